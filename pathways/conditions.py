@@ -1,0 +1,89 @@
+"""Conditions are data: parse them from a pathway file, evaluate them, and say them in words.
+
+A condition is a mapping. Keys ``all``, ``any`` (lists of conditions) and ``not`` (a condition)
+combine; every other key names a declared attribute and gives one allowed value or a list of
+them. Several keys in one mapping must all hold. Nothing here ever evaluates code.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from pathways.model import AllOf, AnyOf, Condition, Match, Not
+
+COMBINATORS = ("all", "any", "not")
+
+
+def parse_condition(raw: Mapping[str, Any]) -> Condition:
+    """Turn an already schema-checked condition mapping into a ``Condition`` tree."""
+    parts: list[Condition] = []
+    for key, value in raw.items():
+        if key == "all":
+            parts.append(AllOf(tuple(parse_condition(v) for v in value)))
+        elif key == "any":
+            parts.append(AnyOf(tuple(parse_condition(v) for v in value)))
+        elif key == "not":
+            parts.append(Not(parse_condition(value)))
+        else:
+            values = (value,) if isinstance(value, str) else tuple(value)
+            parts.append(Match(key, values))
+    return parts[0] if len(parts) == 1 else AllOf(tuple(parts))
+
+
+def iter_matches(condition: Condition | None):
+    """Every ``Match`` leaf of a condition, depth first."""
+    if condition is None:
+        return
+    if isinstance(condition, Match):
+        yield condition
+    elif isinstance(condition, Not):
+        yield from iter_matches(condition.part)
+    else:
+        for part in condition.parts:
+            yield from iter_matches(part)
+
+
+def holds(condition: Condition | None, facts: Mapping[str, Any]) -> bool:
+    """Whether ``condition`` holds for ``facts`` (patient and event attributes by name).
+
+    A missing or unknown fact matches nothing, so an unconditioned "otherwise" edge catches it.
+    """
+    if condition is None:
+        return True
+    if isinstance(condition, Match):
+        return facts.get(condition.attribute) in condition.values
+    if isinstance(condition, Not):
+        return not holds(condition.part, facts)
+    if isinstance(condition, AllOf):
+        return all(holds(part, facts) for part in condition.parts)
+    return any(holds(part, facts) for part in condition.parts)
+
+
+def describe(condition: Condition | None) -> str | None:
+    """The condition in readable words, e.g. ``kit_exon = exon9 and not (alk = positive)``."""
+    if condition is None:
+        return None
+    if isinstance(condition, Match):
+        if len(condition.values) == 1:
+            return f"{condition.attribute} = {condition.values[0]}"
+        return f"{condition.attribute} in {{{', '.join(condition.values)}}}"
+    if isinstance(condition, Not):
+        return f"not ({describe(condition.part)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    texts = [describe(p) for p in condition.parts]
+    if len(texts) > 1:
+        texts = [f"({t})" if isinstance(p, (AllOf, AnyOf)) else t
+                 for t, p in zip(texts, condition.parts)]
+    return joiner.join(texts)
+
+
+def describe_plain(condition: Condition | None) -> str | None:
+    """The condition in the shortest plain words, for diagram edge labels (``limited``, ``ALK positive``)."""
+    if condition is None:
+        return None
+    if isinstance(condition, Match):
+        return " or ".join(condition.values).replace("_", " ")
+    if isinstance(condition, Not):
+        return f"not {describe_plain(condition.part)}"
+    joiner = ", " if isinstance(condition, AllOf) else " or "
+    return joiner.join(describe_plain(p) for p in condition.parts)

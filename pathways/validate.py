@@ -1,0 +1,234 @@
+"""Check a parsed pathway document and report every problem at once.
+
+Two passes: the shipped JSON Schema (structure, unknown keys, types) and then the pathway's own
+rules (known states and sources, reachability, a way to an end from every state, "otherwise"
+last, conditions over declared attributes and values, sources on therapy). The second pass is
+written to tolerate a structurally broken document, so one run reports everything it can.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict, deque
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+from pathways.errors import Problem
+from pathways.model import SOURCE_GUIDELINE
+from pathways.yamlsource import YamlDocument
+
+GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
+
+
+@lru_cache(maxsize=1)
+def pathway_schema() -> dict:
+    """The JSON Schema of the pathway file format, as shipped in the package."""
+    text = resources.files("pathways").joinpath("schema/pathway.schema.json").read_text("utf-8")
+    return json.loads(text)
+
+
+def _schema_message(error) -> str:
+    if error.validator == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
+        keys = ", ".join(repr(k) for k in extra)
+        hint = f"; expected only {', '.join(allowed)}" if allowed else ""
+        return f"unknown key {keys}{hint}"
+    if error.validator == "required":
+        return error.message.replace("is a required property", "is required but missing")
+    if error.validator == "enum":
+        return f"{error.instance!r} is not allowed; expected one of {', '.join(map(str, error.validator_value))}"
+    if error.validator == "type":
+        expected = error.validator_value
+        expected = " or ".join(expected) if isinstance(expected, list) else expected
+        return f"expected {expected}, got {type(error.instance).__name__} {error.instance!r}"
+    if error.validator == "oneOf":
+        return f"expected a value or a list of values (text), got {error.instance!r}"
+    return error.message
+
+
+def schema_problems(doc: YamlDocument) -> list[Problem]:
+    """Problems with the document's structure, from the shipped JSON Schema."""
+    import jsonschema  # imported here: only validation needs it
+
+    validator = jsonschema.Draft202012Validator(pathway_schema())
+    problems = []
+    for error in validator.iter_errors(doc.data):
+        path = tuple(error.absolute_path)
+        problems.append(doc.problem(path, _schema_message(error)))
+    return problems
+
+
+def _as_dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _as_list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def _condition_problems(doc, raw, path, attributes) -> list[Problem]:
+    problems = []
+    if not isinstance(raw, dict):
+        return problems
+    for key, value in raw.items():
+        if key in ("all", "any"):
+            for i, part in enumerate(_as_list(value)):
+                problems += _condition_problems(doc, part, path + (key, i), attributes)
+        elif key == "not":
+            problems += _condition_problems(doc, value, path + (key,), attributes)
+        elif key not in attributes:
+            declared = ", ".join(sorted(attributes)) or "none"
+            problems.append(doc.problem(path + (key,),
+                                        f"condition reads undeclared attribute {key!r}; declared: {declared}"))
+        else:
+            allowed = _as_list(_as_dict(attributes[key]).get("values"))
+            values = [value] if isinstance(value, str) else _as_list(value)
+            for value_item in values:
+                if allowed and value_item not in allowed:
+                    problems.append(doc.problem(
+                        path + (key,),
+                        f"{value_item!r} is not a declared value of {key!r}; expected one of {', '.join(map(str, allowed))}"))
+    return problems
+
+
+def _graph_problems(doc, states, transitions, initial) -> list[Problem]:
+    problems = []
+    successors: dict[str, set[str]] = defaultdict(set)
+    predecessors: dict[str, set[str]] = defaultdict(set)
+    for t in transitions:
+        if t.get("from") in states and t.get("to") in states:
+            successors[t["from"]].add(t["to"])
+            predecessors[t["to"]].add(t["from"])
+    if initial in states:
+        seen = {initial}
+        queue = deque([initial])
+        while queue:
+            for nxt in successors[queue.popleft()] - seen:
+                seen.add(nxt)
+                queue.append(nxt)
+        for state_id in states:
+            if state_id not in seen:
+                problems.append(doc.problem(("states", state_id),
+                                            f"state {state_id!r} cannot be reached from the initial state {initial!r}"))
+    ends = {s for s, spec in states.items() if _as_dict(spec).get("kind") == "terminal"}
+    can_end = set(ends)
+    queue = deque(ends)
+    while queue:
+        for prev in predecessors[queue.popleft()] - can_end:
+            can_end.add(prev)
+            queue.append(prev)
+    for state_id in states:
+        if state_id not in can_end:
+            problems.append(doc.problem(("states", state_id),
+                                        f"state {state_id!r} has no way to an end (terminal) state"))
+    return problems
+
+
+def semantic_problems(doc: YamlDocument) -> list[Problem]:
+    """Problems with the pathway's meaning; tolerant of a document the schema already rejects."""
+    data = _as_dict(doc.data)
+    problems: list[Problem] = []
+    states = {k: v for k, v in _as_dict(data.get("states")).items() if isinstance(k, str)}
+    attributes = _as_dict(data.get("attributes"))
+    raw_sources = _as_list(data.get("sources"))
+    transitions = [t for t in _as_list(data.get("transitions")) if isinstance(t, dict)]
+
+    source_ids: dict[str, dict] = {}
+    for i, source in enumerate(raw_sources):
+        sid = _as_dict(source).get("id")
+        if isinstance(sid, str):
+            if sid in source_ids:
+                problems.append(doc.problem(("sources", i, "id"), f"duplicate source id {sid!r}"))
+            source_ids[sid] = source
+
+    def check_cited(path, ids, beyond_flag, what):
+        ids = [s for s in _as_list(ids) if isinstance(s, str)]
+        for j, sid in enumerate(ids):
+            if sid not in source_ids:
+                known = ", ".join(sorted(source_ids)) or "none"
+                problems.append(doc.problem(path + ("sources", j), f"unknown source id {sid!r}; declared: {known}"))
+        cited = [source_ids[s] for s in ids if s in source_ids]
+        if cited and beyond_flag is not None:
+            beyond_cited = [bool(_as_dict(s).get("beyond_source")) for s in cited]
+            if all(beyond_cited) and not beyond_flag:
+                problems.append(doc.problem(path, f"{what} cites only sources beyond the source guideline "
+                                                  "and must be marked beyond_source: true"))
+            if beyond_flag and not any(beyond_cited):
+                problems.append(doc.problem(path, f"{what} is marked beyond_source but cites no source "
+                                                  "marked beyond_source"))
+
+    initial = data.get("initial")
+    if isinstance(initial, str) and initial not in states:
+        problems.append(doc.problem(("initial",), f"initial state {initial!r} is not a declared state"))
+
+    for sid, source in source_ids.items():
+        if sid == SOURCE_GUIDELINE and _as_dict(source).get("beyond_source"):
+            idx = next(i for i, s in enumerate(raw_sources) if _as_dict(s).get("id") == sid)
+            problems.append(doc.problem(("sources", idx), "the source guideline cannot be beyond itself"))
+
+    monitoring = _as_dict(data.get("monitoring"))
+    interval = _as_dict(monitoring.get("imaging_interval_months"))
+    lo, hi = interval.get("min"), interval.get("max")
+    if isinstance(lo, (int, float)) and isinstance(hi, (int, float)) and lo > hi:
+        problems.append(doc.problem(("monitoring", "imaging_interval_months"),
+                                    f"min ({lo}) is greater than max ({hi})"))
+    check_cited(("monitoring",), monitoring.get("sources"), None, "monitoring")
+
+    for state_id, spec in states.items():
+        spec = _as_dict(spec)
+        path = ("states", state_id)
+        kind = spec.get("kind")
+        regimen = spec.get("regimen")
+        if kind == "therapy":
+            if not isinstance(regimen, dict):
+                problems.append(doc.problem(path, f"therapy state {state_id!r} has no regimen"))
+            elif not regimen.get("drugs") and not regimen.get("drug_class"):
+                problems.append(doc.problem(path + ("regimen",),
+                                            "a regimen needs drugs (lowercase generic names) or a drug_class"))
+            if not spec.get("sources"):
+                problems.append(doc.problem(path, f"therapy state {state_id!r} cites no source"))
+        elif regimen is not None:
+            problems.append(doc.problem(path + ("regimen",), f"only therapy states have a regimen, not {kind!r} states"))
+        check_cited(path, spec.get("sources"), bool(spec.get("beyond_source")), f"state {state_id!r}")
+
+    last_unconditioned: dict[tuple, int] = {}
+    for i, t in enumerate(_as_list(data.get("transitions"))):
+        if not isinstance(t, dict):
+            continue
+        path = ("transitions", i)
+        source, target, event = t.get("from"), t.get("to"), t.get("event")
+        for key, state_id in (("from", source), ("to", target)):
+            if isinstance(state_id, str) and state_id not in states:
+                problems.append(doc.problem(path + (key,), f"unknown state {state_id!r}; expected one of "
+                                                           f"{', '.join(states) or 'no states declared'}"))
+        if isinstance(source, str) and _as_dict(states.get(source)).get("kind") == "terminal":
+            problems.append(doc.problem(path + ("from",), f"terminal state {source!r} cannot have outgoing transitions"))
+        group = (source, event)
+        if group in last_unconditioned and isinstance(source, str) and isinstance(event, str):
+            j = last_unconditioned[group]
+            problems.append(doc.problem(path, f"transition on {event!r} from {source!r} can never fire: "
+                                              f"transitions[{j}] (line {doc.line_of(('transitions', j))}) "
+                                              "has no condition and catches every case, so it must come last"))
+        if "when" not in t:
+            last_unconditioned.setdefault(group, i)
+        else:
+            problems += _condition_problems(doc, t["when"], path + ("when",), attributes)
+        target_kind = _as_dict(states.get(target)).get("kind")
+        if target_kind in GUIDELINE_BEARING_KINDS and not t.get("sources"):
+            problems.append(doc.problem(path, f"transition into {target_kind} state {target!r} cites no source"))
+        check_cited(path, t.get("sources"), bool(t.get("beyond_source")), f"transitions[{i}]")
+
+    problems += _graph_problems(doc, states, transitions, initial)
+    return problems
+
+
+def validate_document(doc: YamlDocument) -> list[Problem]:
+    """Every problem with a parsed pathway document, sorted by line (empty when it is valid)."""
+    if not isinstance(doc.data, dict):
+        got = "an empty file" if doc.data is None else type(doc.data).__name__
+        return [doc.problem((), f"expected a mapping with id, name, initial, states, transitions; got {got}")]
+    problems = schema_problems(doc) + semantic_problems(doc)
+    unique = list(dict.fromkeys(problems))
+    return sorted(unique, key=lambda p: (p.line or 0, p.path))

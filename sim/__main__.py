@@ -1,0 +1,5 @@
+"""``python -m sim`` runs the ``sarcoma-sim`` command."""
+
+from sim.cli import run
+
+run()

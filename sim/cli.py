@@ -1,0 +1,67 @@
+"""The ``sarcoma-sim`` command: parse arguments, dispatch, and map errors to exit codes.
+
+Exit 0 on success, 1 when an input is wrong (printed as ``error:`` lines, never a traceback),
+2 for usage errors (argparse). Each command lives in its own ``sim.cmd_*`` module, which
+registers its parser here and imports anything heavy only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from pathways.errors import PathwayError
+
+COMMAND_MODULES = ("sim.cmd_pathways", "sim.cmd_draw", "sim.cmd_run", "sim.cmd_teach", "sim.cmd_cohort")
+
+NOT_FOR_CLINICAL_USE = ("Teaching simulator: hypothetical patients only. "
+                        "Never advice for a real patient.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every command module's subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="sarcoma-sim",
+        description="Finite-state treatment pathways of soft-tissue sarcoma subtypes, for teaching. "
+                    + NOT_FOR_CLINICAL_USE)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("sarcoma-sim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except PathwayError as error:
+        sys.stdout.flush()
+        for line in error.error_lines():
+            print(line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()
