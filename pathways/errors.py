@@ -22,7 +22,8 @@ class Problem:
     def __str__(self) -> str:
         where = self.file if self.line is None else f"{self.file}:{self.line}"
         inside = f" at {self.path}" if self.path else ""
-        return f"{where}{inside}: {self.message}"
+        prefix = f"{where}{inside}".strip()
+        return f"{prefix}: {self.message}" if prefix else self.message
 
 
 class PathwayError(Exception):

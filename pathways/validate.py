@@ -28,13 +28,14 @@ def pathway_schema() -> dict:
     return json.loads(text)
 
 
+@lru_cache(maxsize=1)
+def _schema_validator():
+    import jsonschema  # imported here: only validation needs it, and it is slow to import
+
+    return jsonschema.Draft202012Validator(pathway_schema())
+
+
 def _schema_message(error) -> str:
-    if error.validator == "additionalProperties":
-        allowed = sorted(error.schema.get("properties", {}))
-        extra = sorted(set(error.instance) - set(allowed)) if isinstance(error.instance, dict) else []
-        keys = ", ".join(repr(k) for k in extra)
-        hint = f"; expected only {', '.join(allowed)}" if allowed else ""
-        return f"unknown key {keys}{hint}"
     if error.validator == "required":
         return error.message.replace("is a required property", "is required but missing")
     if error.validator == "enum":
@@ -49,13 +50,21 @@ def _schema_message(error) -> str:
 
 
 def schema_problems(doc: YamlDocument) -> list[Problem]:
-    """Problems with the document's structure, from the shipped JSON Schema."""
-    import jsonschema  # imported here: only validation needs it
+    """Problems with the document's structure, from the shipped JSON Schema.
 
-    validator = jsonschema.Draft202012Validator(pathway_schema())
+    An unknown key is reported at the key itself (its own line), with the keys allowed there.
+    """
     problems = []
+    validator = _schema_validator()
     for error in validator.iter_errors(doc.data):
         path = tuple(error.absolute_path)
+        if error.validator == "additionalProperties" and isinstance(error.instance, dict):
+            allowed = sorted(error.schema.get("properties", {}))
+            for key in error.instance:
+                if key not in allowed:
+                    problems.append(doc.problem(path + (key,), f"unknown key {key!r}; expected only "
+                                                               f"{', '.join(allowed)}"))
+            continue
         problems.append(doc.problem(path, _schema_message(error)))
     return problems
 
@@ -66,6 +75,10 @@ def _as_dict(value: Any) -> dict:
 
 def _as_list(value: Any) -> list:
     return value if isinstance(value, list) else []
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def _condition_problems(doc, raw, path, attributes) -> list[Problem]:
@@ -98,7 +111,7 @@ def _graph_problems(doc, states, transitions, initial) -> list[Problem]:
     successors: dict[str, set[str]] = defaultdict(set)
     predecessors: dict[str, set[str]] = defaultdict(set)
     for t in transitions:
-        if t.get("from") in states and t.get("to") in states:
+        if _text(t.get("from")) in states and _text(t.get("to")) in states:
             successors[t["from"]].add(t["to"])
             predecessors[t["to"]].add(t["from"])
     if initial in states:
@@ -159,8 +172,8 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
                 problems.append(doc.problem(path, f"{what} is marked beyond_source but cites no source "
                                                   "marked beyond_source"))
 
-    initial = data.get("initial")
-    if isinstance(initial, str) and initial not in states:
+    initial = _text(data.get("initial"))
+    if initial is not None and initial not in states:
         problems.append(doc.problem(("initial",), f"initial state {initial!r} is not a declared state"))
 
     for sid, source in source_ids.items():
@@ -198,7 +211,7 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         if not isinstance(t, dict):
             continue
         path = ("transitions", i)
-        source, target, event = t.get("from"), t.get("to"), t.get("event")
+        source, target, event = _text(t.get("from")), _text(t.get("to")), _text(t.get("event"))
         for key, state_id in (("from", source), ("to", target)):
             if isinstance(state_id, str) and state_id not in states:
                 problems.append(doc.problem(path + (key,), f"unknown state {state_id!r}; expected one of "

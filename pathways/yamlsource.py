@@ -93,8 +93,16 @@ def _scan_events(text: str, file: str) -> None:
         raise _refuse(file, None, f"YAML error: {exc}") from None
 
 
+ACCEPTED_TAGS = {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "map", "seq")}
+
+
 def _build(node: yaml.Node, path: PathKey, doc: YamlDocument, constructor: yaml.SafeLoader) -> Any:
     doc.lines[path] = node.start_mark.line + 1
+    if node.tag not in ACCEPTED_TAGS:
+        raise PathwaySyntaxError(Problem(
+            doc.file, node.start_mark.line + 1, format_path(path),
+            f"YAML tag {node.tag!r} is not accepted; expected plain text, numbers, true/false, lists and "
+            "mappings (quote dates and other special values)"))
     if isinstance(node, yaml.MappingNode):
         result: dict = {}
         for key_node, value_node in node.value:

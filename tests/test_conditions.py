@@ -1,0 +1,95 @@
+"""Tests of data conditions: parsing, evaluation and readable text."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from pathways.conditions import describe, describe_plain, holds, iter_matches, parse_condition
+from pathways.model import AllOf, AnyOf, Match, Not
+
+
+def test_single_match_parses_and_holds():
+    """``{extent: limited}`` holds only when the fact is limited."""
+    condition = parse_condition({"extent": "limited"})
+    assert condition == Match("extent", ("limited",))
+    assert holds(condition, {"extent": "limited"})
+    assert not holds(condition, {"extent": "widespread"})
+
+
+def test_list_of_values_is_membership():
+    """A list of values holds when the fact is any of them."""
+    condition = parse_condition({"kit_exon": ["exon9", "exon11"]})
+    assert holds(condition, {"kit_exon": "exon11"})
+    assert not holds(condition, {"kit_exon": "exon13"})
+
+
+def test_several_keys_must_all_hold():
+    """Several attributes in one mapping combine with and."""
+    condition = parse_condition({"ntrk_fusion": "positive", "option": "entrectinib"})
+    assert isinstance(condition, AllOf)
+    assert holds(condition, {"ntrk_fusion": "positive", "option": "entrectinib"})
+    assert not holds(condition, {"ntrk_fusion": "positive"})
+
+
+def test_combinators_nest():
+    """all/any/not combine and nest as written."""
+    condition = parse_condition({"any": [{"a": "x"}, {"not": {"b": "y"}}]})
+    assert condition == AnyOf((Match("a", ("x",)), Not(Match("b", ("y",)))))
+    assert holds(condition, {"a": "x", "b": "y"})
+    assert holds(condition, {"a": "z", "b": "z"})
+    assert not holds(condition, {"a": "z", "b": "y"})
+
+
+def test_missing_fact_matches_nothing():
+    """A fact that is absent never matches, so the otherwise edge catches the case."""
+    assert not holds(parse_condition({"alk": "positive"}), {})
+    assert holds(None, {})
+
+
+def test_describe_is_readable():
+    """Conditions render as readable text, with parentheses where needed."""
+    assert describe(parse_condition({"extent": "limited"})) == "extent = limited"
+    assert describe(parse_condition({"kit_exon": ["exon9", "exon11"]})) == "kit_exon in {exon9, exon11}"
+    text = describe(parse_condition({"all": [{"a": "x"}, {"any": [{"b": "y"}, {"c": "z"}]}]}))
+    assert text == "a = x and (b = y or c = z)"
+    assert describe(None) is None
+
+
+def test_describe_plain_is_short():
+    """Plain descriptions drop attribute names for diagram labels."""
+    assert describe_plain(parse_condition({"extent": "limited"})) == "limited"
+    assert describe_plain(parse_condition({"option": "sunitinib_37_5_continuous"})) == "sunitinib 37 5 continuous"
+    assert describe_plain(parse_condition({"not": {"alk": "positive"}})) == "not positive"
+
+
+def test_iter_matches_finds_every_leaf():
+    """Every attribute a condition reads is visited."""
+    condition = parse_condition({"all": [{"a": "x"}, {"not": {"b": "y"}}], "c": "z"})
+    assert sorted(m.attribute for m in iter_matches(condition)) == ["a", "b", "c"]
+
+
+names = st.sampled_from(["a", "b", "c"])
+values = st.sampled_from(["x", "y"])
+leaf = st.builds(lambda n, v: {n: v}, names, values)
+conditions = st.recursive(leaf, lambda inner: st.one_of(
+    st.builds(lambda parts: {"all": parts}, st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda parts: {"any": parts}, st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda part: {"not": part}, inner)), max_leaves=8)
+
+
+def _reference(raw, facts):
+    (key, value), = raw.items()
+    if key == "all":
+        return all(_reference(p, facts) for p in value)
+    if key == "any":
+        return any(_reference(p, facts) for p in value)
+    if key == "not":
+        return not _reference(value, facts)
+    return facts.get(key) == value
+
+
+@given(conditions, st.fixed_dictionaries({"a": values, "b": values, "c": values}))
+def test_holds_agrees_with_a_direct_reading(raw, facts):
+    """For random nested conditions, ``holds`` equals a direct reading of the mapping."""
+    assert holds(parse_condition(raw), facts) == _reference(raw, facts)

@@ -1,0 +1,54 @@
+"""Tests of the patient record: checked attributes and CYP3A4 co-medication."""
+
+from __future__ import annotations
+
+import pytest
+
+from pathways.errors import PathwayError
+from pathways.load import load_subtype
+from sim.patients import make_patient, normalise_drug_name
+
+
+def test_valid_patient():
+    """Declared attributes with allowed values make a patient."""
+    patient = make_patient(load_subtype("gist"), {"kit_exon": "exon9", "pdgfra": "none"})
+    assert patient.subtype == "gist" and patient.facts == {"kit_exon": "exon9", "pdgfra": "none"}
+
+
+def test_unknown_attribute_lists_the_allowed_ones():
+    """An attribute the subtype does not declare is named with the allowed attributes."""
+    with pytest.raises(PathwayError, match=r"at patient\.alk: unknown patient attribute 'alk' for subtype "
+                                           r"'gist'; expected one of: kit_exon, pdgfra"):
+        make_patient(load_subtype("gist"), {"alk": "positive"}, file="case.yaml")
+
+
+def test_value_outside_allowed_values():
+    """A value outside the declared values is named with the allowed values."""
+    with pytest.raises(PathwayError, match="'exon10' is not an allowed value of 'kit_exon'; expected one of: "
+                                           "exon11, exon9"):
+        make_patient(load_subtype("gist"), {"kit_exon": "exon10"})
+
+
+def test_event_attributes_are_not_patient_attributes():
+    """Event attributes (extent, option) cannot be set on a patient."""
+    with pytest.raises(PathwayError, match="unknown patient attribute 'extent'"):
+        make_patient(load_subtype("gist"), {"extent": "limited"})
+
+
+def test_comedications_are_normalised_and_classified():
+    """Drug names are normalised and strong CYP3A4 modulators recognised."""
+    patient = make_patient(load_subtype("gist"), {}, comedications=["Clarithromycin", "St John's wort", "aspirin"])
+    assert patient.comedications == ("clarithromycin", "st johns wort", "aspirin")
+    assert patient.cyp3a4_inhibitors == ("clarithromycin",)
+    assert patient.cyp3a4_inducers == ("st johns wort",)
+
+
+def test_empty_comedication_is_an_error():
+    """A blank or non-text co-medication is an error naming its index."""
+    with pytest.raises(PathwayError, match=r"patient\.comedications\[1\]: expected a drug name"):
+        make_patient(load_subtype("gist"), {}, comedications=["aspirin", ""])
+
+
+def test_normalise_drug_name():
+    """Case, apostrophes, hyphens and spaces are folded."""
+    assert normalise_drug_name("  St.-John’s  Wort ") == "st. johns wort"

@@ -1,0 +1,112 @@
+"""Tests of the safe YAML reader: values, line map, and refusal of hostile or broken input."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from pathways.errors import PathwaySyntaxError
+from pathways.yamlsource import MAX_BYTES, format_path, parse_yaml, read_yaml
+
+
+def test_values_and_lines_are_recorded():
+    """A document parses to plain values and every node's line is known."""
+    doc = parse_yaml("a: 1\nb:\n  - x: yes\n    y: [1, 2]\n", "t.yaml")
+    assert doc.data == {"a": 1, "b": [{"x": True, "y": [1, 2]}]}
+    assert doc.line_of(("b", 0, "y")) == 4
+    assert doc.line_of(("b", 0, "missing")) == 3
+
+
+def test_format_path_mixes_keys_and_indices():
+    """Paths render as dotted keys with bracketed indices."""
+    assert format_path(("transitions", 3, "when", "kit_exon")) == "transitions[3].when.kit_exon"
+    assert format_path(()) == ""
+
+
+def test_alias_is_refused():
+    """Anchors and aliases (the billion-laughs vector) are refused with the line."""
+    with pytest.raises(PathwaySyntaxError, match=r"t.yaml:2: YAML anchors and aliases"):
+        parse_yaml("a: 1\nb: &x [1]\nc: *x\n", "t.yaml")
+
+
+def test_billion_laughs_is_refused_quickly():
+    """A classic alias bomb is refused within a second, not expanded."""
+    bomb = "a: &a [x, x, x, x, x, x, x, x, x]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 9)}]\n" for i in range(8))
+    started = time.perf_counter()
+    with pytest.raises(PathwaySyntaxError):
+        parse_yaml(bomb, "bomb.yaml")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_deep_nesting_is_refused_quickly():
+    """Nesting far beyond any pathway's depth is refused without recursion errors."""
+    started = time.perf_counter()
+    with pytest.raises(PathwaySyntaxError, match="nesting deeper"):
+        parse_yaml("[" * 50_000 + "]" * 50_000, "deep.yaml")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_huge_text_is_refused():
+    """A text over the size limit is refused before parsing."""
+    with pytest.raises(PathwaySyntaxError, match="larger than"):
+        parse_yaml("a: " + "x" * (MAX_BYTES + 1), "big.yaml")
+
+
+def test_huge_file_is_refused_by_size(tmp_path):
+    """A file over the size limit is refused from its size, unread."""
+    path = tmp_path / "big.yaml"
+    path.write_text("#" * (MAX_BYTES + 10))
+    with pytest.raises(PathwaySyntaxError, match="larger than"):
+        read_yaml(path)
+
+
+def test_duplicate_key_names_both_lines():
+    """A repeated mapping key is an error naming the key and the first line."""
+    with pytest.raises(PathwaySyntaxError) as info:
+        parse_yaml("states:\n  a: 1\n  a: 2\n", "d.yaml")
+    assert "d.yaml:3 at states.a: duplicate key 'a' (first given on line 2)" in str(info.value)
+
+
+def test_syntax_error_has_line_and_column():
+    """A YAML syntax error names line and column."""
+    with pytest.raises(PathwaySyntaxError, match=r"s.yaml:3: YAML syntax error, column 2: expected ',' or ']'"):
+        parse_yaml("a: 1\nb: [1, 2\nc: 3\n", "s.yaml")
+
+
+def test_several_documents_are_refused():
+    """Only one document per file is accepted."""
+    with pytest.raises(PathwaySyntaxError, match="single YAML document"):
+        parse_yaml("a: 1\n---\nb: 2\n", "m.yaml")
+
+
+def test_python_tags_are_not_constructed():
+    """A python/object tag is never constructed: the safe loader refuses it."""
+    with pytest.raises(PathwaySyntaxError, match="evil.yaml:1 at a: YAML tag .*python/object/apply:os.system"):
+        parse_yaml("a: !!python/object/apply:os.system ['echo hacked']\n", "evil.yaml")
+
+
+def test_dates_must_be_quoted():
+    """An unquoted date is refused with advice to quote it, not turned into a datetime."""
+    with pytest.raises(PathwaySyntaxError, match="quote dates"):
+        parse_yaml("when: 2020-01-01\n", "date.yaml")
+
+
+def test_missing_file_is_a_syntax_error(tmp_path):
+    """A missing file gives a PathwayError naming it, not FileNotFoundError."""
+    with pytest.raises(PathwaySyntaxError, match="no such file"):
+        read_yaml(tmp_path / "nope.yaml")
+
+
+def test_non_utf8_file_is_refused(tmp_path):
+    """Bytes that are not UTF-8 give a clear error."""
+    path = tmp_path / "latin1.yaml"
+    path.write_bytes("name: Sch\xf6ffski\n".encode("latin-1"))
+    with pytest.raises(PathwaySyntaxError, match="not UTF-8"):
+        read_yaml(path)
+
+
+def test_empty_document_has_no_data():
+    """An empty file parses to None (the validator then says what was expected)."""
+    assert parse_yaml("", "e.yaml").data is None
