@@ -1,0 +1,501 @@
+"""The source guideline's clinical statements, each checked against the shipped pathways.
+
+Every test encodes one statement of ``source-guideline.md`` (or one rule about what goes beyond
+it) and asserts it on the built graph and/or by stepping a patient through the state machine.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pathways.conditions import iter_matches
+from pathways.graph import build_graph
+from pathways.load import SUBTYPE_IDS, data_dir, load_subtype, parse_pathway
+from pathways.machine import machine_for
+from pathways.model import SOURCE_GUIDELINE
+
+REPO = Path(__file__).resolve().parents[1]
+CLINICAL_DIRS = (REPO / "docs" / "clinical", REPO.parent / "shared" / "clinical")
+NTRK_INHIBITORS = {"larotrectinib", "entrectinib"}
+FEW = settings(max_examples=60, deadline=None)
+
+STATE_IDS = {
+    "gist": {"workup", "avapritinib", "imatinib_400", "imatinib_800_exon9", "resection", "imatinib_800_escalated",
+             "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
+             "trial_or_supportive_care"},
+    "leiomyosarcoma": {"workup", "anthracycline", "pazopanib", "trabectedin", "gemcitabine_docetaxel",
+                       "trial_or_supportive_care"},
+    "liposarcoma": {"workup", "anthracycline", "eribulin", "trabectedin", "trial_or_supportive_care"},
+    "dfsp": {"workup", "imatinib", "trial_or_supportive_care"},
+    "imt": {"workup", "crizotinib", "no_targeted_option", "trial_or_supportive_care"},
+    "pecoma": {"workup", "sirolimus", "trial_or_supportive_care"},
+    "asps": {"workup", "pazopanib", "trial_or_supportive_care"},
+    "sft": {"workup", "pazopanib", "sunitinib", "trial_or_supportive_care"},
+    "emc": {"workup", "pazopanib", "trial_or_supportive_care"},
+    "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "trial_or_supportive_care"},
+    "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care"},
+}
+
+BEYOND_SOURCE_STATES = {
+    ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
+    ("leiomyosarcoma", "trabectedin"), ("leiomyosarcoma", "gemcitabine_docetaxel"),
+    ("liposarcoma", "trabectedin"),
+}
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+
+def graph(subtype: str) -> nx.MultiDiGraph:
+    """The built graph of a shipped subtype."""
+    return build_graph(load_subtype(subtype))
+
+
+def walk(subtype: str, facts: dict, *steps) -> list[str]:
+    """States a patient with ``facts`` passes through; each step is an event or (event, attributes)."""
+    machine = machine_for(load_subtype(subtype))
+    patient = machine.new_patient(facts)
+    visited = [patient.state]
+    try:
+        for step in steps:
+            event, attributes = (step, {}) if isinstance(step, str) else step
+            machine.fire(patient, event, **attributes)
+            visited.append(patient.state)
+    finally:
+        machine.detach(patient)
+    return visited
+
+
+def targets(g: nx.MultiDiGraph, state: str, event: str) -> list[str]:
+    """Targets of ``event`` edges leaving ``state``, in the order they are tried."""
+    edges = sorted((d["order"], v) for _, v, d in g.out_edges(state, data=True) if d["event"] == event)
+    return [v for _, v in edges]
+
+
+def reachable(g: nx.MultiDiGraph, state: str) -> set[str]:
+    """``state`` and every state reachable from it."""
+    return nx.descendants(g, state) | {state}
+
+
+def clinical_file(name: str) -> Path:
+    """A file of the clinical source folder; the test is skipped where it is not shipped."""
+    for folder in CLINICAL_DIRS:
+        if (folder / name).is_file():
+            return folder / name
+    pytest.skip(f"{name} not found in {', '.join(map(str, CLINICAL_DIRS))}")
+
+
+def evidence_rows() -> list[str]:
+    """Table rows of evidence.md; a row that says "same" carries the row above it too."""
+    rows: list[str] = []
+    for line in clinical_file("evidence.md").read_text("utf-8").splitlines():
+        if not line.startswith("|") or set(line) <= set("|- ") or line.startswith("| regimen"):
+            continue
+        rows.append(line + (" " + rows[-1] if "same" in line and rows else ""))
+    return rows
+
+
+def citation_fragments(citation: str) -> list[str]:
+    """The parts of a citation that must appear in its evidence row: names, trials, years, pages."""
+    return re.findall(r"[A-Z][\w'-]+|\d{4};\d+:\d+|\d{3,}", citation)
+
+
+def rows_for(citation: str) -> list[str]:
+    """Evidence rows containing every fragment of ``citation`` (case-insensitive)."""
+    fragments = [f.lower() for f in citation_fragments(citation)]
+    return [row for row in evidence_rows() if all(f in row.lower() for f in fragments)]
+
+
+def figures(text: str) -> list[str]:
+    """Every number written in ``text`` (``37.5``, ``400``, ``80``)."""
+    return re.findall(r"\d+(?:\.\d+)?", text)
+
+
+def contains_figure(text: str, figure: str) -> bool:
+    """Whether ``figure`` is written in ``text`` as a whole number, not part of a longer one."""
+    return re.search(rf"(?<![\d.]){re.escape(figure)}(?![\d]|\.\d)", text) is not None
+
+
+def docs_example() -> str:
+    """The complete example pathway in docs/pathway-format.md (the yaml block after its marker)."""
+    text = (REPO / "docs" / "pathway-format.md").read_text("utf-8")
+    marker = text.index("<!-- example: complete pathway -->")
+    match = re.compile(r"```yaml\n(.*?)```", re.S).search(text, marker)
+    assert match, "no yaml block after the example marker"
+    return match.group(1)
+
+
+# ---- GIST ------------------------------------------------------------------------------------
+
+def test_gist_first_line_is_imatinib_400_daily():
+    """GIST: first-line therapy is imatinib 400 mg daily."""
+    assert walk("gist", {"kit_exon": "exon11", "pdgfra": "none"}, "start")[-1] == "imatinib_400"
+    node = graph("gist").nodes["imatinib_400"]
+    assert (node["drugs"], node["dose"], node["line"]) == (["imatinib"], "400 mg daily", 1)
+    assert SOURCE_GUIDELINE in node["sources"]
+
+
+def test_gist_progression_on_400_escalates_to_800_before_sunitinib():
+    """GIST: progression on imatinib 400 leads to 800 mg daily (400 mg twice daily) before sunitinib."""
+    g = graph("gist")
+    assert not any(t.startswith("sunitinib") for t in targets(g, "imatinib_400", "progression"))
+    assert targets(g, "imatinib_400", "progression")[-1] == "imatinib_800_escalated"
+    assert g.nodes["imatinib_800_escalated"]["dose"] == "800 mg daily (400 mg twice daily)"
+    visited = walk("gist", {"kit_exon": "exon11"}, "start", ("progression", {"extent": "widespread"}),
+                   "progression")
+    assert visited == ["workup", "imatinib_400", "imatinib_800_escalated", "sunitinib_50_intermittent"]
+
+
+def test_gist_limited_progression_is_resected_then_imatinib_continues():
+    """GIST: limited progression leads to surgical resection and then imatinib again."""
+    visited = walk("gist", {"kit_exon": "exon11"}, "start", ("progression", {"extent": "limited"}), "resected")
+    assert visited == ["workup", "imatinib_400", "resection", "imatinib_400"]
+    assert graph("gist").nodes["resection"]["kind"] == "surgery"
+
+
+def test_gist_kit_exon9_starts_on_800():
+    """GIST: KIT exon 9 starts on imatinib 800 mg daily (adjust the dose to KIT mutation status)."""
+    assert walk("gist", {"kit_exon": "exon9", "pdgfra": "none"}, "start")[-1] == "imatinib_800_exon9"
+    node = graph("gist").nodes["imatinib_800_exon9"]
+    assert node["dose"] == "800 mg daily (400 mg twice daily)" and node["line"] == 1
+
+
+def test_gist_both_sunitinib_dosing_options_with_the_source_doses():
+    """GIST: sunitinib 37.5 mg once daily continuously, or 50 mg once daily 4 weeks on/2 weeks off."""
+    g = graph("gist")
+    continuous, intermittent = g.nodes["sunitinib_37_5_continuous"], g.nodes["sunitinib_50_intermittent"]
+    assert (continuous["dose"], continuous["schedule"]) == ("37.5 mg orally once daily", "continuously")
+    assert (intermittent["dose"], intermittent["schedule"]) == ("50 mg orally once daily", "4 weeks on/2 weeks off")
+    assert continuous["line"] == intermittent["line"] == 2
+    for first in ("imatinib_800_escalated", "imatinib_800_exon9"):
+        assert targets(g, first, "progression") == ["sunitinib_37_5_continuous", "sunitinib_50_intermittent"]
+    chosen = walk("gist", {"kit_exon": "exon9"}, "start", ("progression", {"option": "sunitinib_37_5_continuous"}))
+    assert chosen[-1] == "sunitinib_37_5_continuous"
+
+
+def test_gist_sunitinib_only_after_imatinib():
+    """GIST: sunitinib is given after imatinib failure, never before imatinib."""
+    g = graph("gist")
+    for sunitinib in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous"):
+        assert {u for u, _ in g.in_edges(sunitinib)} <= {"imatinib_400", "imatinib_800_exon9",
+                                                         "imatinib_800_escalated"}
+
+
+@FEW
+@given(kit_exon=st.sampled_from(["exon11", "exon9", "exon13", "exon17", "wild_type"]))
+def test_gist_d842v_never_reaches_imatinib(kit_exon):
+    """GIST: PDGFRA D842V (imatinib-resistant) goes to avapritinib and never reaches imatinib."""
+    assert walk("gist", {"kit_exon": kit_exon, "pdgfra": "d842v"}, "start")[-1] == "avapritinib"
+    g = graph("gist")
+    assert not any("imatinib" in g.nodes[s]["drugs"] for s in reachable(g, "avapritinib"))
+
+
+def test_gist_regorafenib_third_and_ripretinib_fourth_line_beyond_source():
+    """GIST: regorafenib (3rd line) then ripretinib (4th line), both marked beyond the source."""
+    visited = walk("gist", {"kit_exon": "exon11"}, "start", "intolerance", "progression", "progression",
+                   "progression")
+    assert visited[-3:] == ["regorafenib", "ripretinib", "trial_or_supportive_care"]
+    g = graph("gist")
+    assert (g.nodes["regorafenib"]["line"], g.nodes["ripretinib"]["line"]) == (3, 4)
+    assert g.nodes["regorafenib"]["beyond_source"] and g.nodes["ripretinib"]["beyond_source"]
+
+
+# ---- leiomyosarcoma and liposarcoma ----------------------------------------------------------
+
+@pytest.mark.parametrize("subtype", ["leiomyosarcoma", "liposarcoma"])
+def test_anthracycline_based_chemotherapy_first_line(subtype):
+    """Leiomyosarcoma and liposarcoma: anthracycline-based chemotherapy is the standard first line."""
+    assert walk(subtype, {}, "start") == ["workup", "anthracycline"]
+    node = graph(subtype).nodes["anthracycline"]
+    assert node["drug_class"] == "anthracycline-based chemotherapy" and node["line"] == 1
+    assert node["drugs"] == ["doxorubicin"] and SOURCE_GUIDELINE in node["sources"]
+
+
+def test_leiomyosarcoma_pazopanib_is_a_second_line_option():
+    """Leiomyosarcoma: pazopanib (non-adipogenic STS) is the default second line, 800 mg daily."""
+    g = graph("leiomyosarcoma")
+    for event in ("progression", "intolerance"):
+        assert targets(g, "anthracycline", event)[-1] == "pazopanib"
+        assert walk("leiomyosarcoma", {}, "start", event)[-1] == "pazopanib"
+    node = g.nodes["pazopanib"]
+    assert (node["line"], node["dose"]) == (2, "800 mg daily")
+    assert {SOURCE_GUIDELINE, "palette"} <= set(node["sources"]) and not node["beyond_source"]
+
+
+def test_leiomyosarcoma_trabectedin_and_gemcitabine_docetaxel_options_beyond_source():
+    """Leiomyosarcoma: trabectedin and gemcitabine + docetaxel are second-line options beyond the source."""
+    g = graph("leiomyosarcoma")
+    for option in ("trabectedin", "gemcitabine_docetaxel"):
+        assert walk("leiomyosarcoma", {}, "start", ("progression", {"option": option}))[-1] == option
+        assert g.nodes[option]["beyond_source"] and g.nodes[option]["line"] == 2
+    assert g.nodes["gemcitabine_docetaxel"]["drugs"] == ["gemcitabine", "docetaxel"]
+
+
+@pytest.mark.parametrize("subtype, second_line", [
+    ("leiomyosarcoma", ("pazopanib", "trabectedin", "gemcitabine_docetaxel")),
+    ("liposarcoma", ("eribulin", "trabectedin")),
+])
+def test_second_line_failure_ends_in_trial_or_supportive_care(subtype, second_line):
+    """Leiomyosarcoma and liposarcoma: progression or intolerance on a second line ends the pathway."""
+    g = graph(subtype)
+    for state in second_line:
+        for event in ("progression", "intolerance"):
+            assert targets(g, state, event) == ["trial_or_supportive_care"]
+
+
+def test_liposarcoma_eribulin_is_the_second_line():
+    """Liposarcoma: eribulin (the source's "eribulin for liposarcomas") is the default second line."""
+    g = graph("liposarcoma")
+    for event in ("progression", "intolerance"):
+        assert targets(g, "anthracycline", event)[-1] == "eribulin"
+    assert walk("liposarcoma", {}, "start", "progression")[-1] == "eribulin"
+    assert SOURCE_GUIDELINE in g.nodes["eribulin"]["sources"] and not g.nodes["eribulin"]["beyond_source"]
+
+
+@FEW
+@given(option=st.sampled_from(["eribulin", "trabectedin", "pazopanib", "anything"]),
+       event=st.sampled_from(["progression", "intolerance"]))
+def test_liposarcoma_pazopanib_is_not_reachable(option, event):
+    """Liposarcoma: pazopanib is never reached, whatever option is asked for (PALETTE excluded it)."""
+    assert "pazopanib" not in walk("liposarcoma", {}, "start", (event, {"option": option}))
+    g = graph("liposarcoma")
+    assert not any("pazopanib" in g.nodes[s]["drugs"] for s in g)
+    assert "PALETTE" in g.nodes["eribulin"]["note"]
+
+
+def test_liposarcoma_trabectedin_option_beyond_source():
+    """Liposarcoma: trabectedin is a second-line option beyond the source."""
+    assert walk("liposarcoma", {}, "start", ("intolerance", {"option": "trabectedin"}))[-1] == "trabectedin"
+    assert graph("liposarcoma").nodes["trabectedin"]["beyond_source"]
+
+
+def test_pazopanib_only_for_non_adipogenic_sarcoma():
+    """Source summary: pazopanib for non-adipogenic STS, eribulin for liposarcomas, imatinib first for GIST."""
+    with_pazopanib = {s for s in SUBTYPE_IDS if "pazopanib" in load_subtype(s).drugs()}
+    assert with_pazopanib == {"leiomyosarcoma", "asps", "sft", "emc"}
+    assert "eribulin" in load_subtype("liposarcoma").drugs()
+    assert all(load_subtype("gist").states[s].drugs == ("imatinib",)
+               for s in ("imatinib_400", "imatinib_800_exon9"))
+
+
+# ---- histology-specific targeted therapies (one test per row of the source's table) ----------
+
+def test_dfsp_imatinib():
+    """Histology table: dermatofibrosarcoma protuberans -> imatinib."""
+    assert walk("dfsp", {}, "start") == ["workup", "imatinib"]
+    node = graph("dfsp").nodes["imatinib"]
+    assert node["drugs"] == ["imatinib"] and node["dose"] == "400-800 mg"
+    assert {SOURCE_GUIDELINE, "rutkowski-2010"} <= set(node["sources"])
+
+
+@FEW
+@given(alk=st.sampled_from(["positive", "negative", None]))
+def test_imt_crizotinib_only_with_alk(alk):
+    """Histology table: IMT -> crizotinib only if an ALK translocation is present; otherwise no_targeted_option."""
+    facts = {} if alk is None else {"alk": alk}
+    end = walk("imt", facts, "start")[-1]
+    assert end == ("crizotinib" if alk == "positive" else "no_targeted_option")
+
+
+def test_imt_alk_negative_ends_in_no_targeted_option():
+    """IMT: ALK-negative disease ends in a terminal state that names no targeted therapy and refers on."""
+    g = graph("imt")
+    node = g.nodes["no_targeted_option"]
+    assert node["kind"] == "terminal" and node["drugs"] == []
+    assert "ALK-negative" in node["label"] and "sarcoma centre" in node["label"]
+    assert g.nodes["crizotinib"]["dose"] == "250 mg twice daily"
+    assert all(d["when"] == "alk = positive" for _, _, d in g.in_edges("crizotinib", data=True))
+
+
+def test_pecoma_mtor_inhibitor_sirolimus():
+    """Histology table: PEComas -> mTOR inhibitors (sirolimus)."""
+    assert walk("pecoma", {}, "start") == ["workup", "sirolimus"]
+    node = graph("pecoma").nodes["sirolimus"]
+    assert node["drug_class"] == "mTOR inhibitor" and node["drugs"] == ["sirolimus"]
+    assert not node["beyond_source"] and "beyond the" in node["note"].lower()
+
+
+def test_asps_antiangiogenic_tki_pazopanib():
+    """Histology table: alveolar soft part sarcoma -> anti-angiogenic TKIs (pazopanib)."""
+    assert walk("asps", {}, "start") == ["workup", "pazopanib"]
+    assert graph("asps").nodes["pazopanib"]["drugs"] == ["pazopanib"]
+
+
+def test_sft_pazopanib_or_sunitinib():
+    """Histology table: solitary fibrous tumour -> pazopanib or sunitinib."""
+    assert walk("sft", {}, "start")[-1] == "pazopanib"
+    assert walk("sft", {}, ("start", {"option": "sunitinib"}))[-1] == "sunitinib"
+    note = graph("sft").nodes["pazopanib"]["note"]
+    assert "unconfirmed" in note
+
+
+def test_emc_pazopanib():
+    """Histology table: extraskeletal myxoid chondrosarcoma -> pazopanib."""
+    assert walk("emc", {}, "start") == ["workup", "pazopanib"]
+    assert "stacchiotti-2019" in graph("emc").nodes["pazopanib"]["sources"]
+
+
+def test_angiosarcoma_paclitaxel_liposomal_doxorubicin_or_antiangiogenics():
+    """Histology table: angiosarcoma -> paclitaxel, liposomal doxorubicin, or anti-angiogenics."""
+    g = graph("angiosarcoma")
+    assert targets(g, "workup", "start") == ["liposomal_doxorubicin", "antiangiogenic", "paclitaxel"]
+    for option in ("liposomal_doxorubicin", "antiangiogenic"):
+        assert walk("angiosarcoma", {}, ("start", {"option": option}))[-1] == option
+    assert walk("angiosarcoma", {}, "start")[-1] == "paclitaxel"
+    paclitaxel, antiangiogenic = g.nodes["paclitaxel"], g.nodes["antiangiogenic"]
+    assert (paclitaxel["dose"], paclitaxel["schedule"]) == ("80 mg/m²", "weekly, days 1, 8, 15 every 28 days")
+    assert (antiangiogenic["drugs"], antiangiogenic["dose"], antiangiogenic["drug_class"]) == ([], None,
+                                                                                               "anti-angiogenic")
+
+
+@FEW
+@given(fusion=st.sampled_from(["positive", "negative", None]),
+       option=st.sampled_from(["larotrectinib", "entrectinib", "other", None]))
+def test_ntrk_inhibitors_only_with_a_documented_fusion(fusion, option):
+    """Histology table: NTRK inhibitors (larotrectinib, entrectinib) only with a documented NTRK fusion."""
+    facts = {} if fusion is None else {"ntrk_fusion": fusion}
+    attributes = {} if option is None else {"option": option}
+    end = walk("ntrk", facts, ("start", attributes))[-1]
+    if fusion != "positive":
+        assert end == "no_fusion"
+    else:
+        assert end == ("entrectinib" if option == "entrectinib" else "larotrectinib")
+    g = graph("ntrk")
+    assert g.nodes["no_fusion"]["kind"] == "terminal" and "treat by histology" in g.nodes["no_fusion"]["label"]
+    assert {s for s in g if set(g.nodes[s]["drugs"]) & NTRK_INHIBITORS} == NTRK_INHIBITORS
+
+
+# ---- rules for every pathway -----------------------------------------------------------------
+
+def test_state_ids_are_the_agreed_ones():
+    """Every pathway has exactly the state ids other modules rely on."""
+    assert {s: set(load_subtype(s).states) for s in SUBTYPE_IDS} == STATE_IDS
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_imaging_every_2_to_3_months(subtype):
+    """Monitoring: imaging every 2-3 months initially, in every pathway, citing the source guideline."""
+    g = graph(subtype)
+    assert g.graph["imaging_interval_months"] == [2, 3]
+    assert load_subtype(subtype).monitoring.sources == (SOURCE_GUIDELINE,)
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_state_reaches_an_end_state(subtype):
+    """Every state of every pathway can reach a terminal state, and trial_or_supportive_care is one."""
+    g = graph(subtype)
+    terminals = {s for s in g if g.nodes[s]["kind"] == "terminal"}
+    assert "trial_or_supportive_care" in terminals
+    for state in g:
+        assert reachable(g, state) & terminals, state
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_therapy_state_has_progression_and_intolerance(subtype):
+    """Continuing ineffective therapy is a pitfall: every therapy state has progression and intolerance exits."""
+    pathway = load_subtype(subtype)
+    for state in pathway.states.values():
+        if state.kind == "therapy":
+            assert {"progression", "intolerance"} <= set(pathway.events_from(state.id)), state.id
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_therapy_state_cites_a_source(subtype):
+    """Every therapy state cites a declared source; every non-beyond one cites the source guideline."""
+    pathway = load_subtype(subtype)
+    for state in pathway.states.values():
+        if state.kind == "therapy":
+            assert state.sources and set(state.sources) <= set(pathway.sources), state.id
+            assert state.beyond_source or SOURCE_GUIDELINE in state.sources, state.id
+
+
+def test_beyond_source_states_are_exactly_the_known_ones():
+    """Beyond-source states are regorafenib, ripretinib, avapritinib (GIST) and trabectedin, gem/doc (LMS, LPS)."""
+    found = {(s, st_.id) for s in SUBTYPE_IDS for st_ in load_subtype(s).states.values() if st_.beyond_source}
+    assert found == BEYOND_SOURCE_STATES
+    for subtype, state_id in found:
+        pathway = load_subtype(subtype)
+        state = pathway.states[state_id]
+        assert SOURCE_GUIDELINE not in state.sources
+        assert all(pathway.sources[s].beyond_source for s in state.sources), state_id
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_beyond_source_statement_cites_a_beyond_source_source(subtype):
+    """Every beyond-source state and transition cites at least one source marked beyond_source."""
+    pathway = load_subtype(subtype)
+    statements = [s for s in pathway.states.values() if s.beyond_source]
+    statements += [t for t in pathway.transitions if t.beyond_source]
+    for statement in statements:
+        assert any(pathway.sources[s].beyond_source for s in statement.sources), statement
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_cited_source_is_an_evidence_row(subtype):
+    """Every source other than the guideline (beyond-source ones included) is a row of evidence.md."""
+    for source in load_subtype(subtype).sources.values():
+        if source.id == SOURCE_GUIDELINE:
+            assert not source.beyond_source
+            continue
+        assert len(citation_fragments(source.citation)) >= 2, source.citation
+        assert rows_for(source.citation), f"{subtype}: {source.id}: {source.citation!r} matches no evidence row"
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_dose_figure_comes_from_the_guideline_or_a_cited_row(subtype):
+    """No invented doses: each figure in a dose or schedule is in the source guideline or a cited evidence row."""
+    guideline = clinical_file("source-guideline.md").read_text("utf-8")
+    pathway = load_subtype(subtype)
+    for state in pathway.states.values():
+        regimen = state.regimen
+        if regimen is None:
+            continue
+        cited = " ".join(row for s in state.sources if s != SOURCE_GUIDELINE
+                         for row in rows_for(pathway.sources[s].citation))
+        for figure in figures(f"{regimen.dose or ''} {regimen.schedule or ''}"):
+            in_guideline = SOURCE_GUIDELINE in state.sources and contains_figure(guideline, figure)
+            assert in_guideline or contains_figure(cited, figure), f"{subtype}.{state.id}: {figure}"
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_option_values_name_the_target_state(subtype):
+    """The option convention: a condition on ``option`` names the transition's own target state."""
+    pathway = load_subtype(subtype)
+    for t in pathway.transitions:
+        for match in iter_matches(t.when):
+            if match.attribute == "option":
+                assert match.values == (t.target,), t
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_file_says_it_is_for_teaching_only(subtype):
+    """Every pathway file opens with a teaching-only comment and has a one- or two-line summary."""
+    text = (data_dir() / f"{subtype}.yaml").read_text("utf-8")
+    header = "".join(line for line in text.splitlines(keepends=True)[:8] if line.startswith("#"))
+    assert "teaching" in header.lower() and "never advice for a real patient" in header.lower()
+    summary = load_subtype(subtype).summary
+    assert summary and len(summary) <= 300
+
+
+# ---- the format documentation ----------------------------------------------------------------
+
+def test_docs_example_validates_and_steps_as_documented():
+    """The complete example in docs/pathway-format.md validates and steps as its Python snippet says."""
+    pathway = parse_pathway(docs_example(), "docs/pathway-format.md")
+    machine = machine_for(pathway)
+    patient = machine.new_patient({"kit_exon": "exon11", "pdgfra": "none"})
+    steps = [("start", {}), ("progression", {"extent": "limited"}), ("resected", {}),
+             ("progression", {"extent": "widespread"}), ("progression", {"option": "sunitinib_37_5_continuous"})]
+    visited = []
+    for event, attributes in steps:
+        machine.fire(patient, event, **attributes)
+        visited.append(patient.state)
+    machine.detach(patient)
+    assert visited == ["imatinib_400", "resection", "imatinib_400", "imatinib_800_escalated",
+                       "sunitinib_37_5_continuous"]
+    assert {s.id for s in pathway.states.values() if s.beyond_source} == {"regorafenib"}
