@@ -38,6 +38,19 @@ class Patient:
         return tuple(d for d in self.comedications if d in STRONG_CYP3A4_INDUCERS)
 
 
+def contradiction(facts: Mapping[str, str]) -> str | None:
+    """Why a marker combination cannot go together, or None when it can.
+
+    A GIST carries a KIT or a PDGFRA mutation, not both: the genotype classes of the evidence table
+    (KIT exon 11, 9, 13, 17; PDGFRA D842V, other PDGFRA; wild-type) are mutually exclusive.
+    """
+    kit, pdgfra = facts.get("kit_exon"), facts.get("pdgfra")
+    if kit not in (None, "wild_type") and pdgfra not in (None, "none"):
+        return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: a GIST has a KIT or a "
+                "PDGFRA mutation, not both; set kit_exon: wild_type or pdgfra: none")
+    return None
+
+
 def normalise_drug_name(name: str) -> str:
     """Lowercase generic name with punctuation folded (``St John's wort`` -> ``st johns wort``)."""
     return " ".join(name.lower().replace("'", "").replace("’", "").replace("-", " ").split())
@@ -60,14 +73,18 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     for name, value in (facts or {}).items():
         where = format_path(tuple(path) + (name,))
         if name not in declared:
-            allowed = ", ".join(declared) or "none"
+            expected = (f"expected one of: {', '.join(declared)}" if declared
+                        else f"subtype {pathway.id!r} declares no patient attributes")
             problems.append(Problem(file, line, where, f"unknown patient attribute {name!r} for subtype "
-                                                       f"{pathway.id!r}; expected one of: {allowed}"))
+                                                       f"{pathway.id!r}; {expected}"))
         elif not isinstance(value, str) or value not in declared[name].values:
             problems.append(Problem(file, line, where, f"{value!r} is not an allowed value of {name!r}; "
                                                        f"expected one of: {', '.join(declared[name].values)}"))
         else:
             checked[name] = value
+    why = contradiction(checked)
+    if why:
+        problems.append(Problem(file, line, format_path(tuple(path)), why))
     meds = []
     for i, drug in enumerate(comedications or ()):
         if not isinstance(drug, str) or not drug.strip():

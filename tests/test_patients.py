@@ -52,3 +52,16 @@ def test_empty_comedication_is_an_error():
 def test_normalise_drug_name():
     """Case, apostrophes, hyphens and spaces are folded."""
     assert normalise_drug_name("  St.-John’s  Wort ") == "st. johns wort"
+
+
+def test_contradictory_markers_are_an_error():
+    """A GIST with both a KIT and a PDGFRA mutation is refused, naming both attributes."""
+    with pytest.raises(PathwayError, match="kit_exon 'exon9' and pdgfra 'd842v' contradict each other"):
+        make_patient(load_subtype("gist"), {"kit_exon": "exon9", "pdgfra": "d842v"})
+    assert make_patient(load_subtype("gist"), {"kit_exon": "wild_type", "pdgfra": "d842v"}).facts["pdgfra"] == "d842v"
+
+
+def test_subtype_without_markers_says_so():
+    """An attribute given for a subtype that declares none says that the subtype declares none."""
+    with pytest.raises(PathwayError, match="subtype 'dfsp' declares no patient attributes"):
+        make_patient(load_subtype("dfsp"), {"alk": "positive"})
