@@ -78,7 +78,10 @@ def describe(condition: Condition | None) -> str | None:
 
 
 def describe_plain(condition: Condition | None) -> str | None:
-    """The condition in the shortest plain words, for diagram edge labels (``limited``, ``ALK positive``)."""
+    """The condition in the shortest plain words, for diagram edge labels (``limited``, ``exon9 or exon11``).
+
+    Attribute names are left out: on a diagram the edge's source state already says what is tested.
+    """
     if condition is None:
         return None
     if isinstance(condition, Match):

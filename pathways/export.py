@@ -1,17 +1,30 @@
 """Serialise a pathway graph to text formats other tools read.
 
 ``EXPORTERS`` maps a format name to a function ``graph -> str``; the command line offers exactly
-these names. JSON is the contract (node-link data, see DESIGN.md).
+these names. JSON is the contract (node-link data, see DESIGN.md). The others:
+
+- ``graphml`` for yEd, Gephi and Cytoscape: every attribute kept, lists flattened to text and
+  None written as an empty string (GraphML has neither), via ``networkx.write_graphml``.
+- ``dot`` for Graphviz: ``rankdir=LR`` with one ``rank=same`` group per diagram column, so ``dot``
+  ranks the states as the matplotlib drawing does; back edges do not constrain the ranking.
+- ``mermaid`` (``flowchart LR``) for GitHub/GitLab Markdown and the Mermaid live editor, labels
+  escaped with Mermaid's entity codes (``#quot;``).
+
+Every node and every transition is written (parallel transitions stay separate edges), with the
+drawing's labels: the state's label and regimen, "event, condition in plain words".
 """
 
 from __future__ import annotations
 
+import io
 import json
+import re
 from typing import Callable
 
 import networkx as nx
 
 from pathways.graph import graph_to_json
+from pathways.layout import back_edge_keys, condition_phrase, regimen_detail, state_columns
 
 
 def to_json(graph: nx.MultiDiGraph) -> str:
@@ -19,6 +32,229 @@ def to_json(graph: nx.MultiDiGraph) -> str:
     return json.dumps(graph_to_json(graph), indent=2, ensure_ascii=False) + "\n"
 
 
+# ------------------------------------------------------------------------------------ labels
+
+def node_label(attrs: dict) -> str:
+    """A state's label for the exports: its label as written, then dose and schedule on a new line."""
+    label = str(attrs.get("label") or "")
+    detail = regimen_detail(attrs)
+    return f"{label}\n{detail}" if detail else label
+
+
+def transition_label(graph: nx.MultiDiGraph, source: str, target: str, key) -> str:
+    """One transition's label: "event, condition in plain words" ("progression, limited")."""
+    event = str(graph.edges[source, target, key].get("event", ""))
+    phrase = condition_phrase(graph, source, target, key)
+    return f"{event}, {phrase}" if phrase else event
+
+
+def _sorted_edges(graph: nx.MultiDiGraph):
+    def order(edge):
+        key = edge[2]
+        return (0, key, "") if isinstance(key, (int, float)) else (1, 0, str(key))
+    return sorted(graph.edges(keys=True, data=True), key=order)
+
+
+# ----------------------------------------------------------------------------------- GraphML
+
+def _flatten(value):
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(v, dict) and "id" in v for v in value):
+            return "\n".join(f"{v['id']}: {v.get('citation', '')}"
+                             + (" (beyond the source guideline)" if v.get("beyond_source") else "")
+                             for v in value)
+        return ", ".join(_flatten(v) if isinstance(v, (list, tuple, dict)) else str(v) for v in value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    return value
+
+
+def _unify(records: list[dict]) -> None:
+    """Give each attribute one GraphML type: text wherever any element has text for it."""
+    textual = {name for record in records for name, value in record.items()
+               if isinstance(value, str)}
+    for record in records:
+        for name in textual & record.keys():
+            value = record[name]
+            if not isinstance(value, str):
+                record[name] = "" if value is None else str(value)
+
+
+def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of ``graph`` with attributes GraphML can hold: lists as text, None as "".
+
+    Nodes also get ``name`` (the displayed label, which Cytoscape and Gephi show) and edges
+    ``label`` ("event, condition").
+    """
+    flat = nx.MultiDiGraph()
+    flat.graph.update({k: _flatten(v) for k, v in graph.graph.items()})
+    node_records = []
+    for node, attrs in graph.nodes(data=True):
+        record = {k: _flatten(v) for k, v in attrs.items()}
+        record["name"] = node_label(attrs)
+        node_records.append((node, record))
+    edge_records = []
+    for u, v, k, attrs in _sorted_edges(graph):
+        record = {k2: _flatten(v2) for k2, v2 in attrs.items()}
+        record["label"] = transition_label(graph, u, v, k)
+        edge_records.append((u, v, k, record))
+    _unify([r for _, r in node_records])
+    _unify([r for *_, r in edge_records])
+    _unify([flat.graph])
+    for node, record in node_records:
+        flat.add_node(node, **record)
+    for u, v, k, record in edge_records:
+        flat.add_edge(u, v, key=k, **record)
+    return flat
+
+
+def to_graphml(graph: nx.MultiDiGraph) -> str:
+    """GraphML of ``graph`` (UTF-8 XML), readable by yEd, Gephi, Cytoscape and networkx."""
+    buffer = io.BytesIO()
+    nx.write_graphml(flat_graph(graph), buffer, encoding="utf-8", prettyprint=True)
+    return buffer.getvalue().decode("utf-8")
+
+
+# --------------------------------------------------------------------------------------- DOT
+
+DOT_FILL = {1: "#D5E8F6", 2: "#D3F0E6", 3: "#FCEBC8", 4: "#F5E1EE"}
+DOT_KIND_FILL = {"workup": "#E8ECF0", "surgery": "#FBDCC8", "assessment": "#FBF5C8", "terminal": "#DADADA"}
+
+
+def dot_quote(text) -> str:
+    """``text`` as a double-quoted DOT string.
+
+    Backslashes and quotes are backslash-escaped, ``&``, ``<`` and ``>`` become the character
+    entities Graphviz decodes (so a literal "&amp;" cannot be misread), and line breaks become
+    Graphviz's centred ``\\n``. Non-ASCII text stays as is (the file is UTF-8).
+    """
+    s = str(text)
+    s = s.replace("\\", "\\\\").replace('"', '\\"')
+    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    s = s.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return f'"{s}"'
+
+
+def _dot_attrs(attrs: dict) -> str:
+    return ", ".join(f"{name}={dot_quote(value)}" for name, value in attrs.items())
+
+
+def to_dot(graph: nx.MultiDiGraph) -> str:
+    """Graphviz DOT of ``graph``: left to right, one rank per diagram column, labels escaped."""
+    columns = state_columns(graph)
+    back = back_edge_keys(graph)
+    out = [f"digraph {dot_quote(graph.graph.get('subtype') or 'pathway')} {{"]
+    out.append(f"  graph [{_dot_attrs({'rankdir': 'LR', 'charset': 'UTF-8', 'nodesep': '0.35', 'ranksep': '0.6', 'label': graph.graph.get('name') or '', 'labelloc': 't', 'fontname': 'Helvetica'})}];")
+    out.append(f"  node [{_dot_attrs({'shape': 'box', 'style': 'rounded,filled', 'fontname': 'Helvetica', 'fontsize': '11'})}];")
+    out.append(f"  edge [{_dot_attrs({'fontname': 'Helvetica', 'fontsize': '9'})}];")
+    for node, attrs in graph.nodes(data=True):
+        kind = attrs.get("kind")
+        fill = DOT_FILL.get(attrs.get("line"), "#E0E0E0") if kind == "therapy" else DOT_KIND_FILL.get(kind, "#EEEEEE")
+        style = "rounded,filled" + (",dashed" if attrs.get("beyond_source") else "")
+        data = {"label": node_label(attrs), "fillcolor": fill, "style": style,
+                "kind": kind or "", "line": "" if attrs.get("line") is None else attrs.get("line"),
+                "drugs": _flatten(attrs.get("drugs")), "dose": _flatten(attrs.get("dose")),
+                "schedule": _flatten(attrs.get("schedule")), "sources": _flatten(attrs.get("sources")),
+                "beyond_source": str(bool(attrs.get("beyond_source"))).lower()}
+        if kind == "terminal":
+            data["style"] += ",bold"
+        out.append(f"  {dot_quote(node)} [{_dot_attrs(data)}];")
+    by_column: dict[int, list[str]] = {}
+    for node, column in columns.items():
+        by_column.setdefault(column, []).append(node)
+    for column in sorted(by_column):
+        members = " ".join(f"{dot_quote(n)};" for n in by_column[column])
+        out.append(f"  {{ rank=same; {members} }}")
+    for u, v, k, attrs in _sorted_edges(graph):
+        data = {"label": transition_label(graph, u, v, k), "key": k, "event": attrs.get("event", ""),
+                "when": _flatten(attrs.get("when")), "order": attrs.get("order", 0),
+                "sources": _flatten(attrs.get("sources"))}
+        if attrs.get("beyond_source"):
+            data["style"] = "dashed"
+        if k in back:
+            data["constraint"] = "false"
+        out.append(f"  {dot_quote(u)} -> {dot_quote(v)} [{_dot_attrs(data)}];")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+# ----------------------------------------------------------------------------------- Mermaid
+
+MERMAID_RESERVED = {"end", "graph", "subgraph", "flowchart", "style", "class", "classdef", "click",
+                    "linkstyle", "direction", "default", "call", "href", "callback", "interpolate"}
+
+
+def mermaid_id(state_id: str) -> str:
+    """A Mermaid node id for ``state_id``: itself when safe, otherwise a cleaned form.
+
+    Mermaid ids are letters, digits and underscores; ``end`` and other keywords break a flowchart.
+    """
+    clean = re.sub(r"[^A-Za-z0-9_]", "_", str(state_id))
+    if not clean or not clean[0].isalpha():
+        clean = f"s_{clean}"
+    if clean.lower() in MERMAID_RESERVED:
+        clean = f"{clean}_state"
+    return clean
+
+
+def mermaid_text(text) -> str:
+    """``text`` for a quoted Mermaid label: entity codes for what Mermaid or HTML would read.
+
+    ``#`` (which starts an entity code), quotes, ``&``, ``<``, ``>``, ``|`` and backticks
+    become ``#35;``-style codes; line breaks become ``<br>``. Non-ASCII text stays as is.
+    """
+    codes = {"#": "#35;", '"': "#quot;", "&": "#amp;", "<": "#lt;", ">": "#gt;", "|": "#124;",
+             "`": "#96;"}
+    s = "".join(codes.get(ch, ch) for ch in str(text).replace("\r\n", "\n").replace("\r", "\n"))
+    return s.replace("\n", "<br>")
+
+
+def to_mermaid(graph: nx.MultiDiGraph) -> str:
+    """A Mermaid ``flowchart LR`` of ``graph``, styled by kind and line, beyond-source dashed."""
+    ids: dict[str, str] = {}
+    used: set[str] = set()
+    for node in graph.nodes:
+        candidate = base = mermaid_id(node)
+        n = 2
+        while candidate in used:
+            candidate, n = f"{base}_{n}", n + 1
+        ids[node] = candidate
+        used.add(candidate)
+    back = back_edge_keys(graph)
+    title = str(graph.graph.get("name") or graph.graph.get("subtype") or "")
+    out = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---", "flowchart LR"]
+    shapes = {"terminal": ('(["', '"])'), "surgery": ('[["', '"]]'), "workup": ('["', '"]'),
+              "assessment": ('{{"', '"}}')}
+    classes: dict[str, list[str]] = {}
+    for node, attrs in graph.nodes(data=True):
+        kind = attrs.get("kind")
+        opening, closing = shapes.get(kind, ('("', '")'))
+        out.append(f"    {ids[node]}{opening}{mermaid_text(node_label(attrs))}{closing}")
+        cls = f"line{attrs.get('line')}" if kind == "therapy" and attrs.get("line") else str(kind)
+        classes.setdefault(cls, []).append(ids[node])
+        if attrs.get("beyond_source"):
+            classes.setdefault("beyond", []).append(ids[node])
+    for u, v, k, attrs in _sorted_edges(graph):
+        arrow = "-.->" if attrs.get("beyond_source") else "-->"
+        label = mermaid_text(transition_label(graph, u, v, k))
+        out.append(f"    {ids[u]} {arrow}|\"{label}\"| {ids[v]}")
+    styles = {"workup": "fill:#E8ECF0,stroke:#4A5A6A", "surgery": "fill:#FBDCC8,stroke:#D55E00",
+              "assessment": "fill:#FBF5C8,stroke:#7A6A00", "terminal": "fill:#DADADA,stroke:#333333",
+              "line1": "fill:#D5E8F6,stroke:#0072B2", "line2": "fill:#D3F0E6,stroke:#009E73",
+              "line3": "fill:#FCEBC8,stroke:#E69F00", "line4": "fill:#F5E1EE,stroke:#CC79A7",
+              "beyond": "stroke-dasharray:5 4"}
+    for cls, members in classes.items():
+        if cls in styles:
+            out.append(f"    classDef {cls} {styles[cls]}")
+            out.append(f"    class {','.join(members)} {cls}")
+    return "\n".join(out) + "\n"
+
+
 EXPORTERS: dict[str, Callable[[nx.MultiDiGraph], str]] = {
     "json": to_json,
+    "graphml": to_graphml,
+    "dot": to_dot,
+    "mermaid": to_mermaid,
 }

@@ -17,6 +17,13 @@ from typing import Iterator
 from pathways.errors import PathwayError, Problem
 
 
+def _default_file_mode() -> int:
+    """The mode a plain ``open(..., "w")`` would give under the current umask (mkstemp gives 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
 def _unwritable(path: Path, why: str) -> PathwayError:
     return PathwayError(Problem(str(path), None, "", f"cannot write output: {why}"))
 
@@ -38,6 +45,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     tmp = Path(tmp_name)
     try:
         yield tmp
+        os.chmod(tmp, _default_file_mode())
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from pathways.errors import PathwayError
@@ -74,3 +76,12 @@ def test_atomic_directory_refuses_a_file_target(tmp_path):
     with pytest.raises(PathwayError, match="exists and is not a folder"):
         with atomic_directory(tmp_path / "run"):
             pass
+
+
+def test_written_file_is_readable_by_others(tmp_path):
+    """Files get the ordinary umask-based mode, not the 0600 of a temporary file."""
+    target = tmp_path / "out.txt"
+    write_text_atomic(target, "x")
+    umask = os.umask(0)
+    os.umask(umask)
+    assert target.stat().st_mode & 0o777 == 0o666 & ~umask

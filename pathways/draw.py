@@ -1,0 +1,421 @@
+"""Draw a pathway with matplotlib: the only pathway module that imports it, and only inside functions.
+
+``draw_pathway`` follows networkx's drawing functions: it takes an optional ``ax`` and returns it,
+so a figure can be composed around it. Coordinates are inches (one data unit is one inch, y grows
+downwards), so text keeps its point size and the drawing fits a slide as it is. Geometry comes
+from ``pathways.layout``; this module measures text with matplotlib's renderer, styles and draws.
+``save_pathway_drawing`` writes PNG, SVG or PDF all-or-nothing, with the Agg backend (headless).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+import networkx as nx
+
+from pathways.errors import PathwayError, Problem
+from pathways.graph import build_graph
+from pathways.layout import DECISION, Layout, layered_layout, node_text
+from pathways.model import Pathway
+
+FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
+
+NOTICE = "Teaching diagram of a simplified course: never advice for a real patient."
+
+# Okabe-Ito colours (readable with colour-vision deficiency): an edge colour and a light fill.
+LINE_COLOURS = (("#0072B2", "#D5E8F6"), ("#009E73", "#D3F0E6"), ("#E69F00", "#FCEBC8"),
+                ("#CC79A7", "#F5E1EE"), ("#56B4E9", "#DDF0FB"), ("#8C6D1F", "#EFE6CF"))
+KIND_COLOURS = {"workup": ("#4A5A6A", "#E8ECF0"), "surgery": ("#D55E00", "#FBDCC8"),
+                "assessment": ("#7A6A00", "#FBF5C8"), "terminal": ("#333333", "#DADADA")}
+EDGE_COLOUR = "#3A3A3A"
+HIGHLIGHT_COLOUR = "#C0392B"
+FADED = 0.22
+
+TITLE_SIZE = 18
+HEADER_SIZE = 12.5
+NODE_TITLE_SIZE = 11
+NODE_DETAIL_SIZE = 9.5
+LABEL_SIZE = 9.5
+FOOTER_SIZE = 8.5
+PAD = 0.11
+DPI = 150
+
+
+@dataclass(frozen=True)
+class _Style:
+    edge: str
+    fill: str
+    name: str
+
+
+def _style_of(attrs: dict) -> _Style:
+    kind = attrs.get("kind")
+    if kind == "therapy" and attrs.get("line"):
+        line = int(attrs["line"])
+        edge, fill = LINE_COLOURS[(line - 1) % len(LINE_COLOURS)]
+        return _Style(edge, fill, f"therapy, {_ordinal_line(line)}")
+    edge, fill = KIND_COLOURS.get(kind, ("#555555", "#EEEEEE"))
+    return _Style(edge, fill, str(kind))
+
+
+def _ordinal_line(line: int) -> str:
+    from pathways.layout import line_title
+    return line_title(line).lower()
+
+
+class _TextMeasure:
+    """Text sizes in inches, from the Agg renderer (the one that writes the PNG)."""
+
+    def __init__(self):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+
+        self.figure = Figure(figsize=(4, 4), dpi=72)
+        FigureCanvasAgg(self.figure)
+        self.renderer = self.figure.canvas.get_renderer()
+        self.cache: dict = {}
+
+    def __call__(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> tuple[float, float]:
+        key = (text, size, weight, style)
+        if key not in self.cache:
+            t = self.figure.text(0, 0, text, fontsize=size, fontweight=weight, fontstyle=style,
+                                 parse_math=False)
+            box = t.get_window_extent(self.renderer)
+            t.remove()
+            self.cache[key] = (box.width / 72, box.height / 72)
+        return self.cache[key]
+
+
+def _graph_of(pathway_or_graph) -> tuple[nx.MultiDiGraph, str]:
+    if isinstance(pathway_or_graph, Pathway):
+        return build_graph(pathway_or_graph), pathway_or_graph.file or pathway_or_graph.id
+    if isinstance(pathway_or_graph, nx.MultiDiGraph):
+        return pathway_or_graph, str(pathway_or_graph.graph.get("subtype", "<graph>"))
+    raise TypeError(f"expected a Pathway or the MultiDiGraph of one, got {type(pathway_or_graph).__name__}")
+
+
+def highlighted_keys(graph: nx.MultiDiGraph, highlight: Sequence[str], file: str = "") -> set:
+    """The transition keys along ``highlight`` (a sequence of state ids).
+
+    Raises ``PathwayError`` naming the first unknown state or the first missing edge, e.g.
+    "no transition from 'workup' to 'sunitinib_50_intermittent'".
+    """
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    highlight = list(highlight)
+    if not highlight:
+        raise PathwayError(Problem(file, None, "highlight", "expected at least one state id"))
+    for i, state in enumerate(highlight):
+        if state not in graph:
+            raise PathwayError(Problem(file, None, f"highlight[{i}]",
+                                       f"unknown state {state!r}; expected one of {', '.join(graph.nodes)}"))
+    keys = set()
+    for i, (a, b) in enumerate(zip(highlight, highlight[1:]), start=1):
+        found = graph.get_edge_data(a, b) or {}
+        if not found:
+            raise PathwayError(Problem(file, None, f"highlight[{i}]", f"no transition from {a!r} to {b!r}"))
+        keys.update(found)
+    return keys
+
+
+def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None) -> Layout:
+    """The layout of ``graph`` with box and label sizes measured in the drawing's fonts."""
+    measure = measure or _TextMeasure()
+
+    def node_size(state: str) -> tuple[float, float]:
+        title, detail = node_text(graph.nodes[state])
+        w, h = measure(title, NODE_TITLE_SIZE, "bold")
+        if detail:
+            dw, dh = measure(detail, NODE_DETAIL_SIZE, style="italic")
+            w, h = max(w, dw), h + dh + 0.05
+        return w + 2 * PAD + 0.04, h + 2 * PAD
+
+    def label_size(text: str) -> tuple[float, float]:
+        return measure(text, LABEL_SIZE)
+
+    return layered_layout(graph, node_size=node_size, label_size=label_size)
+
+
+def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = None, *,
+                 title: str | None = None, legend: bool = True, sources: bool = True):
+    """Draw a pathway (a ``Pathway`` or its graph) on ``ax`` (a new figure if None); returns the axes.
+
+    ``highlight`` is a sequence of state ids (a patient's path): its states and arrows are drawn
+    emphasised and numbered, everything else faded. A sequence that is not a path of the pathway
+    raises ``PathwayError`` naming the missing edge. ``title`` replaces the pathway's name;
+    ``legend`` and ``sources`` switch the legend and the sources footer.
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    graph, file = _graph_of(pathway_or_graph)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
+    measure = _TextMeasure()
+    layout = diagram_layout(graph, measure)
+
+    own_figure = ax is None
+    if own_figure:
+        figure = Figure(figsize=(8, 6), dpi=DPI)
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_axis_off()
+
+    margin = 0.35
+    width = max(layout.width + 2 * margin, 7.0)
+    ox = (width - layout.width) / 2
+    y = margin
+    heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
+    if heading:
+        ax.text(width / 2, y, heading, ha="center", va="top", fontsize=TITLE_SIZE, fontweight="bold",
+                parse_math=False, gid="title")
+        y += measure(heading, TITLE_SIZE, "bold")[1] + 0.08
+    if highlight is not None:
+        said = " → ".join(s.replace("_", " ") for s in highlight)
+        said = "\n".join(textwrap.wrap(f"Highlighted path: {said}", _chars_for(width - 2 * margin, 11)))
+        ax.text(width / 2, y, said, ha="center", va="top", fontsize=11, color=HIGHLIGHT_COLOUR,
+                parse_math=False, gid="subtitle")
+        y += measure(said, 11)[1] + 0.08
+    header_h = measure("First line", HEADER_SIZE, "bold")[1]
+    band_top = y + 0.05
+    oy = band_top + header_h + 0.25
+    diagram_bottom = oy + layout.height
+
+    _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1)
+    path_states = list(highlight) if highlight is not None else None
+    _draw_routes(ax, graph, layout, ox, oy, path_keys)
+    _draw_nodes(ax, graph, layout, ox, oy, path_states, measure)
+
+    y = diagram_bottom + 0.3
+    if legend:
+        y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, width - 2 * margin) + 0.15
+    if sources:
+        y = _draw_footer(ax, graph, margin, y, width - 2 * margin, measure)
+    height = y + margin
+
+    if own_figure:
+        ax.figure.set_size_inches(width, height)
+    ax.set_xlim(0, width)
+    ax.set_ylim(height, 0)
+    ax.set_aspect("equal")
+    return ax
+
+
+def _chars_for(width_in: float, size: float) -> int:
+    return max(20, int(width_in * 72 / (size * 0.55)))
+
+
+def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float) -> None:
+    from matplotlib.patches import Rectangle
+
+    for i, band in enumerate(layout.bands):
+        shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
+        ax.add_patch(Rectangle((ox + band.left, top), band.right - band.left, bottom - top,
+                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
+        ax.text(ox + (band.left + band.right) / 2, top + 0.06, band.title, ha="center", va="top",
+                fontsize=HEADER_SIZE, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
+                gid=f"header:{band.title}")
+
+
+def _route_path(route, ox: float, oy: float):
+    from matplotlib.path import Path as MplPath
+
+    verts = [(route.segments[0][0][0] + ox, route.segments[0][0][1] + oy)]
+    codes = [MplPath.MOVETO]
+    for seg in route.segments:
+        for px, py in seg[1:]:
+            verts.append((px + ox, py + oy))
+            codes.append(MplPath.CURVE4)
+    return MplPath(verts, codes)
+
+
+def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    for i, route in enumerate(layout.routes):
+        edge = route.edge
+        on_path = path_keys is not None and bool(path_keys.intersection(edge.keys))
+        faded = path_keys is not None and not on_path
+        colour = HIGHLIGHT_COLOUR if on_path else EDGE_COLOUR
+        ends_in_decision = edge.target.startswith("decision:")
+        arrow = FancyArrowPatch(
+            path=_route_path(route, ox, oy),
+            arrowstyle="-" if ends_in_decision else "-|>",
+            mutation_scale=16 if on_path else 13,
+            linewidth=3.0 if on_path else 1.4,
+            linestyle=(0, (5, 3)) if edge.beyond_source else "-",
+            color=colour, alpha=FADED if faded else 1.0,
+            zorder=4 if on_path else 2, joinstyle="round", capstyle="round",
+            gid=f"edge:{edge.source}->{edge.target}")
+        ax.add_patch(arrow)
+        if route.label_box is not None and edge.label:
+            box = route.label_box
+            ax.text(box.x + ox, box.y + oy, edge.label, ha="center", va="center", fontsize=LABEL_SIZE,
+                    color=colour if on_path else "#222222", fontweight="bold" if on_path else "normal",
+                    alpha=0.45 if faded else 1.0, zorder=6 if on_path else 5, parse_math=False,
+                    linespacing=1.1,
+                    bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none",
+                              alpha=0.95),
+                    gid=f"label:{edge.source}->{edge.target}")
+
+
+def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, measure) -> None:
+    from matplotlib.patches import Circle, FancyBboxPatch, Polygon
+
+    steps: dict[str, list[int]] = {}
+    for i, s in enumerate(path_states or [], start=1):
+        steps.setdefault(s, []).append(i)
+    for node_id, box in layout.boxes.items():
+        x, y = box.x + ox, box.y + oy
+        if box.kind == DECISION:
+            on = path_states is not None and any(
+                r.edge.target == node_id and path_states and _route_on_path(r, graph, path_states)
+                for r in layout.routes)
+            s = box.width / 2
+            ax.add_patch(Polygon([(x - s, y), (x, y - s), (x + s, y), (x, y + s)], closed=True,
+                                 facecolor="#F6D5D1" if on else "#FFFFFF", edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
+                                 linewidth=2.5 if on else 1.4,
+                                 alpha=FADED if (path_states is not None and not on) else 1.0,
+                                 zorder=7, gid=f"node:{node_id}"))
+            continue
+        attrs = graph.nodes[node_id]
+        style = _style_of(attrs)
+        on_path = path_states is not None and node_id in steps
+        faded = path_states is not None and not on_path
+        alpha = FADED + 0.1 if faded else 1.0
+        rounding = min(box.height / 2, box.width / 2) if attrs.get("kind") == "terminal" else 0.09
+        ax.add_patch(FancyBboxPatch(
+            (x - box.width / 2, y - box.height / 2), box.width, box.height,
+            boxstyle=f"round,pad=0,rounding_size={rounding}",
+            facecolor=style.fill, edgecolor=HIGHLIGHT_COLOUR if on_path else style.edge,
+            linewidth=3.2 if on_path else 1.8,
+            linestyle=(0, (4, 2.5)) if attrs.get("beyond_source") else "-",
+            alpha=alpha, zorder=8, gid=f"node:{node_id}"))
+        title, detail = node_text(attrs)
+        tw, th = measure(title, NODE_TITLE_SIZE, "bold")
+        dh = measure(detail, NODE_DETAIL_SIZE, style="italic")[1] + 0.05 if detail else 0.0
+        top = y - (th + dh) / 2
+        text_alpha = 0.4 if faded else 1.0
+        ax.text(x, top + th / 2, title, ha="center", va="center", fontsize=NODE_TITLE_SIZE,
+                fontweight="bold", color="#111111", alpha=text_alpha, zorder=9, parse_math=False,
+                multialignment="center", gid=f"title:{node_id}")
+        if detail:
+            ax.text(x, top + th + 0.05 + (dh - 0.05) / 2, detail, ha="center", va="center",
+                    fontsize=NODE_DETAIL_SIZE, fontstyle="italic", color="#333333", alpha=text_alpha,
+                    zorder=9, parse_math=False, multialignment="center", gid=f"detail:{node_id}")
+        if on_path:
+            badge = ",".join(str(i) for i in steps[node_id])
+            bx, by = x - box.width / 2 + 0.02, y - box.height / 2 + 0.02
+            r = 0.13 + 0.045 * max(0, len(badge) - 1)
+            ax.add_patch(Circle((bx, by), r, facecolor=HIGHLIGHT_COLOUR, edgecolor="white",
+                                linewidth=1.2, zorder=10, gid=f"step:{node_id}"))
+            ax.text(bx, by, badge, ha="center", va="center", fontsize=9, fontweight="bold",
+                    color="white", zorder=11, parse_math=False, gid=f"steptext:{node_id}")
+
+
+def _route_on_path(route, graph, path_states) -> bool:
+    keys = set()
+    for a, b in zip(path_states, path_states[1:]):
+        keys.update((graph.get_edge_data(a, b) or {}).keys())
+    return bool(keys.intersection(route.edge.keys))
+
+
+def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top: float, width: float) -> float:
+    """Draw the legend below the diagram; returns the y of its bottom."""
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    handles, seen = [], set()
+    order = sorted(graph.nodes, key=lambda n: (
+        ["workup", "therapy", "surgery", "assessment", "terminal"].index(graph.nodes[n].get("kind"))
+        if graph.nodes[n].get("kind") in ("workup", "therapy", "surgery", "assessment", "terminal") else 9,
+        graph.nodes[n].get("line") or 0))
+    names = {"workup": "workup", "surgery": "surgery", "assessment": "assessment",
+             "terminal": "end of pathway"}
+    for n in order:
+        style = _style_of(graph.nodes[n])
+        if style.name in seen:
+            continue
+        seen.add(style.name)
+        handles.append(Patch(facecolor=style.fill, edgecolor=style.edge, linewidth=1.6,
+                             label=names.get(style.name, style.name)))
+    if layout.structure.decisions:
+        handles.append(Line2D([], [], marker="D", markersize=9, markerfacecolor="white",
+                              markeredgecolor=EDGE_COLOUR, linestyle="none",
+                              label="decision shared by several states"))
+    if any(graph.nodes[n].get("beyond_source") for n in graph) or \
+            any(d.get("beyond_source") for _, _, d in graph.edges(data=True)):
+        handles.append(Patch(facecolor="white", edgecolor="#333333", linestyle=(0, (4, 2.5)), linewidth=1.6,
+                             label="dashed: beyond the source guideline (evidence table)"))
+    if highlighted:
+        handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, linewidth=3, label="highlighted path (steps numbered)"))
+    renderer = _renderer_for(ax.figure)
+    legend = None
+    for ncol in range(len(handles), 0, -1):
+        if legend is not None:
+            legend.remove()
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, top),
+                           bbox_transform=ax.transData, ncol=ncol, fontsize=10, frameon=False,
+                           handlelength=1.8, columnspacing=1.6)
+        legend.set_gid("legend")
+        extent = legend.get_window_extent(renderer)
+        if extent.width / ax.figure.dpi <= width or ncol == 1:
+            break
+    return top + legend.get_window_extent(renderer).height / ax.figure.dpi
+
+
+def _renderer_for(figure):
+    """The figure's own renderer where its canvas has one, else an Agg renderer of the same size."""
+    get = getattr(figure.canvas, "get_renderer", None)
+    if get is not None:
+        return get()
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    width, height = figure.bbox.size
+    return RendererAgg(max(1, int(width)), max(1, int(height)), figure.dpi)
+
+
+def _draw_footer(ax, graph, left: float, top: float, width: float, measure) -> float:
+    """Sources and the teaching notice under the legend; returns the y of the bottom."""
+    cited = []
+    for s in graph.graph.get("sources") or []:
+        mark = " *" if s.get("beyond_source") else ""
+        cited.append(f"{s.get('id')}{mark}: {s.get('citation')}")
+    text = "Sources: " + "; ".join(cited) if cited else ""
+    if any(s.get("beyond_source") for s in graph.graph.get("sources") or []):
+        text += ". * beyond the source guideline."
+    lines = textwrap.wrap(text, _chars_for(width, FOOTER_SIZE)) if text else []
+    lines.append(NOTICE)
+    body = "\n".join(lines)
+    ax.text(left, top, body, ha="left", va="top", fontsize=FOOTER_SIZE, color="#444444",
+            parse_math=False, linespacing=1.3, gid="footer")
+    return top + measure(body, FOOTER_SIZE)[1] * 1.3 / 1.2
+
+
+def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None = None, *,
+                         dpi: int = DPI) -> None:
+    """Draw ``pathway`` to ``output_path`` (PNG, SVG or PDF by suffix), all-or-nothing.
+
+    An unknown suffix, an unwritable path or a ``highlight`` that is not a path of the pathway is a
+    ``PathwayError``; no partial file is left behind.
+    """
+    from sim.outputs import atomic_path
+
+    target = Path(output_path)
+    fmt = FORMATS.get(target.suffix.lower())
+    if fmt is None:
+        what = f"a {target.suffix!r} file" if target.suffix else "a file name without a suffix"
+        raise PathwayError(Problem(str(target), None, "",
+                                   f"cannot draw to {what}; expected a name ending in {', '.join(FORMATS)}"))
+    ax = draw_pathway(pathway, highlight=highlight)
+    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
+                "png": {"Software": None}}[fmt]
+    from matplotlib import rc_context
+
+    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
+    with atomic_path(target) as tmp, rc_context({"svg.hashsalt": "sarcoma-sim"}):
+        ax.figure.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")

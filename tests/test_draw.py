@@ -1,0 +1,244 @@
+"""Tests of the pathway drawings: every pathway, every format, geometry measured by the renderer."""
+
+from __future__ import annotations
+
+import itertools
+import subprocess
+import sys
+
+import pytest
+
+from pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
+from pathways.errors import PathwayError
+from pathways.graph import build_graph
+from pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+
+GIST_PATH = ["workup", "imatinib_400", "resection", "imatinib_400", "imatinib_800_escalated",
+             "sunitinib_50_intermittent", "regorafenib"]
+SIGNATURES = {"png": b"\x89PNG\r\n\x1a\n", "svg": b"<?xml", "pdf": b"%PDF"}
+
+
+def extents(ax):
+    """Renderer extents (display pixels) of the drawing's nodes, labels and every text."""
+    ax.figure.canvas.draw()
+    renderer = ax.figure.canvas.get_renderer()
+    nodes = {p.get_gid(): p.get_window_extent(renderer) for p in ax.patches
+             if (p.get_gid() or "").startswith("node:")}
+    labels = {t.get_gid(): t.get_window_extent(renderer) for t in ax.texts
+              if (t.get_gid() or "").startswith("label:")}
+    texts = [(t.get_gid(), t.get_window_extent(renderer)) for t in ax.texts if t.get_text()]
+    legend = ax.get_legend()
+    if legend is not None:
+        texts += [("legend", t.get_window_extent(renderer)) for t in legend.get_texts()]
+        texts.append(("legend-box", legend.get_window_extent(renderer)))
+    return nodes, labels, texts, ax.get_window_extent(renderer)
+
+
+def intersect(a, b, tolerance=0.5) -> bool:
+    return (a.x0 + tolerance < b.x1 and b.x0 + tolerance < a.x1
+            and a.y0 + tolerance < b.y1 and b.y0 + tolerance < a.y1)
+
+
+def inside(inner, outer, tolerance=0.5) -> bool:
+    return (inner.x0 >= outer.x0 - tolerance and inner.x1 <= outer.x1 + tolerance
+            and inner.y0 >= outer.y0 - tolerance and inner.y1 <= outer.y1 + tolerance)
+
+
+@pytest.mark.parametrize("highlight", [None, "path"])
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_drawing_geometry_is_clean(subtype, highlight):
+    """No two node boxes intersect, labels hit no node or label, and every text lies inside the axes."""
+    path = None
+    if highlight:
+        pathway = load_subtype(subtype)
+        first = pathway.outgoing(pathway.initial)[0]
+        path = GIST_PATH if subtype == "gist" else [pathway.initial, first.target]
+    ax = draw_pathway(load_subtype(subtype), highlight=path)
+    nodes, labels, texts, axes_box = extents(ax)
+    assert len([n for n in nodes if not n.startswith("node:decision")]) == len(load_subtype(subtype).states)
+    for (a, box_a), (b, box_b) in itertools.combinations(nodes.items(), 2):
+        assert not intersect(box_a, box_b), (a, b)
+    for name, box in labels.items():
+        for node, node_box in nodes.items():
+            assert not intersect(box, node_box), (name, node)
+    for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
+        assert not intersect(box_a, box_b), (a, b)
+    for name, box in texts:
+        assert inside(box, axes_box), name
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_node_text_fits_inside_its_box(subtype):
+    """Each state's title and regimen detail lie inside the state's box."""
+    ax = draw_pathway(load_subtype(subtype))
+    renderer = ax.figure.canvas.get_renderer()
+    boxes = {p.get_gid()[5:]: p.get_window_extent(renderer) for p in ax.patches
+             if (p.get_gid() or "").startswith("node:")}
+    for t in ax.texts:
+        gid = t.get_gid() or ""
+        if gid.startswith(("title:", "detail:")):
+            assert inside(t.get_window_extent(renderer), boxes[gid.split(":", 1)[1]], tolerance=1), gid
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
+def test_every_pathway_saves_in_every_format(tmp_path, subtype, fmt):
+    """Each pathway writes a PNG, SVG and PDF (warnings are errors in this suite)."""
+    target = tmp_path / f"{subtype}.{fmt}"
+    save_pathway_drawing(load_subtype(subtype), target, dpi=40)
+    assert target.read_bytes().startswith(SIGNATURES[fmt])
+    assert [p.name for p in tmp_path.iterdir()] == [target.name]
+
+
+def test_svg_output_is_reproducible(tmp_path):
+    """The same pathway drawn twice gives byte-identical SVG (no date stamped in)."""
+    a, b = tmp_path / "a.svg", tmp_path / "b.svg"
+    save_pathway_drawing(load_subtype("sft"), a)
+    save_pathway_drawing(load_subtype("sft"), b)
+    assert a.read_bytes() == b.read_bytes()
+
+
+def test_highlight_that_is_not_a_path_names_the_missing_edge(tmp_path):
+    """A highlight skipping a step is an error naming the two states, and writes nothing."""
+    target = tmp_path / "gist.png"
+    with pytest.raises(PathwayError, match="no transition from 'workup' to 'sunitinib_50_intermittent'"):
+        save_pathway_drawing(load_subtype("gist"), target, highlight=["workup", "sunitinib_50_intermittent"])
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_highlight_with_an_unknown_state_lists_the_known_ones():
+    """An unknown state id in a highlight is an error naming it and the valid ids."""
+    with pytest.raises(PathwayError, match=r"highlight\[1\].*unknown state 'imatinib'; expected one of workup"):
+        draw_pathway(load_subtype("gist"), highlight=["workup", "imatinib"])
+    with pytest.raises(PathwayError, match="expected at least one state id"):
+        draw_pathway(load_subtype("gist"), highlight=[])
+
+
+def test_highlighted_keys_follow_every_step():
+    """The keys of a highlighted path are exactly the transitions between consecutive states."""
+    g = build_graph(load_subtype("gist"))
+    keys = highlighted_keys(g, ["workup", "imatinib_400", "resection", "imatinib_400"])
+    expected = {k for a, b in [("workup", "imatinib_400"), ("imatinib_400", "resection"),
+                               ("resection", "imatinib_400")] for k in g.get_edge_data(a, b)}
+    assert keys == expected
+
+
+def test_highlight_emphasises_the_path_and_fades_the_rest():
+    """Path states get the highlight colour and step numbers; states off the path are faded."""
+    from matplotlib.colors import to_hex
+
+    from pathways.draw import HIGHLIGHT_COLOUR
+    ax = draw_pathway(load_subtype("gist"), highlight=GIST_PATH)
+    patches = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+    assert to_hex(patches["node:imatinib_400"].get_edgecolor()) == HIGHLIGHT_COLOUR.lower()
+    assert patches["node:imatinib_400"].get_alpha() == 1.0
+    assert patches["node:ripretinib"].get_alpha() < 0.5
+    steps = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("steptext:")}
+    assert steps["steptext:imatinib_400"] == "2,4"
+    assert steps["steptext:regorafenib"] == "7"
+    on = patches["edge:resection->imatinib_400"]
+    off = patches["edge:ripretinib->trial_or_supportive_care"]
+    assert on.get_linewidth() > off.get_linewidth() and off.get_alpha() < 0.5
+
+
+def test_a_single_state_highlight_may_be_a_string():
+    """``highlight="imatinib_400"`` marks that one state (not its letters)."""
+    ax = draw_pathway(load_subtype("gist"), highlight="imatinib_400")
+    steps = {t.get_gid(): t.get_text() for t in ax.texts if (t.get_gid() or "").startswith("steptext:")}
+    assert steps == {"steptext:imatinib_400": "1"}
+
+
+def test_beyond_source_states_and_edges_are_dashed():
+    """States and arrows beyond the source guideline are drawn dashed, the others solid."""
+    ax = draw_pathway(load_subtype("gist"))
+    patches = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+    assert patches["node:avapritinib"].get_linestyle() not in ("-", "solid")
+    assert patches["node:imatinib_400"].get_linestyle() in ("-", "solid")
+    assert patches["edge:regorafenib->ripretinib"].get_linestyle() not in ("-", "solid")
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert any("beyond the source guideline" in t for t in legend)
+
+
+def test_title_sources_and_headers_are_drawn():
+    """The drawing has the pathway's name, column headers, and every source in the footer."""
+    pathway = load_subtype("gist")
+    ax = draw_pathway(pathway)
+    texts = {t.get_gid(): t.get_text() for t in ax.texts}
+    assert texts["title"] == pathway.name
+    assert {"header:Workup", "header:First line", "header:Fourth line", "header:End"} <= set(texts)
+    footer = " ".join(texts["footer"].split())
+    for source in pathway.sources.values():
+        assert " ".join(source.citation.split()) in footer
+    assert "never advice for a real patient" in footer
+
+
+def test_drawing_on_a_given_axes_returns_it_and_accepts_a_graph():
+    """Like networkx's drawing functions: an ``ax`` given is drawn on and returned; a graph works too."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 5))
+    ax = fig.add_subplot()
+    assert draw_pathway(build_graph(load_subtype("dfsp")), ax=ax) is ax
+    assert any((p.get_gid() or "") == "node:imatinib" for p in ax.patches)
+
+
+def test_drawing_something_else_is_a_type_error():
+    """Only a Pathway or its graph can be drawn."""
+    with pytest.raises(TypeError, match="expected a Pathway"):
+        draw_pathway({"id": "gist"})
+
+
+@pytest.mark.parametrize("name", ["gist.bmp", "gist", "gist.png.txt"])
+def test_unknown_suffix_is_an_error_and_writes_nothing(tmp_path, name):
+    """A file name without .png/.svg/.pdf is refused before drawing; nothing is written."""
+    with pytest.raises(PathwayError, match=r"expected a name ending in \.png, \.svg, \.pdf"):
+        save_pathway_drawing(load_subtype("gist"), tmp_path / name)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unwritable_output_is_an_error(tmp_path):
+    """A folder that does not exist is a PathwayError, not a traceback, and leaves no file."""
+    with pytest.raises(PathwayError, match="cannot write output"):
+        save_pathway_drawing(load_subtype("dfsp"), tmp_path / "missing" / "dfsp.png")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_save_leaves_the_previous_file_untouched(tmp_path, monkeypatch):
+    """If saving fails midway, an existing drawing stays as it was and no temporary file remains."""
+    from matplotlib.figure import Figure
+
+    target = tmp_path / "dfsp.png"
+    target.write_bytes(b"old")
+
+    def broken(self, fname, **kwargs):
+        with open(fname, "wb") as handle:
+            handle.write(b"half")
+        raise OSError(28, "No space left on device")
+    monkeypatch.setattr(Figure, "savefig", broken)
+    with pytest.raises(PathwayError, match="No space left on device"):
+        save_pathway_drawing(load_subtype("dfsp"), target)
+    assert target.read_bytes() == b"old"
+    assert [p.name for p in tmp_path.iterdir()] == ["dfsp.png"]
+
+
+def test_labels_with_special_characters_draw_literally(small_pathway_text):
+    """Dollar signs, quotes, ampersands and non-ASCII in labels are drawn as written (no mathtext)."""
+    text = small_pathway_text.replace("label: Drug A", 'label: "Drug $A$ & <B> \\"x\\" Schöffski"')
+    ax = draw_pathway(parse_pathway(text))
+    titles = [t.get_text() for t in ax.texts if (t.get_gid() or "") == "title:drug_a"]
+    assert " ".join(titles[0].split()) == 'Drug $A$ & <B> "x" Schöffski'
+    ax.figure.canvas.draw()
+
+
+def test_importing_the_pathway_modules_does_not_import_matplotlib():
+    """Only drawing imports matplotlib, inside its functions, and never pyplot (headless Agg)."""
+    code = ("import sys, pathways.draw, pathways.layout, pathways.export, sim.cli\n"
+            "sim.cli.build_parser()\n"
+            "assert 'matplotlib' not in sys.modules, 'imported at start'\n"
+            "from pathways.draw import draw_pathway\n"
+            "from pathways.load import load_subtype\n"
+            "draw_pathway(load_subtype('dfsp')).figure.canvas.draw()\n"
+            "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            env={"MPLBACKEND": "", "PATH": "/usr/bin:/bin"})
+    assert result.returncode == 0, result.stderr

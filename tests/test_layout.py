@@ -1,0 +1,278 @@
+"""Tests of the diagram layout: structure (merged edges, decisions, back edges), columns, geometry."""
+
+from __future__ import annotations
+
+import itertools
+
+import networkx as nx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pathways.graph import build_graph
+from pathways.layout import (Box, _spaced_isotonic, _wrap, back_edge_keys, condition_phrase,
+                             diagram_structure, edge_label, layered_layout, node_text,
+                             regimen_detail, state_columns)
+from pathways.load import SUBTYPE_IDS, load_subtype
+
+
+def gist_graph() -> nx.MultiDiGraph:
+    return build_graph(load_subtype("gist"))
+
+
+def edge_key(graph, source, target, event):
+    return next(k for _, v, k, d in graph.out_edges(source, keys=True, data=True)
+                if v == target and d["event"] == event)
+
+
+def test_condition_phrases_read_as_plain_words():
+    """Conditions read "limited", "otherwise", "if chosen" and "default" on the GIST edges."""
+    g = gist_graph()
+    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+    assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
+                            edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
+    assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous",
+                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
+    assert condition_phrase(g, "imatinib_400", "sunitinib_50_intermittent",
+                            edge_key(g, "imatinib_400", "sunitinib_50_intermittent", "intolerance")) == "default"
+    assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
+
+
+def test_option_inside_a_compound_condition_reads_if_chosen():
+    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen"."""
+    g = build_graph(load_subtype("ntrk"))
+    key = edge_key(g, "workup", "entrectinib", "start")
+    assert condition_phrase(g, "workup", "entrectinib", key) == "positive, if chosen"
+
+
+def test_edge_label_merges_events_and_keeps_conditions_apart():
+    """Same-condition events join with "or"; different conditions get their own line."""
+    def flat(label):
+        return " ".join(label.split())
+    assert flat(edge_label([("progression", None), ("intolerance", None)])) == "progression or intolerance"
+    assert flat(edge_label([("progression", "limited")])) == "progression, limited"
+    assert edge_label([("start", "exon9")]) == "start, exon9"
+    assert edge_label([("start", None), ("start", None)]) == "start"
+    two = edge_label([("progression", "limited"), ("intolerance", None)])
+    assert two.split("\n")[-1] == "intolerance" and flat(two) == "progression, limited intolerance"
+
+
+def test_node_text_does_not_repeat_the_dose_the_label_gives():
+    """A label that already states the dose gets no detail line; another gets dose and schedule."""
+    g = gist_graph()
+    assert node_text(g.nodes["imatinib_400"])[1] is None
+    assert regimen_detail(g.nodes["sunitinib_50_intermittent"]) == "50 mg orally once daily"
+    assert regimen_detail(g.nodes["sunitinib_37_5_continuous"]) == "37.5 mg orally once daily; continuously"
+    assert regimen_detail({"label": "Anti-angiogenic therapy", "drugs": [], "drug_class": "anti-angiogenic"}) is None
+    assert regimen_detail({"label": "Therapy", "drugs": [], "drug_class": "mTOR inhibitor"}) == "mTOR inhibitor"
+
+
+@given(st.lists(st.text(alphabet="abcdefgh 0123456789/", min_size=1, max_size=12), min_size=1, max_size=8))
+def test_wrap_keeps_every_word_and_explicit_breaks(words):
+    """Wrapping keeps the words in order, keeps explicit line breaks, and never loses text."""
+    text = "\n".join(words)
+    wrapped = _wrap(text, 12)
+    assert wrapped.split() == text.split()
+    assert wrapped.count("\n") >= text.count("\n")
+
+
+def test_wrap_keeps_numbers_with_their_units():
+    """"400 mg" and "4 weeks" are never split across lines."""
+    assert _wrap("Imatinib 400 mg daily", 19) == "Imatinib\n400 mg daily"
+    lines = _wrap("Sunitinib 50 mg, 4 weeks on / 2 weeks off", 12).split("\n")
+    assert "50 mg," in lines and any(line.startswith("4 weeks") for line in lines)
+
+
+def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
+    """GIST: progression/intolerance arrows merge; the sunitinib schedule is one shared decision."""
+    s = diagram_structure(gist_graph())
+    assert s.decisions == ("decision:1",)
+    into = [e for e in s.edges if e.target == "decision:1"]
+    assert {e.source for e in into} == {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated"}
+    out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
+    assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
+    merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))
+    assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
+    back = [e for e in s.edges if e.back]
+    assert [(e.source, e.target, e.label) for e in back] == [("resection", "imatinib_400", "resected")]
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_transition_is_drawn_exactly_once_or_through_a_decision(subtype):
+    """Each transition key is on exactly one arrow, or on one arrow into and one out of a decision."""
+    g = build_graph(load_subtype(subtype))
+    s = diagram_structure(g)
+    count = {k: 0 for _, _, k in g.edges(keys=True)}
+    for e in s.edges:
+        for k in e.keys:
+            count[k] += 1
+    via_decision = {k for e in s.edges if e.target.startswith("decision:") for k in e.keys}
+    for k, n in count.items():
+        assert n == (2 if k in via_decision else 1), (k, n)
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_columns_follow_the_clinical_course(subtype):
+    """Workup first, each line after every earlier line, ends last, forward edges going right."""
+    g = build_graph(load_subtype(subtype))
+    col = state_columns(g)
+    assert col[g.graph["initial"]] == 0
+    lines = {n: g.nodes[n]["line"] for n in g if g.nodes[n]["line"] is not None}
+    for a, b in itertools.permutations(lines, 2):
+        if lines[a] < lines[b]:
+            assert col[a] < col[b], (a, b)
+    last = max(col.values())
+    for n in g:
+        if g.nodes[n]["kind"] == "terminal":
+            assert col[n] == last
+    back = back_edge_keys(g)
+    for u, v, k in g.edges(keys=True):
+        if k not in back:
+            assert col[u] < col[v], (u, v)
+
+
+def test_gist_resection_back_to_imatinib_is_the_only_back_edge():
+    """The surgery's return to imatinib is recognised as going back in the course."""
+    g = gist_graph()
+    back = back_edge_keys(g)
+    assert [(u, v) for u, v, k in g.edges(keys=True) if k in back] == [("resection", "imatinib_400")]
+
+
+def assert_clean(layout):
+    boxes = list(layout.boxes.values())
+    for a, b in itertools.combinations(boxes, 2):
+        assert not a.overlaps(b), (a.id, b.id)
+    labels = [r.label_box for r in layout.routes if r.label_box is not None]
+    for label in labels:
+        for b in boxes:
+            assert not label.overlaps(b), (label.id, b.id)
+    for a, b in itertools.combinations(labels, 2):
+        assert not a.overlaps(b), (a.id, b.id)
+    for b in boxes + labels:
+        assert 0 <= b.left and b.right <= layout.width + 1e-9
+        assert 0 <= b.top and b.bottom <= layout.height + 1e-9
+    assert layout.collisions == 0
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_layout_has_no_overlaps_with_estimated_text_sizes(subtype):
+    """With text sizes estimated (no fonts), nodes and labels never overlap and all fit the extent."""
+    layout = layered_layout(build_graph(load_subtype(subtype)))
+    assert_clean(layout)
+
+
+def test_routes_start_and_end_on_their_boxes():
+    """Every arrow starts on its source's box and ends on its target's box."""
+    layout = layered_layout(gist_graph())
+    for r in layout.routes:
+        (x0, y0), (x1, y1) = r.points[0], r.points[-1]
+        for (x, y), node in (((x0, y0), r.edge.source), ((x1, y1), r.edge.target)):
+            b = layout.boxes[node]
+            assert b.left - 1e-6 <= x <= b.right + 1e-6 and b.top - 1e-6 <= y <= b.bottom + 1e-6
+
+
+def test_back_edge_arcs_over_the_top_without_crossing_nodes():
+    """The resection -> imatinib arc rises above both boxes and passes through no other box."""
+    layout = layered_layout(gist_graph())
+    route = next(r for r in layout.routes if r.edge.back)
+    top = min(layout.boxes["resection"].top, layout.boxes["imatinib_400"].top)
+    assert min(y for _, y in route.points) < top
+    from pathways.layout import bezier_point
+    samples = [bezier_point(s, t / 20) for s in route.segments for t in range(1, 20)]
+    for b in layout.boxes.values():
+        if b.id in ("resection", "imatinib_400"):
+            continue
+        assert not any(b.left < x < b.right and b.top < y < b.bottom for x, y in samples), b.id
+
+
+def test_bands_name_workup_lines_and_end_in_order():
+    """Column headers read Workup, First line, ..., End, left to right without overlapping."""
+    layout = layered_layout(gist_graph())
+    titles = [b.title for b in layout.bands]
+    assert titles == ["Workup", "First line", "Second line", "Third line", "Fourth line", "End"]
+    for a, b in zip(layout.bands, layout.bands[1:]):
+        assert a.right <= b.left + 1e-9
+
+
+@given(st.lists(st.floats(-10, 10), min_size=1, max_size=8).flatmap(
+    lambda d: st.tuples(st.just(d), st.lists(st.floats(0.01, 3), min_size=len(d) - 1, max_size=len(d) - 1))))
+def test_spaced_isotonic_keeps_gaps_and_is_exact_when_it_can_be(data):
+    """Placement keeps every minimum gap, and returns the wishes untouched when they already do."""
+    desired, gaps = data
+    placed = _spaced_isotonic(desired, [1.0] * len(desired), gaps)
+    for (a, b), g in zip(zip(placed, placed[1:]), gaps):
+        assert b - a >= g - 1e-6
+    if all(b - a >= g for (a, b), g in zip(zip(desired, desired[1:]), gaps)):
+        assert placed == pytest.approx(desired)
+
+
+@st.composite
+def random_pathway_graphs(draw):
+    """Small random pathway-like graphs: a workup, therapies in lines, an end, some back edges."""
+    n = draw(st.integers(1, 7))
+    lines = [draw(st.integers(1, 4)) for _ in range(n)]
+    g = nx.MultiDiGraph(initial="workup", name="Random", subtype="random", sources=[])
+    g.add_node("workup", kind="workup", label="Workup", line=None, drugs=[], dose=None, schedule=None,
+               drug_class=None, beyond_source=False)
+    states = [f"t{i}" for i in range(n)]
+    for s, line in zip(states, lines):
+        g.add_node(s, kind="therapy", label=f"Drug {s} " * draw(st.integers(1, 3)), line=line,
+                   drugs=[s], dose="10 mg daily", schedule=None, drug_class=None,
+                   beyond_source=draw(st.booleans()))
+    g.add_node("end", kind="terminal", label="End", line=None, drugs=[], dose=None, schedule=None,
+               drug_class=None, beyond_source=False)
+    key = 0
+
+    def add(u, v, event, when=None):
+        nonlocal key
+        order = sum(1 for _, _, d in g.out_edges(u, data=True) if d["event"] == event)
+        g.add_edge(u, v, key=key, event=event, when=when, when_plain=when and when.split(" = ")[1],
+                   order=order, beyond_source=False)
+        key += 1
+
+    first = [s for s, l in zip(states, lines) if l == min(lines)]
+    for s in first:
+        add("workup", s, "start", f"marker = {s}")
+    for s in states:
+        later = [t for t in states if g.nodes[t]["line"] > g.nodes[s]["line"]]
+        targets = draw(st.lists(st.sampled_from(later), max_size=3, unique=True)) if later else []
+        for t in targets:
+            add(s, t, "progression", f"option = {t}")
+        add(s, "end", "progression")
+        if draw(st.booleans()) and s != states[0]:
+            add(s, draw(st.sampled_from(states)), "intolerance")
+    return g
+
+
+@settings(max_examples=40, deadline=None)
+@given(random_pathway_graphs())
+def test_random_pathways_lay_out_without_overlapping_boxes(graph):
+    """Any pathway-shaped graph lays out with no two boxes overlapping and every node placed."""
+    layout = layered_layout(graph, attempts=3)
+    assert set(graph.nodes) <= set(layout.boxes)
+    for a, b in itertools.combinations(layout.boxes.values(), 2):
+        assert not a.overlaps(b), (a.id, b.id)
+    assert len(layout.routes) == len(diagram_structure(graph).edges)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(2, 7).flatmap(lambda n: st.lists(
+    st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=15)))
+def test_removing_back_edges_leaves_an_acyclic_graph(pairs):
+    """Whatever the edges, setting the back edges aside leaves a graph that can be drawn left to right."""
+    g = nx.MultiDiGraph(initial="n0")
+    for i in range(8):
+        g.add_node(f"n{i}", line=None)
+    for k, (a, b) in enumerate(pairs):
+        g.add_edge(f"n{a}", f"n{b}", key=k)
+    back = back_edge_keys(g)
+    forward = nx.DiGraph((u, v) for u, v, k in g.edges(keys=True) if k not in back)
+    assert nx.is_directed_acyclic_graph(forward)
+
+
+def test_box_overlap_is_strict_and_margin_grows_it():
+    """Touching boxes do not overlap; a margin makes near boxes overlap."""
+    a = Box("a", "state", 0, 0, 2, 2)
+    b = Box("b", "state", 2, 0, 2, 2)
+    assert not a.overlaps(b)
+    assert a.overlaps(b, margin=0.01)
