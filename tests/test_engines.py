@@ -1,0 +1,241 @@
+"""The two engines against each other and against the papers, and the engine switch (sim.engines).
+
+Agreement: on every subtype, 20,000 patients per engine (independent seeds), every ``reached``
+fraction within 4 standard errors and a two-sample Kolmogorov-Smirnov test on time to end not
+rejecting at 0.001; also the time spent in each state (KS, Bonferroni over the states). The KS
+statistic and its asymptotic p-value are computed here with numpy (scipy is not a dependency;
+where it is installed it cross-checks this implementation).
+"""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import numpy as np
+import pytest
+
+from pathways.errors import PathwayError
+from pathways.load import SUBTYPE_IDS, load_subtype
+from sim.engines import ENGINES, simulate
+from sim.params import load_params
+from sim.stepwise import simulate_stepwise
+from sim.vectorized import simulate_vectorized
+
+AGREEMENT_N = 20_000
+PAPERS_N = 300_000
+COLUMNS = ("patient", "t_months", "event", "from_state", "to_state")
+
+
+# ---- statistics ------------------------------------------------------------------------------
+
+def kolmogorov_sf(lam: float) -> float:
+    """P(K > lam) for the Kolmogorov distribution: 2 sum_k (-1)^(k-1) exp(-2 k^2 lam^2)."""
+    if lam < 0.2:
+        return 1.0
+    k = np.arange(1, 101)
+    return float(min(1.0, max(0.0, 2.0 * np.sum((-1.0) ** (k - 1) * np.exp(-2.0 * k * k * lam * lam)))))
+
+
+def ks_2samp(a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
+    """Two-sample KS statistic D and its asymptotic p-value (Stephens' small-sample correction).
+
+    The empirical CDFs are compared at every observed value, so ties (times on imaging visits)
+    are handled; with ties the asymptotic p-value is conservative.
+    """
+    a, b = np.sort(a), np.sort(b)
+    values = np.concatenate([a, b])
+    d = float(np.max(np.abs(np.searchsorted(a, values, side="right") / len(a)
+                            - np.searchsorted(b, values, side="right") / len(b))))
+    en = math.sqrt(len(a) * len(b) / (len(a) + len(b)))
+    return d, kolmogorov_sf((en + 0.12 + 0.11 / en) * d)
+
+
+def reached(result) -> np.ndarray:
+    """Share of patients who ever entered each state (the initial state: everyone)."""
+    log = result.log
+    shares = np.zeros(len(log.state_ids))
+    for code in range(len(log.state_ids)):
+        entered = np.zeros(result.n, bool)
+        entered[log.patient[log.to_state == code]] = True
+        shares[code] = entered.mean()
+    shares[log.from_state[0]] = 1.0
+    return shares
+
+
+def time_to_end(result) -> np.ndarray:
+    """Months from start to the end state, per patient."""
+    return result.log.t_months[result.log.last_rows()]
+
+
+@lru_cache(maxsize=None)
+def cohorts(subtype: str):
+    """The two engines' cohorts of one subtype (independent seeds), shared by the agreement tests."""
+    pathway, params = load_subtype(subtype), load_params(subtype)
+    return (simulate_stepwise(pathway, params, AGREEMENT_N, 101),
+            simulate_vectorized(pathway, params, AGREEMENT_N, 202))
+
+
+# ---- the KS implementation -------------------------------------------------------------------
+
+def test_ks_of_identical_and_disjoint_samples():
+    """Identical samples give D = 0, p = 1; disjoint samples give D = 1 and p near 0."""
+    x = np.arange(500.0)
+    assert ks_2samp(x, x) == (0.0, 1.0)
+    d, p = ks_2samp(x, x + 1000)
+    assert d == 1.0 and p < 1e-100
+
+
+def test_ks_rejects_a_shifted_distribution_and_accepts_a_resample():
+    """A 10% scale change in 20,000 exponential times is rejected; a fresh sample is not."""
+    rng = np.random.default_rng(1)
+    a = rng.exponential(5.0, 20_000)
+    assert ks_2samp(a, rng.exponential(5.5, 20_000))[1] < 1e-6
+    assert ks_2samp(a, rng.exponential(5.0, 20_000))[1] > 0.001
+
+
+def test_ks_matches_scipy_where_installed():
+    """Where scipy is installed, D equals scipy's and the asymptotic p-values agree closely."""
+    stats = pytest.importorskip("scipy.stats")
+    rng = np.random.default_rng(3)
+    for shift in (0.0, 0.03, 0.06):
+        a, b = rng.normal(0, 1, 3000), rng.normal(shift, 1, 2500)
+        d, p = ks_2samp(a, b)
+        ref = stats.ks_2samp(a, b, method="asymp")
+        assert d == pytest.approx(ref.statistic) and p == pytest.approx(ref.pvalue, abs=0.01)
+
+
+# ---- agreement ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_engines_agree_on_reached_fractions(subtype):
+    """Every state's reached fraction differs between the engines by less than 4 standard errors."""
+    step, vect = cohorts(subtype)
+    p1, p2 = reached(step), reached(vect)
+    se = np.sqrt(p1 * (1 - p1) / step.n + p2 * (1 - p2) / vect.n)
+    for state, a, b, s in zip(step.log.state_ids, p1, p2, se):
+        assert abs(a - b) <= 4 * s, f"{subtype}.{state}: stepwise {a:.4f}, vectorized {b:.4f}, se {s:.4f}"
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_engines_agree_on_time_to_end(subtype):
+    """A two-sample KS test on time to end does not reject the engines' agreement at 0.001."""
+    step, vect = cohorts(subtype)
+    d, p = ks_2samp(time_to_end(step), time_to_end(vect))
+    assert p >= 0.001, f"{subtype}: KS D = {d:.4f}, p = {p:.2g}"
+
+
+def stays(log) -> np.ndarray:
+    """Months spent in the from_state of every row (time of the row minus time of the previous row)."""
+    previous = np.concatenate(([0.0], log.t_months[:-1]))
+    previous[log.first_rows()] = 0.0
+    return log.t_months - previous
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_engines_agree_on_time_in_each_state(subtype):
+    """Time spent per visit in each state passes a KS test at 0.001 (Bonferroni over the states)."""
+    step, vect = cohorts(subtype)
+    a, b = stays(step.log), stays(vect.log)
+    states = step.log.state_ids
+    for code, state in enumerate(states):
+        x, y = a[step.log.from_state == code], b[vect.log.from_state == code]
+        if state == load_subtype(subtype).initial or min(len(x), len(y)) < 50:
+            continue
+        d, p = ks_2samp(x, y)
+        assert p >= 0.001 / len(states), f"{subtype}.{state}: KS D = {d:.4f}, p = {p:.2g}"
+
+
+# ---- against the papers --------------------------------------------------------------------------
+
+PAPERS = [  # subtype, therapy state, evidence.md median (months), row
+    ("gist", "imatinib_400", 18.0, "S0033 / CALGB 150105: 18 mo"),
+    ("gist", "sunitinib_50_intermittent", 27.3 / 4.345, "Demetri, Lancet 2006: TTP 27.3 wk"),
+    ("leiomyosarcoma", "pazopanib", 4.6, "PALETTE: 4.6 mo"),
+]
+
+
+@lru_cache(maxsize=None)
+def latent_times(subtype: str, state: str) -> np.ndarray:
+    """Times to progression drawn at first-line entries into ``state`` in a 300,000-patient cohort."""
+    record = {}
+    simulate_vectorized(load_subtype(subtype), load_params(subtype), PAPERS_N, 7, record=record)
+    return record["latent"][(state, "progression", None)]
+
+
+@pytest.mark.parametrize("subtype,state,paper,row", PAPERS)
+def test_simulated_time_to_progression_matches_the_paper(subtype, state, paper, row):
+    """Latent median time to progression (before imaging, ignoring intolerance) is within 3% of the trial's."""
+    latent = latent_times(subtype, state)
+    interval = load_params(subtype).interval_months
+    detected = np.maximum(np.ceil(latent / interval), 1) * interval
+    latent_median = float(np.median(latent))
+    detected_median = float(np.quantile(detected, 0.5, method="inverted_cdf"))
+    print(f"\n{subtype} {state}: paper {paper:.2f} mo ({row}); simulated latent median {latent_median:.2f} mo, "
+          f"detected at imaging {detected_median:.0f} mo (every {interval:g} mo), n = {len(latent):,}")
+    assert abs(latent_median / paper - 1) < 0.03
+    first_visit = math.ceil(latent_median / interval) * interval
+    assert detected_median / interval == round(detected_median / interval)
+    assert abs(detected_median - first_visit) <= interval
+
+
+# ---- seeds -------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_same_seed_gives_byte_identical_logs(engine):
+    """Two runs with one seed give byte-identical columns and patient facts."""
+    pathway, params = load_subtype("gist"), load_params("gist")
+    n = 3000 if engine == "stepwise" else 50_000
+    a = simulate(pathway, params, n, 12, engine=engine)
+    b = simulate(pathway, params, n, 12, engine=engine)
+    for column in COLUMNS:
+        assert getattr(a.log, column).tobytes() == getattr(b.log, column).tobytes()
+    for name in a.patient_facts:
+        assert a.patient_facts[name].tobytes() == b.patient_facts[name].tobytes()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_different_seeds_give_different_logs(engine):
+    """Another seed gives another cohort (different patients and times)."""
+    pathway, params = load_subtype("gist"), load_params("gist")
+    a = simulate(pathway, params, 2000, 12, engine=engine)
+    b = simulate(pathway, params, 2000, 13, engine=engine)
+    assert a.log.t_months.tobytes() != b.log.t_months.tobytes()
+    assert a.patient_facts["kit_exon"].tobytes() != b.patient_facts["kit_exon"].tobytes()
+
+
+# ---- the switch ----------------------------------------------------------------------------------------
+
+def test_simulate_runs_the_named_engine():
+    """simulate() returns a result made by the engine asked for."""
+    pathway, params = load_subtype("dfsp"), load_params("dfsp")
+    for engine in ENGINES:
+        assert simulate(pathway, params, 20, 1, engine=engine).engine == engine
+
+
+def test_progress_reaches_the_whole_cohort():
+    """Both engines report progress up to (n, n)."""
+    pathway, params = load_subtype("pecoma"), load_params("pecoma")
+    for engine in ENGINES:
+        seen = []
+        simulate(pathway, params, 1500, 1, engine=engine, progress=lambda d, t: seen.append((d, t)))
+        assert seen[-1] == (1500, 1500)
+
+
+@pytest.mark.parametrize("kwargs,message", [
+    ({"engine": "fast"}, "unknown engine 'fast'; expected one of vectorized, stepwise"),
+    ({"n": 0}, "expected a whole number of patients >= 1, got 0"),
+    ({"n": 2.5}, "expected a whole number of patients >= 1, got 2.5"),
+    ({"seed": -1}, "expected a whole number >= 0 as the seed, got -1"),
+])
+def test_bad_requests_are_pathway_errors(kwargs, message):
+    """A wrong engine, size or seed is a PathwayError with a clear message."""
+    request = {"n": 10, "seed": 1, "engine": "vectorized", **kwargs}
+    with pytest.raises(PathwayError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        simulate(load_subtype("gist"), load_params("gist"), **request)
+
+
+def test_parameters_of_another_subtype_are_refused():
+    """Running GIST's pathway with leiomyosarcoma's parameters is an error naming both."""
+    with pytest.raises(PathwayError, match="for 'leiomyosarcoma', not for the pathway 'gist'"):
+        simulate(load_subtype("gist"), load_params("leiomyosarcoma"), 10, 1)

@@ -1,0 +1,44 @@
+"""Tests for sim.streams: seeds are checked, keys give independent reproducible streams, blocks are fixed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pathways.errors import PathwayError
+from sim.streams import BLOCK, POPULATION, STEPWISE, VECTORIZED, blocks, check_seed, stream
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, "7", True, None])
+def test_bad_seeds_are_pathway_errors(bad):
+    """A negative, fractional, text, boolean or missing seed is refused with a message naming it."""
+    with pytest.raises(PathwayError, match="expected a whole number >= 0 as the seed"):
+        check_seed(bad)
+
+
+def test_a_good_seed_is_returned_as_int():
+    """Whole numbers >= 0, numpy integers included, are accepted as ints."""
+    assert check_seed(np.int64(5)) == 5 and check_seed(0) == 0
+
+
+def test_same_key_same_numbers_other_key_other_numbers():
+    """The same (seed, purpose, key) repeats its numbers; any change of seed, purpose or key changes them."""
+    base = stream(1, VECTORIZED, 0, 3).random(8)
+    assert np.array_equal(base, stream(1, VECTORIZED, 0, 3).random(8))
+    for other in (stream(2, VECTORIZED, 0, 3), stream(1, POPULATION, 0, 3), stream(1, VECTORIZED, 1, 3),
+                  stream(1, VECTORIZED, 0, 4), stream(1, STEPWISE, 0, 3)):
+        assert not np.array_equal(base, other.random(8))
+
+
+@given(st.integers(0, 5 * BLOCK), st.integers(0, 3 * BLOCK))
+@settings(max_examples=60, deadline=None)
+def test_blocks_cover_exactly_the_patients(start, n):
+    """``blocks(start, stop)`` are the blocks holding patients start..stop-1, no more, no fewer."""
+    found = list(blocks(start, start + n))
+    if n == 0:
+        assert found == []
+    else:
+        assert found[0] == start // BLOCK and found[-1] == (start + n - 1) // BLOCK
+        assert found == list(range(found[0], found[-1] + 1))
