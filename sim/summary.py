@@ -8,6 +8,7 @@ a cohort of a million patients summarises in about a second. ``summarize`` retur
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any
 
 import numpy as np
@@ -89,6 +90,11 @@ def _stats(values: np.ndarray) -> dict[str, float | None]:
             "median": round(float(np.median(values)), _MONTHS_DIGITS)}
 
 
+MODEL_NOTE = ("Model scope: patients leave a therapy only by progression (seen at imaging) or intolerance; "
+              "there is no death or stopping for decline, so the shares reaching later lines are upper "
+              "bounds, and times are treatment durations, not survival.")
+
+
 def _fraction(count: float, n: int) -> float:
     return round(float(count) / n, _FRACTION_DIGITS) if n else 0.0
 
@@ -138,6 +144,7 @@ def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = T
         "engine": result.engine,
         "params_file": result.params_file,
         "notice": NOT_FOR_CLINICAL_USE,
+        "model_note": MODEL_NOTE,
         "events": len(log),
         "reached": {state_id: _fraction(reached_counts[code], n) for code, state_id in enumerate(ids)},
         "reached_line": {str(k): _fraction(on_line[:, k].sum(), n) for k in range(1, top_line + 1)},
@@ -193,5 +200,5 @@ def format_text(summary: dict[str, Any], pathway: Pathway, extra: tuple[str, ...
         out.append(f"  {rank:2}. {_percent(item['fraction'])}  {' > '.join(item['states'])}")
     if extra:
         out += ["", *extra]
-    out += ["", summary["notice"]]
+    out += ["", *textwrap.wrap(summary["model_note"], 100), summary["notice"]]
     return "\n".join(out) + "\n"

@@ -161,3 +161,10 @@ def test_summary_of_a_shipped_subtype_loads_its_pathway():
     summary = summarize(random_walk(gist, 200, 1))
     assert list(summary["reached"]) == list(gist.states)
     assert list(summary["end_states"]) == gist.terminal_states()
+
+
+def test_model_scope_is_stated(summary):
+    """The summary and its text say the model has no death, so later-line shares are upper bounds."""
+    assert "no death" in summary["model_note"]
+    text = format_text(summary, PATHWAY)
+    assert "upper" in text and "no death or stopping for decline" in " ".join(text.split())
