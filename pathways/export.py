@@ -222,7 +222,6 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
             candidate, n = f"{base}_{n}", n + 1
         ids[node] = candidate
         used.add(candidate)
-    back = back_edge_keys(graph)
     title = str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     out = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", "---", "flowchart LR"]
     shapes = {"terminal": ('(["', '"])'), "surgery": ('[["', '"]]'), "workup": ('["', '"]'),

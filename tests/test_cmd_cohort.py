@@ -12,18 +12,9 @@ import pytest
 from sim.cli import NOT_FOR_CLINICAL_USE, main
 from sim.cmd_cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
 from sim.plots import PLOT_FILES
+from cli_runner import run_cli
 
 N = 600
-
-
-def run_cli(capsys, *argv):
-    """Run ``sarcoma-sim argv`` in-process; returns (exit code, stdout, stderr)."""
-    try:
-        code = main([str(a) for a in argv])
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 def assert_error(code, out, err, *fragments):

@@ -10,23 +10,17 @@ import pytest
 from pathways.load import SUBTYPE_IDS
 from sim.cli import main
 from sim.cmd_draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
+from cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
-
-
-def run(capsys, *argv):
-    code = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in out + err
-    return code, out, err
 
 
 @pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
 def test_draw_writes_the_format_of_the_suffix(tmp_path, capsys, suffix):
     """``draw gist -o FILE`` writes PNG, SVG or PDF by the file's suffix."""
     target = tmp_path / f"gist{suffix}"
-    code, out, _ = run(capsys, "draw", "gist", "-o", str(target), "--dpi", "40")
+    code, out, _ = run_cli(capsys, "draw", "gist", "-o", str(target), "--dpi", "40")
     assert code == 0 and f"wrote {target}" in out
     assert target.read_bytes().startswith(SIGNATURES[suffix])
 
@@ -35,21 +29,21 @@ def test_draw_accepts_a_pathway_file(tmp_path, capsys, small_pathway_text):
     """A pathway .yaml file is drawn like a shipped subtype."""
     source = tmp_path / "demo.yaml"
     source.write_text(small_pathway_text)
-    code, _, _ = run(capsys, "draw", str(source), "-o", str(tmp_path / "demo.svg"))
+    code, _, _ = run_cli(capsys, "draw", str(source), "-o", str(tmp_path / "demo.svg"))
     assert code == 0 and (tmp_path / "demo.svg").exists()
 
 
 def test_draw_with_a_highlighted_path(tmp_path, capsys):
     """``--highlight`` with a real path draws it."""
     target = tmp_path / "gist.png"
-    code, _, _ = run(capsys, "draw", "gist", "-o", str(target), "--dpi", "40",
+    code, _, _ = run_cli(capsys, "draw", "gist", "-o", str(target), "--dpi", "40",
                      "--highlight", "workup, imatinib_400,imatinib_800_escalated")
     assert code == 0 and target.exists()
 
 
 def test_highlight_that_is_not_a_path_exits_1_naming_the_edge(tmp_path, capsys):
     """A highlight with a missing transition exits 1 naming it, and writes nothing."""
-    code, _, err = run(capsys, "draw", "gist", "-o", str(tmp_path / "gist.png"),
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / "gist.png"),
                        "--highlight", "workup,sunitinib_50_intermittent")
     assert code == 1
     assert err.startswith("error: ") and "no transition from 'workup' to 'sunitinib_50_intermittent'" in err
@@ -59,7 +53,7 @@ def test_highlight_that_is_not_a_path_exits_1_naming_the_edge(tmp_path, capsys):
 @pytest.mark.parametrize("text", ["", " , ", "workup,,imatinib_400"])
 def test_empty_highlight_items_exit_1(tmp_path, capsys, text):
     """An empty state id in --highlight is an input error naming the option."""
-    code, _, err = run(capsys, "draw", "gist", "-o", str(tmp_path / "gist.png"), "--highlight", text)
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / "gist.png"), "--highlight", text)
     assert code == 1 and "error: --highlight: expected state ids separated by commas" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -71,7 +65,7 @@ def test_parse_highlight_strips_spaces():
 
 def test_unknown_subtype_exits_1(tmp_path, capsys):
     """An unknown subtype exits 1 listing the known ones, and writes nothing."""
-    code, _, err = run(capsys, "draw", "gistt", "-o", str(tmp_path / "x.png"))
+    code, _, err = run_cli(capsys, "draw", "gistt", "-o", str(tmp_path / "x.png"))
     assert code == 1 and "error: unknown subtype 'gistt'; expected one of gist" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -79,14 +73,14 @@ def test_unknown_subtype_exits_1(tmp_path, capsys):
 @pytest.mark.parametrize("name", ["gist.bmp", "gist", "gist.jpeg"])
 def test_unknown_suffix_exits_1(tmp_path, capsys, name):
     """An output name without .png/.svg/.pdf exits 1 with the suffixes expected, and writes nothing."""
-    code, _, err = run(capsys, "draw", "gist", "-o", str(tmp_path / name))
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / name))
     assert code == 1 and "error:" in err and "expected a name ending in .png, .svg, .pdf" in err
     assert list(tmp_path.iterdir()) == []
 
 
 def test_unwritable_output_exits_1(tmp_path, capsys):
     """An output in a missing folder exits 1 with an error line."""
-    code, _, err = run(capsys, "draw", "gist", "-o", str(tmp_path / "missing" / "gist.png"))
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / "missing" / "gist.png"))
     assert code == 1 and "cannot write output" in err
     assert list(tmp_path.iterdir()) == []
 
@@ -95,7 +89,7 @@ def test_output_that_is_a_folder_exits_1(tmp_path, capsys):
     """A folder given as the output file exits 1."""
     folder = tmp_path / "out.png"
     folder.mkdir()
-    code, _, err = run(capsys, "draw", "gist", "-o", str(folder))
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(folder))
     assert code == 1 and "is a folder" in err
 
 
@@ -120,7 +114,7 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
 
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
-    code, out, _ = run(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")
+    code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")
     assert code == 0
     assert sorted(p.name for p in (tmp_path / "out").iterdir()) == sorted(f"{s}.svg" for s in SUBTYPE_IDS)
     assert out.count("wrote ") == len(SUBTYPE_IDS)
@@ -130,7 +124,7 @@ def test_draw_all_into_a_file_exits_1(tmp_path, capsys):
     """``--all`` with -o naming an existing file exits 1 and leaves the file alone."""
     target = tmp_path / "taken"
     target.write_text("keep")
-    code, _, err = run(capsys, "draw", "--all", "-o", str(target))
+    code, _, err = run_cli(capsys, "draw", "--all", "-o", str(target))
     assert code == 1 and "exists and is not a folder" in err
     assert target.read_text() == "keep"
 
@@ -138,7 +132,7 @@ def test_draw_all_into_a_file_exits_1(tmp_path, capsys):
 def test_gallery_command_writes_images_and_page(tmp_path, capsys):
     """``--all --gallery`` writes every drawing, the highlighted example and a page linking them."""
     folder, page = tmp_path / "diagrams", tmp_path / "diagrams.md"
-    code, _, _ = run(capsys, "draw", "--all", "-o", str(folder), "--gallery", str(page), "--dpi", "30")
+    code, _, _ = run_cli(capsys, "draw", "--all", "-o", str(folder), "--gallery", str(page), "--dpi", "30")
     assert code == 0
     text = page.read_text(encoding="utf-8")
     for link in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", text):

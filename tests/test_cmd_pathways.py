@@ -9,17 +9,8 @@ import sys
 import pytest
 
 from pathways.load import SUBTYPE_IDS
-from sim.cli import NOT_FOR_CLINICAL_USE, main
-
-
-def run_cli(capsys, *argv):
-    """Run ``sarcoma-sim argv`` in-process; returns (exit code, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
+from sim.cli import NOT_FOR_CLINICAL_USE
+from cli_runner import run_cli
 
 
 def test_list_shows_eleven_subtypes(capsys):

@@ -8,7 +8,8 @@ import sys
 
 import pytest
 
-from sim.cli import NOT_FOR_CLINICAL_USE, main
+from sim.cli import NOT_FOR_CLINICAL_USE
+from cli_runner import run_cli
 
 CASE = """\
 title: Exon 9 on the standard dose
@@ -20,16 +21,6 @@ start: {at: 0, choose: imatinib_400}
 events:
   - {at: 14, event: progression, extent: widespread}
 """
-
-
-def run_cli(capsys, *argv):
-    """Run ``sarcoma-sim argv`` in-process; returns (exit code, stdout, stderr)."""
-    try:
-        code = main(list(argv))
-    except SystemExit as exit_:
-        code = exit_.code
-    out, err = capsys.readouterr()
-    return code, out, err
 
 
 @pytest.fixture
