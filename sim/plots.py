@@ -314,7 +314,8 @@ def footer_text(result: CohortResult) -> str:
     """The notice and provenance printed under every saved figure."""
     from sim.cli import NOT_FOR_CLINICAL_USE
     return (f"{NOT_FOR_CLINICAL_USE}  Parameters: {result.params_file}; seed {result.seed}; "
-            f"{result.engine} engine; n = {result.n:,}.")
+            f"{result.engine} engine; n = {result.n:,}.\n"
+            "No death or stopping for decline in this model: shares reaching later lines are upper bounds.")
 
 
 def save_figure(ax, result: CohortResult, path: str | Path) -> None:
@@ -322,7 +323,7 @@ def save_figure(ax, result: CohortResult, path: str | Path) -> None:
     figure = ax.figure
     engine = figure.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
-        engine.set(rect=(0, 0.045, 1, 0.955))
+        engine.set(rect=(0, 0.07, 1, 0.93))
     figure.text(0.01, 0.012, footer_text(result), fontsize=8, color="#444444", ha="left", va="bottom")
     figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
 
