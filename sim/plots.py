@@ -173,6 +173,14 @@ def _band(ax, x0, x1, y0_bottom, y0_top, y1_bottom, y1_top, colour):
                     color=colour, alpha=0.28, linewidth=0)
 
 
+def _labelled_segment(ax, x: float, bottom: float, height: float, width: float, colour) -> None:
+    """One stacked bar segment, labelled with its percentage when tall enough to read."""
+    ax.bar(x, height, width, bottom=bottom, color=colour, edgecolor="white", linewidth=0.8)
+    if height >= 4:
+        ax.text(x, bottom + height / 2, f"{height:.0f}%", ha="center", va="center", fontsize=9,
+                color="white" if _is_dark(colour) else "black")
+
+
 def plot_sequences(result: CohortResult, pathway: Pathway | None = None, ax=None):
     """Stacked bars, one per line of therapy, of the share of the cohort starting that line on each
     regimen (the gap above a bar: patients who never reached the line), joined by flow bands from
@@ -196,10 +204,7 @@ def plot_sequences(result: CohortResult, pathway: Pathway | None = None, ax=None
             if not count:
                 continue
             height = 100.0 * count / n
-            ax.bar(k, height, width, bottom=bottom, color=colours[state_id], edgecolor="white", linewidth=0.8)
-            if height >= 4:
-                ax.text(k, bottom + height / 2, f"{height:.0f}%", ha="center", va="center", fontsize=9,
-                        color="white" if _is_dark(colours[state_id]) else "black")
+            _labelled_segment(ax, k, bottom, height, width, colours[state_id])
             span[codes[state_id]] = (bottom, bottom + height)
             bottom += height
             if state_id not in used:
@@ -227,10 +232,7 @@ def plot_sequences(result: CohortResult, pathway: Pathway | None = None, ax=None
         if not count:
             continue
         height = 100.0 * count / n
-        ax.bar(end_x, height, width, bottom=bottom, color=colours[state_id], edgecolor="white", linewidth=0.8)
-        if height >= 4:
-            ax.text(end_x, bottom + height / 2, f"{height:.0f}%", ha="center", va="center", fontsize=9,
-                    color="white" if _is_dark(colours[state_id]) else "black")
+        _labelled_segment(ax, end_x, bottom, height, width, colours[state_id])
         bottom += height
         used.append(state_id)
     ax.set_xticks([*range(n_lines), end_x],

@@ -12,6 +12,13 @@ import numpy as np
 from sim.eventlog import CohortResult, EventLog
 
 
+def stays(log) -> np.ndarray:
+    """Months spent in the from_state of every row (time of the row minus time of the previous row)."""
+    previous = np.concatenate(([0.0], log.t_months[:-1]))
+    previous[log.first_rows()] = 0.0
+    return log.t_months - previous
+
+
 def make_result(pathway, rows, facts=None, seed=0, engine="vectorized", params_file="test-params.yaml"):
     """A CohortResult from rows ``(patient, t_months, event, from_state, to_state)`` given by name."""
     events, states = tuple(pathway.events), tuple(pathway.states)

@@ -21,6 +21,7 @@ from sim.engines import ENGINES, simulate
 from sim.params import load_params
 from sim.stepwise import simulate_stepwise
 from sim.vectorized import simulate_vectorized
+from fake_cohort import stays
 
 AGREEMENT_N = 20_000
 PAPERS_N = 300_000
@@ -123,13 +124,6 @@ def test_engines_agree_on_time_to_end(subtype):
     step, vect = cohorts(subtype)
     d, p = ks_2samp(time_to_end(step), time_to_end(vect))
     assert p >= 0.001, f"{subtype}: KS D = {d:.4f}, p = {p:.2g}"
-
-
-def stays(log) -> np.ndarray:
-    """Months spent in the from_state of every row (time of the row minus time of the previous row)."""
-    previous = np.concatenate(([0.0], log.t_months[:-1]))
-    previous[log.first_rows()] = 0.0
-    return log.t_months - previous
 
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)

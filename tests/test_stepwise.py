@@ -16,16 +16,10 @@ from pathways.machine import PathwayMachine
 from sim.eventlog import check_log
 from sim.params import Quantity, Timing, load_params
 from sim.stepwise import detect, draw_choices, draw_time, simulate_stepwise
+from fake_cohort import stays
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")
-
-
-def stays(log) -> np.ndarray:
-    """Months spent in the from_state of every row (the row's time minus the previous row's)."""
-    previous = np.concatenate(([0.0], log.t_months[:-1]))
-    previous[log.first_rows()] = 0.0
-    return log.t_months - previous
 
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)

@@ -21,6 +21,7 @@ from sim.params import Quantity, load_params
 from sim.streams import BLOCK
 from sim.vectorized import (LOGNORMAL, NEVER, WEIBULL, compile_pathway, normal_from_exponential,
                             simulate_vectorized)
+from fake_cohort import stays
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")
@@ -30,13 +31,6 @@ COLUMNS = ("patient", "t_months", "event", "from_state", "to_state")
 def same_rows(a, b, rows=None) -> bool:
     """Whether two logs hold byte-identical columns (the first ``rows`` rows if given)."""
     return all(np.array_equal(getattr(a, c)[:rows], getattr(b, c)[:rows]) for c in COLUMNS)
-
-
-def stays(log) -> np.ndarray:
-    """Months spent in the from_state of every row."""
-    previous = np.concatenate(([0.0], log.t_months[:-1]))
-    previous[log.first_rows()] = 0.0
-    return log.t_months - previous
 
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)
