@@ -15,6 +15,10 @@ from pathways.errors import PathwayError
 from pathways.load import SUBTYPE_IDS, load_any, load_subtype
 from pathways.model import Pathway
 
+# The names of pathways.export.EXPORTERS, spelled out so that building the parser does not import
+# networkx (a test keeps the two equal).
+EXPORT_FORMATS = ("json", "graphml", "dot", "mermaid")
+
 
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``list``, ``show``, ``validate`` and ``export`` to the command parser."""
@@ -31,10 +35,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("targets", nargs="+", metavar="FILE_OR_SUBTYPE")
     p.set_defaults(handler=cmd_validate)
 
-    from pathways.export import EXPORTERS
-    p = commands.add_parser("export", help="print a pathway graph as " + ", ".join(EXPORTERS))
+    p = commands.add_parser("export", help="print a pathway graph as " + ", ".join(EXPORT_FORMATS))
     p.add_argument("subtype", metavar="SUBTYPE_OR_FILE")
-    p.add_argument("--format", choices=tuple(EXPORTERS), default="json")
+    p.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
     p.set_defaults(handler=cmd_export)
 

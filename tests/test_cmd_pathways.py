@@ -122,6 +122,22 @@ def test_usage_errors_exit_2(capsys):
     assert code == 2 and "invalid choice" in err
 
 
+def test_export_choices_are_the_exporters():
+    """The parser's --format choices are exactly the exporters' names, in the same order."""
+    from pathways.export import EXPORTERS
+    from sim.cmd_pathways import EXPORT_FORMATS
+
+    assert EXPORT_FORMATS == tuple(EXPORTERS)
+
+
+def test_building_the_parser_imports_no_heavy_module():
+    """Start-up stays fast: building the parser imports neither networkx, numpy nor matplotlib."""
+    probe = ("import sys; from sim.cli import build_parser; build_parser(); "
+             "print(sorted(m for m in ('networkx', 'numpy', 'matplotlib') if m in sys.modules))")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
 def test_reading_commands_do_not_import_matplotlib():
     """``list``, ``show``, ``validate`` and ``export`` never import matplotlib (fast start)."""
     probe = ("import sys; from sim.cli import main; "

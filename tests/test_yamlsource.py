@@ -5,6 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pathways.errors import PathwaySyntaxError
 from pathways.yamlsource import MAX_BYTES, format_path, parse_yaml, read_yaml
@@ -71,7 +73,7 @@ def test_duplicate_key_names_both_lines():
 
 def test_syntax_error_has_line_and_column():
     """A YAML syntax error names line and column."""
-    with pytest.raises(PathwaySyntaxError, match=r"s.yaml:3: YAML syntax error, column 2: expected ',' or ']'"):
+    with pytest.raises(PathwaySyntaxError, match=r"s.yaml:3: YAML syntax error, column 2: (did not find )?expected ',' or '\]'"):
         parse_yaml("a: 1\nb: [1, 2\nc: 3\n", "s.yaml")
 
 
@@ -110,3 +112,27 @@ def test_non_utf8_file_is_refused(tmp_path):
 def test_empty_document_has_no_data():
     """An empty file parses to None (the validator then says what was expected)."""
     assert parse_yaml("", "e.yaml").data is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(list("ab: -[]{},&*!'\"#\n\t?|>%@`0123456789.~")), max_size=80))
+def test_arbitrary_text_gives_values_or_a_syntax_error(text):
+    """Any text, however broken, parses or raises PathwaySyntaxError; never another exception."""
+    try:
+        doc = parse_yaml(text, "fuzz.yaml")
+    except PathwaySyntaxError as error:
+        assert error.problems[0].file == "fuzz.yaml"
+    else:
+        assert doc.file == "fuzz.yaml"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
+                    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                                            st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4)),
+                    max_leaves=20))
+def test_values_round_trip_through_safe_dump(value):
+    """Whatever PyYAML's safe dumper writes, the reader gives back the same values."""
+    import yaml
+
+    assert parse_yaml(yaml.safe_dump(value), "rt.yaml").data == value
