@@ -1,0 +1,167 @@
+"""Where everything goes in a pathway diagram: a layered, left-to-right layout of the graph.
+
+Pure Python and networkx (no matplotlib), so the exports and the tests use it without a display.
+The steps follow Sugiyama's layered drawing, shaped by what a clinician expects to read:
+
+1. *Structure* (``structure``): transitions between the same two states are merged into
+   one arrow whose label (``text``) lists the events ("progression or intolerance"); a
+   choice that several states share (the GIST sunitinib schedule after any imatinib) becomes one
+   decision point drawn before the states it branches to; edges that go back in the clinical
+   course (resection back to imatinib) are set aside as back edges.
+2. *Columns* (``columns``): workup first, each line of therapy after every earlier line,
+   the end states last; within that, longest-path layering of the forward edges.
+3. *Order* (``order``): long edges get a placeholder in every column they cross, and
+   barycentre sweeps order each column to reduce crossings.
+4. *Coordinates* (``coordinates``): each column is placed as close as possible to its
+   neighbours' heights under minimum separations (isotonic regression); gaps between columns are
+   as wide as their labels.
+5. *Routes and labels* (``routes``, ``labels``): edges are cubic Bézier curves
+   between ports spread on the node sides, back edges arcs over the top of their nodes; each label
+   goes where it hits no node and no other label, and the spacing grows until every label fits.
+
+This module runs the steps and assembles the ``Layout`` (shapes in ``geometry``, column
+headers in ``bands``); it also re-exports the names other modules import from it.
+
+Coordinates are inches with y growing downwards; ``Layout.width`` and ``Layout.height`` bound the
+whole drawing of the graph (labels and arcs included).
+"""
+
+from __future__ import annotations
+
+from typing import Callable
+
+import networkx as nx
+
+from pathways.layout.bands import ORDINALS, _bands, line_title
+from pathways.layout.columns import _layers_and_chains, _ranks, state_columns
+from pathways.layout.coordinates import (_boxes, _column_widths, _column_x, _gap_widths, _heights,
+                                         _separation)
+from pathways.layout.coordinates import _spaced_isotonic as _spaced_isotonic
+from pathways.layout.geometry import (DECISION, STATE, Band, Box, Layout, Point, Route, Segment,
+                                      Spacing)
+from pathways.layout.labels import _assign_label_gaps, _place_labels
+from pathways.layout.order import _order_layers
+from pathways.layout.routes import _route_segments, _top_arcs, bezier_point
+from pathways.layout.structure import DiagramEdge, Structure, back_edge_keys, diagram_structure
+from pathways.layout.text import (DETAIL_WRAP, LABEL_WRAP, NBSP, TITLE_WRAP, condition_phrase,
+                                  edge_label, estimate_text_size, node_text, regimen_detail)
+from pathways.layout.text import _wrap as _wrap
+
+__all__ = [
+    "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
+    "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
+    "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "diagram_structure",
+    "edge_label", "estimate_text_size", "layered_layout", "line_title", "node_text",
+    "regimen_detail", "state_columns",
+]
+
+Measure = Callable[[str], tuple[float, float]]
+
+
+def layered_layout(graph: nx.MultiDiGraph,
+                   node_size: Callable[[str], tuple[float, float]] | None = None,
+                   label_size: Measure | None = None,
+                   spacing: Spacing | None = None,
+                   attempts: int = 6) -> Layout:
+    """Lay ``graph`` out left to right; sizes in inches come from the two measuring functions.
+
+    ``node_size(state_id)`` gives a state box's natural (width, height) and ``label_size(text)``
+    an edge label's; without them sizes are estimated from the text. When labels collide the
+    spacing grows, up to ``attempts`` times; ``Layout.collisions`` counts any left.
+    """
+    spacing = spacing or Spacing()
+    if node_size is None:
+        def node_size(state: str) -> tuple[float, float]:
+            title, detail = node_text(graph.nodes[state])
+            w, h = estimate_text_size(title, 11)
+            if detail:
+                dw, dh = estimate_text_size(detail, 9)
+                w, h = max(w, dw), h + dh + 0.04
+            return w + 0.24, h + 0.2
+    if label_size is None:
+        def label_size(text: str) -> tuple[float, float]:
+            return estimate_text_size(text, 9)
+    structure = diagram_structure(graph)
+    rank = _ranks(graph, structure)
+    sizes = {n: node_size(n) for n in structure.states}
+    label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
+    best = None
+    for _ in range(max(1, attempts)):
+        layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
+        if best is None or layout.collisions < best.collisions:
+            best = layout
+        if layout.collisions == 0:
+            break
+        spacing = Spacing(**{**spacing.__dict__,
+                             "node_gap": spacing.node_gap * 1.3,
+                             "dummy_gap": spacing.dummy_gap * 1.3,
+                             "min_column_gap": spacing.min_column_gap + 0.15,
+                             "label_margin": spacing.label_margin + 0.08})
+    return best
+
+
+def _place(graph, structure: Structure, rank: dict[str, int], sizes, label_sizes,
+           spacing: Spacing) -> Layout:
+    layers, chains = _layers_and_chains(structure, rank)
+    n_columns = len(layers)
+
+    _order_layers(graph, structure, layers, chains)
+
+    arcs_top = _top_arcs(structure, rank)
+    separation = _separation(structure, sizes, label_sizes, spacing, arcs_top)
+    y = _heights(layers, chains, separation)
+
+    widths = _column_widths(layers, sizes, spacing)
+    label_gap = _assign_label_gaps(structure, rank, chains, arcs_top)
+    gap_widths = _gap_widths(structure, label_gap, label_sizes, spacing, n_columns)
+    x_col = _column_x(widths, gap_widths)
+    boxes = _boxes(structure, rank, sizes, x_col, y, widths, spacing)
+
+    def column_bounds(c: int) -> tuple[float, float]:
+        return x_col[c] - widths[c] / 2, x_col[c] + widths[c] / 2
+
+    routes_geometry = _route_segments(structure, chains, boxes, y, column_bounds, spacing, arcs_top)
+    label_boxes, collisions = _place_labels(structure, routes_geometry, boxes, label_sizes, label_gap,
+                                            column_bounds, arcs_top, rank)
+
+    routes = tuple(Route(edge, tuple(routes_geometry[i]), label_boxes.get(i))
+                   for i, edge in enumerate(structure.edges))
+    return _normalise(graph, structure, boxes, routes, layers, rank, x_col, widths, gap_widths,
+                      collisions, spacing)
+
+
+def _normalise(graph, structure, boxes, routes, layers, rank, x_col, widths, gap_widths,
+               collisions, spacing) -> Layout:
+    xs, ys = [], []
+    for b in boxes.values():
+        xs += [b.left, b.right]
+        ys += [b.top, b.bottom]
+    for r in routes:
+        for px, py in r.points:
+            xs.append(px)
+            ys.append(py)
+        if r.label_box:
+            xs += [r.label_box.left, r.label_box.right]
+            ys += [r.label_box.top, r.label_box.bottom]
+    if not xs:
+        xs, ys = [0.0], [0.0]
+    dx = spacing.margin - min(xs)
+    dy = spacing.margin - min(ys)
+
+    def move(b: Box | None) -> Box | None:
+        if b is None:
+            return None
+        return Box(b.id, b.kind, b.x + dx, b.y + dy, b.width, b.height, b.column)
+
+    def shift(p: Point) -> Point:
+        return (p[0] + dx, p[1] + dy)
+
+    boxes = {k: move(b) for k, b in boxes.items()}
+    routes = tuple(Route(r.edge, tuple(tuple(shift(p) for p in s) for s in r.segments), move(r.label_box))
+                   for r in routes)
+    bands = _bands(graph, layers, rank, [x + dx for x in x_col], widths, gap_widths)
+    columns = {n: rank[n] for n in structure.states}
+    return Layout(structure, boxes, routes, bands, columns,
+                  width=max(xs) - min(xs) + 2 * spacing.margin,
+                  height=max(ys) - min(ys) + 2 * spacing.margin,
+                  collisions=collisions, spacing=spacing)

@@ -1,0 +1,110 @@
+"""The shapes of a placed diagram: boxes, routed arrows, column bands, spacings and the layout.
+
+Coordinates are inches with y growing downwards.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pathways.layout.structure import DiagramEdge, Structure
+
+STATE = "state"
+DECISION = "decision"
+
+Point = tuple[float, float]
+Segment = tuple[Point, Point, Point, Point]
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle centred on (x, y): a state's box, a decision point, or a label."""
+
+    id: str
+    kind: str
+    x: float
+    y: float
+    width: float
+    height: float
+    column: int = -1
+
+    @property
+    def left(self) -> float:
+        """Smallest x."""
+        return self.x - self.width / 2
+
+    @property
+    def right(self) -> float:
+        """Largest x."""
+        return self.x + self.width / 2
+
+    @property
+    def top(self) -> float:
+        """Smallest y (y grows downwards)."""
+        return self.y - self.height / 2
+
+    @property
+    def bottom(self) -> float:
+        """Largest y."""
+        return self.y + self.height / 2
+
+    def overlaps(self, other: "Box", margin: float = 0.0) -> bool:
+        """Whether the two rectangles, each grown by ``margin``, intersect."""
+        return (self.left - margin < other.right + margin and other.left - margin < self.right + margin
+                and self.top - margin < other.bottom + margin and other.top - margin < self.bottom + margin)
+
+
+@dataclass(frozen=True)
+class Route:
+    """An arrow's path (cubic Bézier segments, source to target) and its label's place."""
+
+    edge: DiagramEdge
+    segments: tuple[Segment, ...]
+    label_box: Box | None
+
+    @property
+    def points(self) -> list[Point]:
+        """Every control point, in order (the path starts at the first and ends at the last)."""
+        out = [self.segments[0][0]]
+        for seg in self.segments:
+            out.extend(seg[1:])
+        return out
+
+
+@dataclass(frozen=True)
+class Band:
+    """A header over adjacent columns: "Workup", "First line", ..., "End"."""
+
+    title: str
+    left: float
+    right: float
+
+
+@dataclass(frozen=True)
+class Spacing:
+    """Distances of the layout in inches (the layout widens them when labels do not fit)."""
+
+    node_gap: float = 0.55
+    dummy_gap: float = 0.35
+    min_column_gap: float = 0.55
+    label_margin: float = 0.24
+    min_node_width: float = 1.4
+    decision_size: float = 0.34
+    arc_rise: float = 0.32
+    port_step: float = 0.13
+    margin: float = 0.12
+
+
+@dataclass(frozen=True)
+class Layout:
+    """The placed diagram: boxes of states and decisions, routed arrows, column bands, extent."""
+
+    structure: Structure
+    boxes: dict[str, Box]
+    routes: tuple[Route, ...]
+    bands: tuple[Band, ...]
+    columns: dict[str, int]
+    width: float
+    height: float
+    collisions: int = 0
+    spacing: Spacing = field(default_factory=Spacing)

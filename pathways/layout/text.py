@@ -1,0 +1,132 @@
+"""The words of a pathway diagram: box titles and regimen details, arrow labels, their sizes.
+
+Wraps text for the boxes, phrases the condition of a transition in plain words, joins merged
+transitions into one label, and estimates text sizes for layouts computed without fonts.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from typing import Sequence
+
+import networkx as nx
+
+TITLE_WRAP = 19
+DETAIL_WRAP = 24
+LABEL_WRAP = 17
+
+
+def node_text(attrs: dict) -> tuple[str, str | None]:
+    """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
+    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
+    detail = regimen_detail(attrs)
+    return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
+
+
+def regimen_detail(attrs: dict) -> str | None:
+    """Dose and schedule as the source writes them, leaving out what the label already says.
+
+    So "Imatinib 400 mg daily" is not followed by "400 mg daily" again; a regimen named only by
+    its class (no drugs) shows the class.
+    """
+    label = str(attrs.get("label") or "")
+    said, words = _squash(label), _words(label)
+    parts = [str(p) for p in (attrs.get("dose"), attrs.get("schedule")) if p]
+    if not attrs.get("drugs") and attrs.get("drug_class"):
+        parts.insert(0, str(attrs["drug_class"]))
+    parts = [p for p in parts if _squash(p) not in said and not _words(p) <= words]
+    return "; ".join(parts) if parts else None
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[\w.²/-]+", text.lower()))
+
+
+NBSP = "\u00a0"
+# A number stays with its unit when lines are wrapped ("400 mg", "4 weeks").
+_UNIT = re.compile(r"(\d) (mg|g|mcg|µg|mL|weeks?|days?|months?|hours?)\b")
+
+
+def _wrap(text: str, width: int) -> str:
+    """Wrap each line of ``text`` to at most ``width`` characters in as few, evenly long lines as
+    possible (no orphan word on a last line), keeping the line breaks it has."""
+    out = []
+    for line in text.splitlines() or [""]:
+        line = _UNIT.sub(lambda m: m.group(1) + NBSP + m.group(2), line).replace(" / ", " /" + NBSP)
+        lines = textwrap.wrap(line, width, break_long_words=False) or [line]
+        for narrower in range(width - 1, 0, -1):
+            attempt = textwrap.wrap(line, narrower, break_long_words=False)
+            if not attempt or len(attempt) > len(lines) or max(map(len, attempt)) > narrower:
+                break
+            lines = attempt
+        out.extend(lines)
+    return "\n".join(out).replace(NBSP, " ")
+
+
+def _squash(text: str) -> str:
+    return "".join(text.lower().split())
+
+
+def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> str | None:
+    """The condition of one transition in plain words, for its arrow's label.
+
+    A condition is the graph's ``when_plain`` ("limited"), except that choosing the edge's own
+    target as the ``option`` reads "if chosen", and an unconditioned edge after conditioned
+    siblings reads "otherwise" ("default" when the siblings are only options).
+    """
+    data = graph.edges[source, target, key]
+    when, plain = data.get("when"), data.get("when_plain")
+    if when:
+        own = f"option = {target}"
+        if own in when:
+            own_plain = target.replace("_", " ")
+            if not plain or plain == own_plain:
+                return "if chosen"
+            return plain.replace(own_plain, "if chosen")
+        return plain or when
+    earlier = [d for _, _, k, d in graph.out_edges(source, keys=True, data=True)
+               if k != key and d.get("event") == data.get("event")
+               and d.get("order", 0) < data.get("order", 0)]
+    if not earlier:
+        return None
+    if all(_option_only(d.get("when")) for d in earlier):
+        return "default"
+    return "otherwise"
+
+
+def _option_only(when: str | None) -> bool:
+    return bool(when) and when.startswith("option = ") and " and " not in when and " or " not in when
+
+
+def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
+    """The label of merged parallel transitions: one line per condition, its events joined by "or".
+
+    ``[("progression", None), ("intolerance", None)]`` gives "progression or intolerance";
+    ``[("progression", "limited")]`` gives "progression, limited".
+    """
+    by_phrase: dict[str | None, list[str]] = {}
+    for event, phrase in events_and_phrases:
+        events = by_phrase.setdefault(phrase, [])
+        if event not in events:
+            events.append(event)
+    lines = []
+    for phrase, events in by_phrase.items():
+        said = " or ".join(events)
+        if len(said) > LABEL_WRAP:
+            said = " or\n".join(events)
+        if phrase is None:
+            lines.append(said)
+        elif "\n" not in said and len(said) + 2 + len(phrase) <= LABEL_WRAP:
+            lines.append(f"{said}, {phrase}")
+        else:
+            lines.append(f"{said},\n{phrase}")
+    return "\n".join(lines)
+
+
+def estimate_text_size(text: str, fontsize: float = 10.0) -> tuple[float, float]:
+    """A rough size in inches of ``text`` in a sans-serif font, for layouts computed without fonts."""
+    lines = text.split("\n") or [""]
+    width = max(len(line) for line in lines) * fontsize * 0.56 / 72
+    height = len(lines) * fontsize * 1.2 / 72
+    return width, height
