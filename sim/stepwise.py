@@ -25,7 +25,7 @@ from pathways.model import Pathway
 from sim.eventlog import CohortResult, EventLog
 from sim.params import EventParams, Params, Timing
 from sim.population import facts_of_groups, sample_groups
-from sim.streams import STEPWISE, check_seed, stream
+from sim.streams import STEPWISE, check_cohort_size, check_seed, stream
 
 LN2 = math.log(2.0)
 MAX_TRANSITIONS = 10_000          # per patient: a pathway that loops forever is refused, not run
@@ -76,8 +76,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
     at each entry, before imaging detection and competition} (for checks against the papers).
     """
     seed = check_seed(seed)
-    if n < 1:
-        raise PathwayError(Problem("-n", None, "", f"expected at least 1 patient, got {n}"))
+    n = check_cohort_size(n)
     pm = machine_for(pathway)
     states = tuple(pathway.states)
     events = tuple(pathway.events)

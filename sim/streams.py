@@ -29,6 +29,13 @@ def check_seed(seed, where: str = "--seed") -> int:
     return int(seed)
 
 
+def check_cohort_size(n) -> int:
+    """The number of patients as an int; fewer than one is a ``PathwayError``."""
+    if n < 1:
+        raise PathwayError(Problem("-n", None, "", f"expected at least 1 patient, got {n}"))
+    return int(n)
+
+
 def stream(seed: int, purpose: int, *key: int) -> np.random.Generator:
     """The generator for ``(purpose, *key)`` under ``seed``."""
     return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(purpose, *key))))

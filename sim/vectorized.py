@@ -33,7 +33,7 @@ from pathways.model import Pathway
 from sim.eventlog import CohortResult, EventLog
 from sim.params import Params
 from sim.population import sample_groups
-from sim.streams import BLOCK, VECTORIZED, blocks, check_seed, stream
+from sim.streams import BLOCK, VECTORIZED, blocks, check_cohort_size, check_seed, stream
 
 LN2 = math.log(2.0)
 EXPONENTIAL, WEIBULL, LOGNORMAL, AT_ONCE, NEVER = range(5)
@@ -536,8 +536,7 @@ def simulate_vectorized(pathway: Pathway, params: Params, n: int, seed: int, chu
     competition}).
     """
     seed = check_seed(seed)
-    if n < 1:
-        raise PathwayError(Problem("-n", None, "", f"expected at least 1 patient, got {n}"))
+    n = check_cohort_size(n)
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
     cp = compile_pathway(pathway, params)

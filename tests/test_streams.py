@@ -42,3 +42,13 @@ def test_blocks_cover_exactly_the_patients(start, n):
     else:
         assert found[0] == start // BLOCK and found[-1] == (start + n - 1) // BLOCK
         assert found == list(range(found[0], found[-1] + 1))
+
+
+def test_cohort_size_below_one_is_refused():
+    """A cohort of fewer than one patient is a PathwayError naming -n; a valid size comes back as an int."""
+    from pathways.errors import PathwayError
+    from sim.streams import check_cohort_size
+
+    with pytest.raises(PathwayError, match="-n: expected at least 1 patient, got 0"):
+        check_cohort_size(0)
+    assert check_cohort_size(5) == 5

@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import Callable, Sequence
 
 from pathways.layout.geometry import DECISION, STATE, Box, Spacing
-from pathways.layout.structure import Structure
+from pathways.layout.structure import Structure, chain_neighbours
 
 Separation = Callable[[object, object], float]
 
@@ -44,12 +44,7 @@ def _separation(structure: Structure, sizes, label_sizes, spacing: Spacing, arcs
 def _heights(layers: list[list], chains: list[list], separation: Separation) -> dict:
     """The height (y) of every item, each column close to its neighbours' heights."""
     n_columns = len(layers)
-    neighbours: dict = defaultdict(list)
-    for chain in chains:
-        for a, b in zip(chain, chain[1:]):
-            if a != b:
-                neighbours[a].append(b)
-                neighbours[b].append(a)
+    neighbours = chain_neighbours(chains)
 
     y = {}
     for layer in layers:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pathways.layout.structure import Structure
+from pathways.layout.structure import Structure, chain_neighbours
 
 
 def _order_layers(graph, structure: Structure, layers: list[list], chains: list[list]) -> None:
@@ -35,12 +35,7 @@ def _order_layers(graph, structure: Structure, layers: list[list], chains: list[
     for layer in layers:
         layer.sort(key=lambda item: discovery[item])
 
-    links: dict = defaultdict(list)
-    for chain in chains:
-        for a, b in zip(chain, chain[1:]):
-            if a != b:
-                links[a].append(b)
-                links[b].append(a)
+    links = chain_neighbours(chains)
     column_of = {item: c for c, layer in enumerate(layers) for item in layer}
 
     def crossings() -> int:

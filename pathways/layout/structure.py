@@ -139,3 +139,14 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
     first_key = {id(e): min(_key_order(k) for k in e.keys) for e in result}
     result.sort(key=lambda e: (e.back, first_key[id(e)]))
     return Structure(tuple(graph.nodes), tuple(decisions), tuple(result))
+
+
+def chain_neighbours(chains: list[list]) -> dict:
+    """For every item of the long-edge chains, the items next to it in a chain (both directions)."""
+    neighbours: dict = defaultdict(list)
+    for chain in chains:
+        for a, b in zip(chain, chain[1:]):
+            if a != b:
+                neighbours[a].append(b)
+                neighbours[b].append(a)
+    return neighbours
