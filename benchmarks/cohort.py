@@ -32,10 +32,10 @@ import time
 
 import numpy as np
 
-from pathways.load import load_subtype
-from sim.params import load_params
-from sim.stepwise import simulate_stepwise
-from sim.vectorized import simulate_vectorized
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.cohort.params import load_params
+from sarcoma_sim.cohort.stepwise import simulate_stepwise
+from sarcoma_sim.cohort.vectorized import simulate_vectorized
 
 SUBTYPE = "gist"
 SEED = 1

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
-from pathways.model import AllOf, AnyOf, Condition, Match, Not
+from sarcoma_sim.pathways.model import AllOf, AnyOf, Condition, Match, Not
 
 COMBINATORS = ("all", "any", "not")
 

@@ -3,7 +3,7 @@
 ``draw_pathway`` follows networkx's drawing functions: it takes an optional ``ax`` and returns it,
 so a figure can be composed around it. Coordinates are inches (one data unit is one inch, y grows
 downwards), so text keeps its point size and the drawing fits a slide as it is. Geometry comes
-from ``pathways.layout``; this module measures text with matplotlib's renderer, styles and draws.
+from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib's renderer, styles and draws.
 ``save_pathway_drawing`` writes PNG, SVG or PDF all-or-nothing, with the Agg backend (headless).
 """
 
@@ -16,14 +16,14 @@ from typing import Sequence
 
 import networkx as nx
 
-from pathways.errors import PathwayError, Problem
-from pathways.graph import build_graph
-from pathways.layout import DECISION, Layout, layered_layout, node_text
-from pathways.model import Pathway
+from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.layout import DECISION, Layout, layered_layout, node_text
+from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
-NOTICE = "Teaching diagram of a simplified course: never advice for a real patient."
 
 # Okabe-Ito colours (readable with colour-vision deficiency): an edge colour and a light fill.
 LINE_COLOURS = (("#0072B2", "#D5E8F6"), ("#009E73", "#D3F0E6"), ("#E69F00", "#FCEBC8"),
@@ -62,7 +62,7 @@ def _style_of(attrs: dict) -> _Style:
 
 
 def _ordinal_line(line: int) -> str:
-    from pathways.layout import line_title
+    from sarcoma_sim.pathways.layout import line_title
     return line_title(line).lower()
 
 
@@ -389,7 +389,7 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure) -> f
     if any(s.get("beyond_source") for s in graph.graph.get("sources") or []):
         text += ". * beyond the source guideline."
     lines = textwrap.wrap(text, _chars_for(width, FOOTER_SIZE)) if text else []
-    lines.append(NOTICE)
+    lines.append(NOT_FOR_CLINICAL_USE)
     body = "\n".join(lines)
     ax.text(left, top, body, ha="left", va="top", fontsize=FOOTER_SIZE, color="#444444",
             parse_math=False, linespacing=1.3, gid="footer")
@@ -403,7 +403,7 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     An unknown suffix, an unwritable path or a ``highlight`` that is not a path of the pathway is a
     ``PathwayError``; no partial file is left behind.
     """
-    from sim.outputs import atomic_path
+    from sarcoma_sim.files import atomic_path
 
     target = Path(output_path)
     fmt = FORMATS.get(target.suffix.lower())

@@ -23,8 +23,8 @@ from typing import Callable
 
 import networkx as nx
 
-from pathways.graph import graph_to_json
-from pathways.layout import back_edge_keys, condition_phrase, regimen_detail, state_columns
+from sarcoma_sim.pathways.graph import graph_to_json
+from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, regimen_detail, state_columns
 
 
 def to_json(graph: nx.MultiDiGraph) -> str:

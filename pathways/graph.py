@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import networkx as nx
 
-from pathways.conditions import describe, describe_plain
-from pathways.model import Pathway
+from sarcoma_sim.pathways.conditions import describe, describe_plain
+from sarcoma_sim.pathways.model import Pathway
 
 
 def build_graph(pathway: Pathway) -> nx.MultiDiGraph:

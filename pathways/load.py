@@ -11,12 +11,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-from pathways.conditions import parse_condition
-from pathways.errors import PathwayValidationError, UnknownSubtypeError
-from pathways.model import (Attribute, Monitoring, Pathway, Regimen, Source, State,
+from sarcoma_sim.pathways.conditions import parse_condition
+from sarcoma_sim.errors import PathwayValidationError, UnknownSubtypeError
+from sarcoma_sim.pathways.model import (Attribute, Monitoring, Pathway, Regimen, Source, State,
                             Transition)
-from pathways.validate import validate_document
-from pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
+from sarcoma_sim.pathways.validate import validate_document
+from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
 
 SUBTYPE_IDS = ("gist", "leiomyosarcoma", "liposarcoma", "dfsp", "imt", "pecoma", "asps",
                "sft", "emc", "angiosarcoma", "ntrk")
@@ -24,7 +24,7 @@ SUBTYPE_IDS = ("gist", "leiomyosarcoma", "liposarcoma", "dfsp", "imt", "pecoma",
 
 def data_dir() -> Path:
     """The folder of the shipped pathway files."""
-    return Path(str(resources.files("pathways").joinpath("data")))
+    return Path(str(resources.files(__package__).joinpath("data")))
 
 
 def subtype_path(subtype: str) -> Path:

@@ -12,15 +12,15 @@ from typing import Any, Mapping
 
 from transitions import Machine, MachineError
 
-from pathways.conditions import describe, holds
-from pathways.errors import ImpossibleEventError, Problem
-from pathways.model import Pathway, Transition
+from sarcoma_sim.pathways.conditions import describe, holds
+from sarcoma_sim.errors import ImpossibleEventError, Problem
+from sarcoma_sim.pathways.model import Pathway, Transition
 
 
 class PatientModel:
     """The smallest object the machine can step: ``facts`` (patient attributes) and ``state``.
 
-    Richer patient records (``sim.patients``) may subclass it or carry one.
+    Richer patient records (``sarcoma_sim.patient.record``) may subclass it or carry one.
     """
 
     def __init__(self, facts: Mapping[str, Any] | None = None, label: str = "patient"):

@@ -2,7 +2,7 @@
 
 Everything downstream (state machines, graphs, drawings, simulation) takes these objects and
 never re-reads the file. Conditions stay data: a ``Condition`` tree is evaluated by
-``pathways.conditions``, never compiled to code.
+``sarcoma_sim.pathways.conditions``, never compiled to code.
 """
 
 from __future__ import annotations

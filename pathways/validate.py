@@ -14,9 +14,9 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from pathways.errors import Problem
-from pathways.model import SOURCE_GUIDELINE
-from pathways.yamlsource import YamlDocument
+from sarcoma_sim.errors import Problem
+from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
+from sarcoma_sim.pathways.yamlsource import YamlDocument
 
 GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
 
@@ -24,7 +24,7 @@ GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
 @lru_cache(maxsize=1)
 def pathway_schema() -> dict:
     """The JSON Schema of the pathway file format, as shipped in the package."""
-    text = resources.files("pathways").joinpath("schema/pathway.schema.json").read_text("utf-8")
+    text = resources.files(__package__).joinpath("schema/pathway.schema.json").read_text("utf-8")
     return json.loads(text)
 
 

@@ -9,13 +9,14 @@ Only PyYAML's safe scalar resolution is used; nothing in a file is ever evaluate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from pathways.errors import PathwaySyntaxError, Problem
+from sarcoma_sim.errors import PathwaySyntaxError, Problem
 
 MAX_BYTES = 1_000_000
 MAX_DEPTH = 40
@@ -179,15 +180,62 @@ def _events_to_document(text: str, file: str) -> YamlDocument:
                 raise _refuse(file, line, f"at {format_path(stack[-1].path) or 'top level'}: "
                                           "mapping keys must be plain text")
             stack.append(_Frame(container, path))
-    except yaml.MarkedYAMLError as exc:
+    except yaml.YAMLError as exc:
+        # libyaml may stop at its own nesting limit before our event guard sees the depth; the
+        # refusal names our limit whichever libyaml is installed.
+        deep = _too_deep_flow_line(text)
+        if deep is not None:
+            raise _refuse(file, deep, f"nesting deeper than {MAX_DEPTH} levels is not accepted") from None
+        raise _syntax_error(file, exc) from None
+    return doc
+
+
+_FLOW_TOKENS = re.compile(r"""[\[\]{}\n#"']""")
+
+
+def _too_deep_flow_line(text: str) -> int | None:
+    """The line where ``[``/``{`` nesting first passes ``MAX_DEPTH`` (quotes and comments skipped), if any."""
+    depth, line, position = 0, 1, 0
+    while True:
+        match = _FLOW_TOKENS.search(text, position)
+        if match is None:
+            return None
+        char, position = match.group(), match.end()
+        before = text[match.start() - 1] if match.start() else "\n"
+        if char in "#'\"" and before not in " \t\n[{,:":
+            continue  # inside a plain scalar: not a comment or a quote
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return line
+        elif char in "]}":
+            depth = max(depth - 1, 0)
+        elif char == "\n":
+            line += 1
+        elif char == "#":
+            end = text.find("\n", position)
+            position = len(text) if end < 0 else end
+        else:  # a quoted scalar: skip to its closing quote ('' and \" escapes)
+            closing = re.compile(r"'(?!')|''" if char == "'" else r'\\.|"', re.S)
+            while True:
+                found = closing.search(text, position)
+                if found is None:
+                    return None
+                line += text.count("\n", position, found.end())
+                position = found.end()
+                if found.group() in ("'", '"'):
+                    break
+
+
+def _syntax_error(file: str, exc: yaml.YAMLError) -> PathwaySyntaxError:
+    """PyYAML's error as a located refusal: line and column where PyYAML knows them."""
+    if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
         column = f", column {mark.column + 1}" if mark else ""
         what = exc.problem or exc.context or "invalid YAML"
-        raise _refuse(file, line, f"YAML syntax error{column}: {what}") from None
-    except yaml.YAMLError as exc:
-        raise _refuse(file, None, f"YAML error: {exc}") from None
-    return doc
+        return _refuse(file, line, f"YAML syntax error{column}: {what}")
+    return _refuse(file, None, f"YAML error: {exc}")
 
 
 def parse_yaml(text: str, file: str = "<string>") -> YamlDocument:

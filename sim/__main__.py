@@ -1,5 +1,5 @@
-"""``python -m sim`` runs the ``sarcoma-sim`` command."""
+"""``python -m sarcoma_sim`` runs the ``sarcoma-sim`` command."""
 
-from sim.cli import run
+from sarcoma_sim.cli import run
 
 run()

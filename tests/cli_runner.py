@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sim.cli import main
+from sarcoma_sim.cli.dispatch import main
 
 
 def run_cli(capsys, *argv):

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.eventlog import CohortResult, EventLog
+from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 
 
 def stays(log) -> np.ndarray:
@@ -121,5 +121,5 @@ transitions:
 
 def demo_pathway():
     """A small valid pathway with two lines, a surgery state inside line 1 and two end states."""
-    from pathways.load import parse_pathway
+    from sarcoma_sim.pathways.load import parse_pathway
     return parse_pathway(DEMO_PATHWAY, "demo.yaml")

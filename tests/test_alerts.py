@@ -8,13 +8,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pathways.load import SUBTYPE_IDS, load_subtype
-from pathways.model import Regimen
-from sim.alerts import ALERT_CODES, ALL_CITATIONS, RULES, same_therapy
-from sim.patients import make_patient
-from sim.scenario import parse_scenario
-from sim.teach import consistent
-from sim.timeline import Timeline, run_scenario
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.model import Regimen
+from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, same_therapy
+from sarcoma_sim.patient.record import make_patient
+from sarcoma_sim.patient.scenario import parse_scenario
+from sarcoma_sim.patient.teach import consistent
+from sarcoma_sim.patient.scenario import run_scenario
+from sarcoma_sim.patient.timeline import Timeline
 
 CLINICAL = Path(__file__).resolve().parents[1] / "docs" / "clinical"
 

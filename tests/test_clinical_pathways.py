@@ -14,11 +14,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.conditions import iter_matches
-from pathways.graph import build_graph
-from pathways.load import SUBTYPE_IDS, data_dir, load_subtype, parse_pathway
-from pathways.machine import machine_for
-from pathways.model import SOURCE_GUIDELINE
+from sarcoma_sim.pathways.conditions import iter_matches
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, data_dir, load_subtype, parse_pathway
+from sarcoma_sim.pathways.machine import machine_for
+from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
 
 REPO = Path(__file__).resolve().parents[1]
 CLINICAL_DIRS = (REPO / "docs" / "clinical", REPO.parent / "shared" / "clinical")

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from sim.cli import NOT_FOR_CLINICAL_USE, main
-from sim.cmd_cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
-from sim.plots import PLOT_FILES
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
+from sarcoma_sim.cli.cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
+from sarcoma_sim.reports.plots import PLOT_FILES
 from cli_runner import run_cli
 
 N = 600
@@ -115,8 +115,8 @@ def test_stepwise_engine_runs_and_is_named(capsys):
 
 
 def test_engine_choices_match_the_engines():
-    """The command offers exactly the engines sim.engines provides."""
-    from sim.engines import ENGINES
+    """The command offers exactly the engines sarcoma_sim.cohort.engines provides."""
+    from sarcoma_sim.cohort.engines import ENGINES
     assert tuple(ENGINE_CHOICES) == tuple(ENGINES)
 
 
@@ -209,13 +209,13 @@ def test_out_naming_a_file_is_an_error_and_leaves_it_alone(tmp_path, capsys):
 
 def test_failure_while_writing_leaves_nothing_half_written(tmp_path, capsys, monkeypatch):
     """If writing fails after the CSVs (here: the plots), the output folder is not created at all."""
-    import sim.plots
-    from pathways.errors import PathwayError, Problem
+    import sarcoma_sim.reports.plots
+    from sarcoma_sim.errors import PathwayError, Problem
 
     def broken(*args, **kwargs):
         raise PathwayError(Problem("occupancy.png", None, "", "cannot write output: disk full"))
 
-    monkeypatch.setattr(sim.plots, "save_plots", broken)
+    monkeypatch.setattr(sarcoma_sim.reports.plots, "save_plots", broken)
     code, out, err = run_cli(capsys, "cohort", "gist", "-n", 50, "--seed", 1, "--out", tmp_path / "out")
     assert_error(code, out, err, "disk full")
     assert leftovers(tmp_path) == []
@@ -282,7 +282,7 @@ class TtyStringIO(io.StringIO):
 @pytest.mark.parametrize("flag, shown", [([], True), (["--no-progress"], False)])
 def test_progress_goes_to_a_terminal_stderr_unless_suppressed(flag, shown, monkeypatch, capsys):
     """On a terminal the engine's progress reaches the bar on stderr; --no-progress silences it."""
-    import sim.cmd_cohort
+    import sarcoma_sim.cli.cohort
     calls = []
 
     class RecordingBar(ProgressBar):
@@ -290,7 +290,7 @@ def test_progress_goes_to_a_terminal_stderr_unless_suppressed(flag, shown, monke
             calls.append((done, total))
             super().__call__(done, total)
 
-    monkeypatch.setattr(sim.cmd_cohort, "ProgressBar", RecordingBar)
+    monkeypatch.setattr(sarcoma_sim.cli.cohort, "ProgressBar", RecordingBar)
     monkeypatch.setattr(sys, "stderr", TtyStringIO())
     code = main(["cohort", "gist", "-n", "300", "--seed", "1", "--format", "json", *flag])
     assert code == 0
@@ -308,8 +308,8 @@ def test_no_progress_bar_when_stderr_is_not_a_terminal(capsys):
 
 def test_registering_the_command_stays_light():
     """Importing the command module imports neither numpy nor matplotlib nor the engines."""
-    code = ("import sys, sim.cmd_cohort; "
-            "print(sorted(m for m in ('numpy', 'matplotlib', 'sim.engines') if m in sys.modules))")
+    code = ("import sys, sarcoma_sim.cli.cohort; "
+            "print(sorted(m for m in ('numpy', 'matplotlib', 'sarcoma_sim.cohort.engines') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pathways.load import SUBTYPE_IDS
-from sim.cli import main
-from sim.cmd_draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
+from sarcoma_sim.cli.dispatch import main
+from sarcoma_sim.cli.draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
 from cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]

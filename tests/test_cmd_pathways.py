@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from pathways.load import SUBTYPE_IDS
-from sim.cli import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from cli_runner import run_cli
 
 
@@ -124,15 +124,15 @@ def test_usage_errors_exit_2(capsys):
 
 def test_export_choices_are_the_exporters():
     """The parser's --format choices are exactly the exporters' names, in the same order."""
-    from pathways.export import EXPORTERS
-    from sim.cmd_pathways import EXPORT_FORMATS
+    from sarcoma_sim.pathways.export import EXPORTERS
+    from sarcoma_sim.cli.pathways import EXPORT_FORMATS
 
     assert EXPORT_FORMATS == tuple(EXPORTERS)
 
 
 def test_building_the_parser_imports_no_heavy_module():
     """Start-up stays fast: building the parser imports neither networkx, numpy nor matplotlib."""
-    probe = ("import sys; from sim.cli import build_parser; build_parser(); "
+    probe = ("import sys; from sarcoma_sim.cli.dispatch import build_parser; build_parser(); "
              "print(sorted(m for m in ('networkx', 'numpy', 'matplotlib') if m in sys.modules))")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
@@ -140,7 +140,7 @@ def test_building_the_parser_imports_no_heavy_module():
 
 def test_reading_commands_do_not_import_matplotlib():
     """``list``, ``show``, ``validate`` and ``export`` never import matplotlib (fast start)."""
-    probe = ("import sys; from sim.cli import main; "
+    probe = ("import sys; from sarcoma_sim.cli.dispatch import main; "
              "[main(a) for a in (['list'], ['show', 'gist'], ['validate', 'gist'], ['export', 'gist'])]; "
              "print('matplotlib' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sim.cli import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from cli_runner import run_cli
 
 CASE = """\
@@ -113,8 +113,8 @@ def test_scenario_with_several_problems_lists_them_all(capsys, tmp_path):
 
 def test_draw_writes_the_highlighted_path(capsys, case_file, tmp_path):
     """``--draw FILE`` writes the pathway drawing with the patient's path."""
-    if importlib.util.find_spec("pathways.draw") is None:
-        pytest.skip("pathways.draw (the diagram issue) is not in this checkout")
+    if importlib.util.find_spec("sarcoma_sim.pathways.draw") is None:
+        pytest.skip("sarcoma_sim.pathways.draw (the diagram issue) is not in this checkout")
     target = tmp_path / "path.png"
     code, out, err = run_cli(capsys, "run", str(case_file), "--draw", str(target))
     assert code == 0, err
@@ -124,8 +124,8 @@ def test_draw_writes_the_highlighted_path(capsys, case_file, tmp_path):
 
 def test_draw_walks_back_through_a_resection(capsys, tmp_path):
     """A path that revisits a state (imatinib after resection) is drawn as the walk it is."""
-    if importlib.util.find_spec("pathways.draw") is None:
-        pytest.skip("pathways.draw (the diagram issue) is not in this checkout")
+    if importlib.util.find_spec("sarcoma_sim.pathways.draw") is None:
+        pytest.skip("sarcoma_sim.pathways.draw (the diagram issue) is not in this checkout")
     path = write(tmp_path, "patient: {subtype: gist, markers: {kit_exon: exon11}}\nstart: 0\nevents:\n"
                            "  - {at: 5, event: progression, extent: limited}\n  - {at: 6, event: resected}\n"
                            "  - {at: 9, event: progression}\n")
@@ -137,8 +137,8 @@ def test_draw_walks_back_through_a_resection(capsys, tmp_path):
 
 def test_draw_to_a_bad_suffix_is_an_error(capsys, case_file, tmp_path):
     """An undrawable target is exit 1 with the drawing module's message and no file left behind."""
-    if importlib.util.find_spec("pathways.draw") is None:
-        pytest.skip("pathways.draw (the diagram issue) is not in this checkout")
+    if importlib.util.find_spec("sarcoma_sim.pathways.draw") is None:
+        pytest.skip("sarcoma_sim.pathways.draw (the diagram issue) is not in this checkout")
     target = tmp_path / "path.txt"
     code, _, err = run_cli(capsys, "run", str(case_file), "--draw", str(target))
     assert code == 1 and "error:" in err and "Traceback" not in err
@@ -146,8 +146,8 @@ def test_draw_to_a_bad_suffix_is_an_error(capsys, case_file, tmp_path):
 
 
 def test_draw_without_the_drawing_module(capsys, case_file, tmp_path, monkeypatch):
-    """If pathways.draw cannot be imported, --draw is a clear error (exit 1), not a traceback."""
-    monkeypatch.setitem(sys.modules, "pathways.draw", None)
+    """If sarcoma_sim.pathways.draw cannot be imported, --draw is a clear error (exit 1), not a traceback."""
+    monkeypatch.setitem(sys.modules, "sarcoma_sim.pathways.draw", None)
     code, out, err = run_cli(capsys, "run", str(case_file), "--draw", str(tmp_path / "x.png"))
     assert code == 1 and "--draw is not available" in err and "Traceback" not in err
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathways.conditions import describe, describe_plain, holds, iter_matches, parse_condition
-from pathways.model import AllOf, AnyOf, Match, Not
+from sarcoma_sim.pathways.conditions import describe, describe_plain, holds, iter_matches, parse_condition
+from sarcoma_sim.pathways.model import AllOf, AnyOf, Match, Not
 
 
 def test_single_match_parses_and_holds():

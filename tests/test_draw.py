@@ -8,10 +8,11 @@ import sys
 
 import pytest
 
-from pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
-from pathways.errors import PathwayError
-from pathways.graph import build_graph
-from pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 
 GIST_PATH = ["workup", "imatinib_400", "resection", "imatinib_400", "imatinib_800_escalated",
              "sunitinib_50_intermittent", "regorafenib"]
@@ -127,7 +128,7 @@ def test_highlight_emphasises_the_path_and_fades_the_rest():
     """Path states get the highlight colour and step numbers; states off the path are faded."""
     from matplotlib.colors import to_hex
 
-    from pathways.draw import HIGHLIGHT_COLOUR
+    from sarcoma_sim.pathways.draw import HIGHLIGHT_COLOUR
     ax = draw_pathway(load_subtype("gist"), highlight=GIST_PATH)
     patches = {p.get_gid(): p for p in ax.patches if p.get_gid()}
     assert to_hex(patches["node:imatinib_400"].get_edgecolor()) == HIGHLIGHT_COLOUR.lower()
@@ -169,7 +170,7 @@ def test_title_sources_and_headers_are_drawn():
     footer = " ".join(texts["footer"].split())
     for source in pathway.sources.values():
         assert " ".join(source.citation.split()) in footer
-    assert "never advice for a real patient" in footer
+    assert NOT_FOR_CLINICAL_USE in footer
 
 
 def test_drawing_on_a_given_axes_returns_it_and_accepts_a_graph():
@@ -232,11 +233,11 @@ def test_labels_with_special_characters_draw_literally(small_pathway_text):
 
 def test_importing_the_pathway_modules_does_not_import_matplotlib():
     """Only drawing imports matplotlib, inside its functions, and never pyplot (headless Agg)."""
-    code = ("import sys, pathways.draw, pathways.layout, pathways.export, sim.cli\n"
-            "sim.cli.build_parser()\n"
+    code = ("import sys, sarcoma_sim.pathways.draw, sarcoma_sim.pathways.layout, sarcoma_sim.pathways.export, sarcoma_sim.cli.dispatch\n"
+            "sarcoma_sim.cli.dispatch.build_parser()\n"
             "assert 'matplotlib' not in sys.modules, 'imported at start'\n"
-            "from pathways.draw import draw_pathway\n"
-            "from pathways.load import load_subtype\n"
+            "from sarcoma_sim.pathways.draw import draw_pathway\n"
+            "from sarcoma_sim.pathways.load import load_subtype\n"
             "draw_pathway(load_subtype('dfsp')).figure.canvas.draw()\n"
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,

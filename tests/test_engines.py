@@ -1,4 +1,4 @@
-"""The two engines against each other and against the papers, and the engine switch (sim.engines).
+"""The two engines against each other and against the papers, and the engine switch (sarcoma_sim.cohort.engines).
 
 Agreement: on every subtype, 20,000 patients per engine (independent seeds), every ``reached``
 fraction within 4 standard errors and a two-sample Kolmogorov-Smirnov test on time to end not
@@ -15,12 +15,12 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from pathways.errors import PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype
-from sim.engines import ENGINES, simulate
-from sim.params import load_params
-from sim.stepwise import simulate_stepwise
-from sim.vectorized import simulate_vectorized
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.cohort.engines import ENGINES, simulate
+from sarcoma_sim.cohort.params import load_params
+from sarcoma_sim.cohort.stepwise import simulate_stepwise
+from sarcoma_sim.cohort.vectorized import simulate_vectorized
 from fake_cohort import stays
 
 AGREEMENT_N = 20_000

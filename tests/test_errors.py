@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathways.errors import (ImpossibleEventError, PathwayError, PathwaySyntaxError, PathwayValidationError,
+from sarcoma_sim.errors import (ImpossibleEventError, PathwayError, PathwaySyntaxError, PathwayValidationError,
                              Problem, UnknownSubtypeError)
 
 

@@ -1,4 +1,4 @@
-"""Tests for sim.eventlog: the columnar log, joining chunks, contract checks and the CSV files."""
+"""Tests for sarcoma_sim.cohort.eventlog: the columnar log, joining chunks, contract checks and the CSV files."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_cohort import demo_pathway, make_result, random_walk
-from pathways.errors import PathwayError
-from sim.eventlog import EVENTS_HEADER, EventLog, check_log, write_events_csv, write_patients_csv
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.cohort.eventlog import EVENTS_HEADER, EventLog, check_log, write_events_csv, write_patients_csv
 
 PATHWAY = demo_pathway()
 

@@ -7,9 +7,9 @@ import json
 import networkx as nx
 import pytest
 
-from pathways.export import to_json
-from pathways.graph import build_graph, pathway_json
-from pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+from sarcoma_sim.pathways.export import to_json
+from sarcoma_sim.pathways.graph import build_graph, pathway_json
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 
 NODE_KEYS = {"id", "kind", "label", "line", "drugs", "dose", "schedule", "sources", "beyond_source"}
 EDGE_KEYS = {"source", "target", "key", "event", "when", "order", "sources"}

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.graph import build_graph
-from pathways.layout import (Box, _spaced_isotonic, _wrap, back_edge_keys, condition_phrase,
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.layout import (Box, _spaced_isotonic, _wrap, back_edge_keys, condition_phrase,
                              diagram_structure, edge_label, layered_layout, node_text,
                              regimen_detail, state_columns)
-from pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
 
 def gist_graph() -> nx.MultiDiGraph:
@@ -177,7 +177,7 @@ def test_back_edge_arcs_over_the_top_without_crossing_nodes():
     route = next(r for r in layout.routes if r.edge.back)
     top = min(layout.boxes["resection"].top, layout.boxes["imatinib_400"].top)
     assert min(y for _, y in route.points) < top
-    from pathways.layout import bezier_point
+    from sarcoma_sim.pathways.layout import bezier_point
     samples = [bezier_point(s, t / 20) for s in route.segments for t in range(1, 20)]
     for b in layout.boxes.values():
         if b.id in ("resection", "imatinib_400"):

@@ -9,9 +9,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import PathwayError, UnknownSubtypeError
-from pathways.load import SUBTYPE_IDS, data_dir, load_any, load_pathway, load_subtype, parse_pathway
-from pathways.model import Pathway
+from sarcoma_sim.errors import PathwayError, UnknownSubtypeError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, data_dir, load_any, load_pathway, load_subtype, parse_pathway
+from sarcoma_sim.pathways.model import Pathway
 
 
 def test_eleven_subtype_files_ship():

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from pathways.errors import ImpossibleEventError
-from pathways.graph import build_graph
-from pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
-from pathways.machine import PatientModel, machine_for
+from sarcoma_sim.errors import ImpossibleEventError
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+from sarcoma_sim.pathways.machine import PatientModel, machine_for
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ import os
 
 import pytest
 
-from pathways.errors import PathwayError
-from sim.outputs import atomic_directory, atomic_path, write_text_atomic
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.files import atomic_directory, atomic_path, write_text_atomic
 
 
 def test_write_text_atomic_writes(tmp_path):

@@ -1,4 +1,4 @@
-"""Tests for sim.params: the shipped evidence parameters, their provenance, validation and overrides."""
+"""Tests for sarcoma_sim.cohort.params: the shipped evidence parameters, their provenance, validation and overrides."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
-from pathways.yamlsource import parse_yaml
-from sim.params import (DAYS_PER_MONTH, WEEKS_PER_MONTH, load_params, params_from_documents,
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+from sarcoma_sim.pathways.yamlsource import parse_yaml
+from sarcoma_sim.cohort.params import (DAYS_PER_MONTH, WEEKS_PER_MONTH, load_params, params_from_documents,
                         shipped_params_path, to_months)
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +52,7 @@ def test_every_subtype_ships_valid_parameters(subtype):
     """Each of the eleven subtypes has a parameter file that validates against its pathway."""
     params = load_params(subtype)
     assert params.subtype == subtype
-    assert params.origin == f"sim/params/{subtype}.yaml"
+    assert params.origin == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
 
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)
@@ -325,7 +325,7 @@ def test_a_single_value_override_sets_months_and_is_marked():
     params = load_params("gist", overrides=["sunitinib_50_intermittent.progression.median_months=3"])
     median = params.event_params("sunitinib_50_intermittent", "progression").timing.median_months
     assert median.value == 3 and median.provenance.startswith("override (--set ")
-    assert params.origin == "sim/params/gist.yaml + --set sunitinib_50_intermittent.progression.median_months=3"
+    assert params.origin == "sarcoma_sim/cohort/params/data/gist.yaml + --set sunitinib_50_intermittent.progression.median_months=3"
 
 
 def test_overrides_accept_units_percent_and_full_paths():
@@ -413,7 +413,7 @@ def test_a_partial_file_is_merged_over_the_shipped_one(tmp_path):
     assert params.event_params("regorafenib", "progression").timing.median == 6
     assert params.event_params("ripretinib", "progression").timing.median == 6.3
     assert params.states["imatinib_400"].after == {}
-    assert params.origin == f"sim/params/gist.yaml + {partial}"
+    assert params.origin == f"sarcoma_sim/cohort/params/data/gist.yaml + {partial}"
 
 
 def test_errors_in_a_partial_file_point_into_that_file(tmp_path):

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pathways.errors import PathwayError
-from pathways.load import load_subtype
-from sim.patients import make_patient, normalise_drug_name
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.patient.record import make_patient, normalise_drug_name
 
 
 def test_valid_patient():

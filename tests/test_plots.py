@@ -1,4 +1,4 @@
-"""Tests for sim.plots: the figures' data (line episodes, sequences, occupancy), drawing and saving."""
+"""Tests for sarcoma_sim.reports.plots: the figures' data (line episodes, sequences, occupancy), drawing and saving."""
 
 from __future__ import annotations
 
@@ -11,9 +11,9 @@ from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 
 from fake_cohort import demo_pathway, make_result, random_walk
-from pathways.load import SUBTYPE_IDS, load_subtype
-from sim.cli import NOT_FOR_CLINICAL_USE
-from sim.plots import (PLOT_FILES, footer_text, line_episodes, line_starts, occupancy, ordered_states,
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.reports.plots import (PLOT_FILES, footer_text, line_episodes, line_starts, occupancy, ordered_states,
                        plot_occupancy, plot_sequences, plot_time_on_line, save_plots, state_colours)
 from test_eventlog import FACTS, ROWS
 
@@ -140,7 +140,7 @@ def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_pat
 
 
 def test_importing_plots_does_not_import_matplotlib():
-    """sim.plots imports matplotlib only inside its functions, so importing it stays cheap."""
-    code = "import sys, sim.plots, sim.summary, sim.eventlog; print('matplotlib' in sys.modules)"
+    """sarcoma_sim.reports.plots imports matplotlib only inside its functions, so importing it stays cheap."""
+    code = "import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for sim.population: markers drawn from the prevalences, patient i the same whatever n."""
+"""Tests for sarcoma_sim.cohort.population: markers drawn from the prevalences, patient i the same whatever n."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import PathwayError
-from pathways.load import load_subtype
-from sim.params import load_params
-from sim.population import group_thresholds, sample_groups, sample_patients
-from sim.streams import BLOCK
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.cohort.params import load_params
+from sarcoma_sim.cohort.population import group_thresholds, sample_groups, sample_patients
+from sarcoma_sim.cohort.streams import BLOCK
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")

@@ -6,9 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pathways.errors import ImpossibleEventError, PathwayError, PathwaySyntaxError, UnknownSubtypeError
-from sim.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario
-from sim.timeline import run_scenario
+from sarcoma_sim.errors import ImpossibleEventError, PathwayError, SarcomaSimError, PathwaySyntaxError, UnknownSubtypeError
+from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario
+from sarcoma_sim.patient.scenario import run_scenario
 
 GOOD = """\
 title: A GIST case
@@ -68,7 +68,7 @@ def test_missing_file_is_an_error(tmp_path):
 
 
 def test_yaml_aliases_are_refused():
-    """Scenarios go through pathways.yamlsource, which refuses aliases."""
+    """Scenarios go through sarcoma_sim.pathways.yamlsource, which refuses aliases."""
     with pytest.raises(PathwaySyntaxError, match="aliases"):
         parse_scenario("patient: &p {subtype: gist}\nstart: 0\nother: *p\n", "a.yaml")
 
@@ -200,7 +200,7 @@ def test_times_in_order_are_accepted_and_out_of_order_refused(months):
     try:
         parse_scenario(text, "h.yaml")
         accepted = True
-    except PathwayError as error:
+    except SarcomaSimError as error:
         assert all("backwards" in p.message for p in error.problems)
         accepted = False
     assert accepted is ordered

@@ -1,4 +1,4 @@
-"""Tests for sim.stepwise, the reference engine: real machine transitions, sampled times, imaging detection."""
+"""Tests for sarcoma_sim.cohort.stepwise, the reference engine: real machine transitions, sampled times, imaging detection."""
 
 from __future__ import annotations
 
@@ -9,13 +9,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.stepwise as stepwise
-from pathways.errors import PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype
-from pathways.machine import PathwayMachine
-from sim.eventlog import check_log
-from sim.params import Quantity, Timing, load_params
-from sim.stepwise import detect, draw_choices, draw_time, simulate_stepwise
+import sarcoma_sim.cohort.stepwise as stepwise
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.machine import PathwayMachine
+from sarcoma_sim.cohort.eventlog import check_log
+from sarcoma_sim.cohort.params import Quantity, Timing, load_params
+from sarcoma_sim.cohort.stepwise import detect, draw_choices, draw_time, simulate_stepwise
 from fake_cohort import stays
 
 GIST = load_subtype("gist")

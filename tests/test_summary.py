@@ -1,4 +1,4 @@
-"""Tests for sim.summary: the cohort summary against hand-computed values and naive per-patient loops."""
+"""Tests for sarcoma_sim.reports.summary: the cohort summary against hand-computed values and naive per-patient loops."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fake_cohort import demo_pathway, make_result, random_walk
-from sim.cli import NOT_FOR_CLINICAL_USE
-from sim.summary import format_text, row_lines, state_lines, summarize, to_json
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.reports.summary import format_text, row_lines, state_lines, summarize, to_json
 from test_eventlog import FACTS, ROWS
 
 PATHWAY = demo_pathway()
@@ -156,7 +156,7 @@ def test_text_table_shows_states_lines_ends_sequences_and_notice(summary):
 
 def test_summary_of_a_shipped_subtype_loads_its_pathway():
     """Without a pathway argument the summary uses the shipped pathway of the result's subtype."""
-    from pathways.load import load_subtype
+    from sarcoma_sim.pathways.load import load_subtype
     gist = load_subtype("gist")
     summary = summarize(random_walk(gist, 200, 1))
     assert list(summary["reached"]) == list(gist.states)

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype
-from sim.cli import NOT_FOR_CLINICAL_USE, main
-from sim.patients import make_patient
-from sim.teach import TeachingCase, consistent, run_session, sample_patient
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
+from sarcoma_sim.patient.record import make_patient
+from sarcoma_sim.patient.teach import TeachingCase, consistent, run_session, sample_patient
 
 GIST = load_subtype("gist")
 

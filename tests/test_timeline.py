@@ -6,10 +6,10 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import ImpossibleEventError, PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype
-from sim.patients import contradiction, make_patient
-from sim.timeline import Timeline, resolve_choice
+from sarcoma_sim.errors import ImpossibleEventError, PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.patient.record import contradiction, make_patient
+from sarcoma_sim.patient.timeline import Timeline, resolve_choice
 
 GIST = load_subtype("gist")
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pathways.errors import PathwayError, PathwaySyntaxError, PathwayValidationError
-from pathways.load import parse_pathway
-from pathways.validate import pathway_schema
+from sarcoma_sim.errors import PathwayError, PathwaySyntaxError, PathwayValidationError
+from sarcoma_sim.pathways.load import parse_pathway
+from sarcoma_sim.pathways.validate import pathway_schema
 
 
 def problems(text: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""Tests for sim.vectorized: tables compiled from the pathway's own conditions, transforms, streams, chunks."""
+"""Tests for sarcoma_sim.cohort.vectorized: tables compiled from the pathway's own conditions, transforms, streams, chunks."""
 
 from __future__ import annotations
 
@@ -12,14 +12,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import sim.vectorized as vectorized
-from pathways.errors import PathwayError
-from pathways.load import SUBTYPE_IDS, load_subtype
-from pathways.machine import PatientModel, machine_for
-from sim.eventlog import check_log
-from sim.params import Quantity, load_params
-from sim.streams import BLOCK
-from sim.vectorized import (LOGNORMAL, NEVER, WEIBULL, compile_pathway, normal_from_exponential,
+import sarcoma_sim.cohort.vectorized as vectorized
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.machine import PatientModel, machine_for
+from sarcoma_sim.cohort.eventlog import check_log
+from sarcoma_sim.cohort.params import Quantity, load_params
+from sarcoma_sim.cohort.streams import BLOCK
+from sarcoma_sim.cohort.vectorized import (LOGNORMAL, NEVER, WEIBULL, compile_pathway, normal_from_exponential,
                             simulate_vectorized)
 from fake_cohort import stays
 
@@ -39,7 +39,7 @@ def test_logs_keep_the_contract_for_every_subtype(subtype):
     pathway = load_subtype(subtype)
     result = simulate_vectorized(pathway, load_params(subtype), 3000, 1)
     check_log(result.log, 3000, pathway.initial, pathway.terminal_states())
-    assert result.engine == "vectorized" and result.n == 3000 and result.params_file == f"sim/params/{subtype}.yaml"
+    assert result.engine == "vectorized" and result.n == 3000 and result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
     assert result.log.event.dtype == np.int16 and result.log.patient.dtype == np.int64
 
 
@@ -100,7 +100,7 @@ def test_normal_from_exponential_upper_tail_keeps_precision():
 @pytest.mark.parametrize("family,power", [(WEIBULL, 1 / 0.76), (WEIBULL, 0.5), (LOGNORMAL, 0.4)])
 def test_shaped_times_have_the_median_and_cdf(family, power):
     """The inverse transforms give the median at e = ln 2 and follow the CDF on random variates."""
-    from sim.params import Timing
+    from sarcoma_sim.cohort.params import Timing
     median = 7.0
     shape = 1 / power if family == WEIBULL else power
     timing = Timing("weibull" if family == WEIBULL else "lognormal", Quantity(median, "7", illustrative=True),

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pathways.errors import PathwaySyntaxError
-from pathways.yamlsource import MAX_BYTES, format_path, parse_yaml, read_yaml
+from sarcoma_sim.errors import PathwaySyntaxError
+from sarcoma_sim.pathways.yamlsource import MAX_BYTES, format_path, parse_yaml, read_yaml
 
 
 def test_values_and_lines_are_recorded():

@@ -32,20 +32,20 @@ from typing import Callable
 
 import networkx as nx
 
-from pathways.layout.bands import ORDINALS, _bands, line_title
-from pathways.layout.columns import _layers_and_chains, _ranks, state_columns
-from pathways.layout.coordinates import (_boxes, _column_widths, _column_x, _gap_widths, _heights,
+from sarcoma_sim.pathways.layout.bands import ORDINALS, _bands, line_title
+from sarcoma_sim.pathways.layout.columns import _layers_and_chains, _ranks, state_columns
+from sarcoma_sim.pathways.layout.coordinates import (_boxes, _column_widths, _column_x, _gap_widths, _heights,
                                          _separation)
-from pathways.layout.coordinates import _spaced_isotonic as _spaced_isotonic
-from pathways.layout.geometry import (DECISION, STATE, Band, Box, Layout, Point, Route, Segment,
+from sarcoma_sim.pathways.layout.coordinates import _spaced_isotonic as _spaced_isotonic
+from sarcoma_sim.pathways.layout.geometry import (DECISION, STATE, Band, Box, Layout, Point, Route, Segment,
                                       Spacing)
-from pathways.layout.labels import _assign_label_gaps, _place_labels
-from pathways.layout.order import _order_layers
-from pathways.layout.routes import _route_segments, _top_arcs, bezier_point
-from pathways.layout.structure import DiagramEdge, Structure, back_edge_keys, diagram_structure
-from pathways.layout.text import (DETAIL_WRAP, LABEL_WRAP, NBSP, TITLE_WRAP, condition_phrase,
+from sarcoma_sim.pathways.layout.labels import _assign_label_gaps, _place_labels
+from sarcoma_sim.pathways.layout.order import _order_layers
+from sarcoma_sim.pathways.layout.routes import _route_segments, _top_arcs, bezier_point
+from sarcoma_sim.pathways.layout.structure import DiagramEdge, Structure, back_edge_keys, diagram_structure
+from sarcoma_sim.pathways.layout.text import (DETAIL_WRAP, LABEL_WRAP, NBSP, TITLE_WRAP, condition_phrase,
                                   edge_label, estimate_text_size, node_text, regimen_detail)
-from pathways.layout.text import _wrap as _wrap
+from sarcoma_sim.pathways.layout.text import _wrap as _wrap
 
 __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",

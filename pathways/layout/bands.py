@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathways.layout.geometry import Band
+from sarcoma_sim.pathways.layout.geometry import Band
 
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 

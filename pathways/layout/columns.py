@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from pathways.layout.structure import Structure, diagram_structure
+from sarcoma_sim.pathways.layout.structure import Structure, diagram_structure
 
 
 def _ranks(graph: nx.MultiDiGraph, structure: Structure) -> dict[str, int]:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Sequence
 
-from pathways.layout.geometry import DECISION, STATE, Box, Spacing
-from pathways.layout.structure import Structure, chain_neighbours
+from sarcoma_sim.pathways.layout.geometry import DECISION, STATE, Box, Spacing
+from sarcoma_sim.pathways.layout.structure import Structure, chain_neighbours
 
 Separation = Callable[[object, object], float]
 

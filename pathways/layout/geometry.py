@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pathways.layout.structure import DiagramEdge, Structure
+from sarcoma_sim.pathways.layout.structure import DiagramEdge, Structure
 
 STATE = "state"
 DECISION = "decision"

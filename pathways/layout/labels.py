@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Sequence
 
-from pathways.layout.geometry import Box, Point, Segment
-from pathways.layout.routes import bezier_point
-from pathways.layout.structure import Structure
+from sarcoma_sim.pathways.layout.geometry import Box, Point, Segment
+from sarcoma_sim.pathways.layout.routes import bezier_point
+from sarcoma_sim.pathways.layout.structure import Structure
 
 
 def _assign_label_gaps(structure: Structure, rank, chains, arcs_top) -> dict[int, int | None]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pathways.layout.structure import Structure, chain_neighbours
+from sarcoma_sim.pathways.layout.structure import Structure, chain_neighbours
 
 
 def _order_layers(graph, structure: Structure, layers: list[list], chains: list[list]) -> None:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pathways.layout.geometry import DECISION, Box, Point, Segment, Spacing
-from pathways.layout.structure import Structure
+from sarcoma_sim.pathways.layout.geometry import DECISION, Box, Point, Segment, Spacing
+from sarcoma_sim.pathways.layout.structure import Structure
 
 
 def _top_arcs(structure: Structure, rank: dict[str, int]) -> dict[int, bool]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from pathways.layout.text import condition_phrase, edge_label
+from sarcoma_sim.pathways.layout.text import condition_phrase, edge_label
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,66 @@
+"""The ``sarcoma-sim`` command: parse arguments, dispatch, and map errors to exit codes.
+
+Exit 0 on success, 1 when an input is wrong (printed as ``error:`` lines, never a traceback),
+2 for usage errors (argparse). Each command lives in its own module of ``sarcoma_sim.cli``, which
+registers its parser here and imports anything heavy only when it runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from sarcoma_sim.errors import SarcomaSimError
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+
+COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort")
+
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The full argument parser, with every command module's subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="sarcoma-sim",
+        description="Finite-state treatment pathways of soft-tissue sarcoma subtypes, for teaching. "
+                    + NOT_FOR_CLINICAL_USE)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(commands)
+    return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("sarcoma-sim")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except SarcomaSimError as error:
+        sys.stdout.flush()
+        for line in error.error_lines():
+            print(line, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())
+
+
+if __name__ == "__main__":
+    run()

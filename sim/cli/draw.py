@@ -1,0 +1,168 @@
+"""The ``draw`` command: pathway diagrams as PNG, SVG or PDF, one subtype or all, and the gallery.
+
+``sarcoma-sim draw SUBTYPE -o FILE [--highlight s1,s2,...]`` draws one pathway (a shipped
+subtype or a pathway file); the suffix of FILE picks the format. ``sarcoma-sim draw --all -o DIR``
+draws every shipped subtype into DIR; with ``--gallery FILE.md`` it also draws the gallery's
+highlighted example and writes the Markdown page that shows them all (docs/diagrams.md).
+matplotlib is imported only when the command runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+from pathlib import Path
+
+from sarcoma_sim.errors import PathwayError, Problem
+
+FORMAT_CHOICES = ("png", "svg", "pdf")
+
+GALLERY_COMMAND = "sarcoma-sim draw --all -o docs/diagrams --gallery docs/diagrams.md --dpi 100"
+
+# The gallery's patient: KIT exon 11 GIST, limited progression resected, later widespread
+# progression, escalation, then sunitinib on the standard schedule and regorafenib.
+GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400",
+                            "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
+
+# Bump when the drawing changes in a way that should regenerate the gallery images.
+DRAWING_VERSION = "1"
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``draw`` to the command parser."""
+    p = commands.add_parser(
+        "draw", help="draw a pathway diagram (PNG, SVG or PDF by the output's suffix)",
+        description="Draw a pathway diagram. The suffix of -o picks the format (.png, .svg, .pdf); "
+                    "with --all, -o is a folder and --format picks the format.")
+    p.add_argument("subtype", nargs="?", metavar="SUBTYPE_OR_FILE",
+                   help="a shipped subtype id or a pathway .yaml file")
+    p.add_argument("-o", "--output", required=True, metavar="FILE_OR_DIR",
+                   help="the drawing to write (or the folder, with --all)")
+    p.add_argument("--highlight", metavar="S1,S2,...",
+                   help="a patient's path: state ids separated by commas, drawn emphasised")
+    p.add_argument("--all", action="store_true", help="draw every shipped subtype into the folder -o")
+    p.add_argument("--format", choices=FORMAT_CHOICES, default="png", help="format with --all (default png)")
+    p.add_argument("--gallery", metavar="FILE.md",
+                   help="with --all: also draw the highlighted example and write this Markdown gallery")
+    p.add_argument("--dpi", type=int, default=None, help="resolution of PNG output (default 150)")
+    p.set_defaults(handler=cmd_draw, draw_parser=p)
+
+
+def parse_highlight(text: str) -> list[str]:
+    """``"a, b,c"`` -> ``["a", "b", "c"]``; an empty item is a PathwayError."""
+    items = [item.strip() for item in text.split(",")]
+    if not text.strip() or any(not item for item in items):
+        raise PathwayError(Problem("--highlight", None, "",
+                                   f"expected state ids separated by commas, got {text!r}"))
+    return items
+
+
+def cmd_draw(args: argparse.Namespace) -> int:
+    """Draw one pathway, or every shipped one (and the gallery)."""
+    parser = args.draw_parser
+    if args.all and args.subtype:
+        parser.error("give either SUBTYPE_OR_FILE or --all, not both")
+    if not args.all and not args.subtype:
+        parser.error("give SUBTYPE_OR_FILE, or --all to draw every subtype")
+    if args.all and args.highlight:
+        parser.error("--highlight draws one pathway; it cannot be used with --all")
+    if args.gallery and not args.all:
+        parser.error("--gallery needs --all")
+    if args.dpi is not None and not 20 <= args.dpi <= 1200:
+        parser.error("--dpi must be between 20 and 1200")
+
+    from sarcoma_sim.pathways.draw import DPI, save_pathway_drawing
+    from sarcoma_sim.pathways.load import load_any
+
+    dpi = args.dpi or DPI
+    if not args.all:
+        pathway = load_any(args.subtype)
+        highlight = parse_highlight(args.highlight) if args.highlight is not None else None
+        save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi)
+        print(f"wrote {args.output}")
+        return 0
+    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery))
+    for name in written:
+        print(f"wrote {Path(args.output) / name}")
+    if args.gallery:
+        from sarcoma_sim.files import write_text_atomic
+        write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format))
+        print(f"wrote {args.gallery}")
+    return 0
+
+
+def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
+    """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
+
+    All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
+    """
+    from sarcoma_sim.pathways.draw import save_pathway_drawing
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+    from sarcoma_sim.files import atomic_directory
+
+    names = []
+    with atomic_directory(folder) as tmp:
+        for subtype in SUBTYPE_IDS:
+            name = f"{subtype}.{fmt}"
+            save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
+            names.append(name)
+        if gallery:
+            subtype, path = GALLERY_EXAMPLE
+            name = f"{subtype}-highlighted.{fmt}"
+            save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi)
+            names.append(name)
+    return names
+
+
+def pathway_fingerprint(subtype: str, highlight=None) -> str:
+    """A short hash of what a gallery drawing shows: the pathway's graph, the highlight, the drawing version."""
+    from sarcoma_sim.pathways.graph import graph_to_json, build_graph
+    from sarcoma_sim.pathways.load import load_subtype
+
+    data = {"graph": graph_to_json(build_graph(load_subtype(subtype))),
+            "highlight": list(highlight) if highlight else None, "drawing": DRAWING_VERSION}
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
+
+
+def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
+    """The Markdown gallery page: every subtype's diagram and the highlighted example.
+
+    Image links are relative to the page; each drawing carries a fingerprint of the pathway it
+    shows, so a test can tell when a pathway changed and the gallery was not regenerated.
+    """
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+    rel = Path(os.path.relpath(Path(folder), Path(gallery_path).parent)).as_posix()
+    out = ["# Pathway diagrams", "",
+           "Every subtype's treatment pathway, drawn from its file in `pathways/data/`. Read each left to "
+           "right: workup, then each line of therapy in its own column, then the end of the pathway. "
+           "Arrows are labelled with the event and its condition in plain words; a dashed border or "
+           "arrow marks what goes beyond the source guideline (from the evidence table); a diamond is "
+           "a choice that several states share. Sources are listed under each diagram.", "",
+           "Teaching material about hypothetical patients: never advice for a real patient.", "",
+           "Regenerate every image and this page with one command (from the repository root):", "",
+           "```sh", GALLERY_COMMAND, "```", "",
+           "Draw one pathway, optionally with a patient's path highlighted:", "",
+           "```sh", "sarcoma-sim draw gist -o gist.png",
+           "sarcoma-sim draw gist -o gist-path.svg --highlight workup,imatinib_400,imatinib_800_escalated",
+           "```", "",
+           "The same graphs export for other tools: "
+           "`sarcoma-sim export SUBTYPE --format graphml|dot|mermaid|json`.", ""]
+    subtype, path = GALLERY_EXAMPLE
+    out += ["## A patient's path", "",
+            f"{load_subtype(subtype).name}: " + " → ".join(f"`{s}`" for s in path) + ". "
+            "The path is drawn emphasised with its steps numbered; the rest of the pathway is faded.", "",
+            f"![{subtype} with a patient's path highlighted]({rel}/{subtype}-highlighted.{fmt})", "",
+            f"<!-- fingerprint {subtype}-highlighted {pathway_fingerprint(subtype, path)} -->", ""]
+    out += ["## Subtypes", ""]
+    for sid in SUBTYPE_IDS:
+        pathway = load_subtype(sid)
+        out += [f"### {pathway.name}", ""]
+        if pathway.summary:
+            out += [pathway.summary, ""]
+        out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", "",
+                f"<!-- fingerprint {sid} {pathway_fingerprint(sid)} -->", ""]
+    return "\n".join(out)

@@ -1,0 +1,148 @@
+"""The ``run`` command: a scripted scenario as a readable timeline, as JSON, or drawn.
+
+``sarcoma-sim run SCENARIO.yaml [--format text|json] [--draw FILE]``. The text timeline shows
+each step (month, event, from -> to, regimen, dose, sources), the choice if the scenario made one,
+every teaching alert with its source, the final state and the not-for-clinical-use notice.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import textwrap
+
+WIDTH = 100
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``run`` to the command parser."""
+    p = commands.add_parser("run", help="run a scripted scenario: timeline with regimens, alerts and sources")
+    p.add_argument("scenario", metavar="SCENARIO.yaml")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--draw", metavar="FILE", help="also draw the pathway with the patient's path highlighted")
+    p.set_defaults(handler=cmd_run)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Run the scenario and print its timeline; draw it if asked."""
+    from sarcoma_sim.patient.scenario import load_scenario
+    from sarcoma_sim.patient.scenario import run_scenario
+
+    scenario = load_scenario(args.scenario)
+    result = run_scenario(scenario)
+    if args.draw:
+        _draw(result, args.draw)
+    if args.format == "json":
+        print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False))
+    else:
+        print(render_text(scenario, result))
+        if args.draw:
+            print(f"\nDrawing of the patient's path written to {args.draw}")
+    return 0
+
+
+def _draw(result, output: str) -> None:
+    from sarcoma_sim.errors import PathwayError
+
+    try:
+        from sarcoma_sim.pathways.draw import save_pathway_drawing
+    except ImportError:
+        raise PathwayError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
+                           "installed in this version") from None
+    save_pathway_drawing(result.pathway, output, highlight=result.path)
+
+
+def _patient_words(patient) -> str:
+    facts = ", ".join(f"{k} {v}" for k, v in patient.facts.items()) or "no markers"
+    meds = []
+    for drug in patient.comedications:
+        kind = (" (strong CYP3A4 inhibitor)" if drug in patient.cyp3a4_inhibitors else
+                " (strong CYP3A4 inducer)" if drug in patient.cyp3a4_inducers else "")
+        meds.append(drug + kind)
+    return f"{facts}; co-medication: {', '.join(meds) if meds else 'none'}"
+
+
+def _event_words(step) -> str:
+    details = ", ".join(f"{k} {v}" for k, v in step.attributes.items())
+    return f"{step.event} ({details})" if details else step.event
+
+
+def _wrapped(text: str, first: str, rest: str) -> list[str]:
+    return textwrap.wrap(text, WIDTH, initial_indent=first, subsequent_indent=rest,
+                         break_long_words=False, break_on_hyphens=False)
+
+
+def render_text(scenario, result) -> str:
+    """The timeline for reading in a terminal."""
+    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+
+    pathway = result.pathway
+    out = [f"Scenario: {scenario.file}"]
+    if scenario.title:
+        out.append(f"Title: {scenario.title}")
+    out.append(f"Subtype: {pathway.name} [{pathway.id}]")
+    out.append(f"Patient: {_patient_words(result.patient)}")
+    cited: dict[str, str] = {}
+    for step in result.steps:
+        out.append("")
+        out.append(f"Step {step.index + 1}  month {step.at:g}  {_event_words(step)}")
+        beyond = "  * beyond the source guideline" if step.beyond_source else ""
+        out.append(f"  {step.source.id} -> {step.target.id}: {step.target.label}{beyond}")
+        regimen = step.target.regimen
+        if regimen:
+            out.append(f"  regimen: {regimen.describe()} (line {regimen.line})")
+        if step.sources:
+            out.append(f"  sources: {', '.join(step.sources)}")
+            cited.update((s, pathway.sources[s].citation) for s in step.sources if s in pathway.sources)
+        if step.note:
+            out += _wrapped(step.note, "  note: ", "    ")
+        if step.choice:
+            verdict = "on the guideline" if step.choice.concordant else "OFF the guideline"
+            chosen = step.choice.target.state
+            what = f"{chosen.label}" + (f" [{chosen.regimen.describe()}]" if chosen.regimen else "")
+            out += _wrapped(f"chosen: {step.choice.id}: {what} ({verdict})", "  ", "    ")
+        for alert in step.alerts:
+            out += _wrapped(f"ALERT {alert.code}: {alert.message}", "  ", "    ")
+            for source in alert.sources:
+                out += _wrapped(f"source: {source}", "    ", "      ")
+    out.append("")
+    final = result.final_state
+    if result.ended:
+        status = "the pathway has ended"
+    else:
+        status = "possible next events: " + ", ".join(pathway.events_from(final.id))
+    out.append(f"Final state at month {result.final_month:g}: {final.id} ({final.label}); {status}")
+    codes = [a.code for s in result.steps for a in s.alerts]
+    out.append(f"Alerts: {len(codes)}" + (f" ({', '.join(dict.fromkeys(codes))})" if codes else ""))
+    if cited:
+        out.append("")
+        out.append("Sources")
+        for sid, citation in cited.items():
+            out.append(f"  {sid}: {citation}")
+    out.append("")
+    out.append(NOT_FOR_CLINICAL_USE)
+    return "\n".join(out)
+
+
+def result_document(scenario, result) -> dict:
+    """``run --format json``: the scenario's patient, steps, alerts and final state as plain data."""
+    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+
+    patient = result.patient
+    final = result.final_state
+    return {
+        "scenario": scenario.file,
+        "title": scenario.title,
+        "subtype": result.pathway.id,
+        "patient": {"label": patient.label, "markers": dict(patient.facts),
+                    "comedications": list(patient.comedications),
+                    "cyp3a4_inhibitors": list(patient.cyp3a4_inhibitors),
+                    "cyp3a4_inducers": list(patient.cyp3a4_inducers)},
+        "start_month": result.start_at,
+        "steps": [s.to_dict() for s in result.steps],
+        "alerts": [{"step": s.index, "month": s.at, **a.to_dict()} for s in result.steps for a in s.alerts],
+        "final_state": {"id": final.id, "label": final.label, "kind": final.kind, "month": result.final_month,
+                        "ended": result.ended, "possible_events": result.pathway.events_from(final.id)},
+        "path": result.path,
+        "notice": NOT_FOR_CLINICAL_USE,
+    }

@@ -1,0 +1,83 @@
+"""The ``teach`` command: an interactive case in the terminal, driven line by line from stdin.
+
+``sarcoma-sim teach SUBTYPE [--seed S] [--kit-exon V] [--pdgfra V] [--alk V] [--ntrk-fusion V]
+[--marker NAME=VALUE] [--comedication DRUG | --no-comedication] [--max-decisions N]``.
+Markers not given are drawn with the seed; without ``--seed`` a seed is drawn and printed so the
+case can be repeated. End of input, ``q`` or Ctrl-C stop the case cleanly (exit 0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+MARKER_FLAGS = (("--kit-exon", "kit_exon"), ("--pdgfra", "pdgfra"), ("--alk", "alk"),
+                ("--ntrk-fusion", "ntrk_fusion"))
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    """Add ``teach`` to the command parser."""
+    p = commands.add_parser("teach", help="work through an interactive teaching case of one subtype")
+    p.add_argument("subtype", metavar="SUBTYPE")
+    p.add_argument("--seed", type=int, help="seed for the patient, the events and the option order")
+    for flag, name in MARKER_FLAGS:
+        p.add_argument(flag, dest=name, metavar="VALUE", help=f"the patient's {name} (drawn if not given)")
+    p.add_argument("--marker", action="append", default=[], metavar="NAME=VALUE",
+                   help="any declared patient attribute (repeatable)")
+    meds = p.add_mutually_exclusive_group()
+    meds.add_argument("--comedication", action="append", metavar="DRUG",
+                      help="a co-medication by drug name (repeatable; drawn if not given)")
+    meds.add_argument("--no-comedication", action="store_true", help="the patient takes no co-medication")
+    p.add_argument("--max-decisions", type=int, default=10, metavar="N",
+                   help="stop the case after N decisions (default 10)")
+    p.set_defaults(handler=cmd_teach)
+
+
+def _markers(args: argparse.Namespace) -> dict:
+    from sarcoma_sim.errors import PathwayError
+
+    markers = {name: getattr(args, name) for _, name in MARKER_FLAGS if getattr(args, name) is not None}
+    for item in args.marker:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip() or not value.strip():
+            raise PathwayError(f"--marker {item!r}: expected NAME=VALUE, e.g. --marker kit_exon=exon9")
+        markers[name.strip()] = value.strip()
+    return markers
+
+
+def cmd_teach(args: argparse.Namespace) -> int:
+    """Build the patient, then run the case on stdin/stdout."""
+    import numpy as np
+
+    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient
+
+    if args.max_decisions < 1:
+        raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
+    pathway = load_subtype(args.subtype)
+    seed = args.seed
+    if seed is None:
+        seed = int(np.random.SeedSequence().entropy % 1_000_000)
+    rng = np.random.default_rng(seed)
+    comedications = [] if args.no_comedication else args.comedication
+    patient = sample_patient(pathway, rng, _markers(args), comedications)
+    header = [f"Teaching case: {pathway.name} [{pathway.id}], seed {seed} (--seed {seed} repeats it)",
+              NOT_FOR_CLINICAL_USE]
+
+    def write(line: str) -> None:
+        print(line, flush=True)
+
+    def read_line() -> str | None:
+        line = sys.stdin.readline()
+        return line if line else None
+
+    with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions) as case:
+        try:
+            return run_session(case, read_line, write, header)
+        except KeyboardInterrupt:
+            write("")
+            write("Interrupted: the case stops here.")
+            write(case.score_line())
+            return 0

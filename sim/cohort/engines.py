@@ -1,0 +1,49 @@
+"""The two cohort engines behind one call: ``simulate(pathway, params, n, seed, engine=...)``.
+
+``vectorized`` (sarcoma_sim.cohort.vectorized) compiles the pathway to arrays and is the fast one; ``stepwise``
+(sarcoma_sim.cohort.stepwise) walks each patient through the real state machine and is the reference the
+vectorized engine is tested against. Both return a ``CohortResult`` with the same columnar log.
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Callable
+
+from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.cohort.eventlog import CohortResult
+from sarcoma_sim.cohort.params import Params
+from sarcoma_sim.cohort.streams import check_seed
+
+ENGINES = ("vectorized", "stepwise")
+
+
+def check_request(pathway: Pathway, params: Params, n, seed, engine: str) -> None:
+    """Raise ``PathwayError`` for a wrong engine name, cohort size, seed or parameter set."""
+    problems = []
+    if engine not in ENGINES:
+        problems.append(Problem("--engine", None, "",
+                                f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}"))
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+        problems.append(Problem("-n", None, "", f"expected a whole number of patients >= 1, got {n!r}"))
+    if params.subtype != pathway.id:
+        problems.append(Problem(params.origin, None, "subtype",
+                                f"these parameters are for {params.subtype!r}, not for the pathway {pathway.id!r}"))
+    try:
+        check_seed(seed)
+    except PathwayError as exc:
+        problems.extend(exc.problems)
+    if problems:
+        raise PathwayError(problems)
+
+
+def simulate(pathway: Pathway, params: Params, n: int, seed: int, engine: str = "vectorized",
+             progress: Callable[[int, int], None] | None = None) -> CohortResult:
+    """Simulate ``n`` hypothetical patients with ``engine``; ``progress(done, total)`` as they finish."""
+    check_request(pathway, params, n, seed, engine)
+    if engine == "stepwise":
+        from sarcoma_sim.cohort.stepwise import simulate_stepwise
+        return simulate_stepwise(pathway, params, int(n), int(seed), progress=progress)
+    from sarcoma_sim.cohort.vectorized import simulate_vectorized
+    return simulate_vectorized(pathway, params, int(n), int(seed), progress=progress)

@@ -1,0 +1,167 @@
+"""The validated evidence parameters a simulation reads, and the time units they are converted with.
+
+A ``Params`` is what ``sarcoma_sim.cohort.params.load_params`` builds once every problem is ruled out: numbers
+are plain floats in months (times) or fractions (probabilities), each kept as a ``Quantity`` with
+its provenance.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from itertools import product
+from typing import Iterator, Mapping
+
+WEEKS_PER_MONTH = 4.345            # evidence.md, "Units": 1 mo = 4.345 wk
+DAYS_PER_MONTH = 7 * WEEKS_PER_MONTH
+MONTHS_PER_YEAR = 12.0
+TIME_UNITS = {"months": 1.0, "weeks": 1.0 / WEEKS_PER_MONTH, "days": 1.0 / DAYS_PER_MONTH,
+              "years": MONTHS_PER_YEAR}
+PLAIN_UNITS = {"value": 1.0, "percent": 0.01}
+
+DISTRIBUTIONS = ("exponential", "weibull", "lognormal")
+SHAPED = ("weibull", "lognormal")
+DETECTED_AT_IMAGING = ("progression",)   # seen at the next imaging visit; other events at once
+
+
+def to_months(amount: float, unit: str) -> float:
+    """``amount`` of ``unit`` (months, weeks, days, years) in months: the one place units are converted."""
+    return float(amount) * TIME_UNITS[unit]
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One number with its provenance: a cited source, an illustrative choice, or a user override."""
+
+    value: float                 # months for times, a fraction for probabilities, plain for shapes
+    reported: str                # as written: "27.3 weeks", "67 percent", "0.76"
+    source: str | None = None
+    illustrative: bool = False
+    note: str | None = None
+    origin: str = ""             # "sarcoma_sim/cohort/params/data/gist.yaml:42" or "--set KEY=VALUE"
+
+    @property
+    def provenance(self) -> str:
+        """``source: ...``, ``illustrative`` or ``override (...)``, for reports and docs."""
+        if self.source:
+            return f"source: {self.source}"
+        if self.illustrative:
+            return "illustrative"
+        return f"override ({self.origin})"
+
+
+@dataclass(frozen=True)
+class Timing:
+    """Time to an event from entering a state: a distribution given by its median (months) and shape."""
+
+    distribution: str
+    median_months: Quantity
+    shape: Quantity | None = None
+
+    @property
+    def median(self) -> float:
+        """The median in months."""
+        return self.median_months.value
+
+    def cdf(self, t: float) -> float:
+        """P(time <= t months): the distribution's definition, for tests and docs."""
+        if t <= 0:
+            return 0.0
+        m = self.median
+        if self.distribution == "exponential":
+            return 1.0 - 0.5 ** (t / m)
+        if self.distribution == "weibull":
+            return 1.0 - 0.5 ** ((t / m) ** self.shape.value)
+        return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
+
+
+@dataclass(frozen=True)
+class EventParams:
+    """What happens when ``event`` fires in a state: its timing and its attribute probabilities."""
+
+    event: str
+    timing: Timing | None                               # None only for ``start`` in the initial state
+    choices: dict[str, dict[str, Quantity]] = field(default_factory=dict)   # attribute -> value -> p
+
+    @property
+    def detected_at_imaging(self) -> bool:
+        """Whether this event is only seen at the next imaging visit (progression)."""
+        return self.event in DETECTED_AT_IMAGING
+
+    def combinations(self) -> list[tuple[dict[str, str], float]]:
+        """Every combination of attribute values with its probability (attributes independent)."""
+        names = list(self.choices)
+        result = []
+        for values in product(*(list(self.choices[name].items()) for name in names)):
+            p = 1.0
+            for _, q in values:
+                p *= q.value
+            result.append(({name: v for name, (v, _) in zip(names, values)}, p))
+        return result
+
+
+@dataclass(frozen=True)
+class StateParams:
+    """The events of one state; ``after[previous]`` replaces them when entered from ``previous``."""
+
+    state: str
+    events: dict[str, EventParams]
+    after: dict[str, dict[str, EventParams]] = field(default_factory=dict)
+
+    def for_entry(self, entered_from: str | None) -> dict[str, EventParams]:
+        """The event parameters that apply when the state is entered from ``entered_from``."""
+        return self.after.get(entered_from, self.events) if entered_from is not None else self.events
+
+
+@dataclass(frozen=True)
+class Group:
+    """A population group: patient attribute values and the share of patients who have them."""
+
+    name: str
+    facts: dict[str, str]
+    prevalence: Quantity
+
+
+@dataclass(frozen=True)
+class Params:
+    """A subtype's validated evidence parameters."""
+
+    subtype: str
+    imaging_interval: Quantity
+    population: tuple[Group, ...]
+    states: dict[str, StateParams]
+    origin: str                           # files and overrides used, for reports
+
+    @property
+    def interval_months(self) -> float:
+        """Months between imaging visits (counted from the start of each therapy)."""
+        return self.imaging_interval.value
+
+    def event_params(self, state: str, event: str, entered_from: str | None = None) -> EventParams:
+        """The parameters of ``event`` in ``state`` when entered from ``entered_from``."""
+        return self.states[state].for_entry(entered_from)[event]
+
+    def quantities(self) -> Iterator[tuple[str, Quantity]]:
+        """Every number with its path (``states.imatinib_400.progression.median_months``)."""
+        yield "imaging.interval_months", self.imaging_interval
+        for group in self.population:
+            yield f"population.{group.name}.prevalence", group.prevalence
+        for state_id, sp in self.states.items():
+            default = dict(_event_quantities(sp.events))
+            for path, q in default.items():
+                yield f"states.{state_id}.{path}", q
+            for previous, events in sp.after.items():
+                for path, q in _event_quantities(events):
+                    if default.get(path) != q:      # only what the ``after`` entry changes
+                        yield f"states.{state_id}.after.{previous}.{path}", q
+
+
+def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, Quantity]]:
+    for event, ep in events.items():
+        if ep.timing is not None:
+            yield f"{event}.median_months", ep.timing.median_months
+            if ep.timing.shape is not None:
+                yield f"{event}.shape", ep.timing.shape
+        for attribute, values in ep.choices.items():
+            for value, q in values.items():
+                yield f"{event}.{attribute}.{value}", q
