@@ -69,6 +69,9 @@ def contradiction(facts: Mapping[str, str]) -> str | None:
     if kit not in (None, "wild_type", NOT_TESTED) and pdgfra not in (None, "none", NOT_TESTED):
         return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: a GIST has a KIT or a "
                 "PDGFRA mutation, not both; set kit_exon: wild_type or pdgfra: none")
+    if kit is not None and pdgfra is not None and (kit == NOT_TESTED) != (pdgfra == NOT_TESTED):
+        return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: KIT/PDGFRA mutation analysis "
+                f"is one test, so both genes are tested or neither is; give both results or leave both out")
     return None
 
 
@@ -85,6 +88,15 @@ def implied(facts: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str
     if "kit_exon" in facts and kit is None and pdgfra in ("d842v", "other"):
         facts["kit_exon"] = "wild_type"
     return facts
+
+
+def comedication_words(patient: Patient) -> list[str]:
+    """Each co-medication as given, with its CYP3A4 role or "not in the interaction table: check it"."""
+    from sarcoma_sim.patient.interactions import describe_comedication
+
+    table = load_table()
+    names = patient.comedications_as_given or patient.comedications
+    return [describe_comedication(table, name) for name in names]
 
 
 def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,

@@ -24,7 +24,8 @@ from sarcoma_sim.pathways.conditions import describe, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
 from sarcoma_sim.patient.alerts import citations_of, outside_pathway, sentence
-from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, contradiction,
+from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, comedication_words,
+                                        contradiction,
                           make_patient)
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
 
@@ -193,7 +194,8 @@ class TeachingCase:
         local: list[str] = []
         if event == "progression" and state.regimen is not None:
             local.append(state.id)
-        local += [t.target for t in pathway.outgoing(state.id, event)]
+        # The unconditioned ("otherwise") branch first: taking it whatever the markers say is the classic error.
+        local += [t.target for t in sorted(pathway.outgoing(state.id, event), key=lambda t: t.when is not None)]
         others = [s.id for s in pathway.states.values() if s.kind == "therapy" and s.id not in local]
         if others:
             local.append(others[int(self.rng.integers(len(others)))])
@@ -287,7 +289,7 @@ class TeachingCase:
 def patient_line(patient: Patient) -> str:
     """The patient as the case presents it."""
     facts = ", ".join(f"{k.replace('_', ' ')} {v.replace('_', ' ')}" for k, v in patient.facts.items())
-    meds = ", ".join(patient.comedications) or "none"
+    meds = ", ".join(comedication_words(patient)) or "none"
     return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
 
 
