@@ -283,7 +283,7 @@ def _cyp3a4_alert(ctx: StepContext, role: str, code: str) -> Alert | None:
         if guidance is None:
             continue
         text = (f"{_regimen_words(drug, regimen)} with {', '.join(modulators)}, a {ROLE_WORDS[role]}: "
-                f"{sentence(guidance.advice)}")
+                f"{guidance.advice.rstrip('.')}.")
         if guidance.unconfirmed:
             text += " (The evidence table marks this label guidance unconfirmed: check the label.)"
         parts.append(text)
@@ -351,8 +351,12 @@ def untested_marker(ctx: StepContext) -> Alert | None:
                 break
     if not found:
         return None
-    parts = [f"{attribute.name} was not tested (order: {attribute.test}); with {attribute.name} {value} the "
-             f"guideline's step would be {state.label}." for attribute, value, state in found]
+    parts = []
+    for test in dict.fromkeys(attribute.test for attribute, _, _ in found):
+        group = [(a, v, st) for a, v, st in found if a.test == test]
+        names = " and ".join(a.name for a, _, _ in group)
+        would = "; ".join(f"with {a.name} {v} the guideline's step would be {st.label}" for a, v, st in group)
+        parts.append(f"{names} {'was' if len(group) == 1 else 'were'} not tested (order: {test}): {would}.")
     message = (f"This decision depends on a marker nobody tested. {' '.join(parts)} Without the test the "
                f"guideline's default step, {ctx.guideline_state.label}, is taken. Histologic subtyping and "
                f"molecular testing are critical.")
