@@ -259,3 +259,17 @@ def test_every_decision_offers_another_subtypes_regimen(subtype, seed):
             foreign = [o for o in decision.options if o.target.pathway is not pathway]
             assert foreign and not any(o.right for o in foreign)
             case.answer(decision, int(rng.integers(len(decision.options))))
+
+
+def test_localised_gist_case_draws_the_recurrence_risk():
+    """After resection of a localised GIST the case draws the risk, so both adjuvant and surveillance come up."""
+    reached = set()
+    for seed in range(12):
+        with case_for("gist", {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"},
+                      seed=seed) as case:
+            decision = case.next_decision()
+            case.answer(decision, [o.right for o in decision.options].index(True))
+            decision = case.next_decision()
+            assert decision.event == "resected" and decision.attributes["risk"] in ("high", "not_high")
+            reached.add(decision.attributes["risk"])
+    assert reached == {"high", "not_high"}

@@ -153,7 +153,7 @@ class TeachingCase:
             return "start", now, {}
         therapy_events = [e for e in ("progression", "intolerance") if e in events]
         if not therapy_events:
-            return events[0], now + MONTHS_TO_SURGERY_RESULT, {}
+            return events[0], now + MONTHS_TO_SURGERY_RESULT, self._drawn_attributes(events[0])
         event = therapy_events[0]
         if len(therapy_events) > 1 and self.rng.random() >= PROGRESSION_SHARE:
             event = therapy_events[1]
@@ -162,6 +162,17 @@ class TeachingCase:
         if event == "progression" and "extent" in self.pathway.attributes:
             attributes["extent"] = "limited" if self.rng.random() < LIMITED_SHARE else "widespread"
         return event, at, attributes
+
+    def _drawn_attributes(self, event: str) -> dict:
+        """Event attributes the next transitions read (GIST's risk after resection), each drawn uniformly."""
+        drawn: dict[str, str] = {}
+        for transition in self.pathway.outgoing(self.timeline.state.id, event):
+            for match in iter_matches(transition.when):
+                attribute = self.pathway.attributes.get(match.attribute)
+                if (attribute is not None and attribute.of == "event" and attribute.name != OPTION_ATTRIBUTE
+                        and attribute.name not in drawn):
+                    drawn[attribute.name] = attribute.values[int(self.rng.integers(len(attribute.values)))]
+        return drawn
 
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
         state = self.timeline.state
