@@ -31,18 +31,20 @@ STATE_IDS = {
              "trial_or_supportive_care", "imatinib_300_reduced", "imatinib_600_reduced",
              "sunitinib_37_5_intermittent_reduced", "sunitinib_25_continuous_reduced", "ntrk_inhibitor",
              "resection_primary", "adjuvant_imatinib", "surveillance"},
-    "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "trabectedin",
-                       "gemcitabine_docetaxel", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
+                       "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "trial_or_supportive_care"},
     "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor",
                     "trial_or_supportive_care"},
     "dfsp": {"workup", "imatinib", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "imt": {"workup", "crizotinib", "no_targeted_option", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option", "ntrk_inhibitor",
+            "trial_or_supportive_care"},
     "pecoma": {"workup", "sirolimus", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "asps": {"workup", "pazopanib", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "sft": {"workup", "pazopanib", "sunitinib", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "emc": {"workup", "pazopanib", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "emc": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
-                     "paclitaxel_second_line", "pazopanib_third_line", "ntrk_inhibitor", "trial_or_supportive_care"},
+                     "paclitaxel_second_line", "pazopanib_third_line", "pazopanib_third_line_600_reduced",
+                     "ntrk_inhibitor", "trial_or_supportive_care"},
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care"},
 }
 
@@ -53,6 +55,8 @@ BEYOND_SOURCE_STATES = {
     ("gist", "surveillance"),
     ("leiomyosarcoma", "trabectedin"), ("leiomyosarcoma", "gemcitabine_docetaxel"),
     ("liposarcoma", "trabectedin"), ("angiosarcoma", "doxorubicin_second_line"),
+    ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
+    ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"), ("imt", "crizotinib_200_reduced"),
 }
 
 
@@ -253,9 +257,11 @@ def test_second_line_failure_ends_in_trial_or_supportive_care(subtype, second_li
     g = graph(subtype)
     for state in second_line:
         for event in ("progression", "intolerance"):
-            assert targets(g, state, event) == ["ntrk_inhibitor", "trial_or_supportive_care"]
+            reduced = f"{state}_600_reduced" if event == "intolerance" and f"{state}_600_reduced" in g else state
+            steps = [event] if reduced == state else [event, event]
+            assert targets(g, reduced, event) == ["ntrk_inhibitor", "trial_or_supportive_care"]
             assert walk(subtype, {"ntrk_fusion": "negative"}, "start", ("progression", {"option": state}),
-                        event)[-1] == "trial_or_supportive_care"
+                        *steps)[-1] == "trial_or_supportive_care"
 
 
 def test_liposarcoma_eribulin_is_the_second_line():
@@ -619,3 +625,19 @@ def test_doxorubicin_is_given_for_up_to_six_cycles(subtype):
 def test_trial_and_label_doses_are_given(subtype, state, dose):
     """Doses the oncologist found missing are now the trial's or label's, as written there."""
     assert load_subtype(subtype).states[state].regimen.dose == dose
+
+
+@pytest.mark.parametrize("subtype, state, reduced, dose", [
+    ("leiomyosarcoma", "pazopanib", "pazopanib_600_reduced", 600), ("asps", "pazopanib", "pazopanib_600_reduced", 600),
+    ("sft", "pazopanib", "pazopanib_600_reduced", 600), ("emc", "pazopanib", "pazopanib_600_reduced", 600),
+    ("angiosarcoma", "pazopanib_third_line", "pazopanib_third_line_600_reduced", 600),
+    ("imt", "crizotinib", "crizotinib_200_reduced", 400),
+])
+def test_pazopanib_and_crizotinib_intolerance_reduces_the_dose_as_the_label_gives(subtype, state, reduced, dose):
+    """Pazopanib 800 -> 600 mg (STS) and crizotinib 250 -> 200 mg twice daily: intolerance reduces first, then stops."""
+    pathway = load_subtype(subtype)
+    assert [t.target for t in pathway.outgoing(state, "intolerance")] == [reduced]
+    lower = pathway.states[reduced].regimen
+    assert lower.reduced_dose and lower.daily_dose_mg == dose and lower.line == pathway.states[state].line
+    assert [t.target for t in pathway.outgoing(reduced, "progression")] == [t.target for t in
+                                                                             pathway.outgoing(state, "progression")]

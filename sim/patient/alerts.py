@@ -53,7 +53,7 @@ CITE_INTERACTIONS = Citation(GUIDELINE_FILE, 48, "Overlooking potential drug int
 CITE_KIT_DOSE = Citation(GUIDELINE_FILE, 49, "Failing to adjust imatinib dose based on KIT mutation status in GIST")
 CITE_EXON9_800 = Citation(EVIDENCE_FILE, 20, "800 mg cut progression risk by 61% in exon 9")
 CITE_D842V = Citation(EVIDENCE_FILE, 31, "D842V is resistant to imatinib and sunitinib")
-CITE_D842V_REGORAFENIB = Citation(EVIDENCE_FILE, 142, "D842V is resistant to regorafenib as well")
+CITE_D842V_REGORAFENIB = Citation(EVIDENCE_FILE, 143, "D842V is resistant to regorafenib as well")
 CITE_CRIZOTINIB_ALK = Citation(GUIDELINE_FILE, 32, "Crizotinib (if ALK translocation present)")
 CITE_NTRK = Citation(GUIDELINE_FILE, 38, "NTRK fusion-positive sarcomas | NTRK inhibitors (larotrectinib, "
                                          "entrectinib)")
