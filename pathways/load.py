@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sarcoma_sim.pathways.conditions import parse_condition
 from sarcoma_sim.errors import PathwayValidationError, UnknownSubtypeError
-from sarcoma_sim.pathways.model import (Attribute, Monitoring, Pathway, Regimen, Source, State,
+from sarcoma_sim.pathways.model import (Attribute, Monitoring, Pathway, Regimen, Source, SourceWording, State,
                             Transition)
 from sarcoma_sim.pathways.validate import validate_document
 from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
@@ -38,7 +38,8 @@ def _build(doc: YamlDocument) -> Pathway:
     data = doc.data
     sources = {s["id"]: Source(s["id"], s["citation"], bool(s.get("beyond_source")),
                                bool(s.get("unconfirmed"))) for s in data["sources"]}
-    attributes = {name: Attribute(name, spec["of"], tuple(spec["values"]), spec.get("description", ""))
+    attributes = {name: Attribute(name, spec["of"], tuple(spec["values"]), spec.get("description", ""),
+                                  spec.get("default"), spec.get("test"))
                   for name, spec in (data.get("attributes") or {}).items()}
     states = {}
     for state_id, spec in data["states"].items():
@@ -47,9 +48,10 @@ def _build(doc: YamlDocument) -> Pathway:
             id=state_id, kind=spec["kind"], label=spec["label"],
             regimen=Regimen(drugs=tuple(regimen["drugs"]), line=regimen["line"], dose=regimen.get("dose"),
                             schedule=regimen.get("schedule"), drug_class=regimen.get("drug_class"),
-                            daily_dose_mg=regimen.get("daily_dose_mg")) if regimen else None,
+                            daily_dose_mg=regimen.get("daily_dose_mg"),
+                            reduced_dose=bool(regimen.get("reduced_dose"))) if regimen else None,
             sources=tuple(spec.get("sources", ())), beyond_source=bool(spec.get("beyond_source")),
-            note=spec.get("note"))
+            note=spec.get("note"), tests=tuple(spec.get("tests", ())))
     seen_in_group: dict[tuple[str, str], int] = defaultdict(int)
     transitions = []
     for i, t in enumerate(data["transitions"]):
@@ -66,7 +68,9 @@ def _build(doc: YamlDocument) -> Pathway:
     return Pathway(id=data["id"], name=data["name"], initial=data["initial"], states=states,
                    transitions=tuple(transitions), attributes=attributes, sources=sources,
                    monitoring=monitoring, file=doc.file, summary=data.get("summary", ""),
-                   events=tuple(dict.fromkeys(t.event for t in transitions)))
+                   events=tuple(dict.fromkeys(t.event for t in transitions)),
+                   source_wording=tuple(SourceWording(w["line"], w["quote"], tuple(w.get("classes", ())))
+                                        for w in data.get("source_wording") or ()))
 
 
 def pathway_from_document(doc: YamlDocument) -> Pathway:

@@ -13,6 +13,7 @@ from typing import Union
 STATE_KINDS = ("workup", "therapy", "surgery", "assessment", "terminal")
 ATTRIBUTE_OWNERS = ("patient", "event")
 SOURCE_GUIDELINE = "source-guideline"
+NOT_TESTED = "not_tested"             # the value of a marker nobody tested
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,13 @@ class Attribute:
     of: str
     values: tuple[str, ...]
     description: str = ""
+    default: str | None = None
+    test: str | None = None
+
+    @property
+    def is_marker(self) -> bool:
+        """Whether this is a marker found by a test at work-up (it names the test to order)."""
+        return self.test is not None
 
 
 @dataclass(frozen=True)
@@ -45,6 +53,7 @@ class Regimen:
     schedule: str | None = None
     drug_class: str | None = None
     daily_dose_mg: float | None = None
+    reduced_dose: bool = False
 
     def describe(self) -> str:
         """One line: drugs or class, then dose and schedule as the source writes them."""
@@ -64,6 +73,7 @@ class State:
     sources: tuple[str, ...] = ()
     beyond_source: bool = False
     note: str | None = None
+    tests: tuple[str, ...] = ()
 
     @property
     def line(self) -> int | None:
@@ -133,6 +143,15 @@ class Monitoring:
 
 
 @dataclass(frozen=True)
+class SourceWording:
+    """What the source guideline names for this subtype, quoted with its line, and the drug classes it names."""
+
+    line: int
+    quote: str
+    classes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class Pathway:
     """One subtype's treatment course, validated."""
 
@@ -147,6 +166,7 @@ class Pathway:
     file: str = ""
     summary: str = ""
     events: tuple[str, ...] = field(default=())
+    source_wording: tuple[SourceWording, ...] = ()
 
     def outgoing(self, state_id: str, event: str | None = None) -> list[Transition]:
         """Transitions leaving ``state_id`` (only those fired by ``event`` if given), in order."""
@@ -160,6 +180,10 @@ class Pathway:
     def drugs(self) -> set[str]:
         """Every drug named anywhere in this pathway."""
         return {d for s in self.states.values() for d in s.drugs}
+
+    def named_classes(self) -> set[str]:
+        """The drug classes (lowercase) the source guideline's own wording names for this subtype."""
+        return {c.lower() for w in self.source_wording for c in w.classes}
 
     def terminal_states(self) -> list[str]:
         """Ids of the end states, in file order."""

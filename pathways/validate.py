@@ -15,7 +15,7 @@ from importlib import resources
 from typing import Any
 
 from sarcoma_sim.errors import Problem
-from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
+from sarcoma_sim.pathways.model import NOT_TESTED, SOURCE_GUIDELINE
 from sarcoma_sim.pathways.yamlsource import YamlDocument
 
 GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
@@ -188,6 +188,19 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         problems.append(doc.problem(("monitoring", "imaging_interval_months"),
                                     f"min ({lo}) is greater than max ({hi})"))
     check_cited(("monitoring",), monitoring.get("sources"), None, "monitoring")
+
+    for name, spec in attributes.items():
+        spec = _as_dict(spec)
+        values = _as_list(spec.get("values"))
+        default = spec.get("default")
+        if isinstance(default, str) and values and default not in values:
+            problems.append(doc.problem(("attributes", name, "default"), f"default {default!r} is not a declared "
+                                                                          f"value; expected one of {', '.join(map(str, values))}"))
+        if "test" in spec and NOT_TESTED not in values:
+            problems.append(doc.problem(("attributes", name, "values"), f"marker {name!r} names a test, so its values "
+                                                                        f"must include {NOT_TESTED!r}"))
+        if "test" in spec and spec.get("of") != "patient":
+            problems.append(doc.problem(("attributes", name, "test"), "only patient attributes are markers with a test"))
 
     for state_id, spec in states.items():
         spec = _as_dict(spec)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Regimen
-from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, same_therapy
+from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, outside_pathway, same_therapy
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.scenario import parse_scenario
 from sarcoma_sim.patient.teach import consistent
@@ -61,9 +61,10 @@ def test_subtype_mismatch_twin_eribulin_in_liposarcoma():
 
 
 def test_subtype_mismatch_by_drug_class_when_no_drug_is_named():
-    """A foreign regimen that names only a drug class is compared by class."""
-    found = codes("patient: {subtype: pecoma}\nstart: {at: 0, choose: angiosarcoma.antiangiogenic}\n")
-    assert "SUBTYPE_MISMATCH" in found
+    """A regimen that names only a drug class is compared by class: mTOR inhibitors fit PEComa, taxanes do not."""
+    pecoma = load_subtype("pecoma")
+    assert outside_pathway(pecoma, Regimen((), 1, drug_class="mTOR inhibitor")) is None
+    assert outside_pathway(pecoma, Regimen((), 1, drug_class="taxane")) == "taxane"
 
 
 def test_continued_after_widespread_progression():
@@ -122,11 +123,14 @@ SUNITINIB_PATH = ("  - {at: 22, event: progression, extent: widespread}\n"
 
 
 def test_cyp3a4_inhibitor_with_sunitinib():
-    """Sunitinib on the guideline for a patient on clarithromycin raises CYP3A4_INHIBITOR."""
+    """Every drug of the course whose label gives guidance alerts beside clarithromycin; on 4/2 sunitinib, 37.5 mg."""
     result = run_scenario(parse_scenario(gist(EXON11, events=SUNITINIB_PATH, meds="[clarithromycin]"), "c.yaml"))
     alerts = [a for s in result.steps for a in s.alerts]
-    assert [a.code for a in alerts] == ["CYP3A4_INHIBITOR"]
-    assert "minimum of 37.5 mg daily" in alerts[0].message
+    assert [a.code for a in alerts] == ["CYP3A4_INHIBITOR"] * 3
+    message = alerts[-1].message
+    assert "first select a co-medication with no or minimal CYP3A4 inhibition" in message
+    assert "minimum of 37.5 mg once daily (GIST and RCC, 4 weeks on/2 weeks off)" in message
+    assert "imatinib" in alerts[0].message and "caution" in alerts[0].message
 
 
 def test_cyp3a4_inhibitor_twin_without_comedication():
@@ -134,26 +138,71 @@ def test_cyp3a4_inhibitor_twin_without_comedication():
     assert codes(gist(EXON11, events=SUNITINIB_PATH)) == []
 
 
-def test_cyp3a4_inhibitor_at_the_minimum_says_so():
-    """On the 37.5 mg continuous option the alert says the regimen is already at the minimum."""
+def test_cyp3a4_inhibitor_on_the_continuous_schedule_gives_the_continuous_label_figure():
+    """On 37.5 mg continuous, the alert says the label has no GIST figure there and gives pNET's 25 mg minimum."""
     events = ("  - {at: 22, event: progression, extent: widespread}\n"
               "  - {at: 26, event: progression, choose: sunitinib_37_5_continuous}")
     result = run_scenario(parse_scenario(gist(EXON11, events=events, meds="[Ketoconazole]"), "c.yaml"))
-    assert "already at 37.5 mg daily" in result.steps[-1].alerts[0].message
+    message = result.steps[-1].alerts[0].message
+    assert "no figure for GIST on the continuous daily schedule" in message and "minimum of 25 mg" in message
+    assert "already at" not in message and "37.5 mg once daily (GIST and RCC" not in message
 
 
 def test_cyp3a4_inducer_with_sunitinib_in_sft():
-    """Sunitinib in SFT for a patient on carbamazepine raises CYP3A4_INDUCER with the 87.5 mg maximum."""
+    """Sunitinib in SFT (no schedule given) beside carbamazepine gives both label maxima by schedule."""
     result = run_scenario(parse_scenario("patient: {subtype: sft, comedications: [carbamazepine]}\n"
                                          "start: {at: 0, choose: sunitinib}\n", "c.yaml"))
     alerts = result.steps[0].alerts
     assert [a.code for a in alerts] == ["CYP3A4_INDUCER"]
-    assert "maximum of 87.5 mg daily" in alerts[0].message
+    assert "87.5 mg once daily on 4 weeks on/2 weeks off" in alerts[0].message and "62.5 mg" in alerts[0].message
 
 
-def test_cyp3a4_inducer_twin_pazopanib():
-    """Pazopanib, the other SFT option, with the same inducer raises nothing."""
-    assert codes("patient: {subtype: sft, comedications: [carbamazepine]}\nstart: {at: 0, choose: pazopanib}\n") == []
+def test_cyp3a4_inducer_twin_without_the_inducer():
+    """Sunitinib in SFT without a CYP3A4 modulator raises nothing."""
+    assert codes("patient: {subtype: sft, markers: {ntrk_fusion: negative}}\nstart: {at: 0, choose: sunitinib}\n") == []
+
+
+def test_imatinib_with_rifampin_alerts_with_the_unconfirmed_dose_increase():
+    """Rifampin (the US name) is read as rifampicin; imatinib's label guidance is given and marked unconfirmed."""
+    result = run_scenario(parse_scenario(gist(EXON11, meds="[Rifampin]"), "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "CYP3A4_INDUCER" and "at least 50%" in alert.message and "unconfirmed" in alert.message
+    assert result.patient.cyp3a4_inducers == ("rifampicin",)
+
+
+def test_pazopanib_with_clarithromycin_gives_the_400_mg_label_dose():
+    """Pazopanib beside a strong CYP3A4 inhibitor: the label's reduction to 400 mg once daily."""
+    result = run_scenario(parse_scenario("patient: {subtype: asps, comedications: [Biaxin]}\nstart: 0\n", "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "CYP3A4_INHIBITOR" and "reduce pazopanib to 400 mg once daily" in alert.message
+
+
+def test_a_drug_without_cyp3a4_guidance_and_a_harmless_comedication_raise_nothing():
+    """Paracetamol is in the table with no CYP3A4 role: no alert on the same pazopanib start."""
+    assert codes("patient: {subtype: asps, comedications: [acetaminophen]}\nstart: 0\n") == []
+
+
+def test_every_guidance_quote_is_on_its_label_row():
+    """Each guidance source quotes evidence.md verbatim on the row of its label, and carries that row's mark."""
+    import re
+
+    from sarcoma_sim.patient.interactions import load_table
+
+    rows = (CLINICAL / "evidence.md").read_text(encoding="utf-8").splitlines()
+    for drug in load_table().drugs.values():
+        for guidance in drug.guidance:
+            label, quote = re.match(r'evidence\.md, (.*?): "(.*)"$', guidance.source).groups()
+            row = next(r for r in rows if label in r and quote in r)
+            assert row.rstrip().endswith(f"| {guidance.mark} |"), (drug.name, row)
+
+
+def test_every_pathway_drug_is_in_the_interaction_table():
+    """No pathway drug is unknown to the interaction table (each has classes and, where labelled, guidance)."""
+    from sarcoma_sim.patient.interactions import load_table
+
+    table = load_table()
+    for subtype in SUBTYPE_IDS:
+        assert load_subtype(subtype).drugs() <= set(table.drugs), subtype
 
 
 def test_kit_exon9_on_400():
@@ -181,6 +230,75 @@ def test_d842v_imatinib():
 def test_d842v_twin_guideline():
     """The D842V guideline step (avapritinib) raises nothing."""
     assert codes(gist("{kit_exon: wild_type, pdgfra: d842v}")) == []
+
+
+@pytest.mark.parametrize("state", ["sunitinib_50_intermittent", "regorafenib"])
+def test_d842v_sunitinib_and_regorafenib(state):
+    """D842V resists sunitinib and regorafenib too: the alert names the drug given."""
+    result = run_scenario(parse_scenario(gist("{kit_exon: wild_type, pdgfra: d842v}",
+                                              start=f"{{at: 0, choose: {state}}}"), "c.yaml"))
+    (alert,) = [a for a in result.steps[0].alerts if a.code == "PDGFRA_D842V_IMATINIB"]
+    assert alert.message.lower().startswith(state.split("_")[0])
+
+
+def test_kit_exon9_reduction_for_toxicity_is_not_a_dose_error():
+    """Exon 9 on 800 mg reduced to 600 mg for intolerance (the label's step) raises no KIT_EXON9_DOSE."""
+    assert codes(gist("{kit_exon: exon9, pdgfra: none}", events="  - {at: 5, event: intolerance}")) == []
+
+
+def test_kit_exon9_twin_600_from_the_start_is_a_dose_error():
+    """Exon 9 started on 600 mg (no toxicity) is below the exon 9 dose: KIT_EXON9_DOSE."""
+    assert "KIT_EXON9_DOSE" in codes(gist("{kit_exon: exon9, pdgfra: none}",
+                                          start="{at: 0, choose: imatinib_600_reduced}"))
+
+
+def test_untested_gist_names_the_mutation_test():
+    """A GIST with no genotype starts imatinib 400 mg with UNTESTED_MARKER naming KIT/PDGFRA analysis."""
+    result = run_scenario(parse_scenario("patient: {subtype: gist}\nstart: 0\n", "c.yaml"))
+    assert result.steps[0].target.id == "imatinib_400"
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "UNTESTED_MARKER" and "KIT/PDGFRA mutation analysis" in alert.message
+    assert "imatinib 800 mg daily (kit exon 9)" in alert.message.lower()
+
+
+def test_untested_twin_tested_gist_raises_nothing():
+    """The same start with the genotype tested raises no alert."""
+    assert codes(gist(EXON11)) == []
+
+
+def test_untested_alk_in_imt_names_the_alk_test():
+    """An IMT whose ALK was not tested is sent down the ALK-negative branch with the test named."""
+    result = run_scenario(parse_scenario("patient: {subtype: imt}\nstart: 0\n", "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "UNTESTED_MARKER" and "ALK (immunohistochemistry or FISH)" in alert.message
+
+
+def test_untested_ntrk_matters_only_where_the_ntrk_branch_opens():
+    """ASPS: NTRK untested is silent at the start and named at the last line's progression; tested, silent."""
+    text = "patient: {subtype: asps%s}\nstart: 0\nevents:\n  - {at: 12, event: progression}\n"
+    result = run_scenario(parse_scenario(text % "", "c.yaml"))
+    assert [a.code for a in result.steps[0].alerts] == []
+    (alert,) = result.steps[1].alerts
+    assert alert.code == "UNTESTED_MARKER" and "pan-TRK immunohistochemistry" in alert.message
+    assert codes(text % ", markers: {ntrk_fusion: negative}") == []
+
+
+@pytest.mark.parametrize("text", [
+    "patient: {subtype: asps, markers: {ntrk_fusion: negative}}\nstart: {at: 0, choose: sft.sunitinib}\n",
+    "patient: {subtype: angiosarcoma, markers: {ntrk_fusion: negative}}\nstart: {at: 0, choose: "
+    "leiomyosarcoma.anthracycline}\n",
+])
+def test_subtype_mismatch_reads_the_source_wording(text):
+    """Sunitinib in ASPS (an anti-angiogenic TKI) and doxorubicin in angiosarcoma (Italiano 2012) are no mismatch."""
+    assert "SUBTYPE_MISMATCH" not in codes(text)
+
+
+def test_subtype_mismatch_explanation_quotes_the_source():
+    """The mismatch alert quotes what the source names for the subtype, with its line."""
+    result = run_scenario(parse_scenario("patient: {subtype: liposarcoma}\nstart: 0\nevents:\n"
+                                         "  - {at: 6, event: progression, choose: pazopanib}\n", "c.yaml"))
+    (alert,) = [a for a in result.steps[-1].alerts if a.code == "SUBTYPE_MISMATCH"]
+    assert 'source-guideline.md:8 "eribulin for liposarcomas"' in alert.message
 
 
 @pytest.mark.parametrize("text", [
@@ -231,8 +349,8 @@ def _walks():
         pathway = load_subtype(subtype)
         facts = {}
         for attribute in pathway.attributes.values():
-            if attribute.of == "patient":
-                facts[attribute.name] = draw(st.sampled_from(attribute.values))
+            if attribute.of == "patient":  # tested markers: an untested one is meant to alert
+                facts[attribute.name] = draw(st.sampled_from([v for v in attribute.values if v != "not_tested"]))
         picks = draw(st.lists(st.integers(0, 5), max_size=12))
         extents = draw(st.lists(st.sampled_from(["limited", "widespread"]), min_size=12, max_size=12))
         return pathway, facts, picks, extents
@@ -257,7 +375,7 @@ def test_guideline_course_without_comedication_raises_no_alert(case):
 
 
 def test_class_only_regimen_covers_its_drugs():
-    """Angiosarcoma's class-only "anti-angiogenic" therapy covers pazopanib: no SUBTYPE_MISMATCH there."""
+    """Angiosarcoma's "anti-angiogenics" cover pazopanib: no SUBTYPE_MISMATCH there."""
     found = codes("patient: {subtype: angiosarcoma}\nstart: {at: 0, choose: leiomyosarcoma.pazopanib}\n")
     assert "SUBTYPE_MISMATCH" not in found
 

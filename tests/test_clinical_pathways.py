@@ -28,24 +28,35 @@ FEW = settings(max_examples=60, deadline=None)
 STATE_IDS = {
     "gist": {"workup", "avapritinib", "imatinib_400", "imatinib_800_exon9", "resection", "imatinib_800_escalated",
              "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
-             "trial_or_supportive_care"},
-    "leiomyosarcoma": {"workup", "anthracycline", "pazopanib", "trabectedin", "gemcitabine_docetaxel",
-                       "trial_or_supportive_care"},
-    "liposarcoma": {"workup", "anthracycline", "eribulin", "trabectedin", "trial_or_supportive_care"},
-    "dfsp": {"workup", "imatinib", "trial_or_supportive_care"},
-    "imt": {"workup", "crizotinib", "no_targeted_option", "trial_or_supportive_care"},
-    "pecoma": {"workup", "sirolimus", "trial_or_supportive_care"},
-    "asps": {"workup", "pazopanib", "trial_or_supportive_care"},
-    "sft": {"workup", "pazopanib", "sunitinib", "trial_or_supportive_care"},
-    "emc": {"workup", "pazopanib", "trial_or_supportive_care"},
-    "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "trial_or_supportive_care"},
+             "trial_or_supportive_care", "imatinib_300_reduced", "imatinib_600_reduced",
+             "sunitinib_37_5_intermittent_reduced", "sunitinib_25_continuous_reduced", "ntrk_inhibitor",
+             "resection_primary", "adjuvant_imatinib", "surveillance"},
+    "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
+                       "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor",
+                    "trial_or_supportive_care"},
+    "dfsp": {"workup", "imatinib", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option", "ntrk_inhibitor",
+            "trial_or_supportive_care"},
+    "pecoma": {"workup", "sirolimus", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "emc": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
+                     "paclitaxel_second_line", "pazopanib_third_line", "pazopanib_third_line_600_reduced",
+                     "ntrk_inhibitor", "trial_or_supportive_care"},
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care"},
 }
 
 BEYOND_SOURCE_STATES = {
     ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
+    ("gist", "imatinib_300_reduced"), ("gist", "imatinib_600_reduced"), ("gist", "sunitinib_37_5_intermittent_reduced"),
+    ("gist", "sunitinib_25_continuous_reduced"), ("gist", "resection_primary"), ("gist", "adjuvant_imatinib"),
+    ("gist", "surveillance"),
     ("leiomyosarcoma", "trabectedin"), ("leiomyosarcoma", "gemcitabine_docetaxel"),
-    ("liposarcoma", "trabectedin"),
+    ("liposarcoma", "trabectedin"), ("angiosarcoma", "doxorubicin_second_line"),
+    ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
+    ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"), ("imt", "crizotinib_200_reduced"),
 }
 
 
@@ -183,7 +194,8 @@ def test_gist_sunitinib_only_after_imatinib():
     g = graph("gist")
     for sunitinib in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous"):
         assert {u for u, _ in g.in_edges(sunitinib)} <= {"imatinib_400", "imatinib_800_exon9",
-                                                         "imatinib_800_escalated"}
+                                                         "imatinib_800_escalated", "imatinib_300_reduced",
+                                                         "imatinib_600_reduced"}
 
 
 @FEW
@@ -198,7 +210,7 @@ def test_gist_d842v_never_reaches_imatinib(kit_exon):
 def test_gist_regorafenib_third_and_ripretinib_fourth_line_beyond_source():
     """GIST: regorafenib (3rd line) then ripretinib (4th line), both marked beyond the source."""
     visited = walk("gist", {"kit_exon": "exon11"}, "start", "intolerance", "progression", "progression",
-                   "progression")
+                   "progression", "progression")
     assert visited[-3:] == ["regorafenib", "ripretinib", "trial_or_supportive_care"]
     g = graph("gist")
     assert (g.nodes["regorafenib"]["line"], g.nodes["ripretinib"]["line"]) == (3, 4)
@@ -241,11 +253,15 @@ def test_leiomyosarcoma_trabectedin_and_gemcitabine_docetaxel_options_beyond_sou
     ("liposarcoma", ("eribulin", "trabectedin")),
 ])
 def test_second_line_failure_ends_in_trial_or_supportive_care(subtype, second_line):
-    """Leiomyosarcoma and liposarcoma: progression or intolerance on a second line ends the pathway."""
+    """Leiomyosarcoma and liposarcoma: after a second line only an NTRK fusion opens a further line; otherwise the end."""
     g = graph(subtype)
     for state in second_line:
         for event in ("progression", "intolerance"):
-            assert targets(g, state, event) == ["trial_or_supportive_care"]
+            reduced = f"{state}_600_reduced" if event == "intolerance" and f"{state}_600_reduced" in g else state
+            steps = [event] if reduced == state else [event, event]
+            assert targets(g, reduced, event) == ["ntrk_inhibitor", "trial_or_supportive_care"]
+            assert walk(subtype, {"ntrk_fusion": "negative"}, "start", ("progression", {"option": state}),
+                        *steps)[-1] == "trial_or_supportive_care"
 
 
 def test_liposarcoma_eribulin_is_the_second_line():
@@ -277,7 +293,7 @@ def test_liposarcoma_trabectedin_option_beyond_source():
 def test_pazopanib_only_for_non_adipogenic_sarcoma():
     """Source summary: pazopanib for non-adipogenic STS, eribulin for liposarcomas, imatinib first for GIST."""
     with_pazopanib = {s for s in SUBTYPE_IDS if "pazopanib" in load_subtype(s).drugs()}
-    assert with_pazopanib == {"leiomyosarcoma", "asps", "sft", "emc"}
+    assert with_pazopanib == {"leiomyosarcoma", "asps", "sft", "emc", "angiosarcoma"}
     assert "eribulin" in load_subtype("liposarcoma").drugs()
     assert all(load_subtype("gist").states[s].drugs == ("imatinib",)
                for s in ("imatinib_400", "imatinib_800_exon9"))
@@ -349,8 +365,7 @@ def test_angiosarcoma_paclitaxel_liposomal_doxorubicin_or_antiangiogenics():
     assert walk("angiosarcoma", {}, "start")[-1] == "paclitaxel"
     paclitaxel, antiangiogenic = g.nodes["paclitaxel"], g.nodes["antiangiogenic"]
     assert (paclitaxel["dose"], paclitaxel["schedule"]) == ("80 mg/m²", "weekly, days 1, 8, 15 every 28 days")
-    assert (antiangiogenic["drugs"], antiangiogenic["dose"], antiangiogenic["drug_class"]) == ([], None,
-                                                                                               "anti-angiogenic")
+    assert (antiangiogenic["drugs"], antiangiogenic["dose"]) == (["pazopanib"], "800 mg daily")
 
 
 @FEW
@@ -499,3 +514,130 @@ def test_docs_example_validates_and_steps_as_documented():
     assert visited == ["imatinib_400", "resection", "imatinib_400", "imatinib_800_escalated",
                        "sunitinib_37_5_continuous"]
     assert {s.id for s in pathway.states.values() if s.beyond_source} == {"regorafenib"}
+
+
+# ---- issue 9: testing, NTRK in every histology, dose reductions, sequences -------------------
+
+@pytest.mark.parametrize("subtype", [s for s in SUBTYPE_IDS if s != "ntrk"])
+def test_every_histology_tests_for_ntrk_and_opens_the_ntrk_branch(subtype):
+    """NTRK fusion is tumour-agnostic: every work-up tests for it and only a fusion leads to the NTRK inhibitor."""
+    pathway = load_subtype(subtype)
+    assert any("NTRK" in t for t in pathway.states["workup"].tests)
+    assert pathway.states["ntrk_inhibitor"].drugs == ("larotrectinib",)
+    entries = [t for t in pathway.transitions if t.target == "ntrk_inhibitor"]
+    assert entries
+    for t in entries:
+        assert any(m.attribute == "ntrk_fusion" and m.values == ("positive",) for m in iter_matches(t.when)), t
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_markers_default_to_not_tested_and_name_their_test(subtype):
+    """Every marker (a patient attribute with a test) has the value not_tested, which is its default."""
+    markers = [a for a in load_subtype(subtype).attributes.values() if a.is_marker]
+    assert markers
+    for marker in markers:
+        assert marker.default == "not_tested" and "not_tested" in marker.values and marker.test
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_workup_says_what_is_tested_with_a_source(subtype):
+    """Each work-up state lists what is tested and cites where that list comes from."""
+    workup = load_subtype(subtype).states["workup"]
+    assert workup.tests and "workup-tests" in workup.sources
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_source_wording_quotes_are_on_their_lines(subtype):
+    """What a pathway says the source names for its subtype is quoted verbatim from the line it gives."""
+    lines = clinical_file("source-guideline.md").read_text("utf-8").splitlines()
+    wording = load_subtype(subtype).source_wording
+    assert wording
+    for w in wording:
+        assert w.quote in lines[w.line - 1], (w.line, w.quote)
+
+
+def test_gist_wild_type_with_ntrk_fusion_gets_an_ntrk_inhibitor():
+    """A KIT/PDGFRA wild-type GIST with an NTRK fusion starts an NTRK inhibitor; without one, imatinib 400 mg."""
+    wild = {"kit_exon": "wild_type", "pdgfra": "none"}
+    assert walk("gist", {**wild, "ntrk_fusion": "positive"}, "start")[-1] == "ntrk_inhibitor"
+    assert walk("gist", {**wild, "ntrk_fusion": "negative"}, "start")[-1] == "imatinib_400"
+    assert walk("gist", {"kit_exon": "exon11", "pdgfra": "none", "ntrk_fusion": "positive"}, "start")[-1] == "imatinib_400"
+
+
+def test_gist_localised_high_risk_gets_three_years_of_adjuvant_imatinib():
+    """Localised GIST (beyond the source, SSG XVIII): resection, 3 years of imatinib 400 mg if high risk, then surveillance."""
+    facts = {"setting": "localised", "kit_exon": "exon11", "pdgfra": "none"}
+    assert walk("gist", facts, "start", ("resected", {"risk": "high"}), "completed", "recurrence") == [
+        "workup", "resection_primary", "adjuvant_imatinib", "surveillance", "imatinib_400"]
+    assert walk("gist", facts, "start", ("resected", {"risk": "not_high"}))[-1] == "surveillance"
+    d842v = {"setting": "localised", "kit_exon": "wild_type", "pdgfra": "d842v"}
+    assert walk("gist", d842v, "start", ("resected", {"risk": "high"}))[-1] == "surveillance"
+    adjuvant = load_subtype("gist").states["adjuvant_imatinib"]
+    assert adjuvant.regimen.daily_dose_mg == 400 and "3 years" in adjuvant.regimen.schedule
+    assert adjuvant.beyond_source and adjuvant.sources == ("ssg-xviii",)
+
+
+def test_gist_intolerance_reduces_the_dose_as_the_label_gives():
+    """Intolerance first reduces the dose (imatinib 400->300, 800->600; sunitinib 50->37.5, 37.5->25 mg)."""
+    pathway = load_subtype("gist")
+    expected = {"imatinib_400": "imatinib_300_reduced", "imatinib_800_exon9": "imatinib_600_reduced",
+                "imatinib_800_escalated": "imatinib_600_reduced",
+                "sunitinib_50_intermittent": "sunitinib_37_5_intermittent_reduced",
+                "sunitinib_37_5_continuous": "sunitinib_25_continuous_reduced"}
+    doses = {"imatinib_300_reduced": 300, "imatinib_600_reduced": 600, "sunitinib_37_5_intermittent_reduced": 37.5,
+             "sunitinib_25_continuous_reduced": 25}
+    for state, reduced in expected.items():
+        assert [t.target for t in pathway.outgoing(state, "intolerance")] == [reduced]
+        given, lower = pathway.states[state].regimen, pathway.states[reduced].regimen
+        assert lower.reduced_dose and lower.drugs == given.drugs and lower.schedule == given.schedule
+        assert lower.daily_dose_mg == doses[reduced] < given.daily_dose_mg
+        assert "intolerance" in pathway.events_from(reduced) and "progression" in pathway.events_from(reduced)
+
+
+def test_angiosarcoma_paclitaxel_and_doxorubicin_either_way_round_then_pazopanib():
+    """Angiosarcoma: paclitaxel then doxorubicin, or liposomal doxorubicin then paclitaxel; pazopanib third."""
+    assert walk("angiosarcoma", {}, "start", "progression", "progression") == [
+        "workup", "paclitaxel", "doxorubicin_second_line", "pazopanib_third_line"]
+    assert walk("angiosarcoma", {}, ("start", {"option": "liposomal_doxorubicin"}), "progression", "intolerance") == [
+        "workup", "liposomal_doxorubicin", "paclitaxel_second_line", "pazopanib_third_line"]
+    g = graph("angiosarcoma")
+    assert [g.nodes[s]["line"] for s in ("doxorubicin_second_line", "pazopanib_third_line")] == [2, 3]
+    assert g.nodes["pazopanib_third_line"]["drugs"] == ["pazopanib"]
+    assert "italiano-2012" in g.nodes["doxorubicin_second_line"]["sources"]
+
+
+@pytest.mark.parametrize("subtype", ["leiomyosarcoma", "liposarcoma"])
+def test_doxorubicin_is_given_for_up_to_six_cycles(subtype):
+    """EORTC 62012's doxorubicin 75 mg/m2 every 3 weeks stops after six cycles; the next line starts at progression."""
+    node = graph(subtype).nodes["anthracycline"]
+    assert node["dose"] == "75 mg/m² on day 1" and "6 cycles" in node["schedule"]
+    visited = walk(subtype, {}, "start", "completed", "progression")
+    assert visited[1:3] == ["anthracycline", "anthracycline_completed"]
+    assert visited[-1] == walk(subtype, {}, "start", "progression")[-1]
+
+
+@pytest.mark.parametrize("subtype, state, dose", [
+    ("asps", "pazopanib", "800 mg daily"), ("sft", "pazopanib", "800 mg daily"), ("emc", "pazopanib", "800 mg daily"),
+    ("liposarcoma", "eribulin", "1.4 mg/m² intravenously on days 1 and 8"),
+    ("liposarcoma", "trabectedin", "1.5 mg/m² as a 24-hour intravenous infusion"),
+    ("ntrk", "larotrectinib", "100 mg orally twice daily"), ("ntrk", "entrectinib", "600 mg orally once daily"),
+])
+def test_trial_and_label_doses_are_given(subtype, state, dose):
+    """Doses the oncologist found missing are now the trial's or label's, as written there."""
+    assert load_subtype(subtype).states[state].regimen.dose == dose
+
+
+@pytest.mark.parametrize("subtype, state, reduced, dose", [
+    ("leiomyosarcoma", "pazopanib", "pazopanib_600_reduced", 600), ("asps", "pazopanib", "pazopanib_600_reduced", 600),
+    ("sft", "pazopanib", "pazopanib_600_reduced", 600), ("emc", "pazopanib", "pazopanib_600_reduced", 600),
+    ("angiosarcoma", "pazopanib_third_line", "pazopanib_third_line_600_reduced", 600),
+    ("imt", "crizotinib", "crizotinib_200_reduced", 400),
+])
+def test_pazopanib_and_crizotinib_intolerance_reduces_the_dose_as_the_label_gives(subtype, state, reduced, dose):
+    """Pazopanib 800 -> 600 mg (STS) and crizotinib 250 -> 200 mg twice daily: intolerance reduces first, then stops."""
+    pathway = load_subtype(subtype)
+    assert [t.target for t in pathway.outgoing(state, "intolerance")] == [reduced]
+    lower = pathway.states[reduced].regimen
+    assert lower.reduced_dose and lower.daily_dose_mg == dose and lower.line == pathway.states[state].line
+    assert [t.target for t in pathway.outgoing(reduced, "progression")] == [t.target for t in
+                                                                             pathway.outgoing(state, "progression")]

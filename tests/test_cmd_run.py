@@ -63,7 +63,8 @@ def test_run_json(capsys, case_file):
     assert [s["to"] for s in data["steps"]] == ["imatinib_800_exon9", "sunitinib_50_intermittent"]
     assert data["steps"][0]["choice"]["state"] == "imatinib_400"
     assert data["steps"][1]["dose"] == "50 mg orally once daily"
-    assert [a["code"] for a in data["alerts"]] == ["OFF_GUIDELINE_CHOICE", "KIT_EXON9_DOSE", "CYP3A4_INHIBITOR"]
+    assert [a["code"] for a in data["alerts"]] == ["OFF_GUIDELINE_CHOICE", "CYP3A4_INHIBITOR", "KIT_EXON9_DOSE",
+                                                   "CYP3A4_INHIBITOR"]
     assert all(a["sources"] for a in data["alerts"])
     assert data["final_state"] == {"id": "sunitinib_50_intermittent", "label": "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
                                    "kind": "therapy", "month": 14.0, "ended": False,

@@ -31,10 +31,10 @@ def test_condition_phrases_read_as_plain_words():
     assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
-    assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous",
-                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
-    assert condition_phrase(g, "imatinib_400", "sunitinib_50_intermittent",
-                            edge_key(g, "imatinib_400", "sunitinib_50_intermittent", "intolerance")) == "default"
+    assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous",
+                            edge_key(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
+    assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_50_intermittent",
+                            edge_key(g, "imatinib_300_reduced", "sunitinib_50_intermittent", "intolerance")) == "default"
     assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
 
 
@@ -88,7 +88,8 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
     s = diagram_structure(gist_graph())
     assert s.decisions == ("decision:1",)
     into = [e for e in s.edges if e.target == "decision:1"]
-    assert {e.source for e in into} == {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated"}
+    assert {e.source for e in into} == {"imatinib_800_exon9", "imatinib_800_escalated", "imatinib_300_reduced",
+                                        "imatinib_600_reduced"}
     out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
     assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))

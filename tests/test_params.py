@@ -127,8 +127,9 @@ def test_gist_genotypes_are_the_published_frequencies():
                 "pdgfra_d842v": 0.05, "pdgfra_other": 0.025, "kit_pdgfra_wild_type": 0.135}
     assert {name: g.prevalence.value for name, g in groups.items()} == pytest.approx(expected)
     assert math.fsum(expected.values()) == pytest.approx(1.0)
-    assert groups["pdgfra_d842v"].facts == {"kit_exon": "wild_type", "pdgfra": "d842v"}
-    assert groups["kit_exon9"].facts == {"kit_exon": "exon9", "pdgfra": "none"}
+    cohort = {"setting": "advanced", "ntrk_fusion": "negative"}
+    assert groups["pdgfra_d842v"].facts == {**cohort, "kit_exon": "wild_type", "pdgfra": "d842v"}
+    assert groups["kit_exon9"].facts == {**cohort, "kit_exon": "exon9", "pdgfra": "none"}
 
 
 def test_marker_prevalences_without_a_figure_are_illustrative():
@@ -207,10 +208,10 @@ def test_prevalences_must_sum_to_one():
 
 def test_branch_probabilities_must_sum_to_one():
     """Option probabilities summing to 0.9 are refused at the decision's path."""
-    text = GIST_TEXT.replace("sunitinib_50_intermittent: {value: 0.5, illustrative: true}\n    after:",
-                             "sunitinib_50_intermittent: {value: 0.4, illustrative: true}\n    after:")
+    text = GIST_TEXT.replace("sunitinib_50_intermittent: {value: 0.5, illustrative: true}\n\n  imatinib_600_reduced:",
+                             "sunitinib_50_intermittent: {value: 0.4, illustrative: true}\n\n  imatinib_600_reduced:")
     problems = problems_of(text)
-    assert any("states.imatinib_400.intolerance.option: probabilities must sum to 1, they sum to 0.9" in p
+    assert any("states.imatinib_300_reduced.intolerance.option: probabilities must sum to 1, they sum to 0.9" in p
                for p in problems)
 
 
@@ -218,15 +219,14 @@ def test_unknown_states_events_and_values_name_what_exists():
     """An unknown state, event or option value is an error listing the allowed ones."""
     text = GIST_TEXT.replace("  ripretinib:\n", "  ripretinibb:\n")
     text = text.replace("  regorafenib:\n    progression:", "  regorafenib:\n    progresion:")
-    text = text.replace("sunitinib_37_5_continuous: {value: 0.5, illustrative: true, note: the source gives both "
-                        "sunitinib schedules without preference}\n        sunitinib_50_intermittent: {value: 0.5, "
-                        "illustrative: true}\n    after:",
+    text = text.replace("sunitinib_37_5_continuous: {value: 0.5, illustrative: true}\n        sunitinib_50_intermittent: "
+                        "{value: 0.5, illustrative: true}\n\n  imatinib_600_reduced:",
                         "regorafenib: {value: 0.5, illustrative: true}\n        sunitinib_50_intermittent: "
-                        "{value: 0.5, illustrative: true}\n    after:")
+                        "{value: 0.5, illustrative: true}\n\n  imatinib_600_reduced:")
     problems = "\n".join(problems_of(text))
     assert "unknown state 'ripretinibb'; states of gist: workup, avapritinib" in problems
     assert "regorafenib has no event 'progresion'; its events: progression, intolerance" in problems
-    assert "'regorafenib' is not a target state of imatinib_400 on intolerance; expected one of " \
+    assert "'regorafenib' is not a target state of imatinib_300_reduced on intolerance; expected one of " \
            "sunitinib_50_intermittent, sunitinib_37_5_continuous" in problems
 
 
@@ -275,7 +275,8 @@ def test_all_problems_are_reported_at_once():
 
 def test_population_facts_must_be_declared_values():
     """A genotype group with an undeclared attribute value or a missing attribute is refused."""
-    text = GIST_TEXT.replace("facts: {kit_exon: exon13, pdgfra: none}", "facts: {kit_exon: exon14}")
+    text = GIST_TEXT.replace("facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon13, pdgfra: none}",
+                             "facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon14}")
     problems = "\n".join(problems_of(text))
     assert "'exon14' is not a value of kit_exon" in problems
     assert "population.kit_exon13.facts: pdgfra is required but missing" in problems

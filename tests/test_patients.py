@@ -12,7 +12,8 @@ from sarcoma_sim.patient.record import make_patient, normalise_drug_name
 def test_valid_patient():
     """Declared attributes with allowed values make a patient."""
     patient = make_patient(load_subtype("gist"), {"kit_exon": "exon9", "pdgfra": "none"})
-    assert patient.subtype == "gist" and patient.facts == {"kit_exon": "exon9", "pdgfra": "none"}
+    assert patient.subtype == "gist" and patient.facts == {"kit_exon": "exon9", "pdgfra": "none",
+                                                           "ntrk_fusion": "not_tested", "setting": "advanced"}
 
 
 def test_unknown_attribute_lists_the_allowed_ones():
@@ -63,5 +64,6 @@ def test_contradictory_markers_are_an_error():
 
 def test_subtype_without_markers_says_so():
     """An attribute given for a subtype that declares none says that the subtype declares none."""
-    with pytest.raises(PathwayError, match="subtype 'dfsp' declares no patient attributes"):
+    with pytest.raises(PathwayError, match="unknown patient attribute 'alk' for subtype 'dfsp'; expected one of: "
+                                           "ntrk_fusion"):
         make_patient(load_subtype("dfsp"), {"alk": "positive"})

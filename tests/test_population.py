@@ -52,7 +52,7 @@ def test_frequencies_match_the_prevalences():
 def test_patients_carry_declared_marker_values_as_strings():
     """sample_patients gives every patient attribute as a numpy str array of declared values."""
     facts = sample_patients(GIST, PARAMS, 5000, 2)
-    assert set(facts) == {"kit_exon", "pdgfra"}
+    assert set(facts) == {"kit_exon", "pdgfra", "ntrk_fusion", "setting"}
     for name, values in facts.items():
         assert values.dtype.kind == "U" and len(values) == 5000
         assert set(values) <= set(GIST.attributes[name].values)
@@ -60,9 +60,10 @@ def test_patients_carry_declared_marker_values_as_strings():
     assert d842v.any() and np.all(facts["kit_exon"][d842v] == "wild_type")
 
 
-def test_subtypes_without_markers_have_no_patient_facts():
-    """A pathway with no patient attributes gives an empty facts mapping."""
-    assert sample_patients(load_subtype("dfsp"), load_params("dfsp"), 10, 1) == {}
+def test_subtypes_with_one_group_give_its_facts_to_every_patient():
+    """A pathway whose only marker is NTRK, with one cohort group (no fusion), gives every patient that group's facts."""
+    facts = sample_patients(load_subtype("dfsp"), load_params("dfsp"), 10, 1)
+    assert set(facts) == {"ntrk_fusion"} and list(facts["ntrk_fusion"]) == ["negative"] * 10
 
 
 def test_seeds_decide_the_patients():

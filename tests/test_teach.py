@@ -184,7 +184,7 @@ def test_teach_cli_end_of_input(capsys, monkeypatch):
     code, out, err = run_teach(capsys, monkeypatch, "", "gist", "--seed", "1", "--kit-exon", "exon9",
                                "--pdgfra", "none", "--no-comedication")
     assert code == 0 and err == ""
-    assert "Patient: kit exon exon9, pdgfra none; co-medication: none" in out
+    assert "Patient: kit exon exon9, pdgfra none, " in out and "; co-medication: none" in out
     assert out.rstrip().endswith("End of input: the case stops here.\nScore: 0 of 0 decisions on the guideline.")
 
 
@@ -259,3 +259,17 @@ def test_every_decision_offers_another_subtypes_regimen(subtype, seed):
             foreign = [o for o in decision.options if o.target.pathway is not pathway]
             assert foreign and not any(o.right for o in foreign)
             case.answer(decision, int(rng.integers(len(decision.options))))
+
+
+def test_localised_gist_case_draws_the_recurrence_risk():
+    """After resection of a localised GIST the case draws the risk, so both adjuvant and surveillance come up."""
+    reached = set()
+    for seed in range(12):
+        with case_for("gist", {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"},
+                      seed=seed) as case:
+            decision = case.next_decision()
+            case.answer(decision, [o.right for o in decision.options].index(True))
+            decision = case.next_decision()
+            assert decision.event == "resected" and decision.attributes["risk"] in ("high", "not_high")
+            reached.add(decision.attributes["risk"])
+    assert reached == {"high", "not_high"}

@@ -45,7 +45,8 @@ def test_choice_of_a_guideline_option_is_followed():
     """Choosing the guideline's continuous sunitinib option fires it through the option attribute."""
     with Timeline(GIST, gist_patient()) as timeline:
         timeline.step("start", 0)
-        step = timeline.step("intolerance", 3, choose=resolve_choice(GIST, "sunitinib_37_5_continuous"))
+        timeline.step("intolerance", 3)
+        step = timeline.step("intolerance", 5, choose=resolve_choice(GIST, "sunitinib_37_5_continuous"))
     assert step.target.id == "sunitinib_37_5_continuous"
     assert step.choice.concordant and step.attributes["option"] == "sunitinib_37_5_continuous"
     assert step.alerts == ()

@@ -42,7 +42,7 @@ def test_unknown_key(small_pathway_text):
     text = small_pathway_text.replace("    label: Drug A", "    label: Drug A\n    colour: red")
     line = line_of(text, "colour: red")
     assert f"demo.yaml:{line} at states.drug_a.colour: unknown key 'colour'; expected only beyond_source, kind, " \
-           "label, note, regimen, sources" in problems(text)
+           "label, note, regimen, sources, tests" in problems(text)
 
 
 def test_missing_required_key(small_pathway_text):

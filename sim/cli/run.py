@@ -53,12 +53,10 @@ def _draw(result, output: str) -> None:
 
 
 def _patient_words(patient) -> str:
+    from sarcoma_sim.patient.record import comedication_words
+
     facts = ", ".join(f"{k} {v}" for k, v in patient.facts.items()) or "no markers"
-    meds = []
-    for drug in patient.comedications:
-        kind = (" (strong CYP3A4 inhibitor)" if drug in patient.cyp3a4_inhibitors else
-                " (strong CYP3A4 inducer)" if drug in patient.cyp3a4_inducers else "")
-        meds.append(drug + kind)
+    meds = comedication_words(patient)
     return f"{facts}; co-medication: {', '.join(meds) if meds else 'none'}"
 
 
@@ -127,6 +125,7 @@ def render_text(scenario, result) -> str:
 def result_document(scenario, result) -> dict:
     """``run --format json``: the scenario's patient, steps, alerts and final state as plain data."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.patient.record import comedication_words
 
     patient = result.patient
     final = result.final_state
@@ -137,7 +136,10 @@ def result_document(scenario, result) -> dict:
         "patient": {"label": patient.label, "markers": dict(patient.facts),
                     "comedications": list(patient.comedications),
                     "cyp3a4_inhibitors": list(patient.cyp3a4_inhibitors),
-                    "cyp3a4_inducers": list(patient.cyp3a4_inducers)},
+                    "cyp3a4_inducers": list(patient.cyp3a4_inducers),
+                    "not_in_interaction_table": list(patient.unchecked_comedications),
+                    "comedication_notes": comedication_words(patient),
+                    "untested_markers": list(patient.untested())},
         "start_month": result.start_at,
         "steps": [s.to_dict() for s in result.steps],
         "alerts": [{"step": s.index, "month": s.at, **a.to_dict()} for s in result.steps for a in s.alerts],

@@ -1,10 +1,13 @@
 """Teaching alerts: rules evaluated on each step of a patient, each with a stable code and a source.
 
 An alert makes one of the source guideline's pitfalls visible on a step: a regimen outside the
-subtype's pathway, a therapy continued after progression, sunitinib beside a strong CYP3A4
-inhibitor or inducer, an imatinib dose that ignores KIT/PDGFRA status, a marker-dependent drug
-without its marker, or a choice that is off the guideline. Rules read regimen facts (drugs,
-daily dose, kind) from the pathway objects, never state ids, so they hold for every subtype.
+subtype's pathway (judged by what the source names for the subtype, classes included), a therapy
+continued after progression, any pathway drug beside a strong CYP3A4 inhibitor or inducer when
+its label gives guidance (per schedule, from the interaction table), an imatinib dose that
+ignores KIT status (a reduction for toxicity is not one), a drug a PDGFRA D842V GIST resists, a
+decision that depends on a marker nobody tested, a marker-dependent drug without its marker, or
+a choice that is off the guideline. Rules read regimen facts (drugs, daily dose, schedule, kind)
+from the pathway objects, never state ids, so they hold for every subtype.
 
 Every citation names the line of ``source-guideline.md`` or ``evidence.md`` (verbatim copies in
 ``docs/clinical``) it quotes; a test checks that each quote is still on its line.
@@ -15,8 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
-from sarcoma_sim.pathways.conditions import describe
-from sarcoma_sim.pathways.model import Pathway, Regimen, State, Transition
+from sarcoma_sim.pathways.conditions import describe, holds
+from sarcoma_sim.pathways.model import NOT_TESTED, Pathway, Regimen, State, Transition
+from sarcoma_sim.patient.interactions import ROLE_WORDS, load_table
 from sarcoma_sim.patient.record import Patient
 
 GUIDELINE_FILE = "source-guideline.md"
@@ -46,18 +50,17 @@ CITE_LIMITED_RESECTION = Citation(GUIDELINE_FILE, 20, "For limited disease progr
                                                       "resection with continuation of imatinib post-surgery")
 CITE_INTERACTIONS = Citation(GUIDELINE_FILE, 48, "Overlooking potential drug interactions, especially with "
                                                  "CYP3A4 inhibitors/inducers for sunitinib")
-CITE_LABEL_INHIBITOR = Citation(EVIDENCE_FILE, 65, "consider reducing the dose to a minimum of 37.5 mg daily")
-CITE_LABEL_INDUCER = Citation(EVIDENCE_FILE, 67, "consider increasing to a maximum of 87.5 mg daily")
 CITE_KIT_DOSE = Citation(GUIDELINE_FILE, 49, "Failing to adjust imatinib dose based on KIT mutation status in GIST")
 CITE_EXON9_800 = Citation(EVIDENCE_FILE, 20, "800 mg cut progression risk by 61% in exon 9")
 CITE_D842V = Citation(EVIDENCE_FILE, 31, "D842V is resistant to imatinib and sunitinib")
+CITE_D842V_REGORAFENIB = Citation(EVIDENCE_FILE, 143, "D842V is resistant to regorafenib as well")
 CITE_CRIZOTINIB_ALK = Citation(GUIDELINE_FILE, 32, "Crizotinib (if ALK translocation present)")
 CITE_NTRK = Citation(GUIDELINE_FILE, 38, "NTRK fusion-positive sarcomas | NTRK inhibitors (larotrectinib, "
                                          "entrectinib)")
 
 ALL_CITATIONS = (CITE_SUBTYPE_SELECTION, CITE_ONE_ENTITY, CITE_INEFFECTIVE, CITE_LIMITED_RESECTION,
-                 CITE_INTERACTIONS, CITE_LABEL_INHIBITOR, CITE_LABEL_INDUCER, CITE_KIT_DOSE, CITE_EXON9_800,
-                 CITE_D842V, CITE_CRIZOTINIB_ALK, CITE_NTRK)
+                 CITE_INTERACTIONS, CITE_KIT_DOSE, CITE_EXON9_800, CITE_D842V, CITE_D842V_REGORAFENIB,
+                 CITE_CRIZOTINIB_ALK, CITE_NTRK)
 
 # The KIT exon 9 starting dose the source's "adjust imatinib dose" points to (EORTC 62005 genotype row).
 EXON9_IMATINIB_DAILY_MG = 800
@@ -69,14 +72,20 @@ MARKER_DRUGS: dict[str, tuple[str, str, str, Citation]] = {
     "entrectinib": ("ntrk_fusion", "positive", "an NTRK gene fusion", CITE_NTRK),
 }
 
+# Drugs a PDGFRA D842V GIST resists: drug -> citation.
+D842V_RESISTANT: dict[str, Citation] = {
+    "imatinib": CITE_D842V, "sunitinib": CITE_D842V, "regorafenib": CITE_D842V_REGORAFENIB,
+}
+
 ALERT_CODES: dict[str, str] = {
     "OFF_GUIDELINE_CHOICE": "the chosen next state differs from the guideline's step; the guideline's choice is explained",
-    "SUBTYPE_MISMATCH": "a regimen outside this subtype's pathway",
+    "SUBTYPE_MISMATCH": "a regimen outside what the source names for this subtype (drugs or drug classes)",
     "CONTINUED_AFTER_PROGRESSION": "the same therapy continued after progression without a reason",
-    "CYP3A4_INHIBITOR": "sunitinib with a strong CYP3A4 inhibitor",
-    "CYP3A4_INDUCER": "sunitinib with a strong CYP3A4 inducer",
-    "KIT_EXON9_DOSE": "KIT exon 9 GIST on imatinib below 800 mg daily",
-    "PDGFRA_D842V_IMATINIB": "imatinib for a PDGFRA D842V GIST",
+    "CYP3A4_INHIBITOR": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inhibitor (per schedule)",
+    "CYP3A4_INDUCER": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inducer (per schedule)",
+    "KIT_EXON9_DOSE": "KIT exon 9 GIST started or kept on imatinib below 800 mg daily (a reduction for toxicity is not one)",
+    "PDGFRA_D842V_IMATINIB": "a drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)",
+    "UNTESTED_MARKER": "a decision that depends on a marker nobody tested; names the test to order",
     "MARKER_REQUIRED": "a marker-dependent drug without its marker (crizotinib without ALK, NTRK inhibitor without fusion)",
 }
 
@@ -194,40 +203,45 @@ def _event_words(ctx: StepContext) -> str:
     return f"{ctx.event} ({details})" if details else ctx.event
 
 
-def _classes(pathway: Pathway, class_only: bool) -> set[str]:
-    return {s.regimen.drug_class.lower() for s in pathway.states.values()
-            if s.regimen and s.regimen.drug_class and (not class_only or not s.regimen.drugs)}
-
-
 def outside_pathway(pathway: Pathway, regimen: Regimen | None) -> str | None:
     """What of ``regimen`` this pathway does not use (drugs, or the class), or None if it uses it all.
 
-    A drug the pathway does not name is still covered by a regimen of the pathway that names only
-    a class containing it: angiosarcoma's "anti-angiogenic" therapy covers pazopanib, an
-    "anti-angiogenic TKI". A regimen that names only a class is compared by class the same way.
+    A drug is part of the pathway when a state gives it, or when it belongs (interaction table) to
+    a drug class the source guideline's own wording names for the subtype: ASPS's "Anti-angiogenic
+    TKIs (pazopanib)" covers sunitinib. A regimen that names only a class is compared by class.
     """
     if regimen is None:
         return None
-    own = (regimen.drug_class or "").lower()
+    table = load_table()
+    named = pathway.named_classes() | {s.regimen.drug_class.lower() for s in pathway.states.values()
+                                       if s.regimen and s.regimen.drug_class}
     if regimen.drugs:
-        covered = own and any(c in own for c in _classes(pathway, class_only=True))
-        foreign = [d for d in regimen.drugs if d not in pathway.drugs()]
-        return ", ".join(foreign) if foreign and not covered else None
-    if not own or any(own in c or c in own for c in _classes(pathway, class_only=False)):
-        return None
-    return regimen.drug_class
+        foreign = [d for d in regimen.drugs if d not in pathway.drugs()
+                   and not {c.lower() for c in table.classes_of(d)} & pathway.named_classes()]
+        return ", ".join(foreign) or None
+    own = (regimen.drug_class or "").lower()
+    return None if not own or own in named else regimen.drug_class
+
+
+def _wording(pathway: Pathway) -> str:
+    if not pathway.source_wording:
+        return ""
+    quotes = "; ".join(f'{GUIDELINE_FILE}:{w.line} "{w.quote}"' for w in pathway.source_wording)
+    return f" For {pathway.name} the source names: {quotes}."
 
 
 def subtype_mismatch(ctx: StepContext) -> Alert | None:
-    """A regimen none of whose drugs (or whose drug class, if it names no drug) this pathway uses."""
+    """A regimen with a drug (or class) that neither this pathway nor the source's wording for the subtype names."""
     what = outside_pathway(ctx.pathway, ctx.given.regimen)
     if what is None:
         return None
     home = f" (a regimen of the {ctx.given_pathway.name} pathway)" if ctx.given_pathway is not ctx.pathway else ""
-    message = (f"{what} is not part of the {ctx.pathway.name} pathway{home}. Targeted therapy is chosen by "
-               f"histologic subtype; treating all soft tissue sarcomas as one entity is a pitfall the source "
-               f"guideline names.")
-    return Alert("SUBTYPE_MISMATCH", message, (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION)))
+    message = (f"{what} is not part of the {ctx.pathway.name} pathway{home}.{_wording(ctx.pathway)} Targeted "
+               f"therapy is chosen by histologic subtype; treating all soft tissue sarcomas as one entity is a "
+               f"pitfall the source guideline names.")
+    sources = (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION))
+    sources += tuple(str(Citation(GUIDELINE_FILE, w.line, w.quote)) for w in ctx.pathway.source_wording)
+    return Alert("SUBTYPE_MISMATCH", message, sources)
 
 
 def continued_after_progression(ctx: StepContext) -> Alert | None:
@@ -249,36 +263,44 @@ def continued_after_progression(ctx: StepContext) -> Alert | None:
     return Alert("CONTINUED_AFTER_PROGRESSION", message, (str(CITE_INEFFECTIVE), str(CITE_LIMITED_RESECTION)))
 
 
-def _sunitinib_alert(ctx: StepContext, drugs: tuple[str, ...], code: str) -> Alert | None:
+def _regimen_words(drug: str, regimen: Regimen) -> str:
+    dose = f" {_mg(regimen.daily_dose_mg)} daily" if regimen.daily_dose_mg is not None and len(regimen.drugs) == 1 else ""
+    schedule = f" ({regimen.schedule})" if regimen.schedule else ""
+    return f"{drug}{dose}{schedule}"
+
+
+def _cyp3a4_alert(ctx: StepContext, role: str, code: str) -> Alert | None:
+    """Each drug of the given regimen whose label gives guidance beside a co-medication of ``role``."""
     regimen = ctx.given.regimen
-    if not drugs or regimen is None or "sunitinib" not in regimen.drugs:
+    modulators = ctx.patient.with_role(role)
+    if not modulators or regimen is None:
         return None
-    names = ", ".join(drugs)
-    dose = regimen.daily_dose_mg
-    on = f"sunitinib {_mg(dose)} daily" if dose is not None else "sunitinib"
-    if code == "CYP3A4_INHIBITOR":
-        message = (f"{on} with {names}, a strong CYP3A4 inhibitor, which raises sunitinib exposure "
-                   f"(ketoconazole raised it by 51%). The sunitinib label: consider reducing the dose to a "
-                   f"minimum of 37.5 mg daily (GIST, 4 weeks on/2 weeks off schedule).")
-        if dose is not None and dose <= 37.5:
-            message += " This regimen is already at 37.5 mg daily."
-        label = CITE_LABEL_INHIBITOR
-    else:
-        message = (f"{on} with {names}, a strong CYP3A4 inducer, which lowers sunitinib exposure "
-                   f"(rifampicin lowered it by 46%). The sunitinib label: consider increasing the dose to a "
-                   f"maximum of 87.5 mg daily (GIST, 4 weeks on/2 weeks off schedule).")
-        label = CITE_LABEL_INDUCER
-    return Alert(code, message, (str(label), str(CITE_INTERACTIONS)))
+    table = load_table()
+    parts, sources = [], []
+    for drug in regimen.drugs:
+        entry = table.drugs.get(drug)
+        guidance = entry.guidance_for(role, regimen.schedule) if entry else None
+        if guidance is None:
+            continue
+        text = (f"{_regimen_words(drug, regimen)} with {', '.join(modulators)}, a {ROLE_WORDS[role]}: "
+                f"{guidance.advice.rstrip('.')}.")
+        if guidance.unconfirmed:
+            text += " (The evidence table marks this label guidance unconfirmed: check the label.)"
+        parts.append(text)
+        sources.append(guidance.source)
+    if not parts:
+        return None
+    return Alert(code, " ".join(parts), tuple(dict.fromkeys(sources)) + (str(CITE_INTERACTIONS),))
 
 
 def cyp3a4_inhibitor(ctx: StepContext) -> Alert | None:
-    """Sunitinib given beside a strong CYP3A4 inhibitor, with the label's dose reduction."""
-    return _sunitinib_alert(ctx, ctx.patient.cyp3a4_inhibitors, "CYP3A4_INHIBITOR")
+    """A pathway drug beside a strong CYP3A4 inhibitor, with its label's guidance for the regimen's schedule."""
+    return _cyp3a4_alert(ctx, "strong_inhibitor", "CYP3A4_INHIBITOR")
 
 
 def cyp3a4_inducer(ctx: StepContext) -> Alert | None:
-    """Sunitinib given beside a strong CYP3A4 inducer, with the label's dose increase."""
-    return _sunitinib_alert(ctx, ctx.patient.cyp3a4_inducers, "CYP3A4_INDUCER")
+    """A pathway drug beside a strong CYP3A4 inducer, with its label's guidance for the regimen's schedule."""
+    return _cyp3a4_alert(ctx, "strong_inducer", "CYP3A4_INDUCER")
 
 
 def kit_exon9_dose(ctx: StepContext) -> Alert | None:
@@ -288,6 +310,8 @@ def kit_exon9_dose(ctx: StepContext) -> Alert | None:
         return None
     if regimen.daily_dose_mg is None or regimen.daily_dose_mg >= EXON9_IMATINIB_DAILY_MG:
         return None
+    if regimen.reduced_dose and ctx.event == "intolerance" and "imatinib" in ctx.current.drugs:
+        return None  # the label's reduction for toxicity (800 -> 600 mg), not a dose that ignores exon 9
     message = (f"KIT exon 9 GIST on imatinib {_mg(regimen.daily_dose_mg)} daily: the imatinib dose is adjusted to "
                f"KIT mutation status, and exon 9 starts at {_mg(EXON9_IMATINIB_DAILY_MG)} daily (400 mg twice "
                f"daily). In EORTC 62005, 800 mg cut the risk of progression by 61% in exon 9.")
@@ -295,13 +319,48 @@ def kit_exon9_dose(ctx: StepContext) -> Alert | None:
 
 
 def pdgfra_d842v_imatinib(ctx: StepContext) -> Alert | None:
-    """Imatinib given for a PDGFRA D842V GIST, which is resistant to it."""
+    """A drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)."""
     regimen = ctx.given.regimen
-    if ctx.patient.facts.get("pdgfra") != "d842v" or regimen is None or "imatinib" not in regimen.drugs:
+    if ctx.patient.facts.get("pdgfra") != "d842v" or regimen is None:
         return None
-    message = (f"Imatinib for a PDGFRA D842V GIST: D842V is resistant to imatinib (and to sunitinib), so "
-               f"{ctx.given.label} will not control it. The guideline's step here is {ctx.guideline_state.label}.")
-    return Alert("PDGFRA_D842V_IMATINIB", message, (str(CITE_D842V), str(CITE_ONE_ENTITY)))
+    resisted = [d for d in regimen.drugs if d in D842V_RESISTANT]
+    if not resisted:
+        return None
+    message = (f"{', '.join(resisted).capitalize()} for a PDGFRA D842V GIST: D842V is resistant to imatinib and "
+               f"sunitinib, and to regorafenib as well (unconfirmed in the evidence table), so {ctx.given.label} "
+               f"will not control it. The guideline's step here is {ctx.guideline_state.label}.")
+    citations = dict.fromkeys(str(D842V_RESISTANT[d]) for d in resisted)
+    return Alert("PDGFRA_D842V_IMATINIB", message, tuple(citations) + (str(CITE_ONE_ENTITY),))
+
+
+def _first_holding(pathway: Pathway, state: str, event: str, facts) -> Transition | None:
+    return next((t for t in pathway.outgoing(state, event) if holds(t.when, facts)), None)
+
+
+def untested_marker(ctx: StepContext) -> Alert | None:
+    """A decision whose outcome would differ had an untested marker been tested: name the test to order."""
+    facts = {**ctx.patient.facts, **ctx.attributes}
+    found = []
+    for attribute in ctx.pathway.attributes.values():
+        if not attribute.is_marker or facts.get(attribute.name) != NOT_TESTED:
+            continue
+        for value in attribute.values:
+            other = _first_holding(ctx.pathway, ctx.current.id, ctx.event, {**facts, attribute.name: value})
+            if value != NOT_TESTED and other is not None and other.target != ctx.guideline.target:
+                found.append((attribute, value, ctx.pathway.states[other.target]))
+                break
+    if not found:
+        return None
+    parts = []
+    for test in dict.fromkeys(attribute.test for attribute, _, _ in found):
+        group = [(a, v, st) for a, v, st in found if a.test == test]
+        names = " and ".join(a.name for a, _, _ in group)
+        would = "; ".join(f"with {a.name} {v} the guideline's step would be {st.label}" for a, v, st in group)
+        parts.append(f"{names} {'was' if len(group) == 1 else 'were'} not tested (order: {test}): {would}.")
+    message = (f"This decision depends on a marker nobody tested. {' '.join(parts)} Without the test the "
+               f"guideline's default step, {ctx.guideline_state.label}, is taken. Histologic subtyping and "
+               f"molecular testing are critical.")
+    return Alert("UNTESTED_MARKER", message, (str(CITE_ONE_ENTITY),))
 
 
 def marker_required(ctx: StepContext) -> Alert | None:
@@ -316,7 +375,7 @@ def marker_required(ctx: StepContext) -> Alert | None:
         found = ctx.patient.facts.get(attribute)
         if found == value:
             continue
-        status = f"{attribute} = {found}" if found else f"{attribute} was not tested"
+        status = f"{attribute} = {found}" if found not in (None, NOT_TESTED) else f"{attribute} was not tested"
         message = (f"{drug} is given only with {words}, and this patient has none documented ({status}). "
                    f"Test for the marker first; without it the guideline's step is {ctx.guideline_state.label}.")
         return Alert("MARKER_REQUIRED", message, (str(citation), str(CITE_ONE_ENTITY)))
@@ -325,7 +384,7 @@ def marker_required(ctx: StepContext) -> Alert | None:
 
 RULES: tuple[Callable[[StepContext], Alert | None], ...] = (
     off_guideline_choice, subtype_mismatch, continued_after_progression, cyp3a4_inhibitor, cyp3a4_inducer,
-    kit_exon9_dose, pdgfra_d842v_imatinib, marker_required,
+    kit_exon9_dose, pdgfra_d842v_imatinib, untested_marker, marker_required,
 )
 
 

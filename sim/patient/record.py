@@ -2,7 +2,10 @@
 
 One record shared by scripted scenarios, the teaching mode and the cohort engines. Attributes
 are checked against what the subtype's pathway declares, so a typo or a marker that the subtype
-has no use for is an error naming the allowed attributes and values.
+has no use for is an error naming the allowed attributes and values. An attribute not given
+takes the pathway's declared default (a marker: ``not_tested``). Co-medications are folded to
+their generic name through the interaction table (``rifampin`` -> ``rifampicin``); a name the
+table does not know is kept and named as unchecked, never dropped.
 """
 
 from __future__ import annotations
@@ -11,9 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from sarcoma_sim.errors import PathwayError, Problem
-from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.model import NOT_TESTED, Pathway
+from sarcoma_sim.patient.interactions import load_table, normalise_drug_name
 
-# Strong CYP3A4 modulators named in the sunitinib label (evidence.md, "Labels and monitoring").
+# Strong CYP3A4 modulators named in the sunitinib label (evidence.md, "Labels and monitoring"); the
+# teaching mode draws from these. Whether a name is a modulator is read from the interaction table.
 STRONG_CYP3A4_INHIBITORS = ("ketoconazole", "clarithromycin", "itraconazole", "ritonavir")
 STRONG_CYP3A4_INDUCERS = ("rifampicin", "carbamazepine", "phenytoin", "st johns wort")
 
@@ -26,16 +31,32 @@ class Patient:
     facts: Mapping[str, str] = field(default_factory=dict)
     comedications: tuple[str, ...] = ()
     label: str = "patient"
+    comedications_as_given: tuple[str, ...] = ()
+
+    def with_role(self, role: str) -> tuple[str, ...]:
+        """Co-medications whose CYP3A4 role in the interaction table is ``role``."""
+        table = load_table()
+        return tuple(d for d in self.comedications if table.role(d) == role)
 
     @property
     def cyp3a4_inhibitors(self) -> tuple[str, ...]:
         """Co-medications that are strong CYP3A4 inhibitors."""
-        return tuple(d for d in self.comedications if d in STRONG_CYP3A4_INHIBITORS)
+        return self.with_role("strong_inhibitor")
 
     @property
     def cyp3a4_inducers(self) -> tuple[str, ...]:
         """Co-medications that are strong CYP3A4 inducers."""
-        return tuple(d for d in self.comedications if d in STRONG_CYP3A4_INDUCERS)
+        return self.with_role("strong_inducer")
+
+    @property
+    def unchecked_comedications(self) -> tuple[str, ...]:
+        """Co-medications the interaction table does not know: nobody checked them."""
+        table = load_table()
+        return tuple(d for d in self.comedications if table.generic_name(d) is None)
+
+    def untested(self) -> tuple[str, ...]:
+        """The markers whose value is ``not_tested``."""
+        return tuple(k for k, v in self.facts.items() if v == NOT_TESTED)
 
 
 def contradiction(facts: Mapping[str, str]) -> str | None:
@@ -45,15 +66,37 @@ def contradiction(facts: Mapping[str, str]) -> str | None:
     (KIT exon 11, 9, 13, 17; PDGFRA D842V, other PDGFRA; wild-type) are mutually exclusive.
     """
     kit, pdgfra = facts.get("kit_exon"), facts.get("pdgfra")
-    if kit not in (None, "wild_type") and pdgfra not in (None, "none"):
+    if kit not in (None, "wild_type", NOT_TESTED) and pdgfra not in (None, "none", NOT_TESTED):
         return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: a GIST has a KIT or a "
                 "PDGFRA mutation, not both; set kit_exon: wild_type or pdgfra: none")
+    if kit is not None and pdgfra is not None and (kit == NOT_TESTED) != (pdgfra == NOT_TESTED):
+        return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: KIT/PDGFRA mutation analysis "
+                f"is one test, so both genes are tested or neither is; give both results or leave both out")
     return None
 
 
-def normalise_drug_name(name: str) -> str:
-    """Lowercase generic name with punctuation folded (``St John's wort`` -> ``st johns wort``)."""
-    return " ".join(name.lower().replace("'", "").replace("’", "").replace("-", " ").split())
+def implied(facts: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:
+    """``facts`` with what one GIST mutation test implies for the other gene when it was not given.
+
+    KIT/PDGFRA mutation analysis is one test and the genotypes are mutually exclusive: a KIT
+    mutation found means no PDGFRA mutation, and a PDGFRA mutation found means KIT wild-type.
+    """
+    facts = dict(facts)
+    kit, pdgfra = given.get("kit_exon"), given.get("pdgfra")
+    if "pdgfra" in facts and pdgfra is None and kit not in (None, "wild_type", NOT_TESTED):
+        facts["pdgfra"] = "none"
+    if "kit_exon" in facts and kit is None and pdgfra in ("d842v", "other"):
+        facts["kit_exon"] = "wild_type"
+    return facts
+
+
+def comedication_words(patient: Patient) -> list[str]:
+    """Each co-medication as given, with its CYP3A4 role or "not in the interaction table: check it"."""
+    from sarcoma_sim.patient.interactions import describe_comedication
+
+    table = load_table()
+    names = patient.comedications_as_given or patient.comedications
+    return [describe_comedication(table, name) for name in names]
 
 
 def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
@@ -85,13 +128,21 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     why = contradiction(checked)
     if why:
         problems.append(Problem(file, line, format_path(tuple(path)), why))
-    meds = []
+    given = dict(checked)
+    for name, attribute in declared.items():
+        if name not in checked and attribute.default is not None:
+            checked[name] = attribute.default
+    checked = implied(checked, given)
+    table = load_table()
+    meds, as_given = [], []
     for i, drug in enumerate(comedications or ()):
         if not isinstance(drug, str) or not drug.strip():
             problems.append(Problem(file, line, format_path(tuple(path) + ("comedications", i)),
                                     f"expected a drug name, got {drug!r}"))
         else:
-            meds.append(normalise_drug_name(drug))
+            meds.append(table.generic_name(drug) or normalise_drug_name(drug))
+            as_given.append(drug.strip())
     if problems:
         raise PathwayError(problems)
-    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(meds), label=label)
+    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(meds), label=label,
+                   comedications_as_given=tuple(as_given))

@@ -24,7 +24,8 @@ from sarcoma_sim.pathways.conditions import describe, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
 from sarcoma_sim.patient.alerts import citations_of, outside_pathway, sentence
-from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, contradiction,
+from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, comedication_words,
+                                        contradiction,
                           make_patient)
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
 
@@ -152,7 +153,7 @@ class TeachingCase:
             return "start", now, {}
         therapy_events = [e for e in ("progression", "intolerance") if e in events]
         if not therapy_events:
-            return events[0], now + MONTHS_TO_SURGERY_RESULT, {}
+            return events[0], now + MONTHS_TO_SURGERY_RESULT, self._drawn_attributes(events[0])
         event = therapy_events[0]
         if len(therapy_events) > 1 and self.rng.random() >= PROGRESSION_SHARE:
             event = therapy_events[1]
@@ -161,6 +162,17 @@ class TeachingCase:
         if event == "progression" and "extent" in self.pathway.attributes:
             attributes["extent"] = "limited" if self.rng.random() < LIMITED_SHARE else "widespread"
         return event, at, attributes
+
+    def _drawn_attributes(self, event: str) -> dict:
+        """Event attributes the next transitions read (GIST's risk after resection), each drawn uniformly."""
+        drawn: dict[str, str] = {}
+        for transition in self.pathway.outgoing(self.timeline.state.id, event):
+            for match in iter_matches(transition.when):
+                attribute = self.pathway.attributes.get(match.attribute)
+                if (attribute is not None and attribute.of == "event" and attribute.name != OPTION_ATTRIBUTE
+                        and attribute.name not in drawn):
+                    drawn[attribute.name] = attribute.values[int(self.rng.integers(len(attribute.values)))]
+        return drawn
 
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
         state = self.timeline.state
@@ -193,7 +205,8 @@ class TeachingCase:
         local: list[str] = []
         if event == "progression" and state.regimen is not None:
             local.append(state.id)
-        local += [t.target for t in pathway.outgoing(state.id, event)]
+        # The unconditioned ("otherwise") branch first: taking it whatever the markers say is the classic error.
+        local += [t.target for t in sorted(pathway.outgoing(state.id, event), key=lambda t: t.when is not None)]
         others = [s.id for s in pathway.states.values() if s.kind == "therapy" and s.id not in local]
         if others:
             local.append(others[int(self.rng.integers(len(others)))])
@@ -287,7 +300,7 @@ class TeachingCase:
 def patient_line(patient: Patient) -> str:
     """The patient as the case presents it."""
     facts = ", ".join(f"{k.replace('_', ' ')} {v.replace('_', ' ')}" for k, v in patient.facts.items())
-    meds = ", ".join(patient.comedications) or "none"
+    meds = ", ".join(comedication_words(patient)) or "none"
     return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
 
 

@@ -23,6 +23,7 @@ from sarcoma_sim.reports.summary import pathway_of, row_lines, state_lines
 
 LINE_COLOURMAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "GnBu")
 SURGERY_COLOUR = "#d4a017"
+SURGERY_GOLDS = (SURGERY_COLOUR, "#a8790c", "#e8c45a", "#7a5a06")  # surgery and assessment states, each its own
 WORKUP_COLOUR = "#e9e4d4"
 END_GREYS = ("#5b5b5b", "#9a9a9a", "#c6c6c6", "#7a7a7a")
 FIGSIZE = (11.0, 5.8)
@@ -54,6 +55,7 @@ def state_colours(pathway: Pathway) -> dict[str, Any]:
         for state_id, shade in zip(members, shades):
             colours[state_id] = cmap(float(shade))
     greys = iter(END_GREYS * len(pathway.states))
+    golds = iter(SURGERY_GOLDS * len(pathway.states))
     for state_id in ordered_states(pathway):
         state = pathway.states[state_id]
         if state_id in colours:
@@ -63,7 +65,7 @@ def state_colours(pathway: Pathway) -> dict[str, Any]:
         elif state_id == pathway.initial or state.kind == "workup":
             colours[state_id] = WORKUP_COLOUR
         else:
-            colours[state_id] = SURGERY_COLOUR
+            colours[state_id] = next(golds)
     return colours
 
 
