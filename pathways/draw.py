@@ -17,10 +17,10 @@ from typing import Sequence
 import networkx as nx
 
 from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import DECISION, Layout, layered_layout, node_text
 from sarcoma_sim.pathways.model import Pathway
-from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -277,7 +277,8 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, me
                 for r in layout.routes)
             s = box.width / 2
             ax.add_patch(Polygon([(x - s, y), (x, y - s), (x + s, y), (x, y + s)], closed=True,
-                                 facecolor="#F6D5D1" if on else "#FFFFFF", edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
+                                 facecolor="#F6D5D1" if on else "#FFFFFF",
+                                 edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
                                  linewidth=2.5 if on else 1.4,
                                  alpha=FADED if (path_states is not None and not on) else 1.0,
                                  zorder=7, gid=f"node:{node_id}"))

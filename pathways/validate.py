@@ -102,7 +102,8 @@ def _condition_problems(doc, raw, path, attributes) -> list[Problem]:
                 if allowed and value_item not in allowed:
                     problems.append(doc.problem(
                         path + (key,),
-                        f"{value_item!r} is not a declared value of {key!r}; expected one of {', '.join(map(str, allowed))}"))
+                        f"{value_item!r} is not a declared value of {key!r}; "
+                        f"expected one of {', '.join(map(str, allowed))}"))
     return problems
 
 
@@ -203,7 +204,8 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
             if not spec.get("sources"):
                 problems.append(doc.problem(path, f"therapy state {state_id!r} cites no source"))
         elif regimen is not None:
-            problems.append(doc.problem(path + ("regimen",), f"only therapy states have a regimen, not {kind!r} states"))
+            problems.append(doc.problem(path + ("regimen",),
+                                        f"only therapy states have a regimen, not {kind!r} states"))
         check_cited(path, spec.get("sources"), bool(spec.get("beyond_source")), f"state {state_id!r}")
 
     last_unconditioned: dict[tuple, int] = {}
@@ -217,7 +219,8 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
                 problems.append(doc.problem(path + (key,), f"unknown state {state_id!r}; expected one of "
                                                            f"{', '.join(states) or 'no states declared'}"))
         if isinstance(source, str) and _as_dict(states.get(source)).get("kind") == "terminal":
-            problems.append(doc.problem(path + ("from",), f"terminal state {source!r} cannot have outgoing transitions"))
+            problems.append(doc.problem(path + ("from",),
+                                        f"terminal state {source!r} cannot have outgoing transitions"))
         group = (source, event)
         if group in last_unconditioned and isinstance(source, str) and isinstance(event, str):
             j = last_unconditioned[group]

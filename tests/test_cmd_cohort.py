@@ -8,11 +8,11 @@ import subprocess
 import sys
 
 import pytest
-
-from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
-from sarcoma_sim.cli.cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
-from sarcoma_sim.reports.plots import PLOT_FILES
 from cli_runner import run_cli
+
+from sarcoma_sim.cli.cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
+from sarcoma_sim.reports.plots import PLOT_FILES
 
 N = 600
 

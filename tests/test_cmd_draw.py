@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
-from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.cli.draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
-from cli_runner import run_cli
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
 
 REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}

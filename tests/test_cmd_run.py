@@ -7,9 +7,9 @@ import json
 import sys
 
 import pytest
+from cli_runner import run_cli
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
-from cli_runner import run_cli
 
 CASE = """\
 title: Exon 9 on the standard dose
@@ -65,7 +65,8 @@ def test_run_json(capsys, case_file):
     assert data["steps"][1]["dose"] == "50 mg orally once daily"
     assert [a["code"] for a in data["alerts"]] == ["OFF_GUIDELINE_CHOICE", "KIT_EXON9_DOSE", "CYP3A4_INHIBITOR"]
     assert all(a["sources"] for a in data["alerts"])
-    assert data["final_state"] == {"id": "sunitinib_50_intermittent", "label": "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
+    assert data["final_state"] == {"id": "sunitinib_50_intermittent",
+                                   "label": "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
                                    "kind": "therapy", "month": 14.0, "ended": False,
                                    "possible_events": ["progression", "intolerance"]}
     assert data["path"] == ["workup", "imatinib_800_exon9", "sunitinib_50_intermittent"]

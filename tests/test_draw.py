@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
+from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
-from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 
@@ -233,7 +233,8 @@ def test_labels_with_special_characters_draw_literally(small_pathway_text):
 
 def test_importing_the_pathway_modules_does_not_import_matplotlib():
     """Only drawing imports matplotlib, inside its functions, and never pyplot (headless Agg)."""
-    code = ("import sys, sarcoma_sim.pathways.draw, sarcoma_sim.pathways.layout, sarcoma_sim.pathways.export, sarcoma_sim.cli.dispatch\n"
+    code = ("import sys, sarcoma_sim.pathways.draw, sarcoma_sim.pathways.layout, sarcoma_sim.pathways.export\n"
+            "import sarcoma_sim.cli.dispatch\n"
             "sarcoma_sim.cli.dispatch.build_parser()\n"
             "assert 'matplotlib' not in sys.modules, 'imported at start'\n"
             "from sarcoma_sim.pathways.draw import draw_pathway\n"

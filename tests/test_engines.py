@@ -14,14 +14,14 @@ from functools import lru_cache
 
 import numpy as np
 import pytest
+from fake_cohort import stays
 
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.cohort.engines import ENGINES, simulate
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
-from fake_cohort import stays
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
 AGREEMENT_N = 20_000
 PAPERS_N = 300_000

@@ -17,12 +17,21 @@ import networkx as nx
 import pydot
 import pytest
 
-from sarcoma_sim.pathways.export import (EXPORTERS, dot_quote, mermaid_id, mermaid_text, node_label, to_dot,
-                             to_graphml, to_mermaid, transition_label)
+from sarcoma_sim.cli.dispatch import main
+from sarcoma_sim.pathways.export import (
+    EXPORTERS,
+    dot_quote,
+    mermaid_id,
+    mermaid_text,
+    node_label,
+    to_dot,
+    to_graphml,
+    to_mermaid,
+    transition_label,
+)
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import state_columns
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
-from sarcoma_sim.cli.dispatch import main
 
 GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 TRICKY = 'Drug "A" & <b>x</b> #1 | `tick` \\ back\nline two: Schöffski'

@@ -273,7 +273,7 @@ def test_python_dash_m_reports_the_version():
 
 @pytest.mark.slow
 def test_a_regular_install_holds_only_sarcoma_sim(tmp_path):
-    """A regular (non-editable) ``pip install .`` puts ``sarcoma_sim`` in place, no top-level ``sim`` or ``pathways``."""
+    """A regular ``pip install .`` puts ``sarcoma_sim`` in site-packages, no top-level ``sim`` or ``pathways``."""
     target = tmp_path / "site"
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
                            "--target", str(target), str(ROOT)], capture_output=True, text=True, timeout=300,

@@ -10,9 +10,19 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import (Box, _spaced_isotonic, _wrap, back_edge_keys, condition_phrase,
-                             diagram_structure, edge_label, layered_layout, node_text,
-                             regimen_detail, state_columns)
+from sarcoma_sim.pathways.layout import (
+    Box,
+    _spaced_isotonic,
+    _wrap,
+    back_edge_keys,
+    condition_phrase,
+    diagram_structure,
+    edge_label,
+    layered_layout,
+    node_text,
+    regimen_detail,
+    state_columns,
+)
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
 
@@ -28,14 +38,16 @@ def edge_key(graph, source, target, event):
 def test_condition_phrases_read_as_plain_words():
     """Conditions read "limited", "otherwise", "if chosen" and "default" on the GIST edges."""
     g = gist_graph()
-    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+    key = edge_key(g, "imatinib_400", "resection", "progression")
+    assert condition_phrase(g, "imatinib_400", "resection", key) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
     assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous",
                             edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
     assert condition_phrase(g, "imatinib_400", "sunitinib_50_intermittent",
                             edge_key(g, "imatinib_400", "sunitinib_50_intermittent", "intolerance")) == "default"
-    assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
+    key = edge_key(g, "regorafenib", "ripretinib", "progression")
+    assert condition_phrase(g, "regorafenib", "ripretinib", key) is None
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
@@ -230,7 +242,7 @@ def random_pathway_graphs(draw):
                    order=order, beyond_source=False)
         key += 1
 
-    first = [s for s, l in zip(states, lines) if l == min(lines)]
+    first = [s for s, n in zip(states, lines) if n == min(lines)]
     for s in first:
         add("workup", s, "start", f"marker = {s}")
     for s in states:

@@ -7,15 +7,26 @@ import sys
 
 import numpy as np
 import pytest
+from fake_cohort import demo_pathway, make_result, random_walk
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-
-from fake_cohort import demo_pathway, make_result, random_walk
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
-from sarcoma_sim.reports.plots import (PLOT_FILES, footer_text, line_episodes, line_starts, occupancy, ordered_states,
-                       plot_occupancy, plot_sequences, plot_time_on_line, save_plots, state_colours)
 from test_eventlog import FACTS, ROWS
+
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.reports.plots import (
+    PLOT_FILES,
+    footer_text,
+    line_episodes,
+    line_starts,
+    occupancy,
+    ordered_states,
+    plot_occupancy,
+    plot_sequences,
+    plot_time_on_line,
+    save_plots,
+    state_colours,
+)
 
 PATHWAY = demo_pathway()
 PLOTS = (plot_time_on_line, plot_sequences, plot_occupancy)
@@ -141,6 +152,7 @@ def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_pat
 
 def test_importing_plots_does_not_import_matplotlib():
     """sarcoma_sim.reports.plots imports matplotlib only inside its functions, so importing it stays cheap."""
-    code = "import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; print('matplotlib' in sys.modules)"
+    code = ("import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; "
+            "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.cohort.stepwise, the reference engine: real machine transitions, sampled times, imaging detection."""
+"""Tests for sarcoma_sim.cohort.stepwise, the reference engine: real machine transitions, sampled times, imaging."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ import math
 
 import numpy as np
 import pytest
+from fake_cohort import stays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sarcoma_sim.cohort.stepwise as stepwise
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.pathways.machine import PathwayMachine
 from sarcoma_sim.cohort.eventlog import check_log
 from sarcoma_sim.cohort.params import Quantity, Timing, load_params
 from sarcoma_sim.cohort.stepwise import detect, draw_choices, draw_time, simulate_stepwise
-from fake_cohort import stays
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.machine import PathwayMachine
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")

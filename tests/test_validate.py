@@ -153,7 +153,8 @@ def test_condition_value_outside_declared_values(small_pathway_text):
 
 def test_nested_condition_is_checked(small_pathway_text):
     """Attributes inside all/any/not are checked too, with the full path."""
-    text = small_pathway_text.replace("when: {marker: positive}", "when: {not: {any: [{marker: positive}, {size: big}]}}")
+    text = small_pathway_text.replace("when: {marker: positive}",
+                                      "when: {not: {any: [{marker: positive}, {size: big}]}}")
     assert any("at transitions[0].when.not.any[1].size: condition reads undeclared attribute 'size'" in p
                for p in problems(text))
 

@@ -70,14 +70,16 @@ MARKER_DRUGS: dict[str, tuple[str, str, str, Citation]] = {
 }
 
 ALERT_CODES: dict[str, str] = {
-    "OFF_GUIDELINE_CHOICE": "the chosen next state differs from the guideline's step; the guideline's choice is explained",
+    "OFF_GUIDELINE_CHOICE": ("the chosen next state differs from the guideline's step; "
+                             "the guideline's choice is explained"),
     "SUBTYPE_MISMATCH": "a regimen outside this subtype's pathway",
     "CONTINUED_AFTER_PROGRESSION": "the same therapy continued after progression without a reason",
     "CYP3A4_INHIBITOR": "sunitinib with a strong CYP3A4 inhibitor",
     "CYP3A4_INDUCER": "sunitinib with a strong CYP3A4 inducer",
     "KIT_EXON9_DOSE": "KIT exon 9 GIST on imatinib below 800 mg daily",
     "PDGFRA_D842V_IMATINIB": "imatinib for a PDGFRA D842V GIST",
-    "MARKER_REQUIRED": "a marker-dependent drug without its marker (crizotinib without ALK, NTRK inhibitor without fusion)",
+    "MARKER_REQUIRED": ("a marker-dependent drug without its marker "
+                        "(crizotinib without ALK, NTRK inhibitor without fusion)"),
 }
 
 

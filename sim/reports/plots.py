@@ -17,8 +17,8 @@ from typing import Any
 
 import numpy as np
 
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult
+from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.reports.summary import pathway_of, row_lines, state_lines
 
 LINE_COLOURMAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "GnBu")
