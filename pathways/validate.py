@@ -36,8 +36,6 @@ def _schema_validator():
 
 
 def _schema_message(error) -> str:
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required but missing")
     if error.validator == "enum":
         return f"{error.instance!r} is not allowed; expected one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "type":
@@ -64,6 +62,13 @@ def schema_problems(doc: YamlDocument) -> list[Problem]:
                 if key not in allowed:
                     problems.append(doc.problem(path + (key,), f"unknown key {key!r}; expected only "
                                                                f"{', '.join(allowed)}"))
+            continue
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # Missing keys named from the data, not from jsonschema's English (one error per key).
+            for key in error.validator_value:
+                problem = doc.problem(path, f"{key!r} is required but missing")
+                if key not in error.instance and problem not in problems:
+                    problems.append(problem)
             continue
         problems.append(doc.problem(path, _schema_message(error)))
     return problems
