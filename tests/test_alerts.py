@@ -16,6 +16,8 @@ from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
 from sarcoma_sim.patient.teach import consistent
 from sarcoma_sim.patient.timeline import Timeline
 
+from helpers.budget import examples
+
 CLINICAL = Path(__file__).resolve().parents[1] / "docs" / "clinical"
 
 
@@ -238,7 +240,7 @@ def _walks():
     return walk()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_walks())
 def test_guideline_course_without_comedication_raises_no_alert(case):
     """Following the guideline with consistent markers and no co-medication never raises an alert."""

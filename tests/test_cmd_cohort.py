@@ -8,11 +8,13 @@ import subprocess
 import sys
 
 import pytest
-from cli_runner import run_cli
 
 from sarcoma_sim.cli.cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.reports.plots import PLOT_FILES
+
+from helpers.budget import heavy_matrix
+from helpers.cli_runner import run_cli
 
 N = 600
 
@@ -86,7 +88,7 @@ def test_out_writes_every_file(gist_run):
         assert (folder / name).read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("engine", ENGINE_CHOICES)
+@pytest.mark.parametrize("engine", heavy_matrix(ENGINE_CHOICES, keep=["vectorized"]))
 def test_same_seed_gives_byte_identical_files(engine, tmp_path, capsys):
     """Two runs with the same seed write byte-for-byte identical files, summary.json and plots included."""
     for name in ("a", "b"):

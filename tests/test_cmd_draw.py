@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_runner import run_cli
 
 from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.cli.draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
 from sarcoma_sim.pathways.load import SUBTYPE_IDS
+
+from helpers.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
@@ -112,6 +113,7 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
     code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")
@@ -129,6 +131,7 @@ def test_draw_all_into_a_file_exits_1(tmp_path, capsys):
     assert target.read_text() == "keep"
 
 
+@pytest.mark.slow
 def test_gallery_command_writes_images_and_page(tmp_path, capsys):
     """``--all --gallery`` writes every drawing, the highlighted example and a page linking them."""
     folder, page = tmp_path / "diagrams", tmp_path / "diagrams.md"

@@ -7,10 +7,11 @@ import subprocess
 import sys
 
 import pytest
-from cli_runner import run_cli
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.load import SUBTYPE_IDS
+
+from helpers.cli_runner import run_cli
 
 
 def test_list_shows_eleven_subtypes(capsys):

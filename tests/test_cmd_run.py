@@ -7,9 +7,10 @@ import json
 import sys
 
 import pytest
-from cli_runner import run_cli
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
+
+from helpers.cli_runner import run_cli
 
 CASE = """\
 title: Exon 9 on the standard dose

@@ -33,6 +33,8 @@ from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import state_columns
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 
+from helpers.budget import heavy_matrix
+
 GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 TRICKY = 'Drug "A" & <b>x</b> #1 | `tick` \\ back\nline two: Schöffski'
 
@@ -163,7 +165,7 @@ def all_dot_nodes(graph):
     return nodes
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_dot_round_trips_through_pydot(subtype):
     """pydot reads every node and every edge; labels are the drawing's; rankdir is LR."""
     graph = graph_of(subtype)
@@ -178,7 +180,7 @@ def test_dot_round_trips_through_pydot(subtype):
     assert edges == edge_multiset(graph)
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_dot_ranks_match_the_drawing_columns(subtype):
     """Each ``rank=same`` group is exactly one column of the matplotlib layout, in column order."""
     graph = graph_of(subtype)
@@ -216,7 +218,7 @@ def render_svg(text: str) -> ET.Element:
 
 
 @needs_graphviz
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_graphviz_renders_every_node_and_edge_left_to_right(subtype):
     """``dot -Tsvg`` renders without warnings, every node and edge, workup leftmost, ends rightmost."""
     graph = graph_of(subtype)

@@ -25,6 +25,8 @@ from sarcoma_sim.pathways.layout import (
 )
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
+from helpers.budget import examples
+
 
 def gist_graph() -> nx.MultiDiGraph:
     return build_graph(load_subtype("gist"))
@@ -267,7 +269,7 @@ def test_random_pathways_lay_out_without_overlapping_boxes(graph):
     assert len(layout.routes) == len(diagram_structure(graph).edges)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(2, 7).flatmap(lambda n: st.lists(
     st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=15)))
 def test_removing_back_edges_leaves_an_acyclic_graph(pairs):

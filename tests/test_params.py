@@ -445,6 +445,6 @@ def test_an_unreadable_partial_file_is_a_pathway_error(tmp_path):
 
 def test_a_pathway_without_a_shipped_file_needs_one():
     """A custom pathway has no shipped parameters: a clear error until a file is given."""
-    from fake_cohort import demo_pathway
+    from helpers.fake_cohort import demo_pathway
     with pytest.raises(PathwayError, match="no parameter file ships for 'demo'"):
         load_params(demo_pathway())

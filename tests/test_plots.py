@@ -7,7 +7,6 @@ import sys
 
 import numpy as np
 import pytest
-from fake_cohort import demo_pathway, make_result, random_walk
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
 from test_eventlog import FACTS, ROWS
@@ -27,6 +26,8 @@ from sarcoma_sim.reports.plots import (
     save_plots,
     state_colours,
 )
+
+from helpers.fake_cohort import demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 PLOTS = (plot_time_on_line, plot_sequences, plot_occupancy)

@@ -10,6 +10,8 @@ from hypothesis import strategies as st
 from sarcoma_sim.cohort.streams import BLOCK, POPULATION, STEPWISE, VECTORIZED, blocks, check_seed, stream
 from sarcoma_sim.errors import PathwayError
 
+from helpers.budget import examples
+
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "7", True, None])
 def test_bad_seeds_are_pathway_errors(bad):
@@ -33,7 +35,7 @@ def test_same_key_same_numbers_other_key_other_numbers():
 
 
 @given(st.integers(0, 5 * BLOCK), st.integers(0, 3 * BLOCK))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_blocks_cover_exactly_the_patients(start, n):
     """``blocks(start, stop)`` are the blocks holding patients start..stop-1, no more, no fewer."""
     found = list(blocks(start, start + n))

@@ -7,13 +7,14 @@ from collections import Counter, defaultdict
 
 import numpy as np
 import pytest
-from fake_cohort import demo_pathway, make_result, random_walk
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_eventlog import FACTS, ROWS
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.reports.summary import format_text, row_lines, state_lines, summarize, to_json
+
+from helpers.fake_cohort import demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 

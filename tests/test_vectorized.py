@@ -9,7 +9,6 @@ from statistics import NormalDist
 
 import numpy as np
 import pytest
-from fake_cohort import stays
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,9 @@ from sarcoma_sim.cohort.vectorized import (
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
+
+from helpers.budget import examples
+from helpers.fake_cohort import stays
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")
@@ -88,7 +90,7 @@ def test_progression_slots_come_first_and_are_the_only_detected_ones():
 
 
 @given(st.floats(1e-12, 40.0))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_normal_from_exponential_matches_the_standard_library(e):
     """z(e) = Phi^-1(1 - exp(-e)) agrees with statistics.NormalDist.inv_cdf."""
     p = -math.expm1(-e)

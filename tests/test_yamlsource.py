@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from sarcoma_sim.errors import PathwaySyntaxError
 from sarcoma_sim.pathways.yamlsource import MAX_BYTES, format_path, parse_yaml, read_yaml
 
+from helpers.budget import examples
+
 
 def test_values_and_lines_are_recorded():
     """A document parses to plain values and every node's line is known."""
@@ -118,7 +120,7 @@ def test_empty_document_has_no_data():
     assert parse_yaml("", "e.yaml").data is None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.text(alphabet=st.sampled_from(list("ab: -[]{},&*!'\"#\n\t?|>%@`0123456789.~")), max_size=80))
 def test_arbitrary_text_gives_values_or_a_syntax_error(text):
     """Any text, however broken, parses or raises PathwaySyntaxError; never another exception."""
@@ -130,7 +132,7 @@ def test_arbitrary_text_gives_values_or_a_syntax_error(text):
         assert doc.file == "fuzz.yaml"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.recursive(st.one_of(st.none(), st.booleans(), st.integers(), st.text(max_size=8)),
                     lambda inner: st.one_of(st.lists(inner, max_size=4),
                                             st.dictionaries(st.text(min_size=1, max_size=6), inner, max_size=4)),
