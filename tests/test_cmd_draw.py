@@ -11,13 +11,14 @@ from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.cli.draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
 from sarcoma_sim.pathways.load import SUBTYPE_IDS
 
+from helpers.budget import heavy_matrix
 from helpers.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
 
 
-@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.parametrize("suffix", heavy_matrix([".png", ".svg", ".pdf"], keep=[".svg"]))
 def test_draw_writes_the_format_of_the_suffix(tmp_path, capsys, suffix):
     """``draw gist -o FILE`` writes PNG, SVG or PDF by the file's suffix."""
     target = tmp_path / f"gist{suffix}"

@@ -47,7 +47,7 @@ def inside(inner, outer, tolerance=0.5) -> bool:
             and inner.y0 >= outer.y0 - tolerance and inner.y1 <= outer.y1 + tolerance)
 
 
-@pytest.mark.parametrize("highlight", [None, "path"])
+@pytest.mark.parametrize("highlight", heavy_matrix([None, "path"], keep=["path"]))
 @pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_drawing_geometry_is_clean(subtype, highlight):
     """No two node boxes intersect, labels hit no node or label, and every text lies inside the axes."""

@@ -99,7 +99,7 @@ def test_graphml_is_plain_graphml_for_an_xml_reader(subtype):
     assert len(keys) == len(set(keys)), "an attribute declared twice (mixed types)"
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_graphml_opens_in_igraph(subtype, tmp_path):
     """python-igraph (a second, C-based GraphML reader) loads every node and edge."""
     igraph = pytest.importorskip("igraph")

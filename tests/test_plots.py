@@ -134,6 +134,7 @@ def test_gist_line_one_states_are_blues():
     assert r == g == b
 
 
+@pytest.mark.slow  # the default run has the command's same-seed check of the plot files (test_cmd_cohort)
 def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_path, result):
     """save_plots writes the three PNGs; the same cohort gives byte-identical files; the footer has the notice."""
     first, second = tmp_path / "a", tmp_path / "b"
