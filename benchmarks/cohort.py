@@ -32,10 +32,10 @@ import time
 
 import numpy as np
 
-from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
+from sarcoma_sim.pathways.load import load_subtype
 
 SUBTYPE = "gist"
 SEED = 1

@@ -1,10 +1,12 @@
 """Draw a pathway with matplotlib: the only pathway module that imports it, and only inside functions.
 
 ``draw_pathway`` follows networkx's drawing functions: it takes an optional ``ax`` and returns it,
-so a figure can be composed around it. Coordinates are inches (one data unit is one inch, y grows
+so a figure can be composed around it; without one it makes a figure through pyplot, which a
+notebook shows. Coordinates are inches (one data unit is one inch, y grows
 downwards), so text keeps its point size and the drawing fits a slide as it is. Geometry comes
 from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib's renderer, styles and draws.
-``save_pathway_drawing`` writes PNG, SVG or PDF all-or-nothing, with the Agg backend (headless).
+``save_pathway_drawing`` writes PNG, SVG or PDF all-or-nothing, on a standalone Agg figure
+(headless, and none left open in pyplot).
 """
 
 from __future__ import annotations
@@ -17,10 +19,10 @@ from typing import Sequence
 import networkx as nx
 
 from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import DECISION, Layout, layered_layout, node_text
 from sarcoma_sim.pathways.model import Pathway
-from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 
@@ -148,9 +150,6 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
     raises ``PathwayError`` naming the missing edge. ``title`` replaces the pathway's name;
     ``legend`` and ``sources`` switch the legend and the sources footer.
     """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
     graph, file = _graph_of(pathway_or_graph)
     if isinstance(highlight, str):
         highlight = [highlight]
@@ -160,9 +159,7 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
 
     own_figure = ax is None
     if own_figure:
-        figure = Figure(figsize=(8, 6), dpi=DPI)
-        FigureCanvasAgg(figure)
-        ax = figure.add_axes((0, 0, 1, 1))
+        ax = _new_figure(managed=True).add_axes((0, 0, 1, 1))
     ax.set_axis_off()
 
     margin = 0.35
@@ -197,12 +194,36 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
         y = _draw_footer(ax, graph, margin, y, width - 2 * margin, measure)
     height = y + margin
 
-    if own_figure:
-        ax.figure.set_size_inches(width, height)
     ax.set_xlim(0, width)
     ax.set_ylim(height, 0)
     ax.set_aspect("equal")
+    if own_figure:
+        fit_figure(ax)
     return ax
+
+
+def _new_figure(managed: bool):
+    """An empty figure for one drawing.
+
+    ``managed``: created through pyplot, so a notebook shows it when the cell ends (and
+    ``pyplot.close`` closes it). Otherwise a standalone Agg figure that nothing else keeps alive,
+    for saving to a file.
+    """
+    if managed:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=(8, 6), dpi=DPI)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(8, 6), dpi=DPI)
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def fit_figure(ax) -> None:
+    """Size the figure holding a drawing's ``ax`` to the drawing: one diagram unit is one inch."""
+    ax.figure.set_size_inches(ax.get_xlim()[1], ax.get_ylim()[0])
 
 
 def _chars_for(width_in: float, size: float) -> int:
@@ -277,7 +298,8 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, me
                 for r in layout.routes)
             s = box.width / 2
             ax.add_patch(Polygon([(x - s, y), (x, y - s), (x + s, y), (x, y + s)], closed=True,
-                                 facecolor="#F6D5D1" if on else "#FFFFFF", edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
+                                 facecolor="#F6D5D1" if on else "#FFFFFF",
+                                 edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
                                  linewidth=2.5 if on else 1.4,
                                  alpha=FADED if (path_states is not None and not on) else 1.0,
                                  zorder=7, gid=f"node:{node_id}"))
@@ -411,7 +433,9 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
         what = f"a {target.suffix!r} file" if target.suffix else "a file name without a suffix"
         raise PathwayError(Problem(str(target), None, "",
                                    f"cannot draw to {what}; expected a name ending in {', '.join(FORMATS)}"))
-    ax = draw_pathway(pathway, highlight=highlight)
+    # A standalone figure: the command line saves many drawings and must leave none open in pyplot.
+    ax = draw_pathway(pathway, _new_figure(managed=False).add_axes((0, 0, 1, 1)), highlight=highlight)
+    fit_figure(ax)
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
                 "png": {"Software": None}}[fmt]
     from matplotlib import rc_context

@@ -146,8 +146,11 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
     columns = state_columns(graph)
     back = back_edge_keys(graph)
     out = [f"digraph {dot_quote(graph.graph.get('subtype') or 'pathway')} {{"]
-    out.append(f"  graph [{_dot_attrs({'rankdir': 'LR', 'charset': 'UTF-8', 'nodesep': '0.35', 'ranksep': '0.6', 'label': graph.graph.get('name') or '', 'labelloc': 't', 'fontname': 'Helvetica'})}];")
-    out.append(f"  node [{_dot_attrs({'shape': 'box', 'style': 'rounded,filled', 'fontname': 'Helvetica', 'fontsize': '11'})}];")
+    graph_attrs = {'rankdir': 'LR', 'charset': 'UTF-8', 'nodesep': '0.35', 'ranksep': '0.6',
+                   'label': graph.graph.get('name') or '', 'labelloc': 't', 'fontname': 'Helvetica'}
+    out.append(f"  graph [{_dot_attrs(graph_attrs)}];")
+    node_attrs = {'shape': 'box', 'style': 'rounded,filled', 'fontname': 'Helvetica', 'fontsize': '11'}
+    out.append(f"  node [{_dot_attrs(node_attrs)}];")
     out.append(f"  edge [{_dot_attrs({'fontname': 'Helvetica', 'fontsize': '9'})}];")
     for node, attrs in graph.nodes(data=True):
         kind = attrs.get("kind")

@@ -12,8 +12,8 @@ from typing import Any, Mapping
 
 from transitions import Machine, MachineError
 
-from sarcoma_sim.pathways.conditions import describe, holds
 from sarcoma_sim.errors import ImpossibleEventError, Problem
+from sarcoma_sim.pathways.conditions import describe, holds
 from sarcoma_sim.pathways.model import Pathway, Transition
 
 

@@ -36,8 +36,6 @@ def _schema_validator():
 
 
 def _schema_message(error) -> str:
-    if error.validator == "required":
-        return error.message.replace("is a required property", "is required but missing")
     if error.validator == "enum":
         return f"{error.instance!r} is not allowed; expected one of {', '.join(map(str, error.validator_value))}"
     if error.validator == "type":
@@ -64,6 +62,13 @@ def schema_problems(doc: YamlDocument) -> list[Problem]:
                 if key not in allowed:
                     problems.append(doc.problem(path + (key,), f"unknown key {key!r}; expected only "
                                                                f"{', '.join(allowed)}"))
+            continue
+        if error.validator == "required" and isinstance(error.instance, dict):
+            # Missing keys named from the data, not from jsonschema's English (one error per key).
+            for key in error.validator_value:
+                problem = doc.problem(path, f"{key!r} is required but missing")
+                if key not in error.instance and problem not in problems:
+                    problems.append(problem)
             continue
         problems.append(doc.problem(path, _schema_message(error)))
     return problems
@@ -102,7 +107,8 @@ def _condition_problems(doc, raw, path, attributes) -> list[Problem]:
                 if allowed and value_item not in allowed:
                     problems.append(doc.problem(
                         path + (key,),
-                        f"{value_item!r} is not a declared value of {key!r}; expected one of {', '.join(map(str, allowed))}"))
+                        f"{value_item!r} is not a declared value of {key!r}; "
+                        f"expected one of {', '.join(map(str, allowed))}"))
     return problems
 
 
@@ -216,7 +222,8 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
             if not spec.get("sources"):
                 problems.append(doc.problem(path, f"therapy state {state_id!r} cites no source"))
         elif regimen is not None:
-            problems.append(doc.problem(path + ("regimen",), f"only therapy states have a regimen, not {kind!r} states"))
+            problems.append(doc.problem(path + ("regimen",),
+                                        f"only therapy states have a regimen, not {kind!r} states"))
         check_cited(path, spec.get("sources"), bool(spec.get("beyond_source")), f"state {state_id!r}")
 
     last_unconditioned: dict[tuple, int] = {}
@@ -230,7 +237,8 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
                 problems.append(doc.problem(path + (key,), f"unknown state {state_id!r}; expected one of "
                                                            f"{', '.join(states) or 'no states declared'}"))
         if isinstance(source, str) and _as_dict(states.get(source)).get("kind") == "terminal":
-            problems.append(doc.problem(path + ("from",), f"terminal state {source!r} cannot have outgoing transitions"))
+            problems.append(doc.problem(path + ("from",),
+                                        f"terminal state {source!r} cannot have outgoing transitions"))
         group = (source, event)
         if group in last_unconditioned and isinstance(source, str) and isinstance(event, str):
             j = last_unconditioned[group]

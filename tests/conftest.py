@@ -1,8 +1,31 @@
-"""Shared fixtures: a small valid pathway text that tests mutate to provoke each problem."""
+"""Shared test set-up: headless matplotlib, hypothesis profiles, and a small valid pathway text that
+tests mutate to provoke each problem."""
 
 from __future__ import annotations
 
+import os
+import sys
+
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Headless: figures made through pyplot never open a window, whatever the developer's desktop.
+os.environ.setdefault("MPLBACKEND", "Agg")
+
+# One set of hypothesis profiles, chosen with HYPOTHESIS_PROFILE. "default" keeps `python -m pytest`
+# fast; "ci" (.ci/run) tries more examples. A test with a large budget of its own writes
+# @settings(max_examples=helpers.budget.examples(FULL)): FULL under "ci", a share of it by default.
+settings.register_profile("default", max_examples=100, deadline=None)
+settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture(autouse=True)
+def _close_pyplot_figures():
+    """Figures a test made through pyplot are closed after it, so they never pile up."""
+    yield
+    if "matplotlib.pyplot" in sys.modules:
+        sys.modules["matplotlib.pyplot"].close("all")
 
 SMALL_PATHWAY = """\
 id: demo

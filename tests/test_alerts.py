@@ -12,10 +12,11 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Regimen
 from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, outside_pathway, same_therapy
 from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.scenario import parse_scenario
+from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
 from sarcoma_sim.patient.teach import consistent
-from sarcoma_sim.patient.scenario import run_scenario
 from sarcoma_sim.patient.timeline import Timeline
+
+from helpers.budget import examples
 
 CLINICAL = Path(__file__).resolve().parents[1] / "docs" / "clinical"
 
@@ -357,7 +358,7 @@ def _walks():
     return walk()
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(_walks())
 def test_guideline_course_without_comedication_raises_no_alert(case):
     """Following the guideline with consistent markers and no co-medication never raises an alert."""
@@ -381,7 +382,7 @@ def test_class_only_regimen_covers_its_drugs():
 
 
 def test_class_only_foreign_regimen_within_a_class_the_pathway_uses():
-    """Angiosarcoma's anti-angiogenic therapy given in leiomyosarcoma (which uses an anti-angiogenic TKI) is no mismatch."""
+    """Angiosarcoma's anti-angiogenic therapy in leiomyosarcoma (which uses an anti-angiogenic TKI) is no mismatch."""
     found = codes("patient: {subtype: leiomyosarcoma}\nstart: 0\nevents:\n"
                   "  - {at: 4, event: progression, choose: angiosarcoma.antiangiogenic}\n")
     assert found == ["OFF_GUIDELINE_CHOICE"]

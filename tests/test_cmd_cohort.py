@@ -9,10 +9,12 @@ import sys
 
 import pytest
 
-from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.cli.cohort import ENGINE_CHOICES, MAX_PATIENTS, OUTPUT_FILES, ProgressBar
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.reports.plots import PLOT_FILES
-from cli_runner import run_cli
+
+from helpers.budget import heavy_matrix
+from helpers.cli_runner import run_cli
 
 N = 600
 
@@ -86,7 +88,7 @@ def test_out_writes_every_file(gist_run):
         assert (folder / name).read_bytes().startswith(b"\x89PNG")
 
 
-@pytest.mark.parametrize("engine", ENGINE_CHOICES)
+@pytest.mark.parametrize("engine", heavy_matrix(ENGINE_CHOICES, keep=["vectorized"]))
 def test_same_seed_gives_byte_identical_files(engine, tmp_path, capsys):
     """Two runs with the same seed write byte-for-byte identical files, summary.json and plots included."""
     for name in ("a", "b"):
@@ -97,6 +99,7 @@ def test_same_seed_gives_byte_identical_files(engine, tmp_path, capsys):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
+@pytest.mark.slow  # different seeds at the library level: tests/test_engines.py
 def test_different_seeds_give_different_outputs(tmp_path, capsys):
     """Different seeds give different event logs and summaries."""
     for seed in (1, 2):

@@ -7,16 +7,18 @@ from pathlib import Path
 
 import pytest
 
-from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.cli.draw import GALLERY_COMMAND, GALLERY_EXAMPLE, gallery_markdown, parse_highlight
-from cli_runner import run_cli
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
+
+from helpers.budget import heavy_matrix
+from helpers.cli_runner import run_cli
 
 REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
 
 
-@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.parametrize("suffix", heavy_matrix([".png", ".svg", ".pdf"], keep=[".svg"]))
 def test_draw_writes_the_format_of_the_suffix(tmp_path, capsys, suffix):
     """``draw gist -o FILE`` writes PNG, SVG or PDF by the file's suffix."""
     target = tmp_path / f"gist{suffix}"
@@ -112,6 +114,7 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
     code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")
@@ -129,6 +132,7 @@ def test_draw_all_into_a_file_exits_1(tmp_path, capsys):
     assert target.read_text() == "keep"
 
 
+@pytest.mark.slow
 def test_gallery_command_writes_images_and_page(tmp_path, capsys):
     """``--all --gallery`` writes every drawing, the highlighted example and a page linking them."""
     folder, page = tmp_path / "diagrams", tmp_path / "diagrams.md"

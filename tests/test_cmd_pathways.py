@@ -8,9 +8,10 @@ import sys
 
 import pytest
 
-from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
-from cli_runner import run_cli
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
+
+from helpers.cli_runner import run_cli
 
 
 def test_list_shows_eleven_subtypes(capsys):
@@ -124,8 +125,8 @@ def test_usage_errors_exit_2(capsys):
 
 def test_export_choices_are_the_exporters():
     """The parser's --format choices are exactly the exporters' names, in the same order."""
-    from sarcoma_sim.pathways.export import EXPORTERS
     from sarcoma_sim.cli.pathways import EXPORT_FORMATS
+    from sarcoma_sim.pathways.export import EXPORTERS
 
     assert EXPORT_FORMATS == tuple(EXPORTERS)
 

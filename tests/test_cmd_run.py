@@ -9,7 +9,8 @@ import sys
 import pytest
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
-from cli_runner import run_cli
+
+from helpers.cli_runner import run_cli
 
 CASE = """\
 title: Exon 9 on the standard dose
@@ -66,7 +67,8 @@ def test_run_json(capsys, case_file):
     assert [a["code"] for a in data["alerts"]] == ["OFF_GUIDELINE_CHOICE", "CYP3A4_INHIBITOR", "KIT_EXON9_DOSE",
                                                    "CYP3A4_INHIBITOR"]
     assert all(a["sources"] for a in data["alerts"])
-    assert data["final_state"] == {"id": "sunitinib_50_intermittent", "label": "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
+    assert data["final_state"] == {"id": "sunitinib_50_intermittent",
+                                   "label": "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
                                    "kind": "therapy", "month": 14.0, "ended": False,
                                    "possible_events": ["progression", "intolerance"]}
     assert data["path"] == ["workup", "imatinib_800_exon9", "sunitinib_50_intermittent"]

@@ -8,11 +8,13 @@ import sys
 
 import pytest
 
+from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
-from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+
+from helpers.budget import heavy_matrix
 
 GIST_PATH = ["workup", "imatinib_400", "resection", "imatinib_400", "imatinib_800_escalated",
              "sunitinib_50_intermittent", "regorafenib"]
@@ -45,8 +47,8 @@ def inside(inner, outer, tolerance=0.5) -> bool:
             and inner.y0 >= outer.y0 - tolerance and inner.y1 <= outer.y1 + tolerance)
 
 
-@pytest.mark.parametrize("highlight", [None, "path"])
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("highlight", heavy_matrix([None, "path"], keep=["path"]))
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_drawing_geometry_is_clean(subtype, highlight):
     """No two node boxes intersect, labels hit no node or label, and every text lies inside the axes."""
     path = None
@@ -68,7 +70,7 @@ def test_drawing_geometry_is_clean(subtype, highlight):
         assert inside(box, axes_box), name
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_node_text_fits_inside_its_box(subtype):
     """Each state's title and regimen detail lie inside the state's box."""
     ax = draw_pathway(load_subtype(subtype))
@@ -81,7 +83,7 @@ def test_node_text_fits_inside_its_box(subtype):
             assert inside(t.get_window_extent(renderer), boxes[gid.split(":", 1)[1]], tolerance=1), gid
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_every_pathway_saves_in_every_format(tmp_path, subtype, fmt):
     """Each pathway writes a PNG, SVG and PDF (warnings are errors in this suite)."""
@@ -232,13 +234,15 @@ def test_labels_with_special_characters_draw_literally(small_pathway_text):
 
 
 def test_importing_the_pathway_modules_does_not_import_matplotlib():
-    """Only drawing imports matplotlib, inside its functions, and never pyplot (headless Agg)."""
-    code = ("import sys, sarcoma_sim.pathways.draw, sarcoma_sim.pathways.layout, sarcoma_sim.pathways.export, sarcoma_sim.cli.dispatch\n"
+    """Only drawing imports matplotlib, inside its functions; saving (the command line's path) never imports pyplot."""
+    code = ("import sys, sarcoma_sim.pathways.draw, sarcoma_sim.pathways.layout, sarcoma_sim.pathways.export\n"
+            "import sarcoma_sim.cli.dispatch\n"
             "sarcoma_sim.cli.dispatch.build_parser()\n"
             "assert 'matplotlib' not in sys.modules, 'imported at start'\n"
-            "from sarcoma_sim.pathways.draw import draw_pathway\n"
+            "from sarcoma_sim.pathways.draw import save_pathway_drawing\n"
             "from sarcoma_sim.pathways.load import load_subtype\n"
-            "draw_pathway(load_subtype('dfsp')).figure.canvas.draw()\n"
+            "import os, tempfile\n"
+            "save_pathway_drawing(load_subtype('dfsp'), os.path.join(tempfile.mkdtemp(), 'dfsp.png'))\n"
             "assert 'matplotlib.pyplot' not in sys.modules, 'pyplot imported'\n")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"MPLBACKEND": "", "PATH": "/usr/bin:/bin"})

@@ -15,15 +15,22 @@ from functools import lru_cache
 import numpy as np
 import pytest
 
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.cohort.engines import ENGINES, simulate
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
-from fake_cohort import stays
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+from helpers.budget import heavy_matrix
+from helpers.fake_cohort import stays
 
 AGREEMENT_N = 20_000
+# The full agreement matrix (every subtype at AGREEMENT_N) is slow; the default run keeps GIST, the
+# pathway with the most branches, at a smaller cohort (the tolerances scale with n).
+QUICK_N = 4_000
+AGREEMENT_CASES = [pytest.param("gist", QUICK_N, id=f"gist-{QUICK_N}")] + [
+    pytest.param(subtype, AGREEMENT_N, id=subtype, marks=pytest.mark.slow) for subtype in SUBTYPE_IDS]
 PAPERS_N = 300_000
 COLUMNS = ("patient", "t_months", "event", "from_state", "to_state")
 
@@ -70,11 +77,11 @@ def time_to_end(result) -> np.ndarray:
 
 
 @lru_cache(maxsize=None)
-def cohorts(subtype: str):
+def cohorts(subtype: str, n: int = AGREEMENT_N):
     """The two engines' cohorts of one subtype (independent seeds), shared by the agreement tests."""
     pathway, params = load_subtype(subtype), load_params(subtype)
-    return (simulate_stepwise(pathway, params, AGREEMENT_N, 101),
-            simulate_vectorized(pathway, params, AGREEMENT_N, 202))
+    return (simulate_stepwise(pathway, params, n, 101),
+            simulate_vectorized(pathway, params, n, 202))
 
 
 # ---- the KS implementation -------------------------------------------------------------------
@@ -108,28 +115,28 @@ def test_ks_matches_scipy_where_installed():
 
 # ---- agreement ---------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
-def test_engines_agree_on_reached_fractions(subtype):
+@pytest.mark.parametrize("subtype,n", AGREEMENT_CASES)
+def test_engines_agree_on_reached_fractions(subtype, n):
     """Every state's reached fraction differs between the engines by less than 4 standard errors."""
-    step, vect = cohorts(subtype)
+    step, vect = cohorts(subtype, n)
     p1, p2 = reached(step), reached(vect)
     se = np.sqrt(p1 * (1 - p1) / step.n + p2 * (1 - p2) / vect.n)
     for state, a, b, s in zip(step.log.state_ids, p1, p2, se):
         assert abs(a - b) <= 4 * s, f"{subtype}.{state}: stepwise {a:.4f}, vectorized {b:.4f}, se {s:.4f}"
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
-def test_engines_agree_on_time_to_end(subtype):
+@pytest.mark.parametrize("subtype,n", AGREEMENT_CASES)
+def test_engines_agree_on_time_to_end(subtype, n):
     """A two-sample KS test on time to end does not reject the engines' agreement at 0.001."""
-    step, vect = cohorts(subtype)
+    step, vect = cohorts(subtype, n)
     d, p = ks_2samp(time_to_end(step), time_to_end(vect))
     assert p >= 0.001, f"{subtype}: KS D = {d:.4f}, p = {p:.2g}"
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
-def test_engines_agree_on_time_in_each_state(subtype):
+@pytest.mark.parametrize("subtype,n", AGREEMENT_CASES)
+def test_engines_agree_on_time_in_each_state(subtype, n):
     """Time spent per visit in each state passes a KS test at 0.001 (Bonferroni over the states)."""
-    step, vect = cohorts(subtype)
+    step, vect = cohorts(subtype, n)
     a, b = stays(step.log), stays(vect.log)
     states = step.log.state_ids
     for code, state in enumerate(states):
@@ -179,7 +186,7 @@ def test_simulated_time_to_progression_matches_the_paper(subtype, state, paper, 
 def test_same_seed_gives_byte_identical_logs(engine):
     """Two runs with one seed give byte-identical columns and patient facts."""
     pathway, params = load_subtype("gist"), load_params("gist")
-    n = 3000 if engine == "stepwise" else 50_000
+    n = 1000 if engine == "stepwise" else 50_000
     a = simulate(pathway, params, n, 12, engine=engine)
     b = simulate(pathway, params, n, 12, engine=engine)
     for column in COLUMNS:
@@ -188,7 +195,7 @@ def test_same_seed_gives_byte_identical_logs(engine):
         assert a.patient_facts[name].tobytes() == b.patient_facts[name].tobytes()
 
 
-@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("engine", heavy_matrix(ENGINES, keep=["vectorized"]))
 def test_different_seeds_give_different_logs(engine):
     """Another seed gives another cohort (different patients and times)."""
     pathway, params = load_subtype("gist"), load_params("gist")

@@ -2,8 +2,14 @@
 
 from __future__ import annotations
 
-from sarcoma_sim.errors import (ImpossibleEventError, PathwayError, PathwaySyntaxError, PathwayValidationError,
-                             Problem, UnknownSubtypeError)
+from sarcoma_sim.errors import (
+    ImpossibleEventError,
+    PathwayError,
+    PathwaySyntaxError,
+    PathwayValidationError,
+    Problem,
+    UnknownSubtypeError,
+)
 
 
 def test_problem_names_file_line_and_path():

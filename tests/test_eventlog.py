@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from fake_cohort import demo_pathway, make_result, random_walk
-from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.cohort.eventlog import EVENTS_HEADER, EventLog, check_log, write_events_csv, write_patients_csv
+from sarcoma_sim.errors import PathwayError
+
+from helpers.fake_cohort import demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 

@@ -11,11 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.patient.alerts import ALERT_CODES
-from sarcoma_sim.cli.dispatch import main
-from sarcoma_sim.patient.scenario import load_scenario
-from sarcoma_sim.patient.scenario import run_scenario
+from sarcoma_sim.patient.scenario import load_scenario, run_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))

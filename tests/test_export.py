@@ -17,12 +17,23 @@ import networkx as nx
 import pydot
 import pytest
 
-from sarcoma_sim.pathways.export import (EXPORTERS, dot_quote, mermaid_id, mermaid_text, node_label, to_dot,
-                             to_graphml, to_mermaid, transition_label)
+from sarcoma_sim.cli.dispatch import main
+from sarcoma_sim.pathways.export import (
+    EXPORTERS,
+    dot_quote,
+    mermaid_id,
+    mermaid_text,
+    node_label,
+    to_dot,
+    to_graphml,
+    to_mermaid,
+    transition_label,
+)
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import state_columns
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
-from sarcoma_sim.cli.dispatch import main
+
+from helpers.budget import heavy_matrix
 
 GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 TRICKY = 'Drug "A" & <b>x</b> #1 | `tick` \\ back\nline two: Schöffski'
@@ -88,7 +99,7 @@ def test_graphml_is_plain_graphml_for_an_xml_reader(subtype):
     assert len(keys) == len(set(keys)), "an attribute declared twice (mixed types)"
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_graphml_opens_in_igraph(subtype, tmp_path):
     """python-igraph (a second, C-based GraphML reader) loads every node and edge."""
     igraph = pytest.importorskip("igraph")
@@ -154,7 +165,7 @@ def all_dot_nodes(graph):
     return nodes
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_dot_round_trips_through_pydot(subtype):
     """pydot reads every node and every edge; labels are the drawing's; rankdir is LR."""
     graph = graph_of(subtype)
@@ -169,7 +180,7 @@ def test_dot_round_trips_through_pydot(subtype):
     assert edges == edge_multiset(graph)
 
 
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_dot_ranks_match_the_drawing_columns(subtype):
     """Each ``rank=same`` group is exactly one column of the matplotlib layout, in column order."""
     graph = graph_of(subtype)
@@ -207,7 +218,7 @@ def render_svg(text: str) -> ET.Element:
 
 
 @needs_graphviz
-@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_graphviz_renders_every_node_and_edge_left_to_right(subtype):
     """``dot -Tsvg`` renders without warnings, every node and edge, workup leftmost, ends rightmost."""
     graph = graph_of(subtype)

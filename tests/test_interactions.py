@@ -11,8 +11,13 @@ from hypothesis import strategies as st
 from sarcoma_sim.cli.dispatch import main
 from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.pathways.yamlsource import parse_yaml
-from sarcoma_sim.patient.interactions import (NOT_IN_TABLE, InteractionTableError, describe_comedication, load_table,
-                                              table_from_document)
+from sarcoma_sim.patient.interactions import (
+    NOT_IN_TABLE,
+    InteractionTableError,
+    describe_comedication,
+    load_table,
+    table_from_document,
+)
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.teach import patient_line
 

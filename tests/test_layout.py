@@ -10,10 +10,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import (Box, _spaced_isotonic, _wrap, back_edge_keys, condition_phrase,
-                             diagram_structure, edge_label, layered_layout, node_text,
-                             regimen_detail, state_columns)
+from sarcoma_sim.pathways.layout import (
+    Box,
+    _spaced_isotonic,
+    _wrap,
+    back_edge_keys,
+    condition_phrase,
+    diagram_structure,
+    edge_label,
+    layered_layout,
+    node_text,
+    regimen_detail,
+    state_columns,
+)
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+from helpers.budget import examples
 
 
 def gist_graph() -> nx.MultiDiGraph:
@@ -28,7 +40,8 @@ def edge_key(graph, source, target, event):
 def test_condition_phrases_read_as_plain_words():
     """Conditions read "limited", "otherwise", "if chosen" and "default" on the GIST edges."""
     g = gist_graph()
-    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+    key = edge_key(g, "imatinib_400", "resection", "progression")
+    assert condition_phrase(g, "imatinib_400", "resection", key) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
     assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous",
@@ -231,7 +244,7 @@ def random_pathway_graphs(draw):
                    order=order, beyond_source=False)
         key += 1
 
-    first = [s for s, l in zip(states, lines) if l == min(lines)]
+    first = [s for s, n in zip(states, lines) if n == min(lines)]
     for s in first:
         add("workup", s, "start", f"marker = {s}")
     for s in states:
@@ -256,7 +269,7 @@ def test_random_pathways_lay_out_without_overlapping_boxes(graph):
     assert len(layout.routes) == len(diagram_structure(graph).edges)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.integers(2, 7).flatmap(lambda n: st.lists(
     st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), min_size=1, max_size=15)))
 def test_removing_back_edges_leaves_an_acyclic_graph(pairs):

@@ -13,6 +13,8 @@ from sarcoma_sim.errors import PathwayError, UnknownSubtypeError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, data_dir, load_any, load_pathway, load_subtype, parse_pathway
 from sarcoma_sim.pathways.model import Pathway
 
+from helpers.budget import examples
+
 
 def test_eleven_subtype_files_ship():
     """Exactly the eleven contract subtype ids ship as pathway files."""
@@ -102,7 +104,7 @@ def mutated_gist(draw):
     return yaml.safe_dump(data, sort_keys=False)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_gist())
 def test_mutated_pathway_gives_pathway_error_or_loads(text):
     """Randomly mutated GIST files give a PathwayError with a message, never another exception."""

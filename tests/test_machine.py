@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pytest
 
 from sarcoma_sim.errors import ImpossibleEventError
@@ -40,16 +43,29 @@ def test_one_machine_is_shared_by_many_patients(demo):
     demo.fire(a, "start")
     assert (a.state, b.state) == ("drug_a", "workup")
     assert machine_for(demo.pathway) is demo
-    assert a in demo.machine.models and b in demo.machine.models
     demo.detach(b)
-    assert b not in demo.machine.models
+    demo.fire(a, "progression", extent="widespread")
+    assert (a.state, b.state) == ("drug_b", "workup")
+
+
+def test_a_detached_patient_is_not_kept_alive_by_the_shared_machine(demo):
+    """The shared machine holds no reference to a patient once detached (no leak across many patients)."""
+    patient = demo.new_patient({"marker": "positive"})
+    demo.fire(patient, "start")
+    gone = weakref.ref(patient)
+    demo.detach(patient)
+    del patient
+    gc.collect()
+    assert gone() is None
 
 
 def test_no_automatic_to_state_triggers(demo):
     """The machine has no ``to_<state>`` shortcuts: only the pathway's events move a patient."""
     patient = demo.new_patient({})
-    assert not hasattr(patient, "to_drug_b")
-    assert set(demo.machine.events) == {"start", "progression"}
+    assert not [name for name in dir(patient) if name.startswith("to_")]
+    with pytest.raises(ImpossibleEventError):
+        demo.fire(patient, "to_drug_b")
+    assert patient.state == "workup"
 
 
 def test_impossible_event_names_state_and_event(demo):

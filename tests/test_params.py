@@ -10,11 +10,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sarcoma_sim.cohort.params import (
+    DAYS_PER_MONTH,
+    WEEKS_PER_MONTH,
+    load_params,
+    params_from_documents,
+    shipped_params_path,
+    to_months,
+)
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.yamlsource import parse_yaml
-from sarcoma_sim.cohort.params import (DAYS_PER_MONTH, WEEKS_PER_MONTH, load_params, params_from_documents,
-                        shipped_params_path, to_months)
 
 REPO = Path(__file__).resolve().parents[1]
 CLINICAL = REPO / "docs" / "clinical"
@@ -326,7 +332,8 @@ def test_a_single_value_override_sets_months_and_is_marked():
     params = load_params("gist", overrides=["sunitinib_50_intermittent.progression.median_months=3"])
     median = params.event_params("sunitinib_50_intermittent", "progression").timing.median_months
     assert median.value == 3 and median.provenance.startswith("override (--set ")
-    assert params.origin == "sarcoma_sim/cohort/params/data/gist.yaml + --set sunitinib_50_intermittent.progression.median_months=3"
+    assert params.origin == ("sarcoma_sim/cohort/params/data/gist.yaml"
+                             " + --set sunitinib_50_intermittent.progression.median_months=3")
 
 
 def test_overrides_accept_units_percent_and_full_paths():
@@ -439,6 +446,6 @@ def test_an_unreadable_partial_file_is_a_pathway_error(tmp_path):
 
 def test_a_pathway_without_a_shipped_file_needs_one():
     """A custom pathway has no shipped parameters: a clear error until a file is given."""
-    from fake_cohort import demo_pathway
+    from helpers.fake_cohort import demo_pathway
     with pytest.raises(PathwayError, match="no parameter file ships for 'demo'"):
         load_params(demo_pathway())

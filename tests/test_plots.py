@@ -9,13 +9,25 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-
-from fake_cohort import demo_pathway, make_result, random_walk
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
-from sarcoma_sim.reports.plots import (PLOT_FILES, footer_text, line_episodes, line_starts, occupancy, ordered_states,
-                       plot_occupancy, plot_sequences, plot_time_on_line, save_plots, state_colours)
 from test_eventlog import FACTS, ROWS
+
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.reports.plots import (
+    PLOT_FILES,
+    footer_text,
+    line_episodes,
+    line_starts,
+    occupancy,
+    ordered_states,
+    plot_occupancy,
+    plot_sequences,
+    plot_time_on_line,
+    save_plots,
+    state_colours,
+)
+
+from helpers.fake_cohort import demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 PLOTS = (plot_time_on_line, plot_sequences, plot_occupancy)
@@ -122,6 +134,7 @@ def test_gist_line_one_states_are_blues():
     assert r == g == b
 
 
+@pytest.mark.slow  # the default run has the command's same-seed check of the plot files (test_cmd_cohort)
 def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_path, result):
     """save_plots writes the three PNGs; the same cohort gives byte-identical files; the footer has the notice."""
     first, second = tmp_path / "a", tmp_path / "b"
@@ -141,6 +154,7 @@ def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_pat
 
 def test_importing_plots_does_not_import_matplotlib():
     """sarcoma_sim.reports.plots imports matplotlib only inside its functions, so importing it stays cheap."""
-    code = "import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; print('matplotlib' in sys.modules)"
+    code = ("import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; "
+            "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

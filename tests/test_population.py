@@ -7,11 +7,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.population import group_thresholds, sample_groups, sample_patients
 from sarcoma_sim.cohort.streams import BLOCK
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import load_subtype
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")

@@ -6,9 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import ImpossibleEventError, PathwayError, SarcomaSimError, PathwaySyntaxError, UnknownSubtypeError
-from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario
-from sarcoma_sim.patient.scenario import run_scenario
+from sarcoma_sim.errors import (
+    ImpossibleEventError,
+    PathwaySyntaxError,
+    SarcomaSimError,
+    UnknownSubtypeError,
+)
+from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario, run_scenario
 
 GOOD = """\
 title: A GIST case

@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.cohort.stepwise, the reference engine: real machine transitions, sampled times, imaging detection."""
+"""Tests for sarcoma_sim.cohort.stepwise, the reference engine: real machine transitions, sampled times, imaging."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sarcoma_sim.cohort.stepwise as stepwise
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.pathways.machine import PathwayMachine
 from sarcoma_sim.cohort.eventlog import check_log
 from sarcoma_sim.cohort.params import Quantity, Timing, load_params
 from sarcoma_sim.cohort.stepwise import detect, draw_choices, draw_time, simulate_stepwise
-from fake_cohort import stays
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.machine import PathwayMachine
+
+from helpers.budget import examples
+from helpers.fake_cohort import stays
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")
@@ -98,7 +100,7 @@ def test_draw_time_has_the_given_median_and_distribution(distribution, shape):
 
 
 @given(st.floats(1e-9, 200), st.sampled_from([2.0, 2.5, 3.0]))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 def test_detect_gives_the_first_visit_at_or_after(latent, interval):
     """detect() is the first imaging visit (a multiple of the interval, >= 1 visit) at or after the time."""
     seen = detect(latent, interval)

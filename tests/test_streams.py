@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.cohort.streams: seeds are checked, keys give independent reproducible streams, blocks are fixed."""
+"""Tests for sarcoma_sim.cohort.streams: seeds checked, keys give independent reproducible streams, fixed blocks."""
 
 from __future__ import annotations
 
@@ -7,8 +7,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.cohort.streams import BLOCK, POPULATION, STEPWISE, VECTORIZED, blocks, check_seed, stream
+from sarcoma_sim.errors import PathwayError
+
+from helpers.budget import examples
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "7", True, None])
@@ -33,7 +35,7 @@ def test_same_key_same_numbers_other_key_other_numbers():
 
 
 @given(st.integers(0, 5 * BLOCK), st.integers(0, 3 * BLOCK))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_blocks_cover_exactly_the_patients(start, n):
     """``blocks(start, stop)`` are the blocks holding patients start..stop-1, no more, no fewer."""
     found = list(blocks(start, start + n))
@@ -46,8 +48,8 @@ def test_blocks_cover_exactly_the_patients(start, n):
 
 def test_cohort_size_below_one_is_refused():
     """A cohort of fewer than one patient is a PathwayError naming -n; a valid size comes back as an int."""
-    from sarcoma_sim.errors import PathwayError
     from sarcoma_sim.cohort.streams import check_cohort_size
+    from sarcoma_sim.errors import PathwayError
 
     with pytest.raises(PathwayError, match="-n: expected at least 1 patient, got 0"):
         check_cohort_size(0)

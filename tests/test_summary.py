@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.reports.summary: the cohort summary against hand-computed values and naive per-patient loops."""
+"""Tests for sarcoma_sim.reports.summary: the cohort summary against hand-computed values and per-patient loops."""
 
 from __future__ import annotations
 
@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_eventlog import FACTS, ROWS
 
-from fake_cohort import demo_pathway, make_result, random_walk
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.reports.summary import format_text, row_lines, state_lines, summarize, to_json
-from test_eventlog import FACTS, ROWS
+
+from helpers.fake_cohort import demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 

@@ -11,11 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.teach import TeachingCase, consistent, run_session, sample_patient
+
+from helpers.budget import examples
 
 GIST = load_subtype("gist")
 
@@ -40,7 +42,7 @@ def test_sample_patient_is_reproducible_and_keeps_given_markers():
     assert fixed.facts["kit_exon"] == "exon9" and fixed.facts["pdgfra"] == "none" and fixed.comedications == ()
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.integers(0, 2**32 - 1), st.sampled_from(SUBTYPE_IDS))
 def test_sampled_patients_are_valid_and_consistent(seed, subtype):
     """Every sampled patient has each declared marker with a declared value, never KIT and PDGFRA together."""

@@ -51,6 +51,14 @@ def test_missing_required_key(small_pathway_text):
     assert any("at states.end: 'kind' is required but missing" in p for p in problems(text))
 
 
+def test_every_missing_required_key_is_named_once(small_pathway_text):
+    """Two missing keys give two problems, one per key, each naming its key."""
+    text = small_pathway_text.replace("    kind: terminal\n    label: End\n", "    note: gone\n")
+    found = [p for p in problems(text) if "required but missing" in p]
+    assert [p.split(": ", 1)[1] for p in found] == ["'kind' is required but missing", "'label' is required but missing"]
+    assert all(" at states.end: " in p for p in found)
+
+
 def test_wrong_type(small_pathway_text):
     """A value of the wrong type says what type was expected."""
     text = small_pathway_text.replace("line: 2}", "line: second}")
@@ -153,7 +161,8 @@ def test_condition_value_outside_declared_values(small_pathway_text):
 
 def test_nested_condition_is_checked(small_pathway_text):
     """Attributes inside all/any/not are checked too, with the full path."""
-    text = small_pathway_text.replace("when: {marker: positive}", "when: {not: {any: [{marker: positive}, {size: big}]}}")
+    text = small_pathway_text.replace("when: {marker: positive}",
+                                      "when: {not: {any: [{marker: positive}, {size: big}]}}")
     assert any("at transitions[0].when.not.any[1].size: condition reads undeclared attribute 'size'" in p
                for p in problems(text))
 

@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.cohort.vectorized: tables compiled from the pathway's own conditions, transforms, streams, chunks."""
+"""Tests for sarcoma_sim.cohort.vectorized: tables from the pathway's own conditions, transforms, streams, chunks."""
 
 from __future__ import annotations
 
@@ -14,16 +14,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import sarcoma_sim.cohort.vectorized as vectorized
-from sarcoma_sim.pathways.conditions import holds
-from sarcoma_sim.errors import PathwayError
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.pathways.machine import PatientModel, machine_for
 from sarcoma_sim.cohort.eventlog import check_log
 from sarcoma_sim.cohort.params import Quantity, load_params
 from sarcoma_sim.cohort.streams import BLOCK
-from sarcoma_sim.cohort.vectorized import (LOGNORMAL, NEVER, WEIBULL, compile_pathway, normal_from_exponential,
-                            simulate_vectorized)
-from fake_cohort import stays
+from sarcoma_sim.cohort.vectorized import (
+    LOGNORMAL,
+    NEVER,
+    WEIBULL,
+    compile_pathway,
+    normal_from_exponential,
+    simulate_vectorized,
+)
+from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.conditions import holds
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.machine import PatientModel, machine_for
+
+from helpers.budget import examples
+from helpers.fake_cohort import stays
 
 GIST = load_subtype("gist")
 PARAMS = load_params("gist")
@@ -41,7 +49,8 @@ def test_logs_keep_the_contract_for_every_subtype(subtype):
     pathway = load_subtype(subtype)
     result = simulate_vectorized(pathway, load_params(subtype), 3000, 1)
     check_log(result.log, 3000, pathway.initial, pathway.terminal_states())
-    assert result.engine == "vectorized" and result.n == 3000 and result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
+    assert result.engine == "vectorized" and result.n == 3000
+    assert result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
     assert result.log.event.dtype == np.int16 and result.log.patient.dtype == np.int64
 
 
@@ -93,7 +102,7 @@ def test_progression_slots_come_first_and_are_the_only_detected_ones():
 
 
 @given(st.floats(1e-12, 40.0))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_normal_from_exponential_matches_the_standard_library(e):
     """z(e) = Phi^-1(1 - exp(-e)) agrees with statistics.NormalDist.inv_cdf."""
     p = -math.expm1(-e)

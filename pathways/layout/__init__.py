@@ -34,17 +34,31 @@ import networkx as nx
 
 from sarcoma_sim.pathways.layout.bands import ORDINALS, _bands, line_title
 from sarcoma_sim.pathways.layout.columns import _layers_and_chains, _ranks, state_columns
-from sarcoma_sim.pathways.layout.coordinates import (_boxes, _column_widths, _column_x, _gap_widths, _heights,
-                                         _separation)
+from sarcoma_sim.pathways.layout.coordinates import (
+    _boxes,
+    _column_widths,
+    _column_x,
+    _gap_widths,
+    _heights,
+    _separation,
+)
 from sarcoma_sim.pathways.layout.coordinates import _spaced_isotonic as _spaced_isotonic
-from sarcoma_sim.pathways.layout.geometry import (DECISION, STATE, Band, Box, Layout, Point, Route, Segment,
-                                      Spacing)
+from sarcoma_sim.pathways.layout.geometry import DECISION, STATE, Band, Box, Layout, Point, Route, Segment, Spacing
 from sarcoma_sim.pathways.layout.labels import _assign_label_gaps, _place_labels
 from sarcoma_sim.pathways.layout.order import _order_layers
 from sarcoma_sim.pathways.layout.routes import _route_segments, _top_arcs, bezier_point
 from sarcoma_sim.pathways.layout.structure import DiagramEdge, Structure, back_edge_keys, diagram_structure
-from sarcoma_sim.pathways.layout.text import (DETAIL_WRAP, LABEL_WRAP, NBSP, TITLE_WRAP, condition_phrase,
-                                  edge_label, estimate_text_size, node_text, regimen_detail)
+from sarcoma_sim.pathways.layout.text import (
+    DETAIL_WRAP,
+    LABEL_WRAP,
+    NBSP,
+    TITLE_WRAP,
+    condition_phrase,
+    edge_label,
+    estimate_text_size,
+    node_text,
+    regimen_detail,
+)
 from sarcoma_sim.pathways.layout.text import _wrap as _wrap
 
 __all__ = [

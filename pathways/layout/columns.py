@@ -25,7 +25,7 @@ def _ranks(graph: nx.MultiDiGraph, structure: Structure) -> dict[str, int]:
             for u, v in forward:
                 rank[v] = max(rank[v], rank[u] + 1)
             if with_lines:
-                lines = sorted({l for l in line.values() if l is not None})
+                lines = sorted({n for n in line.values() if n is not None})
                 for earlier, later in zip(lines, lines[1:]):
                     floor = max(rank[n] for n in nodes if line.get(n) == earlier) + 1
                     for n in nodes:

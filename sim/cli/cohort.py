@@ -16,7 +16,8 @@ from typing import TextIO
 
 from sarcoma_sim.errors import PathwayError, Problem
 
-ENGINE_CHOICES = ("vectorized", "stepwise")   # sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
+# sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
+ENGINE_CHOICES = ("vectorized", "stepwise")
 
 # The whole event log is held in memory (about 22 bytes per row, 4-10 rows per patient) and the
 # summary needs all of it at once (medians, sequences), so cohorts are capped rather than streamed.
@@ -118,8 +119,8 @@ def check_arguments(args: argparse.Namespace) -> None:
 def cmd_cohort(args: argparse.Namespace) -> int:
     """Simulate the cohort, print its summary and write the output folder if asked."""
     check_arguments(args)
-    from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.load import load_subtype
 
     pathway = load_subtype(args.subtype)
     params = load_params(args.subtype, args.params, tuple(args.overrides))

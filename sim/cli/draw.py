@@ -98,9 +98,9 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
     """
+    from sarcoma_sim.files import atomic_directory
     from sarcoma_sim.pathways.draw import save_pathway_drawing
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-    from sarcoma_sim.files import atomic_directory
 
     names = []
     with atomic_directory(folder) as tmp:
@@ -118,7 +118,7 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
 
 def pathway_fingerprint(subtype: str, highlight=None) -> str:
     """A short hash of what a gallery drawing shows: the pathway's graph, the highlight, the drawing version."""
-    from sarcoma_sim.pathways.graph import graph_to_json, build_graph
+    from sarcoma_sim.pathways.graph import build_graph, graph_to_json
     from sarcoma_sim.pathways.load import load_subtype
 
     data = {"graph": graph_to_json(build_graph(load_subtype(subtype))),

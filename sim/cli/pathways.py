@@ -10,8 +10,8 @@ import argparse
 import json
 import sys
 
-from sarcoma_sim.pathways.conditions import describe
 from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.pathways.conditions import describe
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_any, load_subtype
 from sarcoma_sim.pathways.model import Pathway
 

@@ -25,8 +25,7 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 def cmd_run(args: argparse.Namespace) -> int:
     """Run the scenario and print its timeline; draw it if asked."""
-    from sarcoma_sim.patient.scenario import load_scenario
-    from sarcoma_sim.patient.scenario import run_scenario
+    from sarcoma_sim.patient.scenario import load_scenario, run_scenario
 
     scenario = load_scenario(args.scenario)
     result = run_scenario(scenario)

@@ -50,8 +50,8 @@ def cmd_teach(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sarcoma_sim.errors import PathwayError
-    from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient
 
     if args.max_decisions < 1:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numbers
 from typing import Callable
 
-from sarcoma_sim.errors import PathwayError, Problem
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.cohort.params import Params
 from sarcoma_sim.cohort.streams import check_seed
+from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.model import Pathway
 
 ENGINES = ("vectorized", "stepwise")
 

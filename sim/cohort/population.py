@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.params import Params
 from sarcoma_sim.cohort.streams import BLOCK, POPULATION, blocks, check_seed, stream
+from sarcoma_sim.pathways.model import Pathway
 
 
 def group_thresholds(params: Params) -> np.ndarray:

@@ -19,13 +19,13 @@ from typing import Callable
 
 import numpy as np
 
-from sarcoma_sim.errors import PathwayError, Problem
-from sarcoma_sim.pathways.machine import PatientModel, machine_for
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.cohort.params import EventParams, Params, Timing
 from sarcoma_sim.cohort.population import facts_of_groups, sample_groups
 from sarcoma_sim.cohort.streams import STEPWISE, check_cohort_size, check_seed, stream
+from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.machine import PatientModel, machine_for
+from sarcoma_sim.pathways.model import Pathway
 
 LN2 = math.log(2.0)
 MAX_TRANSITIONS = 10_000          # per patient: a pathway that loops forever is refused, not run

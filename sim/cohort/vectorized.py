@@ -27,13 +27,13 @@ from typing import Callable
 
 import numpy as np
 
-from sarcoma_sim.pathways.conditions import holds
-from sarcoma_sim.errors import PathwayError, Problem
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.cohort.params import Params
 from sarcoma_sim.cohort.population import sample_groups
 from sarcoma_sim.cohort.streams import BLOCK, VECTORIZED, blocks, check_cohort_size, check_seed, stream
+from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.conditions import holds
+from sarcoma_sim.pathways.model import Pathway
 
 LN2 = math.log(2.0)
 EXPONENTIAL, WEIBULL, LOGNORMAL, AT_ONCE, NEVER = range(5)

@@ -27,8 +27,8 @@ from sarcoma_sim.errors import PathwayError, Problem, ScenarioError, UnknownSubt
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.yamlsource import PathKey, YamlDocument, format_path, parse_yaml, read_yaml
-from sarcoma_sim.patient.record import Patient, make_patient
 from sarcoma_sim.patient.choices import ChoiceTarget, resolve_choice
+from sarcoma_sim.patient.record import Patient, make_patient
 from sarcoma_sim.patient.timeline import RunResult, Timeline
 
 TOP_KEYS = ("title", "patient", "start", "events")

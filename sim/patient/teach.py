@@ -24,9 +24,14 @@ from sarcoma_sim.pathways.conditions import describe, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
 from sarcoma_sim.patient.alerts import citations_of, outside_pathway, sentence
-from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, comedication_words,
-                                        contradiction,
-                          make_patient)
+from sarcoma_sim.patient.record import (
+    STRONG_CYP3A4_INDUCERS,
+    STRONG_CYP3A4_INHIBITORS,
+    Patient,
+    comedication_words,
+    contradiction,
+    make_patient,
+)
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
 
 # Illustrative teaching values (not evidence): how the case unfolds.

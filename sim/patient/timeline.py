@@ -17,8 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.errors import ImpossibleEventError, PathwayError, Problem
+from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
 from sarcoma_sim.pathways.model import Pathway, State, Transition
 from sarcoma_sim.patient.alerts import Alert, StepContext, evaluate

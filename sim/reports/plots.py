@@ -1,9 +1,10 @@
 """Plots of a simulated cohort, for residents: time on each line, line-to-line sequences, occupancy.
 
 Each ``plot_*`` function takes a ``CohortResult`` (and optionally the pathway and a matplotlib
-``ax``), draws on the ax (a new figure's when none is given) and returns it. ``save_plots``
-writes the three figures as PNG with the teaching notice and the run's provenance in a footer.
-matplotlib is imported inside functions (Agg, no pyplot), so importing this module is cheap.
+``ax``), draws on the ax and returns it; with no ``ax`` it makes a new figure through pyplot, so
+a notebook shows it. ``save_plots`` writes the three figures as PNG, on standalone Agg figures
+(none left open), with the teaching notice and the run's provenance in a footer. matplotlib is
+imported inside functions, so importing this module is cheap.
 
 Colours follow the pathway: one colour family per line of therapy (line 1 blues, line 2
 oranges, line 3 greens, line 4 purples, ...), a darker shade for each further state in the line,
@@ -17,8 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult
+from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.reports.summary import pathway_of, row_lines, state_lines
 
 LINE_COLOURMAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "GnBu")
@@ -81,9 +82,18 @@ def _titles(ax, title: str, pathway: Pathway, result: CohortResult) -> None:
                 xytext=(0, 6), textcoords="offset points", ha="left", va="bottom", fontsize=9.5, color="#444444")
 
 
-def _new_ax():
+def _new_ax(managed: bool = True):
+    """The axes of a new figure: through pyplot (``managed``, so a notebook shows it when the cell
+    ends) or a standalone Agg figure that nothing else keeps alive (for saving to a file)."""
+    if managed:
+        import matplotlib.pyplot as plt
+
+        return plt.figure(figsize=FIGSIZE, dpi=DPI, layout="constrained").add_subplot()
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
     figure = Figure(figsize=FIGSIZE, dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
     return figure.add_subplot()
 
 
@@ -338,7 +348,8 @@ def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None
     folder = Path(folder)
     paths = []
     for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy)):
-        ax = plot(result, pathway)
+        # Standalone figures: the command line must leave none open in pyplot.
+        ax = plot(result, pathway, ax=_new_ax(managed=False))
         save_figure(ax, result, folder / name)
         paths.append(folder / name)
     return paths

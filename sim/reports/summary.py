@@ -13,8 +13,8 @@ from typing import Any
 
 import numpy as np
 
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
+from sarcoma_sim.pathways.model import Pathway
 
 TOP_SEQUENCES = 10
 _MONTHS_DIGITS = 4      # 0.0001 month is about 3 seconds: plenty, and keeps the JSON stable and short

@@ -15,10 +15,10 @@ file as published (``median_months: {weeks: 27.3, ...}``) and is converted once,
 single values over the shipped file and validates the result against the pathway, reporting
 every problem at once with file, line and path, as ``PathwayError``.
 
-The work is split by job: ``sarcoma_sim.cohort.params.model`` (the ``Params`` dataclasses and time units),
-``sarcoma_sim.cohort.params.schema`` (what a pathway asks a file to give), ``sarcoma_sim.cohort.params.merge`` (merging files,
-keeping every node's file and line), ``sarcoma_sim.cohort.params.override`` (``--set``) and ``sarcoma_sim.cohort.params.check``
-(validation). This module loads and ties them together, and re-exports their public names.
+The work is split by job, in modules of this package: ``model`` (the ``Params`` dataclasses and
+time units), ``schema`` (what a pathway asks a file to give), ``merge`` (merging files, keeping
+every node's file and line), ``override`` (``--set``) and ``check`` (validation). This module
+loads and ties them together, and re-exports their public names.
 """
 
 from __future__ import annotations
@@ -27,16 +27,30 @@ from importlib import resources
 from pathlib import Path
 from typing import Sequence
 
+from sarcoma_sim.cohort.params.check import SUM_TOLERANCE, Validator
+from sarcoma_sim.cohort.params.merge import Located, copy_data, merge
+from sarcoma_sim.cohort.params.model import (
+    DAYS_PER_MONTH,
+    DETECTED_AT_IMAGING,
+    DISTRIBUTIONS,
+    MONTHS_PER_YEAR,
+    PLAIN_UNITS,
+    SHAPED,
+    TIME_UNITS,
+    WEEKS_PER_MONTH,
+    EventParams,
+    Group,
+    Params,
+    Quantity,
+    StateParams,
+    Timing,
+    to_months,
+)
+from sarcoma_sim.cohort.params.override import OVERRIDE_FILE, apply_override
+from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS
 from sarcoma_sim.errors import PathwayError, PathwayValidationError, Problem
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
-from sarcoma_sim.cohort.params.check import SUM_TOLERANCE, Validator
-from sarcoma_sim.cohort.params.merge import Located, copy_data, merge
-from sarcoma_sim.cohort.params.model import (DAYS_PER_MONTH, DETECTED_AT_IMAGING, DISTRIBUTIONS, MONTHS_PER_YEAR, PLAIN_UNITS,
-                              SHAPED, TIME_UNITS, WEEKS_PER_MONTH, EventParams, Group, Params, Quantity,
-                              StateParams, Timing, to_months)
-from sarcoma_sim.cohort.params.override import OVERRIDE_FILE, apply_override
-from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS
 
 __all__ = [
     "DAYS_PER_MONTH", "DETECTED_AT_IMAGING", "DISTRIBUTIONS", "MONTHS_PER_YEAR", "OPTION", "OVERRIDE_FILE",

@@ -9,13 +9,31 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sarcoma_sim.pathways.conditions import holds
-from sarcoma_sim.errors import PathwayValidationError, Problem
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.params.merge import Located, Scratch, copy_data, merge
-from sarcoma_sim.cohort.params.model import (DISTRIBUTIONS, PLAIN_UNITS, SHAPED, TIME_UNITS, EventParams, Group, Params,
-                              Quantity, StateParams, Timing, to_months)
-from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS, allowed_choice_values, event_attributes, timed_states
+from sarcoma_sim.cohort.params.model import (
+    DISTRIBUTIONS,
+    PLAIN_UNITS,
+    SHAPED,
+    TIME_UNITS,
+    EventParams,
+    Group,
+    Params,
+    Quantity,
+    StateParams,
+    Timing,
+    to_months,
+)
+from sarcoma_sim.cohort.params.schema import (
+    OPTION,
+    TIMING_KEYS,
+    TOP_KEYS,
+    allowed_choice_values,
+    event_attributes,
+    timed_states,
+)
+from sarcoma_sim.errors import PathwayValidationError, Problem
+from sarcoma_sim.pathways.conditions import holds
+from sarcoma_sim.pathways.model import Pathway
 
 SUM_TOLERANCE = 1e-6
 

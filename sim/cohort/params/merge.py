@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from sarcoma_sim.cohort.params.model import DISTRIBUTIONS, PLAIN_UNITS, SHAPED, TIME_UNITS
 from sarcoma_sim.errors import Problem
 from sarcoma_sim.pathways.yamlsource import YamlDocument, format_path
-from sarcoma_sim.cohort.params.model import DISTRIBUTIONS, PLAIN_UNITS, SHAPED, TIME_UNITS
 
 
 class Located:

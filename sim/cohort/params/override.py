@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sarcoma_sim.errors import Problem
-from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.params.merge import Located
 from sarcoma_sim.cohort.params.model import DISTRIBUTIONS, SHAPED
 from sarcoma_sim.cohort.params.schema import TIMING_KEYS, TOP_KEYS, allowed_choice_values, event_attributes
+from sarcoma_sim.errors import Problem
+from sarcoma_sim.pathways.model import Pathway
 
 OVERRIDE_FILE = "--set"
 

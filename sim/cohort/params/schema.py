@@ -1,7 +1,8 @@
 """What a parameter document must give for a pathway: its keys, and for each state and event the
 attributes its transitions read and the values they may take.
 
-Shared by the ``--set`` key check (``sarcoma_sim.cohort.params.override``) and the validator (``sarcoma_sim.cohort.params.check``).
+Shared by the ``--set`` key check (``sarcoma_sim.cohort.params.override``) and the validator
+(``sarcoma_sim.cohort.params.check``).
 """
 
 from __future__ import annotations
