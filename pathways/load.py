@@ -12,6 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 from sarcoma_sim.errors import PathwayValidationError, UnknownSubtypeError
+from sarcoma_sim.pathways.conditions import parse_condition
 from sarcoma_sim.pathways.model import Attribute, Monitoring, Pathway, Regimen, Source, SourceWording, State, Transition
 from sarcoma_sim.pathways.validate import validate_document
 from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
