@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sarcoma_sim.pathways.conditions import parse_condition
 from sarcoma_sim.errors import PathwayValidationError, UnknownSubtypeError
-from sarcoma_sim.pathways.model import (Attribute, Monitoring, Pathway, Regimen, Source, State,
+from sarcoma_sim.pathways.model import (Attribute, CompetingExit, Monitoring, Pathway, Regimen, Source, State,
                             Transition)
 from sarcoma_sim.pathways.validate import validate_document
 from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
@@ -66,7 +66,16 @@ def _build(doc: YamlDocument) -> Pathway:
     return Pathway(id=data["id"], name=data["name"], initial=data["initial"], states=states,
                    transitions=tuple(transitions), attributes=attributes, sources=sources,
                    monitoring=monitoring, file=doc.file, summary=data.get("summary", ""),
-                   events=tuple(dict.fromkeys(t.event for t in transitions)))
+                   events=tuple(dict.fromkeys(t.event for t in transitions)),
+                   competing_exits=_competing_exits(data.get("competing_exits") or {}))
+
+
+def _competing_exits(raw: dict) -> dict[str, CompetingExit]:
+    from sarcoma_sim.pathways.exits import DEFAULT_LABELS
+
+    return {event: CompetingExit(event, (spec or {}).get("label") or DEFAULT_LABELS[event],
+                                 tuple((spec or {}).get("sources", ())), (spec or {}).get("note"))
+            for event, spec in raw.items()}
 
 
 def pathway_from_document(doc: YamlDocument) -> Pathway:

@@ -121,8 +121,10 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.cohort.params import load_params
 
-    pathway = load_subtype(args.subtype)
-    params = load_params(args.subtype, args.params, tuple(args.overrides))
+    from sarcoma_sim.pathways.exits import with_competing_exits
+
+    pathway = with_competing_exits(load_subtype(args.subtype))
+    params = load_params(pathway, args.params, tuple(args.overrides))
     progress = None
     if not args.no_progress and sys.stderr.isatty():
         progress = ProgressBar(sys.stderr, f"{args.subtype} {args.engine}")
@@ -156,7 +158,7 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
     result = simulate(pathway, params, args.n, args.seed, engine=args.engine, progress=progress)
     if progress is not None:
         progress.status("summarising…")
-    summary = summarize(result, pathway)
+    summary = summarize(result, pathway, params=params)
     if folder is not None:
         write_outputs(result, summary, pathway, folder, progress)
     return summary

@@ -21,6 +21,7 @@ import numpy as np
 
 from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.cohort.params import EventParams, Params, Timing
@@ -75,6 +76,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
     dict it receives ``latent``: {(state, event, entered_from or None): array of the times drawn
     at each entry, before imaging detection and competition} (for checks against the papers).
     """
+    pathway = with_competing_exits(pathway)   # the cohort view: death and decline fire like any event
     seed = check_seed(seed)
     n = check_cohort_size(n)
     pm = machine_for(pathway)

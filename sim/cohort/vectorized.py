@@ -29,6 +29,7 @@ import numpy as np
 
 from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.cohort.params import Params
@@ -90,6 +91,7 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
     keep their pathway order after them (ties between the two groups have probability zero:
     imaging times lie on a lattice, the others are continuous).
     """
+    pathway = with_competing_exits(pathway)
     states = tuple(pathway.states)
     events = tuple(pathway.events)
     terminal = {s for s, st in pathway.states.items() if st.kind == "terminal"}
@@ -535,6 +537,7 @@ def simulate_vectorized(pathway: Pathway, params: Params, n: int, seed: int, chu
     ``latent`` ({(state, event, entered_from or None): times drawn before imaging detection and
     competition}).
     """
+    pathway = with_competing_exits(pathway)   # the cohort view: death and decline fire like any event
     seed = check_seed(seed)
     n = check_cohort_size(n)
     if chunk_size < 1:

@@ -19,6 +19,7 @@ import numpy as np
 
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult
+from sarcoma_sim.reports.summary import line_episodes as summary_line_episodes
 from sarcoma_sim.reports.summary import pathway_of, row_lines, state_lines
 
 LINE_COLOURMAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "GnBu")
@@ -102,18 +103,10 @@ def _ordinal(k: int) -> str:
 
 
 def line_episodes(result: CohortResult, pathway: Pathway | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every time a patient is on a line of therapy: (line, patient, months from entering the line
-    to leaving it, for a new line or the end of the pathway). Surgery stays inside the line."""
+    """Every time a patient is on a line of therapy: (line, patient, months on it); see
+    ``sarcoma_sim.reports.summary.line_episodes``."""
     pathway = pathway_of(result, pathway)
-    log = result.log
-    line = row_lines(log, state_lines(pathway, log.state_ids))
-    change = np.ones(len(log), dtype=bool)
-    change[1:] = (line[1:] != line[:-1]) | (log.patient[1:] != log.patient[:-1])
-    starts = np.flatnonzero(change)
-    # Every patient ends in an end state (line 0), so every run on a line has a following run.
-    on_line = line[starts[:-1]] > 0
-    begin, end = starts[:-1][on_line], starts[1:][on_line]
-    return line[begin], log.patient[begin], log.t_months[end] - log.t_months[begin]
+    return summary_line_episodes(result.log, state_lines(pathway, result.log.state_ids))
 
 
 def plot_time_on_line(result: CohortResult, pathway: Pathway | None = None, ax=None):
@@ -316,8 +309,16 @@ def footer_text(result: CohortResult) -> str:
     """The notice and provenance printed under every saved figure."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     return (f"{NOT_FOR_CLINICAL_USE}  Parameters: {result.params_file}; seed {result.seed}; "
-            f"{result.engine} engine; n = {result.n:,}.\n"
-            "No death or stopping for decline in this model: shares reaching later lines are upper bounds.")
+            f"{result.engine} engine; n = {result.n:,}.\n" + _scope_line(result))
+
+
+def _scope_line(result: CohortResult) -> str:
+    from sarcoma_sim.pathways.exits import DEATH_STATE
+
+    if DEATH_STATE in result.log.state_ids:
+        return ("Patients may die or stop active treatment at any time (competing exits); every parameter is "
+                "cited or marked illustrative in summary.json.")
+    return "This pathway declares no competing exits: shares reaching later lines are upper bounds."
 
 
 def save_figure(ax, result: CohortResult, path: str | Path) -> None:

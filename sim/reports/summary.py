@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.model import SUPPORTIVE_CARE, Pathway
 from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 
 TOP_SEQUENCES = 10
@@ -23,21 +23,23 @@ _FRACTION_DIGITS = 6
 
 def pathway_of(result: CohortResult, pathway: Pathway | None = None) -> Pathway:
     """The pathway a result was simulated on: ``pathway`` if given, else the shipped subtype's."""
-    if pathway is not None:
-        return pathway
-    from sarcoma_sim.pathways.load import load_subtype
-    return load_subtype(result.subtype)
+    from sarcoma_sim.pathways.exits import with_competing_exits
+
+    if pathway is None:
+        from sarcoma_sim.pathways.load import load_subtype
+        pathway = load_subtype(result.subtype)
+    return with_competing_exits(pathway)
 
 
 def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
-    """Line of therapy of each state (by code): the regimen line, 0 for workup and terminal states,
-    -1 for states without a line that continue the current one (surgery)."""
+    """Line of therapy of each state (by code): the regimen line, 0 for workup, supportive-care and
+    terminal states, -1 for states without a line that continue the current one (surgery)."""
     lines = np.zeros(len(state_ids), np.int16)
     for code, state_id in enumerate(state_ids):
         state = pathway.states[state_id]
         if state.line is not None:
             lines[code] = state.line
-        elif state.kind not in ("terminal", "workup") and state_id != pathway.initial:
+        elif state.kind not in ("terminal", "workup", SUPPORTIVE_CARE) and state_id != pathway.initial:
             lines[code] = -1
     return lines
 
@@ -90,18 +92,55 @@ def _stats(values: np.ndarray) -> dict[str, float | None]:
             "median": round(float(np.median(values)), _MONTHS_DIGITS)}
 
 
-MODEL_NOTE = ("Model scope: patients leave a therapy only by progression (seen at imaging) or intolerance; "
-              "there is no death or stopping for decline, so the shares reaching later lines are upper "
-              "bounds, and times are treatment durations, not survival.")
+MODEL_NOTE = ("Model scope: patients leave a therapy by progression (seen at imaging), intolerance, stopping "
+              "active treatment (into best supportive care) or death, whichever comes first; survival after "
+              "stopping is its own parameter. Every figure is a cited parameter or marked illustrative "
+              "(see parameters).")
+NO_EXITS_NOTE = ("Model scope: this pathway declares no competing exits, so patients leave a therapy only by "
+                 "progression (seen at imaging) or intolerance; shares reaching later lines are upper bounds "
+                 "and times are treatment durations, not survival.")
 
 
 def _fraction(count: float, n: int) -> float:
     return round(float(count) / n, _FRACTION_DIGITS) if n else 0.0
 
 
-def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = TOP_SEQUENCES) -> dict[str, Any]:
-    """The cohort summary as a JSON-ready dict (keys in a fixed order, states in pathway order)."""
+def line_episodes(log: EventLog, lines_by_state: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every time a patient is on a line of therapy: (line, patient, months from entering the line
+    to leaving it, for a new line, supportive care, death or the end). Surgery stays inside the line."""
+    line = row_lines(log, lines_by_state)
+    change = np.ones(len(log), dtype=bool)
+    change[1:] = (line[1:] != line[:-1]) | (log.patient[1:] != log.patient[:-1])
+    starts = np.flatnonzero(change)
+    # Every patient ends in an end state (line 0), so every run on a line has a following run.
+    on_line = line[starts[:-1]] > 0
+    begin, end = starts[:-1][on_line], starts[1:][on_line]
+    return line[begin], log.patient[begin], log.t_months[end] - log.t_months[begin]
+
+
+def parameter_table(params) -> list[dict[str, Any]]:
+    """Every parameter value the run used: path, value (months for times, a fraction for shares),
+    as reported, and its provenance (the cited source, ``illustrative``, or the override)."""
+    rows = []
+    for path, q in params.quantities():
+        rows.append({"parameter": path, "value": round(q.value, 6), "reported": q.reported,
+                     "source": q.source, "illustrative": q.illustrative, "provenance": q.provenance,
+                     "origin": q.origin})
+    return rows
+
+
+def _tool_version() -> str:
+    import sarcoma_sim
+    return str(sarcoma_sim.__version__)
+
+
+def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = TOP_SEQUENCES,
+              params=None) -> dict[str, Any]:
+    """The cohort summary as a JSON-ready dict (keys in a fixed order, states in pathway order).
+
+    With ``params`` (the ``Params`` the run used) it lists every parameter value and its source."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.reports.survival import overall_survival
 
     pathway = pathway_of(result, pathway)
     log = result.log
@@ -131,28 +170,39 @@ def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = T
         months = stay_months[order[bounds[code]:bounds[code + 1]]]
         time_in_state[state_id] = {**_stats(months), "stays": int(len(months))}
 
+    episode_line, _, episode_months = line_episodes(log, lines_by_state)
+    time_on_line = {}
+    for k in range(1, top_line + 1):
+        months = episode_months[episode_line == k]
+        time_on_line[str(k)] = {**_stats(months), "episodes": int(len(months))}
+
     end_counts = np.bincount(log.to_state[last], minlength=len(ids))
     rows, counts = sequences(log)
     ranking = np.argsort(-counts, kind="stable")[:top]
     top_sequences = [{"states": [ids[c] for c in rows[i] if c >= 0],
                       "fraction": _fraction(counts[i], n), "patients": int(counts[i])} for i in ranking]
 
+    survival = overall_survival(log, _MONTHS_DIGITS)
     return {
         "subtype": result.subtype,
         "n": n,
         "seed": result.seed,
         "engine": result.engine,
+        "tool_version": _tool_version(),
         "params_file": result.params_file,
         "notice": NOT_FOR_CLINICAL_USE,
-        "model_note": MODEL_NOTE,
+        "model_note": MODEL_NOTE if pathway.competing_exits else NO_EXITS_NOTE,
         "events": len(log),
+        "overall_survival_months": survival,
         "reached": {state_id: _fraction(reached_counts[code], n) for code, state_id in enumerate(ids)},
         "reached_line": {str(k): _fraction(on_line[:, k].sum(), n) for k in range(1, top_line + 1)},
+        "time_on_line_months": time_on_line,
         "time_in_state_months": time_in_state,
         "time_to_end_months": _stats(log.t_months[last]),
         "end_states": {state_id: _fraction(end_counts[ids.index(state_id)], n)
                        for state_id in ids if state_id in terminal},
         "top_sequences": top_sequences,
+        "parameters": parameter_table(params) if params is not None else None,
     }
 
 
@@ -190,6 +240,15 @@ def format_text(summary: dict[str, Any], pathway: Pathway, extra: tuple[str, ...
     if summary["reached_line"]:
         out += ["", "Lines of therapy reached: " + ", ".join(
             f"line {k} {_percent(f).strip()}" for k, f in summary["reached_line"].items())]
+    if summary.get("time_on_line_months"):
+        out += ["Time on each line (months): " + ", ".join(
+            f"line {k} median {_months(v['median']).strip()}" for k, v in summary["time_on_line_months"].items())]
+    survival = summary.get("overall_survival_months")
+    if survival:
+        km = survival["km"]
+        out += ["", f"Overall survival: median {_months(survival['median_months']).strip()} months; alive at "
+                    f"1 year {_percent(km['12']).strip()}, 2 years {_percent(km['24']).strip()}, "
+                    f"5 years {_percent(km['60']).strip()}"]
     end = summary["time_to_end_months"]
     out += ["", f"Time from start of treatment to end of pathway: mean {_months(end['mean']).strip()} months, "
                 f"median {_months(end['median']).strip()} months", "", "End states:"]

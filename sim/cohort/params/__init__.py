@@ -31,6 +31,8 @@ from sarcoma_sim.errors import PathwayError, PathwayValidationError, Problem
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 from sarcoma_sim.cohort.params.check import SUM_TOLERANCE, Validator
+from sarcoma_sim.cohort.params.exits import apply_exit_defaults
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.cohort.params.merge import Located, copy_data, merge
 from sarcoma_sim.cohort.params.model import (DAYS_PER_MONTH, DETECTED_AT_IMAGING, DISTRIBUTIONS, MONTHS_PER_YEAR, PLAIN_UNITS,
                               SHAPED, TIME_UNITS, WEEKS_PER_MONTH, EventParams, Group, Params, Quantity,
@@ -81,6 +83,7 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
                           overrides: Sequence[str] = ()) -> Params:
     """Merge parsed parameter documents (first is the base) and overrides; validate; build ``Params``."""
     problems: list[Problem] = []
+    pathway = with_competing_exits(pathway)
     base = documents[0]
     if not isinstance(base.data, dict):
         raise PathwayValidationError(base.problem((), "expected a mapping with subtype, imaging, population, states"))
@@ -90,6 +93,7 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
             problems.append(doc.problem((), "expected a mapping (a partial parameter file)"))
             continue
         located.data = merge(located, located.data, copy_data(doc.data), (), doc.file, doc.lines, ())
+    apply_exit_defaults(pathway, located, problems)
     for item in overrides:
         apply_override(pathway, located, item, problems)
     if problems:
