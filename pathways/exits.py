@@ -9,9 +9,10 @@ states and transitions, so both cohort engines and the ``transitions`` machine f
   treatment) and ``death`` (terminal: the only end of the cohort view);
 - from every *active* state (neither the initial workup nor an end) a ``death`` transition into
   ``death`` and a ``decline`` transition into ``best_supportive_care``;
-- every end state of the file other than ``death`` (e.g. ``trial_or_supportive_care``) is a living
-  end: in the cohort view it becomes a ``supportive_care`` state whose only exit is ``death``;
-  ``best_supportive_care`` likewise.
+- every end state of the file (e.g. ``trial_or_supportive_care``) is a living end: in the cohort
+  view it becomes a ``supportive_care`` state whose only exit is ``death``; ``best_supportive_care``
+  likewise. Ends listed in ``ends_outside`` (the patient leaves this pathway, e.g. "treat by
+  histology") stay ends; survival is censored there.
 
 Diagrams, exports, scenarios and the teaching mode use the pathway as written; only cohorts use
 this view. The timing of every exit is in the parameter file (``sarcoma_sim.cohort.params``).
@@ -55,7 +56,8 @@ def with_competing_exits(pathway: Pathway) -> Pathway:
 def _expand(pathway: Pathway) -> Pathway:
     exits = pathway.competing_exits
     states = dict(pathway.states)
-    living_ends = [s for s, st in states.items() if st.kind == "terminal" and s != DEATH_STATE]
+    living_ends = [s for s, st in states.items()
+                   if st.kind == "terminal" and s != DEATH_STATE and s not in pathway.ends_outside]
     for s in living_ends:
         states[s] = replace(states[s], kind=SUPPORTIVE_CARE)
     death = exits.get(DEATH)

@@ -67,7 +67,8 @@ def _build(doc: YamlDocument) -> Pathway:
                    transitions=tuple(transitions), attributes=attributes, sources=sources,
                    monitoring=monitoring, file=doc.file, summary=data.get("summary", ""),
                    events=tuple(dict.fromkeys(t.event for t in transitions)),
-                   competing_exits=_competing_exits(data.get("competing_exits") or {}))
+                   competing_exits=_competing_exits(data.get("competing_exits") or {}),
+                   ends_outside=tuple((data.get("competing_exits") or {}).get("ends_outside", ())))
 
 
 def _competing_exits(raw: dict) -> dict[str, CompetingExit]:
@@ -75,7 +76,7 @@ def _competing_exits(raw: dict) -> dict[str, CompetingExit]:
 
     return {event: CompetingExit(event, (spec or {}).get("label") or DEFAULT_LABELS[event],
                                  tuple((spec or {}).get("sources", ())), (spec or {}).get("note"))
-            for event, spec in raw.items()}
+            for event, spec in raw.items() if event in DEFAULT_LABELS}
 
 
 def pathway_from_document(doc: YamlDocument) -> Pathway:

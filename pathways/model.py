@@ -161,6 +161,7 @@ class Pathway:
     summary: str = ""
     events: tuple[str, ...] = field(default=())
     competing_exits: dict[str, CompetingExit] = field(default_factory=dict)
+    ends_outside: tuple[str, ...] = ()   # end states that stay ends in the cohort view (censored there)
     exits_expanded: bool = False          # True for the cohort view built by sarcoma_sim.pathways.exits
 
     def outgoing(self, state_id: str, event: str | None = None) -> list[Transition]:

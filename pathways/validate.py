@@ -246,6 +246,11 @@ def _exit_problems(doc, exits: dict, states: dict, check_cited) -> list[Problem]
     problems: list[Problem] = []
     if not exits:
         return problems
+    for i, state_id in enumerate(_as_list(exits.get("ends_outside"))):
+        if _as_dict(states.get(state_id)).get("kind") != "terminal":
+            problems.append(doc.problem(("competing_exits", "ends_outside", i),
+                                        f"{state_id!r} is not a declared end (terminal) state"))
+    exits = {k: v for k, v in exits.items() if k != "ends_outside"}
     for event, spec in exits.items():
         check_cited(("competing_exits", event), _as_dict(spec).get("sources"), None, f"competing exit {event!r}")
     if DEATH not in exits:

@@ -47,6 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--out", metavar="DIR",
                    help="write events.csv, patients.csv, summary.json and the plots (PNG) into DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--calibration", action="store_true",
+                   help="also print the calibration report: simulated v published targets with their tolerances")
     p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     p.set_defaults(handler=cmd_cohort)
 
@@ -148,6 +150,9 @@ def cmd_cohort(args: argparse.Namespace) -> int:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
         sys.stdout.write(format_text(summary, pathway, extra))
+        if "calibration" in summary:
+            from sarcoma_sim.reports.calibration import format_calibration
+            sys.stdout.write("\n" + format_calibration(summary["calibration"], args.subtype))
     return 0
 
 
@@ -159,6 +164,9 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
     if progress is not None:
         progress.status("summarising…")
     summary = summarize(result, pathway, params=params)
+    if getattr(args, "calibration", False):
+        from sarcoma_sim.reports.calibration import calibrate
+        summary["calibration"] = calibrate(result, pathway)
     if folder is not None:
         write_outputs(result, summary, pathway, folder, progress)
     return summary

@@ -22,13 +22,16 @@ _FRACTION_DIGITS = 6
 
 
 def pathway_of(result: CohortResult, pathway: Pathway | None = None) -> Pathway:
-    """The pathway a result was simulated on: ``pathway`` if given, else the shipped subtype's."""
+    """The pathway a result was simulated on: ``pathway`` if given, else the shipped subtype's; its
+    cohort view (``sarcoma_sim.pathways.exits``) when the result's states are those of that view."""
     from sarcoma_sim.pathways.exits import with_competing_exits
 
     if pathway is None:
         from sarcoma_sim.pathways.load import load_subtype
         pathway = load_subtype(result.subtype)
-    return with_competing_exits(pathway)
+    # The cohort view (with death and supportive care) when the result was simulated on it.
+    expanded = with_competing_exits(pathway)
+    return expanded if tuple(expanded.states) == tuple(result.log.state_ids) else pathway
 
 
 def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:

@@ -49,7 +49,8 @@ class Validator:
             self._coverage(population, states)
         if self.problems:
             raise PathwayValidationError(self.problems)
-        return Params(self.pathway.id, interval, tuple(population), states, self.origin)
+        return Params(self.pathway.id, interval, tuple(population), states, self.origin,
+                      getattr(self.doc, "exit_defaults", ()))
 
     # -- quantities ----------------------------------------------------------------------------
     def quantity(self, raw: Any, path: tuple, kind: str) -> Quantity | None:

@@ -64,16 +64,18 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
     states = data.get("states")
     if not isinstance(states, dict):
         return
+    inherited: list[tuple[str, str, str]] = []
     for state_id in timed_states(pathway):
         group = exit_group(pathway, state_id)
         block = raw.get(group)
         block = block if isinstance(block, dict) else {}
         own = states.get(state_id)
-        if own is None:
+        if own is None and group == SUPPORTIVE:
+            # Supportive-care states have only their exits: the defaults are the whole entry.
             own = states[state_id] = {}
             located.mark(("states", state_id), located.where((EXITS_KEY, group))[0], None)
         if not isinstance(own, dict):
-            continue
+            continue      # a missing therapy state is reported by the validator, by name
         for event in pathway.events_from(state_id):
             if event not in pathway.competing_exits or event in own:
                 continue
@@ -84,6 +86,8 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
                 continue
             own[event] = copy_data(block[event])
             _copy_origins(located, (EXITS_KEY, group, event), ("states", state_id, event))
+            inherited.append((group, event, state_id))
+    located.exit_defaults = tuple(inherited)
 
 
 def _copy_origins(located: Located, source: tuple, target: tuple) -> None:

@@ -131,6 +131,9 @@ class Params:
     population: tuple[Group, ...]
     states: dict[str, StateParams]
     origin: str                           # files and overrides used, for reports
+    # (group, event, state) for every competing exit a state takes from the file's defaults
+    # (sarcoma_sim.cohort.params.exits); listed once, under competing_exits, by ``quantities``.
+    exit_defaults: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def interval_months(self) -> float:
@@ -146,10 +149,18 @@ class Params:
         yield "imaging.interval_months", self.imaging_interval
         for group in self.population:
             yield f"population.{group.name}.prevalence", group.prevalence
+        inherited = {(state, event) for _, event, state in self.exit_defaults}
+        listed = set()
+        for group, event, state in self.exit_defaults:
+            if (group, event) not in listed:
+                listed.add((group, event))
+                for path, q in _event_quantities({event: self.states[state].events[event]}):
+                    yield f"competing_exits.{group}.{path}", q
         for state_id, sp in self.states.items():
             default = dict(_event_quantities(sp.events))
             for path, q in default.items():
-                yield f"states.{state_id}.{path}", q
+                if (state_id, path.split(".", 1)[0]) not in inherited:
+                    yield f"states.{state_id}.{path}", q
             for previous, events in sp.after.items():
                 for path, q in _event_quantities(events):
                     if default.get(path) != q:      # only what the ``after`` entry changes
