@@ -164,7 +164,18 @@ def test_summary_of_a_shipped_subtype_loads_its_pathway():
 
 
 def test_model_scope_is_stated(summary):
-    """The summary and its text say the model has no death, so later-line shares are upper bounds."""
-    assert "no death" in summary["model_note"]
-    text = format_text(summary, PATHWAY)
-    assert "upper" in text and "no death or stopping for decline" in " ".join(text.split())
+    """A pathway without competing exits says so: later-line shares are upper bounds, times are not survival."""
+    assert "declares no competing exits" in summary["model_note"]
+    text = " ".join(format_text(summary, PATHWAY).split())
+    assert "upper bounds" in text and "not survival" in text
+
+
+def test_model_scope_with_competing_exits_names_them():
+    """With competing exits the note names death and stopping treatment, and no longer claims no death."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.load import load_subtype
+    gist = load_subtype("gist")
+    result = simulate(gist, load_params("gist"), 300, 4)
+    note = summarize(result, gist)["model_note"]
+    assert "death" in note and "stopping active treatment" in note and "no death" not in note

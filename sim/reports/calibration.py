@@ -104,8 +104,10 @@ def _median_from(times: np.ndarray, died: np.ndarray) -> float | None:
 def measure(result: CohortResult, pathway: Pathway, target: Target) -> float | None:
     """The simulated value of ``target`` on ``result`` (None when it cannot be measured)."""
     from sarcoma_sim.reports.summary import row_lines, state_lines
+    from sarcoma_sim.pathways.exits import with_competing_exits
     from sarcoma_sim.reports.survival import death_times, kaplan_meier, survival_at
 
+    pathway = with_competing_exits(pathway)
     log = result.log
     ended = death_times(log)
     if target.measure == "reached_line":
@@ -132,9 +134,6 @@ def measure(result: CohortResult, pathway: Pathway, target: Target) -> float | N
 
 def calibrate(result: CohortResult, pathway: Pathway) -> list[dict]:
     """Every target of the subtype with its simulated value, accepted interval and verdict."""
-    from sarcoma_sim.pathways.exits import with_competing_exits
-
-    pathway = with_competing_exits(pathway)
     rows = []
     for target in TARGETS.get(result.subtype, ()):
         value = measure(result, pathway, target)

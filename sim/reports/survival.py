@@ -49,7 +49,8 @@ def survival_at(curve: tuple[np.ndarray, np.ndarray], months: float) -> float:
 def median_survival(curve: tuple[np.ndarray, np.ndarray]) -> float | None:
     """The first time the Kaplan-Meier curve is at or below one half (None if it never is)."""
     t, s = curve
-    below = np.flatnonzero(s <= 0.5)
+    # A product of many factors drifts by a few ulps: an exact half must still count as a half.
+    below = np.flatnonzero(s <= 0.5 + 1e-12)
     return float(t[below[0]]) if len(below) else None
 
 
