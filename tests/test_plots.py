@@ -136,7 +136,7 @@ def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_pat
         assert data == (second / name).read_bytes()
     assert NOT_FOR_CLINICAL_USE in footer_text(result)
     assert "test-params.yaml" in footer_text(result)
-    assert "No death or stopping for decline" in footer_text(result)
+    assert "declares no competing exits" in footer_text(result)
 
 
 def test_importing_plots_does_not_import_matplotlib():
