@@ -72,14 +72,17 @@ def test_json_summary_has_the_required_fields(gist_run):
 
 
 def test_out_writes_every_file(gist_run):
-    """--out writes events.csv, patients.csv, summary.json and the three PNG plots, and nothing else."""
+    """--out writes events.csv (with line and regimen), patients.csv, trace.csv, summary.json and the four
+    PNG plots, and nothing else."""
     code, out, _, folder = gist_run
     assert code == 0
     assert leftovers(folder) == sorted(OUTPUT_FILES + PLOT_FILES)
     assert json.loads((folder / "summary.json").read_text()) == json.loads(out)
     events = (folder / "events.csv").read_text().splitlines()
-    assert events[0] == "patient,t_months,event,from_state,to_state"
+    assert events[0] == "patient,t_months,event,from_state,to_state,line,regimen"
     assert events[1].startswith("0,0.0000,start,workup,")
+    trace = (folder / "trace.csv").read_text().splitlines()
+    assert trace[0].startswith("month,workup,") and trace[0].endswith(",death")
     patients = (folder / "patients.csv").read_text().splitlines()
     assert len(patients) == N + 1 and patients[0].startswith("patient,")
     for name in PLOT_FILES:

@@ -24,7 +24,7 @@ ENGINE_CHOICES = ("vectorized", "stepwise")   # sarcoma_sim.cohort.engines.ENGIN
 # cap keeps a run near 1 GB; bigger questions are better answered by several seeds.
 MAX_PATIENTS = 2_000_000
 
-OUTPUT_FILES = ("events.csv", "patients.csv", "summary.json")
+OUTPUT_FILES = ("events.csv", "patients.csv", "trace.csv", "summary.json")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -45,7 +45,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="override one parameter, e.g. --set imatinib_400.progression.median_months=20 "
                         "(repeatable)")
     p.add_argument("--out", metavar="DIR",
-                   help="write events.csv, patients.csv, summary.json and the plots (PNG) into DIR")
+                   help="write events.csv, patients.csv, trace.csv, summary.json and the plots (PNG) into DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--calibration", action="store_true",
                    help="also print the calibration report: simulated v published targets with their tolerances")
@@ -174,12 +174,14 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
 
 def write_outputs(result, summary: dict, pathway, folder: Path, progress=None) -> None:
     """Write the event log, the patient table, the summary and the plots into ``folder``."""
-    from sarcoma_sim.cohort.eventlog import write_events_csv, write_patients_csv
+    from sarcoma_sim.cohort.eventlog import write_patients_csv
     from sarcoma_sim.reports.plots import save_plots
     from sarcoma_sim.reports.summary import to_json
+    from sarcoma_sim.reports.tables import write_events_table, write_trace_csv
 
-    steps = (("events.csv", lambda path: _write_csv(path, write_events_csv, result.log)),
+    steps = (("events.csv", lambda path: _write_csv(path, lambda r, s: write_events_table(r, s, pathway), result)),
              ("patients.csv", lambda path: _write_csv(path, write_patients_csv, result)),
+             ("trace.csv", lambda path: _write_csv(path, write_trace_csv, result)),
              ("summary.json", lambda path: path.write_text(to_json(summary), encoding="utf-8")),
              ("plots", lambda path: save_plots(result, folder, pathway)))
     for name, write in steps:

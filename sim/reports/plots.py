@@ -28,7 +28,7 @@ WORKUP_COLOUR = "#e9e4d4"
 END_GREYS = ("#5b5b5b", "#9a9a9a", "#c6c6c6", "#7a7a7a")
 FIGSIZE = (11.0, 5.8)
 DPI = 110
-PLOT_FILES = ("time_on_line.png", "sequences.png", "occupancy.png")
+PLOT_FILES = ("time_on_line.png", "sequences.png", "occupancy.png", "overall_survival.png")
 _GRID_POINTS = 400
 
 
@@ -305,6 +305,45 @@ def plot_occupancy(result: CohortResult, pathway: Pathway | None = None, ax=None
     return ax
 
 
+def plot_survival(result: CohortResult, pathway: Pathway | None = None, ax=None):
+    """The Kaplan-Meier curve of overall survival from the start of treatment, its median marked,
+    and the share alive at 1, 2 and 5 years; a pathway without a death exit gets a note instead."""
+    from sarcoma_sim.reports.survival import KM_MONTHS, death_times, kaplan_meier, median_survival, survival_at
+
+    pathway = pathway_of(result, pathway)
+    ax = ax if ax is not None else _new_ax()
+    ended = death_times(result.log)
+    if ended is None or not len(ended[0]):
+        ax.text(0.5, 0.5, "This pathway declares no competing exits: no survival to show",
+                ha="center", va="center", transform=ax.transAxes)
+    else:
+        curve = kaplan_meier(*ended)
+        t, s = curve
+        x_max = _nice_limit(float(np.quantile(ended[0], 0.99)))
+        ax.step(np.concatenate(([0.0], t)), 100 * np.concatenate(([1.0], s)), where="post",
+                color=line_colour(1), linewidth=2.2, label="Overall survival (Kaplan-Meier)")
+        median = median_survival(curve)
+        if median is not None:
+            ax.plot([0, median, median], [50, 50, 0], color="#999999", linewidth=0.8, linestyle=":")
+            ax.plot([median], [50], marker="o", color=line_colour(1), markersize=5)
+            ax.annotate(f"median {median:.1f} months", (median, 50), textcoords="offset points", xytext=(6, 6))
+        for m in KM_MONTHS:
+            if m <= x_max:
+                alive = survival_at(curve, m)
+                ax.plot([m], [100 * alive], marker="s", color="#444444", markersize=4)
+                ax.annotate(f"{100 * alive:.0f}% at {m // 12} y", (m, 100 * alive), textcoords="offset points",
+                            xytext=(8, 6), fontsize=8)
+        ax.set_xlim(0, x_max)
+        ax.set_xticks(_month_ticks(x_max))
+        ax.legend(loc="upper right", frameon=False)
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("Months since start of treatment")
+    ax.set_ylabel("Patients alive (%)")
+    _titles(ax, "Overall survival", pathway, result)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
 def footer_text(result: CohortResult) -> str:
     """The notice and provenance printed under every saved figure."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
@@ -332,11 +371,11 @@ def save_figure(ax, result: CohortResult, path: str | Path) -> None:
 
 
 def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None = None) -> list[Path]:
-    """Write the three figures (``PLOT_FILES``) into ``folder``; returns their paths."""
+    """Write the four figures (``PLOT_FILES``) into ``folder``; returns their paths."""
     pathway = pathway_of(result, pathway)
     folder = Path(folder)
     paths = []
-    for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy)):
+    for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy, plot_survival)):
         ax = plot(result, pathway)
         save_figure(ax, result, folder / name)
         paths.append(folder / name)
