@@ -274,3 +274,48 @@ def test_engines_agree_on_exit_shares():
     for key in a:
         se = np.sqrt(a[key] * (1 - a[key]) / n + b[key] * (1 - b[key]) / n)
         assert abs(a[key] - b[key]) <= 4 * se + 1e-12, (key, a[key], b[key])
+
+
+# ---- timing by patient attribute (by_patient) --------------------------------------------------
+
+BY_MARKER = PARAMS.replace('''      median_months: {months: 6, illustrative: true}
+''', '''      median_months: {months: 6, illustrative: true}
+      by_patient:
+        marker:
+          positive: {median_months: {months: 12, source: "Trial X (marker-positive 12 mo)"}}
+''')
+
+
+def test_by_patient_timing_applies_to_matching_patients():
+    """A patient with the named attribute value takes its timing; others keep the event's own."""
+    ep = demo_params(BY_MARKER).event_params("drug_a", "progression")
+    assert ep.timing_for({"marker": "positive"}).median == 12
+    assert ep.timing_for({"marker": "negative"}).median == 6
+    assert ep.timing_for({"marker": "positive"}).distribution == "exponential"
+
+
+def test_by_patient_values_are_listed_with_their_source():
+    """quantities() lists the by_patient median under its own path, with its source."""
+    rows = dict(demo_params(BY_MARKER).quantities())
+    q = rows["states.drug_a.progression.by_patient.marker.positive.median_months"]
+    assert q.value == 12 and q.source == "Trial X (marker-positive 12 mo)"
+
+
+@pytest.mark.parametrize("old,new", [
+    ("        marker:\n", "        colour:\n"),                                      # unknown attribute
+    ("          positive: {median", "          maybe: {median"),                       # undeclared value
+    ("{median_months: {months: 12", "{dose: 3, median_months: {months: 12"),          # not a timing key
+])
+def test_bad_by_patient_entries_are_named(old, new):
+    """An unknown patient attribute, an undeclared value or a non-timing key is refused at its path."""
+    found = param_problems(BY_MARKER.replace(old, new))
+    assert any("states.drug_a.progression.by_patient" in p for p in found), found
+
+
+@pytest.mark.parametrize("simulate", [simulate_stepwise, simulate_vectorized])
+def test_engines_use_the_patient_timing(simulate):
+    """Both engines draw marker-positive patients' time on drug A from the by_patient median (12, not 6)."""
+    record = {}
+    simulate(demo(), demo_params(BY_MARKER), 6000, 3, record=record)
+    latent = record["latent"][("drug_a", "progression", None)]
+    assert abs(np.median(latent) / 12 - 1) < 0.06      # 6,000 draws: standard error of the median about 2%

@@ -115,7 +115,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
                 variant = previous if previous in params.states[state].after else None
                 best = None
                 for event, ep in params.states[state].for_entry(previous).items():
-                    drawn = draw_time(ep.timing, rng)
+                    drawn = draw_time(ep.timing_for(patient.facts), rng)
                     if latent is not None:
                         latent.setdefault((state, event, variant), []).append(drawn)
                     seen = detect(drawn, interval) if ep.detected_at_imaging else drawn

@@ -136,23 +136,15 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
             if item is None:
                 continue
             event, ep = item
-            timing = ep.timing
-            if timing is None:
-                family, scale, power = AT_ONCE, 0.0, 1.0
-            elif timing.distribution == "exponential":
-                family, scale, power = EXPONENTIAL, timing.median / LN2, 1.0
-            elif timing.distribution == "weibull":
-                power = 1.0 / timing.shape.value
-                family, scale = WEIBULL, timing.median / LN2 ** power
-            else:
-                family, scale, power = LOGNORMAL, timing.median, timing.shape.value
             combinations = ep.combinations()
             probabilities = np.array([p for _, p in combinations])
             cumulative = np.cumsum(probabilities) / probabilities.sum()
             cumulative[-1] = 1.0
             for p, profile in enumerate(profiles):
                 node = v * P + p
-                slot_family[node, k], slot_scale[node, k], slot_power[node, k] = family, scale, power
+                # A node is a variant for one patient profile, so timing by patient attribute is per node.
+                slot_family[node, k], slot_scale[node, k], slot_power[node, k] = _slot_timing(
+                    ep.timing_for(dict(profile)))
                 choice_cum[node, k, :len(cumulative)] = cumulative
                 event_of[node, k, :] = events.index(event)
                 for c, (values, _) in enumerate(combinations):
@@ -176,6 +168,18 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
         np.array([initial * P + p for p in group_profile], np.intp), node_variant, slot_family, slot_scale,
         slot_power, choice_cum.reshape(-1), next_node.reshape(-1), event_of.reshape(-1),
         target_state.reshape(-1), params.interval_months)
+
+
+def _slot_timing(timing) -> tuple[int, float, float]:
+    """(family, scale, power) of a slot: the variate transform that gives ``timing``."""
+    if timing is None:
+        return AT_ONCE, 0.0, 1.0
+    if timing.distribution == "exponential":
+        return EXPONENTIAL, timing.median / LN2, 1.0
+    if timing.distribution == "weibull":
+        power = 1.0 / timing.shape.value
+        return WEIBULL, timing.median / LN2 ** power, power
+    return LOGNORMAL, timing.median, timing.shape.value
 
 
 def _check_reachable_transitions(pathway, params, variants, profiles, slot_family, choice_cum, next_node,

@@ -82,6 +82,16 @@ class EventParams:
     event: str
     timing: Timing | None                               # None only for ``start`` in the initial state
     choices: dict[str, dict[str, Quantity]] = field(default_factory=dict)   # attribute -> value -> p
+    # (patient attribute, value, timing): a patient with that value takes that timing (e.g. imatinib's
+    # time to progression by KIT genotype); the first that holds wins, else ``timing``.
+    by_patient: tuple[tuple[str, str, Timing], ...] = ()
+
+    def timing_for(self, facts: Mapping[str, str]) -> Timing | None:
+        """The timing for a patient with ``facts``: a matching ``by_patient`` entry, else ``timing``."""
+        for attribute, value, timing in self.by_patient:
+            if facts.get(attribute) == value:
+                return timing
+        return self.timing
 
     @property
     def detected_at_imaging(self) -> bool:
@@ -173,6 +183,19 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
             yield f"{event}.median_months", ep.timing.median_months
             if ep.timing.shape is not None:
                 yield f"{event}.shape", ep.timing.shape
+        for attribute, value, timing in ep.by_patient:
+            where = f"{event}.by_patient.{attribute}.{value}"
+            if not _same(timing.median_months, ep.timing.median_months):
+                yield f"{where}.median_months", timing.median_months
+            if timing.shape is not None and not _same(timing.shape, ep.timing.shape):
+                yield f"{where}.shape", timing.shape
+
         for attribute, values in ep.choices.items():
             for value, q in values.items():
                 yield f"{event}.{attribute}.{value}", q
+
+
+def _same(a: Quantity | None, b: Quantity | None) -> bool:
+    """The same number with the same provenance (wherever it was written)."""
+    return a is not None and b is not None and \
+        (a.value, a.reported, a.source, a.illustrative, a.note) == (b.value, b.reported, b.source, b.illustrative, b.note)
