@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -483,7 +483,7 @@ class _LogBuilder:
     """
 
     def __init__(self, cp: CompiledPathway, n: int):
-        self.cp, self.n, self.rows, self.capacity = cp, n, 0, 0
+        self.cp, self.n, self.rows, self.capacity, self.done = cp, n, 0, 0, 0
         self.columns: list[np.ndarray] = []
         self.packed = np.empty(0, np.int32)        # one chunk's (event, state) pairs, reused
 
@@ -502,7 +502,8 @@ class _LogBuilder:
     def add(self, lo: int, length: np.ndarray, record: list) -> None:
         """Scatter a chunk's per-step rows into patient order (each patient's rows in step order)."""
         total = int(length.sum())
-        self._reserve(self.rows + total, lo + len(length), total)
+        self.done += len(length)
+        self._reserve(self.rows + total, self.done, total)
         r0, r1 = self.rows, self.rows + total
         patient, t, event, from_state, to_state = (c[r0:r1] for c in self.columns)
         if len(self.packed) < total:
@@ -544,27 +545,54 @@ def simulate_vectorized(pathway: Pathway, params: Params, n: int, seed: int, chu
     pathway = with_competing_exits(pathway)   # the cohort view: death and decline fire like any event
     seed = check_seed(seed)
     n = check_cohort_size(n)
+    cp = compile_pathway(pathway, params)
+    builder = _LogBuilder(cp, n)
+    groups = np.empty(n, np.int16)
+    for lo, chunk_groups, length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, progress, record):
+        groups[lo:lo + len(chunk_groups)] = chunk_groups
+        builder.add(lo, length, rows)
+    index = groups.astype(np.intp)
+    return CohortResult(pathway.id, n, seed, "vectorized", builder.log(), _facts(pathway, params, index),
+                        params.origin)
+
+
+def vectorized_chunks(pathway: Pathway, params: Params, n: int, seed: int, chunk_size: int = 100_000,
+                      progress: Callable[[int, int], None] | None = None) -> Iterator[CohortResult]:
+    """The same cohort as ``simulate_vectorized`` (same seed, same patients), one ``CohortResult`` per
+    chunk of ``chunk_size`` patients (patient numbers global), so a caller can summarise and write
+    any cohort size in one chunk's memory."""
+    pathway = with_competing_exits(pathway)
+    seed = check_seed(seed)
+    n = check_cohort_size(n)
+    cp = compile_pathway(pathway, params)
+    for lo, chunk_groups, length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, progress, None):
+        builder = _LogBuilder(cp, len(chunk_groups))
+        builder.add(lo, length, rows)
+        del rows
+        yield CohortResult(pathway.id, len(chunk_groups), seed, "vectorized", builder.log(),
+                           _facts(pathway, params, chunk_groups.astype(np.intp)), params.origin)
+
+
+def _chunks(pathway, params, cp, n, seed, chunk_size, progress, record):
+    """Per chunk: (first patient, population groups, transitions per patient, per-step rows)."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    cp = compile_pathway(pathway, params)
     streams = _StepStreams(seed)
     latent: dict | None = {} if record is not None else None
     tables = _Tables.of(cp)
-    builder = _LogBuilder(cp, n)
-    groups = np.empty(n, np.int16)
     for lo in range(0, n, chunk_size):
         hi = min(n, lo + chunk_size)
-        groups[lo:hi] = sample_groups(params, hi - lo, seed, start=lo)
-        length, rows = _simulate_chunk(cp, tables, groups[lo:hi], lo, streams, latent)
-        builder.add(lo, length, rows)
-        del rows
+        chunk_groups = sample_groups(params, hi - lo, seed, start=lo)
+        length, rows = _simulate_chunk(cp, tables, chunk_groups, lo, streams, latent)
+        yield lo, chunk_groups, length, rows
         streams.finish_blocks_before(hi)
         if progress is not None:
             progress(hi, n)
     if record is not None:
         record["variates"] = {"exponential": streams.drawn, "uniform": BLOCK * len(blocks(0, n))}
         record["latent"] = {key: np.concatenate(parts) for key, parts in latent.items()}
+
+
+def _facts(pathway: Pathway, params: Params, index: np.ndarray) -> dict[str, np.ndarray]:
     names = [a.name for a in pathway.attributes.values() if a.of == "patient"]
-    index = groups.astype(np.intp)
-    facts = {name: np.array([g.facts[name] for g in params.population]).take(index) for name in names}
-    return CohortResult(pathway.id, n, seed, "vectorized", builder.log(), facts, params.origin)
+    return {name: np.array([g.facts[name] for g in params.population]).take(index) for name in names}
