@@ -44,7 +44,8 @@ def test_time_in_state_is_over_stays(summary):
     times = summary["time_in_state_months"]
     assert times["drug_a"] == {"mean": round(13 / 3, 4), "median": 5.0, "stays": 3}
     assert times["surgery"] == {"mean": 1.0, "median": 1.0, "stays": 1}
-    assert times["drug_b"] == {"mean": 4.5617, "median": 4.5617, "stays": 2}
+    assert times["drug_b"]["mean"] == 4.5617 and times["drug_b"]["stays"] == 2
+    assert times["drug_b"]["median"] == pytest.approx(4.5617, abs=0.01)     # 0.01-month bins
     assert times["workup"] == {"mean": 0.0, "median": 0.0, "stays": 3}
     assert "care" not in times and "no_option" not in times
 
@@ -114,10 +115,11 @@ def test_vectorised_summary_matches_a_per_patient_loop(n, seed):
             assert entry["stays"] == len(stays[code])
             if stays[code]:
                 assert entry["mean"] == pytest.approx(np.mean(stays[code]), abs=1e-4)
-                assert entry["median"] == pytest.approx(np.median(stays[code]), abs=1e-4)
+                # medians come from 0.01-month bins (sarcoma_sim.reports.accumulate): within one bin
+                assert entry["median"] == pytest.approx(np.median(stays[code]), abs=0.01)
             else:
                 assert entry["mean"] is None and entry["median"] is None
-    assert summary["time_to_end_months"]["median"] == pytest.approx(np.median(ends), abs=1e-4)
+    assert summary["time_to_end_months"]["median"] == pytest.approx(np.median(ends), abs=0.01)
     assert sum(summary["end_states"].values()) == pytest.approx(1.0, abs=1e-5)
     for state, fraction in summary["end_states"].items():
         assert fraction == summary["reached"][state]

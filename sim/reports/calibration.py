@@ -3,16 +3,15 @@
 Each ``Target`` names a published figure (overall survival median from the start of treatment or
 from entering a state, survival at a time, the share reaching a line), its source, and the
 tolerance it is held to: relative for medians (``within`` = 0.15 is +/-15%), an interval for
-shares. ``calibrate(result, pathway)`` measures every target of the subtype on a simulated
-cohort; ``format_calibration`` prints them side by side with a verdict and, where a target is
+shares. ``calibrate(result, pathway)`` (or ``calibrate_accumulated`` for a cohort summarised chunk by
+chunk) measures every target of the subtype; medians come from 0.01-month bins
+(``sarcoma_sim.reports.accumulate``); ``format_calibration`` prints them side by side with a verdict and, where a target is
 missed, the stated reason. Targets are data here, not parameters: they never feed the model.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
 
 from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.pathways.model import Pathway
@@ -96,47 +95,51 @@ TARGETS: dict[str, tuple[Target, ...]] = {
 }
 
 
-def _median_from(times: np.ndarray, died: np.ndarray) -> float | None:
-    from sarcoma_sim.reports.survival import kaplan_meier, median_survival
-    return median_survival(kaplan_meier(times, died)) if len(times) else None
+def entry_states(subtype: str) -> tuple[str, ...]:
+    """States whose survival from entry the subtype's targets need (for ``SummaryAccumulator``)."""
+    return tuple(dict.fromkeys(t.state for t in TARGETS.get(subtype, ()) if t.state))
+
+
+def measure_accumulated(acc, target: Target) -> float | None:
+    """The simulated value of ``target`` from a ``SummaryAccumulator`` (None when it cannot be measured)."""
+    if target.measure == "reached_line":
+        return float(acc.reached_line[target.line] / acc.n) if target.line <= acc.top_line else 0.0
+    if "death" not in acc.state_ids or not acc.survival.patients():
+        return None
+    if target.measure == "os_median":
+        return acc.survival.median()
+    if target.measure == "survival_at":
+        return acc.survival.survival_at(target.months)
+    if target.measure == "os_median_from":
+        view = acc.survival_from_entry(target.state)
+        return None if view is None or not view.patients() else view.median()
+    raise ValueError(f"unknown calibration measure {target.measure!r}")
+
+
+def _accumulate(result: CohortResult, pathway: Pathway, states: tuple[str, ...]):
+    from sarcoma_sim.reports.accumulate import SummaryAccumulator
+    from sarcoma_sim.reports.summary import pathway_of
+
+    acc = SummaryAccumulator(pathway_of(result, pathway), result.log.state_ids, states)
+    acc.add(result)
+    return acc
 
 
 def measure(result: CohortResult, pathway: Pathway, target: Target) -> float | None:
-    """The simulated value of ``target`` on ``result`` (None when it cannot be measured)."""
-    from sarcoma_sim.reports.summary import row_lines, state_lines
-    from sarcoma_sim.pathways.exits import with_competing_exits
-    from sarcoma_sim.reports.survival import death_times, kaplan_meier, survival_at
-
-    pathway = with_competing_exits(pathway)
-    log = result.log
-    ended = death_times(log)
-    if target.measure == "reached_line":
-        line = row_lines(log, state_lines(pathway, log.state_ids))
-        reached = np.zeros(result.n, bool)
-        reached[log.patient[line >= target.line]] = True
-        return float(reached.mean())
-    if ended is None:
-        return None
-    times, died = ended
-    if target.measure == "os_median":
-        return _median_from(times, died)
-    if target.measure == "survival_at":
-        return survival_at(kaplan_meier(times, died), target.months)
-    if target.measure == "os_median_from":
-        if target.state not in log.state_ids:
-            return None
-        rows = np.flatnonzero(log.to_state == log.state_ids.index(target.state))
-        patients, first = np.unique(log.patient[rows], return_index=True)
-        entry = log.t_months[rows[first]]
-        return _median_from(times[patients] - entry, died[patients])
-    raise ValueError(f"unknown calibration measure {target.measure!r}")
+    """The simulated value of ``target`` on ``result``."""
+    return measure_accumulated(_accumulate(result, pathway, (target.state,) if target.state else ()), target)
 
 
 def calibrate(result: CohortResult, pathway: Pathway) -> list[dict]:
     """Every target of the subtype with its simulated value, accepted interval and verdict."""
+    return calibrate_accumulated(_accumulate(result, pathway, entry_states(result.subtype)), result.subtype)
+
+
+def calibrate_accumulated(acc, subtype: str) -> list[dict]:
+    """``calibrate`` for a cohort summarised chunk by chunk (``SummaryAccumulator`` with ``entry_states``)."""
     rows = []
-    for target in TARGETS.get(result.subtype, ()):
-        value = measure(result, pathway, target)
+    for target in TARGETS.get(subtype, ()):
+        value = measure_accumulated(acc, target)
         low, high = target.bounds()
         rows.append({"target": target.label, "published": target.published,
                      "simulated": None if value is None else round(value, 4),

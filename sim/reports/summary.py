@@ -1,7 +1,7 @@
 """Summarise a simulated cohort: who reached which state, how long they stayed, how it ended.
 
-Everything is computed with numpy from the columnar event log (no per-patient Python loop), so
-a cohort of a million patients summarises in about a second. ``summarize`` returns a plain dict
+Everything is computed with numpy from the columnar event log (no per-patient Python loop), chunk
+by chunk through ``sarcoma_sim.reports.accumulate`` so that any cohort size fits in memory. ``summarize`` returns a plain dict
 (the JSON the ``cohort`` command prints and saves); ``format_text`` renders it as a table.
 """
 
@@ -141,70 +141,62 @@ def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = T
               params=None) -> dict[str, Any]:
     """The cohort summary as a JSON-ready dict (keys in a fixed order, states in pathway order).
 
-    With ``params`` (the ``Params`` the run used) it lists every parameter value and its source."""
-    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-    from sarcoma_sim.reports.survival import overall_survival
+    With ``params`` (the ``Params`` the run used) it lists every parameter value and its source.
+    Computed as one chunk of ``sarcoma_sim.reports.accumulate``: the same figures as a cohort
+    summarised chunk by chunk (medians to 0.01 month, see there)."""
+    from sarcoma_sim.reports.accumulate import SummaryAccumulator
 
     pathway = pathway_of(result, pathway)
-    log = result.log
-    n = result.n
-    ids = log.state_ids
+    accumulator = SummaryAccumulator(pathway, result.log.state_ids)
+    accumulator.add(result)
+    return summary_of(accumulator, top, params)
+
+
+def _hist_stats(histograms, g: int) -> dict[str, float | None]:
+    mean, median = histograms.mean(g), histograms.median(g)
+    return {"mean": None if mean is None else round(mean, _MONTHS_DIGITS),
+            "median": None if median is None else round(median, _MONTHS_DIGITS)}
+
+
+def summary_of(acc, top: int = TOP_SEQUENCES, params=None) -> dict[str, Any]:
+    """The summary dict of a ``SummaryAccumulator`` that has taken every chunk of a cohort."""
+    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.reports.survival import KM_MONTHS
+
+    pathway, ids, n = acc.pathway, acc.state_ids, acc.n
     terminal = set(pathway.terminal_states())
-    first, last = log.first_rows(), log.last_rows()
-
-    entered = np.zeros((n, len(ids)), dtype=bool)
-    entered[log.patient, log.to_state] = True
-    entered[np.arange(n), log.from_state[first]] = True
-    reached_counts = entered.sum(axis=0)
-
-    lines_by_state = state_lines(pathway, ids)
-    line_after = row_lines(log, lines_by_state)
-    top_line = int(lines_by_state.max(initial=0))
-    on_line = np.zeros((n, top_line + 1), dtype=bool)
-    on_line[log.patient, line_after] = True
-
-    stay_state, stay_months = stays(log)
-    order = np.argsort(stay_state, kind="stable")
-    bounds = np.searchsorted(stay_state[order], np.arange(len(ids) + 1))
-    time_in_state = {}
-    for code, state_id in enumerate(ids):
-        if state_id in terminal:
-            continue
-        months = stay_months[order[bounds[code]:bounds[code + 1]]]
-        time_in_state[state_id] = {**_stats(months), "stays": int(len(months))}
-
-    episode_line, _, episode_months = line_episodes(log, lines_by_state)
-    time_on_line = {}
-    for k in range(1, top_line + 1):
-        months = episode_months[episode_line == k]
-        time_on_line[str(k)] = {**_stats(months), "episodes": int(len(months))}
-
-    end_counts = np.bincount(log.to_state[last], minlength=len(ids))
-    rows, counts = sequences(log)
-    ranking = np.argsort(-counts, kind="stable")[:top]
-    top_sequences = [{"states": [ids[c] for c in rows[i] if c >= 0],
-                      "fraction": _fraction(counts[i], n), "patients": int(counts[i])} for i in ranking]
-
-    survival = overall_survival(log, _MONTHS_DIGITS)
+    meta = acc.meta or {"subtype": pathway.id, "seed": None, "engine": None, "params_file": None}
+    time_in_state = {state_id: {**_hist_stats(acc.stays, code), "stays": acc.stays.total(code)}
+                     for code, state_id in enumerate(ids) if state_id not in terminal}
+    time_on_line = {str(k): {**_hist_stats(acc.on_line, k), "episodes": acc.on_line.total(k)}
+                    for k in range(1, acc.top_line + 1)}
+    survival = None
+    if "death" in ids and acc.survival.patients():
+        died = int(acc.survival.deaths.sum())
+        median = acc.survival.median()
+        survival = {"median_months": None if median is None else round(median, _MONTHS_DIGITS),
+                    "km": {str(m): round(acc.survival.survival_at(m), 6) for m in KM_MONTHS},
+                    "died": _fraction(died, n), "censored": _fraction(n - died, n)}
     return {
-        "subtype": result.subtype,
+        "subtype": meta["subtype"],
         "n": n,
-        "seed": result.seed,
-        "engine": result.engine,
+        "seed": meta["seed"],
+        "engine": meta["engine"],
         "tool_version": _tool_version(),
-        "params_file": result.params_file,
+        "params_file": meta["params_file"],
         "notice": NOT_FOR_CLINICAL_USE,
         "model_note": MODEL_NOTE if pathway.competing_exits else NO_EXITS_NOTE,
-        "events": len(log),
+        "events": acc.events,
         "overall_survival_months": survival,
-        "reached": {state_id: _fraction(reached_counts[code], n) for code, state_id in enumerate(ids)},
-        "reached_line": {str(k): _fraction(on_line[:, k].sum(), n) for k in range(1, top_line + 1)},
+        "reached": {state_id: _fraction(acc.reached[code], n) for code, state_id in enumerate(ids)},
+        "reached_line": {str(k): _fraction(acc.reached_line[k], n) for k in range(1, acc.top_line + 1)},
         "time_on_line_months": time_on_line,
         "time_in_state_months": time_in_state,
-        "time_to_end_months": _stats(log.t_months[last]),
-        "end_states": {state_id: _fraction(end_counts[ids.index(state_id)], n)
+        "time_to_end_months": _hist_stats(acc.to_end, 0),
+        "end_states": {state_id: _fraction(acc.ends[ids.index(state_id)], n)
                        for state_id in ids if state_id in terminal},
-        "top_sequences": top_sequences,
+        "top_sequences": [{"states": [ids[c] for c in codes], "fraction": _fraction(count, n), "patients": count}
+                          for codes, count in acc.top_sequences(top)],
         "parameters": parameter_table(params) if params is not None else None,
     }
 
