@@ -129,7 +129,7 @@ def _csv_field(text: str) -> str:
 
 
 def write_events_csv(log: EventLog, stream: TextIO, lines: np.ndarray | None = None,
-                     regimens: Sequence[str] | None = None) -> None:
+                     regimens: Sequence[str] | None = None, header: bool = True) -> None:
     """Write the log as CSV (``patient,t_months,event,from_state,to_state``) with names, not codes;
     times with 4 decimals (0.0001 month is about 3 seconds).
 
@@ -137,7 +137,8 @@ def write_events_csv(log: EventLog, stream: TextIO, lines: np.ndarray | None = N
     regimen text of each state, by code; empty for states without one) two more columns follow:
     ``line`` and ``regimen`` (of the state entered)."""
     extra = lines is not None and regimens is not None
-    stream.write(EVENTS_HEADER + (EVENTS_EXTRA if extra else "") + "\n")
+    if header:      # a chunk after the first appends rows only
+        stream.write(EVENTS_HEADER + (EVENTS_EXTRA if extra else "") + "\n")
     n_states = len(log.state_ids)
     # Few distinct (event, from, to) triples occur: format each once and reuse its text.
     triple = (log.event.astype(np.int64) * n_states + log.from_state) * n_states + log.to_state
@@ -168,17 +169,19 @@ def patients_table(result: CohortResult) -> tuple[list[str], list[np.ndarray]]:
     states = np.asarray(log.state_ids, dtype=object)
     names = sorted(result.patient_facts)
     header = ["patient", *names, "end_state", "time_to_end_months", "transitions"]
-    columns = [np.arange(result.n)]
+    columns = [log.patient[first]]         # global numbers: a chunk of a bigger cohort keeps its own
     columns += [np.asarray(result.patient_facts[name]) for name in names]
     columns += [states[log.to_state[last]], log.t_months[last], last - first + 1]
     return header, columns
 
 
-def write_patients_csv(result: CohortResult, stream: TextIO) -> None:
-    """Write one row per patient: index, patient attributes, end state, time to end, number of transitions."""
-    header, columns = patients_table(result)
-    stream.write(",".join(header) + "\n")
-    row = "%d," + "%s," * (len(header) - 3) + "%.4f,%d\n"
+def write_patients_csv(result: CohortResult, stream: TextIO, header: bool = True) -> None:
+    """Write one row per patient: index, patient attributes, end state, time to end, number of transitions
+    (``header=False`` appends a later chunk's rows)."""
+    names, columns = patients_table(result)
+    if header:
+        stream.write(",".join(names) + "\n")
+    row = "%d," + "%s," * (len(names) - 3) + "%.4f,%d\n"
     for lo in range(0, result.n, _CSV_BLOCK):
         block = [column[lo:lo + _CSV_BLOCK].tolist() for column in columns]
         stream.write("".join(map(row.__mod__, zip(*block))))

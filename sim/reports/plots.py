@@ -344,11 +344,14 @@ def plot_survival(result: CohortResult, pathway: Pathway | None = None, ax=None)
     return ax
 
 
-def footer_text(result: CohortResult) -> str:
-    """The notice and provenance printed under every saved figure."""
+def footer_text(result: CohortResult, of_total: int | None = None) -> str:
+    """The notice and provenance printed under every saved figure; ``of_total`` when the figure shows
+    the first ``result.n`` patients of a bigger cohort."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    size = f"n = {result.n:,}" if not of_total or of_total == result.n else \
+        f"drawn from the first {result.n:,} of {of_total:,} patients (the summary uses all)"
     return (f"{NOT_FOR_CLINICAL_USE}  Parameters: {result.params_file}; seed {result.seed}; "
-            f"{result.engine} engine; n = {result.n:,}.\n" + _scope_line(result))
+            f"{result.engine} engine; {size}.\n" + _scope_line(result))
 
 
 def _scope_line(result: CohortResult) -> str:
@@ -360,23 +363,24 @@ def _scope_line(result: CohortResult) -> str:
     return "This pathway declares no competing exits: shares reaching later lines are upper bounds."
 
 
-def save_figure(ax, result: CohortResult, path: str | Path) -> None:
+def save_figure(ax, result: CohortResult, path: str | Path, of_total: int | None = None) -> None:
     """Save the figure holding ``ax`` as PNG, with the notice in a footer; same input, same bytes."""
     figure = ax.figure
     engine = figure.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
         engine.set(rect=(0, 0.07, 1, 0.93))
-    figure.text(0.01, 0.012, footer_text(result), fontsize=8, color="#444444", ha="left", va="bottom")
+    figure.text(0.01, 0.012, footer_text(result, of_total), fontsize=8, color="#444444", ha="left", va="bottom")
     figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
 
 
-def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None = None) -> list[Path]:
+def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None = None,
+               of_total: int | None = None) -> list[Path]:
     """Write the four figures (``PLOT_FILES``) into ``folder``; returns their paths."""
     pathway = pathway_of(result, pathway)
     folder = Path(folder)
     paths = []
     for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy, plot_survival)):
         ax = plot(result, pathway)
-        save_figure(ax, result, folder / name)
+        save_figure(ax, result, folder / name, of_total)
         paths.append(folder / name)
     return paths

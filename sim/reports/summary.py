@@ -77,12 +77,13 @@ def sequences(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     and how many patients followed each; rows in a stable order (by the codes)."""
     first = log.first_rows()
     n = len(first)
-    position = np.arange(len(log)) - first[log.patient]
+    patient = log.patient - log.patient[0] if len(log) else log.patient   # a chunk's numbers start anywhere
+    position = np.arange(len(log)) - first[patient]
     width = int(position.max()) + 2 if len(log) else 1
     dtype = np.int8 if len(log.state_ids) < 127 else np.int16
     matrix = np.full((n, width), -1, dtype=dtype)
     matrix[:, 0] = log.from_state[first]
-    matrix[log.patient, position + 1] = log.to_state
+    matrix[patient, position + 1] = log.to_state
     rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.dtype.itemsize * width))).ravel()
     _, index, counts = np.unique(rows, return_index=True, return_counts=True)
     return matrix[index], counts

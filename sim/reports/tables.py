@@ -27,12 +27,13 @@ def regimen_texts(pathway: Pathway, state_ids: tuple[str, ...]) -> list[str]:
     return texts
 
 
-def write_events_table(result: CohortResult, stream: TextIO, pathway: Pathway | None = None) -> None:
-    """``events.csv``: the log's columns, then ``line`` and ``regimen``."""
+def write_events_table(result: CohortResult, stream: TextIO, pathway: Pathway | None = None,
+                       header: bool = True) -> None:
+    """``events.csv``: the log's columns, then ``line`` and ``regimen`` (``header=False``: a later chunk)."""
     pathway = pathway_of(result, pathway)
     log = result.log
     lines = row_lines(log, state_lines(pathway, log.state_ids))
-    write_events_csv(log, stream, lines=lines, regimens=regimen_texts(pathway, log.state_ids))
+    write_events_csv(log, stream, lines=lines, regimens=regimen_texts(pathway, log.state_ids), header=header)
 
 
 def trace(result: CohortResult, step_months: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
@@ -49,7 +50,11 @@ def trace(result: CohortResult, step_months: float = 1.0) -> tuple[np.ndarray, n
 def write_trace_csv(result: CohortResult, stream: TextIO) -> None:
     """``trace.csv``: ``month`` then one column per state (pathway order), patients in each state at the
     start of each month; every row sums to the cohort size."""
-    months, counts = trace(result)
-    stream.write(",".join(["month", *result.log.state_ids]) + "\n")
+    write_trace_table(*trace(result), result.log.state_ids, stream)
+
+
+def write_trace_table(months: np.ndarray, counts: np.ndarray, state_ids, stream: TextIO) -> None:
+    """Write a trace (whole months, counts months x states) as ``trace.csv``."""
+    stream.write(",".join(["month", *state_ids]) + "\n")
     row = "%d" + ",%d" * counts.shape[1] + "\n"
     stream.write("".join(row % (int(m), *c) for m, c in zip(months.tolist(), counts.tolist())))
