@@ -27,7 +27,7 @@ from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.pathways.model import Pathway
 
 BIN_MONTHS = 0.01
-MAX_MONTHS = 1200.0                       # 100 years; later times fall in an overflow bin
+MAX_MONTHS = 600.0                        # 50 years; later times fall in an overflow bin
 N_BINS = int(round(MAX_MONTHS / BIN_MONTHS))
 _EDGE_SLACK = 1e-7                         # 0.29 * 100 is 28.999999999999996: still bin 29
 
@@ -126,7 +126,8 @@ def _patient_index(log: EventLog) -> np.ndarray:
 class SummaryAccumulator:
     """Everything the summary, the calibration report and ``trace.csv`` need, merged chunk by chunk."""
 
-    def __init__(self, pathway: Pathway, state_ids: Sequence[str], entry_states: Sequence[str] = ()):
+    def __init__(self, pathway: Pathway, state_ids: Sequence[str], entry_states: Sequence[str] = (),
+                 trace: bool = True):
         from sarcoma_sim.reports.summary import state_lines
 
         self.pathway = pathway
@@ -148,11 +149,11 @@ class SummaryAccumulator:
         self.entry_states = tuple(s for s in entry_states if s in self.state_ids)
         self.from_entry = SurvivalHistogram(max(1, len(self.entry_states)))
         self.trace_counts = np.zeros((0, S), np.int64)
+        self.keep_trace = trace
 
     def add(self, chunk: CohortResult) -> None:
         """Merge one chunk (consecutive patients, any size)."""
-        from sarcoma_sim.reports.plots import occupancy
-        from sarcoma_sim.reports.summary import line_episodes, row_lines, sequences, stays
+        from sarcoma_sim.reports.summary import row_lines
         from sarcoma_sim.reports.survival import death_times
 
         log = chunk.log
@@ -161,31 +162,37 @@ class SummaryAccumulator:
         if self.meta is None:
             self.meta = {"subtype": chunk.subtype, "seed": chunk.seed, "engine": chunk.engine,
                          "params_file": chunk.params_file}
+        S = len(self.state_ids)
         m = chunk.n
         self.n += m
         self.events += len(log)
         first, last = log.first_rows(), log.last_rows()
         patient = _patient_index(log)
+        same = patient[1:] == patient[:-1]
 
-        entered = np.zeros((m, len(self.state_ids)), dtype=bool)
+        entered = np.zeros((m, S), dtype=bool)
         entered[patient, log.to_state] = True
         entered[np.arange(m), log.from_state[first]] = True
         self.reached += entered.sum(axis=0)
-        line_after = row_lines(log, self.lines_by_state)
+        line_after = row_lines(log, self.lines_by_state, first)
         on_line = np.zeros((m, self.top_line + 1), dtype=bool)
         on_line[patient, line_after] = True
         self.reached_line += on_line.sum(axis=0)
-        self.ends += np.bincount(log.to_state[last], minlength=len(self.state_ids))
+        self.ends += np.bincount(log.to_state[last], minlength=S)
 
-        stay_state, stay_months = stays(log)
-        self.stays.add(stay_state, stay_months)
-        episode_line, _, episode_months = line_episodes(log, self.lines_by_state)
-        self.on_line.add(episode_line, episode_months)
+        # Every stay that was left (the initial state's included), and the runs on each line.
+        self.stays.add(np.concatenate((log.from_state[first], log.to_state[:-1][same])),
+                       np.concatenate((log.t_months[first], np.diff(log.t_months)[same])))
+        change = np.ones(len(log), dtype=bool)
+        change[1:] = (line_after[1:] != line_after[:-1]) | ~same
+        starts = np.flatnonzero(change)
+        on = line_after[starts[:-1]] > 0
+        begin, stop = starts[:-1][on], starts[1:][on]
+        self.on_line.add(line_after[begin], log.t_months[stop] - log.t_months[begin])
         self.to_end.add(np.zeros(m, np.int64), log.t_months[last])
 
-        rows, counts = sequences(log)
-        for row, count in zip(rows.tolist(), counts.tolist()):
-            self.sequences[tuple(c for c in row if c >= 0)] += count
+        for codes, count in _sequence_counts(log, patient, first, S):
+            self.sequences[codes] += count
 
         ended = death_times(log)
         if ended is not None:
@@ -196,10 +203,8 @@ class SummaryAccumulator:
                 who, first_entry = np.unique(patient[rows_in], return_index=True)
                 entry = log.t_months[rows_in[first_entry]]
                 self.from_entry.add(np.full(len(who), g), times[who] - entry, died[who])
-
-        end = float(log.t_months.max(initial=0.0))
-        grid = np.arange(0.0, np.floor(end) + 1.0)
-        self._merge_trace(occupancy(chunk, grid).T)
+        if self.keep_trace:
+            self._merge_trace(_monthly_occupancy(log, same, S))
 
     def _merge_trace(self, counts: np.ndarray) -> None:
         # After its last event a chunk's patients stay in their end states: extend by its last row.
@@ -226,3 +231,57 @@ class SummaryAccumulator:
         view = SurvivalHistogram()
         view.deaths, view.censored = self.from_entry.deaths[g:g + 1], self.from_entry.censored[g:g + 1]
         return view
+
+
+def _sequence_counts(log: EventLog, patient: np.ndarray, first: np.ndarray, S: int) -> list:
+    """(state codes of a sequence, patients who followed it) for the distinct sequences of a chunk.
+
+    A sequence of up to ``digits`` states is packed into one integer (digits base S + 1, 0 = no
+    state), so counting is one ``numpy.unique`` of integers; the few longer ones are counted as
+    byte rows."""
+    from sarcoma_sim.reports.summary import sequences
+
+    if not len(log):
+        return []
+    base = S + 1
+    digits = int(62 // np.log2(base))
+    position = np.arange(len(log)) - first[patient] + 1
+    length = np.diff(np.append(first, len(log))) + 1            # states per patient, the initial one included
+    long = length > digits
+    result = []
+    if long.any():
+        rows = np.flatnonzero(np.repeat(long, length - 1))
+        renumbered = np.repeat(np.arange(int(long.sum())), length[long] - 1)
+        sub = EventLog(renumbered, log.t_months[rows], log.event[rows], log.from_state[rows],
+                       log.to_state[rows], log.event_names, log.state_ids)
+        codes, counts = sequences(sub)
+        result += [(tuple(c for c in row if c >= 0), count) for row, count in zip(codes.tolist(), counts.tolist())]
+    powers = base ** np.arange(digits, dtype=np.int64)
+    packed = (log.to_state.astype(np.int64) + 1) * powers[np.minimum(position, digits - 1)]
+    keys = np.add.reduceat(packed, first) + (log.from_state[first].astype(np.int64) + 1)
+    distinct, counts = np.unique(keys[~long], return_counts=True)
+    for key, count in zip(distinct.tolist(), counts.tolist()):
+        codes = []
+        while key:
+            key, digit = divmod(key, base)
+            codes.append(digit - 1)
+        result.append((tuple(codes), count))
+    return result
+
+
+def _monthly_occupancy(log: EventLog, same: np.ndarray, S: int) -> np.ndarray:
+    """Patients in each state at each whole month 0 .. floor(last event) (months x states).
+
+    A patient is in a state at month g when they entered it at or before g and left after g: each
+    stay adds one from ceil(entered) up to ceil(left), as a difference array summed once."""
+    if not len(log):
+        return np.zeros((1, S), np.int64)
+    months = int(np.floor(log.t_months.max())) + 1
+    leave = np.full(len(log), np.inf)
+    leave[:-1][same] = log.t_months[1:][same]
+    begin = np.minimum(np.ceil(log.t_months), months).astype(np.int64)
+    end = np.minimum(np.ceil(leave), months).astype(np.int64)
+    stride = months + 1
+    state = log.to_state.astype(np.int64) * stride
+    diff = np.bincount(state + begin, minlength=S * stride) - np.bincount(state + end, minlength=S * stride)
+    return np.cumsum(diff.reshape(S, stride), axis=1)[:, :months].T

@@ -47,11 +47,11 @@ def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
     return lines
 
 
-def row_lines(log: EventLog, lines_by_state: np.ndarray) -> np.ndarray:
+def row_lines(log: EventLog, lines_by_state: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
     """Line of therapy each patient is on after each row; states without a line inherit the
     line of the row before them (resection of limited progression stays in the current line)."""
     line = lines_by_state[log.to_state].astype(np.int16)
-    first = log.first_rows()
+    first = log.first_rows() if first is None else first
     # A first row cannot inherit (it would take the previous patient's line): count it as off therapy.
     line[first] = np.maximum(line[first], 0)
     undefined = line < 0
