@@ -159,7 +159,7 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
 
     calibration = getattr(args, "calibration", False)
     accumulator = SummaryAccumulator(pathway, tuple(pathway.states),
-                                     entry_states(args.subtype) if calibration else ())
+                                     entry_states(args.subtype) if calibration else (), trace=folder is not None)
     writer = OutputWriter(folder, pathway) if folder is not None else None
     try:
         for chunk in simulate_chunks(pathway, params, args.n, args.seed, engine=args.engine,
