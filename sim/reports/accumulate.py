@@ -34,9 +34,10 @@ _EDGE_SLACK = 1e-7                         # 0.29 * 100 is 28.999999999999996: s
 
 def bin_of(months: np.ndarray) -> np.ndarray:
     """The histogram bin of each time (``N_BINS`` for the overflow)."""
-    index = np.floor(np.asarray(months, np.float64) / BIN_MONTHS + _EDGE_SLACK).astype(np.int64)
-    np.clip(index, 0, N_BINS, out=index)
-    return index
+    scaled = np.asarray(months, np.float64) * (1.0 / BIN_MONTHS)
+    scaled += _EDGE_SLACK
+    np.minimum(scaled, N_BINS, out=scaled)
+    return scaled.astype(np.int64)        # truncation is floor: times are never negative
 
 
 class Histograms:
