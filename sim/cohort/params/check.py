@@ -7,6 +7,7 @@ together as one ``PathwayValidationError``.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from sarcoma_sim.pathways.conditions import holds
@@ -14,7 +15,7 @@ from sarcoma_sim.errors import PathwayValidationError, Problem
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.cohort.params.merge import Located, Scratch, copy_data, merge
 from sarcoma_sim.cohort.params.model import (DISTRIBUTIONS, PLAIN_UNITS, SHAPED, TIME_UNITS, EventParams, Group, Params,
-                              Quantity, StateParams, Timing, to_months)
+                              Quantity, StateParams, Timing, latent_median, to_months)
 from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS, allowed_choice_values, event_attributes, timed_states
 
 SUM_TOLERANCE = 1e-6
@@ -385,7 +386,17 @@ class Validator:
             return None
         if distribution is None or median is None:
             return None
-        return Timing(distribution, median, shape)
+        every = None
+        if "observed_every_months" in raw:
+            every = self.quantity(raw["observed_every_months"], path + ("observed_every_months",), "time")
+            if every is None:
+                return None
+            latent = latent_median(distribution, shape.value if shape is not None else None, median.value,
+                                   every.value)
+            note = (f"latent median {latent:.4g} mo: the published {median.reported} was observed at "
+                    f"assessments every {every.reported}")
+            median = replace(median, value=latent, note=f"{median.note}. {note}" if median.note else note)
+        return Timing(distribution, median, shape, every)
 
     def _choices(self, state_id: str, event: str, attribute: str, raw: Any, path: tuple) -> dict | None:
         allowed = allowed_choice_values(self.pathway, state_id, event, attribute)

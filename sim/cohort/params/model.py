@@ -55,8 +55,12 @@ class Timing:
     """Time to an event from entering a state: a distribution given by its median (months) and shape."""
 
     distribution: str
-    median_months: Quantity
+    median_months: Quantity      # the latent median the simulator draws from (value), as published (reported)
     shape: Quantity | None = None
+    # The assessment interval at which the published median was observed, when the file says so:
+    # ``median_months.value`` is then the latent median whose observed median at that interval is
+    # the published one (``observed_median``). None: the published median is taken as latent.
+    observed_every: Quantity | None = None
 
     @property
     def median(self) -> float:
@@ -73,6 +77,34 @@ class Timing:
         if self.distribution == "weibull":
             return 1.0 - 0.5 ** ((t / m) ** self.shape.value)
         return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
+
+
+def observed_median(timing: "Timing", every: float) -> float:
+    """The median of times recorded at assessments every ``every`` months (a time is recorded at the
+    first assessment at or after it), read from the recorded times' distribution interpolated
+    linearly between assessments, as medians read off scans spread over visit windows are."""
+    k = 1
+    while timing.cdf(k * every) < 0.5:
+        k += 1
+    low, high = timing.cdf((k - 1) * every), timing.cdf(k * every)
+    return (k - 1) * every + every * (0.5 - low) / (high - low)
+
+
+def latent_median(distribution: str, shape: float | None, published: float, every: float) -> float:
+    """The latent median whose ``observed_median`` at assessments every ``every`` months is
+    ``published`` (bisection: the observed median grows with the latent one)."""
+    def observed(m: float) -> float:
+        probe = Timing(distribution, Quantity(m, ""), Quantity(shape, "") if shape is not None else None)
+        return observed_median(probe, every)
+
+    low, high = published * 1e-3, published
+    for _ in range(80):
+        mid = (low + high) / 2
+        if observed(mid) < published:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
 
 
 @dataclass(frozen=True)
@@ -183,6 +215,8 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
             yield f"{event}.median_months", ep.timing.median_months
             if ep.timing.shape is not None:
                 yield f"{event}.shape", ep.timing.shape
+            if ep.timing.observed_every is not None:
+                yield f"{event}.observed_every_months", ep.timing.observed_every
         for attribute, value, timing in ep.by_patient:
             where = f"{event}.by_patient.{attribute}.{value}"
             if not _same(timing.median_months, ep.timing.median_months):

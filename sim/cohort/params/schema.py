@@ -10,7 +10,7 @@ from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.model import Pathway
 
 TOP_KEYS = ("subtype", "imaging", "population", "states")
-TIMING_KEYS = ("distribution", "median_months", "shape")
+TIMING_KEYS = ("distribution", "median_months", "shape", "observed_every_months")
 OPTION = "option"                        # event attribute whose values are target state ids
 
 
