@@ -171,14 +171,9 @@ class SummaryAccumulator:
         patient = _patient_index(log)
         same = patient[1:] == patient[:-1]
 
-        entered = np.zeros((m, S), dtype=bool)
-        entered[patient, log.to_state] = True
-        entered[np.arange(m), log.from_state[first]] = True
-        self.reached += entered.sum(axis=0)
+        self.reached += _ever(log.to_state, first, S, log.from_state[first])
         line_after = row_lines(log, self.lines_by_state, first)
-        on_line = np.zeros((m, self.top_line + 1), dtype=bool)
-        on_line[patient, line_after] = True
-        self.reached_line += on_line.sum(axis=0)
+        self.reached_line += _ever(line_after, first, self.top_line + 1)
         self.ends += np.bincount(log.to_state[last], minlength=S)
 
         # Every stay that was left (the initial state's included), and the runs on each line.
@@ -286,3 +281,20 @@ def _monthly_occupancy(log: EventLog, same: np.ndarray, S: int) -> np.ndarray:
     state = log.to_state.astype(np.int64) * stride
     diff = np.bincount(state + begin, minlength=S * stride) - np.bincount(state + end, minlength=S * stride)
     return np.cumsum(diff.reshape(S, stride), axis=1)[:, :months].T
+
+
+def _ever(codes: np.ndarray, first: np.ndarray, size: int, also: np.ndarray | None = None) -> np.ndarray:
+    """How many patients have each code (0 .. size-1) on at least one of their rows (and in ``also``,
+    one code per patient): one bit per code, OR-ed over each patient's rows."""
+    if size > 63:      # more codes than bits: a patient x code table instead
+        seen = np.zeros((len(first), size), dtype=bool)
+        patient = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(codes))))
+        seen[patient, codes] = True
+        if also is not None:
+            seen[np.arange(len(first)), also] = True
+        return seen.sum(axis=0)
+    bits = np.left_shift(np.int64(1), codes.astype(np.int64))
+    mask = np.bitwise_or.reduceat(bits, first) if len(codes) else np.zeros(0, np.int64)
+    if also is not None:
+        mask |= np.left_shift(np.int64(1), also.astype(np.int64))
+    return np.array([np.count_nonzero(mask & (np.int64(1) << np.int64(c))) for c in range(size)], np.int64)
