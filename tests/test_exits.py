@@ -360,3 +360,32 @@ def test_a_bad_schedule_is_named():
     """A schedule that is not a positive time is an error at its path."""
     found = param_problems(OBSERVED.replace("{weeks: 8,", "{weeks: -8,"))
     assert any("states.drug_a.progression.observed_every_months" in p for p in found), found
+
+
+# ---- --set on competing exits ----------------------------------------------------------------
+
+def test_set_on_a_default_reaches_every_state_and_is_listed_as_an_override():
+    """--set competing_exits.on_treatment.death.median_months changes every active state's death time."""
+    params = params_from_documents(demo(), [parse_yaml(PARAMS, "demo-params.yaml")],
+                                   ["competing_exits.on_treatment.death.median_months=50"])
+    assert {params.event_params(s, "death").timing.median for s in ("drug_a", "drug_b")} == {50}
+    rows = dict(params.quantities())
+    assert rows["competing_exits.on_treatment.death.median_months"].provenance.startswith("override (--set")
+
+
+def test_set_on_one_state_is_listed_for_that_state():
+    """A --set on one state's exit is listed under that state; the default stays listed once."""
+    params = params_from_documents(demo(), [parse_yaml(PARAMS, "demo-params.yaml")],
+                                   ["drug_b.death.median_months=9"])
+    rows = dict(params.quantities())
+    assert rows["states.drug_b.death.median_months"].value == 9
+    assert rows["competing_exits.on_treatment.death.median_months"].value == 30
+    assert "states.drug_a.death.median_months" not in rows
+
+
+def test_set_on_an_unknown_exit_names_the_keys():
+    """A --set on an exit the pathway does not declare is refused, naming the allowed keys."""
+    with pytest.raises(PathwayError) as caught:
+        params_from_documents(demo(), [parse_yaml(PARAMS, "demo-params.yaml")],
+                              ["competing_exits.on_treatment.stroke.median_months=1"])
+    assert "competing_exits.<on_treatment|supportive_care>.<death|decline>" in str(caught.value)

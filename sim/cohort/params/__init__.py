@@ -93,9 +93,15 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
             problems.append(doc.problem((), "expected a mapping (a partial parameter file)"))
             continue
         located.data = merge(located, located.data, copy_data(doc.data), (), doc.file, doc.lines, ())
+    # --set on a competing-exit default first, so the defaults copied into the states carry it;
+    # then the defaults; then every other --set (a state's own exit among them).
+    exit_overrides = [o for o in overrides if o.strip().startswith("competing_exits.")]
+    for item in exit_overrides:
+        apply_override(pathway, located, item, problems)
     apply_exit_defaults(pathway, located, problems)
     for item in overrides:
-        apply_override(pathway, located, item, problems)
+        if item not in exit_overrides:
+            apply_override(pathway, located, item, problems)
     if problems:
         raise PathwayValidationError(problems)
     origin = " + ".join([_display_path(d.file) for d in documents] + [f"--set {o}" for o in overrides])

@@ -91,6 +91,8 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
 
 
 def _copy_origins(located: Located, source: tuple, target: tuple) -> None:
-    for path, where in list(located.origins.items()):
-        if path[:len(source)] == source:
-            located.origins[target + path[len(source):]] = where
+    """The copy at ``target`` keeps the default's file and line (or the --set that wrote it)."""
+    for table in (located.origins, located.override_paths):
+        for path, where in list(table.items()):
+            if path[:len(source)] == source:
+                table[target + path[len(source):]] = where

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from collections import Counter
 from itertools import product
 from typing import Iterator, Mapping
 
@@ -191,17 +192,25 @@ class Params:
         yield "imaging.interval_months", self.imaging_interval
         for group in self.population:
             yield f"population.{group.name}.prevalence", group.prevalence
-        inherited = {(state, event) for _, event, state in self.exit_defaults}
-        listed = set()
+        # A competing-exit default is listed once; a state's copy only where a --set changed it.
+        copies: dict[tuple[str, str], list[dict]] = {}
+        group_of = {}
         for group, event, state in self.exit_defaults:
-            if (group, event) not in listed:
-                listed.add((group, event))
-                for path, q in _event_quantities({event: self.states[state].events[event]}):
-                    yield f"competing_exits.{group}.{path}", q
+            copies.setdefault((group, event), []).append(dict(_event_quantities({event: self.states[state].events[event]})))
+            group_of[(state, event)] = group
+        shared = {}
+        for (group, event), versions in copies.items():
+            signature = Counter(tuple((p, q.origin) for p, q in v.items()) for v in versions).most_common(1)[0][0]
+            shared[(group, event)] = next(v for v in versions if tuple((p, q.origin) for p, q in v.items()) == signature)
+            for path, q in shared[(group, event)].items():
+                yield f"competing_exits.{group}.{path}", q
         for state_id, sp in self.states.items():
             default = dict(_event_quantities(sp.events))
             for path, q in default.items():
-                if (state_id, path.split(".", 1)[0]) not in inherited:
+                event = path.split(".", 1)[0]
+                group = group_of.get((state_id, event))
+                if group is None or q.origin != shared[(group, event)].get(path, q).origin \
+                        or not _same(q, shared[(group, event)].get(path)):
                     yield f"states.{state_id}.{path}", q
             for previous, events in sp.after.items():
                 for path, q in _event_quantities(events):
