@@ -41,21 +41,49 @@ def bin_of(months: np.ndarray) -> np.ndarray:
 
 
 class Histograms:
-    """One time histogram per group (a state, a line), with exact counts and sums."""
+    """One time histogram per group (a state, a line), with exact counts and sums.
+
+    Bin numbers are buffered and counted together once a few million have arrived (or when a
+    figure is read), so a chunk costs a pass over its own values, not over every bin."""
+
+    FLUSH = 4_000_000
 
     def __init__(self, groups: int):
         self.groups = groups
-        self.counts = np.zeros((groups, N_BINS + 1), np.int64)
+        self._counts = np.zeros((groups, N_BINS + 1), np.int64)
         self.sums = np.zeros(groups)
+        self._pending: list[np.ndarray] = []
+        self._pending_size = 0
 
-    def add(self, group: np.ndarray, months: np.ndarray) -> None:
-        """Count ``months[i]`` in histogram ``group[i]``."""
+    def add(self, group: np.ndarray | int, months: np.ndarray) -> None:
+        """Count ``months[i]`` in histogram ``group[i]`` (or all in ``group`` when it is an int)."""
         if len(months) == 0:
             return
-        group = np.asarray(group, np.int64)
-        flat = group * (N_BINS + 1) + bin_of(months)
-        self.counts += np.bincount(flat, minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
-        self.sums += np.bincount(group, weights=months, minlength=self.groups)
+        flat = bin_of(months)
+        if isinstance(group, (int, np.integer)):
+            if group:
+                flat += int(group) * (N_BINS + 1)
+            self.sums[group] += float(np.sum(months))
+        else:
+            group = np.asarray(group, np.int64)
+            flat += group * (N_BINS + 1)
+            self.sums += np.bincount(group, weights=months, minlength=self.groups)
+        self._pending.append(flat)
+        self._pending_size += len(flat)
+        if self._pending_size >= self.FLUSH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._pending:
+            flat = np.concatenate(self._pending)
+            self._counts += np.bincount(flat, minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
+            self._pending, self._pending_size = [], 0
+
+    @property
+    def counts(self) -> np.ndarray:
+        """(groups, bins + overflow) counts."""
+        self._flush()
+        return self._counts
 
     def total(self, g: int) -> int:
         """How many times group ``g`` holds."""
@@ -185,7 +213,7 @@ class SummaryAccumulator:
         on = line_after[starts[:-1]] > 0
         begin, stop = starts[:-1][on], starts[1:][on]
         self.on_line.add(line_after[begin], log.t_months[stop] - log.t_months[begin])
-        self.to_end.add(np.zeros(m, np.int64), log.t_months[last])
+        self.to_end.add(0, log.t_months[last])
 
         for codes, count in _sequence_counts(log, patient, first, S):
             self.sequences[codes] += count
@@ -241,8 +269,9 @@ def _sequence_counts(log: EventLog, patient: np.ndarray, first: np.ndarray, S: i
         return []
     base = S + 1
     digits = int(62 // np.log2(base))
-    position = np.arange(len(log)) - first[patient] + 1
-    length = np.diff(np.append(first, len(log))) + 1            # states per patient, the initial one included
+    rows_of = np.diff(np.append(first, len(log)))                # rows (transitions) per patient
+    position = np.arange(1, len(log) + 1) - np.repeat(first, rows_of)
+    length = rows_of + 1                                         # states per patient, the initial one included
     long = length > digits
     result = []
     if long.any():
@@ -253,9 +282,13 @@ def _sequence_counts(log: EventLog, patient: np.ndarray, first: np.ndarray, S: i
         codes, counts = sequences(sub)
         result += [(tuple(c for c in row if c >= 0), count) for row, count in zip(codes.tolist(), counts.tolist())]
     powers = base ** np.arange(digits, dtype=np.int64)
-    packed = (log.to_state.astype(np.int64) + 1) * powers[np.minimum(position, digits - 1)]
-    keys = np.add.reduceat(packed, first) + (log.from_state[first].astype(np.int64) + 1)
-    distinct, counts = np.unique(keys[~long], return_counts=True)
+    if long.any():
+        np.minimum(position, digits - 1, out=position)           # long ones are counted above
+    packed = powers[position]
+    packed *= log.to_state + 1
+    keys = np.add.reduceat(packed, first)
+    keys += log.from_state[first] + 1
+    distinct, counts = np.unique(keys[~long] if long.any() else keys, return_counts=True)
     for key, count in zip(distinct.tolist(), counts.tolist()):
         codes = []
         while key:
