@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
-from sarcoma_sim.cli.cohort import CHUNK_PATIENTS, ENGINE_CHOICES, OUTPUT_FILES, ProgressBar
+from sarcoma_sim.cli.cohort import ENGINE_CHOICES, OUTPUT_FILES, ProgressBar
 from sarcoma_sim.reports.plots import PLOT_FILES
 from cli_runner import run_cli
 

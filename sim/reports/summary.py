@@ -62,16 +62,6 @@ def row_lines(log: EventLog, lines_by_state: np.ndarray, first: np.ndarray | Non
     return line
 
 
-def stays(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """Every stay in a state that was left: (state code, months in it), including the initial state
-    (left when ``start`` fires)."""
-    first = log.first_rows()
-    same = log.patient[1:] == log.patient[:-1]
-    state = np.concatenate((log.from_state[first], log.to_state[:-1][same]))
-    months = np.concatenate((log.t_months[first], np.diff(log.t_months)[same]))
-    return state, months
-
-
 def sequences(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     """Distinct state sequences (initial state first, padded with -1) as rows of a 2-D array,
     and how many patients followed each; rows in a stable order (by the codes)."""
@@ -87,13 +77,6 @@ def sequences(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.dtype.itemsize * width))).ravel()
     _, index, counts = np.unique(rows, return_index=True, return_counts=True)
     return matrix[index], counts
-
-
-def _stats(values: np.ndarray) -> dict[str, float | None]:
-    if len(values) == 0:
-        return {"mean": None, "median": None}
-    return {"mean": round(float(values.mean()), _MONTHS_DIGITS),
-            "median": round(float(np.median(values)), _MONTHS_DIGITS)}
 
 
 MODEL_NOTE = ("Model scope: patients leave a therapy by progression (seen at imaging), intolerance, stopping "
