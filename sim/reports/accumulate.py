@@ -46,7 +46,7 @@ class Histograms:
     Bin numbers are buffered and counted together once a few million have arrived (or when a
     figure is read), so a chunk costs a pass over its own values, not over every bin."""
 
-    FLUSH = 4_000_000
+    FLUSH = 2_000_000
 
     def __init__(self, groups: int):
         self.groups = groups
