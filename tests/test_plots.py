@@ -144,3 +144,13 @@ def test_importing_plots_does_not_import_matplotlib():
     code = "import sys, sarcoma_sim.reports.plots, sarcoma_sim.reports.summary, sarcoma_sim.cohort.eventlog; print('matplotlib' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_footer_says_when_plots_show_the_first_patients_only():
+    """A figure drawn from the first patients of a bigger cohort says so; one of the whole cohort gives n."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.load import load_subtype
+    result = simulate(load_subtype("gist"), load_params("gist"), 300, 2)
+    assert "drawn from the first 300 of 5,000,000 patients" in footer_text(result, of_total=5_000_000)
+    assert "n = 300." in footer_text(result) and "competing exits" in footer_text(result)
