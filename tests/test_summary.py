@@ -181,3 +181,18 @@ def test_model_scope_with_competing_exits_names_them():
     result = simulate(gist, load_params("gist"), 300, 4)
     note = summarize(result, gist)["model_note"]
     assert "death" in note and "stopping active treatment" in note and "no death" not in note
+
+
+def test_parameter_table_lists_every_value_with_its_provenance_and_basis():
+    """summary.json's parameters list every value of the run, each progression median with its basis."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.load import load_subtype
+    params = load_params("gist")
+    summary = summarize(simulate(load_subtype("gist"), params, 200, 1), params=params)
+    rows = {r["parameter"]: r for r in summary["parameters"]}
+    assert set(rows) == {path for path, _ in params.quantities()}
+    assert all(r["provenance"] for r in rows.values())
+    assert rows["states.regorafenib.progression.median_months"]["basis"].startswith("latent")
+    assert rows["competing_exits.on_treatment.death.median_months"]["illustrative"] is True
+    assert summary["tool_version"]

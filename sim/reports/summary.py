@@ -107,12 +107,23 @@ def line_episodes(log: EventLog, lines_by_state: np.ndarray) -> tuple[np.ndarray
 
 def parameter_table(params) -> list[dict[str, Any]]:
     """Every parameter value the run used: path, value (months for times, a fraction for shares),
-    as reported, and its provenance (the cited source, ``illustrative``, or the override)."""
+    as reported, and its provenance (the cited source, ``illustrative``, or the override); a time to
+    progression also says its ``basis`` (latent, or observed at a schedule)."""
+    observed = {}
+    for state_id, sp in params.states.items():
+        for event, ep in sp.events.items():
+            if ep.timing is not None and ep.timing.observed_every is not None:
+                observed[f"states.{state_id}.{event}.median_months"] = ep.timing.observed_every.reported
     rows = []
     for path, q in params.quantities():
-        rows.append({"parameter": path, "value": round(q.value, 6), "reported": q.reported,
-                     "source": q.source, "illustrative": q.illustrative, "provenance": q.provenance,
-                     "origin": q.origin})
+        row = {"parameter": path, "value": round(q.value, 6), "reported": q.reported,
+               "source": q.source, "illustrative": q.illustrative, "provenance": q.provenance,
+               "origin": q.origin}
+        if path.endswith("progression.median_months"):
+            # Which time the simulator draws: the published median itself, or one observed at a schedule.
+            row["basis"] = (f"observed every {observed[path]}; value is the latent median" if path in observed
+                            else "latent: the published median is taken as the time of progression")
+        rows.append(row)
     return rows
 
 
