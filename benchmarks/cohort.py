@@ -1,6 +1,6 @@
-"""Benchmark of the cohort engines (not a test): speed and memory on GIST, in one process and one run.
+"""Benchmark of the cohort engines and command (not a test): speed and memory on GIST, in one run.
 
-    python benchmarks/cohort.py [--repeats 5] [--n 1000000] [--stepwise-n 20000]
+    python benchmarks/cohort.py [--repeats 5] [--n 1000000] [--stepwise-n 20000] [--big-n 10000000]
 
 Measures, each as the median wall time (time.perf_counter) over ``--repeats`` runs after one
 warm-up run (the vectorized engine and the floor taking turns within each repeat, the stepwise
@@ -15,8 +15,18 @@ this script allocates counts: the subprocess's peak resident set size (Linux ``V
 ``resource.getrusage().ru_maxrss``) before and after one run (the whole process: interpreter,
 numpy, the result), and the tracemalloc peak of one run's allocations.
 
-Targets (issue 5, on the project's 2-core machine): vectorized >= 100x the stepwise engine per
-patient, within 5x of the floor, 10^6 patients in under 1 s, peak memory under 1 GB.
+End to end through the command line, in this process (``sarcoma_sim.cli.dispatch.main`` with
+standard output captured), median over the same repeats:
+- ``sarcoma-sim cohort gist -n N --seed 1 --format json`` (simulation, chunked summary and JSON)
+  against the simulation alone (the same chunks from ``simulate_chunks``, nothing else done);
+- the same command with ``--engine stepwise`` on ``--stepwise-n`` patients, per patient;
+- ``sarcoma-sim cohort gist -n BIG --seed 1 --format json`` once in a fresh subprocess, whose
+  peak resident set size (VmHWM) is printed.
+
+Targets (issues 5 and 11, on the project's 2-core machine): vectorized >= 100x the stepwise engine
+per patient, engine alone and end to end through the command; within 5x of the floor; 10^6
+patients in under 1 s; the command no more than 1.5x the simulation alone; 10^7 patients
+summarised with peak memory under 1 GB.
 """
 
 from __future__ import annotations
@@ -32,6 +42,8 @@ import time
 
 import numpy as np
 
+from sarcoma_sim.cli.dispatch import main as cli_main
+from sarcoma_sim.cohort.engines import simulate_chunks
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
@@ -115,16 +127,40 @@ def child_memory(n: int) -> dict:
             "rows": rows}
 
 
+def command(*argv) -> None:
+    """Run ``sarcoma-sim argv`` in this process with its standard output thrown away."""
+    import contextlib
+    import io
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = cli_main([str(a) for a in argv])
+    if code:
+        raise SystemExit(f"sarcoma-sim {' '.join(map(str, argv))} exited {code}")
+
+
+def child_command_memory(n: int) -> dict:
+    """In this fresh process: run the cohort command on ``n`` patients; report peak RSS and wall time."""
+    start = time.perf_counter()
+    command("cohort", SUBTYPE, "-n", n, "--seed", SEED, "--format", "json", "--no-progress")
+    peak, how = peak_rss_kb()
+    return {"peak_kb": peak, "how": how, "seconds": time.perf_counter() - start}
+
+
 def main(argv=None) -> int:
     """Run the benchmark (or, with --child-memory, the memory measurement) and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--n", type=int, default=1_000_000, help="vectorized cohort size")
     parser.add_argument("--stepwise-n", type=int, default=20_000, help="stepwise cohort size")
+    parser.add_argument("--big-n", type=int, default=10_000_000,
+                        help="cohort size of the command's memory run (0 to skip)")
     parser.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child-command", type=int, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child_memory:
         print(json.dumps(child_memory(args.child_memory)))
+        return 0
+    if args.child_command:
+        print(json.dumps(child_command_memory(args.child_command)))
         return 0
 
     # The memory child starts first, while this process is still small.
@@ -133,6 +169,13 @@ def main(argv=None) -> int:
     memory = json.loads(child.communicate()[0])
     if child.returncode:
         raise SystemExit("the memory measurement subprocess failed")
+    big = None
+    if args.big_n:
+        child = subprocess.Popen([sys.executable, __file__, "--child-command", str(args.big_n)],
+                                 stdout=subprocess.PIPE, text=True)
+        big = json.loads(child.communicate()[0])
+        if child.returncode:
+            raise SystemExit("the big-cohort command subprocess failed")
 
     pathway, params = load_subtype(SUBTYPE), load_params(SUBTYPE)
     record: dict = {}
@@ -147,7 +190,15 @@ def main(argv=None) -> int:
                   args.repeats)
     # The stepwise engine runs after: its many small objects fragment memory, and the huge pages
     # numpy asks for then cost the kernel a compaction, which would slow the runs that follow.
-    times.update(timed({"stepwise": lambda: simulate_stepwise(pathway, params, args.stepwise_n, SEED)},
+    times.update(timed({
+        "command": lambda: command("cohort", SUBTYPE, "-n", args.n, "--seed", SEED, "--format", "json",
+                                   "--no-progress"),
+        "chunks alone": lambda: [None for _ in simulate_chunks(pathway, params, args.n, SEED)],
+    }, args.repeats))
+    times.update(timed({"stepwise": lambda: simulate_stepwise(pathway, params, args.stepwise_n, SEED),
+                        "stepwise command": lambda: command("cohort", SUBTYPE, "-n", args.stepwise_n, "--seed", SEED,
+                                                            "--engine", "stepwise", "--format", "json",
+                                                            "--no-progress")},
                        args.repeats))
     vectorized, floor, stepwise = times["vectorized"], times["floor"], times["stepwise"]
 
@@ -180,11 +231,33 @@ def main(argv=None) -> int:
     print(f"peak memory of one {args.n:,}-patient vectorized run in a fresh process: {peak_mb:,.0f} MB peak RSS "
           f"({memory['how']}; {memory['rss_before_kb'] / 1024:,.0f} MB before the run); tracemalloc peak of "
           f"the run's allocations {memory['traced_peak_bytes'] / 2**20:,.0f} MB")
+    t_cmd, t_chunks, t_step_cmd = (statistics.median(times[k]) for k in ("command", "chunks alone",
+                                                                          "stepwise command"))
+    command_over_simulation = t_cmd / t_chunks
+    command_speedup = (t_step_cmd / args.stepwise_n) / (t_cmd / args.n)
+    print()
+    print("End to end through the command line (in this process, standard output captured):")
+    print(f"{f'sarcoma-sim cohort gist -n {args.n:,} --seed 1 --format json':<62}{t_cmd:>8.3f} s   "
+          + " ".join(f"{x:.3f}" for x in times["command"]))
+    print(f"{'  the simulation alone (the same chunks, nothing else)':<62}{t_chunks:>8.3f} s   "
+          + " ".join(f"{x:.3f}" for x in times["chunks alone"]))
+    print(f"{f'sarcoma-sim cohort gist -n {args.stepwise_n:,} --engine stepwise ...':<62}{t_step_cmd:>8.3f} s   "
+          + " ".join(f"{x:.3f}" for x in times["stepwise command"]))
+    print(f"command v simulation alone: {command_over_simulation:.2f}x the bare chunks, {t_cmd / t_vec:.2f}x "
+          f"simulate() with its whole log in memory; vectorized v stepwise per patient through the command: "
+          f"{command_speedup:,.0f}x")
+    if big is not None:
+        print(f"sarcoma-sim cohort gist -n {args.big_n:,} --seed 1 --format json in a fresh process: "
+              f"{big['seconds']:.1f} s, peak RSS {big['peak_kb'] / 1024:,.0f} MB ({big['how']})")
     print()
     targets = [("vectorized >= 100x stepwise per patient", speedup >= 100),
                ("vectorized within 5x of the floor", over_floor <= 5),
                (f"{args.n:,} patients in under 1 s", t_vec < 1.0),
-               ("peak memory under 1 GB", peak_mb < 1024)]
+               ("peak memory under 1 GB", peak_mb < 1024),
+               ("command no more than 1.5x the simulation alone", command_over_simulation <= 1.5),
+               ("vectorized >= 100x stepwise per patient through the command", command_speedup >= 100)]
+    if big is not None:
+        targets.append((f"{args.big_n:,} patients summarised under 1 GB peak RSS", big["peak_kb"] / 1024 < 1024))
     for name, met in targets:
         print(f"  [{'met' if met else 'NOT MET'}] {name}")
     return 0

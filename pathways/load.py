@@ -13,7 +13,17 @@ from pathlib import Path
 
 from sarcoma_sim.errors import PathwayValidationError, UnknownSubtypeError
 from sarcoma_sim.pathways.conditions import parse_condition
-from sarcoma_sim.pathways.model import Attribute, Monitoring, Pathway, Regimen, Source, SourceWording, State, Transition
+from sarcoma_sim.pathways.model import (
+    Attribute,
+    CompetingExit,
+    Monitoring,
+    Pathway,
+    Regimen,
+    Source,
+    SourceWording,
+    State,
+    Transition,
+)
 from sarcoma_sim.pathways.validate import validate_document
 from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
 
@@ -69,7 +79,17 @@ def _build(doc: YamlDocument) -> Pathway:
                    monitoring=monitoring, file=doc.file, summary=data.get("summary", ""),
                    events=tuple(dict.fromkeys(t.event for t in transitions)),
                    source_wording=tuple(SourceWording(w["line"], w["quote"], tuple(w.get("classes", ())))
-                                        for w in data.get("source_wording") or ()))
+                                        for w in data.get("source_wording") or ()),
+                   competing_exits=_competing_exits(data.get("competing_exits") or {}),
+                   ends_outside=tuple((data.get("competing_exits") or {}).get("ends_outside", ())))
+
+
+def _competing_exits(raw: dict) -> dict[str, CompetingExit]:
+    from sarcoma_sim.pathways.exits import DEFAULT_LABELS
+
+    return {event: CompetingExit(event, (spec or {}).get("label") or DEFAULT_LABELS[event],
+                                 tuple((spec or {}).get("sources", ())), (spec or {}).get("note"))
+            for event, spec in raw.items() if event in DEFAULT_LABELS}
 
 
 def pathway_from_document(doc: YamlDocument) -> Pathway:

@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 from typing import Union
 
 STATE_KINDS = ("workup", "therapy", "surgery", "assessment", "terminal")
+# The kind of the states a pathway's competing exits add or turn its living ends into
+# (sarcoma_sim.pathways.exits); never written in a pathway file.
+SUPPORTIVE_CARE = "supportive_care"
 ATTRIBUTE_OWNERS = ("patient", "event")
 SOURCE_GUIDELINE = "source-guideline"
 NOT_TESTED = "not_tested"             # the value of a marker nobody tested
@@ -152,6 +155,16 @@ class SourceWording:
 
 
 @dataclass(frozen=True)
+class CompetingExit:
+    """A competing exit declared once for a pathway: ``death`` or ``decline`` (stopping active treatment)."""
+
+    event: str
+    label: str
+    sources: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Pathway:
     """One subtype's treatment course, validated."""
 
@@ -167,6 +180,9 @@ class Pathway:
     summary: str = ""
     events: tuple[str, ...] = field(default=())
     source_wording: tuple[SourceWording, ...] = ()
+    competing_exits: dict[str, CompetingExit] = field(default_factory=dict)
+    ends_outside: tuple[str, ...] = ()   # end states that stay ends in the cohort view (censored there)
+    exits_expanded: bool = False          # True for the cohort view built by sarcoma_sim.pathways.exits
 
     def outgoing(self, state_id: str, event: str | None = None) -> list[Transition]:
         """Transitions leaving ``state_id`` (only those fired by ``event`` if given), in order."""

@@ -255,6 +255,32 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         check_cited(path, t.get("sources"), bool(t.get("beyond_source")), f"transitions[{i}]")
 
     problems += _graph_problems(doc, states, transitions, initial)
+    problems += _exit_problems(doc, _as_dict(data.get("competing_exits")), states, check_cited)
+    return problems
+
+
+def _exit_problems(doc, exits: dict, states: dict, check_cited) -> list[Problem]:
+    """The competing exits block: sources known, ``decline`` only with ``death`` (best supportive care
+    must have a way out), and no declared state already named like a state the exits add."""
+    from sarcoma_sim.pathways.exits import ADDED_STATES, DEATH
+
+    problems: list[Problem] = []
+    if not exits:
+        return problems
+    for i, state_id in enumerate(_as_list(exits.get("ends_outside"))):
+        if _as_dict(states.get(state_id)).get("kind") != "terminal":
+            problems.append(doc.problem(("competing_exits", "ends_outside", i),
+                                        f"{state_id!r} is not a declared end (terminal) state"))
+    exits = {k: v for k, v in exits.items() if k != "ends_outside"}
+    for event, spec in exits.items():
+        check_cited(("competing_exits", event), _as_dict(spec).get("sources"), None, f"competing exit {event!r}")
+    if DEATH not in exits:
+        problems.append(doc.problem(("competing_exits",), "decline needs death too: best supportive care "
+                                                          "must have a way out (add death: {})"))
+    for state_id in ADDED_STATES:
+        if state_id in states:
+            problems.append(doc.problem(("states", state_id), f"state id {state_id!r} is taken by the competing "
+                                                              "exits; name this state otherwise"))
     return problems
 
 

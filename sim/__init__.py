@@ -53,11 +53,8 @@ __all__ = ["NOT_FOR_CLINICAL_USE", "__version__", *_LAZY]
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from importlib.metadata import PackageNotFoundError, version
-        try:
-            return version("sarcoma-sim")
-        except PackageNotFoundError:
-            return "unknown"
+        from sarcoma_sim.version import tool_version
+        return tool_version()
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'sarcoma_sim' has no attribute {name!r}")

@@ -84,7 +84,7 @@ def test_saving_leaves_no_figure_open(tmp_path, pyplot, monkeypatch):
     """The command line's save paths (drawings, cohort plots) leave no figure open in pyplot."""
     from matplotlib.figure import Figure
 
-    from sarcoma_sim.reports.plots import save_plots
+    from sarcoma_sim.reports.plots import PLOT_FILES, save_plots
 
     # Rendering is tested with the files themselves elsewhere; here only which figures stay open counts.
     monkeypatch.setattr(Figure, "savefig", lambda self, target, **kwargs: Path(target).write_bytes(b""))
@@ -92,4 +92,4 @@ def test_saving_leaves_no_figure_open(tmp_path, pyplot, monkeypatch):
     ss.save_pathway_drawing(gist, tmp_path / "gist.svg")
     save_plots(ss.simulate(gist, ss.load_params(gist), n=200, seed=3), tmp_path, gist)
     assert pyplot.get_fignums() == []
-    assert len(list(tmp_path.iterdir())) == 4
+    assert len(list(tmp_path.iterdir())) == 1 + len(PLOT_FILES)

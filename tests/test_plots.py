@@ -149,7 +149,7 @@ def test_save_plots_writes_pngs_with_the_notice_and_same_bytes_each_time(tmp_pat
         assert data == (second / name).read_bytes()
     assert NOT_FOR_CLINICAL_USE in footer_text(result)
     assert "test-params.yaml" in footer_text(result)
-    assert "No death or stopping for decline" in footer_text(result)
+    assert "declares no competing exits" in footer_text(result)
 
 
 def test_importing_plots_does_not_import_matplotlib():
@@ -158,3 +158,13 @@ def test_importing_plots_does_not_import_matplotlib():
             "print('matplotlib' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_footer_says_when_plots_show_the_first_patients_only():
+    """A figure drawn from the first patients of a bigger cohort says so; one of the whole cohort gives n."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.load import load_subtype
+    result = simulate(load_subtype("gist"), load_params("gist"), 300, 2)
+    assert "drawn from the first 300 of 5,000,000 patients" in footer_text(result, of_total=5_000_000)
+    assert "n = 300." in footer_text(result) and "competing exits" in footer_text(result)

@@ -21,12 +21,14 @@ from sarcoma_sim.cohort.vectorized import (
     LOGNORMAL,
     NEVER,
     WEIBULL,
+    _Tables,
     compile_pathway,
     normal_from_exponential,
     simulate_vectorized,
 )
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.conditions import holds
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
 
@@ -48,16 +50,15 @@ def test_logs_keep_the_contract_for_every_subtype(subtype):
     """Every patient starts with start at 0 in the initial state, chains transitions and ends in an end state."""
     pathway = load_subtype(subtype)
     result = simulate_vectorized(pathway, load_params(subtype), 3000, 1)
-    check_log(result.log, 3000, pathway.initial, pathway.terminal_states())
-    assert result.engine == "vectorized" and result.n == 3000
-    assert result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
+    check_log(result.log, 3000, pathway.initial, with_competing_exits(pathway).terminal_states())
+    assert result.engine == "vectorized" and result.n == 3000 and result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
     assert result.log.event.dtype == np.int16 and result.log.patient.dtype == np.int64
 
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_compiled_tables_agree_with_the_state_machine(subtype):
     """For every node, event and attribute values, the table's next state is where the machine's fire goes."""
-    pathway, params = load_subtype(subtype), load_params(subtype)
+    pathway, params = with_competing_exits(load_subtype(subtype)), load_params(subtype)
     cp = compile_pathway(pathway, params)
     pm = machine_for(pathway)
     K, C = cp.n_slots, cp.n_combinations
@@ -183,8 +184,10 @@ def test_record_counts_variates_and_keeps_latent_times():
     record = {}
     result = simulate_vectorized(GIST, PARAMS, 5000, 1, record=record)
     moves = len(result.log) - result.n
-    slots = compile_pathway(GIST, PARAMS).n_slots
-    assert record["variates"] == {"exponential": moves * (slots + 1), "uniform": BLOCK}
+    width = _Tables.of(compile_pathway(GIST, PARAMS)).width   # one variate per slot, one for the choice
+    # GIST's widest state (adjuvant imatinib: completed, progression, intolerance), death, decline, the choice.
+    assert width == 6
+    assert record["variates"] == {"exponential": moves * width, "uniform": BLOCK}
     latent = record["latent"][("imatinib_400", "progression", None)]
     assert len(latent) == np.sum((result.log.from_state == result.log.state_ids.index("imatinib_400")) &
                                  (result.log.event != 0)) - len(record["latent"][("imatinib_400", "progression",

@@ -19,13 +19,12 @@ from sarcoma_sim.errors import PathwayError, Problem
 # sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
 ENGINE_CHOICES = ("vectorized", "stepwise")
 
-# The whole event log is held in memory (about 22 bytes per row, 4-10 rows per patient) and the
-# summary needs all of it at once (medians, sequences), so cohorts are capped rather than streamed.
-# Measured peak with --out is about 0.55 GB per million GIST patients (docs/cohort.md), so the
-# cap keeps a run near 1 GB; bigger questions are better answered by several seeds.
-MAX_PATIENTS = 2_000_000
+# Cohorts are simulated, summarised and written chunk by chunk (sarcoma_sim.reports.accumulate), so
+# memory stays flat whatever -n is; the plots are drawn from the first PLOT_SAMPLE patients.
+CHUNK_PATIENTS = 100_000
+PLOT_SAMPLE = 200_000
 
-OUTPUT_FILES = ("events.csv", "patients.csv", "summary.json")
+OUTPUT_FILES = ("events.csv", "patients.csv", "trace.csv", "summary.json")
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -36,7 +35,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                     "timing; print who reached which state, how long they stayed and how the pathway ended.")
     p.add_argument("subtype", metavar="SUBTYPE")
     p.add_argument("-n", dest="n", type=int, required=True, metavar="N",
-                   help=f"number of patients (1 to {MAX_PATIENTS:,})")
+                   help="number of patients (1 or more; memory stays flat: the cohort is summarised in chunks)")
     p.add_argument("--seed", type=int, required=True, metavar="S",
                    help="random seed (a whole number >= 0); the same seed gives the same output")
     p.add_argument("--engine", choices=ENGINE_CHOICES, default="vectorized",
@@ -46,8 +45,10 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="override one parameter, e.g. --set imatinib_400.progression.median_months=20 "
                         "(repeatable)")
     p.add_argument("--out", metavar="DIR",
-                   help="write events.csv, patients.csv, summary.json and the plots (PNG) into DIR")
+                   help="write events.csv, patients.csv, trace.csv, summary.json and the plots (PNG) into DIR")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument("--calibration", action="store_true",
+                   help="also print the calibration report: simulated v published targets with their tolerances")
     p.add_argument("--no-progress", action="store_true", help="never show the progress bar")
     p.set_defaults(handler=cmd_cohort)
 
@@ -102,11 +103,6 @@ def check_arguments(args: argparse.Namespace) -> None:
     """Raise ``PathwayError`` for option values argparse cannot judge (sizes, seeds, --set syntax)."""
     if args.n < 1:
         raise _refuse("-n", f"expected a number of patients of at least 1, got {args.n}")
-    if args.n > MAX_PATIENTS:
-        raise _refuse("-n", f"{args.n:,} patients is more than this command holds in memory "
-                            f"(at most {MAX_PATIENTS:,}: the summary needs the whole event log in memory, "
-                            f"about 0.55 GB per million patients); run several cohorts with different --seed "
-                            f"instead")
     if args.seed < 0:
         raise _refuse("--seed", f"expected a whole number >= 0, got {args.seed}")
     for item in args.overrides:
@@ -120,10 +116,11 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     """Simulate the cohort, print its summary and write the output folder if asked."""
     check_arguments(args)
     from sarcoma_sim.cohort.params import load_params
+    from sarcoma_sim.pathways.exits import with_competing_exits
     from sarcoma_sim.pathways.load import load_subtype
 
-    pathway = load_subtype(args.subtype)
-    params = load_params(args.subtype, args.params, tuple(args.overrides))
+    pathway = with_competing_exits(load_subtype(args.subtype))
+    params = load_params(pathway, args.params, tuple(args.overrides))
     progress = None
     if not args.no_progress and sys.stderr.isatty():
         progress = ProgressBar(sys.stderr, f"{args.subtype} {args.engine}")
@@ -147,38 +144,97 @@ def cmd_cohort(args: argparse.Namespace) -> int:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
         sys.stdout.write(format_text(summary, pathway, extra))
+        if "calibration" in summary:
+            from sarcoma_sim.reports.calibration import format_calibration
+            sys.stdout.write("\n" + format_calibration(summary["calibration"], args.subtype))
     return 0
 
 
 def _run(args, pathway, params, progress, folder: Path | None) -> dict:
-    from sarcoma_sim.cohort.engines import simulate
-    from sarcoma_sim.reports.summary import summarize
+    """Simulate chunk by chunk, merging the summary and streaming the files; returns the summary."""
+    from sarcoma_sim.cohort.engines import simulate_chunks
+    from sarcoma_sim.reports.accumulate import SummaryAccumulator
+    from sarcoma_sim.reports.calibration import calibrate_accumulated, entry_states
+    from sarcoma_sim.reports.summary import summary_of
 
-    result = simulate(pathway, params, args.n, args.seed, engine=args.engine, progress=progress)
-    if progress is not None:
-        progress.status("summarising…")
-    summary = summarize(result, pathway)
-    if folder is not None:
-        write_outputs(result, summary, pathway, folder, progress)
+    calibration = getattr(args, "calibration", False)
+    accumulator = SummaryAccumulator(pathway, tuple(pathway.states),
+                                     entry_states(args.subtype) if calibration else (), trace=folder is not None)
+    writer = OutputWriter(folder, pathway) if folder is not None else None
+    try:
+        for chunk in simulate_chunks(pathway, params, args.n, args.seed, engine=args.engine,
+                                     chunk_size=CHUNK_PATIENTS, progress=progress):
+            accumulator.add(chunk)
+            if writer is not None:
+                writer.add(chunk)
+        if progress is not None:
+            progress.status("summarising…")
+        summary = summary_of(accumulator, params=params)
+        if calibration:
+            summary["calibration"] = calibrate_accumulated(accumulator, args.subtype)
+        if writer is not None:
+            writer.finish(summary, accumulator, progress)
+    finally:
+        if writer is not None:
+            writer.close()
     return summary
 
 
-def write_outputs(result, summary: dict, pathway, folder: Path, progress=None) -> None:
-    """Write the event log, the patient table, the summary and the plots into ``folder``."""
-    from sarcoma_sim.cohort.eventlog import write_events_csv, write_patients_csv
-    from sarcoma_sim.reports.plots import save_plots
-    from sarcoma_sim.reports.summary import to_json
+class OutputWriter:
+    """The files of ``--out``, written as the chunks arrive: the event and patient tables streamed,
+    the first ``PLOT_SAMPLE`` patients kept for the plots, the trace and summary at the end."""
 
-    steps = (("events.csv", lambda path: _write_csv(path, write_events_csv, result.log)),
-             ("patients.csv", lambda path: _write_csv(path, write_patients_csv, result)),
-             ("summary.json", lambda path: path.write_text(to_json(summary), encoding="utf-8")),
-             ("plots", lambda path: save_plots(result, folder, pathway)))
-    for name, write in steps:
-        if progress is not None:
-            progress.status(f"writing {name}…")
-        write(folder / name)
+    def __init__(self, folder: Path, pathway):
+        self.folder, self.pathway = folder, pathway
+        self.events = open(folder / "events.csv", "w", encoding="utf-8", newline="")
+        self.patients = open(folder / "patients.csv", "w", encoding="utf-8", newline="")
+        self.sample: list = []
+        self.sampled = 0
+        self.first = True
+
+    def add(self, chunk) -> None:
+        """Append one chunk's rows to events.csv and patients.csv; keep it for the plots if early."""
+        from sarcoma_sim.cohort.eventlog import write_patients_csv
+        from sarcoma_sim.reports.tables import write_events_table
+
+        write_events_table(chunk, self.events, self.pathway, header=self.first)
+        write_patients_csv(chunk, self.patients, header=self.first)
+        self.first = False
+        if self.sampled < PLOT_SAMPLE:
+            self.sample.append(chunk)
+            self.sampled += chunk.n
+
+    def finish(self, summary: dict, accumulator, progress=None) -> None:
+        """Write trace.csv, summary.json and the plots."""
+        import numpy as np
+
+        from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
+        from sarcoma_sim.reports.plots import save_plots
+        from sarcoma_sim.reports.summary import to_json
+        from sarcoma_sim.reports.tables import write_trace_table
+
+        self.close()
+        steps = [("trace.csv", lambda: _write_text(self.folder / "trace.csv", lambda stream: write_trace_table(
+                     *accumulator.trace(), accumulator.state_ids, stream))),
+                 ("summary.json", lambda: (self.folder / "summary.json").write_text(to_json(summary), encoding="utf-8"))]
+        first = self.sample[0]
+        log = EventLog.concatenate([c.log for c in self.sample])
+        facts = {k: np.concatenate([c.patient_facts[k] for c in self.sample]) for k in first.patient_facts}
+        sample = CohortResult(first.subtype, sum(c.n for c in self.sample), first.seed, first.engine, log, facts,
+                              first.params_file)
+        steps.append(("plots", lambda: save_plots(sample, self.folder, self.pathway, of_total=accumulator.n)))
+        for name, write in steps:
+            if progress is not None:
+                progress.status(f"writing {name}…")
+            write()
+
+    def close(self) -> None:
+        """Close the streamed tables (idempotent)."""
+        for stream in (self.events, self.patients):
+            if not stream.closed:
+                stream.close()
 
 
-def _write_csv(path: Path, writer, data) -> None:
+def _write_text(path: Path, writer) -> None:
     with open(path, "w", encoding="utf-8", newline="") as stream:
-        writer(data, stream)
+        writer(stream)

@@ -13,6 +13,7 @@ import sys
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.version import tool_version
 
 COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach",
                    "sarcoma_sim.cli.cohort")
@@ -25,19 +26,11 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sarcoma-sim",
         description="Finite-state treatment pathways of soft-tissue sarcoma subtypes, for teaching. "
                     + NOT_FOR_CLINICAL_USE)
-    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {tool_version()}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(commands)
     return parser
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("sarcoma-sim")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def main(argv: list[str] | None = None) -> int:

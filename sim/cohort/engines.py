@@ -1,4 +1,5 @@
-"""The two cohort engines behind one call: ``simulate(pathway, params, n, seed, engine=...)``.
+"""The two cohort engines behind one call: ``simulate(pathway, params, n, seed, engine=...)``, and
+``simulate_chunks`` giving the same cohort chunk by chunk.
 
 ``vectorized`` (sarcoma_sim.cohort.vectorized) compiles the pathway to arrays and is the fast one; ``stepwise``
 (sarcoma_sim.cohort.stepwise) walks each patient through the real state machine and is the reference the
@@ -8,7 +9,7 @@ vectorized engine is tested against. Both return a ``CohortResult`` with the sam
 from __future__ import annotations
 
 import numbers
-from typing import Callable
+from typing import Callable, Iterator
 
 from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.cohort.params import Params
@@ -47,3 +48,23 @@ def simulate(pathway: Pathway, params: Params, n: int, seed: int, engine: str = 
         return simulate_stepwise(pathway, params, int(n), int(seed), progress=progress)
     from sarcoma_sim.cohort.vectorized import simulate_vectorized
     return simulate_vectorized(pathway, params, int(n), int(seed), progress=progress)
+
+
+def simulate_chunks(pathway: Pathway, params: Params, n: int, seed: int, engine: str = "vectorized",
+                    chunk_size: int = 100_000,
+                    progress: Callable[[int, int], None] | None = None) -> Iterator[CohortResult]:
+    """The cohort ``simulate`` would return, as consecutive chunks of ``chunk_size`` patients (patient
+    numbers global; the same patients, seed for seed), for summaries and files of any size in
+    bounded memory."""
+    check_request(pathway, params, n, seed, engine)
+    n, seed = int(n), int(seed)
+    if engine == "vectorized":
+        from sarcoma_sim.cohort.vectorized import vectorized_chunks
+        yield from vectorized_chunks(pathway, params, n, seed, chunk_size, progress)
+        return
+    from sarcoma_sim.cohort.stepwise import simulate_stepwise
+    for lo in range(0, n, chunk_size):
+        size = min(chunk_size, n - lo)
+        yield simulate_stepwise(pathway, params, size, seed, start=lo)
+        if progress is not None:
+            progress(lo + size, n)

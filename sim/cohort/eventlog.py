@@ -15,6 +15,7 @@ import numpy as np
 from sarcoma_sim.errors import PathwayError, Problem
 
 EVENTS_HEADER = "patient,t_months,event,from_state,to_state"
+EVENTS_EXTRA = ",line,regimen"        # with the pathway known: line after the row, regimen of the state entered
 
 # Rows formatted per block when writing CSV: bounds the temporary strings for 10^7-row logs.
 _CSV_BLOCK = 500_000
@@ -93,21 +94,68 @@ class CohortResult:
     patient_facts: dict[str, np.ndarray]   # patient attribute name -> array (n,) of str values
     params_file: str                  # which parameter file (and overrides) were used, for the report
 
+    def columns(self) -> dict[str, np.ndarray]:
+        """The event log as named numpy columns (``patient``, ``t_months``, ``event``, ``from_state``,
+        ``to_state``; names, not codes), for notebooks without pandas."""
+        log = self.log
+        events, states = np.asarray(log.event_names, dtype=object), np.asarray(log.state_ids, dtype=object)
+        return {"patient": log.patient, "t_months": log.t_months, "event": events[log.event],
+                "from_state": states[log.from_state], "to_state": states[log.to_state]}
 
-def write_events_csv(log: EventLog, stream: TextIO) -> None:
+    def to_dataframe(self):
+        """The event log as a pandas ``DataFrame`` (names as categoricals), for notebooks.
+
+        pandas is optional: without it this raises ``ImportError`` saying how to install it (or use
+        ``columns()``)."""
+        try:
+            import pandas as pd
+        except ImportError as exc:
+            raise ImportError("CohortResult.to_dataframe() needs pandas, which is not installed: "
+                              "pip install pandas (or use CohortResult.columns(), plain numpy)") from exc
+        log = self.log
+        return pd.DataFrame({
+            "patient": log.patient, "t_months": log.t_months,
+            "event": pd.Categorical.from_codes(log.event, categories=list(log.event_names)),
+            "from_state": pd.Categorical.from_codes(log.from_state, categories=list(log.state_ids)),
+            "to_state": pd.Categorical.from_codes(log.to_state, categories=list(log.state_ids)),
+        })
+
+
+def _csv_field(text: str) -> str:
+    """``text`` as one CSV field (quoted when it holds a comma, a quote or a line break)."""
+    if any(c in text for c in ',"\n\r'):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def write_events_csv(log: EventLog, stream: TextIO, lines: np.ndarray | None = None,
+                     regimens: Sequence[str] | None = None, header: bool = True) -> None:
     """Write the log as CSV (``patient,t_months,event,from_state,to_state``) with names, not codes;
-    times with 4 decimals (0.0001 month is about 3 seconds)."""
-    stream.write(EVENTS_HEADER + "\n")
+    times with 4 decimals (0.0001 month is about 3 seconds).
+
+    With ``lines`` (the line of therapy after each row, 0 when off therapy) and ``regimens`` (the
+    regimen text of each state, by code; empty for states without one) two more columns follow:
+    ``line`` and ``regimen`` (of the state entered)."""
+    extra = lines is not None and regimens is not None
+    if header:      # a chunk after the first appends rows only
+        stream.write(EVENTS_HEADER + (EVENTS_EXTRA if extra else "") + "\n")
     n_states = len(log.state_ids)
     # Few distinct (event, from, to) triples occur: format each once and reuse its text.
     triple = (log.event.astype(np.int64) * n_states + log.from_state) * n_states + log.to_state
     codes, which = np.unique(triple, return_inverse=True)
     tails = np.array([f"{log.event_names[c // n_states ** 2]},{log.state_ids[(c // n_states) % n_states]},"
                       f"{log.state_ids[c % n_states]}" for c in codes.tolist()], dtype=object)
+    if extra:
+        regimen_text = np.array([_csv_field(regimens[c % n_states]) for c in codes.tolist()], dtype=object)
     for lo in range(0, len(log), _CSV_BLOCK):
         hi = min(lo + _CSV_BLOCK, len(log))
-        rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist())
-        stream.write("".join(map("%d,%.4f,%s\n".__mod__, rows)))
+        if extra:
+            rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist(),
+                       lines[lo:hi].tolist(), regimen_text[which[lo:hi]].tolist())
+            stream.write("".join(map("%d,%.4f,%s,%d,%s\n".__mod__, rows)))
+        else:
+            rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist())
+            stream.write("".join(map("%d,%.4f,%s\n".__mod__, rows)))
 
 
 def patients_table(result: CohortResult) -> tuple[list[str], list[np.ndarray]]:
@@ -121,17 +169,19 @@ def patients_table(result: CohortResult) -> tuple[list[str], list[np.ndarray]]:
     states = np.asarray(log.state_ids, dtype=object)
     names = sorted(result.patient_facts)
     header = ["patient", *names, "end_state", "time_to_end_months", "transitions"]
-    columns = [np.arange(result.n)]
+    columns = [log.patient[first]]         # global numbers: a chunk of a bigger cohort keeps its own
     columns += [np.asarray(result.patient_facts[name]) for name in names]
     columns += [states[log.to_state[last]], log.t_months[last], last - first + 1]
     return header, columns
 
 
-def write_patients_csv(result: CohortResult, stream: TextIO) -> None:
-    """Write one row per patient: index, patient attributes, end state, time to end, number of transitions."""
-    header, columns = patients_table(result)
-    stream.write(",".join(header) + "\n")
-    row = "%d," + "%s," * (len(header) - 3) + "%.4f,%d\n"
+def write_patients_csv(result: CohortResult, stream: TextIO, header: bool = True) -> None:
+    """Write one row per patient: index, patient attributes, end state, time to end, number of transitions
+    (``header=False`` appends a later chunk's rows)."""
+    names, columns = patients_table(result)
+    if header:
+        stream.write(",".join(names) + "\n")
+    row = "%d," + "%s," * (len(names) - 3) + "%.4f,%d\n"
     for lo in range(0, result.n, _CSV_BLOCK):
         block = [column[lo:lo + _CSV_BLOCK].tolist() for column in columns]
         stream.write("".join(map(row.__mod__, zip(*block))))

@@ -24,6 +24,7 @@ from sarcoma_sim.cohort.params import EventParams, Params, Timing
 from sarcoma_sim.cohort.population import facts_of_groups, sample_groups
 from sarcoma_sim.cohort.streams import STEPWISE, check_cohort_size, check_seed, stream
 from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
 from sarcoma_sim.pathways.model import Pathway
 
@@ -68,13 +69,16 @@ def draw_choices(ep: EventParams, rng: np.random.Generator) -> dict[str, str]:
 
 def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
                       progress: Callable[[int, int], None] | None = None,
-                      record: dict | None = None) -> CohortResult:
+                      record: dict | None = None, start: int = 0) -> CohortResult:
     """Simulate ``n`` patients one by one through the pathway's state machine.
 
     ``progress(done, total)`` is called every 1,000 patients and at the end. If ``record`` is a
     dict it receives ``latent``: {(state, event, entered_from or None): array of the times drawn
     at each entry, before imaging detection and competition} (for checks against the papers).
+    ``start`` simulates patients ``start .. start+n-1`` instead (a chunk of a bigger cohort: patient i
+    is the same whatever the chunk).
     """
+    pathway = with_competing_exits(pathway)   # the cohort view: death and decline fire like any event
     seed = check_seed(seed)
     n = check_cohort_size(n)
     pm = machine_for(pathway)
@@ -84,7 +88,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
     event_code = {e: i for i, e in enumerate(events)}
     terminal = {s for s, st in pathway.states.items() if st.kind == "terminal"}
     interval = params.interval_months
-    groups = sample_groups(params, n, seed)
+    groups = sample_groups(params, n, seed, start=start)
     group_facts = [dict(g.facts) for g in params.population]
     latent: dict[tuple, list[float]] | None = {} if record is not None else None
 
@@ -95,12 +99,12 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
     rows_to: list[int] = []
     patient = pm.attach(PatientModel({}, label="cohort patient"))
     try:
-        for i in range(n):
+        for i in range(start, start + n):
             rng = stream(seed, STEPWISE, i)
-            patient.facts = dict(group_facts[groups[i]])
+            patient.facts = dict(group_facts[groups[i - start]])
             pm.machine.set_state(pathway.initial, model=patient)
-            start = params.event_params(pathway.initial, "start")
-            transition = pm.fire(patient, "start", **draw_choices(start, rng))
+            start_params = params.event_params(pathway.initial, "start")
+            transition = pm.fire(patient, "start", **draw_choices(start_params, rng))
             t = 0.0
             rows_patient.append(i)
             rows_t.append(t)
@@ -113,7 +117,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
                 variant = previous if previous in params.states[state].after else None
                 best = None
                 for event, ep in params.states[state].for_entry(previous).items():
-                    drawn = draw_time(ep.timing, rng)
+                    drawn = draw_time(ep.timing_for(patient.facts), rng)
                     if latent is not None:
                         latent.setdefault((state, event, variant), []).append(drawn)
                     seen = detect(drawn, interval) if ep.detected_at_imaging else drawn
@@ -132,8 +136,8 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
                 if steps > MAX_TRANSITIONS:
                     raise PathwayError(Problem(pathway.file, None, "", f"patient {i} made more than "
                                                f"{MAX_TRANSITIONS:,} transitions: the pathway loops without end"))
-            if progress is not None and (i + 1) % PROGRESS_EVERY == 0:
-                progress(i + 1, n)
+            if progress is not None and (i + 1 - start) % PROGRESS_EVERY == 0:
+                progress(i + 1 - start, n)
     finally:
         pm.detach(patient)
     if progress is not None and n % PROGRESS_EVERY:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 
@@ -33,6 +33,7 @@ from sarcoma_sim.cohort.population import sample_groups
 from sarcoma_sim.cohort.streams import BLOCK, VECTORIZED, blocks, check_cohort_size, check_seed, stream
 from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.conditions import holds
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.model import Pathway
 
 LN2 = math.log(2.0)
@@ -90,6 +91,7 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
     keep their pathway order after them (ties between the two groups have probability zero:
     imaging times lie on a lattice, the others are continuous).
     """
+    pathway = with_competing_exits(pathway)
     states = tuple(pathway.states)
     events = tuple(pathway.events)
     terminal = {s for s, st in pathway.states.items() if st.kind == "terminal"}
@@ -134,23 +136,15 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
             if item is None:
                 continue
             event, ep = item
-            timing = ep.timing
-            if timing is None:
-                family, scale, power = AT_ONCE, 0.0, 1.0
-            elif timing.distribution == "exponential":
-                family, scale, power = EXPONENTIAL, timing.median / LN2, 1.0
-            elif timing.distribution == "weibull":
-                power = 1.0 / timing.shape.value
-                family, scale = WEIBULL, timing.median / LN2 ** power
-            else:
-                family, scale, power = LOGNORMAL, timing.median, timing.shape.value
             combinations = ep.combinations()
             probabilities = np.array([p for _, p in combinations])
             cumulative = np.cumsum(probabilities) / probabilities.sum()
             cumulative[-1] = 1.0
             for p, profile in enumerate(profiles):
                 node = v * P + p
-                slot_family[node, k], slot_scale[node, k], slot_power[node, k] = family, scale, power
+                # A node is a variant for one patient profile, so timing by patient attribute is per node.
+                slot_family[node, k], slot_scale[node, k], slot_power[node, k] = _slot_timing(
+                    ep.timing_for(dict(profile)))
                 choice_cum[node, k, :len(cumulative)] = cumulative
                 event_of[node, k, :] = events.index(event)
                 for c, (values, _) in enumerate(combinations):
@@ -174,6 +168,18 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
         np.array([initial * P + p for p in group_profile], np.intp), node_variant, slot_family, slot_scale,
         slot_power, choice_cum.reshape(-1), next_node.reshape(-1), event_of.reshape(-1),
         target_state.reshape(-1), params.interval_months)
+
+
+def _slot_timing(timing) -> tuple[int, float, float]:
+    """(family, scale, power) of a slot: the variate transform that gives ``timing``."""
+    if timing is None:
+        return AT_ONCE, 0.0, 1.0
+    if timing.distribution == "exponential":
+        return EXPONENTIAL, timing.median / LN2, 1.0
+    if timing.distribution == "weibull":
+        power = 1.0 / timing.shape.value
+        return WEIBULL, timing.median / LN2 ** power, power
+    return LOGNORMAL, timing.median, timing.shape.value
 
 
 def _check_reachable_transitions(pathway, params, variants, profiles, slot_family, choice_cum, next_node,
@@ -477,7 +483,7 @@ class _LogBuilder:
     """
 
     def __init__(self, cp: CompiledPathway, n: int):
-        self.cp, self.n, self.rows, self.capacity = cp, n, 0, 0
+        self.cp, self.n, self.rows, self.capacity, self.done = cp, n, 0, 0, 0
         self.columns: list[np.ndarray] = []
         self.packed = np.empty(0, np.int32)        # one chunk's (event, state) pairs, reused
 
@@ -496,7 +502,8 @@ class _LogBuilder:
     def add(self, lo: int, length: np.ndarray, record: list) -> None:
         """Scatter a chunk's per-step rows into patient order (each patient's rows in step order)."""
         total = int(length.sum())
-        self._reserve(self.rows + total, lo + len(length), total)
+        self.done += len(length)
+        self._reserve(self.rows + total, self.done, total)
         r0, r1 = self.rows, self.rows + total
         patient, t, event, from_state, to_state = (c[r0:r1] for c in self.columns)
         if len(self.packed) < total:
@@ -535,29 +542,57 @@ def simulate_vectorized(pathway: Pathway, params: Params, n: int, seed: int, chu
     ``latent`` ({(state, event, entered_from or None): times drawn before imaging detection and
     competition}).
     """
+    pathway = with_competing_exits(pathway)   # the cohort view: death and decline fire like any event
     seed = check_seed(seed)
     n = check_cohort_size(n)
+    cp = compile_pathway(pathway, params)
+    builder = _LogBuilder(cp, n)
+    groups = np.empty(n, np.int16)
+    for lo, chunk_groups, length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, progress, record):
+        groups[lo:lo + len(chunk_groups)] = chunk_groups
+        builder.add(lo, length, rows)
+    index = groups.astype(np.intp)
+    return CohortResult(pathway.id, n, seed, "vectorized", builder.log(), _facts(pathway, params, index),
+                        params.origin)
+
+
+def vectorized_chunks(pathway: Pathway, params: Params, n: int, seed: int, chunk_size: int = 100_000,
+                      progress: Callable[[int, int], None] | None = None) -> Iterator[CohortResult]:
+    """The same cohort as ``simulate_vectorized`` (same seed, same patients), one ``CohortResult`` per
+    chunk of ``chunk_size`` patients (patient numbers global), so a caller can summarise and write
+    any cohort size in one chunk's memory."""
+    pathway = with_competing_exits(pathway)
+    seed = check_seed(seed)
+    n = check_cohort_size(n)
+    cp = compile_pathway(pathway, params)
+    for lo, chunk_groups, length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, progress, None):
+        builder = _LogBuilder(cp, len(chunk_groups))
+        builder.add(lo, length, rows)
+        del rows
+        yield CohortResult(pathway.id, len(chunk_groups), seed, "vectorized", builder.log(),
+                           _facts(pathway, params, chunk_groups.astype(np.intp)), params.origin)
+
+
+def _chunks(pathway, params, cp, n, seed, chunk_size, progress, record):
+    """Per chunk: (first patient, population groups, transitions per patient, per-step rows)."""
     if chunk_size < 1:
         raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
-    cp = compile_pathway(pathway, params)
     streams = _StepStreams(seed)
     latent: dict | None = {} if record is not None else None
     tables = _Tables.of(cp)
-    builder = _LogBuilder(cp, n)
-    groups = np.empty(n, np.int16)
     for lo in range(0, n, chunk_size):
         hi = min(n, lo + chunk_size)
-        groups[lo:hi] = sample_groups(params, hi - lo, seed, start=lo)
-        length, rows = _simulate_chunk(cp, tables, groups[lo:hi], lo, streams, latent)
-        builder.add(lo, length, rows)
-        del rows
+        chunk_groups = sample_groups(params, hi - lo, seed, start=lo)
+        length, rows = _simulate_chunk(cp, tables, chunk_groups, lo, streams, latent)
+        yield lo, chunk_groups, length, rows
         streams.finish_blocks_before(hi)
         if progress is not None:
             progress(hi, n)
     if record is not None:
         record["variates"] = {"exponential": streams.drawn, "uniform": BLOCK * len(blocks(0, n))}
         record["latent"] = {key: np.concatenate(parts) for key, parts in latent.items()}
+
+
+def _facts(pathway: Pathway, params: Params, index: np.ndarray) -> dict[str, np.ndarray]:
     names = [a.name for a in pathway.attributes.values() if a.of == "patient"]
-    index = groups.astype(np.intp)
-    facts = {name: np.array([g.facts[name] for g in params.population]).take(index) for name in names}
-    return CohortResult(pathway.id, n, seed, "vectorized", builder.log(), facts, params.origin)
+    return {name: np.array([g.facts[name] for g in params.population]).take(index) for name in names}

@@ -20,7 +20,8 @@ import numpy as np
 
 from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.pathways.model import Pathway
-from sarcoma_sim.reports.summary import pathway_of, row_lines, state_lines
+from sarcoma_sim.reports.logview import line_episodes as summary_line_episodes
+from sarcoma_sim.reports.logview import pathway_of, row_lines, state_lines
 
 LINE_COLOURMAPS = ("Blues", "Oranges", "Greens", "Purples", "Reds", "YlOrBr", "PuRd", "GnBu")
 SURGERY_COLOUR = "#d4a017"
@@ -29,7 +30,7 @@ WORKUP_COLOUR = "#e9e4d4"
 END_GREYS = ("#5b5b5b", "#9a9a9a", "#c6c6c6", "#7a7a7a")
 FIGSIZE = (11.0, 5.8)
 DPI = 110
-PLOT_FILES = ("time_on_line.png", "sequences.png", "occupancy.png")
+PLOT_FILES = ("time_on_line.png", "sequences.png", "occupancy.png", "overall_survival.png")
 _GRID_POINTS = 400
 
 
@@ -114,18 +115,10 @@ def _ordinal(k: int) -> str:
 
 
 def line_episodes(result: CohortResult, pathway: Pathway | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Every time a patient is on a line of therapy: (line, patient, months from entering the line
-    to leaving it, for a new line or the end of the pathway). Surgery stays inside the line."""
+    """Every time a patient is on a line of therapy: (line, patient, months on it); see
+    ``sarcoma_sim.reports.summary.line_episodes``."""
     pathway = pathway_of(result, pathway)
-    log = result.log
-    line = row_lines(log, state_lines(pathway, log.state_ids))
-    change = np.ones(len(log), dtype=bool)
-    change[1:] = (line[1:] != line[:-1]) | (log.patient[1:] != log.patient[:-1])
-    starts = np.flatnonzero(change)
-    # Every patient ends in an end state (line 0), so every run on a line has a following run.
-    on_line = line[starts[:-1]] > 0
-    begin, end = starts[:-1][on_line], starts[1:][on_line]
-    return line[begin], log.patient[begin], log.t_months[end] - log.t_months[begin]
+    return summary_line_episodes(result.log, state_lines(pathway, result.log.state_ids))
 
 
 def plot_time_on_line(result: CohortResult, pathway: Pathway | None = None, ax=None):
@@ -324,32 +317,83 @@ def plot_occupancy(result: CohortResult, pathway: Pathway | None = None, ax=None
     return ax
 
 
-def footer_text(result: CohortResult) -> str:
-    """The notice and provenance printed under every saved figure."""
+def plot_survival(result: CohortResult, pathway: Pathway | None = None, ax=None):
+    """The Kaplan-Meier curve of overall survival from the start of treatment, its median marked,
+    and the share alive at 1, 2 and 5 years; a pathway without a death exit gets a note instead."""
+    from sarcoma_sim.reports.survival import KM_MONTHS, death_times, kaplan_meier, median_survival, survival_at
+
+    pathway = pathway_of(result, pathway)
+    ax = ax if ax is not None else _new_ax()
+    ended = death_times(result.log)
+    if ended is None or not len(ended[0]):
+        ax.text(0.5, 0.5, "This pathway declares no competing exits: no survival to show",
+                ha="center", va="center", transform=ax.transAxes)
+    else:
+        curve = kaplan_meier(*ended)
+        t, s = curve
+        x_max = _nice_limit(float(np.quantile(ended[0], 0.99)))
+        ax.step(np.concatenate(([0.0], t)), 100 * np.concatenate(([1.0], s)), where="post",
+                color=line_colour(1), linewidth=2.2, label="Overall survival (Kaplan-Meier)")
+        median = median_survival(curve)
+        if median is not None:
+            ax.plot([0, median, median], [50, 50, 0], color="#999999", linewidth=0.8, linestyle=":")
+            ax.plot([median], [50], marker="o", color=line_colour(1), markersize=5)
+            ax.annotate(f"median {median:.1f} months", (median, 50), textcoords="offset points", xytext=(6, 6))
+        for m in KM_MONTHS:
+            if m <= x_max:
+                alive = survival_at(curve, m)
+                ax.plot([m], [100 * alive], marker="s", color="#444444", markersize=4)
+                ax.annotate(f"{100 * alive:.0f}% at {m // 12} y", (m, 100 * alive), textcoords="offset points",
+                            xytext=(8, 6), fontsize=8)
+        ax.set_xlim(0, x_max)
+        ax.set_xticks(_month_ticks(x_max))
+        ax.legend(loc="upper right", frameon=False)
+    ax.set_ylim(0, 101)
+    ax.set_xlabel("Months since start of treatment")
+    ax.set_ylabel("Patients alive (%)")
+    _titles(ax, "Overall survival", pathway, result)
+    ax.grid(True, alpha=0.3)
+    return ax
+
+
+def footer_text(result: CohortResult, of_total: int | None = None) -> str:
+    """The notice and provenance printed under every saved figure; ``of_total`` when the figure shows
+    the first ``result.n`` patients of a bigger cohort."""
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    size = f"n = {result.n:,}" if not of_total or of_total == result.n else \
+        f"drawn from the first {result.n:,} of {of_total:,} patients (the summary uses all)"
     return (f"{NOT_FOR_CLINICAL_USE}  Parameters: {result.params_file}; seed {result.seed}; "
-            f"{result.engine} engine; n = {result.n:,}.\n"
-            "No death or stopping for decline in this model: shares reaching later lines are upper bounds.")
+            f"{result.engine} engine; {size}.\n" + _scope_line(result))
 
 
-def save_figure(ax, result: CohortResult, path: str | Path) -> None:
+def _scope_line(result: CohortResult) -> str:
+    from sarcoma_sim.pathways.exits import DEATH_STATE
+
+    if DEATH_STATE in result.log.state_ids:
+        return ("Patients may die or stop active treatment at any time (competing exits); every parameter is "
+                "cited or marked illustrative in summary.json.")
+    return "This pathway declares no competing exits: shares reaching later lines are upper bounds."
+
+
+def save_figure(ax, result: CohortResult, path: str | Path, of_total: int | None = None) -> None:
     """Save the figure holding ``ax`` as PNG, with the notice in a footer; same input, same bytes."""
     figure = ax.figure
     engine = figure.get_layout_engine()
     if engine is not None and hasattr(engine, "set"):
         engine.set(rect=(0, 0.07, 1, 0.93))
-    figure.text(0.01, 0.012, footer_text(result), fontsize=8, color="#444444", ha="left", va="bottom")
+    figure.text(0.01, 0.012, footer_text(result, of_total), fontsize=8, color="#444444", ha="left", va="bottom")
     figure.savefig(path, format="png", dpi=DPI, metadata={"Software": None})
 
 
-def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None = None) -> list[Path]:
-    """Write the three figures (``PLOT_FILES``) into ``folder``; returns their paths."""
+def save_plots(result: CohortResult, folder: str | Path, pathway: Pathway | None = None,
+               of_total: int | None = None) -> list[Path]:
+    """Write the four figures (``PLOT_FILES``) into ``folder``; returns their paths."""
     pathway = pathway_of(result, pathway)
     folder = Path(folder)
     paths = []
-    for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy)):
+    for name, plot in zip(PLOT_FILES, (plot_time_on_line, plot_sequences, plot_occupancy, plot_survival)):
         # Standalone figures: the command line must leave none open in pyplot.
         ax = plot(result, pathway, ax=_new_ax(managed=False))
-        save_figure(ax, result, folder / name)
+        save_figure(ax, result, folder / name, of_total)
         paths.append(folder / name)
     return paths

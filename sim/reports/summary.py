@@ -1,7 +1,7 @@
 """Summarise a simulated cohort: who reached which state, how long they stayed, how it ended.
 
-Everything is computed with numpy from the columnar event log (no per-patient Python loop), so
-a cohort of a million patients summarises in about a second. ``summarize`` returns a plain dict
+Everything is computed with numpy from the columnar event log (no per-patient Python loop), chunk
+by chunk through ``sarcoma_sim.reports.accumulate`` so that any cohort size fits in memory. ``summarize`` returns a plain dict
 (the JSON the ``cohort`` command prints and saves); ``format_text`` renders it as a table.
 """
 
@@ -11,148 +11,112 @@ import json
 import textwrap
 from typing import Any
 
-import numpy as np
-
-from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
+from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.reports.logview import pathway_of
+from sarcoma_sim.version import tool_version
 
 TOP_SEQUENCES = 10
 _MONTHS_DIGITS = 4      # 0.0001 month is about 3 seconds: plenty, and keeps the JSON stable and short
 _FRACTION_DIGITS = 6
 
 
-def pathway_of(result: CohortResult, pathway: Pathway | None = None) -> Pathway:
-    """The pathway a result was simulated on: ``pathway`` if given, else the shipped subtype's."""
-    if pathway is not None:
-        return pathway
-    from sarcoma_sim.pathways.load import load_subtype
-    return load_subtype(result.subtype)
-
-
-def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
-    """Line of therapy of each state (by code): the regimen line, 0 for workup and terminal states,
-    -1 for states without a line that continue the current one (surgery)."""
-    lines = np.zeros(len(state_ids), np.int16)
-    for code, state_id in enumerate(state_ids):
-        state = pathway.states[state_id]
-        if state.line is not None:
-            lines[code] = state.line
-        elif state.kind not in ("terminal", "workup") and state_id != pathway.initial:
-            lines[code] = -1
-    return lines
-
-
-def row_lines(log: EventLog, lines_by_state: np.ndarray) -> np.ndarray:
-    """Line of therapy each patient is on after each row; states without a line inherit the
-    line of the row before them (resection of limited progression stays in the current line)."""
-    line = lines_by_state[log.to_state].astype(np.int16)
-    first = log.first_rows()
-    # A first row cannot inherit (it would take the previous patient's line): count it as off therapy.
-    line[first] = np.maximum(line[first], 0)
-    undefined = line < 0
-    if undefined.any():
-        index = np.where(undefined, 0, np.arange(len(line)))
-        np.maximum.accumulate(index, out=index)
-        line = line[index]
-    return line
-
-
-def stays(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """Every stay in a state that was left: (state code, months in it), including the initial state
-    (left when ``start`` fires)."""
-    first = log.first_rows()
-    same = log.patient[1:] == log.patient[:-1]
-    state = np.concatenate((log.from_state[first], log.to_state[:-1][same]))
-    months = np.concatenate((log.t_months[first], np.diff(log.t_months)[same]))
-    return state, months
-
-
-def sequences(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct state sequences (initial state first, padded with -1) as rows of a 2-D array,
-    and how many patients followed each; rows in a stable order (by the codes)."""
-    first = log.first_rows()
-    n = len(first)
-    position = np.arange(len(log)) - first[log.patient]
-    width = int(position.max()) + 2 if len(log) else 1
-    dtype = np.int8 if len(log.state_ids) < 127 else np.int16
-    matrix = np.full((n, width), -1, dtype=dtype)
-    matrix[:, 0] = log.from_state[first]
-    matrix[log.patient, position + 1] = log.to_state
-    rows = np.ascontiguousarray(matrix).view(np.dtype((np.void, matrix.dtype.itemsize * width))).ravel()
-    _, index, counts = np.unique(rows, return_index=True, return_counts=True)
-    return matrix[index], counts
-
-
-def _stats(values: np.ndarray) -> dict[str, float | None]:
-    if len(values) == 0:
-        return {"mean": None, "median": None}
-    return {"mean": round(float(values.mean()), _MONTHS_DIGITS),
-            "median": round(float(np.median(values)), _MONTHS_DIGITS)}
-
-
-MODEL_NOTE = ("Model scope: patients leave a therapy only by progression (seen at imaging) or intolerance; "
-              "there is no death or stopping for decline, so the shares reaching later lines are upper "
-              "bounds, and times are treatment durations, not survival.")
+MODEL_NOTE = ("Model scope: patients leave a therapy by progression (seen at imaging), intolerance, stopping "
+              "active treatment (into best supportive care) or death, whichever comes first; survival after "
+              "stopping is its own parameter. Every figure is a cited parameter or marked illustrative "
+              "(see parameters).")
+NO_EXITS_NOTE = ("Model scope: this pathway declares no competing exits, so patients leave a therapy only by "
+                 "progression (seen at imaging) or intolerance; shares reaching later lines are upper bounds "
+                 "and times are treatment durations, not survival.")
 
 
 def _fraction(count: float, n: int) -> float:
     return round(float(count) / n, _FRACTION_DIGITS) if n else 0.0
 
 
-def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = TOP_SEQUENCES) -> dict[str, Any]:
-    """The cohort summary as a JSON-ready dict (keys in a fixed order, states in pathway order)."""
-    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+def parameter_table(params) -> list[dict[str, Any]]:
+    """Every parameter value the run used: path, value (months for times, a fraction for shares),
+    as reported, and its provenance (the cited source, ``illustrative``, or the override); a time to
+    progression also says its ``basis`` (latent, or observed at a schedule)."""
+    observed = {}
+    for state_id, sp in params.states.items():
+        for event, ep in sp.events.items():
+            if ep.timing is not None and ep.timing.observed_every is not None:
+                observed[f"states.{state_id}.{event}.median_months"] = ep.timing.observed_every.reported
+    rows = []
+    for path, q in params.quantities():
+        row = {"parameter": path, "value": round(q.value, 6), "reported": q.reported,
+               "source": q.source, "illustrative": q.illustrative, "provenance": q.provenance,
+               "origin": q.origin}
+        if path.endswith("progression.median_months"):
+            # Which time the simulator draws: the published median itself, or one observed at a schedule.
+            row["basis"] = (f"observed every {observed[path]}; value is the latent median" if path in observed
+                            else "latent: the published median is taken as the time of progression")
+        rows.append(row)
+    return rows
+
+
+def summarize(result: CohortResult, pathway: Pathway | None = None, top: int = TOP_SEQUENCES,
+              params=None) -> dict[str, Any]:
+    """The cohort summary as a JSON-ready dict (keys in a fixed order, states in pathway order).
+
+    With ``params`` (the ``Params`` the run used) it lists every parameter value and its source.
+    Computed as one chunk of ``sarcoma_sim.reports.accumulate``: the same figures as a cohort
+    summarised chunk by chunk (medians to 0.01 month, see there)."""
+    from sarcoma_sim.reports.accumulate import SummaryAccumulator
 
     pathway = pathway_of(result, pathway)
-    log = result.log
-    n = result.n
-    ids = log.state_ids
+    accumulator = SummaryAccumulator(pathway, result.log.state_ids)
+    accumulator.add(result)
+    return summary_of(accumulator, top, params)
+
+
+def _hist_stats(histograms, g: int) -> dict[str, float | None]:
+    mean, median = histograms.mean(g), histograms.median(g)
+    return {"mean": None if mean is None else round(mean, _MONTHS_DIGITS),
+            "median": None if median is None else round(median, _MONTHS_DIGITS)}
+
+
+def summary_of(acc, top: int = TOP_SEQUENCES, params=None) -> dict[str, Any]:
+    """The summary dict of a ``SummaryAccumulator`` that has taken every chunk of a cohort."""
+    from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+    from sarcoma_sim.reports.survival import KM_MONTHS
+
+    pathway, ids, n = acc.pathway, acc.state_ids, acc.n
     terminal = set(pathway.terminal_states())
-    first, last = log.first_rows(), log.last_rows()
-
-    entered = np.zeros((n, len(ids)), dtype=bool)
-    entered[log.patient, log.to_state] = True
-    entered[np.arange(n), log.from_state[first]] = True
-    reached_counts = entered.sum(axis=0)
-
-    lines_by_state = state_lines(pathway, ids)
-    line_after = row_lines(log, lines_by_state)
-    top_line = int(lines_by_state.max(initial=0))
-    on_line = np.zeros((n, top_line + 1), dtype=bool)
-    on_line[log.patient, line_after] = True
-
-    stay_state, stay_months = stays(log)
-    order = np.argsort(stay_state, kind="stable")
-    bounds = np.searchsorted(stay_state[order], np.arange(len(ids) + 1))
-    time_in_state = {}
-    for code, state_id in enumerate(ids):
-        if state_id in terminal:
-            continue
-        months = stay_months[order[bounds[code]:bounds[code + 1]]]
-        time_in_state[state_id] = {**_stats(months), "stays": int(len(months))}
-
-    end_counts = np.bincount(log.to_state[last], minlength=len(ids))
-    rows, counts = sequences(log)
-    ranking = np.argsort(-counts, kind="stable")[:top]
-    top_sequences = [{"states": [ids[c] for c in rows[i] if c >= 0],
-                      "fraction": _fraction(counts[i], n), "patients": int(counts[i])} for i in ranking]
-
+    meta = acc.meta or {"subtype": pathway.id, "seed": None, "engine": None, "params_file": None}
+    time_in_state = {state_id: {**_hist_stats(acc.stays, code), "stays": acc.stays.total(code)}
+                     for code, state_id in enumerate(ids) if state_id not in terminal}
+    time_on_line = {str(k): {**_hist_stats(acc.on_line, k), "episodes": acc.on_line.total(k)}
+                    for k in range(1, acc.top_line + 1)}
+    survival = None
+    if "death" in ids and acc.survival.patients():
+        died = int(acc.survival.deaths.sum())
+        median = acc.survival.median()
+        survival = {"median_months": None if median is None else round(median, _MONTHS_DIGITS),
+                    "km": {str(m): round(acc.survival.survival_at(m), 6) for m in KM_MONTHS},
+                    "died": _fraction(died, n), "censored": _fraction(n - died, n)}
     return {
-        "subtype": result.subtype,
+        "subtype": meta["subtype"],
         "n": n,
-        "seed": result.seed,
-        "engine": result.engine,
-        "params_file": result.params_file,
+        "seed": meta["seed"],
+        "engine": meta["engine"],
+        "tool_version": tool_version(),
+        "params_file": meta["params_file"],
         "notice": NOT_FOR_CLINICAL_USE,
-        "model_note": MODEL_NOTE,
-        "events": len(log),
-        "reached": {state_id: _fraction(reached_counts[code], n) for code, state_id in enumerate(ids)},
-        "reached_line": {str(k): _fraction(on_line[:, k].sum(), n) for k in range(1, top_line + 1)},
+        "model_note": MODEL_NOTE if pathway.competing_exits else NO_EXITS_NOTE,
+        "events": acc.events,
+        "overall_survival_months": survival,
+        "reached": {state_id: _fraction(acc.reached[code], n) for code, state_id in enumerate(ids)},
+        "reached_line": {str(k): _fraction(acc.reached_line[k], n) for k in range(1, acc.top_line + 1)},
+        "time_on_line_months": time_on_line,
         "time_in_state_months": time_in_state,
-        "time_to_end_months": _stats(log.t_months[last]),
-        "end_states": {state_id: _fraction(end_counts[ids.index(state_id)], n)
+        "time_to_end_months": _hist_stats(acc.to_end, 0),
+        "end_states": {state_id: _fraction(acc.ends[ids.index(state_id)], n)
                        for state_id in ids if state_id in terminal},
-        "top_sequences": top_sequences,
+        "top_sequences": [{"states": [ids[c] for c in codes], "fraction": _fraction(count, n), "patients": count}
+                          for codes, count in acc.top_sequences(top)],
+        "parameters": parameter_table(params) if params is not None else None,
     }
 
 
@@ -190,6 +154,15 @@ def format_text(summary: dict[str, Any], pathway: Pathway, extra: tuple[str, ...
     if summary["reached_line"]:
         out += ["", "Lines of therapy reached: " + ", ".join(
             f"line {k} {_percent(f).strip()}" for k, f in summary["reached_line"].items())]
+    if summary.get("time_on_line_months"):
+        out += ["Time on each line (months): " + ", ".join(
+            f"line {k} median {_months(v['median']).strip()}" for k, v in summary["time_on_line_months"].items())]
+    survival = summary.get("overall_survival_months")
+    if survival:
+        km = survival["km"]
+        out += ["", f"Overall survival: median {_months(survival['median_months']).strip()} months; alive at "
+                    f"1 year {_percent(km['12']).strip()}, 2 years {_percent(km['24']).strip()}, "
+                    f"5 years {_percent(km['60']).strip()}"]
     end = summary["time_to_end_months"]
     out += ["", f"Time from start of treatment to end of pathway: mean {_months(end['mean']).strip()} months, "
                 f"median {_months(end['median']).strip()} months", "", "End states:"]

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Sequence
 
 from sarcoma_sim.cohort.params.check import SUM_TOLERANCE, Validator
+from sarcoma_sim.cohort.params.exits import apply_exit_defaults
 from sarcoma_sim.cohort.params.merge import Located, copy_data, merge
 from sarcoma_sim.cohort.params.model import (
     DAYS_PER_MONTH,
@@ -49,6 +50,7 @@ from sarcoma_sim.cohort.params.model import (
 from sarcoma_sim.cohort.params.override import OVERRIDE_FILE, apply_override
 from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS
 from sarcoma_sim.errors import PathwayError, PathwayValidationError, Problem
+from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 
@@ -95,6 +97,7 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
                           overrides: Sequence[str] = ()) -> Params:
     """Merge parsed parameter documents (first is the base) and overrides; validate; build ``Params``."""
     problems: list[Problem] = []
+    pathway = with_competing_exits(pathway)
     base = documents[0]
     if not isinstance(base.data, dict):
         raise PathwayValidationError(base.problem((), "expected a mapping with subtype, imaging, population, states"))
@@ -104,8 +107,15 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
             problems.append(doc.problem((), "expected a mapping (a partial parameter file)"))
             continue
         located.data = merge(located, located.data, copy_data(doc.data), (), doc.file, doc.lines, ())
-    for item in overrides:
+    # --set on a competing-exit default first, so the defaults copied into the states carry it;
+    # then the defaults; then every other --set (a state's own exit among them).
+    exit_overrides = [o for o in overrides if o.strip().startswith("competing_exits.")]
+    for item in exit_overrides:
         apply_override(pathway, located, item, problems)
+    apply_exit_defaults(pathway, located, problems)
+    for item in overrides:
+        if item not in exit_overrides:
+            apply_override(pathway, located, item, problems)
     if problems:
         raise PathwayValidationError(problems)
     origin = " + ".join([_display_path(d.file) for d in documents] + [f"--set {o}" for o in overrides])

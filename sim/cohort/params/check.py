@@ -7,6 +7,7 @@ together as one ``PathwayValidationError``.
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
 
 from sarcoma_sim.cohort.params.merge import Located, Scratch, copy_data, merge
@@ -21,6 +22,7 @@ from sarcoma_sim.cohort.params.model import (
     Quantity,
     StateParams,
     Timing,
+    latent_median,
     to_months,
 )
 from sarcoma_sim.cohort.params.schema import (
@@ -36,6 +38,7 @@ from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.pathways.model import Pathway
 
 SUM_TOLERANCE = 1e-6
+BY_PATIENT = "by_patient"      # per-patient-attribute timing of an event (e.g. imatinib by KIT genotype)
 
 
 class Validator:
@@ -67,7 +70,8 @@ class Validator:
             self._coverage(population, states)
         if self.problems:
             raise PathwayValidationError(self.problems)
-        return Params(self.pathway.id, interval, tuple(population), states, self.origin)
+        return Params(self.pathway.id, interval, tuple(population), states, self.origin,
+                      getattr(self.doc, "exit_defaults", ()))
 
     # -- quantities ----------------------------------------------------------------------------
     def quantity(self, raw: Any, path: tuple, kind: str) -> Quantity | None:
@@ -305,7 +309,7 @@ class Validator:
             keys = ", ".join(([] if is_start else list(TIMING_KEYS)) + attributes)
             self.fail(path, f"expected a mapping ({keys})")
             return None
-        allowed = ([] if is_start else list(TIMING_KEYS)) + attributes
+        allowed = ([] if is_start else [*TIMING_KEYS, BY_PATIENT]) + attributes
         ok = True
         for key in raw:
             if key not in allowed:
@@ -323,9 +327,57 @@ class Validator:
                 ok = False
             else:
                 choices[attribute] = c
+        by_patient = ()
+        if BY_PATIENT in raw and not is_start:
+            by_patient = self._by_patient(raw, path + (BY_PATIENT,))
+            ok = ok and by_patient is not None
         if not ok or (timing is None and not is_start):
             return None
-        return EventParams(event, timing, choices)
+        return EventParams(event, timing, choices, by_patient)
+
+    def _by_patient(self, raw: dict, path: tuple) -> tuple | None:
+        """``by_patient: {<patient attribute>: {<value>: <timing keys to replace>}}``, each entry merged
+        over the event's own timing (so a genotype may give only its median)."""
+        spec = raw[BY_PATIENT]
+        patient_attributes = [a.name for a in self.pathway.attributes.values() if a.of == "patient"]
+        if not isinstance(spec, dict) or not spec:
+            self.fail(path, f"expected {{<patient attribute>: {{<value>: {{median_months: ...}}}}}} with a "
+                            f"patient attribute of {', '.join(patient_attributes) or 'none declared'}")
+            return None
+        result, ok = [], True
+        for attribute, values in spec.items():
+            if attribute not in patient_attributes:
+                self.fail(path + (attribute,), f"unknown patient attribute {attribute!r}; expected one of "
+                                               f"{', '.join(patient_attributes) or 'none declared'}")
+                ok = False
+                continue
+            declared = self.pathway.attributes[attribute].values
+            if not isinstance(values, dict) or not values:
+                self.fail(path + (attribute,), f"expected a mapping of {attribute} values to timing")
+                ok = False
+                continue
+            for value, partial in values.items():
+                where = path + (attribute, value)
+                if value not in declared:
+                    self.fail(where, f"{value!r} is not a declared value of {attribute}; expected one of "
+                                     f"{', '.join(declared)}")
+                    ok = False
+                    continue
+                if not isinstance(partial, dict) or not partial or any(k not in TIMING_KEYS for k in partial):
+                    self.fail(where, f"expected a mapping of {', '.join(TIMING_KEYS)} (what differs for "
+                                     f"{attribute} {value})")
+                    ok = False
+                    continue
+                merged = {k: raw[k] for k in TIMING_KEYS if k in raw}
+                if partial.get("distribution") not in (None, *SHAPED) and "shape" not in partial:
+                    merged.pop("shape", None)
+                merged.update(partial)
+                timing = self._timing(merged, where)
+                if timing is None:
+                    ok = False
+                else:
+                    result.append((attribute, value, timing))
+        return tuple(result) if ok else None
 
     def _timing(self, raw: dict, path: tuple) -> Timing | None:
         distribution = raw.get("distribution")
@@ -353,7 +405,17 @@ class Validator:
             return None
         if distribution is None or median is None:
             return None
-        return Timing(distribution, median, shape)
+        every = None
+        if "observed_every_months" in raw:
+            every = self.quantity(raw["observed_every_months"], path + ("observed_every_months",), "time")
+            if every is None:
+                return None
+            latent = latent_median(distribution, shape.value if shape is not None else None, median.value,
+                                   every.value)
+            note = (f"latent median {latent:.4g} mo: the published {median.reported} was observed at "
+                    f"assessments every {every.reported}")
+            median = replace(median, value=latent, note=f"{median.note}. {note}" if median.note else note)
+        return Timing(distribution, median, shape, every)
 
     def _choices(self, state_id: str, event: str, attribute: str, raw: Any, path: tuple) -> dict | None:
         allowed = allowed_choice_values(self.pathway, state_id, event, attribute)

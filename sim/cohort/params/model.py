@@ -8,6 +8,7 @@ its provenance.
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass, field
 from itertools import product
 from typing import Iterator, Mapping
@@ -55,8 +56,12 @@ class Timing:
     """Time to an event from entering a state: a distribution given by its median (months) and shape."""
 
     distribution: str
-    median_months: Quantity
+    median_months: Quantity      # the latent median the simulator draws from (value), as published (reported)
     shape: Quantity | None = None
+    # The assessment interval at which the published median was observed, when the file says so:
+    # ``median_months.value`` is then the latent median whose observed median at that interval is
+    # the published one (``observed_median``). None: the published median is taken as latent.
+    observed_every: Quantity | None = None
 
     @property
     def median(self) -> float:
@@ -75,6 +80,34 @@ class Timing:
         return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
 
 
+def observed_median(timing: "Timing", every: float) -> float:
+    """The median of times recorded at assessments every ``every`` months (a time is recorded at the
+    first assessment at or after it), read from the recorded times' distribution interpolated
+    linearly between assessments, as medians read off scans spread over visit windows are."""
+    k = 1
+    while timing.cdf(k * every) < 0.5:
+        k += 1
+    low, high = timing.cdf((k - 1) * every), timing.cdf(k * every)
+    return (k - 1) * every + every * (0.5 - low) / (high - low)
+
+
+def latent_median(distribution: str, shape: float | None, published: float, every: float) -> float:
+    """The latent median whose ``observed_median`` at assessments every ``every`` months is
+    ``published`` (bisection: the observed median grows with the latent one)."""
+    def observed(m: float) -> float:
+        probe = Timing(distribution, Quantity(m, ""), Quantity(shape, "") if shape is not None else None)
+        return observed_median(probe, every)
+
+    low, high = published * 1e-3, published
+    for _ in range(80):
+        mid = (low + high) / 2
+        if observed(mid) < published:
+            low = mid
+        else:
+            high = mid
+    return (low + high) / 2
+
+
 @dataclass(frozen=True)
 class EventParams:
     """What happens when ``event`` fires in a state: its timing and its attribute probabilities."""
@@ -82,6 +115,16 @@ class EventParams:
     event: str
     timing: Timing | None                               # None only for ``start`` in the initial state
     choices: dict[str, dict[str, Quantity]] = field(default_factory=dict)   # attribute -> value -> p
+    # (patient attribute, value, timing): a patient with that value takes that timing (e.g. imatinib's
+    # time to progression by KIT genotype); the first that holds wins, else ``timing``.
+    by_patient: tuple[tuple[str, str, Timing], ...] = ()
+
+    def timing_for(self, facts: Mapping[str, str]) -> Timing | None:
+        """The timing for a patient with ``facts``: a matching ``by_patient`` entry, else ``timing``."""
+        for attribute, value, timing in self.by_patient:
+            if facts.get(attribute) == value:
+                return timing
+        return self.timing
 
     @property
     def detected_at_imaging(self) -> bool:
@@ -131,6 +174,9 @@ class Params:
     population: tuple[Group, ...]
     states: dict[str, StateParams]
     origin: str                           # files and overrides used, for reports
+    # (group, event, state) for every competing exit a state takes from the file's defaults
+    # (sarcoma_sim.cohort.params.exits); listed once, under competing_exits, by ``quantities``.
+    exit_defaults: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def interval_months(self) -> float:
@@ -146,10 +192,26 @@ class Params:
         yield "imaging.interval_months", self.imaging_interval
         for group in self.population:
             yield f"population.{group.name}.prevalence", group.prevalence
+        # A competing-exit default is listed once; a state's copy only where a --set changed it.
+        copies: dict[tuple[str, str], list[dict]] = {}
+        group_of = {}
+        for group, event, state in self.exit_defaults:
+            copies.setdefault((group, event), []).append(dict(_event_quantities({event: self.states[state].events[event]})))
+            group_of[(state, event)] = group
+        shared = {}
+        for (group, event), versions in copies.items():
+            signature = Counter(tuple((p, q.origin) for p, q in v.items()) for v in versions).most_common(1)[0][0]
+            shared[(group, event)] = next(v for v in versions if tuple((p, q.origin) for p, q in v.items()) == signature)
+            for path, q in shared[(group, event)].items():
+                yield f"competing_exits.{group}.{path}", q
         for state_id, sp in self.states.items():
             default = dict(_event_quantities(sp.events))
             for path, q in default.items():
-                yield f"states.{state_id}.{path}", q
+                event = path.split(".", 1)[0]
+                group = group_of.get((state_id, event))
+                if group is None or q.origin != shared[(group, event)].get(path, q).origin \
+                        or not _same(q, shared[(group, event)].get(path)):
+                    yield f"states.{state_id}.{path}", q
             for previous, events in sp.after.items():
                 for path, q in _event_quantities(events):
                     if default.get(path) != q:      # only what the ``after`` entry changes
@@ -162,6 +224,21 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
             yield f"{event}.median_months", ep.timing.median_months
             if ep.timing.shape is not None:
                 yield f"{event}.shape", ep.timing.shape
+            if ep.timing.observed_every is not None:
+                yield f"{event}.observed_every_months", ep.timing.observed_every
+        for attribute, value, timing in ep.by_patient:
+            where = f"{event}.by_patient.{attribute}.{value}"
+            if not _same(timing.median_months, ep.timing.median_months):
+                yield f"{where}.median_months", timing.median_months
+            if timing.shape is not None and not _same(timing.shape, ep.timing.shape):
+                yield f"{where}.shape", timing.shape
+
         for attribute, values in ep.choices.items():
             for value, q in values.items():
                 yield f"{event}.{attribute}.{value}", q
+
+
+def _same(a: Quantity | None, b: Quantity | None) -> bool:
+    """The same number with the same provenance (wherever it was written)."""
+    return a is not None and b is not None and \
+        (a.value, a.reported, a.source, a.illustrative, a.note) == (b.value, b.reported, b.source, b.illustrative, b.note)

@@ -54,7 +54,7 @@ def override_key_problem(pathway: Pathway, data: dict, key: tuple) -> str | None
 
     if not key or key[0] not in TOP_KEYS:
         return (f"no state {key[0] if key else ''!r} in {pathway.id}; states: {expected(list(pathway.states))} "
-                f"(or a section: imaging, population, states)")
+                f"(or a section: imaging, population, states, competing_exits)")
     section, rest = key[0], key[1:]
     if section == "subtype":
         return "the subtype cannot be overridden"
@@ -70,6 +70,12 @@ def override_key_problem(pathway: Pathway, data: dict, key: tuple) -> str | None
         if len(rest) == 3 and rest[1] == "facts" and rest[2] in patient_attrs:
             return None
         return f"expected population.{rest[0]}.prevalence or population.{rest[0]}.facts.<{'|'.join(patient_attrs)}>"
+    if section == "competing_exits":
+        groups, exits = ("on_treatment", "supportive_care"), list(pathway.competing_exits)
+        if len(rest) != 3 or rest[0] not in groups or rest[1] not in exits or rest[2] not in TIMING_KEYS:
+            return (f"expected competing_exits.<{'|'.join(groups)}>.<{'|'.join(exits) or 'no exits declared'}>."
+                    f"<{'|'.join(TIMING_KEYS)}>")
+        return None
     if not rest or rest[0] not in pathway.states:
         return f"no state {rest[0] if rest else ''!r} in {pathway.id}; states: {expected(list(pathway.states))}"
     state, rest = rest[0], rest[1:]

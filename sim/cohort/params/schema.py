@@ -10,8 +10,8 @@ from __future__ import annotations
 from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.model import Pathway
 
-TOP_KEYS = ("subtype", "imaging", "population", "states")
-TIMING_KEYS = ("distribution", "median_months", "shape")
+TOP_KEYS = ("subtype", "imaging", "population", "states", "competing_exits")
+TIMING_KEYS = ("distribution", "median_months", "shape", "observed_every_months")
 OPTION = "option"                        # event attribute whose values are target state ids
 
 

@@ -1,0 +1,93 @@
+"""Tests of the calibration report (sarcoma_sim.reports.calibration) and ``sarcoma-sim cohort --calibration``."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from sarcoma_sim.cohort.engines import simulate
+from sarcoma_sim.cohort.params import load_params
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.reports.calibration import TARGETS, Target, calibrate, format_calibration, measure
+from sarcoma_sim.reports.survival import death_times
+
+from helpers.cli_runner import run_cli
+
+
+@pytest.fixture(scope="module")
+def gist_cohort():
+    """A GIST cohort shared by the measuring tests."""
+    return simulate(load_subtype("gist"), load_params("gist"), 20_000, 3)
+
+
+def test_calibration_command_prints_every_target_side_by_side(capsys):
+    """--calibration prints each target with published and simulated values, the interval and a verdict."""
+    code, out, err = run_cli(capsys, "cohort", "gist", "-n", "4000", "--seed", "1", "--calibration")
+    assert code == 0, err
+    report = out.split("Calibration of gist", 1)[1]
+    for target in TARGETS["gist"]:
+        line = next(l for l in report.splitlines() if target.label in l)
+        assert ("within" in line) or ("MISSED" in line)
+    assert "55.0 mo" in report and "S0033" in report
+
+
+def test_calibration_json_has_the_rows(capsys):
+    """With --format json the summary holds the calibration rows and their accepted intervals."""
+    code, out, _ = run_cli(capsys, "cohort", "leiomyosarcoma", "-n", "3000", "--seed", "2", "--calibration",
+                           "--format", "json")
+    assert code == 0
+    rows = json.loads(out)["calibration"]
+    assert [r["target"] for r in rows] == [t.label for t in TARGETS["leiomyosarcoma"]]
+    for row in rows:
+        low, high = row["accepted"]
+        assert row["within"] == (low <= row["simulated"] <= high)
+
+
+def test_a_subtype_without_targets_says_so(capsys):
+    """A subtype with no recorded target prints that, rather than an empty table."""
+    code, out, _ = run_cli(capsys, "cohort", "dfsp", "-n", "500", "--seed", "1", "--calibration")
+    assert code == 0 and "no published targets are recorded for dfsp" in out
+
+
+def test_os_median_is_the_km_median(gist_cohort):
+    """The os_median measure is the median death time to one 0.01-month bin (nobody is censored in GIST)."""
+    target = Target("os", "os_median", 55.0, "test", within=0.15)
+    times, died = death_times(gist_cohort.log)
+    assert died.all()
+    value = measure(gist_cohort, load_subtype("gist"), target)
+    exact = np.sort(times)[int(np.ceil(len(times) / 2)) - 1]
+    assert exact - 0.01 < value <= exact
+
+
+def test_reached_line_counts_patients_once(gist_cohort):
+    """The share reaching line 2 counts each patient once, whichever second-line state they entered."""
+    value = measure(gist_cohort, load_subtype("gist"), Target("l2", "reached_line", 0.5, "t", low=0, high=1, line=2))
+    log = gist_cohort.log
+    second = [log.state_ids.index(s) for s in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous")]
+    expected = len(np.unique(log.patient[np.isin(log.to_state, second)])) / gist_cohort.n
+    assert value == pytest.approx(expected)
+
+
+def test_os_from_a_state_starts_at_first_entry(gist_cohort):
+    """Survival from a state is measured from each patient's first entry into it, and is shorter than from the start."""
+    from_start = measure(gist_cohort, load_subtype("gist"), Target("a", "os_median", 1, "t", within=0.1))
+    from_regorafenib = measure(gist_cohort, load_subtype("gist"),
+                               Target("b", "os_median_from", 1, "t", within=0.1, state="regorafenib"))
+    assert 0 < from_regorafenib < from_start
+
+
+def test_gist_overall_survival_is_within_15_percent_of_s0033():
+    """The done-when target: GIST median overall survival within 15% of S0033's 55 months (400 mg arm)."""
+    result = simulate(load_subtype("gist"), load_params("gist"), 100_000, 11)
+    row = calibrate(result, load_subtype("gist"))[0]
+    assert row["published"] == 55.0 and row["within"], row
+
+
+def test_format_marks_misses():
+    """A row outside its interval reads MISSED, with its note below the table."""
+    rows = [{"target": "x", "published": 10.0, "simulated": 20.0, "accepted": [8.5, 11.5], "within": False,
+             "source": "Trial X", "note": "why it differs", "unit": "months"}]
+    text = format_calibration(rows, "demo")
+    assert "MISSED" in text and "Trial X. why it differs" in text
