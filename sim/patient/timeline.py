@@ -131,14 +131,18 @@ class RunResult:
     def drawable_path(self, graph) -> list[str]:
         """``taken_path`` as a walk of ``graph`` for highlighting.
 
-        A stay on the same state is one state; the walk stops before a jump the pathway has no
-        transition for (an off-guideline step the diagram cannot draw as an arrow).
+        A stay on the same state is one state. The walk stops before a jump the pathway has no
+        transition for, and before a step fired from another state than the one the patient was
+        put in (a scripted run continues from the guideline's state after an off-guideline choice).
         """
-        walk: list[str] = []
-        for state in self.taken_path:
-            if walk and state == walk[-1]:
+        taken = self.taken_path
+        walk = [taken[0]]
+        for step, state in zip(self.steps, taken[1:]):
+            if step.source.id != taken[step.index]:
+                break
+            if state == walk[-1]:
                 continue
-            if walk and not graph.has_edge(walk[-1], state):
+            if not graph.has_edge(walk[-1], state):
                 break
             walk.append(state)
         return walk
