@@ -14,7 +14,8 @@ import sys
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
-COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort")
+COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort",
+                   "sarcoma_sim.cli.serve")
 
 
 

@@ -1,0 +1,79 @@
+"""Cases as the web app plays them: a pathway by key, and a case replayed from its seed and answers.
+
+The server keeps no case in memory between requests: an attempt is (pathway, seed, answers),
+and ``replay`` rebuilds the ``TeachingCase`` from them, which the seed makes exact. The shared
+``transitions`` machine of a pathway is not meant for concurrent use, so replays run one at a time
+(they take milliseconds).
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+
+from sarcoma_sim.errors import UnknownSubtypeError
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
+from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase, sample_patient
+from sarcoma_sim.patient.timeline import RunResult
+
+CASE_LOCK = threading.RLock()
+_PARSED: dict[str, Pathway] = {}
+
+
+def pathway_for(store, key: str) -> Pathway:
+    """The pathway a case key names: a shipped subtype id, or a teacher-loaded file (``file-...``)."""
+    if key in SUBTYPE_IDS:
+        return load_subtype(key)
+    with CASE_LOCK:
+        if key in _PARSED:
+            return _PARSED[key]
+        found = store.pathway_text(key) if key.startswith("file-") else None
+        if found is None:
+            raise UnknownSubtypeError(f"unknown case {key!r}; expected a subtype id or a loaded pathway")
+        file_name, text = found
+        pathway = _PARSED[key] = parse_pathway(text, file_name)
+        return pathway
+
+
+@dataclass(frozen=True)
+class CaseState:
+    """Everything a page shows of a case after its answers so far."""
+
+    pathway: Pathway
+    seed: int
+    patient_markers: tuple[tuple[str, str], ...]
+    comedications: tuple[str, ...]
+    history: tuple[tuple[Decision, Feedback], ...]
+    pending: Decision | None
+    debrief: Debrief
+    result: RunResult
+    text_of: dict
+
+    @property
+    def finished(self) -> bool:
+        """Whether the case is over (no decision pending)."""
+        return self.pending is None
+
+
+def replay(pathway: Pathway, seed: int, answers) -> CaseState:
+    """Rebuild the case of ``pathway`` with ``seed`` after ``answers`` ((decision number, option index) pairs)."""
+    from sarcoma_sim.patient.teach import marker_card
+
+    with CASE_LOCK:
+        rng = np.random.default_rng(seed)
+        patient = sample_patient(pathway, rng)
+        with TeachingCase(pathway, patient, rng) as case:
+            card = tuple(marker_card(pathway, patient))
+            meds = patient.comedications
+            for number, index in answers:
+                decision = case.next_decision()
+                if decision is None or decision.number != number or not 0 <= index < len(decision.options):
+                    break
+                case.answer(decision, index)
+            pending = case.next_decision()
+            texts = {s.id: case.text_of(s) for s in pathway.states.values()}
+            return CaseState(pathway, seed, card, meds, tuple(case.history), pending, case.debrief(),
+                             case.timeline.result(), texts)
