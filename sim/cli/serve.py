@@ -43,6 +43,27 @@ def default_db() -> str:
     return str(folder / "attempts.sqlite3")
 
 
+def _listen(host: str, port: int):
+    """A socket bound to ``host``:``port``; a name that does not resolve or a taken port is an error."""
+    import socket
+
+    from sarcoma_sim.errors import CommandLineError
+
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM,
+                                                             flags=socket.AI_PASSIVE)[0]
+    except (OSError, UnicodeError) as error:
+        raise CommandLineError(f"--host {host} --port {port}: cannot listen there ({error})") from None
+    listener = socket.socket(family, kind, proto)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(address)
+    except OSError as error:
+        listener.close()
+        raise CommandLineError(f"--host {host} --port {port}: cannot listen there ({error})") from None
+    return listener
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Bind, print the address (and the teacher token off loopback), serve until interrupted."""
     import secrets
@@ -65,11 +86,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         app = create_app(db, token)
     except sqlite3.Error as error:
         raise CommandLineError(f"--db {db}: cannot be used as an SQLite file ({error})") from None
-    try:
-        server = create_server(app, host=args.host, port=args.port, threads=THREADS, ident="sarcoma-sim")
-    except (OSError, ValueError) as error:
-        raise CommandLineError(f"--host {args.host} --port {args.port}: cannot listen there ({error})") from None
-    port = server.effective_port
+    listener = _listen(args.host, args.port)
+    server = create_server(app, sockets=[listener], threads=THREADS, ident="sarcoma-sim")
+    port = listener.getsockname()[1]
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"sarcoma-sim teaching app on http://{shown}:{port}/", flush=True)
     print(f"attempts stored in {db}", flush=True)
