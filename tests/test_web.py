@@ -16,7 +16,9 @@ from sarcoma_sim.web import create_app
 @pytest.fixture
 def app(tmp_path):
     """An app with a fresh database, open teacher view (loopback)."""
-    return create_app(tmp_path / "attempts.sqlite3")
+    app = create_app(tmp_path / "attempts.sqlite3")
+    yield app
+    app.config["STORE"].close()
 
 
 @pytest.fixture

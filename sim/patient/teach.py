@@ -243,6 +243,7 @@ class TeachingCase:
         self.asked = 0
         self.right = 0
         self.history: list[tuple[Decision, Feedback]] = []
+        self._foreign: list[ChoiceTarget] | None = None
 
     def __enter__(self) -> "TeachingCase":
         return self
@@ -322,16 +323,18 @@ class TeachingCase:
 
     def _foreign_distractors(self) -> list[ChoiceTarget]:
         """Therapies of other subtypes whose drugs this pathway does not use, the classic mix-up first."""
-        candidates = []
-        for subtype in SUBTYPE_IDS:
-            if subtype == self.pathway.id:
-                continue
-            other = load_subtype(subtype)
-            for state in other.states.values():
-                shares_a_drug = bool(set(state.drugs) & self.pathway.drugs())
-                if state.kind == "therapy" and state.drugs and not shares_a_drug \
-                        and outside_pathway(self.pathway, state.regimen):
-                    candidates.append(ChoiceTarget(other, state))
+        if self._foreign is None:
+            own_drugs = self.pathway.drugs()
+            self._foreign = []
+            for subtype in SUBTYPE_IDS:
+                if subtype == self.pathway.id:
+                    continue
+                other = load_subtype(subtype)
+                for state in other.states.values():
+                    if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
+                            and outside_pathway(self.pathway, state.regimen):
+                        self._foreign.append(ChoiceTarget(other, state))
+        candidates = self._foreign
         classic = [c for c in candidates if CLASSIC_FOREIGN_DRUG in c.state.drugs][:1]
         rest = [c for c in candidates if CLASSIC_FOREIGN_DRUG not in c.state.drugs]
         return classic + [rest[int(i)] for i in self.rng.permutation(len(rest))]

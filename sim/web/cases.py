@@ -9,6 +9,7 @@ and ``replay`` rebuilds the ``TeachingCase`` from them, which the seed makes exa
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,7 +21,9 @@ from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase,
 from sarcoma_sim.patient.timeline import RunResult
 
 CASE_LOCK = threading.RLock()
+REPLAY_CACHE_SIZE = 512
 _PARSED: dict[str, Pathway] = {}
+_REPLAYED: OrderedDict = OrderedDict()
 
 
 def pathway_for(store, key: str) -> Pathway:
@@ -59,7 +62,25 @@ class CaseState:
 
 
 def replay(pathway: Pathway, seed: int, answers) -> CaseState:
-    """Rebuild the case of ``pathway`` with ``seed`` after ``answers`` ((decision number, option index) pairs)."""
+    """The case of ``pathway`` with ``seed`` after ``answers`` ((decision number, option index) pairs).
+
+    Recent states are kept (a case state never changes once computed), so the page shown after an
+    answer reuses the state the answer computed.
+    """
+    key = (id(pathway), seed, tuple(tuple(a) for a in answers))
+    with CASE_LOCK:
+        found = _REPLAYED.get(key)
+        if found is not None and found.pathway is pathway:
+            _REPLAYED.move_to_end(key)
+            return found
+        state = _replay(pathway, seed, answers)
+        _REPLAYED[key] = state
+        while len(_REPLAYED) > REPLAY_CACHE_SIZE:
+            _REPLAYED.popitem(last=False)
+        return state
+
+
+def _replay(pathway: Pathway, seed: int, answers) -> CaseState:
     from sarcoma_sim.patient.teach import marker_card
 
     with CASE_LOCK:

@@ -3,7 +3,8 @@
 An attempt is what is needed to replay a case exactly: the pathway key, the seed and the
 resident's answers. When a case ends, its score and every alert code it raised are stored with
 it, which is what the teacher view counts. One short-lived connection per call keeps the store
-safe to use from the server's worker threads; WAL mode lets readers and one writer overlap.
+safe to use from the server's worker threads (each thread keeps its own connection); WAL mode lets
+readers and one writer overlap, and a write is committed before the page that reports it is sent.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from __future__ import annotations
 import json
 import secrets
 import sqlite3
+import threading
 import time
-from contextlib import closing, contextmanager
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -65,15 +67,33 @@ class Store:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
-        with closing(sqlite3.connect(self.path, timeout=30)) as db:
-            with db:
-                yield db
+        """This thread's connection, in a transaction committed on success."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            # WAL with synchronous=NORMAL: a commit survives the app crashing; only a power cut may lose the last ones.
+            db.execute("PRAGMA synchronous=NORMAL")
+            with self._opened_lock:
+                self._opened.append(db)
+        with db:
+            yield db
+
+    def close(self) -> None:
+        """Close every thread's connection (the store reopens on next use)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
 
     def new_attempt(self, pathway_key: str, case_name: str, seed: int) -> str:
         """Store a new attempt and return its id (unguessable, URL-safe)."""
