@@ -1,13 +1,15 @@
 """Load benchmark of the web app (not a test): N simulated residents playing cases at once on loopback.
 
-    python benchmarks/web_load.py [--residents 50] [--cases 2] [--time-limit 120] [--diagrams] [--seed 1]
+    python benchmarks/web_load.py [--residents 50] [--cases 2] [--time-limit 120] [--diagrams] [--think 0]
+                                  [--seed 1]
 
 Starts ``sarcoma-sim serve --port 0`` with a fresh SQLite file in a temporary folder (or uses
 ``--url`` and ``--db`` of a running server), then runs ``--residents`` threads at once, each a
 resident with its own keep-alive connection playing ``--cases`` whole cases: start a case (POST),
 then for every decision load the decision page (GET, the figure the goal is about), answer with
 a random option (POST), until the debrief; with ``--diagrams`` each page view also loads its
-SVG diagram, as a browser would. Bounded: at most 500 residents, and no new case starts after
+SVG diagram, as a browser would; ``--think S`` makes each resident pause a random 0.5 S to 1.5 S
+before each answer (reading the feedback), where 0 (the default) is the hardest closed loop. Bounded: at most 500 residents, and no new case starts after
 ``--time-limit`` seconds. Everything random comes from ``--seed``.
 
 Prints requests/s, p50/p95/max latency per request kind, errors (any status other than the
@@ -99,6 +101,8 @@ def resident(host: str, port: int, number: int, args, recorder: Recorder, deadli
                 if status != 200 or not options or not decision:
                     recorder.error(f"no decision on {path}")
                     break
+                if args.think:
+                    time.sleep(args.think * rng.uniform(0.5, 1.5))
                 request(conn, recorder, "answer (POST)", "POST", path + "/answer",
                         {"decision": decision.group(1), "option": rng.choice(options)}, 303)
     except (OSError, http.client.HTTPException) as error:
@@ -146,6 +150,7 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=2, help="cases per resident")
     parser.add_argument("--time-limit", type=float, default=120.0, help="no new case after this many seconds")
     parser.add_argument("--diagrams", action="store_true", help="also load each page's SVG diagram")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a resident reads before answering")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--db", help="the running server's database (with --url)")
@@ -173,7 +178,7 @@ def main() -> int:
 
     total = sum(len(v) for v in recorder.latencies.values())
     print(f"web load: {args.residents} concurrent residents, {args.cases} case(s) each, seed {args.seed}"
-          f"{', with diagrams' if args.diagrams else ''}")
+          f"{', with diagrams' if args.diagrams else ''}, think time {args.think:g} s")
     print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s")
     for kind, values in sorted(recorder.latencies.items()):
         print(f"  {kind:22s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "

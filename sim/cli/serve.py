@@ -13,7 +13,16 @@ import ipaddress
 import sys
 
 DEFAULT_PORT = 8000
-THREADS = 8
+# Threads mostly wait (on SQLite, on the diagram worker), so many are cheap and keep decision pages
+# from queueing behind diagrams; drawing is CPU-bound, one worker per spare core.
+THREADS = 48
+
+
+def diagram_workers() -> int:
+    """Diagram worker processes: the cores beyond the one serving pages, 1 to 4."""
+    import os
+
+    return max(1, min(4, (os.cpu_count() or 2) - 1))
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -67,6 +76,7 @@ def _listen(host: str, port: int):
 def cmd_serve(args: argparse.Namespace) -> int:
     """Bind, print the address (and the teacher token off loopback), serve until interrupted."""
     import secrets
+    import signal
     import sqlite3
     from pathlib import Path
 
@@ -83,7 +93,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         raise CommandLineError(f"--db {db}: is a folder, expected a file name")
     token = None if is_loopback(args.host) else secrets.token_urlsafe(16)
     try:
-        app = create_app(db, token)
+        app = create_app(db, token, diagram_workers=diagram_workers())
     except sqlite3.Error as error:
         raise CommandLineError(f"--db {db}: cannot be used as an SQLite file ({error})") from None
     listener = _listen(args.host, args.port)
@@ -96,10 +106,17 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print(f"teacher token: {token}  (the teacher view at /teacher asks for it)", flush=True)
     print(NOT_FOR_CLINICAL_USE, flush=True)
     print("Ctrl-C stops the server.", flush=True)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)  # a terminated server stops its diagram workers too
     try:
         server.run()
     except KeyboardInterrupt:
         print("stopped", file=sys.stderr)
     finally:
         server.close()
+        app.config["DRAWER"].close()
+        app.config["STORE"].close()
     return 0

@@ -21,13 +21,18 @@ MAX_BODY = 256 * 1024
 TEACHER_COOKIE = "sarcoma_sim_teacher"
 
 
-def create_app(db_path: str | Path, teacher_token: str | None = None) -> Flask:
-    """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it."""
+def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0) -> Flask:
+    """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it.
+
+    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process).
+    """
+    from sarcoma_sim.web.diagrams import Drawer
+
     from sarcoma_sim.web import views_case, views_scenario, views_teacher
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY, TEACHER_TOKEN=teacher_token,
-                      STORE=Store(db_path))
+                      STORE=Store(db_path), DRAWER=Drawer(diagram_workers))
     app.jinja_env.globals["NOTICE"] = NOT_FOR_CLINICAL_USE
     app.register_blueprint(views_case.blueprint)
     app.register_blueprint(views_scenario.blueprint)

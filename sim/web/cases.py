@@ -26,6 +26,14 @@ _PARSED: dict[str, Pathway] = {}
 _REPLAYED: OrderedDict = OrderedDict()
 
 
+def diagram_source(store, key: str) -> tuple:
+    """What a diagram worker needs to rebuild the pathway of ``key`` (it cannot share our objects)."""
+    if key in SUBTYPE_IDS:
+        return ("subtype", key)
+    file_name, text = store.pathway_text(key)
+    return ("text", file_name, text)
+
+
 def pathway_for(store, key: str) -> Pathway:
     """The pathway a case key names: a shipped subtype id, or a teacher-loaded file (``file-...``)."""
     if key in SUBTYPE_IDS:

@@ -10,8 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.teach import path_words, readable
 from sarcoma_sim.web import forms
-from sarcoma_sim.web.cases import pathway_for, replay
-from sarcoma_sim.web.diagrams import result_svg
+from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
 
 blueprint = Blueprint("case", __name__)
 ATTEMPT_ID = re.compile(r"[A-Za-z0-9_-]{16}")
@@ -97,5 +96,6 @@ def diagram(attempt_id: str):
     """The pathway with the resident's path so far highlighted (SVG, each state titled on hover)."""
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    svg = result_svg(attempt.pathway_key, state.result)
+    drawer = current_app.config["DRAWER"]
+    svg = drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result)
     return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, current_app, render_template, request
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
-from sarcoma_sim.web.diagrams import inline, result_svg
+from sarcoma_sim.web.diagrams import inline
 
 blueprint = Blueprint("scenario", __name__)
 MAX_SCENARIO_BYTES = 64 * 1024
@@ -82,7 +82,7 @@ def run():
         result = run_scenario(scenario)
     except SarcomaSimError as error:
         return render_template("scenario_errors.html", file=display, lines=error.error_lines()), 422
-    svg = inline(result_svg(result.pathway.id, result))
+    svg = inline(current_app.config["DRAWER"].result_svg(("subtype", result.pathway.id), result))
     cited = {}
     for step in result.steps:
         cited.update((s, result.pathway.sources[s].citation) for s in step.sources if s in result.pathway.sources)
