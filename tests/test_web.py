@@ -97,7 +97,7 @@ def test_wrong_answer_gets_reason_alert_and_sources_and_the_case_follows_it(clie
     client.post(f"{url}/answer", data={"decision": "1", "option": str(chosen)})
     page = text_of(client.get(url))
     assert "Not the guideline&#39;s step" in page and "KIT exon is exon 9" in page
-    assert "Alert KIT_EXON9_DOSE" in page and "<q>evidence.md:20" in page
+    assert "Alert KIT_EXON9_DOSE" in page and "<li>evidence.md:20 &#34;800 mg cut progression risk" in page
     assert "Imatinib 400 mg daily — off the guideline" in page
     assert "progression on Imatinib 400 mg daily" in page or "cannot tolerate Imatinib 400 mg daily" in page
 
@@ -305,3 +305,11 @@ def test_pages_send_safety_headers(client):
     response = client.get("/")
     assert "script-src 'none'" in response.headers["Content-Security-Policy"]
     assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_diagram_states_have_hover_titles_with_regimen_and_sources(client):
+    """Each state in the page's diagram carries a title with its regimen, dose and sources, and is focusable."""
+    url = start(client, "gist", "3")
+    svg = text_of(client.get(f"{url}/diagram.svg"))
+    assert '<g id="node:imatinib_400" tabindex="0"><title>Imatinib 400 mg daily' in svg
+    assert "regimen: imatinib 400 mg daily (line 1)" in svg and "source: source-guideline:" in svg

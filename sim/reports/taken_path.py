@@ -8,10 +8,12 @@ steps are named under the title, since a jump the pathway has no arrow for canno
 from __future__ import annotations
 
 import io
+import textwrap
 from pathlib import Path
 
 from sarcoma_sim.errors import PathwayError, Problem
 
+TITLE_WIDTH = 110
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
 METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {"Software": None}}
 
@@ -30,10 +32,14 @@ def off_guideline_steps(result) -> list[str]:
 
 
 def taken_title(result) -> str:
-    """The pathway's name, with the off-guideline steps on a second line when there are any."""
+    """The pathway's name, with the off-guideline steps on the lines below when there are any."""
     off = off_guideline_steps(result)
     name = result.pathway.name
-    return f"{name}\nOff the guideline: " + "; ".join(off) if off else name
+    if not off:
+        return name
+    lines = textwrap.wrap("Off the guideline: " + "; ".join(off), TITLE_WIDTH, break_long_words=False,
+                          break_on_hyphens=False)
+    return "\n".join([name, *lines])
 
 
 def render(pathway, fmt: str, highlight=None, title: str | None = None, *, svg_text: bool = False) -> bytes:

@@ -58,7 +58,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     def headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Content-Security-Policy",
-                                    "default-src 'self'; style-src 'self'; img-src 'self' data:; "
+                                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                     "script-src 'none'; object-src 'self'; frame-ancestors 'self'")
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         return response

@@ -25,7 +25,37 @@ def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
     from sarcoma_sim.reports.taken_path import render
 
     pathway = load_subtype(source[1]) if source[0] == "subtype" else _parsed(source[1], source[2])
-    return render(pathway, "svg", list(highlight) or None, title, svg_text=True).decode("utf-8")
+    svg = render(pathway, "svg", list(highlight) or None, title, svg_text=True).decode("utf-8")
+    return with_state_titles(svg, pathway)
+
+
+def state_title(pathway, state) -> str:
+    """What hovering or focusing a state shows: label, regimen with dose and schedule, line, sources."""
+    parts = [state.label]
+    if state.regimen is not None:
+        parts.append(f"regimen: {state.regimen.describe()}" + (f" (line {state.line})" if state.line else ""))
+    for sid in state.sources:
+        source = pathway.sources.get(sid)
+        parts.append(f"source: {sid}: {source.citation}" if source else f"source: {sid}")
+    if state.beyond_source:
+        parts.append("beyond the source guideline (evidence table)")
+    return "\n".join(parts)
+
+
+def with_state_titles(svg: str, pathway) -> str:
+    """Give each state's group a ``<title>`` and make it focusable, unless the drawing already has titles."""
+    from html import escape
+
+    if "<title>" in svg:
+        return svg
+    for state in pathway.states.values():
+        opening = f'<g id="node:{escape(state.id)}">'
+        at = svg.find(opening)
+        if at >= 0:
+            tagged = (f'<g id="node:{escape(state.id)}" tabindex="0">'
+                      f"<title>{escape(state_title(pathway, state), quote=False)}</title>")
+            svg = svg[:at] + tagged + svg[at + len(opening):]
+    return svg
 
 
 _PARSED: dict = {}

@@ -8,6 +8,7 @@ import secrets
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.patient.alerts import sentence
 from sarcoma_sim.patient.teach import path_words, readable
 from sarcoma_sim.web import forms
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
@@ -64,7 +65,7 @@ def play(attempt_id: str):
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
     debrief = state.debrief
-    return render_template("case.html", attempt=attempt, state=state, readable=readable,
+    return render_template("case.html", attempt=attempt, state=state, readable=readable, sentence=sentence,
                            taken=path_words(state.pathway, debrief.taken_path),
                            guideline=path_words(state.pathway, debrief.guideline_path),
                            last=state.history[-1] if state.history else None)
