@@ -372,3 +372,17 @@ def test_teach_accepts_a_pathway_file(capsys, monkeypatch, tmp_path):
     copy.write_text(subtype_path("sft").read_text())
     code, out, err = run_teach(capsys, monkeypatch, "q\n", str(copy), "--seed", "0")
     assert code == 0 and err == "" and "[sft]" in out
+
+
+def test_stopping_after_answers_prints_the_debrief():
+    """End of input after some answers prints the debrief: both paths, mistakes, score."""
+    out: list[str] = []
+    with case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=0) as peek:
+        wrong = [o.text for o in peek.next_decision().options].index("Imatinib 400 mg daily") + 1
+    with case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=0) as case:
+        run_session(case, feed([str(wrong)]), out.append)
+    text = "\n".join(out)
+    assert "Your path: Histology and KIT/PDGFRA mutation testing -> Imatinib 400 mg daily" in text
+    assert "The guideline's steps: Histology and KIT/PDGFRA mutation testing -> Imatinib 800 mg daily" in text
+    assert "Mistakes: 1" in text and "Alert KIT_EXON9_DOSE" in text
+    assert out[-1] == "Score: 0 of 1 decision on the guideline."

@@ -53,7 +53,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
     from sarcoma_sim.errors import ArgumentError, PathwayError
     from sarcoma_sim.pathways.load import load_any
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-    from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient
+    from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient, stop_summary
 
     if args.max_decisions < 1:
         raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
@@ -91,5 +91,5 @@ def cmd_teach(args: argparse.Namespace) -> int:
         except KeyboardInterrupt:
             write("")
             write("Interrupted: the case stops here.")
-            write(case.score_line())
+            stop_summary(case, write)
             return 0

@@ -547,6 +547,16 @@ def debrief_lines(case: TeachingCase) -> list[str]:
     return lines
 
 
+def stop_summary(case: TeachingCase, write: Callable[[str], None]) -> None:
+    """What a stopped case prints: the debrief once something was answered, else the score."""
+    if case.asked:
+        write("")
+        for line in debrief_lines(case):
+            write(line)
+    else:
+        write(case.score_line())
+
+
 def ascii_choice(answer: str, count: int) -> int | None:
     """The 1-based option number ``answer`` names, or None: only ASCII digits count, at most 3 of them."""
     answer = answer.strip()
@@ -585,11 +595,11 @@ def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: 
             if answer is None:
                 write("")
                 write("End of input: the case stops here.")
-                write(case.score_line())
+                stop_summary(case, say)
                 return 0
             if answer.strip().lower() in ("q", "quit"):
                 write("Stopped.")
-                write(case.score_line())
+                stop_summary(case, say)
                 return 0
             number = ascii_choice(answer, len(decision.options))
             if number is not None:
