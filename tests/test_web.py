@@ -313,3 +313,18 @@ def test_diagram_states_have_hover_titles_with_regimen_and_sources(client):
     svg = text_of(client.get(f"{url}/diagram.svg"))
     assert '<g id="node:imatinib_400" tabindex="0"><title>Imatinib 400 mg daily' in svg
     assert "regimen: imatinib 400 mg daily (line 1)" in svg and "source: source-guideline:" in svg
+
+
+def test_drawer_in_a_worker_process_draws_the_same_svg_and_draws_once(tmp_path):
+    """A worker-process drawer gives every concurrent identical request the in-process drawing."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from sarcoma_sim.web.diagrams import Drawer, draw_svg
+
+    drawer = Drawer(workers=1)
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: drawer.svg(("subtype", "dfsp"), ("workup", "imatinib"), "t"), range(4)))
+    finally:
+        drawer.close()
+    assert len(set(results)) == 1 and results[0] == draw_svg(("subtype", "dfsp"), ("workup", "imatinib"), "t")

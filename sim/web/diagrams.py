@@ -79,6 +79,7 @@ class Drawer:
         self._lock = threading.Lock()
         self._draw_lock = threading.Lock()
         self._cache: OrderedDict = OrderedDict()
+        self._pending: dict = {}
 
     def _executor(self) -> ProcessPoolExecutor:
         with self._lock:
@@ -94,11 +95,22 @@ class Drawer:
             if key in self._cache:
                 self._cache.move_to_end(key)
                 return self._cache[key]
-        if self.workers:
-            svg = self._executor().submit(draw_svg, *key).result(timeout=DRAW_TIMEOUT_SECONDS)
-        else:
+            pending = self._pending.get(key)
+        if not self.workers:
             with self._draw_lock:
                 svg = draw_svg(*key)
+        else:
+            if pending is None:
+                executor = self._executor()
+                with self._lock:
+                    # The same drawing asked for by several residents at once is drawn once.
+                    pending = self._pending.get(key) or executor.submit(draw_svg, *key)
+                    self._pending[key] = pending
+            try:
+                svg = pending.result(timeout=DRAW_TIMEOUT_SECONDS)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
         with self._lock:
             self._cache[key] = svg
             while len(self._cache) > CACHE_SIZE:
