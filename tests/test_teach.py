@@ -291,7 +291,7 @@ def test_ascii_choice_accepts_only_ascii_option_numbers(text):
     if got is not None:
         assert stripped.isascii() and stripped.isdigit() and int(stripped) == got and 1 <= got <= 5
     else:
-        assert not (stripped in {"1", "2", "3", "4", "5"})
+        assert stripped not in {"1", "2", "3", "4", "5"}
 
 
 def test_teach_negative_seed_is_an_error(capsys, monkeypatch):

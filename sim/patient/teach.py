@@ -25,7 +25,7 @@ import textwrap
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from sarcoma_sim.pathways.conditions import describe, iter_matches
+from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
 from sarcoma_sim.patient.alerts import (CITE_INTERACTIONS, CITE_LABEL_INDUCER, CITE_LABEL_INHIBITOR,
@@ -141,7 +141,7 @@ def condition_words(condition) -> str | None:
     if isinstance(condition, Not):
         return f"not ({condition_words(condition.part)})"
     joiner = " and " if isinstance(condition, AllOf) else " or "
-    return joiner.join(condition_words(p) for p in condition.parts if isinstance(p, (AllOf, AnyOf, Match, Not)))
+    return joiner.join(words for p in condition.parts if (words := condition_words(p)))
 
 
 def interaction_unaddressed(state: State, patient: Patient) -> bool:
@@ -439,6 +439,7 @@ class TeachingCase:
         self.asked += 1
         self.right += right
         guideline_text = self.text_of(step.target)
+        extra_sources: tuple[str, ...]
         if right and option.action == REPLACE_COMEDICATION:
             reason = (f"the co-medication no longer interacts with sunitinib, and {self._why_right(step)}; the "
                       f"source warns against overlooking CYP3A4 interactions with sunitinib")
@@ -538,7 +539,8 @@ def debrief_lines(case: TeachingCase) -> list[str]:
     mistakes = debrief.mistakes
     lines.append(f"Mistakes: {len(mistakes) or 'none'}")
     for decision, feedback in mistakes:
-        lines.append(f"  Decision {decision.number} (month {decision.at:g}): you gave {feedback.option.text}; "
+        given = feedback.option.text if feedback.option else "?"
+        lines.append(f"  Decision {decision.number} (month {decision.at:g}): you gave {given}; "
                      f"the guideline gives {feedback.guideline_text}. {sentence(feedback.reason)}")
         for alert in feedback.step.alerts:
             if alert.code != "OFF_GUIDELINE_CHOICE":
@@ -575,7 +577,7 @@ def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: 
     boundaries. Always returns 0: stopping is not an error.
     """
     def say(text: str) -> None:
-        indent = re.match(r"\s*", text).group(0)
+        indent = text[:len(text) - len(text.lstrip())]
         wrapped = textwrap.wrap(text, WIDTH, subsequent_indent=indent + "  ", break_long_words=False,
                                 break_on_hyphens=False)
         for piece in wrapped or [""]:

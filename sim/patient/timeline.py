@@ -119,8 +119,7 @@ class RunResult:
         path = [self.pathway.initial]
         for step in self.steps:
             chosen = step.choice.target if step.choice else None
-            own = chosen is not None and chosen.pathway is self.pathway
-            path.append(chosen.state.id if own else step.target.id)
+            path.append(chosen.state.id if chosen is not None and chosen.pathway is self.pathway else step.target.id)
         return path
 
     @property

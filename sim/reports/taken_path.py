@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import textwrap
 from pathlib import Path
+from typing import Any
 
 from sarcoma_sim.errors import PathwayError, Problem
 
@@ -55,7 +56,7 @@ def render(pathway, fmt: str, highlight=None, title: str | None = None, *, svg_t
     ax = draw_pathway(pathway, highlight=highlight, title=title)
     buffer = io.BytesIO()
     # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
-    settings = {"svg.hashsalt": "sarcoma-sim", **({"svg.fonttype": "none"} if svg_text else {})}
+    settings: Any = {"svg.hashsalt": "sarcoma-sim", **({"svg.fonttype": "none"} if svg_text else {})}
     with rc_context(settings):
         ax.figure.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt], facecolor="white")
     return buffer.getvalue()

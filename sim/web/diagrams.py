@@ -21,7 +21,7 @@ DRAW_TIMEOUT_SECONDS = 120
 
 def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
     """Draw one diagram: ``source`` is ("subtype", id) or ("text", file name, pathway text)."""
-    from sarcoma_sim.pathways.load import load_subtype, parse_pathway
+    from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.reports.taken_path import render
 
     pathway = load_subtype(source[1]) if source[0] == "subtype" else _parsed(source[1], source[2])

@@ -68,9 +68,10 @@ def _submitted() -> tuple[str, str]:
     if len(data) > MAX_SCENARIO_BYTES:
         abort(413, f"{display}: the scenario is larger than {MAX_SCENARIO_BYTES // 1024} KiB")
     try:
-        return display, data.decode("utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         abort(400, f"{display}: not UTF-8 text (byte {error.start})")
+    return display, text
 
 
 @blueprint.post("/scenarios/run")
