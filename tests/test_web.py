@@ -8,6 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.web import create_app
@@ -328,3 +330,16 @@ def test_drawer_in_a_worker_process_draws_the_same_svg_and_draws_once(tmp_path):
     finally:
         drawer.close()
     assert len(set(results)) == 1 and results[0] == draw_svg(("subtype", "dfsp"), ("workup", "imatinib"), "t")
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.dictionaries(st.sampled_from(["decision", "option", "case", "seed", "example", "text", "x"]),
+                       st.text(max_size=40), max_size=4),
+       st.sampled_from(["/cases", "/cases/{id}/answer", "/scenarios/run", "/teacher/login", "/teacher/pathways"]))
+def test_any_form_data_is_answered_without_a_server_error(client, form, route):
+    """Whatever a form holds, the app answers with a page below 500, and keeps serving."""
+    url = start(client, "dfsp", "4")
+    target = route.replace("{id}", url.rsplit("/", 1)[-1])
+    response = client.post(target, data=form)
+    assert response.status_code < 500 and "Traceback" not in text_of(response)
+    assert client.get(url).status_code == 200
