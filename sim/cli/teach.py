@@ -1,9 +1,12 @@
 """The ``teach`` command: an interactive case in the terminal, driven line by line from stdin.
 
-``sarcoma-sim teach SUBTYPE [--seed S] [--kit-exon V] [--pdgfra V] [--alk V] [--ntrk-fusion V]
+``sarcoma-sim teach SUBTYPE_OR_FILE [--seed S] [--kit-exon V] [--pdgfra V] [--alk V] [--ntrk-fusion V]
 [--marker NAME=VALUE] [--comedication DRUG | --no-comedication] [--max-decisions N]``.
-Markers not given are drawn with the seed; without ``--seed`` a seed is drawn and printed so the
-case can be repeated. End of input, ``q`` or Ctrl-C stop the case cleanly (exit 0).
+A pathway file (``my_sft.yaml``) works as well as a subtype id. Markers not given are drawn with
+the seed; without ``--seed`` a seed is drawn and printed so the case can be repeated. Answers are
+read as bytes: only ASCII digits naming an option count, anything else (``²``, ``①``, 5,000
+digits, undecodable bytes) is asked again. End of input, ``q`` or Ctrl-C stop the case cleanly
+(exit 0) with the debrief so far.
 """
 
 from __future__ import annotations
