@@ -15,7 +15,7 @@ from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.teach import TeachingCase, consistent, run_session, sample_patient
+from sarcoma_sim.patient.teach import TeachingCase, consistent, draw_untested, run_session, sample_patient
 
 GIST = load_subtype("gist")
 
@@ -386,3 +386,43 @@ def test_stopping_after_answers_prints_the_debrief():
     assert "The guideline's steps: Histology and KIT/PDGFRA mutation testing -> Imatinib 800 mg daily" in text
     assert "Mistakes: 1" in text and "Alert KIT_EXON9_DOSE" in text
     assert out[-1] == "Score: 0 of 1 decision on the guideline."
+
+
+def untested_gist_case(seed: int = 0) -> TeachingCase:
+    """A KIT exon 9 GIST case whose KIT/PDGFRA tests were not sent."""
+    return case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=seed, untested=("kit_exon", "pdgfra"))
+
+
+def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
+    """Untested markers read "not tested"; sending the test is the one right option, reveals them and goes on."""
+    with untested_gist_case() as case:
+        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested")]
+        decision = case.next_decision()
+        assert "were not tested" in decision.situation
+        assert [o.action for o in decision.options if o.right] == ["order_test"]
+        feedback = case.answer(decision, [o.action for o in decision.options].index("order_test"))
+        assert feedback.right and "it shows KIT exon exon 9, PDGFRA none" in feedback.lines[0]
+        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none")]
+        assert feedback.step.target.id == "imatinib_800_exon9"
+        assert any("molecular testing are critical" in s for s in feedback.sources)
+
+
+def test_treating_before_the_test_is_not_right_even_when_it_happens_to_match():
+    """Giving the guideline's drug without the test it depends on is "not quite", with the reason and source."""
+    with untested_gist_case() as case:
+        decision = case.next_decision()
+        lucky = [o.text for o in decision.options].index("Imatinib 800 mg daily")
+        feedback = case.answer(decision, lucky)
+        assert not feedback.right and feedback.step.choice.concordant
+        assert feedback.lines[0].startswith("Not quite: Imatinib 800 mg daily happens to be the guideline's step")
+        assert "KIT exon and PDGFRA, which were not tested" in feedback.reason
+
+
+def test_markers_given_by_the_teacher_are_never_untested():
+    """draw_untested only hides markers the teacher did not give."""
+    gist = load_subtype("gist")
+    for seed in range(40):
+        assert draw_untested(gist, np.random.default_rng(seed), given={"kit_exon": "exon9", "pdgfra": "none"}) == ()
+    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(40)}
+    assert drawn == {(), ("kit_exon", "pdgfra")}
+    assert draw_untested(load_subtype("dfsp"), np.random.default_rng(0)) == ()

@@ -343,3 +343,16 @@ def test_any_form_data_is_answered_without_a_server_error(client, form, route):
     response = client.post(target, data=form)
     assert response.status_code < 500 and "Traceback" not in text_of(response)
     assert client.get(url).status_code == 200
+
+
+def test_untested_markers_on_the_card_and_the_order_test_option(client):
+    """A case whose tests were not sent shows "not tested" and offers to send them; doing so fills the card."""
+    url = start(client, "gist", "8")  # seed 8 draws a GIST case with KIT/PDGFRA not tested
+    page = text_of(client.get(url))
+    assert page.count('<span class="not-tested">not tested</span>') == 2
+    options = options_of(page)
+    test = [i for i, o in enumerate(options, start=1) if o.startswith("Send KIT exon and PDGFRA testing first")]
+    assert len(test) == 1
+    client.post(f"{url}/answer", data={"decision": "1", "option": str(test[0])})
+    page = text_of(client.get(url))
+    assert "not-tested" not in page and "Decision 1: Right" in page

@@ -12,6 +12,7 @@ digits, undecodable bytes) is asked again. End of input, ``q`` or Ctrl-C stop th
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 
 MAX_ANSWER_BYTES = 4096
@@ -56,7 +57,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
     from sarcoma_sim.errors import ArgumentError, PathwayError
     from sarcoma_sim.pathways.load import load_any
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-    from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient, stop_summary
+    from sarcoma_sim.patient.teach import TeachingCase, draw_untested, run_session, sample_patient, stop_summary
 
     if args.max_decisions < 1:
         raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
@@ -65,10 +66,12 @@ def cmd_teach(args: argparse.Namespace) -> int:
     pathway = load_any(args.subtype)
     seed = args.seed
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 1_000_000)
+        seed = secrets.randbelow(1_000_000)
     rng = np.random.default_rng(seed)
     comedications = [] if args.no_comedication else args.comedication
-    patient = sample_patient(pathway, rng, _markers(args), comedications)
+    markers = _markers(args)
+    patient = sample_patient(pathway, rng, markers, comedications)
+    untested = draw_untested(pathway, np.random.default_rng([seed, 1]), given=markers)
     header = [f"Teaching case: {pathway.name} [{pathway.id}], seed {seed} (--seed {seed} repeats it)",
               NOT_FOR_CLINICAL_USE]
 
@@ -88,7 +91,7 @@ def cmd_teach(args: argparse.Namespace) -> int:
                 pass  # the rest of an overlong line is dropped: one wrong answer, asked again once
         return line.decode("utf-8", errors="replace") if line else None
 
-    with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions) as case:
+    with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions, untested=untested) as case:
         try:
             return run_session(case, read_line, write, header)
         except KeyboardInterrupt:

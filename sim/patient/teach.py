@@ -9,7 +9,8 @@ the alerts, the sources). The case follows the resident's choices (``Timeline(fo
 an off-guideline choice raises its alerts and the patient goes where the resident sent them, so the
 debrief and the diagram show the resident's own path beside the guideline's. Option texts never
 name the marker they go with. Where an alert calls for an action (a strong CYP3A4 modulator beside
-sunitinib), an option takes it. ``run_session`` drives a case from lines of text, so piped input works.
+sunitinib, a marker that was not tested), an option takes it. ``run_session`` drives a case from
+lines of text, so piped input works.
 
 Randomness (the patient's markers when not given, the events and their timing, the order of the
 options) comes from one ``numpy.random.Generator`` built from the user's seed. Event timing and
@@ -28,7 +29,7 @@ from typing import Callable, Iterable, Mapping
 from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
-from sarcoma_sim.patient.alerts import (CITE_INTERACTIONS, CITE_LABEL_INDUCER, CITE_LABEL_INHIBITOR,
+from sarcoma_sim.patient.alerts import (CITE_INTERACTIONS, CITE_LABEL_INDUCER, CITE_LABEL_INHIBITOR, CITE_ONE_ENTITY,
                                         citations_of, outside_pathway, sentence)
 from sarcoma_sim.patient.record import (STRONG_CYP3A4_INDUCERS, STRONG_CYP3A4_INHIBITORS, Patient, contradiction,
                           make_patient)
@@ -44,6 +45,8 @@ MIN_OPTIONS = 4
 DEFAULT_MAX_DECISIONS = 10
 WIDTH = 100
 REPLACE_COMEDICATION = "replace_comedication"
+ORDER_TEST = "order_test"
+UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: share of cases whose molecular tests were not sent
 INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
 GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
@@ -131,7 +134,7 @@ def option_text(state: State, hints: set[str]) -> str:
 
 def condition_words(condition) -> str | None:
     """A transition condition in a resident's words: ``KIT exon is exon 9``."""
-    from sarcoma_sim.pathways.model import AllOf, AnyOf, Match, Not
+    from sarcoma_sim.pathways.model import AllOf, Match, Not
 
     if condition is None:
         return None
@@ -158,6 +161,19 @@ def interaction_unaddressed(state: State, patient: Patient) -> bool:
         return True
     dose = regimen.daily_dose_mg
     return bool(patient.cyp3a4_inhibitors) and (dose is None or dose > 37.5)
+
+
+def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
+    """The patient markers whose test was not sent in this case (none, or all of them not ``given``).
+
+    With an illustrative probability the case starts with the molecular tests not sent, so the
+    resident has to order them; markers a teacher gave are always tested. Draw it from a stream
+    of its own so that the rest of a seeded case does not change.
+    """
+    markers = [a.name for a in pathway.attributes.values() if a.of == "patient" and a.name not in set(given)]
+    if not markers or rng.random() >= UNTESTED_SHARE:
+        return ()
+    return tuple(markers)
 
 
 @dataclass(frozen=True)
@@ -233,8 +249,11 @@ def _regimen_key(state: State) -> tuple | None:
 class TeachingCase:
     """One patient's case, decision by decision; close it (or use ``with``) when done."""
 
-    def __init__(self, pathway: Pathway, patient: Patient, rng, max_decisions: int = DEFAULT_MAX_DECISIONS):
+    def __init__(self, pathway: Pathway, patient: Patient, rng, max_decisions: int = DEFAULT_MAX_DECISIONS,
+                 untested: Iterable[str] = ()):
         self.pathway = pathway
+        declared = {a.name for a in pathway.attributes.values() if a.of == "patient"}
+        self.untested = {name for name in untested if name in declared}
         self.patient = patient
         self.rng = rng
         self.max_decisions = max_decisions
@@ -264,6 +283,17 @@ class TeachingCase:
         """Whether the pathway has ended for this patient."""
         return not self.timeline.possible_events()
 
+    def card(self) -> list[tuple[str, str]]:
+        """The patient's markers as the resident sees them now: a value, or ``not_tested``."""
+        return [(name, "not_tested" if name in self.untested else value)
+                for name, value in marker_card(self.pathway, self.patient)]
+
+    def untested_needed(self, event: str) -> list[str]:
+        """Untested markers that the guideline's step on ``event`` from here depends on."""
+        read = {m.attribute for t in self.pathway.outgoing(self.timeline.state.id, event)
+                for m in iter_matches(t.when)}
+        return sorted(read & self.untested)
+
     def _next_event(self) -> tuple[str, float, dict]:
         state = self.timeline.state
         events = self.timeline.possible_events()
@@ -286,6 +316,11 @@ class TeachingCase:
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
         state = self.timeline.state
         if event == "start":
+            needed = self.untested_needed(event)
+            if needed:
+                names = " and ".join(readable(n) for n in needed)
+                return (f"Month {at:g}: the histology is back; {names} {'was' if len(needed) == 1 else 'were'} "
+                        f"not tested. Which first treatment do you give?")
             return (f"Month {at:g}: {state.label} is done. Which first treatment do you give?")
         label = self.text_of(state)
         if event == "progression":
@@ -360,6 +395,14 @@ class TeachingCase:
         options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]), self.text_of(self.pathway.states[s]),
                           not interaction_unaddressed(self.pathway.states[s], self.patient)) for s in rights]
         options += self._action_options(rights)
+        needed = self.untested_needed(event)
+        if needed and rights:
+            # The step depends on a marker nobody tested: the right answer is to test first.
+            options = [replace(o, right=False) for o in options]
+            names = " and ".join(readable(n) for n in needed)
+            options.append(Option(ChoiceTarget(self.pathway, self.pathway.states[rights[0]]),
+                                  f"Send {names} testing first, then give what the result calls for", True,
+                                  ORDER_TEST))
         # A wrong option must not look like a right one: no repeated label, no repeated regimen.
         seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options} - {None}
 
@@ -425,6 +468,9 @@ class TeachingCase:
     def answer(self, decision: Decision, index: int) -> Feedback:
         """Give option ``index`` (0-based) of ``decision`` and explain the verdict."""
         option = decision.options[index]
+        needed = self.untested_needed(decision.event)
+        if option.action == ORDER_TEST:
+            self.untested -= set(needed)
         if option.action == REPLACE_COMEDICATION:
             modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
             self.patient = replace(self.patient,
@@ -435,12 +481,32 @@ class TeachingCase:
         # inhibitor) does not make the answer wrong.
         addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
         teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
-        right = step.choice.concordant and not teaching_alerts
+        untested_guess = bool(needed) and option.action != ORDER_TEST
+        right = step.choice.concordant and not teaching_alerts and not untested_guess
         self.asked += 1
         self.right += right
         guideline_text = self.text_of(step.target)
         extra_sources: tuple[str, ...]
-        if right and option.action == REPLACE_COMEDICATION:
+        names = " and ".join(readable(n) for n in needed)
+        if right and option.action == ORDER_TEST:
+            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in needed
+                              if n in self.patient.facts)
+            reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
+                      f"{shown or 'no result'}, and {self._why_right(step)}")
+            lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
+            extra_sources = (str(CITE_ONE_ENTITY),)
+        elif untested_guess:
+            untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
+            if step.choice.concordant:
+                reason = (f"{option.text} happens to be the guideline's step, but it depends on {untested_words}: "
+                          f"send the test first")
+                lines = [f"Not quite: {reason}."]
+            else:
+                reason = f"the guideline's step here depends on {untested_words}: send the test first"
+                lines = [f"Not the guideline's step: {reason}.",
+                         f"The guideline gives {guideline_text}: {self._why_right(step)}."]
+            extra_sources = (str(CITE_ONE_ENTITY),)
+        elif right and option.action == REPLACE_COMEDICATION:
             reason = (f"the co-medication no longer interacts with sunitinib, and {self._why_right(step)}; the "
                       f"source warns against overlooking CYP3A4 interactions with sunitinib")
             lines = [f"Right: {option.text}. Why: {reason}."]
@@ -514,10 +580,11 @@ def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
             for a in pathway.attributes.values() if a.of == "patient"]
 
 
-def patient_line(patient: Patient, pathway: Pathway | None = None) -> str:
-    """The patient as the case presents it."""
-    if pathway is not None:
-        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in marker_card(pathway, patient))
+def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
+    """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
+    if card is not None or pathway is not None:
+        shown = card if card is not None else marker_card(pathway, patient)
+        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
     else:
         facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in patient.facts.items())
     meds = ", ".join(patient.comedications) or "none"
@@ -585,7 +652,7 @@ def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: 
 
     for line in header:
         say(line)
-    say(patient_line(case.patient, case.pathway))
+    say(patient_line(case.patient, case.pathway, case.card()))
     write("Answer with the number of your choice (q to stop).")
     while (decision := case.next_decision()) is not None:
         write("")

@@ -17,7 +17,7 @@ import numpy as np
 from sarcoma_sim.errors import UnknownSubtypeError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.model import Pathway
-from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase, sample_patient
+from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.timeline import RunResult
 
 CASE_LOCK = threading.RLock()
@@ -89,19 +89,19 @@ def replay(pathway: Pathway, seed: int, answers) -> CaseState:
 
 
 def _replay(pathway: Pathway, seed: int, answers) -> CaseState:
-    from sarcoma_sim.patient.teach import marker_card
 
     with CASE_LOCK:
         rng = np.random.default_rng(seed)
         patient = sample_patient(pathway, rng)
-        with TeachingCase(pathway, patient, rng) as case:
-            card = tuple(marker_card(pathway, patient))
+        untested = draw_untested(pathway, np.random.default_rng([seed, 1]))
+        with TeachingCase(pathway, patient, rng, untested=untested) as case:
             meds = patient.comedications
             for number, index in answers:
                 decision = case.next_decision()
                 if decision is None or decision.number != number or not 0 <= index < len(decision.options):
                     break
                 case.answer(decision, index)
+            card = tuple(case.card())
             pending = case.next_decision()
             texts = {s.id: case.text_of(s) for s in pathway.states.values()}
             return CaseState(pathway, seed, card, meds, tuple(case.history), pending, case.debrief(),
