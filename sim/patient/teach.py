@@ -263,6 +263,7 @@ class TeachingCase:
         self.right = 0
         self.history: list[tuple[Decision, Feedback]] = []
         self._foreign: list[ChoiceTarget] | None = None
+        self._texts: dict[int, str] = {}
 
     def __enter__(self) -> "TeachingCase":
         return self
@@ -276,7 +277,10 @@ class TeachingCase:
 
     def text_of(self, state: State) -> str:
         """How ``state`` reads as an answer (no marker hints)."""
-        return option_text(state, self.hints)
+        key = id(state)
+        if key not in self._texts:
+            self._texts[key] = option_text(state, self.hints)
+        return self._texts[key]
 
     @property
     def ended(self) -> bool:
