@@ -159,3 +159,26 @@ def test_run_help_lists_options(capsys):
     """``run --help`` documents the format and draw options."""
     code, out, _ = run_cli(capsys, "run", "--help")
     assert code == 0 and "--format" in out and "--draw" in out
+
+
+def test_run_draw_draws_the_path_taken_and_names_the_off_guideline_step(capsys, tmp_path):
+    """``run --draw`` highlights the chosen state and names the off-guideline step in the drawing."""
+    out_svg = tmp_path / "taken.svg"
+    code, _, err = run_cli(capsys, "run", "examples/gist_exon9_standard_dose.yaml", "--draw", str(out_svg))
+    assert code == 0, err
+    svg = out_svg.read_text()
+    assert "Off the guideline: step 1: imatinib_400 given, guideline imatinib_800_exon9" in svg
+    assert "Highlighted path: workup → imatinib 400" in svg
+
+
+def test_run_on_a_pathway_file(capsys, tmp_path):
+    """``run --pathway FILE`` runs the scenario on a teacher's pathway file; a subtype mismatch is located."""
+    from sarcoma_sim.pathways.load import subtype_path
+    mine = tmp_path / "my_gist.yaml"
+    mine.write_text(subtype_path("gist").read_text())
+    code, out, err = run_cli(capsys, "run", "examples/gist_exon9_standard_dose.yaml", "--pathway", str(mine))
+    assert code == 0 and "KIT_EXON9_DOSE" in out
+    sft = tmp_path / "my_sft.yaml"
+    sft.write_text(subtype_path("sft").read_text())
+    code, out, err = run_cli(capsys, "run", "examples/gist_exon9_standard_dose.yaml", "--pathway", str(sft))
+    assert code == 1 and "patient.subtype" in err and "does not match the pathway file" in err

@@ -15,7 +15,7 @@ from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.teach import TeachingCase, consistent, run_session, sample_patient
+from sarcoma_sim.patient.teach import TeachingCase, consistent, draw_untested, run_session, sample_patient
 
 from helpers.budget import examples
 
@@ -103,9 +103,9 @@ def test_answers_score_and_feedback():
         decision = case.next_decision()
         wrong = [o.text for o in decision.options].index("Imatinib 400 mg daily")
         feedback = case.answer(decision, wrong)
-        assert not feedback.right and case.score_line() == "Score: 0 of 1 decisions on the guideline."
+        assert not feedback.right and case.score_line() == "Score: 0 of 1 decision on the guideline."
         text = "\n".join(feedback.lines)
-        assert "The guideline gives Imatinib 800 mg daily (KIT exon 9)" in text
+        assert "The guideline gives Imatinib 800 mg daily: the guideline gives it when KIT exon is exon 9" in text
         assert "Alert KIT_EXON9_DOSE" in text and 'evidence.md:20' in text
         decision = case.next_decision()
         feedback = case.answer(decision, [o.right for o in decision.options].index(True))
@@ -187,6 +187,7 @@ def test_teach_cli_end_of_input(capsys, monkeypatch):
                                "--pdgfra", "none", "--no-comedication")
     assert code == 0 and err == ""
     assert "Patient: kit exon exon9, pdgfra none, " in out and "; co-medication: none" in out
+    assert "Patient: KIT exon: exon 9, PDGFRA: none; co-medication: none" in out
     assert out.rstrip().endswith("End of input: the case stops here.\nScore: 0 of 0 decisions on the guideline.")
 
 
@@ -236,7 +237,7 @@ def test_teach_cli_wrong_input(capsys, monkeypatch, argv, words):
 def test_teach_marker_flag_generic(capsys, monkeypatch):
     """``--marker NAME=VALUE`` sets any declared marker."""
     code, out, _ = run_teach(capsys, monkeypatch, "", "ntrk", "--seed", "0", "--marker", "ntrk_fusion=negative")
-    assert code == 0 and "Patient: ntrk fusion negative" in out
+    assert code == 0 and "Patient: NTRK fusion: negative" in out
 
 
 def test_teach_subprocess_piped_input():
@@ -257,7 +258,8 @@ def test_every_decision_offers_another_subtypes_regimen(subtype, seed):
     rng = np.random.default_rng(seed)
     with TeachingCase(pathway, sample_patient(pathway, rng), rng) as case:
         while (decision := case.next_decision()) is not None:
-            assert 4 <= len(decision.options) <= 5
+            actions = sum(o.action is not None for o in decision.options)
+            assert 4 <= len(decision.options) <= 5 + actions
             foreign = [o for o in decision.options if o.target.pathway is not pathway]
             assert foreign and not any(o.right for o in foreign)
             case.answer(decision, int(rng.integers(len(decision.options))))
@@ -275,3 +277,167 @@ def test_localised_gist_case_draws_the_recurrence_risk():
             assert decision.event == "resected" and decision.attributes["risk"] in ("high", "not_high")
             reached.add(decision.attributes["risk"])
     assert reached == {"high", "not_high"}
+def piped_teach(data: bytes, *args: str, env_extra: dict | None = None):
+    """Run ``sarcoma-sim teach`` in a subprocess with ``data`` on stdin."""
+    import os
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "sarcoma_sim", "teach", *args], input=data, capture_output=True,
+                          timeout=120, env=env)
+
+
+@pytest.mark.parametrize("answer", ["²".encode(), "①".encode(), "٣".encode(), b"5" * 5000, b"\xff", b"\x00",
+                                    "１".encode()])
+def test_teach_refuses_non_ascii_digits_and_odd_bytes(answer):
+    """Unicode digit-likes, 5,000 digits and undecodable bytes are asked again, never a crash."""
+    done = piped_teach(answer + b"\nq\n", "gist", "--seed", "1",
+                       env_extra={"PYTHONIOENCODING": "utf-8:strict"})
+    out = done.stdout.decode()
+    assert done.returncode == 0 and done.stderr == b""
+    assert out.count("Please answer with a number from 1 to") == 1 and "Stopped." in out
+
+
+@given(st.text(max_size=30))
+@settings(max_examples=60, deadline=None)
+def test_ascii_choice_accepts_only_ascii_option_numbers(text):
+    """Only 1-3 ASCII digits naming an option count as an answer."""
+    from sarcoma_sim.patient.teach import ascii_choice
+    got = ascii_choice(text, 5)
+    stripped = text.strip()
+    if got is not None:
+        assert stripped.isascii() and stripped.isdigit() and int(stripped) == got and 1 <= got <= 5
+    else:
+        assert stripped not in {"1", "2", "3", "4", "5"}
+
+
+def test_teach_negative_seed_is_an_error(capsys, monkeypatch):
+    """``--seed -1`` is a located error, exit 1."""
+    code, _, err = run_teach(capsys, monkeypatch, "", "gist", "--seed", "-1")
+    assert code == 1 and "--seed: -1 is negative" in err and "Traceback" not in err
+
+
+def test_option_texts_never_name_the_marker():
+    """No option text carries a marker hint such as "(KIT exon 9)" or "ALK-negative:"."""
+    for subtype in SUBTYPE_IDS:
+        for seed in range(4):
+            with case_for(subtype, seed=seed) as case:
+                pass
+            pathway = load_subtype(subtype)
+            with TeachingCase(pathway, sample_patient(pathway, np.random.default_rng(seed)),
+                              np.random.default_rng(seed)) as case:
+                while (decision := case.next_decision()) is not None:
+                    for option in decision.options:
+                        if option.action is None:
+                            words = option.text.lower()
+                            assert not any(w in words for w in ("kit exon", "d842v", "alk", "ntrk fusion"))
+                    case.answer(decision, 0)
+
+
+def test_every_answer_gets_a_reason():
+    """Every answer, right or wrong, is explained beyond a bare verdict."""
+    for subtype in SUBTYPE_IDS:
+        pathway = load_subtype(subtype)
+        for seed in range(3):
+            with TeachingCase(pathway, sample_patient(pathway, np.random.default_rng(seed)),
+                              np.random.default_rng(seed)) as case:
+                index = 0
+                while (decision := case.next_decision()) is not None:
+                    feedback = case.answer(decision, index % len(decision.options))
+                    assert len(feedback.reason) > 20 and feedback.reason in feedback.lines[0]
+                    index += 1
+
+
+def test_case_follows_the_residents_choice_and_debrief_keeps_it():
+    """After an off-guideline choice the case continues from the resident's state, and the debrief shows both paths."""
+    with case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, no_comedication := ()) as case:
+        decision = case.next_decision()
+        wrong = [o.text for o in decision.options].index("Imatinib 400 mg daily")
+        case.answer(decision, wrong)
+        assert case.timeline.state.id == "imatinib_400"
+        debrief = case.debrief()
+        assert debrief.taken_path == ("workup", "imatinib_400")
+        assert debrief.guideline_path == ("workup", "imatinib_800_exon9")
+        assert len(debrief.mistakes) == 1 and "KIT_EXON9_DOSE" in debrief.alert_codes
+    del no_comedication
+
+
+def test_cyp3a4_alert_offers_an_action_that_takes_it():
+    """With ketoconazole, sunitinib steps come with a replace-the-co-medication option that scores right."""
+    pathway = load_subtype("gist")
+    patient = make_patient(pathway, {"kit_exon": "exon11", "pdgfra": "none"}, ["ketoconazole"])
+    for seed in range(20):
+        with TeachingCase(pathway, patient, np.random.default_rng(seed)) as case:
+            while (decision := case.next_decision()) is not None:
+                actions = [i for i, o in enumerate(decision.options) if o.action]
+                if actions:
+                    plain = [i for i, o in enumerate(decision.options)
+                             if o.right is False and o.target.state.id == decision.options[actions[0]].target.state.id]
+                    assert plain, "the unadjusted sunitinib option is offered and not counted right"
+                    feedback = case.answer(decision, actions[0])
+                    assert feedback.right and not any(a.code == "CYP3A4_INHIBITOR" for a in feedback.step.alerts)
+                    assert case.patient.comedications == ()
+                    return
+                case.answer(decision, [o.right for o in decision.options].index(True))
+    pytest.fail("no decision with sunitinib came up in 20 seeds")
+
+
+def test_teach_accepts_a_pathway_file(capsys, monkeypatch, tmp_path):
+    """``teach FILE.yaml`` plays the pathway in that file."""
+    from sarcoma_sim.pathways.load import subtype_path
+    copy = tmp_path / "my_sft.yaml"
+    copy.write_text(subtype_path("sft").read_text())
+    code, out, err = run_teach(capsys, monkeypatch, "q\n", str(copy), "--seed", "0")
+    assert code == 0 and err == "" and "[sft]" in out
+
+
+def test_stopping_after_answers_prints_the_debrief():
+    """End of input after some answers prints the debrief: both paths, mistakes, score."""
+    out: list[str] = []
+    with case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=0) as peek:
+        wrong = [o.text for o in peek.next_decision().options].index("Imatinib 400 mg daily") + 1
+    with case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=0) as case:
+        run_session(case, feed([str(wrong)]), out.append)
+    text = "\n".join(out)
+    assert "Your path: Histology and KIT/PDGFRA mutation testing -> Imatinib 400 mg daily" in text
+    assert "The guideline's steps: Histology and KIT/PDGFRA mutation testing -> Imatinib 800 mg daily" in text
+    assert "Mistakes: 1" in text and "Alert KIT_EXON9_DOSE" in text
+    assert out[-1] == "Score: 0 of 1 decision on the guideline."
+
+
+def untested_gist_case(seed: int = 0) -> TeachingCase:
+    """A KIT exon 9 GIST case whose KIT/PDGFRA tests were not sent."""
+    return case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=seed, untested=("kit_exon", "pdgfra"))
+
+
+def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
+    """Untested markers read "not tested"; sending the test is the one right option, reveals them and goes on."""
+    with untested_gist_case() as case:
+        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested")]
+        decision = case.next_decision()
+        assert "were not tested" in decision.situation
+        assert [o.action for o in decision.options if o.right] == ["order_test"]
+        feedback = case.answer(decision, [o.action for o in decision.options].index("order_test"))
+        assert feedback.right and "it shows KIT exon exon 9, PDGFRA none" in feedback.lines[0]
+        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none")]
+        assert feedback.step.target.id == "imatinib_800_exon9"
+        assert any("molecular testing are critical" in s for s in feedback.sources)
+
+
+def test_treating_before_the_test_is_not_right_even_when_it_happens_to_match():
+    """Giving the guideline's drug without the test it depends on is "not quite", with the reason and source."""
+    with untested_gist_case() as case:
+        decision = case.next_decision()
+        lucky = [o.text for o in decision.options].index("Imatinib 800 mg daily")
+        feedback = case.answer(decision, lucky)
+        assert not feedback.right and feedback.step.choice.concordant
+        assert feedback.lines[0].startswith("Not quite: Imatinib 800 mg daily happens to be the guideline's step")
+        assert "KIT exon and PDGFRA, which were not tested" in feedback.reason
+
+
+def test_markers_given_by_the_teacher_are_never_untested():
+    """draw_untested only hides markers the teacher did not give."""
+    gist = load_subtype("gist")
+    for seed in range(40):
+        assert draw_untested(gist, np.random.default_rng(seed), given={"kit_exon": "exon9", "pdgfra": "none"}) == ()
+    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(40)}
+    assert drawn == {(), ("kit_exon", "pdgfra")}
+    assert draw_untested(load_subtype("dfsp"), np.random.default_rng(0)) == ()

@@ -180,3 +180,47 @@ def test_an_option_that_applies_is_followed():
     with Timeline(leiomyosarcoma, make_patient(leiomyosarcoma, {})) as timeline:
         timeline.step("start", 0)
         assert timeline.step("progression", 5, {"option": "gemcitabine_docetaxel"}).target.id == "gemcitabine_docetaxel"
+
+
+def test_follow_choices_moves_the_patient_to_the_chosen_state_and_keeps_the_alert():
+    """In follow mode an off-guideline choice of this pathway is where the patient goes, with its alert."""
+    patient = make_patient(GIST, {"kit_exon": "exon9", "pdgfra": "none"})
+    with Timeline(GIST, patient, follow_choices=True) as timeline:
+        step = timeline.step("start", 0, choose=resolve_choice(GIST, "imatinib_400"))
+        assert step.target.id == "imatinib_800_exon9" and step.reached.id == "imatinib_400"
+        assert timeline.state.id == "imatinib_400" and not step.choice.concordant
+        assert {"OFF_GUIDELINE_CHOICE", "KIT_EXON9_DOSE"} <= {a.code for a in step.alerts}
+        timeline.step("progression", 6, {"extent": "widespread"})
+        result = timeline.result()
+    assert result.taken_path == ["workup", "imatinib_400", "imatinib_800_escalated"]
+    assert result.guideline_path == ["workup", "imatinib_800_exon9", "imatinib_800_escalated"]
+    assert result.final_state.id == "imatinib_800_escalated"
+
+
+def test_default_mode_still_continues_from_the_guideline_state():
+    """Without follow mode the patient continues from the guideline's state (scripted runs unchanged)."""
+    patient = make_patient(GIST, {"kit_exon": "exon9", "pdgfra": "none"})
+    with Timeline(GIST, patient) as timeline:
+        step = timeline.step("start", 0, choose=resolve_choice(GIST, "imatinib_400"))
+        assert step.reached is None and timeline.state.id == "imatinib_800_exon9"
+        result = timeline.result()
+    assert result.path == ["workup", "imatinib_800_exon9"] and result.taken_path == ["workup", "imatinib_400"]
+
+
+def test_follow_choices_cannot_enter_another_subtypes_state():
+    """A foreign choice leaves the patient on the guideline's state even in follow mode."""
+    pathway = load_subtype("liposarcoma")
+    with Timeline(pathway, make_patient(pathway, {}), follow_choices=True) as timeline:
+        step = timeline.step("start", 0, choose=resolve_choice(pathway, "leiomyosarcoma.pazopanib"))
+        assert step.reached is None and timeline.state.id == step.target.id
+
+
+def test_drawable_path_stops_where_a_scripted_run_jumped_back_to_the_guideline():
+    """The drawn walk never uses an arrow the patient did not travel."""
+    from sarcoma_sim.pathways.graph import build_graph
+    patient = make_patient(GIST, {"kit_exon": "exon9", "pdgfra": "none"})
+    with Timeline(GIST, patient) as timeline:
+        timeline.step("start", 0, choose=resolve_choice(GIST, "imatinib_400"))
+        timeline.step("progression", 6, {"extent": "widespread"})
+        result = timeline.result()
+    assert result.drawable_path(build_graph(GIST)) == ["workup", "imatinib_400"]

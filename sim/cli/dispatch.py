@@ -15,8 +15,8 @@ from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.version import tool_version
 
-COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach",
-                   "sarcoma_sim.cli.cohort")
+COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort",
+                   "sarcoma_sim.cli.serve")
 
 
 

@@ -1,8 +1,11 @@
 """The ``run`` command: a scripted scenario as a readable timeline, as JSON, or drawn.
 
-``sarcoma-sim run SCENARIO.yaml [--format text|json] [--draw FILE]``. The text timeline shows
-each step (month, event, from -> to, regimen, dose, sources), the choice if the scenario made one,
-every teaching alert with its source, the final state and the not-for-clinical-use notice.
+``sarcoma-sim run SCENARIO.yaml [--pathway FILE.yaml] [--format text|json] [--draw FILE]``. The
+text timeline shows each step (month, event, from -> to, regimen, dose, sources), the choice if the
+scenario made one, every teaching alert with its source, the final state and the
+not-for-clinical-use notice. ``--pathway`` runs the scenario on a teacher's pathway file instead of
+the shipped one; ``--draw`` draws the path the patient actually took (an off-guideline choice
+shown where it went), with the off-guideline steps named under the title.
 """
 
 from __future__ import annotations
@@ -19,7 +22,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p = commands.add_parser("run", help="run a scripted scenario: timeline with regimens, alerts and sources")
     p.add_argument("scenario", metavar="SCENARIO.yaml")
     p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument("--draw", metavar="FILE", help="also draw the pathway with the patient's path highlighted")
+    p.add_argument("--pathway", metavar="FILE.yaml", help="run on this pathway file instead of the shipped one")
+    p.add_argument("--draw", metavar="FILE", help="also draw the pathway with the path the patient took highlighted")
     p.set_defaults(handler=cmd_run)
 
 
@@ -27,7 +31,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """Run the scenario and print its timeline; draw it if asked."""
     from sarcoma_sim.patient.scenario import load_scenario, run_scenario
 
-    scenario = load_scenario(args.scenario)
+    pathway = None
+    if args.pathway:
+        from sarcoma_sim.pathways.load import load_pathway
+        pathway = load_pathway(args.pathway)
+    scenario = load_scenario(args.scenario, pathway)
     result = run_scenario(scenario)
     if args.draw:
         _draw(result, args.draw)
@@ -44,11 +52,13 @@ def _draw(result, output: str) -> None:
     from sarcoma_sim.errors import PathwayError
 
     try:
-        from sarcoma_sim.pathways.draw import save_pathway_drawing
+        import sarcoma_sim.pathways.draw  # noqa: F401
     except ImportError:
         raise PathwayError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
                            "installed in this version") from None
-    save_pathway_drawing(result.pathway, output, highlight=result.path)
+    from sarcoma_sim.reports.taken_path import save_taken_path
+
+    save_taken_path(result, output)
 
 
 def _patient_words(patient) -> str:

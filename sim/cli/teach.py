@@ -1,16 +1,21 @@
 """The ``teach`` command: an interactive case in the terminal, driven line by line from stdin.
 
-``sarcoma-sim teach SUBTYPE [--seed S] [--kit-exon V] [--pdgfra V] [--alk V] [--ntrk-fusion V]
+``sarcoma-sim teach SUBTYPE_OR_FILE [--seed S] [--kit-exon V] [--pdgfra V] [--alk V] [--ntrk-fusion V]
 [--marker NAME=VALUE] [--comedication DRUG | --no-comedication] [--max-decisions N]``.
-Markers not given are drawn with the seed; without ``--seed`` a seed is drawn and printed so the
-case can be repeated. End of input, ``q`` or Ctrl-C stop the case cleanly (exit 0).
+A pathway file (``my_sft.yaml``) works as well as a subtype id. Markers not given are drawn with
+the seed; without ``--seed`` a seed is drawn and printed so the case can be repeated. Answers are
+read as bytes: only ASCII digits naming an option count, anything else (``²``, ``①``, 5,000
+digits, undecodable bytes) is asked again. End of input, ``q`` or Ctrl-C stop the case cleanly
+(exit 0) with the debrief so far.
 """
 
 from __future__ import annotations
 
 import argparse
+import secrets
 import sys
 
+MAX_ANSWER_BYTES = 4096
 MARKER_FLAGS = (("--kit-exon", "kit_exon"), ("--pdgfra", "pdgfra"), ("--alk", "alk"),
                 ("--ntrk-fusion", "ntrk_fusion"))
 
@@ -18,7 +23,7 @@ MARKER_FLAGS = (("--kit-exon", "kit_exon"), ("--pdgfra", "pdgfra"), ("--alk", "a
 def register(commands: argparse._SubParsersAction) -> None:
     """Add ``teach`` to the command parser."""
     p = commands.add_parser("teach", help="work through an interactive teaching case of one subtype")
-    p.add_argument("subtype", metavar="SUBTYPE")
+    p.add_argument("subtype", metavar="SUBTYPE_OR_FILE", help="a subtype id or a pathway file (.yaml)")
     p.add_argument("--seed", type=int, help="seed for the patient, the events and the option order")
     for flag, name in MARKER_FLAGS:
         p.add_argument(flag, dest=name, metavar="VALUE", help=f"the patient's {name} (drawn if not given)")
@@ -49,35 +54,48 @@ def cmd_teach(args: argparse.Namespace) -> int:
     """Build the patient, then run the case on stdin/stdout."""
     import numpy as np
 
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.errors import ArgumentError, PathwayError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-    from sarcoma_sim.pathways.load import load_subtype
-    from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient
+    from sarcoma_sim.pathways.load import load_any
+    from sarcoma_sim.patient.teach import TeachingCase, draw_untested, run_session, sample_patient, stop_summary
 
     if args.max_decisions < 1:
         raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
-    pathway = load_subtype(args.subtype)
+    if args.seed is not None and args.seed < 0:
+        raise ArgumentError("--seed", f"{args.seed} is negative; expected a whole number of at least 0")
+    pathway = load_any(args.subtype)
     seed = args.seed
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 1_000_000)
+        seed = secrets.randbelow(1_000_000)
     rng = np.random.default_rng(seed)
     comedications = [] if args.no_comedication else args.comedication
-    patient = sample_patient(pathway, rng, _markers(args), comedications)
+    markers = _markers(args)
+    patient = sample_patient(pathway, rng, markers, comedications)
+    untested = draw_untested(pathway, np.random.default_rng([seed, 1]), given=markers)
     header = [f"Teaching case: {pathway.name} [{pathway.id}], seed {seed} (--seed {seed} repeats it)",
               NOT_FOR_CLINICAL_USE]
 
     def write(line: str) -> None:
         print(line, flush=True)
 
-    def read_line() -> str | None:
-        line = sys.stdin.readline()
-        return line if line else None
+    binary = getattr(sys.stdin, "buffer", None)
 
-    with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions) as case:
+    def read_line() -> str | None:
+        # Bytes, decoded leniently: an undecodable answer is a wrong answer, asked again, never a crash.
+        if binary is None:
+            line = sys.stdin.readline()
+            return line if line else None
+        line = binary.readline(MAX_ANSWER_BYTES)
+        if len(line) == MAX_ANSWER_BYTES and not line.endswith(b"\n"):
+            while (rest := binary.readline(MAX_ANSWER_BYTES)) and not rest.endswith(b"\n"):
+                pass  # the rest of an overlong line is dropped: one wrong answer, asked again once
+        return line.decode("utf-8", errors="replace") if line else None
+
+    with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions, untested=untested) as case:
         try:
             return run_session(case, read_line, write, header)
         except KeyboardInterrupt:
             write("")
             write("Interrupted: the case stops here.")
-            write(case.score_line())
+            stop_summary(case, write)
             return 0

@@ -66,14 +66,14 @@ class Scenario:
     document: YamlDocument
 
 
-def load_scenario(path: str | Path) -> Scenario:
-    """Read and check the scenario file at ``path``."""
-    return scenario_from_document(read_yaml(path))
+def load_scenario(path: str | Path, pathway: Pathway | None = None) -> Scenario:
+    """Read and check the scenario file at ``path`` (on ``pathway`` instead of the shipped one, if given)."""
+    return scenario_from_document(read_yaml(path), pathway)
 
 
-def parse_scenario(text: str, file: str = "<string>") -> Scenario:
+def parse_scenario(text: str, file: str = "<string>", pathway: Pathway | None = None) -> Scenario:
     """Check a scenario given as YAML ``text``; ``file`` names it in errors."""
-    return scenario_from_document(parse_yaml(text, file))
+    return scenario_from_document(parse_yaml(text, file), pathway)
 
 
 class _Checker:
@@ -119,8 +119,12 @@ def _shown(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def scenario_from_document(doc: YamlDocument) -> Scenario:
-    """Check a parsed scenario document and build the ``Scenario``; raises with every problem found."""
+def scenario_from_document(doc: YamlDocument, pathway: Pathway | None = None) -> Scenario:
+    """Check a parsed scenario document and build the ``Scenario``; raises with every problem found.
+
+    ``pathway`` (a teacher's pathway file) replaces the shipped pathway of the scenario's subtype;
+    the scenario's ``patient.subtype`` must name the same subtype id.
+    """
     check = _Checker(doc)
     data = doc.data
     if not isinstance(data, dict):
@@ -133,7 +137,7 @@ def scenario_from_document(doc: YamlDocument) -> Scenario:
     for key in ("patient", "start"):
         if key not in data:
             check.add((), f"{key!r} is required but missing")
-    pathway, patient = _patient(check, data.get("patient"))
+    pathway, patient = _patient(check, data.get("patient"), pathway)
     # Without a pathway the start and events are still checked, for everything but their names.
     start = _start(check, pathway, data.get("start")) if "start" in data else None
     events = _events(check, pathway, data.get("events"), start.at if start else 0.0)
@@ -143,7 +147,7 @@ def scenario_from_document(doc: YamlDocument) -> Scenario:
                     events=tuple(events), document=doc)
 
 
-def _patient(check: _Checker, raw: Any) -> tuple[Pathway | None, Patient | None]:
+def _patient(check: _Checker, raw: Any, given: Pathway | None = None) -> tuple[Pathway | None, Patient | None]:
     path = ("patient",)
     if raw is None and "patient" not in (check.doc.data or {}):
         return None, None
@@ -155,11 +159,15 @@ def _patient(check: _Checker, raw: Any) -> tuple[Pathway | None, Patient | None]
         check.add(path, "'subtype' is required but missing; expected one of: " + ", ".join(SUBTYPE_IDS))
         return None, None
     subtype = spec["subtype"]
-    if subtype not in SUBTYPE_IDS:
+    if given is not None and subtype != given.id:
+        check.add(path + ("subtype",), f"subtype {subtype!r} does not match the pathway file "
+                                       f"{given.file or given.id} (subtype {given.id!r}); expected {given.id!r}")
+        return None, None
+    if given is None and subtype not in SUBTYPE_IDS:
         check.add(path + ("subtype",), f"unknown subtype {subtype!r}; expected one of: {', '.join(SUBTYPE_IDS)}")
         check.unknown_subtype = True
         return None, None
-    pathway = load_subtype(subtype)
+    pathway = given if given is not None else load_subtype(subtype)
     markers = check.mapping(spec.get("markers"), path + ("markers",), "markers", required=False)
     meds = spec.get("comedications") or []
     if not isinstance(meds, list):

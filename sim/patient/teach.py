@@ -5,8 +5,12 @@ the next event and lists numbered options (the guideline's, and common wrong one
 same therapy after progression, the conditional branches the patient does not qualify for, a
 regimen from another subtype such as pazopanib in liposarcoma); ``answer()`` fires the event on
 the stepwise engine with the resident's choice and returns the feedback (right or wrong, why,
-the alerts, the sources). The case always continues from the guideline's state, as a scripted
-run does. ``run_session`` drives a case from lines of text, so piped input works.
+the alerts, the sources). The case follows the resident's choices (``Timeline(follow_choices=True)``):
+an off-guideline choice raises its alerts and the patient goes where the resident sent them, so the
+debrief and the diagram show the resident's own path beside the guideline's. Option texts never
+name the marker they go with. Where an alert calls for an action (a strong CYP3A4 modulator beside
+sunitinib, a marker that was not tested), an option takes it. ``run_session`` drives a case from
+lines of text, so piped input works.
 
 Randomness (the patient's markers when not given, the events and their timing, the order of the
 options) comes from one ``numpy.random.Generator`` built from the user's seed. Event timing and
@@ -17,13 +21,22 @@ literature-anchored times.
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+import re
+import textwrap
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from sarcoma_sim.pathways.conditions import describe, iter_matches
+from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway, State
-from sarcoma_sim.patient.alerts import citations_of, outside_pathway, sentence
+from sarcoma_sim.patient.alerts import (
+    CITE_INTERACTIONS,
+    CITE_ONE_ENTITY,
+    citations_of,
+    outside_pathway,
+    sentence,
+)
+from sarcoma_sim.patient.interactions import load_table
 from sarcoma_sim.patient.record import (
     STRONG_CYP3A4_INDUCERS,
     STRONG_CYP3A4_INHIBITORS,
@@ -42,6 +55,12 @@ MONTHS_TO_SURGERY_RESULT = 1.0    # months from a surgery decision to its result
 MAX_OPTIONS = 5
 MIN_OPTIONS = 4
 DEFAULT_MAX_DECISIONS = 10
+WIDTH = 100
+REPLACE_COMEDICATION = "replace_comedication"
+ORDER_TEST = "order_test"
+UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: share of cases whose molecular tests were not sent
+INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
+GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
 # pazopanib, given for non-adipogenic sarcomas, offered where the pathway does not use it.
 CLASSIC_FOREIGN_DRUG = "pazopanib"
@@ -76,13 +95,109 @@ def sample_patient(pathway: Pathway, rng, given: Mapping[str, str] | None = None
     return make_patient(pathway, facts, list(comedications), label=label)
 
 
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 decision``, ``2 decisions``."""
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def _words(text: str) -> set[str]:
+    return set(re.findall(r"[a-z0-9]+", text.lower()))
+
+
+def readable(text: str) -> str:
+    """An attribute name or value as a resident reads it: ``kit_exon`` -> ``KIT exon``, ``exon9`` -> ``exon 9``."""
+    words = []
+    for word in text.split("_"):
+        if word in GENE_NAMES:
+            word = GENE_NAMES[word]
+        elif re.fullmatch(r"[a-z]\d+[a-z]", word):
+            word = word.upper()
+        else:
+            word = re.sub(r"^(exon)(\d+)$", r"\1 \2", word)
+        words.append(word)
+    return " ".join(words)
+
+
+def hint_words(*pathways: Pathway) -> set[str]:
+    """Words that name a patient marker in any shipped pathway or the given ones (``kit``, ``alk``...)."""
+    found: set[str] = set()
+    for pathway in (*[load_subtype(s) for s in SUBTYPE_IDS], *pathways):
+        for attribute in pathway.attributes.values():
+            if attribute.of == "patient":
+                found |= _words(attribute.name.replace("_", " "))
+    return found
+
+
+def option_text(state: State, hints: set[str]) -> str:
+    """The state as an answer: its label without the marker it goes with, with its drugs when unnamed.
+
+    "Imatinib 800 mg daily (KIT exon 9)" -> "Imatinib 800 mg daily"; "ALK-negative: no targeted
+    therapy ..." -> "No targeted therapy ..."; a label that names no drug gets its drugs in brackets.
+    """
+    label = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if _words(m.group(1)) & hints else m.group(0), state.label)
+    head, sep, tail = label.partition(": ")
+    if sep and _words(head) & hints:
+        label = tail[:1].upper() + tail[1:]
+    drugs = state.drugs
+    if drugs and not any(d.lower() in label.lower() for d in drugs):
+        label = f"{label} ({', '.join(drugs)})"
+    return label
+
+
+def condition_words(condition) -> str | None:
+    """A transition condition in a resident's words: ``KIT exon is exon 9``."""
+    from sarcoma_sim.pathways.model import AllOf, Match, Not
+
+    if condition is None:
+        return None
+    if isinstance(condition, Match):
+        values = " or ".join(readable(v) for v in condition.values)
+        return f"{readable(condition.attribute)} is {values}"
+    if isinstance(condition, Not):
+        return f"not ({condition_words(condition.part)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    return joiner.join(words for p in condition.parts if (words := condition_words(p)))
+
+
+def interaction_unaddressed(state: State, patient: Patient) -> bool:
+    """Whether giving ``state`` leaves a strong CYP3A4 modulator beside a drug whose label gives guidance
+    for it (the interaction table, per schedule). The label's first step is to choose a co-medication
+    without the interaction; a dose adjustment alone is never taken as settling it."""
+    regimen = state.regimen
+    if regimen is None:
+        return False
+    roles = [role for role in ("strong_inhibitor", "strong_inducer") if patient.with_role(role)]
+    table = load_table()
+    return any(table.drugs[drug].guidance_for(role, regimen.schedule) is not None
+               for drug in regimen.drugs if drug in table.drugs for role in roles)
+
+
+def interacting_drugs(state: State) -> str:
+    """The regimen's drugs as words (for feedback on an interaction)."""
+    return " and ".join(state.drugs) if state.regimen is not None else "the regimen"
+
+
+def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
+    """The patient markers whose test was not sent in this case (none, or all of them not ``given``).
+
+    With an illustrative probability the case starts with the molecular tests not sent, so the
+    resident has to order them; markers a teacher gave are always tested. Draw it from a stream
+    of its own so that the rest of a seeded case does not change.
+    """
+    markers = [a.name for a in pathway.attributes.values() if a.of == "patient" and a.name not in set(given)]
+    if not markers or rng.random() >= UNTESTED_SHARE:
+        return ()
+    return tuple(markers)
+
+
 @dataclass(frozen=True)
 class Option:
-    """One numbered answer: the state it gives and whether the guideline agrees."""
+    """One numbered answer: the state it gives, whether it is right, and an action taken with it."""
 
     target: ChoiceTarget
     text: str
     right: bool
+    action: str | None = None
 
 
 @dataclass(frozen=True)
@@ -104,14 +219,37 @@ class Feedback:
     right: bool
     step: Step
     lines: tuple[str, ...]
+    option: Option | None = None
+    guideline_text: str = ""
+    reason: str = ""
+    sources: tuple[str, ...] = ()
 
 
-def _option_text(state: State) -> str:
-    """The state's label, with its drugs when the label does not name them."""
-    drugs = state.drugs
-    if drugs and not any(d.lower() in state.label.lower() for d in drugs):
-        return f"{state.label} ({', '.join(drugs)})"
-    return state.label
+@dataclass(frozen=True)
+class Debrief:
+    """The end of a case: the path taken v the guideline's, every mistake with its alerts, the score."""
+
+    taken_path: tuple[str, ...]
+    guideline_path: tuple[str, ...]
+    decisions: tuple[tuple[Decision, Feedback], ...]
+    right: int
+    asked: int
+    ended: bool
+    final_label: str
+
+    @property
+    def mistakes(self) -> tuple[tuple[Decision, Feedback], ...]:
+        """The decisions answered off the guideline."""
+        return tuple(d for d in self.decisions if not d[1].right)
+
+    @property
+    def alert_codes(self) -> tuple[str, ...]:
+        """Every alert raised, in order (repeats kept)."""
+        return tuple(a.code for _, f in self.decisions for a in f.step.alerts)
+
+    def score_line(self) -> str:
+        """``Score: 3 of 4 decisions on the guideline.``"""
+        return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
 
 
 def _regimen_key(state: State) -> tuple | None:
@@ -125,14 +263,21 @@ def _regimen_key(state: State) -> tuple | None:
 class TeachingCase:
     """One patient's case, decision by decision; close it (or use ``with``) when done."""
 
-    def __init__(self, pathway: Pathway, patient: Patient, rng, max_decisions: int = DEFAULT_MAX_DECISIONS):
+    def __init__(self, pathway: Pathway, patient: Patient, rng, max_decisions: int = DEFAULT_MAX_DECISIONS,
+                 untested: Iterable[str] = ()):
         self.pathway = pathway
+        declared = {a.name for a in pathway.attributes.values() if a.of == "patient"}
+        self.untested = {name for name in untested if name in declared}
         self.patient = patient
         self.rng = rng
         self.max_decisions = max_decisions
-        self.timeline = Timeline(pathway, patient, 0.0)
+        self.timeline = Timeline(pathway, patient, 0.0, follow_choices=True)
+        self.hints = hint_words(pathway)
         self.asked = 0
         self.right = 0
+        self.history: list[tuple[Decision, Feedback]] = []
+        self._foreign: list[ChoiceTarget] | None = None
+        self._texts: dict[int, str] = {}
 
     def __enter__(self) -> "TeachingCase":
         return self
@@ -144,10 +289,28 @@ class TeachingCase:
         """Let go of the patient on the shared machine."""
         self.timeline.close()
 
+    def text_of(self, state: State) -> str:
+        """How ``state`` reads as an answer (no marker hints)."""
+        key = id(state)
+        if key not in self._texts:
+            self._texts[key] = option_text(state, self.hints)
+        return self._texts[key]
+
     @property
     def ended(self) -> bool:
         """Whether the pathway has ended for this patient."""
         return not self.timeline.possible_events()
+
+    def card(self) -> list[tuple[str, str]]:
+        """The patient's markers as the resident sees them now: a value, or ``not_tested``."""
+        return [(name, "not_tested" if name in self.untested else value)
+                for name, value in marker_card(self.pathway, self.patient)]
+
+    def untested_needed(self, event: str) -> list[str]:
+        """Untested markers that the guideline's step on ``event`` from here depends on."""
+        read = {m.attribute for t in self.pathway.outgoing(self.timeline.state.id, event)
+                for m in iter_matches(t.when)}
+        return sorted(read & self.untested)
 
     def _next_event(self) -> tuple[str, float, dict]:
         state = self.timeline.state
@@ -182,13 +345,19 @@ class TeachingCase:
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
         state = self.timeline.state
         if event == "start":
+            needed = self.untested_needed(event)
+            if needed:
+                names = " and ".join(readable(n) for n in needed)
+                return (f"Month {at:g}: the histology is back; {names} {'was' if len(needed) == 1 else 'were'} "
+                        f"not tested. Which first treatment do you give?")
             return (f"Month {at:g}: {state.label} is done. Which first treatment do you give?")
+        label = self.text_of(state)
         if event == "progression":
             extent = f"{attributes['extent']} " if "extent" in attributes else ""
-            return f"Month {at:g}: imaging shows {extent}progression on {state.label}. What next?"
+            return f"Month {at:g}: imaging shows {extent}progression on {label}. What next?"
         if event == "intolerance":
-            return f"Month {at:g}: the patient cannot tolerate {state.label}. What next?"
-        return f"Month {at:g}: {state.label}: done ({event.replace('_', ' ')}). What next?"
+            return f"Month {at:g}: the patient cannot tolerate {label}. What next?"
+        return f"Month {at:g}: {label}: done ({event.replace('_', ' ')}). What next?"
 
     def _right_targets(self, event: str, attributes: Mapping[str, str]) -> list[str]:
         """The guideline's step and the guideline's alternative options on this event."""
@@ -208,7 +377,7 @@ class TeachingCase:
         state = self.timeline.state
         pathway = self.pathway
         local: list[str] = []
-        if event == "progression" and state.regimen is not None:
+        if event in ("progression", "intolerance") and state.regimen is not None:
             local.append(state.id)
         # The unconditioned ("otherwise") branch first: taking it whatever the markers say is the classic error.
         local += [t.target for t in sorted(pathway.outgoing(state.id, event), key=lambda t: t.when is not None)]
@@ -219,19 +388,33 @@ class TeachingCase:
 
     def _foreign_distractors(self) -> list[ChoiceTarget]:
         """Therapies of other subtypes whose drugs this pathway does not use, the classic mix-up first."""
-        candidates = []
-        for subtype in SUBTYPE_IDS:
-            if subtype == self.pathway.id:
-                continue
-            other = load_subtype(subtype)
-            for state in other.states.values():
-                shares_a_drug = bool(set(state.drugs) & self.pathway.drugs())
-                if state.kind == "therapy" and state.drugs and not shares_a_drug \
-                        and outside_pathway(self.pathway, state.regimen):
-                    candidates.append(ChoiceTarget(other, state))
+        if self._foreign is None:
+            own_drugs = self.pathway.drugs()
+            self._foreign = []
+            for subtype in SUBTYPE_IDS:
+                if subtype == self.pathway.id:
+                    continue
+                other = load_subtype(subtype)
+                for state in other.states.values():
+                    if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
+                            and outside_pathway(self.pathway, state.regimen):
+                        self._foreign.append(ChoiceTarget(other, state))
+        candidates = self._foreign
         classic = [c for c in candidates if CLASSIC_FOREIGN_DRUG in c.state.drugs][:1]
         rest = [c for c in candidates if CLASSIC_FOREIGN_DRUG not in c.state.drugs]
         return classic + [rest[int(i)] for i in self.rng.permutation(len(rest))]
+
+    def _action_options(self, rights: list[str]) -> list[Option]:
+        """Where a right step leaves a CYP3A4 interaction unaddressed, the option that replaces the co-medication."""
+        modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
+        actions = []
+        for state_id in rights:
+            state = self.pathway.states[state_id]
+            if modulators and interaction_unaddressed(state, self.patient):
+                text = (f"Replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
+                        f"then give {self.text_of(state)}")
+                actions.append(Option(ChoiceTarget(self.pathway, state), text, True, REPLACE_COMEDICATION))
+        return actions
 
     def next_decision(self) -> Decision | None:
         """The next event and its options, or None when the case is over."""
@@ -239,115 +422,298 @@ class TeachingCase:
             return None
         event, at, attributes = self._next_event()
         rights = self._right_targets(event, attributes)
-        options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]),
-                          _option_text(self.pathway.states[s]), True) for s in rights]
+        options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]), self.text_of(self.pathway.states[s]),
+                          not interaction_unaddressed(self.pathway.states[s], self.patient)) for s in rights]
+        options += self._action_options(rights)
+        needed = self.untested_needed(event)
+        if needed and rights:
+            # The step depends on a marker nobody tested: the right answer is to test first.
+            options = [replace(o, right=False) for o in options]
+            names = " and ".join(readable(n) for n in needed)
+            options.append(Option(ChoiceTarget(self.pathway, self.pathway.states[rights[0]]),
+                                  f"Send {names} testing first, then give what the result calls for", True,
+                                  ORDER_TEST))
         # A wrong option must not look like a right one: no repeated label, no repeated regimen.
         seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options} - {None}
 
         def offer(target: ChoiceTarget, limit: int) -> bool:
-            text, key = _option_text(target.state), _regimen_key(target.state)
+            text, key = self.text_of(target.state), _regimen_key(target.state)
             if len(options) >= limit or text in seen or key in seen:
                 return False
             options.append(Option(target, text, False))
             seen.update({text, key} - {None})
             return True
 
+        limit = max(MAX_OPTIONS, len(options) + 2)
         for target in self._local_distractors(event, rights):
-            offer(target, MAX_OPTIONS - 1)  # keep a place for another subtype's regimen
+            offer(target, limit - 1)  # keep a place for another subtype's regimen
         offered_foreign = False
         for target in self._foreign_distractors():
             if offered_foreign and len(options) >= MIN_OPTIONS:
                 break
-            offered_foreign = offer(target, MAX_OPTIONS) or offered_foreign
+            offered_foreign = offer(target, limit) or offered_foreign
         order = self.rng.permutation(len(options))
         return Decision(self.asked + 1, at, event, attributes, self._situation(event, at, attributes),
                         tuple(options[int(i)] for i in order))
 
+    def _why_right(self, step: Step) -> str:
+        when = step.transition.when
+        if any(m.attribute == OPTION_ATTRIBUTE for m in iter_matches(when)):
+            return "it is one of the guideline's options here"
+        words = condition_words(when)
+        if words:
+            return f"the guideline gives it when {words}"
+        if step.event == "start":
+            return f"it is the guideline's first treatment after {step.source.label}"
+        return f"it is the guideline's step on {step.event} from {self.text_of(step.source)}"
+
+    def _why_wrong(self, decision: Decision, option: Option, step: Step) -> str:
+        chosen = option.target
+        current = step.source
+        if chosen.pathway is not self.pathway:
+            return (f"{option.text} is not part of the {self.pathway.name} pathway (it is a {chosen.pathway.name} "
+                    f"regimen): histologic subtype drives the choice of therapy")
+        if chosen.state.id == current.id and decision.event == "progression":
+            return (f"staying on {option.text} after progression continues a therapy that is no longer "
+                    f"controlling the disease")
+        if chosen.state.id == current.id and decision.event == "intolerance":
+            return f"the patient cannot tolerate {option.text}; giving it again repeats what they could not tolerate"
+        for transition in self.pathway.outgoing(current.id, decision.event):
+            if transition.target != chosen.state.id:
+                continue
+            patient = facts_words(self.pathway, self.patient, step.attributes)
+            if transition.when is not None:
+                return (f"the pathway gives {option.text} here only when {condition_words(transition.when)}; "
+                        f"this patient: {patient}")
+            return (f"the pathway gives {option.text} here only when no earlier branch applies, and one does: "
+                    f"{condition_words(step.transition.when) or 'the guideline step'} (this patient: {patient})")
+        incoming = [t for t in self.pathway.transitions if t.target == chosen.state.id]
+        if incoming:
+            first = incoming[0]
+            source = self.pathway.states[first.source]
+            return (f"in this pathway {option.text} comes on {first.event} from {self.text_of(source)}, "
+                    f"not at this point")
+        return f"{option.text} is not the pathway's step here"
+
     def answer(self, decision: Decision, index: int) -> Feedback:
         """Give option ``index`` (0-based) of ``decision`` and explain the verdict."""
         option = decision.options[index]
+        needed = self.untested_needed(decision.event)
+        if option.action == ORDER_TEST:
+            self.untested -= set(needed)
+        if option.action == REPLACE_COMEDICATION:
+            modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+            self.patient = replace(self.patient,
+                                   comedications=tuple(d for d in self.patient.comedications if d not in modulators))
+            self.timeline.patient = self.patient
         step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
-        right = step.choice.concordant
+        # Interaction alerts count against the answer only while the interaction is left unaddressed.
+        addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
+        teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
+        untested_guess = bool(needed) and option.action != ORDER_TEST
+        right = step.choice.concordant and not teaching_alerts and not untested_guess
         self.asked += 1
         self.right += right
-        target = step.target
-        if any(m.attribute == OPTION_ATTRIBUTE for m in iter_matches(step.transition.when)):
-            why = " (one of the guideline's options here)"
+        guideline_text = self.text_of(step.target)
+        extra_sources: tuple[str, ...]
+        names = " and ".join(readable(n) for n in needed)
+        if right and option.action == ORDER_TEST:
+            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in needed
+                              if n in self.patient.facts)
+            reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
+                      f"{shown or 'no result'}, and {self._why_right(step)}")
+            lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
+            extra_sources = (str(CITE_ONE_ENTITY),)
+        elif untested_guess:
+            untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
+            if step.choice.concordant:
+                reason = (f"{option.text} happens to be the guideline's step, but it depends on {untested_words}: "
+                          f"send the test first")
+                lines = [f"Not quite: {reason}."]
+            else:
+                reason = f"the guideline's step here depends on {untested_words}: send the test first"
+                lines = [f"Not the guideline's step: {reason}.",
+                         f"The guideline gives {guideline_text}: {self._why_right(step)}."]
+            extra_sources = (str(CITE_ONE_ENTITY),)
+        elif right and option.action == REPLACE_COMEDICATION:
+            reason = (f"the co-medication no longer interacts with {interacting_drugs(option.target.state)}, and "
+                      f"{self._why_right(step)}; the source warns against overlooking drug interactions")
+            lines = [f"Right: {option.text}. Why: {reason}."]
+            extra_sources = (str(CITE_INTERACTIONS),)
+        elif right:
+            reason = self._why_right(step)
+            lines = [f"Right: {option.text} is the guideline's step. Why: {reason}."]
+            extra_sources = ()
+        elif step.choice.concordant and not interaction_unaddressed(option.target.state, self.patient):
+            reason = (f"{option.text} is the pathway's step from where the patient is now, but it raises "
+                      f"{plural(len(teaching_alerts), 'alert')} ({', '.join(a.code for a in teaching_alerts)}): "
+                      f"an earlier step left the guideline")
+            lines = [f"Not quite: {reason}."]
+            extra_sources = ()
+        elif step.choice.concordant:
+            reason = ("the regimen is the guideline's, but the strong CYP3A4 "
+                      f"{'inducer' if self.patient.cyp3a4_inducers else 'inhibitor'} beside "
+                      f"{interacting_drugs(option.target.state)} is left as it is: the label's first step is to "
+                      "choose a co-medication without the interaction")
+            lines = [f"Not quite: {reason}."]
+            extra_sources = tuple(dict.fromkeys(s for a in step.alerts if a.code in INTERACTION_CODES
+                                                for s in a.sources)) or (str(CITE_INTERACTIONS),)
         else:
-            because = describe(step.transition.when)
-            why = f" ({because})" if because else ""
-        if right:
-            lines = [f"Right: {option.text} is the guideline's step{why}."]
-        else:
-            lines = [f"Not the guideline's step. The guideline gives {_option_text(target)}{why}."]
+            reason = self._why_wrong(decision, option, step)
+            lines = [f"Not the guideline's step: {reason}.",
+                     f"The guideline gives {guideline_text}: {self._why_right(step)}."]
+            extra_sources = ()
         for alert in step.alerts:
             if alert.code == "OFF_GUIDELINE_CHOICE":
                 continue
             lines.append(f"Alert {alert.code}: {alert.message}")
             lines += [f"  source: {s}" for s in alert.sources]
-        for note in (step.transition.note, target.note):
+        for note in (step.transition.note, step.target.note):
             if note:
                 lines.append(f"Note: {sentence(note)}")
         if step.beyond_source:
-            lines.append("This step goes beyond the source guideline (evidence table).")
-        if step.sources:
-            lines.append("Sources of the guideline's step:")
-            lines += [f"  {s}" for s in citations_of(self.pathway, step.sources)]
+            lines.append("The guideline's step here goes beyond the source guideline (evidence table).")
+        sources = tuple(citations_of(self.pathway, step.sources)) + extra_sources
+        if sources:
+            lines.append("Sources of the guideline's step:" if not extra_sources else "Sources:")
+            lines += [f"  {s}" for s in sources]
+        if not step.choice.concordant and step.reached is None and option.target.pathway is not self.pathway:
+            lines.append(f"{option.text} is outside this pathway, so the case continues as if "
+                         f"{guideline_text} had been given.")
         if not self.ended:
-            lines.append(f"The case continues on {target.label}.")
-        return Feedback(right, step, tuple(lines))
+            lines.append(f"The case continues on {self.text_of(self.timeline.state)}.")
+        feedback = Feedback(right, step, tuple(lines), option, guideline_text, reason, sources)
+        self.history.append((decision, feedback))
+        return feedback
 
     def score_line(self) -> str:
         """The score so far."""
-        return f"Score: {self.right} of {self.asked} decisions on the guideline."
+        return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
+
+    def debrief(self) -> Debrief:
+        """The case so far as a debrief: paths, decisions with their feedback, score."""
+        result = self.timeline.result()
+        return Debrief(tuple(result.taken_path), tuple(result.guideline_path), tuple(self.history), self.right,
+                       self.asked, self.ended, self.text_of(self.timeline.state))
 
 
-def patient_line(patient: Patient) -> str:
-    """The patient as the case presents it."""
-    facts = ", ".join(f"{k.replace('_', ' ')} {v.replace('_', ' ')}" for k, v in patient.facts.items())
+def facts_words(pathway: Pathway, patient: Patient, attributes: Mapping[str, str] | None = None) -> str:
+    """The patient's markers (and the event's attributes) in a resident's words."""
+    parts = [f"{readable(k)} {readable(v)}" for k, v in marker_card(pathway, patient)]
+    parts += [f"{readable(k)} {readable(v)}" for k, v in (attributes or {}).items() if k != OPTION_ATTRIBUTE]
+    return ", ".join(parts) or "no markers"
+
+
+def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
+    """Every patient marker the pathway declares, with its value or ``not_tested``."""
+    return [(a.name, patient.facts.get(a.name, "not_tested"))
+            for a in pathway.attributes.values() if a.of == "patient"]
+
+
+def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
+    """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
+    if card is not None or pathway is not None:
+        shown = card if card is not None else marker_card(pathway, patient)
+        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
+    else:
+        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in patient.facts.items())
     meds = ", ".join(comedication_words(patient)) or "none"
     return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
+
+
+def path_words(pathway: Pathway, path) -> str:
+    """A path of state ids as labels joined by arrows."""
+    hints = hint_words(pathway)
+    return " -> ".join(option_text(pathway.states[s], hints) for s in path)
+
+
+def debrief_lines(case: TeachingCase) -> list[str]:
+    """The debrief as text: paths, each mistake with its alerts and sources, the score."""
+    debrief = case.debrief()
+    lines = ["Debrief", f"Your path: {path_words(case.pathway, debrief.taken_path)}"]
+    if debrief.taken_path != debrief.guideline_path:
+        lines.append(f"The guideline's steps: {path_words(case.pathway, debrief.guideline_path)}")
+    mistakes = debrief.mistakes
+    lines.append(f"Mistakes: {len(mistakes) or 'none'}")
+    for decision, feedback in mistakes:
+        given = feedback.option.text if feedback.option else "?"
+        lines.append(f"  Decision {decision.number} (month {decision.at:g}): you gave {given}; "
+                     f"the guideline gives {feedback.guideline_text}. {sentence(feedback.reason)}")
+        for alert in feedback.step.alerts:
+            if alert.code != "OFF_GUIDELINE_CHOICE":
+                lines.append(f"    Alert {alert.code}; source: {'; '.join(alert.sources)}")
+    lines.append(debrief.score_line())
+    return lines
+
+
+def stop_summary(case: TeachingCase, write: Callable[[str], None]) -> None:
+    """What a stopped case prints: the debrief once something was answered, else the score."""
+    if case.asked:
+        write("")
+        for line in debrief_lines(case):
+            write(line)
+    else:
+        write(case.score_line())
+
+
+def ascii_choice(answer: str, count: int) -> int | None:
+    """The 1-based option number ``answer`` names, or None: only ASCII digits count, at most 3 of them."""
+    answer = answer.strip()
+    if not (1 <= len(answer) <= 3 and answer.isascii() and answer.isdigit()):
+        return None
+    number = int(answer)
+    return number if 1 <= number <= count else None
 
 
 def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: Callable[[str], None],
                 header: Iterable[str] = ()) -> int:
     """Drive ``case`` from ``read_line`` (None at end of input) and ``write``; returns the exit code.
 
-    An answer that is not one of the option numbers is asked again; ``q`` stops the case; end of
-    input stops it with the score so far. Always returns 0: stopping is not an error.
+    An answer that is not one of the option numbers (in ASCII digits) is asked again; ``q`` stops
+    the case; end of input stops it with the score so far. Long lines are wrapped at word
+    boundaries. Always returns 0: stopping is not an error.
     """
+    def say(text: str) -> None:
+        indent = text[:len(text) - len(text.lstrip())]
+        wrapped = textwrap.wrap(text, WIDTH, subsequent_indent=indent + "  ", break_long_words=False,
+                                break_on_hyphens=False)
+        for piece in wrapped or [""]:
+            write(piece)
+
     for line in header:
-        write(line)
-    write(patient_line(case.patient))
+        say(line)
+    say(patient_line(case.patient, case.pathway, case.card()))
     write("Answer with the number of your choice (q to stop).")
     while (decision := case.next_decision()) is not None:
         write("")
-        write(f"Decision {decision.number}. {decision.situation}")
+        say(f"Decision {decision.number}. {decision.situation}")
         for i, option in enumerate(decision.options, start=1):
-            write(f"  {i}) {option.text}")
+            say(f"  {i}) {option.text}")
         while True:
             answer = read_line()
             if answer is None:
                 write("")
                 write("End of input: the case stops here.")
-                write(case.score_line())
+                stop_summary(case, say)
                 return 0
-            answer = answer.strip().lower()
-            if answer in ("q", "quit"):
+            if answer.strip().lower() in ("q", "quit"):
                 write("Stopped.")
-                write(case.score_line())
+                stop_summary(case, say)
                 return 0
-            if answer.isdigit() and 1 <= int(answer) <= len(decision.options):
+            number = ascii_choice(answer, len(decision.options))
+            if number is not None:
                 break
             write(f"Please answer with a number from 1 to {len(decision.options)} (q to stop).")
-        feedback = case.answer(decision, int(answer) - 1)
+        feedback = case.answer(decision, number - 1)
         for line in feedback.lines:
-            write(line)
+            say(line)
     write("")
     final = case.timeline.state
     if case.ended:
-        write(f"The pathway has ended: {final.label}.")
+        say(f"The pathway has ended: {case.text_of(final)}.")
     else:
-        write(f"The case ends here after {case.asked} decisions, on {final.label}.")
-    write(case.score_line())
+        say(f"The case ends here after {plural(case.asked, 'decision')}, on {case.text_of(final)}.")
+    write("")
+    for line in debrief_lines(case):
+        say(line)
     return 0

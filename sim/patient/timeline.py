@@ -10,6 +10,11 @@ the guideline (another state of this pathway, or a state of another subtype's pa
 ``SUBTYPE.STATE``) is never followed silently: the step records both the guideline's target and
 the choice, raises ``OFF_GUIDELINE_CHOICE`` with the guideline's reasons, and the patient
 continues from the guideline's state, so every later event is judged against the guideline.
+
+``Timeline(..., follow_choices=True)`` is the teaching mode: an off-guideline choice of a state of
+this pathway still raises its alerts, but the patient goes where the resident sent them
+(``Step.reached``), so the case and its drawing show the resident's own path. A state of another
+subtype's pathway cannot be entered; there the patient continues from the guideline's state.
 """
 
 from __future__ import annotations
@@ -67,6 +72,12 @@ class Step:
     choice: Choice | None = None
     alerts: tuple[Alert, ...] = ()
     note: str | None = None
+    reached: State | None = None
+
+    @property
+    def taken(self) -> State:
+        """The state the patient is in after this step: the resident's when followed, else the guideline's."""
+        return self.reached or self.target
 
     @property
     def beyond_source(self) -> bool:
@@ -103,6 +114,39 @@ class RunResult:
         return [self.pathway.initial] + [s.target.id for s in self.steps]
 
     @property
+    def taken_path(self) -> list[str]:
+        """The states the patient actually went through: chosen states of this pathway in place of the guideline's."""
+        path = [self.pathway.initial]
+        for step in self.steps:
+            chosen = step.choice.target if step.choice else None
+            path.append(chosen.state.id if chosen is not None and chosen.pathway is self.pathway else step.target.id)
+        return path
+
+    @property
+    def guideline_path(self) -> list[str]:
+        """The guideline's target of every step, in order (where the guideline sent the patient each time)."""
+        return [self.pathway.initial] + [s.target.id for s in self.steps]
+
+    def drawable_path(self, graph) -> list[str]:
+        """``taken_path`` as a walk of ``graph`` for highlighting.
+
+        A stay on the same state is one state. The walk stops before a jump the pathway has no
+        transition for, and before a step fired from another state than the one the patient was
+        put in (a scripted run continues from the guideline's state after an off-guideline choice).
+        """
+        taken = self.taken_path
+        walk = [taken[0]]
+        for step, state in zip(self.steps, taken[1:]):
+            if step.source.id != taken[step.index]:
+                break
+            if state == walk[-1]:
+                continue
+            if not graph.has_edge(walk[-1], state):
+                break
+            walk.append(state)
+        return walk
+
+    @property
     def final_month(self) -> float:
         """The month of the last step (the start time when nothing happened)."""
         return self.steps[-1].at if self.steps else self.start_at
@@ -114,8 +158,9 @@ class Timeline:
     Use it as a context manager (or call ``close``) so the shared machine lets go of the patient.
     """
 
-    def __init__(self, pathway: Pathway, patient: Patient, start_at: float = 0.0):
+    def __init__(self, pathway: Pathway, patient: Patient, start_at: float = 0.0, follow_choices: bool = False):
         self.pathway = pathway
+        self.follow_choices = follow_choices
         self.patient = patient
         self.start_at = float(start_at)
         self.machine = machine_for(pathway)
@@ -205,9 +250,17 @@ class Timeline:
         sources = tuple(dict.fromkeys(transition.sources + target.sources))
         step = Step(index=len(self.steps), at=float(at), event=event, attributes=attributes, source=current,
                     target=target, transition=transition, sources=sources, choice=choice,
-                    alerts=evaluate(context), note=note)
+                    alerts=evaluate(context), note=note, reached=self._follow(choose, target))
         self.steps.append(step)
         return step
+
+    def _follow(self, choose: ChoiceTarget | None, target: State) -> State | None:
+        """In follow mode, move the patient to an off-guideline choice of this pathway; the state moved to."""
+        if (not self.follow_choices or choose is None or choose.pathway is not self.pathway
+                or choose.state.id == target.id):
+            return None
+        self.machine.machine.set_state(choose.state.id, model=self.model)
+        return choose.state
 
     def result(self) -> RunResult:
         """The run so far."""

@@ -1,0 +1,196 @@
+"""Load benchmark of the web app (not a test): N simulated residents playing cases at once on loopback.
+
+    python benchmarks/web_load.py [--residents 50] [--cases 2] [--time-limit 120] [--diagrams] [--think 0]
+                                  [--seed 1]
+
+Starts ``sarcoma-sim serve --port 0`` with a fresh SQLite file in a temporary folder (or uses
+``--url`` and ``--db`` of a running server), then runs ``--residents`` threads at once, each a
+resident with its own keep-alive connection playing ``--cases`` whole cases: start a case (POST),
+then for every decision load the decision page (GET, the figure the goal is about), answer with
+a random option (POST), until the debrief; with ``--diagrams`` each page view also loads its
+SVG diagram, as a browser would; ``--think S`` makes each resident pause a random 0.5 S to 1.5 S
+before each answer (reading the feedback), where 0 (the default) is the hardest closed loop.
+Bounded: at most 500 residents, and no new case starts after ``--time-limit`` seconds. Everything random comes from ``--seed``.
+
+Prints requests/s, p50/p95/max latency per request kind, errors (any status other than the
+expected 200/303), and checks that every case a resident finished is stored as finished in the
+database. Goal (issue 10): 50 residents, p95 under 200 ms for a decision page, zero errors, zero
+lost attempts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import http.client
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+
+MAX_RESIDENTS = 500
+SUBTYPES = ("gist", "leiomyosarcoma", "liposarcoma", "dfsp", "imt", "pecoma", "asps", "sft", "emc", "angiosarcoma",
+            "ntrk")
+OPTION = re.compile(r'name="option" value="(\d+)"')
+DECISION = re.compile(r'name="decision" value="(\d+)"')
+DIAGRAM = re.compile(r'data="([^"]+diagram\.svg[^"]*)"')
+
+
+class Recorder:
+    """Latencies per request kind and errors, shared by the resident threads."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.latencies: dict[str, list[float]] = {}
+        self.errors: list[str] = []
+        self.finished: list[str] = []
+
+    def add(self, kind: str, seconds: float) -> None:
+        with self.lock:
+            self.latencies.setdefault(kind, []).append(seconds)
+
+    def error(self, text: str) -> None:
+        with self.lock:
+            self.errors.append(text)
+
+
+def request(conn, recorder: Recorder, kind: str, method: str, path: str, form: dict | None = None,
+            expect: int = 200) -> tuple[int, dict, str]:
+    """One timed request on the resident's connection."""
+    body = urllib.parse.urlencode(form) if form is not None else None
+    headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+    started = time.perf_counter()
+    conn.request(method, path, body=body, headers=headers)
+    response = conn.getresponse()
+    data = response.read().decode("utf-8", errors="replace")
+    recorder.add(kind, time.perf_counter() - started)
+    if response.status != expect:
+        recorder.error(f"{kind} {method} {path}: {response.status}")
+    return response.status, dict(response.getheaders()), data
+
+
+def resident(host: str, port: int, number: int, args, recorder: Recorder, deadline: float) -> None:
+    """Play ``args.cases`` cases as one resident."""
+    rng = random.Random(args.seed * 100_003 + number)
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        for _ in range(args.cases):
+            if time.monotonic() > deadline:
+                return
+            status, headers, _ = request(conn, recorder, "start case (POST)", "POST", "/cases",
+                                         {"case": rng.choice(SUBTYPES), "seed": str(rng.randrange(10**6))}, 303)
+            if status != 303:
+                return
+            path = urllib.parse.urlsplit(headers["Location"]).path
+            for _ in range(30):
+                status, _, page = request(conn, recorder, "decision page (GET)", "GET", path)
+                if args.diagrams and (found := DIAGRAM.search(page)):
+                    request(conn, recorder, "diagram (GET)", "GET", found.group(1).replace("&amp;", "&"))
+                if 'id="debrief"' in page:
+                    with recorder.lock:
+                        recorder.finished.append(path.rsplit("/", 1)[-1])
+                    break
+                options = OPTION.findall(page)
+                decision = DECISION.search(page)
+                if status != 200 or not options or not decision:
+                    recorder.error(f"no decision on {path}")
+                    break
+                if args.think:
+                    time.sleep(args.think * rng.uniform(0.5, 1.5))
+                request(conn, recorder, "answer (POST)", "POST", path + "/answer",
+                        {"decision": decision.group(1), "option": rng.choice(options)}, 303)
+    except (OSError, http.client.HTTPException) as error:
+        recorder.error(f"resident {number}: {type(error).__name__}: {error}")
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def server(args):
+    """(host, port, db path): the given server, or one started here on a fresh database."""
+    if args.url:
+        where = urllib.parse.urlsplit(args.url)
+        yield where.hostname, where.port, args.db
+        return
+    with tempfile.TemporaryDirectory() as folder:
+        db = os.path.join(folder, "attempts.sqlite3")
+        process = subprocess.Popen([sys.executable, "-m", "sarcoma_sim", "serve", "--port", "0", "--db", db],
+                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        try:
+            url = None
+            for line in process.stdout:
+                if line.startswith("sarcoma-sim teaching app on "):
+                    url = line.split(" on ", 1)[1].strip()
+                if line.startswith("Ctrl-C"):
+                    break
+            where = urllib.parse.urlsplit(url)
+            yield where.hostname, where.port, db
+        finally:
+            process.terminate()
+            process.wait(timeout=10)
+            process.stdout.close()
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The ``share`` quantile (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered)) - 1))]
+
+
+def main() -> int:
+    """Run the load and print the figures; exit 1 when the goal is missed."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--residents", type=int, default=50)
+    parser.add_argument("--cases", type=int, default=2, help="cases per resident")
+    parser.add_argument("--time-limit", type=float, default=120.0, help="no new case after this many seconds")
+    parser.add_argument("--diagrams", action="store_true", help="also load each page's SVG diagram")
+    parser.add_argument("--think", type=float, default=0.0, help="mean seconds a resident reads before answering")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--url", help="a running server (default: start one)")
+    parser.add_argument("--db", help="the running server's database (with --url)")
+    args = parser.parse_args()
+    if not 1 <= args.residents <= MAX_RESIDENTS:
+        parser.error(f"--residents: expected 1 to {MAX_RESIDENTS}")
+    if args.url and not args.db:
+        parser.error("--url needs --db to check the stored attempts")
+
+    recorder = Recorder()
+    with server(args) as (host, port, db):
+        request(http.client.HTTPConnection(host, port, timeout=60), recorder, "warm-up", "GET", "/")
+        recorder.latencies.clear()
+        deadline = time.monotonic() + args.time_limit
+        threads = [threading.Thread(target=resident, args=(host, port, i, args, recorder, deadline))
+                   for i in range(args.residents)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        from sarcoma_sim.web.store import Store
+        stored = Store(db).count_finished(recorder.finished)
+
+    total = sum(len(v) for v in recorder.latencies.values())
+    print(f"web load: {args.residents} concurrent residents, {args.cases} case(s) each, seed {args.seed}"
+          f"{', with diagrams' if args.diagrams else ''}, think time {args.think:g} s")
+    print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s")
+    for kind, values in sorted(recorder.latencies.items()):
+        print(f"  {kind:22s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
+              f"p95 {1000 * percentile(values, 0.95):7.1f} ms  max {1000 * max(values):7.1f} ms")
+    print(f"errors: {len(recorder.errors)}" + (f" (first: {recorder.errors[0]})" if recorder.errors else ""))
+    print(f"finished attempts: {len(recorder.finished)}; stored as finished in the database: {stored}; "
+          f"lost: {len(recorder.finished) - stored}")
+    decision = recorder.latencies.get("decision page (GET)", [float("inf")])
+    met = percentile(decision, 0.95) < 0.2 and not recorder.errors and stored == len(recorder.finished)
+    print("goal (p95 decision page < 200 ms, no errors, no lost attempts): " + ("met" if met else "NOT met"))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

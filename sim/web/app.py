@@ -1,0 +1,67 @@
+"""The Flask application: pages, error pages, and the settings a server needs.
+
+Every page escapes what a user typed (Jinja's autoescape), refuses bodies over ``MAX_BODY`` bytes,
+and turns a malformed request into a 4xx page; an unexpected error is a 500 page without a
+traceback, and the server keeps serving.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+from sarcoma_sim.errors import SarcomaSimError
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.web.store import Store
+
+MAX_BODY = 256 * 1024
+TEACHER_COOKIE = "sarcoma_sim_teacher"
+
+
+def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0) -> Flask:
+    """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it.
+
+    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process).
+    """
+    import sarcoma_sim.web.views_case as views_case
+    import sarcoma_sim.web.views_scenario as views_scenario
+    import sarcoma_sim.web.views_teacher as views_teacher
+    from sarcoma_sim.web.diagrams import Drawer
+
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY, TEACHER_TOKEN=teacher_token,
+                      STORE=Store(db_path), DRAWER=Drawer(diagram_workers))
+    app.jinja_env.globals["NOTICE"] = NOT_FOR_CLINICAL_USE
+    app.register_blueprint(views_case.blueprint)
+    app.register_blueprint(views_scenario.blueprint)
+    app.register_blueprint(views_teacher.blueprint)
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        return render_template("error.html", code=error.code, name=error.name,
+                               lines=[error.description or ""]), error.code
+
+    @app.errorhandler(SarcomaSimError)
+    def input_error(error: SarcomaSimError):
+        return render_template("error.html", code=422, name="The input cannot be used",
+                               lines=error.error_lines()), 422
+
+    @app.errorhandler(Exception)
+    def unexpected(error: Exception):
+        logging.getLogger("sarcoma_sim.web").exception("unexpected error")
+        return render_template("error.html", code=500, name="Something went wrong on the server",
+                               lines=["The error was logged; the server keeps serving."]), 500
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Content-Security-Policy",
+                                    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+                                    "script-src 'none'; object-src 'self'; frame-ancestors 'self'")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    return app

@@ -1,0 +1,137 @@
+"""The pathway diagram as SVG for a page: the path taken highlighted, drawn by the library, cached.
+
+A drawing takes a few hundred milliseconds of matplotlib, which would hold the interpreter lock
+and slow every other page; the server draws in a separate worker process (``workers`` >= 1), so
+decision pages stay fast while diagrams are drawn. With ``workers=0`` (the test client, scripts)
+it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
+(pathway, path, title) is drawn once and kept.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import sys
+import threading
+from collections import OrderedDict
+from concurrent.futures import ProcessPoolExecutor
+
+CACHE_SIZE = 512
+DRAW_TIMEOUT_SECONDS = 120
+
+
+def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
+    """Draw one diagram: ``source`` is ("subtype", id) or ("text", file name, pathway text)."""
+    from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.reports.taken_path import render
+
+    pathway = load_subtype(source[1]) if source[0] == "subtype" else _parsed(source[1], source[2])
+    svg = render(pathway, "svg", list(highlight) or None, title, svg_text=True).decode("utf-8")
+    return with_state_titles(svg, pathway)
+
+
+def state_title(pathway, state) -> str:
+    """What hovering or focusing a state shows: label, regimen with dose and schedule, line, sources."""
+    parts = [state.label]
+    if state.regimen is not None:
+        parts.append(f"regimen: {state.regimen.describe()}" + (f" (line {state.line})" if state.line else ""))
+    for sid in state.sources:
+        source = pathway.sources.get(sid)
+        parts.append(f"source: {sid}: {source.citation}" if source else f"source: {sid}")
+    if state.beyond_source:
+        parts.append("beyond the source guideline (evidence table)")
+    return "\n".join(parts)
+
+
+def with_state_titles(svg: str, pathway) -> str:
+    """Give each state's group a ``<title>`` and make it focusable, unless the drawing already has titles."""
+    from html import escape
+
+    if "<title>" in svg:
+        return svg
+    for state in pathway.states.values():
+        opening = f'<g id="node:{escape(state.id)}">'
+        at = svg.find(opening)
+        if at >= 0:
+            tagged = (f'<g id="node:{escape(state.id)}" tabindex="0">'
+                      f"<title>{escape(state_title(pathway, state), quote=False)}</title>")
+            svg = svg[:at] + tagged + svg[at + len(opening):]
+    return svg
+
+
+_PARSED: dict = {}
+
+
+def _parsed(file_name: str, text: str):
+    from sarcoma_sim.pathways.load import parse_pathway
+
+    key = (file_name, text)
+    if key not in _PARSED:
+        _PARSED[key] = parse_pathway(text, file_name)
+    return _PARSED[key]
+
+
+class Drawer:
+    """Draws and keeps diagrams, in ``workers`` processes (0: in this process)."""
+
+    def __init__(self, workers: int = 0):
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._lock = threading.Lock()
+        self._draw_lock = threading.Lock()
+        self._cache: OrderedDict = OrderedDict()
+        self._pending: dict = {}
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+            return self._pool
+
+    def svg(self, source: tuple, highlight, title: str | None) -> str:
+        """The SVG document of the pathway ``source`` names, ``highlight`` (state ids) emphasised."""
+        key = (source, tuple(highlight or ()), title)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return self._cache[key]
+            pending = self._pending.get(key)
+        if not self.workers:
+            with self._draw_lock:
+                svg = draw_svg(*key)
+        else:
+            if pending is None:
+                executor = self._executor()
+                with self._lock:
+                    # The same drawing asked for by several residents at once is drawn once.
+                    pending = self._pending.get(key) or executor.submit(draw_svg, *key)
+                    self._pending[key] = pending
+            try:
+                svg = pending.result(timeout=DRAW_TIMEOUT_SECONDS)
+            finally:
+                with self._lock:
+                    self._pending.pop(key, None)
+        with self._lock:
+            self._cache[key] = svg
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return svg
+
+    def result_svg(self, source: tuple, result) -> str:
+        """The drawing of a run: the path the patient took, off-guideline steps named under the title."""
+        from sarcoma_sim.reports.taken_path import taken_highlight, taken_title
+
+        return self.svg(source, taken_highlight(result), taken_title(result))
+
+    def close(self) -> None:
+        """Stop the worker processes."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+
+
+def inline(svg: str) -> str:
+    """The ``<svg>`` element alone, for embedding in a page (no XML declaration or doctype)."""
+    start = svg.find("<svg")
+    return svg[start:] if start >= 0 else svg

@@ -1,0 +1,205 @@
+"""Stored attempts and teacher-loaded pathways in one SQLite file (stdlib ``sqlite3``).
+
+An attempt is what is needed to replay a case exactly: the pathway key, the seed and the
+resident's answers. When a case ends, its score and every alert code it raised are stored with
+it, which is what the teacher view counts. One short-lived connection per call keeps the store
+safe to use from the server's worker threads (each thread keeps its own connection); WAL mode lets
+readers and one writer overlap, and a write is committed before the page that reports it is sent.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sqlite3
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS attempts (
+    id TEXT PRIMARY KEY,
+    pathway_key TEXT NOT NULL,
+    case_name TEXT NOT NULL,
+    seed INTEGER NOT NULL,
+    answers TEXT NOT NULL DEFAULT '[]',
+    started REAL NOT NULL,
+    finished REAL,
+    right INTEGER,
+    asked INTEGER
+);
+CREATE TABLE IF NOT EXISTS attempt_alerts (
+    attempt_id TEXT NOT NULL REFERENCES attempts(id),
+    decision INTEGER NOT NULL,
+    code TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS attempt_alerts_code ON attempt_alerts(code);
+CREATE TABLE IF NOT EXISTS pathways (
+    key TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    file_name TEXT NOT NULL,
+    text TEXT NOT NULL,
+    loaded REAL NOT NULL
+);
+"""
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One resident's play of one case."""
+
+    id: str
+    pathway_key: str
+    case_name: str
+    seed: int
+    answers: tuple[tuple[int, int], ...]
+    started: float
+    finished: float | None
+    right: int | None
+    asked: int | None
+
+
+class Store:
+    """The app's SQLite file."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._opened_lock = threading.Lock()
+        with self._connect() as db:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.executescript(SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection, in a transaction committed on success."""
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = self._local.db = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            # WAL with synchronous=NORMAL: a commit survives the app crashing; only a power cut may lose the last ones.
+            db.execute("PRAGMA synchronous=NORMAL")
+            with self._opened_lock:
+                self._opened.append(db)
+        with db:
+            yield db
+
+    def close(self) -> None:
+        """Close every thread's connection (the store reopens on next use)."""
+        with self._opened_lock:
+            opened, self._opened = self._opened, []
+        for db in opened:
+            db.close()
+        self._local = threading.local()
+
+    def new_attempt(self, pathway_key: str, case_name: str, seed: int) -> str:
+        """Store a new attempt and return its id (unguessable, URL-safe)."""
+        attempt_id = secrets.token_urlsafe(12)
+        with self._connect() as db:
+            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started) VALUES (?, ?, ?, ?, ?)",
+                       (attempt_id, pathway_key, case_name, seed, time.time()))
+        return attempt_id
+
+    def attempt(self, attempt_id: str) -> Attempt | None:
+        """The attempt with ``attempt_id``, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked "
+                             "FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+        if row is None:
+            return None
+        answers = tuple(tuple(a) for a in json.loads(row[4]))
+        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8])
+
+    def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int]) -> bool:
+        """Append ``answer`` if the attempt still has ``expected_count`` answers (no double submit)."""
+        with self._connect() as db:
+            row = db.execute("SELECT answers, finished FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            if row is None or row[1] is not None:
+                return False
+            answers = json.loads(row[0])
+            if len(answers) != expected_count:
+                return False
+            answers.append(list(answer))
+            db.execute("UPDATE attempts SET answers = ? WHERE id = ?", (json.dumps(answers), attempt_id))
+        return True
+
+    def finish(self, attempt_id: str, right: int, asked: int, alerts: list[tuple[int, str]]) -> None:
+        """Mark the attempt finished with its score and the alert codes it raised (once)."""
+        with self._connect() as db:
+            done = db.execute("UPDATE attempts SET finished = ?, right = ?, asked = ? "
+                              "WHERE id = ? AND finished IS NULL", (time.time(), right, asked, attempt_id))
+            if done.rowcount:
+                db.executemany("INSERT INTO attempt_alerts (attempt_id, decision, code) VALUES (?, ?, ?)",
+                               [(attempt_id, n, code) for n, code in alerts])
+
+    def by_case(self) -> list[dict]:
+        """Per case: attempts started, finished, and the mean share of decisions on the guideline."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT case_name, COUNT(*), COUNT(finished), SUM(right), SUM(asked) FROM attempts "
+                "GROUP BY case_name ORDER BY case_name").fetchall()
+        return [{"case": r[0], "started": r[1], "finished": r[2], "right": r[3] or 0, "asked": r[4] or 0}
+                for r in rows]
+
+    def by_alert(self) -> list[dict]:
+        """Per alert code: how often it was raised and in how many finished attempts, most frequent first."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT code, COUNT(*), COUNT(DISTINCT attempt_id) FROM attempt_alerts "
+                "GROUP BY code ORDER BY COUNT(DISTINCT attempt_id) DESC, code").fetchall()
+        return [{"code": r[0], "raised": r[1], "attempts": r[2]} for r in rows]
+
+    def alerts_by_case(self) -> list[dict]:
+        """Per case and alert code: in how many finished attempts the code was raised."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.case_name, x.code, COUNT(DISTINCT x.attempt_id) FROM attempt_alerts x "
+                "JOIN attempts a ON a.id = x.attempt_id GROUP BY a.case_name, x.code "
+                "ORDER BY a.case_name, x.code").fetchall()
+        return [{"case": r[0], "code": r[1], "attempts": r[2]} for r in rows]
+
+    def finished_attempts(self) -> list[dict]:
+        """Every finished attempt with its alert codes, oldest first (the CSV download)."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.id, a.case_name, a.seed, a.started, a.finished, a.right, a.asked, "
+                "COALESCE(GROUP_CONCAT(x.code, ' '), '') FROM attempts a "
+                "LEFT JOIN attempt_alerts x ON x.attempt_id = a.id WHERE a.finished IS NOT NULL "
+                "GROUP BY a.id ORDER BY a.finished, a.id").fetchall()
+        return [{"attempt": r[0], "case": r[1], "seed": r[2], "started": r[3], "finished": r[4], "right": r[5],
+                 "asked": r[6], "alerts": r[7]} for r in rows]
+
+    def count_finished(self, attempt_ids) -> int:
+        """How many of ``attempt_ids`` are stored as finished (the load benchmark's check)."""
+        ids = list(attempt_ids)
+        found = 0
+        with self._connect() as db:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" * len(chunk))
+                found += db.execute(f"SELECT COUNT(*) FROM attempts WHERE finished IS NOT NULL AND id IN ({marks})",
+                                    chunk).fetchone()[0]
+        return found
+
+    def add_pathway(self, name: str, file_name: str, text: str) -> str:
+        """Store a teacher's pathway file; returns its key."""
+        key = "file-" + secrets.token_hex(4)
+        with self._connect() as db:
+            db.execute("INSERT INTO pathways (key, name, file_name, text, loaded) VALUES (?, ?, ?, ?, ?)",
+                       (key, name, file_name, text, time.time()))
+        return key
+
+    def pathways(self) -> list[dict]:
+        """Teacher-loaded pathways, oldest first, without their text."""
+        with self._connect() as db:
+            rows = db.execute("SELECT key, name, file_name FROM pathways ORDER BY loaded, key").fetchall()
+        return [{"key": r[0], "name": r[1], "file_name": r[2]} for r in rows]
+
+    def pathway_text(self, key: str) -> tuple[str, str] | None:
+        """(file name, text) of a teacher-loaded pathway, or None."""
+        with self._connect() as db:
+            row = db.execute("SELECT file_name, text FROM pathways WHERE key = ?", (key,)).fetchone()
+        return (row[0], row[1]) if row else None

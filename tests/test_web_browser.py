@@ -1,0 +1,114 @@
+"""End to end in a real headless Chromium: play a case, run and upload scenarios, the teacher view counts."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from helpers.browser import launch, require_browser
+from helpers.web_server import serving
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A running server (its base URL) for the module's tests."""
+    with serving(tmp_path_factory.mktemp("web") / "attempts.sqlite3") as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """One headless Chromium for the module."""
+    require_browser()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = launch(playwright)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh page (no cookies) with JavaScript off: pages must work without it."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()
+
+
+def play_gist_with_a_wrong_answer(page, site) -> None:
+    """Start GIST seed 3, answer the first decision wrong (another subtype's regimen), then the first option."""
+    page.goto(site + "/")
+    page.select_option("#case", "gist")
+    page.fill("#seed", "3")
+    page.click("text=Start the case")
+    labels = page.locator("label.option")
+    texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
+    wrong = texts.index("Pazopanib 800 mg daily")
+    labels.nth(wrong).locator("input").check()
+    page.click("text=Give this")
+    assert "Not the guideline's step" in page.inner_text("#feedback")
+    for _ in range(15):
+        if page.locator("#debrief").count():
+            return
+        page.locator("label.option input").first.check()
+        page.click("text=Give this")
+    raise AssertionError("the case did not end")
+
+
+def test_play_a_gist_case_to_the_debrief(page, site):
+    """A GIST case with a wrong answer ends in a debrief with the mistake, the score and the highlighted path."""
+    play_gist_with_a_wrong_answer(page, site)
+    debrief = page.inner_text("#debrief")
+    assert "Your path:" in debrief and re.search(r"Mistakes: [1-9]", debrief)
+    assert "SUBTYPE_MISMATCH" in debrief and re.search(r"Score: \d+ of \d+ decisions? on the guideline", debrief)
+    diagram = page.locator("#diagram")
+    box = diagram.bounding_box()
+    assert box and box["height"] > 100
+    svg_url = diagram.get_attribute("data")
+    svg = page.request.get(site + svg_url).text()
+    assert "Highlighted path: workup →" in svg
+    assert page.locator("text=Replay the same patient").count() == 1
+
+
+def test_run_an_example_scenario(page, site):
+    """A shipped example shows its timeline, alert and drawing."""
+    page.goto(site + "/scenarios")
+    page.click("button[value=gist_exon9_standard_dose]")
+    assert "ALERT KIT_EXON9_DOSE" in page.inner_text("#timeline")
+    assert page.locator(".inline-svg svg").bounding_box()["height"] > 100
+
+
+def test_upload_a_broken_scenario_shows_its_located_error(page, site, tmp_path):
+    """An uploaded broken scenario shows file, line, path and what was expected."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("patient:\n  subtype: gist\n  markers: {kit_exon: exon99}\nstart: {at: 0}\n")
+    page.goto(site + "/scenarios")
+    page.set_input_files("#file", str(broken))
+    page.click("#run-own")
+    errors = page.inner_text("#errors")
+    assert "broken.yaml:3 at patient.markers.kit_exon" in errors and "expected one of" in errors
+
+
+def test_script_title_is_text_in_the_browser(page, site):
+    """A pasted scenario titled <script>alert(1)</script> shows the title as text."""
+    page.goto(site + "/scenarios")
+    page.fill("#text", 'title: "<script>alert(1)</script>"\npatient: {subtype: dfsp}\nstart: {at: 0}\n')
+    page.click("#run-own")
+    assert page.inner_text("#scenario-title") == "<script>alert(1)</script>"
+
+
+def test_teacher_view_counts_the_attempt(page, site):
+    """After a finished GIST case the teacher view counts it, by case and by alert code."""
+    before = page.context.browser.new_context(java_script_enabled=False).new_page()
+    before.goto(site + "/teacher")
+    counted = re.search(r"Gastrointestinal stromal tumour \(GIST\)\s+(\d+)\s+(\d+)", before.inner_text("#by-case"))
+    finished_before = int(counted.group(2)) if counted else 0
+    before.context.close()
+    play_gist_with_a_wrong_answer(page, site)
+    page.goto(site + "/teacher")
+    counted = re.search(r"Gastrointestinal stromal tumour \(GIST\)\s+(\d+)\s+(\d+)", page.inner_text("#by-case"))
+    assert counted and int(counted.group(2)) == finished_before + 1
+    assert "SUBTYPE_MISMATCH" in page.inner_text("#by-alert")
