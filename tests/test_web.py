@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-from sarcoma_sim.web import create_app
+from sarcoma_sim.web.app import create_app
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-    from sarcoma_sim.web import create_app
+    from sarcoma_sim.web.app import create_app
 
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port}: expected a port number from 0 to 65535")
