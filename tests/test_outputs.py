@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import OutputError
 from sarcoma_sim.files import atomic_directory, atomic_path, write_text_atomic
 
 
@@ -39,15 +39,15 @@ def test_failure_keeps_the_old_file(tmp_path):
     assert target.read_text() == "old"
 
 
-def test_missing_folder_is_a_pathway_error(tmp_path):
+def test_missing_folder_is_an_output_error(tmp_path):
     """Writing into a folder that does not exist is a clear input error."""
-    with pytest.raises(PathwayError, match="cannot write output: folder .* does not exist"):
+    with pytest.raises(OutputError, match="cannot write output: folder .* does not exist"):
         write_text_atomic(tmp_path / "nope" / "out.txt", "x")
 
 
 def test_target_that_is_a_folder_is_refused(tmp_path):
     """A target that is a folder is refused, not overwritten."""
-    with pytest.raises(PathwayError, match="is a folder"):
+    with pytest.raises(OutputError, match="is a folder"):
         write_text_atomic(tmp_path, "x")
 
 
@@ -73,7 +73,7 @@ def test_atomic_directory_failure_leaves_nothing(tmp_path):
 def test_atomic_directory_refuses_a_file_target(tmp_path):
     """A target that exists as a file is refused."""
     (tmp_path / "run").write_text("x")
-    with pytest.raises(PathwayError, match="exists and is not a folder"):
+    with pytest.raises(OutputError, match="exists and is not a folder"):
         with atomic_directory(tmp_path / "run"):
             pass
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ParameterError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 from sarcoma_sim.cohort.params import (DAYS_PER_MONTH, WEEKS_PER_MONTH, load_params, params_from_documents,
@@ -30,7 +30,7 @@ def gist_from_text(text: str, file: str = "test-gist.yaml"):
 
 def problems_of(text: str) -> list[str]:
     """The problems (as text) of a whole GIST parameter file; fails if it is valid."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         gist_from_text(text)
     return [str(p) for p in caught.value.problems]
 
@@ -311,7 +311,7 @@ states:
       extent: {limited: {value: 0.5, illustrative: true}, widespread: {value: 0.5, illustrative: true}}
     intolerance: {distribution: exponential, median_months: {months: 50, illustrative: true}}
 """
-    with pytest.raises(PathwayError, match="no transition of drug on progression holds for .*widespread"):
+    with pytest.raises(ParameterError, match="no transition of drug on progression holds for .*widespread"):
         params_from_documents(pathway, [parse_yaml(text, "tiny-params.yaml")])
     fixed = text.replace("limited: {value: 0.5", "limited: {value: 1")
     fixed = fixed.replace("widespread: {value: 0.5", "widespread: {value: 0")
@@ -350,7 +350,7 @@ def test_a_bad_override_key_names_the_path_and_what_exists():
         "population.exon9.prevalence=0.1": "no population group 'exon9'; groups: kit_exon11",
     }
     for item, message in cases.items():
-        with pytest.raises(PathwayError) as caught:
+        with pytest.raises(ParameterError) as caught:
             load_params("gist", overrides=[item])
         text = str(caught.value)
         assert text.startswith(f"--set at {item.partition('=')[0]}: unknown key: "), text
@@ -359,15 +359,15 @@ def test_a_bad_override_key_names_the_path_and_what_exists():
 
 def test_override_values_get_the_same_checks():
     """An override breaking a rule is refused like the same value in a file, located at the --set."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         load_params("gist", overrides=["regorafenib.progression.median_months=-2"])
     assert "--set regorafenib.progression.median_months=-2 at states.regorafenib.progression.median_months" \
            ".months: expected a time > 0" in str(caught.value)
-    with pytest.raises(PathwayError, match="prevalences must sum to 1"):
+    with pytest.raises(ParameterError, match="prevalences must sum to 1"):
         load_params("gist", overrides=["population.kit_exon9.prevalence=12%"])
-    with pytest.raises(PathwayError, match="expected a number, got 'fast'"):
+    with pytest.raises(ParameterError, match="expected a number, got 'fast'"):
         load_params("gist", overrides=["regorafenib.progression.median_months=fast"])
-    with pytest.raises(PathwayError, match="expected KEY=VALUE"):
+    with pytest.raises(ParameterError, match="expected KEY=VALUE"):
         load_params("gist", overrides=["regorafenib.progression.median_months"])
 
 
@@ -375,7 +375,7 @@ def test_switching_distribution_drops_or_requires_the_shape():
     """Setting exponential drops the inherited shape; setting weibull without a shape is refused."""
     params = load_params("gist", overrides=["imatinib_400.progression.distribution=exponential"])
     assert params.event_params("imatinib_400", "progression").timing.shape is None
-    with pytest.raises(PathwayError, match="weibull needs shape"):
+    with pytest.raises(ParameterError, match="weibull needs shape"):
         load_params("gist", overrides=["regorafenib.progression.distribution=weibull"])
     params = load_params("gist", overrides=["regorafenib.progression.distribution=weibull",
                                             "regorafenib.progression.shape=1.5"])
@@ -420,24 +420,24 @@ def test_errors_in_a_partial_file_point_into_that_file(tmp_path):
     """A mistake in the partial file is reported with that file's name and line."""
     partial = tmp_path / "mine.yaml"
     partial.write_text("states:\n  regorafenib:\n    progression:\n      median_months: {months: 6}\n", "utf-8")
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         load_params("gist", path=partial)
     assert f"{partial}:4 at states.regorafenib.progression.median_months: every value needs its provenance" \
            in str(caught.value)
 
 
 def test_an_unreadable_partial_file_is_a_pathway_error(tmp_path):
-    """A missing or non-YAML parameter file is a PathwayError naming it."""
-    with pytest.raises(PathwayError, match="no such file"):
+    """A missing or non-YAML parameter file is a ParameterError naming it."""
+    with pytest.raises(ParameterError, match="no such file"):
         load_params("gist", path=tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("states: [\n", "utf-8")
-    with pytest.raises(PathwayError, match="YAML syntax error"):
+    with pytest.raises(ParameterError, match="YAML syntax error"):
         load_params("gist", path=bad)
 
 
 def test_a_pathway_without_a_shipped_file_needs_one():
     """A custom pathway has no shipped parameters: a clear error until a file is given."""
     from fake_cohort import demo_pathway
-    with pytest.raises(PathwayError, match="no parameter file ships for 'demo'"):
+    with pytest.raises(ParameterError, match="no parameter file ships for 'demo'"):
         load_params(demo_pathway())

@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import ImpossibleEventError, PathwayError, SarcomaSimError, PathwaySyntaxError, UnknownSubtypeError
+from sarcoma_sim.errors import (ImpossibleEventError, PathwayError, SarcomaSimError, ScenarioError,
+                                UnknownSubtypeError)
 from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario
 from sarcoma_sim.patient.scenario import run_scenario
 
@@ -62,14 +63,14 @@ def test_load_scenario_reads_a_file(tmp_path):
 
 
 def test_missing_file_is_an_error(tmp_path):
-    """A missing scenario file is a PathwayError naming it."""
-    with pytest.raises(PathwaySyntaxError, match="no such file"):
+    """A missing scenario file is a ScenarioError naming it."""
+    with pytest.raises(ScenarioError, match="no such file"):
         load_scenario(tmp_path / "nope.yaml")
 
 
 def test_yaml_aliases_are_refused():
     """Scenarios go through sarcoma_sim.pathways.yamlsource, which refuses aliases."""
-    with pytest.raises(PathwaySyntaxError, match="aliases"):
+    with pytest.raises(ScenarioError, match="aliases"):
         parse_scenario("patient: &p {subtype: gist}\nstart: 0\nother: *p\n", "a.yaml")
 
 

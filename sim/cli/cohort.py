@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import CommandLineError, Problem
 
 ENGINE_CHOICES = ("vectorized", "stepwise")   # sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
 
@@ -93,26 +93,22 @@ class ProgressBar:
             self.shown = False
 
 
-def _refuse(option: str, message: str) -> PathwayError:
-    return PathwayError(Problem(option, None, "", message))
-
-
 def check_arguments(args: argparse.Namespace) -> None:
-    """Raise ``PathwayError`` for option values argparse cannot judge (sizes, seeds, --set syntax)."""
-    if args.n < 1:
-        raise _refuse("-n", f"expected a number of patients of at least 1, got {args.n}")
+    """Raise for option values argparse cannot judge: the cohort size and the seed.
+
+    The checks themselves live in ``sarcoma_sim.arguments`` (their ``ArgumentError`` becomes an
+    ``error: -n ...`` line in ``sarcoma_sim.cli.dispatch``); the memory cap is this command's own.
+    """
+    from sarcoma_sim.arguments import check_cohort_size, check_seed
+
+    check_cohort_size(args.n)
+    check_seed(args.seed)
     if args.n > MAX_PATIENTS:
-        raise _refuse("-n", f"{args.n:,} patients is more than this command holds in memory "
+        raise CommandLineError(Problem(
+            "-n", None, "", f"{args.n:,} patients is more than this command holds in memory "
                             f"(at most {MAX_PATIENTS:,}: the summary needs the whole event log in memory, "
                             f"about 0.55 GB per million patients); run several cohorts with different --seed "
-                            f"instead")
-    if args.seed < 0:
-        raise _refuse("--seed", f"expected a whole number >= 0, got {args.seed}")
-    for item in args.overrides:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise _refuse("--set", f"expected KEY=VALUE (e.g. imatinib_400.progression.median_months=20), "
-                                   f"got {item!r}")
+                            f"instead"))
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:

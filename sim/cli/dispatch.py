@@ -11,12 +11,19 @@ import argparse
 import importlib
 import sys
 
-from sarcoma_sim.errors import SarcomaSimError
+from sarcoma_sim.errors import ArgumentError, CommandLineError, Problem, SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
 COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort")
 
+# Library functions name their own arguments (sarcoma_sim.errors.ArgumentError); the flags that carry them.
+FLAG_NAMES = {"n": "-n", "seed": "--seed", "engine": "--engine", "dpi": "--dpi"}
 
+
+def as_command_line_error(error: ArgumentError) -> CommandLineError:
+    """A library argument error restated with the flag the user typed (``seed`` -> ``--seed``)."""
+    flag = FLAG_NAMES.get(error.argument, error.argument)
+    return CommandLineError(Problem(flag, None, "", error.message))
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every command module's subcommands."""
@@ -44,7 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        try:
+            return int(args.handler(args) or 0)
+        except ArgumentError as error:
+            raise as_command_line_error(error) from None
     except SarcomaSimError as error:
         sys.stdout.flush()
         for line in error.error_lines():

@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import CommandLineError, Problem
 
 FORMAT_CHOICES = ("png", "svg", "pdf")
 
@@ -51,10 +51,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def parse_highlight(text: str) -> list[str]:
-    """``"a, b,c"`` -> ``["a", "b", "c"]``; an empty item is a PathwayError."""
+    """``"a, b,c"`` -> ``["a", "b", "c"]``; an empty item is a ``CommandLineError``."""
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or any(not item for item in items):
-        raise PathwayError(Problem("--highlight", None, "",
+        raise CommandLineError(Problem("--highlight", None, "",
                                    f"expected state ids separated by commas, got {text!r}"))
     return items
 

@@ -42,22 +42,24 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _draw(result, output: str) -> None:
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.errors import CommandLineError
 
     try:
         from sarcoma_sim.pathways.draw import save_pathway_drawing
     except ImportError:
-        raise PathwayError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
+        raise CommandLineError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
                            "installed in this version") from None
     save_pathway_drawing(result.pathway, output, highlight=result.path)
 
 
 def _patient_words(patient) -> str:
     facts = ", ".join(f"{k} {v}" for k, v in patient.facts.items()) or "no markers"
+    # Looked up once: the properties scan every co-medication, and a patient may list thousands.
+    inhibitors, inducers = set(patient.cyp3a4_inhibitors), set(patient.cyp3a4_inducers)
     meds = []
     for drug in patient.comedications:
-        kind = (" (strong CYP3A4 inhibitor)" if drug in patient.cyp3a4_inhibitors else
-                " (strong CYP3A4 inducer)" if drug in patient.cyp3a4_inducers else "")
+        kind = (" (strong CYP3A4 inhibitor)" if drug in inhibitors else
+                " (strong CYP3A4 inducer)" if drug in inducers else "")
         meds.append(drug + kind)
     return f"{facts}; co-medication: {', '.join(meds) if meds else 'none'}"
 

@@ -34,13 +34,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _markers(args: argparse.Namespace) -> dict:
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.errors import CommandLineError
 
     markers = {name: getattr(args, name) for _, name in MARKER_FLAGS if getattr(args, name) is not None}
     for item in args.marker:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise PathwayError(f"--marker {item!r}: expected NAME=VALUE, e.g. --marker kit_exon=exon9")
+            raise CommandLineError(f"--marker {item!r}: expected NAME=VALUE, e.g. --marker kit_exon=exon9")
         markers[name.strip()] = value.strip()
     return markers
 
@@ -49,17 +49,19 @@ def cmd_teach(args: argparse.Namespace) -> int:
     """Build the patient, then run the case on stdin/stdout."""
     import numpy as np
 
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.arguments import check_seed
+    from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.patient.teach import TeachingCase, run_session, sample_patient
 
     if args.max_decisions < 1:
-        raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
+        raise CommandLineError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
     pathway = load_subtype(args.subtype)
     seed = args.seed
     if seed is None:
         seed = int(np.random.SeedSequence().entropy % 1_000_000)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     comedications = [] if args.no_comedication else args.comedication
     patient = sample_patient(pathway, rng, _markers(args), comedications)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import Problem, ScenarioError
 from sarcoma_sim.pathways.model import Pathway
 
 # Strong CYP3A4 modulators named in the sunitinib label (evidence.md, "Labels and monitoring").
@@ -62,7 +62,7 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     """A checked ``Patient`` of ``pathway``'s subtype.
 
     Every fact must be a patient attribute the pathway declares, with one of its declared values;
-    otherwise a ``PathwayError`` names the attribute and what is allowed. ``file``, ``path`` and
+    otherwise a ``ScenarioError`` names the attribute and what is allowed. ``file``, ``path`` and
     ``line`` locate the record in the caller's document for the message.
     """
     from sarcoma_sim.pathways.yamlsource import format_path
@@ -93,5 +93,6 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
         else:
             meds.append(normalise_drug_name(drug))
     if problems:
-        raise PathwayError(problems)
-    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(meds), label=label)
+        raise ScenarioError(problems)
+    # A drug listed twice is taken once; keeping one copy keeps every later check linear in the drugs.
+    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(dict.fromkeys(meds)), label=label)

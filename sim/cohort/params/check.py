@@ -1,7 +1,7 @@
 """Validation: checking a merged parameter document against its pathway and building ``Params``.
 
 Every problem is collected, located at the file and line (or override) it came from, and raised
-together as one ``PathwayValidationError``.
+together as one ``ParameterError``.
 """
 
 from __future__ import annotations
@@ -10,14 +10,20 @@ import math
 from typing import Any
 
 from sarcoma_sim.pathways.conditions import holds
-from sarcoma_sim.errors import PathwayValidationError, Problem
+from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.validate import MAX_MONTHS
 from sarcoma_sim.cohort.params.merge import Located, Scratch, copy_data, merge
 from sarcoma_sim.cohort.params.model import (DISTRIBUTIONS, PLAIN_UNITS, SHAPED, TIME_UNITS, EventParams, Group, Params,
                               Quantity, StateParams, Timing, to_months)
 from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS, allowed_choice_values, event_attributes, timed_states
 
 SUM_TOLERANCE = 1e-6
+
+# Shapes the engines can sample without overflowing or underflowing a float: with a Weibull k
+# below 0.05 the scale median / ln(2)**(1/k) and the drawn times leave float range; a log-normal
+# sigma above 10 gives times past 1e38 x median. Numerical limits, not clinical ones.
+SHAPE_RANGES = {"weibull": (0.05, 1000.0), "lognormal": (0.0, 10.0)}
 
 
 class Validator:
@@ -48,7 +54,7 @@ class Validator:
         if not self.problems:
             self._coverage(population, states)
         if self.problems:
-            raise PathwayValidationError(self.problems)
+            raise ParameterError(self.problems)
         return Params(self.pathway.id, interval, tuple(population), states, self.origin)
 
     # -- quantities ----------------------------------------------------------------------------
@@ -96,8 +102,9 @@ class Validator:
         if "note" in raw and not isinstance(raw["note"], str):
             self.fail(path + ("note",), "expected text")
             ok = False
-        if kind == "time" and value <= 0:
-            self.fail(path + (unit,), f"expected a time > 0, got {amount!r}")
+        if kind == "time" and not 0 < value <= MAX_MONTHS:
+            self.fail(path + (unit,), f"expected a time > 0 and at most {MAX_MONTHS:,.0f} months, got {amount!r} "
+                                      f"{unit}" + (f" ({value:.4g} months)" if unit != "months" else ""))
             ok = False
         elif kind == "shape" and value <= 0:
             self.fail(path + (unit,), f"expected a shape > 0, got {amount!r}")
@@ -328,6 +335,12 @@ class Validator:
                 return None
             shape = self.quantity(raw["shape"], path + ("shape",), "shape")
             if shape is None:
+                return None
+            low, high = SHAPE_RANGES[distribution]
+            if not low <= shape.value <= high:
+                what = "Weibull shape k" if distribution == "weibull" else "log-normal sigma"
+                self.fail(path + ("shape",), f"expected a {what} from {low:g} to {high:g} (outside it the drawn "
+                                             f"times leave the range a float holds), got {shape.value:g}")
                 return None
         elif distribution is not None and "shape" in raw:
             self.fail(path + ("shape",), f"shape is only used by {' and '.join(SHAPED)}; remove it for "
