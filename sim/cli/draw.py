@@ -123,7 +123,7 @@ def pathway_fingerprint(subtype: str, highlight=None) -> str:
 
     data = {"graph": graph_to_json(build_graph(load_subtype(subtype))),
             "highlight": list(highlight) if highlight else None, "drawing": DRAWING_VERSION}
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 

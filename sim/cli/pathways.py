@@ -60,7 +60,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Print every shipped subtype with its size and drugs."""
     rows = [pathway_summary(load_subtype(s)) for s in SUBTYPE_IDS]
     if args.format == "json":
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows, indent=2, allow_nan=False))
         return 0
     width = max(len(r["id"]) for r in rows)
     print(f"{'subtype':<{width}}  {'states':>6}  {'lines':>5}  name / drugs")
@@ -139,7 +139,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Print one pathway, as text or JSON."""
     pathway = load_any(args.subtype)
     if args.format == "json":
-        print(json.dumps(pathway_document(pathway), indent=2, ensure_ascii=False))
+        print(json.dumps(pathway_document(pathway), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(render_pathway_text(pathway))
     return 0

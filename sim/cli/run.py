@@ -33,7 +33,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.draw:
         _draw(result, args.draw)
     if args.format == "json":
-        print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False))
+        print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(render_text(scenario, result))
         if args.draw:
