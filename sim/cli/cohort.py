@@ -123,7 +123,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     if not args.no_progress and sys.stderr.isatty():
         progress = ProgressBar(sys.stderr, f"{args.subtype} {args.engine}")
     try:
-        if args.out:
+        if args.out is not None:   # --out '' is refused there, not silently skipped
             from sarcoma_sim.files import atomic_directory
             # Entered before simulating: an unwritable --out fails at once, not after a long run.
             with atomic_directory(args.out) as folder:
@@ -138,7 +138,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(summary))
     else:
         extra = ()
-        if args.out:
+        if args.out is not None:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
         sys.stdout.write(format_text(summary, pathway, extra))

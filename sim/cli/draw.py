@@ -72,6 +72,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
         parser.error("--gallery needs --all")
     if args.dpi is not None and not 20 <= args.dpi <= 1200:
         parser.error("--dpi must be between 20 and 1200")
+    if not args.output.strip():
+        # Before the drawing module reads the suffix of '' (it would name the folder ".").
+        raise CommandLineError(Problem("-o", None, "", "expected a file name (or a folder with --all), got an "
+                                                       "empty path"))
 
     from sarcoma_sim.pathways.draw import DPI, save_pathway_drawing
     from sarcoma_sim.pathways.load import load_any

@@ -167,7 +167,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sarcoma_sim.pathways.graph import build_graph
 
     text = EXPORTERS[args.format](build_graph(load_any(args.subtype)))
-    if args.output:
+    if args.output is not None:   # -o '' is refused there, not taken for standard output
         from sarcoma_sim.files import write_text_atomic
         write_text_atomic(args.output, text)
     else:

@@ -30,13 +30,13 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     scenario = load_scenario(args.scenario)
     result = run_scenario(scenario)
-    if args.draw:
+    if args.draw is not None:   # --draw '' is refused there, not silently skipped
         _draw(result, args.draw)
     if args.format == "json":
         print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
         print(render_text(scenario, result))
-        if args.draw:
+        if args.draw is not None:
             print(f"\nDrawing of the patient's path written to {args.draw}")
     return 0
 
