@@ -42,8 +42,10 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def _draw(result, output: str) -> None:
-    from sarcoma_sim.errors import CommandLineError
+    from sarcoma_sim.errors import CommandLineError, Problem
 
+    if not output.strip():
+        raise CommandLineError(Problem("--draw", None, "", "expected a file name, got an empty path"))
     try:
         from sarcoma_sim.pathways.draw import save_pathway_drawing
     except ImportError:
