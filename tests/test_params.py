@@ -441,3 +441,80 @@ def test_a_pathway_without_a_shipped_file_needs_one():
     from fake_cohort import demo_pathway
     with pytest.raises(ParameterError, match="no parameter file ships for 'demo'"):
         load_params(demo_pathway())
+
+
+# -- extreme numbers and located overrides (issue 13 items 1-4, 13) ----------------------------
+
+def override_problems(*items: str) -> list[str]:
+    """The problems of GIST's shipped parameters with ``items`` as --set overrides."""
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", overrides=list(items))
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("value", ["1.7e308y", "1e305", "1000001", "1e300wk"])
+def test_times_past_the_longest_time_are_refused_after_conversion(value):
+    """A median that is finite as written but beyond MAX_MONTHS (or infinite) once in months is refused."""
+    found = override_problems(f"imatinib_400.progression.median_months={value}")
+    assert len(found) == 1
+    assert found[0].startswith(f"--set imatinib_400.progression.median_months={value} at "
+                               "states.imatinib_400.progression.median_months")
+    assert "at most 1,000,000 months" in found[0]
+
+
+def test_the_longest_time_itself_is_accepted():
+    """MAX_MONTHS is inside the accepted range."""
+    params = load_params("gist", overrides=["imatinib_400.progression.median_months=1000000"])
+    assert params.event_params("imatinib_400", "progression").timing.median == 1_000_000
+
+
+@pytest.mark.parametrize("distribution, shape, accepted", [
+    ("weibull", "0.0001", False), ("weibull", "0.049", False), ("weibull", "0.05", True),
+    ("weibull", "1000", True), ("weibull", "1001", False),
+    ("lognormal", "10", True), ("lognormal", "10.5", False),
+])
+def test_shapes_outside_what_the_engines_can_sample_are_refused(distribution, shape, accepted):
+    """Weibull k below 0.05 (the ZeroDivisionError of issue 13) or a log-normal sigma above 10 is refused."""
+    items = [f"imatinib_400.progression.distribution={distribution}", f"imatinib_400.progression.shape={shape}"]
+    if accepted:
+        assert load_params("gist", overrides=items).event_params("imatinib_400", "progression").timing.shape.value \
+            == float(shape)
+    else:
+        found = override_problems(*items)
+        assert len(found) == 1 and found[0].startswith(f"--set imatinib_400.progression.shape={shape} at ")
+        assert "outside it the drawn times leave the range a float holds" in found[0]
+
+
+def test_huge_integer_in_a_parameter_file_is_a_located_parameter_error(tmp_path):
+    """A 401-digit number in --params is a ParameterError at its line and path."""
+    path = tmp_path / "p.yaml"
+    path.write_text("subtype: gist\nstates:\n  imatinib_400:\n    progression:\n      median_months: {months: "
+                    + "1" * 401 + "}\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == (str(path), 5) and "too large" in problem.message
+
+
+@pytest.mark.parametrize("key, missing", [
+    ("imatinib_400.progression.median_months", "median_months is required but missing"),
+    ("imatinib_400.progression.shape", "needs shape"),
+])
+def test_removing_a_key_with_none_blames_the_override(key, missing):
+    """``--set KEY=none`` that leaves a required value missing names the override, not the shipped file's line."""
+    items = [f"{key}=none"]
+    if key.endswith("shape"):
+        items = ["imatinib_400.progression.distribution=weibull", "imatinib_400.progression.shape=0.5", *items]
+    found = override_problems(*items)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"--set {key}=none at states.imatinib_400.progression: ")
+    assert missing in found[0] and "gist.yaml" not in found[0]
+
+
+def test_parameter_problems_are_parameter_errors_not_pathway_errors():
+    """A bad parameter file is a ParameterError, which the error family keeps apart from pathway errors."""
+    from sarcoma_sim.errors import PathwayError
+
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", overrides=["imatinib_400.progression.median_months=-1"])
+    assert not isinstance(caught.value, PathwayError)
