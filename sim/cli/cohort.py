@@ -99,13 +99,13 @@ def check_arguments(args: argparse.Namespace) -> None:
     The checks themselves live in ``sarcoma_sim.arguments`` (their ``ArgumentError`` becomes an
     ``error: -n ...`` line in ``sarcoma_sim.cli.dispatch``); the memory cap is this command's own.
     """
-    from sarcoma_sim.arguments import check_cohort_size, check_seed
+    from sarcoma_sim.arguments import check_cohort_size, check_seed, shown
 
     check_cohort_size(args.n)
     check_seed(args.seed)
     if args.n > MAX_PATIENTS:
         raise CommandLineError(Problem(
-            "-n", None, "", f"{args.n:,} patients is more than this command holds in memory "
+            "-n", None, "", f"{shown(args.n) if args.n > 10 ** 30 else format(args.n, ',')} patients is more than this command holds in memory "
                             f"(at most {MAX_PATIENTS:,}: the summary needs the whole event log in memory, "
                             f"about 0.55 GB per million patients); run several cohorts with different --seed "
                             f"instead"))
