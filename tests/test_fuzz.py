@@ -207,6 +207,42 @@ SET_VALUES = st.one_of(
 )
 
 
+TIME_KEYS = [path.removeprefix("states.") for path, _ in load_params("gist").quantities() if path.endswith("median_months")
+             and path.startswith("states.")]
+TIMED = sorted({key.rsplit(".", 1)[0] for key in TIME_KEYS})
+ACCEPTED_TIMES = st.one_of(st.sampled_from([1e-300, 5e-324, 1e-9, 1e6, 999_999.9]),
+                           st.floats(min_value=5e-324, max_value=1e6))
+ACCEPTED_SHAPES = {"weibull": st.one_of(st.sampled_from([0.05, 1000.0]), st.floats(min_value=0.05, max_value=1000)),
+                   "lognormal": st.one_of(st.sampled_from([1e-300, 10.0]), st.floats(min_value=1e-300, max_value=10))}
+
+
+def _accepted_extremes(data):
+    overrides = []
+    for _ in range(data.draw(st.integers(min_value=1, max_value=4))):
+        timed = data.draw(st.sampled_from(TIMED))
+        overrides.append(f"{timed}.median_months={data.draw(ACCEPTED_TIMES)!r}")
+        distribution = data.draw(st.sampled_from(["exponential", "weibull", "lognormal"]))
+        overrides.append(f"{timed}.distribution={distribution}")
+        if distribution != "exponential":
+            overrides.append(f"{timed}.shape={data.draw(ACCEPTED_SHAPES[distribution])!r}")
+    check_params(overrides=overrides)
+
+
+@QUICK
+@given(st.data())
+def test_extreme_accepted_values_run_on_both_engines(data):
+    """Medians from 5e-324 to MAX_MONTHS and shapes at their limits run on both engines to strict JSON."""
+    _accepted_extremes(data)
+
+
+@pytest.mark.slow
+@THOROUGH
+@given(st.data())
+def test_extreme_accepted_values_thoroughly(data):
+    """The accepted-extremes fuzz with a larger budget."""
+    _accepted_extremes(data)
+
+
 def _set_fuzz(data):
     count = data.draw(st.integers(min_value=1, max_value=3))
     overrides = [f"{data.draw(st.sampled_from(SET_KEYS))}={data.draw(SET_VALUES)}" for _ in range(count)]
