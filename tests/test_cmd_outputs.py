@@ -103,3 +103,32 @@ def test_cohort_rerun_replaces_the_folder_whole(tmp_path, capsys):
     fresh = tmp_path / "fresh"
     run_cli(capsys, "cohort", "gist", "-n", 10, "--seed", 2, "--out", fresh)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == {p.name: p.read_bytes() for p in fresh.iterdir()}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("exists", [False, True])
+def test_two_concurrent_cohort_runs_never_mix(exists, tmp_path):
+    """Two processes writing one --out at once: the folder ends as one run's complete output, never a mix."""
+    import subprocess
+    import sys
+
+    out = tmp_path / "o"
+    if exists:
+        out.mkdir()
+    reference = {}
+    for seed in (1, 2):
+        ref = tmp_path / f"ref{seed}"
+        subprocess.run([sys.executable, "-m", "sarcoma_sim", "cohort", "gist", "-n", "2000", "--seed", str(seed),
+                        "--out", str(ref)], check=True, capture_output=True, timeout=120)
+        reference[seed] = {p.name: p.read_bytes() for p in ref.iterdir()}
+    runs = [subprocess.Popen([sys.executable, "-m", "sarcoma_sim", "cohort", "gist", "-n", "2000", "--seed", str(seed),
+                              "--out", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+            for seed in (1, 2)]
+    results = [(run.communicate(timeout=180)[1], run.returncode) for run in runs]
+    for err, code in results:
+        assert code in (0, 1) and "Traceback" not in err
+        if code == 1:
+            assert err.startswith("error: ") and "another sarcoma-sim run" in err
+    files = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert files in (reference[1], reference[2])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "ref1", "ref2"]

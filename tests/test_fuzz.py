@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from sarcoma_sim.cohort.params import load_params, params_from_documents, shipped_params_path
 from sarcoma_sim.errors import SarcomaSimError
-from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
 
@@ -262,3 +262,42 @@ def test_set_overrides_simulate_or_are_refused_cleanly(data):
 def test_set_overrides_thoroughly(data):
     """The --set fuzz with a larger budget."""
     _set_fuzz(data)
+
+
+TARGETED_VALUES = ["1.7e308y", "1e305", "1e6", "1e-300", "0.0001", "none", "0", "-1", "1e-320", "inf", "nan",
+                   "1" * 400, "5e-324"]
+
+
+def _targeted_runs(subtype: str) -> None:
+    """Every parameter of ``subtype`` set to every targeted extreme value (and as a Weibull shape), both engines."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.reports.summary import summarize, to_json
+
+    pathway = load_subtype(subtype)
+    keys = [path.removeprefix("states.") for path, _ in load_params(subtype).quantities()]
+    for key in keys:
+        for value in TARGETED_VALUES:
+            sets = [[f"{key}={value}"]]
+            if key.endswith("median_months"):
+                timed = key.rsplit(".", 1)[0]
+                sets.append([f"{timed}.distribution=weibull", f"{timed}.shape={value}"])
+            for overrides in sets:
+                try:
+                    params = load_params(subtype, overrides=overrides)
+                except SarcomaSimError as error:
+                    assert_clean_refusal(error)
+                    continue
+                for engine in ("vectorized", "stepwise"):
+                    strict_json(to_json(summarize(simulate(pathway, params, 30, 1, engine=engine), pathway)))
+
+
+def test_targeted_set_runs_on_dfsp():
+    """Issue 13's targeted --set runs (every parameter x extreme values x both engines) on DFSP."""
+    _targeted_runs("dfsp")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("subtype", [s for s in SUBTYPE_IDS if s != "dfsp"])
+def test_targeted_set_runs_on_every_other_subtype(subtype):
+    """The targeted --set runs on every other shipped subtype."""
+    _targeted_runs(subtype)
