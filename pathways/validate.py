@@ -248,7 +248,7 @@ def number_problems(doc: YamlDocument) -> list[Problem]:
     JSON has no infinity or NaN, and no engine can schedule a visit at an infinite time, so such
     values are refused wherever they appear.
     """
-    problems = []
+    problems: list[Problem] = []
     todo: list[tuple[tuple, Any]] = [((), doc.data)]
     while todo:
         path, value = todo.pop()

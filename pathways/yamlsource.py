@@ -254,10 +254,10 @@ def _syntax_error(file: str, exc: yaml.YAMLError, error: ErrorClass = PathwaySyn
     if isinstance(exc, yaml.reader.ReaderError) and isinstance(exc.position, int):
         # A character YAML does not allow (a control character): PyYAML gives only its offset.
         before = text[:exc.position]
-        line = before.count("\n") + 1
-        column = exc.position - (before.rfind("\n") + 1) + 1
+        row = before.count("\n") + 1
+        col = exc.position - (before.rfind("\n") + 1) + 1
         char = exc.character if isinstance(exc.character, str) else chr(exc.character)
-        return _refuse(file, line, f"YAML syntax error, column {column}: the character U+{ord(char):04X} is not "
+        return _refuse(file, row, f"YAML syntax error, column {col}: the character U+{ord(char):04X} is not "
                                    f"allowed in YAML (control characters must be written as escapes "
                                    f"in double quotes, e.g. \"\\t\")", error)
     return _refuse(file, None, f"YAML error: {_one_line(str(exc))}", error)

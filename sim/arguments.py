@@ -18,7 +18,7 @@ MAX_SEED = 2 ** 128 - 1
 
 def check_seed(seed) -> int:
     """The seed as an int; anything but a whole number in 0..MAX_SEED is an ``ArgumentError("seed", ...)``."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= seed <= MAX_SEED:
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or not 0 <= int(seed) <= MAX_SEED:
         raise ArgumentError("seed", f"expected a whole number from 0 to 2**128 - 1, got {shown(seed)}")
     return int(seed)
 

@@ -136,7 +136,7 @@ def _check_folder_contents(target: Path) -> None:
                                       f"hold only files (choose a new or another folder)")
 
 
-def _lock(path: Path, blocking: bool) -> int | None:
+def _lock(path: Path, blocking: bool = False) -> int | None:
     """An exclusive ``flock`` on the folder ``path``; None when another process holds it (non-blocking)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
     try:
@@ -206,6 +206,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
 def _commit(tmp: Path, target: Path, parent: Path, seen: tuple | None) -> None:
     """Swap ``tmp`` in as ``target``, unless another run changed ``target`` since this one began."""
     parent_lock = _lock(parent, blocking=True)
+    assert parent_lock is not None      # a blocking lock waits instead of giving up
     try:
         now = _existing(target)
         if _identity(now) != seen:

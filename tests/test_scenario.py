@@ -6,9 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import (ImpossibleEventError, PathwayError, SarcomaSimError, ScenarioError,
-                                UnknownSubtypeError)
-from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario
+from sarcoma_sim.errors import ImpossibleEventError, SarcomaSimError, ScenarioError, UnknownSubtypeError
+from sarcoma_sim.patient.scenario import event_attributes, load_scenario, parse_scenario
 from sarcoma_sim.patient.scenario import run_scenario
 
 GOOD = """\

@@ -336,7 +336,7 @@ class Validator:
             shape = self.quantity(raw["shape"], path + ("shape",), "shape")
             if shape is None:
                 return None
-            low, high = SHAPE_RANGES[distribution]
+            low, high = SHAPE_RANGES[str(distribution)]
             if not low <= shape.value <= high:
                 what = "Weibull shape k" if distribution == "weibull" else "log-normal sigma"
                 self.fail(path + ("shape",), f"expected a {what} from {low:g} to {high:g} (outside it the drawn "
