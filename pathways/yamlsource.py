@@ -50,7 +50,7 @@ class YamlDocument:
 
     data: Any
     file: str
-    lines: dict[PathKey, int] = field(default_factory=dict)
+    lines: dict[PathKey, int | None] = field(default_factory=dict)
 
     def line_of(self, path: PathKey) -> int | None:
         """The line of the node at ``path``, or of its nearest ancestor that has one."""
@@ -101,8 +101,8 @@ class _Frame:
     def __init__(self, value, path: PathKey):
         self.value = value
         self.path = path
-        self.key = None        # the key whose value comes next (mappings only)
-        self.key_line = None
+        self.key: Any = None                # the key whose value comes next (mappings only)
+        self.key_line: int | None = None
 
 
 def _events_to_document(text: str, file: str, error: ErrorClass = PathwaySyntaxError) -> YamlDocument:
