@@ -94,6 +94,7 @@ def test_cohort_folder_that_cannot_be_replaced_keeps_the_previous_run(tmp_path, 
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o"]
 
 
+@pytest.mark.slow
 def test_cohort_rerun_replaces_the_folder_whole(tmp_path, capsys):
     """A second cohort run into the same folder leaves exactly the second run's files (seed 2 everywhere)."""
     out = tmp_path / "o"
