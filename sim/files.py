@@ -19,6 +19,7 @@ import os
 import shutil
 import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -27,6 +28,8 @@ from sarcoma_sim.errors import OutputError, Problem
 
 # Temporary names stay short whatever the target's name, so a long name fails on its own.
 _TEMP_PREFIX = ".sarcoma-sim-"
+# How long a finished run waits for another run's swap into the same parent folder (a rename or two).
+_COMMIT_WAIT_SECONDS = 30.0
 
 
 def _default_file_mode(base: int = 0o666) -> int:
@@ -136,18 +139,32 @@ def _check_folder_contents(target: Path) -> None:
                                       f"hold only files (choose a new or another folder)")
 
 
-def _lock(path: Path, blocking: bool = False) -> int | None:
-    """An exclusive ``flock`` on the folder ``path``; None when another process holds it (non-blocking)."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+def _refuse_working_folder(target: Path) -> None:
+    """Refuse ``.``, ``..``, the working folder or any folder holding it: it cannot be swapped out."""
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | (0 if blocking else fcntl.LOCK_NB))
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    except OSError:
-        os.close(fd)
-        raise
-    return fd
+        resolved, working = target.resolve(), Path.cwd().resolve()
+    except OSError as exc:
+        raise _unwritable(target, _why(exc)) from None
+    if target.name in ("", ".", "..") or resolved == working or resolved in working.parents:
+        raise _unwritable(target, "is the current folder or holds it; expected a new folder or one beside it")
+
+
+def _lock(path: Path, wait: float = 0.0) -> int | None:
+    """An exclusive ``flock`` on the folder ``path``, trying for ``wait`` seconds; None if another run holds it."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.05)
+        except OSError:
+            os.close(fd)
+            raise
 
 
 def _carry_over(old: Path, new: Path) -> None:
@@ -173,6 +190,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     Another run writing into ``target`` at the same time is refused (``OutputError``).
     """
     target, parent = _checked_parent(target, "a folder name")
+    _refuse_working_folder(target)
     found = _existing(target)
     if found is not None and not stat.S_ISDIR(found.st_mode):
         raise _unwritable(target, f"exists and is not a folder (it is {_kind(found.st_mode)}); expected a folder "
@@ -181,7 +199,7 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
     if found is not None:
         _check_folder_contents(target)
         try:
-            held = _lock(target, blocking=False)
+            held = _lock(target)
         except OSError as exc:
             raise _unwritable(target, _why(exc)) from None
         if held is None:
@@ -205,8 +223,10 @@ def atomic_directory(target: str | Path) -> Iterator[Path]:
 
 def _commit(tmp: Path, target: Path, parent: Path, seen: tuple | None) -> None:
     """Swap ``tmp`` in as ``target``, unless another run changed ``target`` since this one began."""
-    parent_lock = _lock(parent, blocking=True)
-    assert parent_lock is not None      # a blocking lock waits instead of giving up
+    parent_lock = _lock(parent, wait=_COMMIT_WAIT_SECONDS)
+    if parent_lock is None:
+        raise _unwritable(target, f"another sarcoma-sim run kept {str(parent)!r} busy for "
+                                  f"{_COMMIT_WAIT_SECONDS:g} s; nothing was written")
     try:
         now = _existing(target)
         if _identity(now) != seen:

@@ -236,3 +236,16 @@ def test_new_folder_gets_the_usual_permissions(tmp_path):
     finally:
         os.umask(umask)
     assert stat.S_IMODE(os.stat(tmp_path / "run").st_mode) == 0o755
+
+
+@pytest.mark.parametrize("name", [".", "..", "here"])
+def test_working_folder_and_its_parents_are_refused(name, tmp_path, monkeypatch):
+    """``--out .`` (or ``..``, or the working folder by name) is refused at once: it cannot be swapped out."""
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    target = "../here" if name == "here" else name
+    with pytest.raises(OutputError, match="current folder"):
+        with atomic_directory(target):
+            raise AssertionError("the body must not run")
+    assert list(here.iterdir()) == []
