@@ -12,6 +12,7 @@ import importlib
 import sys
 
 from sarcoma_sim.errors import ArgumentError, CommandLineError, Problem, SarcomaSimError
+from sarcoma_sim.cli.terminal import safe_for_terminal
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
 COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort")
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     except SarcomaSimError as error:
         sys.stdout.flush()
         for line in error.error_lines():
-            print(line, file=sys.stderr)
+            print(safe_for_terminal(line), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

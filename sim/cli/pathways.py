@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from sarcoma_sim.cli.terminal import safe_for_terminal
 from sarcoma_sim.pathways.conditions import describe
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_any, load_subtype
@@ -141,7 +142,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(pathway_document(pathway), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(render_pathway_text(pathway))
+        print(safe_for_terminal(render_pathway_text(pathway)))
     return 0
 
 
@@ -154,7 +155,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except PathwayError as error:
             failed = True
             for line in error.error_lines():
-                print(line, file=sys.stderr)
+                print(safe_for_terminal(line), file=sys.stderr)
             continue
         print(f"ok: {pathway.file} ({pathway.id}: {len(pathway.states)} states, "
               f"{len(pathway.transitions)} transitions)")

@@ -35,7 +35,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(render_text(scenario, result))
+        from sarcoma_sim.cli.terminal import safe_for_terminal
+        print(safe_for_terminal(render_text(scenario, result)))
         if args.draw is not None:
             print(f"\nDrawing of the patient's path written to {args.draw}")
     return 0
