@@ -29,7 +29,7 @@ from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, regime
 
 def to_json(graph: nx.MultiDiGraph) -> str:
     """Node-link JSON of ``graph``, indented, UTF-8 kept as is."""
-    return json.dumps(graph_to_json(graph), indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(graph_to_json(graph), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 # ------------------------------------------------------------------------------------ labels
@@ -67,7 +67,7 @@ def _flatten(value):
                              for v in value)
         return ", ".join(_flatten(v) if isinstance(v, (list, tuple, dict)) else str(v) for v in value)
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
     return value
 
 

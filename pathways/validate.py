@@ -9,6 +9,7 @@ written to tolerate a structurally broken document, so one run reports everythin
 from __future__ import annotations
 
 import json
+import math
 from collections import defaultdict, deque
 from functools import lru_cache
 from importlib import resources
@@ -19,6 +20,10 @@ from sarcoma_sim.pathways.model import NOT_TESTED, SOURCE_GUIDELINE
 from sarcoma_sim.pathways.yamlsource import YamlDocument
 
 GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
+
+# The longest time (months) any file may give: about 83,000 years, far beyond any pathway, and far
+# enough inside float range that sums and means over millions of patients stay finite.
+MAX_MONTHS = 1_000_000.0
 
 
 @lru_cache(maxsize=1)
@@ -284,11 +289,37 @@ def _exit_problems(doc, exits: dict, states: dict, check_cited) -> list[Problem]
     return problems
 
 
+def number_problems(doc: YamlDocument) -> list[Problem]:
+    """Every number that is not finite (``.inf``, ``.nan``), and imaging intervals beyond ``MAX_MONTHS``.
+
+    JSON has no infinity or NaN, and no engine can schedule a visit at an infinite time, so such
+    values are refused wherever they appear.
+    """
+    problems: list[Problem] = []
+    todo: list[tuple[tuple, Any]] = [((), doc.data)]
+    while todo:
+        path, value = todo.pop()
+        if isinstance(value, dict):
+            todo.extend((path + (key,), item) for key, item in value.items())
+        elif isinstance(value, list):
+            todo.extend((path + (i,), item) for i, item in enumerate(value))
+        elif isinstance(value, float) and not math.isfinite(value):
+            problems.append(doc.problem(path, f"expected a finite number, got {value!r}"))
+    interval = _as_dict(_as_dict(_as_dict(doc.data).get("monitoring")).get("imaging_interval_months"))
+    for key in ("min", "max"):
+        value = interval.get(key)
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value) \
+                and value > MAX_MONTHS:
+            problems.append(doc.problem(("monitoring", "imaging_interval_months", key),
+                                        f"expected an interval of at most {MAX_MONTHS:,.0f} months, got {value!r}"))
+    return problems
+
+
 def validate_document(doc: YamlDocument) -> list[Problem]:
     """Every problem with a parsed pathway document, sorted by line (empty when it is valid)."""
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else type(doc.data).__name__
         return [doc.problem((), f"expected a mapping with id, name, initial, states, transitions; got {got}")]
-    problems = schema_problems(doc) + semantic_problems(doc)
+    problems = schema_problems(doc) + semantic_problems(doc) + number_problems(doc)
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.line or 0, p.path))

@@ -1,46 +1,107 @@
-"""Write output files all-or-nothing, and turn failures to write into input errors.
+"""Write output files and folders all-or-nothing, and turn failures to write into ``OutputError``.
 
-A command writes to a temporary file beside the target and renames it into place, so an
-interrupted or failed run never leaves a half-written file. Unwritable targets become
-``PathwayError`` (exit 1 with an ``error:`` line) rather than a traceback.
+A file is written to a temporary file beside the target and renamed into place. A folder is
+built as a temporary sibling and swapped in as a whole, so a failed run leaves the old folder as
+it was and a finished one leaves the new folder complete: never a mix of two runs. A second run
+into a folder that another run is writing is refused at once, or, when the folder did not exist
+yet, refused when it finds the other run's folder in place.
+
+Only plain files and folders are written: an output path that is a symbolic link, a FIFO, a
+device or a socket, an empty path, or a name too long for the file system is an ``OutputError``
+(exit 1 with an ``error:`` line), never a traceback and never a write through the link.
 """
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import os
 import shutil
+import stat
 import tempfile
+import time
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import OutputError, Problem
+
+# Temporary names stay short whatever the target's name, so a long name fails on its own.
+_TEMP_PREFIX = ".sarcoma-sim-"
+# How long a finished run waits for another run's swap into the same parent folder (a rename or two).
+_COMMIT_WAIT_SECONDS = 30.0
 
 
-def _default_file_mode() -> int:
-    """The mode a plain ``open(..., "w")`` would give under the current umask (mkstemp gives 0600)."""
+def _default_file_mode(base: int = 0o666) -> int:
+    """The mode a plain ``open(..., "w")`` (``base`` 0o666) or ``mkdir`` (0o777) would give under the
+    current umask (mkstemp gives 0600, mkdtemp 0700)."""
     umask = os.umask(0)
     os.umask(umask)
-    return 0o666 & ~umask
+    return base & ~umask
 
 
-def _unwritable(path: Path, why: str) -> PathwayError:
-    return PathwayError(Problem(str(path), None, "", f"cannot write output: {why}"))
+def _unwritable(path: Path | str, why: str) -> OutputError:
+    return OutputError(Problem(str(path), None, "", f"cannot write output: {why}"))
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return "the name is too long for the file system"
+    return exc.strerror or str(exc)
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISLNK(mode):
+        return "a symbolic link"
+    if stat.S_ISFIFO(mode):
+        return "a FIFO (named pipe)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a file"
+
+
+def _existing(target: Path) -> os.stat_result | None:
+    """``lstat`` of ``target`` (links not followed), None if it does not exist; other failures refuse."""
+    try:
+        return os.lstat(target)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise _unwritable(target, _why(exc)) from None
+
+
+def _checked_parent(target_text: str | Path, what: str) -> tuple[Path, Path]:
+    """The target and its folder, after refusing an empty path and a missing folder."""
+    if not str(target_text).strip():
+        raise _unwritable(repr(str(target_text)), f"expected {what}, got an empty path")
+    target = Path(target_text)
+    parent = target.parent if str(target.parent) else Path(".")
+    if not parent.is_dir():
+        raise _unwritable(target, f"folder {str(parent)!r} does not exist")
+    return target, parent
 
 
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary path beside ``target``; on success it replaces ``target``, on error it is removed."""
-    target = Path(target)
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise _unwritable(target, f"folder {str(parent)!r} does not exist")
-    if target.is_dir():
-        raise _unwritable(target, "is a folder, expected a file name")
+    """Yield a temporary path beside ``target``; on success it replaces ``target``, on error it is removed.
+
+    ``target`` may be a new name or an existing regular file; a folder, a symbolic link, a FIFO, a
+    device or a socket is refused before anything is written.
+    """
+    target, parent = _checked_parent(target, "a file name")
+    found = _existing(target)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        expected = "expected a file name" if stat.S_ISDIR(found.st_mode) else "expected a regular file or a new name"
+        raise _unwritable(target, f"is {_kind(found.st_mode)}, {expected}")
+    suffix = target.suffix if len(target.suffix) <= 16 else ".tmp"
     try:
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix or ".tmp", dir=parent)
+        fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=suffix or ".tmp", dir=parent)
     except OSError as exc:
-        raise _unwritable(target, exc.strerror or str(exc)) from None
+        raise _unwritable(target, _why(exc)) from None
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -49,7 +110,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         os.replace(tmp, target)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise _unwritable(target, exc.strerror or str(exc)) from None
+        raise _unwritable(target, _why(exc)) from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -61,29 +122,131 @@ def write_text_atomic(target: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def _identity(found: os.stat_result | None) -> tuple | None:
+    return None if found is None else (found.st_dev, found.st_ino)
+
+
+def _check_folder_contents(target: Path) -> None:
+    """Refuse a folder holding anything but plain files: the swap would carry over or delete it."""
+    try:
+        entries = list(os.scandir(target))
+    except OSError as exc:
+        raise _unwritable(target, _why(exc)) from None
+    for entry in entries:
+        mode = entry.stat(follow_symlinks=False).st_mode
+        if not stat.S_ISREG(mode):
+            raise _unwritable(target, f"it holds {entry.name!r}, which is {_kind(mode)}; an output folder may "
+                                      f"hold only files (choose a new or another folder)")
+
+
+def _refuse_working_folder(target: Path) -> None:
+    """Refuse ``.``, ``..``, the working folder or any folder holding it: it cannot be swapped out."""
+    try:
+        resolved, working = target.resolve(), Path.cwd().resolve()
+    except OSError as exc:
+        raise _unwritable(target, _why(exc)) from None
+    if target.name in ("", ".", "..") or resolved == working or resolved in working.parents:
+        raise _unwritable(target, "is the current folder or holds it; expected a new folder or one beside it")
+
+
+def _lock(path: Path, wait: float = 0.0) -> int | None:
+    """An exclusive ``flock`` on the folder ``path``, trying for ``wait`` seconds; None if another run holds it."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                os.close(fd)
+                return None
+            time.sleep(0.05)
+        except OSError:
+            os.close(fd)
+            raise
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Link into ``new`` every file of ``old`` that the run did not write (same-named files are replaced)."""
+    for entry in os.scandir(old):
+        destination = new / entry.name
+        if destination.exists():
+            continue
+        try:
+            os.link(entry.path, destination)
+        except OSError:
+            shutil.copy2(entry.path, destination)
+
+
 @contextmanager
 def atomic_directory(target: str | Path) -> Iterator[Path]:
-    """Yield a temporary folder beside ``target``; on success its files are moved into ``target``.
+    """Yield a temporary folder beside ``target``; on success it takes ``target``'s place as a whole.
 
-    ``target`` may exist (files of the same names are replaced) or not (it is created). On error the
-    temporary folder is removed and ``target`` is left as it was.
+    ``target`` may not exist yet (it is created) or be a folder of plain files: files of the same
+    names are replaced, other files are kept. Nothing in ``target`` changes until the run has
+    written everything; then the old folder is renamed aside, the new one renamed into place and
+    the old one removed. On error the temporary folder is removed and ``target`` is left as it was.
+    Another run writing into ``target`` at the same time is refused (``OutputError``).
     """
-    target = Path(target)
-    parent = target.parent if str(target.parent) else Path(".")
-    if target.exists() and not target.is_dir():
-        raise _unwritable(target, "exists and is not a folder")
-    if not parent.is_dir():
-        raise _unwritable(target, f"folder {str(parent)!r} does not exist")
+    target, parent = _checked_parent(target, "a folder name")
+    _refuse_working_folder(target)
+    found = _existing(target)
+    if found is not None and not stat.S_ISDIR(found.st_mode):
+        raise _unwritable(target, f"exists and is not a folder (it is {_kind(found.st_mode)}); expected a folder "
+                                  "or a new name")
+    held = None
+    if found is not None:
+        _check_folder_contents(target)
+        try:
+            held = _lock(target)
+        except OSError as exc:
+            raise _unwritable(target, _why(exc)) from None
+        if held is None:
+            raise _unwritable(target, "another sarcoma-sim run is writing this folder; try again when it ends")
     try:
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-    except OSError as exc:
-        raise _unwritable(target, exc.strerror or str(exc)) from None
-    try:
-        yield tmp
-        target.mkdir(exist_ok=True)
-        for item in tmp.iterdir():
-            os.replace(item, target / item.name)
-    except OSError as exc:
-        raise _unwritable(target, exc.strerror or str(exc)) from None
+        try:
+            tmp = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
+        except OSError as exc:
+            raise _unwritable(target, _why(exc)) from None
+        try:
+            yield tmp
+            _commit(tmp, target, parent, _identity(found))
+        except OSError as exc:
+            raise _unwritable(target, _why(exc)) from None
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if held is not None:
+            os.close(held)
+
+
+def _commit(tmp: Path, target: Path, parent: Path, seen: tuple | None) -> None:
+    """Swap ``tmp`` in as ``target``, unless another run changed ``target`` since this one began."""
+    parent_lock = _lock(parent, wait=_COMMIT_WAIT_SECONDS)
+    if parent_lock is None:
+        raise _unwritable(target, f"another sarcoma-sim run kept {str(parent)!r} busy for "
+                                  f"{_COMMIT_WAIT_SECONDS:g} s; nothing was written")
+    try:
+        now = _existing(target)
+        if _identity(now) != seen:
+            raise _unwritable(target, "another sarcoma-sim run wrote this folder while this one ran; "
+                                      "this run's output was discarded and the other run's folder kept")
+        if now is None:
+            os.chmod(tmp, _default_file_mode(0o777))
+            os.rename(tmp, target)
+            return
+        _check_folder_contents(target)
+        _carry_over(target, tmp)
+        os.chmod(tmp, stat.S_IMODE(now.st_mode))
+        aside = Path(tempfile.mkdtemp(prefix=_TEMP_PREFIX, dir=parent))
+        os.rmdir(aside)
+        os.rename(target, aside)
+        try:
+            os.rename(tmp, target)
+        except OSError:
+            os.rename(aside, target)
+            raise
+        shutil.rmtree(aside, ignore_errors=True)
+    finally:
+        os.close(parent_lock)

@@ -128,9 +128,9 @@ def test_engine_choices_match_the_engines():
 
 @pytest.mark.parametrize("argv, fragments", [
     (["cohort", "no_such_sarcoma", "-n", "10", "--seed", "1"], ["no_such_sarcoma"]),
-    (["cohort", "gist", "-n", "0", "--seed", "1"], ["-n", "at least 1", "got 0"]),
-    (["cohort", "gist", "-n", "-5", "--seed", "1"], ["-n", "at least 1", "got -5"]),
-    (["cohort", "gist", "-n", "10", "--seed", "-1"], ["--seed", ">= 0"]),
+    (["cohort", "gist", "-n", "0", "--seed", "1"], ["-n", ">= 1", "got 0"]),
+    (["cohort", "gist", "-n", "-5", "--seed", "1"], ["-n", ">= 1", "got -5"]),
+    (["cohort", "gist", "-n", "10", "--seed", "-1"], ["--seed", "from 0"]),
     (["cohort", "gist", "-n", "10", "--seed", "1", "--set", "no_equals_sign"], ["--set", "KEY=VALUE"]),
     (["cohort", "gist", "-n", "10", "--seed", "1", "--set", "=3"], ["--set", "KEY=VALUE"]),
 ])

@@ -8,10 +8,11 @@ import urllib.parse
 import urllib.request
 
 import pytest
-from helpers.cli_runner import run_cli
-from helpers.web_server import serving
 
 from sarcoma_sim.cli.serve import default_db, is_loopback
+
+from helpers.cli_runner import run_cli
+from helpers.web_server import serving
 
 
 def fetch(url: str, data: dict | None = None) -> tuple[int, str]:

@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import OutputError, PathwayError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.draw import draw_pathway, highlighted_keys, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
@@ -200,8 +200,8 @@ def test_unknown_suffix_is_an_error_and_writes_nothing(tmp_path, name):
 
 
 def test_unwritable_output_is_an_error(tmp_path):
-    """A folder that does not exist is a PathwayError, not a traceback, and leaves no file."""
-    with pytest.raises(PathwayError, match="cannot write output"):
+    """A folder that does not exist is an OutputError, not a traceback, and leaves no file."""
+    with pytest.raises(OutputError, match="cannot write output"):
         save_pathway_drawing(load_subtype("dfsp"), tmp_path / "missing" / "dfsp.png")
     assert list(tmp_path.iterdir()) == []
 
@@ -218,7 +218,7 @@ def test_failed_save_leaves_the_previous_file_untouched(tmp_path, monkeypatch):
             handle.write(b"half")
         raise OSError(28, "No space left on device")
     monkeypatch.setattr(Figure, "savefig", broken)
-    with pytest.raises(PathwayError, match="No space left on device"):
+    with pytest.raises(OutputError, match="No space left on device"):
         save_pathway_drawing(load_subtype("dfsp"), target)
     assert target.read_bytes() == b"old"
     assert [p.name for p in tmp_path.iterdir()] == ["dfsp.png"]

@@ -19,7 +19,7 @@ from sarcoma_sim.cohort.engines import ENGINES, simulate
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ArgumentError, ParameterError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
 from helpers.budget import heavy_matrix
@@ -233,20 +233,23 @@ def test_progress_reaches_the_whole_cohort():
         assert seen[-1] == (1500, 1500)
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"engine": "fast"}, "unknown engine 'fast'; expected one of vectorized, stepwise"),
-    ({"n": 0}, "expected a whole number of patients >= 1, got 0"),
-    ({"n": 2.5}, "expected a whole number of patients >= 1, got 2.5"),
-    ({"seed": -1}, "expected a whole number >= 0 as the seed, got -1"),
+@pytest.mark.parametrize("kwargs,argument,message", [
+    ({"engine": "fast"}, "engine", "unknown engine 'fast'; expected one of vectorized, stepwise"),
+    ({"n": 0}, "n", "expected a whole number of patients >= 1, got 0"),
+    ({"n": 2.5}, "n", "expected a whole number of patients >= 1, got 2.5"),
+    ({"seed": -1}, "seed", "expected a whole number from 0 to 2**128 - 1, got -1"),
 ])
-def test_bad_requests_are_pathway_errors(kwargs, message):
-    """A wrong engine, size or seed is a PathwayError with a clear message."""
+def test_bad_requests_are_argument_errors(kwargs, argument, message):
+    """A wrong engine, size or seed is an ArgumentError naming the library argument, not a flag."""
     request = {"n": 10, "seed": 1, "engine": "vectorized", **kwargs}
-    with pytest.raises(PathwayError, match=message.replace("(", r"\(").replace(")", r"\)")):
+    with pytest.raises(ArgumentError) as caught:
         simulate(load_subtype("gist"), load_params("gist"), **request)
+    assert caught.value.argument == argument
+    assert caught.value.message == message
+    assert "--" not in str(caught.value)
 
 
 def test_parameters_of_another_subtype_are_refused():
     """Running GIST's pathway with leiomyosarcoma's parameters is an error naming both."""
-    with pytest.raises(PathwayError, match="for 'leiomyosarcoma', not for the pathway 'gist'"):
+    with pytest.raises(ParameterError, match="for 'leiomyosarcoma', not for the pathway 'gist'"):
         simulate(load_subtype("gist"), load_params("leiomyosarcoma"), 10, 1)

@@ -10,7 +10,7 @@ from conftest import SMALL_PATHWAY
 from sarcoma_sim.cohort.params import params_from_documents
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
 from sarcoma_sim.cohort.vectorized import simulate_vectorized
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ParameterError, PathwayError
 from sarcoma_sim.pathways.exits import DEATH_STATE, SUPPORTIVE_CARE_STATE, active_states, with_competing_exits
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
@@ -74,7 +74,7 @@ def problems(text: str) -> list[str]:
 
 def param_problems(text: str) -> list[str]:
     """The problems of a demo parameter text (fails if it is valid)."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         demo_params(text)
     return [str(p) for p in caught.value.problems]
 
@@ -226,7 +226,7 @@ def test_missing_block_is_named_when_the_pathway_declares_exits():
 
 def test_block_for_a_pathway_without_exits_is_refused():
     """competing_exits in the parameters of a pathway that declares none is an error at the block."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         demo_params(PARAMS, pathway=parse_pathway(SMALL_PATHWAY, "demo.yaml"))
     assert any("competing_exits" in str(p) and "declares no competing exits" in str(p)
                for p in caught.value.problems)
@@ -384,7 +384,7 @@ def test_set_on_one_state_is_listed_for_that_state():
 
 def test_set_on_an_unknown_exit_names_the_keys():
     """A --set on an exit the pathway does not declare is refused, naming the allowed keys."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         params_from_documents(demo(), [parse_yaml(PARAMS, "demo-params.yaml")],
                               ["competing_exits.on_treatment.stroke.median_months=1"])
     assert "competing_exits.<on_treatment|supportive_care>.<death|decline>" in str(caught.value)

@@ -36,7 +36,8 @@ LAYERS = {
     "cli": 4,
     "web": 4,
 }
-BASE_MODULES = {"sarcoma_sim.errors", "sarcoma_sim.notice", "sarcoma_sim.files", "sarcoma_sim.version"}
+BASE_MODULES = {"sarcoma_sim.errors", "sarcoma_sim.notice", "sarcoma_sim.files", "sarcoma_sim.version",
+                "sarcoma_sim.arguments"}
 FACES = {"cli", "web"}
 
 EXPECTED_PUBLIC_API = [

@@ -18,7 +18,7 @@ from sarcoma_sim.cohort.params import (
     shipped_params_path,
     to_months,
 )
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ParameterError, PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
@@ -36,7 +36,7 @@ def gist_from_text(text: str, file: str = "test-gist.yaml"):
 
 def problems_of(text: str) -> list[str]:
     """The problems (as text) of a whole GIST parameter file; fails if it is valid."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         gist_from_text(text)
     return [str(p) for p in caught.value.problems]
 
@@ -318,7 +318,7 @@ states:
       extent: {limited: {value: 0.5, illustrative: true}, widespread: {value: 0.5, illustrative: true}}
     intolerance: {distribution: exponential, median_months: {months: 50, illustrative: true}}
 """
-    with pytest.raises(PathwayError, match="no transition of drug on progression holds for .*widespread"):
+    with pytest.raises(ParameterError, match="no transition of drug on progression holds for .*widespread"):
         params_from_documents(pathway, [parse_yaml(text, "tiny-params.yaml")])
     fixed = text.replace("limited: {value: 0.5", "limited: {value: 1")
     fixed = fixed.replace("widespread: {value: 0.5", "widespread: {value: 0")
@@ -358,7 +358,7 @@ def test_a_bad_override_key_names_the_path_and_what_exists():
         "population.exon9.prevalence=0.1": "no population group 'exon9'; groups: kit_exon11",
     }
     for item, message in cases.items():
-        with pytest.raises(PathwayError) as caught:
+        with pytest.raises(ParameterError) as caught:
             load_params("gist", overrides=[item])
         text = str(caught.value)
         assert text.startswith(f"--set at {item.partition('=')[0]}: unknown key: "), text
@@ -367,15 +367,15 @@ def test_a_bad_override_key_names_the_path_and_what_exists():
 
 def test_override_values_get_the_same_checks():
     """An override breaking a rule is refused like the same value in a file, located at the --set."""
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         load_params("gist", overrides=["regorafenib.progression.median_months=-2"])
     assert "--set regorafenib.progression.median_months=-2 at states.regorafenib.progression.median_months" \
            ".months: expected a time > 0" in str(caught.value)
-    with pytest.raises(PathwayError, match="prevalences must sum to 1"):
+    with pytest.raises(ParameterError, match="prevalences must sum to 1"):
         load_params("gist", overrides=["population.kit_exon9.prevalence=12%"])
-    with pytest.raises(PathwayError, match="expected a number, got 'fast'"):
+    with pytest.raises(ParameterError, match="expected a number, got 'fast'"):
         load_params("gist", overrides=["regorafenib.progression.median_months=fast"])
-    with pytest.raises(PathwayError, match="expected KEY=VALUE"):
+    with pytest.raises(ParameterError, match="expected KEY=VALUE"):
         load_params("gist", overrides=["regorafenib.progression.median_months"])
 
 
@@ -383,7 +383,7 @@ def test_switching_distribution_drops_or_requires_the_shape():
     """Setting exponential drops the inherited shape; setting weibull without a shape is refused."""
     params = load_params("gist", overrides=["imatinib_400.progression.distribution=exponential"])
     assert params.event_params("imatinib_400", "progression").timing.shape is None
-    with pytest.raises(PathwayError, match="weibull needs shape"):
+    with pytest.raises(ParameterError, match="weibull needs shape"):
         load_params("gist", overrides=["regorafenib.progression.distribution=weibull"])
     params = load_params("gist", overrides=["regorafenib.progression.distribution=weibull",
                                             "regorafenib.progression.shape=1.5"])
@@ -428,24 +428,100 @@ def test_errors_in_a_partial_file_point_into_that_file(tmp_path):
     """A mistake in the partial file is reported with that file's name and line."""
     partial = tmp_path / "mine.yaml"
     partial.write_text("states:\n  regorafenib:\n    progression:\n      median_months: {months: 6}\n", "utf-8")
-    with pytest.raises(PathwayError) as caught:
+    with pytest.raises(ParameterError) as caught:
         load_params("gist", path=partial)
     assert f"{partial}:4 at states.regorafenib.progression.median_months: every value needs its provenance" \
            in str(caught.value)
 
 
 def test_an_unreadable_partial_file_is_a_pathway_error(tmp_path):
-    """A missing or non-YAML parameter file is a PathwayError naming it."""
-    with pytest.raises(PathwayError, match="no such file"):
+    """A missing or non-YAML parameter file is a ParameterError naming it."""
+    with pytest.raises(ParameterError, match="no such file"):
         load_params("gist", path=tmp_path / "missing.yaml")
     bad = tmp_path / "bad.yaml"
     bad.write_text("states: [\n", "utf-8")
-    with pytest.raises(PathwayError, match="YAML syntax error"):
+    with pytest.raises(ParameterError, match="YAML syntax error"):
         load_params("gist", path=bad)
 
 
 def test_a_pathway_without_a_shipped_file_needs_one():
     """A custom pathway has no shipped parameters: a clear error until a file is given."""
     from helpers.fake_cohort import demo_pathway
-    with pytest.raises(PathwayError, match="no parameter file ships for 'demo'"):
+    with pytest.raises(ParameterError, match="no parameter file ships for 'demo'"):
         load_params(demo_pathway())
+
+
+# -- extreme numbers and located overrides (issue 13 items 1-4, 13) ----------------------------
+
+def override_problems(*items: str) -> list[str]:
+    """The problems of GIST's shipped parameters with ``items`` as --set overrides."""
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", overrides=list(items))
+    return [str(p) for p in caught.value.problems]
+
+
+@pytest.mark.parametrize("value", ["1.7e308y", "1e305", "1000001", "1e300wk"])
+def test_times_past_the_longest_time_are_refused_after_conversion(value):
+    """A median that is finite as written but beyond MAX_MONTHS (or infinite) once in months is refused."""
+    found = override_problems(f"imatinib_400.progression.median_months={value}")
+    assert len(found) == 1
+    assert found[0].startswith(f"--set imatinib_400.progression.median_months={value} at "
+                               "states.imatinib_400.progression.median_months")
+    assert "at most 1,000,000 months" in found[0]
+
+
+def test_the_longest_time_itself_is_accepted():
+    """MAX_MONTHS is inside the accepted range."""
+    params = load_params("gist", overrides=["imatinib_400.progression.median_months=1000000"])
+    assert params.event_params("imatinib_400", "progression").timing.median == 1_000_000
+
+
+@pytest.mark.parametrize("distribution, shape, accepted", [
+    ("weibull", "0.0001", False), ("weibull", "0.049", False), ("weibull", "0.05", True),
+    ("weibull", "1000", True), ("weibull", "1001", False),
+    ("lognormal", "10", True), ("lognormal", "10.5", False),
+])
+def test_shapes_outside_what_the_engines_can_sample_are_refused(distribution, shape, accepted):
+    """Weibull k below 0.05 (the ZeroDivisionError of issue 13) or a log-normal sigma above 10 is refused."""
+    items = [f"imatinib_400.progression.distribution={distribution}", f"imatinib_400.progression.shape={shape}"]
+    if accepted:
+        assert load_params("gist", overrides=items).event_params("imatinib_400", "progression").timing.shape.value \
+            == float(shape)
+    else:
+        found = override_problems(*items)
+        assert len(found) == 1 and found[0].startswith(f"--set imatinib_400.progression.shape={shape} at ")
+        assert "outside it the drawn times leave the range a float holds" in found[0]
+
+
+def test_huge_integer_in_a_parameter_file_is_a_located_parameter_error(tmp_path):
+    """A 401-digit number in --params is a ParameterError at its line and path."""
+    path = tmp_path / "p.yaml"
+    path.write_text("subtype: gist\nstates:\n  imatinib_400:\n    progression:\n      median_months: {months: "
+                    + "1" * 401 + "}\n", encoding="utf-8")
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", path)
+    (problem,) = caught.value.problems
+    assert (problem.file, problem.line) == (str(path), 5) and "too large" in problem.message
+
+
+@pytest.mark.parametrize("key, missing", [
+    ("imatinib_400.progression.median_months", "median_months is required but missing"),
+    ("imatinib_400.progression.shape", "needs shape"),
+])
+def test_removing_a_key_with_none_blames_the_override(key, missing):
+    """``--set KEY=none`` that leaves a required value missing names the override, not the shipped file's line."""
+    items = [f"{key}=none"]
+    if key.endswith("shape"):
+        items = ["imatinib_400.progression.distribution=weibull", "imatinib_400.progression.shape=0.5", *items]
+    found = override_problems(*items)
+    assert len(found) == 1, found
+    assert found[0].startswith(f"--set {key}=none at states.imatinib_400.progression: ")
+    assert missing in found[0] and "gist.yaml" not in found[0]
+
+
+def test_parameter_problems_are_parameter_errors_not_pathway_errors():
+    """A bad parameter file is a ParameterError, which the error family keeps apart from pathway errors."""
+
+    with pytest.raises(ParameterError) as caught:
+        load_params("gist", overrides=["imatinib_400.progression.median_months=-1"])
+    assert not isinstance(caught.value, PathwayError)

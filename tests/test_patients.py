@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.patient.record import make_patient, normalise_drug_name
 
@@ -18,21 +18,21 @@ def test_valid_patient():
 
 def test_unknown_attribute_lists_the_allowed_ones():
     """An attribute the subtype does not declare is named with the allowed attributes."""
-    with pytest.raises(PathwayError, match=r"at patient\.alk: unknown patient attribute 'alk' for subtype "
+    with pytest.raises(ScenarioError, match=r"at patient\.alk: unknown patient attribute 'alk' for subtype "
                                            r"'gist'; expected one of: kit_exon, pdgfra"):
         make_patient(load_subtype("gist"), {"alk": "positive"}, file="case.yaml")
 
 
 def test_value_outside_allowed_values():
     """A value outside the declared values is named with the allowed values."""
-    with pytest.raises(PathwayError, match="'exon10' is not an allowed value of 'kit_exon'; expected one of: "
+    with pytest.raises(ScenarioError, match="'exon10' is not an allowed value of 'kit_exon'; expected one of: "
                                            "exon11, exon9"):
         make_patient(load_subtype("gist"), {"kit_exon": "exon10"})
 
 
 def test_event_attributes_are_not_patient_attributes():
     """Event attributes (extent, option) cannot be set on a patient."""
-    with pytest.raises(PathwayError, match="unknown patient attribute 'extent'"):
+    with pytest.raises(ScenarioError, match="unknown patient attribute 'extent'"):
         make_patient(load_subtype("gist"), {"extent": "limited"})
 
 
@@ -46,7 +46,7 @@ def test_comedications_are_normalised_and_classified():
 
 def test_empty_comedication_is_an_error():
     """A blank or non-text co-medication is an error naming its index."""
-    with pytest.raises(PathwayError, match=r"patient\.comedications\[1\]: expected a drug name"):
+    with pytest.raises(ScenarioError, match=r"patient\.comedications\[1\]: expected a drug name"):
         make_patient(load_subtype("gist"), {}, comedications=["aspirin", ""])
 
 
@@ -57,13 +57,13 @@ def test_normalise_drug_name():
 
 def test_contradictory_markers_are_an_error():
     """A GIST with both a KIT and a PDGFRA mutation is refused, naming both attributes."""
-    with pytest.raises(PathwayError, match="kit_exon 'exon9' and pdgfra 'd842v' contradict each other"):
+    with pytest.raises(ScenarioError, match="kit_exon 'exon9' and pdgfra 'd842v' contradict each other"):
         make_patient(load_subtype("gist"), {"kit_exon": "exon9", "pdgfra": "d842v"})
     assert make_patient(load_subtype("gist"), {"kit_exon": "wild_type", "pdgfra": "d842v"}).facts["pdgfra"] == "d842v"
 
 
 def test_subtype_without_markers_says_so():
     """An attribute given for a subtype that declares none says that the subtype declares none."""
-    with pytest.raises(PathwayError, match="unknown patient attribute 'alk' for subtype 'dfsp'; expected one of: "
-                                           "ntrk_fusion"):
+    with pytest.raises(ScenarioError, match="unknown patient attribute 'alk' for subtype 'dfsp'; expected one of: "
+                                            "ntrk_fusion"):
         make_patient(load_subtype("dfsp"), {"alk": "positive"})

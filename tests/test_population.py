@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.population import group_thresholds, sample_groups, sample_patients
 from sarcoma_sim.cohort.streams import BLOCK
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ArgumentError
 from sarcoma_sim.pathways.load import load_subtype
 
 GIST = load_subtype("gist")
@@ -83,6 +83,6 @@ def test_a_group_of_zero_prevalence_is_never_drawn():
 
 
 def test_a_negative_seed_is_refused():
-    """A negative seed is a PathwayError, not a numpy traceback."""
-    with pytest.raises(PathwayError, match="seed"):
+    """A negative seed is an ArgumentError, not a numpy traceback."""
+    with pytest.raises(ArgumentError, match="seed"):
         sample_groups(PARAMS, 10, -1)

@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sarcoma_sim.errors import (
-    ImpossibleEventError,
-    PathwaySyntaxError,
-    SarcomaSimError,
-    UnknownSubtypeError,
-)
-from sarcoma_sim.patient.scenario import ScenarioError, event_attributes, load_scenario, parse_scenario, run_scenario
+from sarcoma_sim.errors import ImpossibleEventError, SarcomaSimError, ScenarioError, UnknownSubtypeError
+from sarcoma_sim.patient.scenario import event_attributes, load_scenario, parse_scenario, run_scenario
 
 GOOD = """\
 title: A GIST case
@@ -67,14 +62,14 @@ def test_load_scenario_reads_a_file(tmp_path):
 
 
 def test_missing_file_is_an_error(tmp_path):
-    """A missing scenario file is a PathwayError naming it."""
-    with pytest.raises(PathwaySyntaxError, match="no such file"):
+    """A missing scenario file is a ScenarioError naming it."""
+    with pytest.raises(ScenarioError, match="no such file"):
         load_scenario(tmp_path / "nope.yaml")
 
 
 def test_yaml_aliases_are_refused():
     """Scenarios go through sarcoma_sim.pathways.yamlsource, which refuses aliases."""
-    with pytest.raises(PathwaySyntaxError, match="aliases"):
+    with pytest.raises(ScenarioError, match="aliases"):
         parse_scenario("patient: &p {subtype: gist}\nstart: 0\nother: *p\n", "a.yaml")
 
 
@@ -226,3 +221,33 @@ def test_option_that_does_not_apply_is_located_at_the_option():
         run_scenario(scenario)
     problem = info.value.problems[0]
     assert (problem.line, problem.path) == (4, "events[0].option") and "use choose:" in problem.message
+
+
+@pytest.mark.parametrize("field, yaml_text, path", [
+    ("title", 'title: "x\\e]0;owned\\a\\e[2J"\n', "title"),
+    ("label", "", "patient.label"),
+    ("note", "", "start.note"),
+])
+def test_terminal_escape_sequences_in_text_are_refused(field, yaml_text, path):
+    """A title, label or note holding a control character (an escape sequence) is refused at its path."""
+    patient = 'patient: {subtype: dfsp' + (', label: "p\\e[2J"' if field == "label" else "") + "}\n"
+    start = 'start: {at: 0, note: "n\\x9b1m"}\n' if field == "note" else "start: 0\n"
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario(yaml_text + patient + start, "s.yaml")
+    (problem,) = caught.value.problems
+    assert problem.path == path and "control character" in problem.message
+
+
+def test_huge_start_time_is_a_located_scenario_error():
+    """A 401-digit start time is a ScenarioError at its line, not an OverflowError."""
+    with pytest.raises(ScenarioError) as caught:
+        parse_scenario("patient: {subtype: dfsp}\nstart: " + "1" * 401 + "\n", "s.yaml")
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.path) == (2, "start") and "too large" in problem.message
+
+
+def test_repeated_comedications_are_kept_once():
+    """A drug listed many times is one co-medication of the patient (and its alert fires once)."""
+    scenario = parse_scenario("patient: {subtype: dfsp, comedications: [" + ", ".join(["Rifampicin"] * 500)
+                              + "]}\nstart: 0\n", "s.yaml")
+    assert scenario.patient.comedications == ("rifampicin",)

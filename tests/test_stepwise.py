@@ -13,7 +13,7 @@ import sarcoma_sim.cohort.stepwise as stepwise
 from sarcoma_sim.cohort.eventlog import check_log
 from sarcoma_sim.cohort.params import Quantity, Timing, load_params
 from sarcoma_sim.cohort.stepwise import detect, draw_choices, draw_time, simulate_stepwise
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ArgumentError, PathwayError
 from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.machine import PathwayMachine
@@ -149,8 +149,8 @@ def test_a_pathway_that_never_ends_is_refused(monkeypatch):
 
 
 def test_bad_sizes_and_seeds_are_refused():
-    """n < 1 or a negative seed is a PathwayError."""
-    with pytest.raises(PathwayError, match="at least 1 patient"):
+    """n < 1 or a negative seed is an ArgumentError."""
+    with pytest.raises(ArgumentError, match="patients >= 1"):
         simulate_stepwise(GIST, PARAMS, 0, 1)
-    with pytest.raises(PathwayError, match="seed"):
+    with pytest.raises(ArgumentError, match="seed"):
         simulate_stepwise(GIST, PARAMS, 5, -3)

@@ -8,16 +8,27 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.cohort.streams import BLOCK, POPULATION, STEPWISE, VECTORIZED, blocks, check_seed, stream
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ArgumentError
 
 from helpers.budget import examples
 
 
 @pytest.mark.parametrize("bad", [-1, 1.5, "7", True, None])
-def test_bad_seeds_are_pathway_errors(bad):
-    """A negative, fractional, text, boolean or missing seed is refused with a message naming it."""
-    with pytest.raises(PathwayError, match="expected a whole number >= 0 as the seed"):
+def test_bad_seeds_are_argument_errors(bad):
+    """A negative, fractional, text, boolean or missing seed is an ArgumentError naming ``seed``."""
+    with pytest.raises(ArgumentError, match="expected a whole number from 0 to") as caught:
         check_seed(bad)
+    assert caught.value.argument == "seed"
+
+
+def test_seed_beyond_128_bits_is_refused_and_shown_short():
+    """A seed past 2**128 - 1 is refused; a 4,000-digit seed is shown abbreviated, in one short line."""
+    from sarcoma_sim.arguments import MAX_SEED
+
+    assert check_seed(MAX_SEED) == MAX_SEED
+    with pytest.raises(ArgumentError) as caught:
+        check_seed(int("9" * 4000))
+    assert caught.value.argument == "seed" and len(str(caught.value)) < 200
 
 
 def test_a_good_seed_is_returned_as_int():
@@ -47,10 +58,12 @@ def test_blocks_cover_exactly_the_patients(start, n):
 
 
 def test_cohort_size_below_one_is_refused():
-    """A cohort of fewer than one patient is a PathwayError naming -n; a valid size comes back as an int."""
+    """A cohort of fewer than one patient is an ArgumentError naming ``n``; a valid size comes back as an int."""
     from sarcoma_sim.cohort.streams import check_cohort_size
-    from sarcoma_sim.errors import PathwayError
 
-    with pytest.raises(PathwayError, match="-n: expected at least 1 patient, got 0"):
+    with pytest.raises(ArgumentError, match="n: expected a whole number of patients >= 1, got 0") as caught:
         check_cohort_size(0)
+    assert caught.value.argument == "n"
+    with pytest.raises(ArgumentError):
+        check_cohort_size(2.5)
     assert check_cohort_size(5) == 5

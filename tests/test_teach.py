@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.teach import TeachingCase, consistent, draw_untested, run_session, sample_patient
@@ -56,7 +56,7 @@ def test_sampled_patients_are_valid_and_consistent(seed, subtype):
 
 def test_sample_patient_refuses_unknown_markers():
     """A marker the subtype does not declare is an error naming the allowed ones."""
-    with pytest.raises(PathwayError, match="unknown patient attribute 'alk' for subtype 'gist'"):
+    with pytest.raises(ScenarioError, match="unknown patient attribute 'alk' for subtype 'gist'"):
         sample_patient(GIST, np.random.default_rng(0), {"alk": "positive"})
 
 

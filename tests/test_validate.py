@@ -270,3 +270,27 @@ def test_schema_is_a_valid_json_schema():
     import jsonschema
 
     jsonschema.Draft202012Validator.check_schema(pathway_schema())
+
+
+@pytest.mark.parametrize("value", [".inf", "-.inf", ".nan"])
+def test_non_finite_numbers_are_refused_at_their_path(small_pathway_text, value):
+    """``.inf`` or ``.nan`` anywhere (here the imaging interval) is refused: JSON cannot carry it."""
+    text = small_pathway_text.replace("{min: 2, max: 3}", f"{{min: 2, max: {value}}}")
+    found = problems(text)
+    line = line_of(text, "imaging_interval_months")
+    assert any(p.startswith(f"demo.yaml:{line} at monitoring.imaging_interval_months.max: expected a finite number")
+               for p in found), found
+
+
+def test_non_finite_dose_is_refused(small_pathway_text):
+    """A non-finite number in a regimen is refused like any other."""
+    text = small_pathway_text.replace("line: 1}", "line: 1, daily_dose_mg: .inf}")
+    assert any("regimen.daily_dose_mg: expected a finite number" in p for p in problems(text))
+
+
+def test_interval_beyond_the_longest_time_is_refused(small_pathway_text):
+    """An imaging interval past MAX_MONTHS is refused, naming the limit."""
+    from sarcoma_sim.pathways.validate import MAX_MONTHS
+
+    text = small_pathway_text.replace("{min: 2, max: 3}", "{min: 2, max: 1.0e+300}")
+    assert any(f"at most {MAX_MONTHS:,.0f} months" in p for p in problems(text))

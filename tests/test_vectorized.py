@@ -26,7 +26,7 @@ from sarcoma_sim.cohort.vectorized import (
     normal_from_exponential,
     simulate_vectorized,
 )
-from sarcoma_sim.errors import PathwayError
+from sarcoma_sim.errors import ArgumentError, PathwayError
 from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -238,8 +238,29 @@ def test_a_pathway_that_never_ends_is_refused(monkeypatch):
 
 
 def test_bad_sizes_and_seeds_are_refused():
-    """n < 1 or a negative seed is a PathwayError."""
-    with pytest.raises(PathwayError, match="at least 1 patient"):
+    """n < 1 or a negative seed is an ArgumentError."""
+    with pytest.raises(ArgumentError, match="patients >= 1"):
         simulate_vectorized(GIST, PARAMS, 0, 1)
-    with pytest.raises(PathwayError, match="seed"):
+    with pytest.raises(ArgumentError, match="seed"):
         simulate_vectorized(GIST, PARAMS, 5, -3)
+
+
+def test_a_slot_a_variant_lacks_is_infinite_not_a_large_number():
+    """Lacking slots are scheduled at +inf, outside every real time (issue 13: 1e300 lost to a real 1e305)."""
+    cp = compile_pathway(load_subtype("gist"), load_params("gist"))
+    lacking = cp.slot_family == NEVER
+    assert lacking.any()
+    assert np.isinf(cp.slot_scale[lacking]).all()
+    assert np.isfinite(cp.slot_scale[~lacking]).all()
+
+
+@pytest.mark.parametrize("engine", ["vectorized", "stepwise"])
+def test_longest_accepted_time_still_fires_and_summarises(engine):
+    """A resection median at MAX_MONTHS: every patient still ends, and the summary has finite numbers."""
+    from sarcoma_sim.cohort.engines import simulate
+    from sarcoma_sim.reports.summary import summarize, to_json
+
+    params = load_params("gist", overrides=["resection.resected.median_months=1000000"])
+    result = simulate(load_subtype("gist"), params, 300, 1, engine=engine)
+    text = to_json(summarize(result, load_subtype("gist")))
+    assert "Infinity" not in text and "NaN" not in text

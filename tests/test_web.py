@@ -202,7 +202,7 @@ BROKEN = "title: broken\npatient:\n  subtype: gist\n  markers: {kit_exon: exon99
 
 def test_pasted_broken_scenario_shows_located_errors_like_the_cli(client, tmp_path, capsys):
     """A broken scenario shows the same error lines as ``sarcoma-sim run`` (file, line, path, expected)."""
-    from cli_runner import run_cli
+    from helpers.cli_runner import run_cli
     response = client.post("/scenarios/run", data={"text": BROKEN})
     page = text_of(response)
     assert response.status_code == 422

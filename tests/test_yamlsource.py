@@ -142,3 +142,81 @@ def test_values_round_trip_through_safe_dump(value):
     import yaml
 
     assert parse_yaml(yaml.safe_dump(value), "rt.yaml").data == value
+
+
+# -- hostile input (issue 13) -------------------------------------------------------------------
+
+def test_integer_too_large_for_a_float_is_refused_at_its_path():
+    """A 401-digit integer is refused with its line and document path, shown abbreviated."""
+    with pytest.raises(PathwaySyntaxError) as caught:
+        parse_yaml("a:\n  b: [1, " + "9" * 401 + "]\n", "t.yaml")
+    problem = caught.value.problems[0]
+    assert (problem.file, problem.line, problem.path) == ("t.yaml", 2, "a.b[1]")
+    assert "too large" in problem.message and "401 characters" in problem.message
+
+
+def test_largest_float_sized_integer_is_accepted():
+    """An integer a float can still hold is a value like any other."""
+    assert parse_yaml(f"a: {10 ** 300}\n").data == {"a": 10 ** 300}
+
+
+def test_the_caller_chooses_the_error_class(tmp_path):
+    """``error=`` makes every refusal (syntax, hostile input, unreadable file) raise the caller's class."""
+    from sarcoma_sim.errors import ParameterError, ScenarioError
+
+    for text in ("a: [1,\n", "a: &x 1\nb: *x\n", "a: " + "9" * 400 + "\n"):
+        with pytest.raises(ScenarioError):
+            parse_yaml(text, "s.yaml", error=ScenarioError)
+    with pytest.raises(ParameterError, match="no such file"):
+        read_yaml(tmp_path / "missing.yaml", error=ParameterError)
+
+
+def test_control_character_is_one_located_line():
+    """A raw control character is refused on one line naming its line, column and code point."""
+    with pytest.raises(PathwaySyntaxError) as caught:
+        parse_yaml("a: 1\ntitle: a\x01b\n", "t.yaml")
+    (problem,) = caught.value.problems
+    assert problem.line == 2 and "column 9" in problem.message and "U+0001" in problem.message
+    assert "\n" not in str(caught.value)
+
+
+def test_device_is_refused_without_reading():
+    """``/dev/zero`` (endless) is refused at once as not a regular file."""
+    started = time.perf_counter()
+    with pytest.raises(PathwaySyntaxError, match="not a regular file"):
+        read_yaml("/dev/zero")
+    assert time.perf_counter() - started < 1
+
+
+def test_fifo_without_writer_is_refused_without_blocking(tmp_path):
+    """A FIFO with no writer is refused at once instead of waiting forever for data."""
+    import os
+
+    fifo = tmp_path / "in.yaml"
+    os.mkfifo(fifo)
+    started = time.perf_counter()
+    with pytest.raises(PathwaySyntaxError, match="not a regular file"):
+        read_yaml(fifo)
+    assert time.perf_counter() - started < 1
+
+
+def test_read_stops_one_byte_past_the_limit(tmp_path, monkeypatch):
+    """A file over the limit is refused after reading at most limit + 1 bytes, whatever its size."""
+    import os
+
+    from sarcoma_sim.pathways import yamlsource
+
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"#" * 5000)
+    read = []
+    real_read = os.read
+
+    def counting(fd, size):
+        data = real_read(fd, size)
+        read.append(len(data))
+        return data
+    monkeypatch.setattr(yamlsource.os, "read", counting)
+    with pytest.raises(PathwaySyntaxError, match="larger than 100 bytes"):
+        yamlsource.read_bounded(path, limit=100)
+    assert sum(read) == 101
+    assert yamlsource.read_bounded(path, limit=5000) == b"#" * 5000

@@ -14,8 +14,6 @@ import time
 from pathlib import Path
 from typing import TextIO
 
-from sarcoma_sim.errors import PathwayError, Problem
-
 # sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
 ENGINE_CHOICES = ("vectorized", "stepwise")
 
@@ -95,21 +93,17 @@ class ProgressBar:
             self.shown = False
 
 
-def _refuse(option: str, message: str) -> PathwayError:
-    return PathwayError(Problem(option, None, "", message))
-
-
 def check_arguments(args: argparse.Namespace) -> None:
-    """Raise ``PathwayError`` for option values argparse cannot judge (sizes, seeds, --set syntax)."""
-    if args.n < 1:
-        raise _refuse("-n", f"expected a number of patients of at least 1, got {args.n}")
-    if args.seed < 0:
-        raise _refuse("--seed", f"expected a whole number >= 0, got {args.seed}")
-    for item in args.overrides:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise _refuse("--set", f"expected KEY=VALUE (e.g. imatinib_400.progression.median_months=20), "
-                                   f"got {item!r}")
+    """Raise for option values argparse cannot judge: the cohort size and the seed.
+
+    The checks themselves live in ``sarcoma_sim.arguments`` (their ``ArgumentError`` becomes an
+    ``error: -n ...`` line in ``sarcoma_sim.cli.dispatch``). ``--set`` syntax is checked with the
+    parameters, so its errors name the override itself.
+    """
+    from sarcoma_sim.arguments import check_cohort_size, check_seed
+
+    check_cohort_size(args.n)
+    check_seed(args.seed)
 
 
 def cmd_cohort(args: argparse.Namespace) -> int:
@@ -125,7 +119,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     if not args.no_progress and sys.stderr.isatty():
         progress = ProgressBar(sys.stderr, f"{args.subtype} {args.engine}")
     try:
-        if args.out:
+        if args.out is not None:   # --out '' is refused there, not silently skipped
             from sarcoma_sim.files import atomic_directory
             # Entered before simulating: an unwritable --out fails at once, not after a long run.
             with atomic_directory(args.out) as folder:
@@ -140,7 +134,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         sys.stdout.write(to_json(summary))
     else:
         extra = ()
-        if args.out:
+        if args.out is not None:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
         sys.stdout.write(format_text(summary, pathway, extra))

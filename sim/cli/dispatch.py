@@ -11,14 +11,22 @@ import argparse
 import importlib
 import sys
 
-from sarcoma_sim.errors import SarcomaSimError
+from sarcoma_sim.cli.terminal import safe_for_terminal
+from sarcoma_sim.errors import ArgumentError, CommandLineError, Problem, SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.version import tool_version
 
 COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach", "sarcoma_sim.cli.cohort",
                    "sarcoma_sim.cli.serve")
 
+# Library functions name their own arguments (sarcoma_sim.errors.ArgumentError); the flags that carry them.
+FLAG_NAMES = {"n": "-n", "seed": "--seed", "engine": "--engine", "dpi": "--dpi"}
 
+
+def as_command_line_error(error: ArgumentError) -> CommandLineError:
+    """A library argument error restated with the flag the user typed (``seed`` -> ``--seed``)."""
+    flag = FLAG_NAMES.get(error.argument, error.argument)
+    return CommandLineError(Problem(flag, None, "", error.message))
 
 def build_parser() -> argparse.ArgumentParser:
     """The full argument parser, with every command module's subcommands."""
@@ -38,11 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        try:
+            return int(args.handler(args) or 0)
+        except ArgumentError as error:
+            raise as_command_line_error(error) from None
     except SarcomaSimError as error:
         sys.stdout.flush()
         for line in error.error_lines():
-            print(line, file=sys.stderr)
+            print(safe_for_terminal(line), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import CommandLineError, Problem
 
 FORMAT_CHOICES = ("png", "svg", "pdf")
 
@@ -51,10 +51,10 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def parse_highlight(text: str) -> list[str]:
-    """``"a, b,c"`` -> ``["a", "b", "c"]``; an empty item is a PathwayError."""
+    """``"a, b,c"`` -> ``["a", "b", "c"]``; an empty item is a ``CommandLineError``."""
     items = [item.strip() for item in text.split(",")]
     if not text.strip() or any(not item for item in items):
-        raise PathwayError(Problem("--highlight", None, "",
+        raise CommandLineError(Problem("--highlight", None, "",
                                    f"expected state ids separated by commas, got {text!r}"))
     return items
 
@@ -72,6 +72,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
         parser.error("--gallery needs --all")
     if args.dpi is not None and not 20 <= args.dpi <= 1200:
         parser.error("--dpi must be between 20 and 1200")
+    if not args.output.strip():
+        # Before the drawing module reads the suffix of '' (it would name the folder ".").
+        raise CommandLineError(Problem("-o", None, "", "expected a file name (or a folder with --all), got an "
+                                                       "empty path"))
 
     from sarcoma_sim.pathways.draw import DPI, save_pathway_drawing
     from sarcoma_sim.pathways.load import load_any
@@ -123,7 +127,7 @@ def pathway_fingerprint(subtype: str, highlight=None) -> str:
 
     data = {"graph": graph_to_json(build_graph(load_subtype(subtype))),
             "highlight": list(highlight) if highlight else None, "drawing": DRAWING_VERSION}
-    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
+    text = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str, allow_nan=False)
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 

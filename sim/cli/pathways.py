@@ -10,6 +10,7 @@ import argparse
 import json
 import sys
 
+from sarcoma_sim.cli.terminal import safe_for_terminal
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.conditions import describe
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_any, load_subtype
@@ -60,7 +61,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     """Print every shipped subtype with its size and drugs."""
     rows = [pathway_summary(load_subtype(s)) for s in SUBTYPE_IDS]
     if args.format == "json":
-        print(json.dumps(rows, indent=2))
+        print(json.dumps(rows, indent=2, allow_nan=False))
         return 0
     width = max(len(r["id"]) for r in rows)
     print(f"{'subtype':<{width}}  {'states':>6}  {'lines':>5}  name / drugs")
@@ -139,9 +140,9 @@ def cmd_show(args: argparse.Namespace) -> int:
     """Print one pathway, as text or JSON."""
     pathway = load_any(args.subtype)
     if args.format == "json":
-        print(json.dumps(pathway_document(pathway), indent=2, ensure_ascii=False))
+        print(json.dumps(pathway_document(pathway), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(render_pathway_text(pathway))
+        print(safe_for_terminal(render_pathway_text(pathway)))
     return 0
 
 
@@ -154,7 +155,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
         except PathwayError as error:
             failed = True
             for line in error.error_lines():
-                print(line, file=sys.stderr)
+                print(safe_for_terminal(line), file=sys.stderr)
             continue
         print(f"ok: {pathway.file} ({pathway.id}: {len(pathway.states)} states, "
               f"{len(pathway.transitions)} transitions)")
@@ -167,7 +168,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sarcoma_sim.pathways.graph import build_graph
 
     text = EXPORTERS[args.format](build_graph(load_any(args.subtype)))
-    if args.output:
+    if args.output is not None:   # -o '' is refused there, not taken for standard output
         from sarcoma_sim.files import write_text_atomic
         write_text_atomic(args.output, text)
     else:

@@ -37,24 +37,27 @@ def cmd_run(args: argparse.Namespace) -> int:
         pathway = load_pathway(args.pathway)
     scenario = load_scenario(args.scenario, pathway)
     result = run_scenario(scenario)
-    if args.draw:
+    if args.draw is not None:   # --draw '' is refused there, not silently skipped
         _draw(result, args.draw)
     if args.format == "json":
-        print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False))
+        print(json.dumps(result_document(scenario, result), indent=2, ensure_ascii=False, allow_nan=False))
     else:
-        print(render_text(scenario, result))
-        if args.draw:
+        from sarcoma_sim.cli.terminal import safe_for_terminal
+        print(safe_for_terminal(render_text(scenario, result)))
+        if args.draw is not None:
             print(f"\nDrawing of the patient's path written to {args.draw}")
     return 0
 
 
 def _draw(result, output: str) -> None:
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.errors import CommandLineError, Problem
 
+    if not output.strip():
+        raise CommandLineError(Problem("--draw", None, "", "expected a file name, got an empty path"))
     try:
         import sarcoma_sim.pathways.draw  # noqa: F401
     except ImportError:
-        raise PathwayError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
+        raise CommandLineError("--draw is not available: the pathway drawing module (sarcoma_sim.pathways.draw) is not "
                            "installed in this version") from None
     from sarcoma_sim.reports.taken_path import save_taken_path
 

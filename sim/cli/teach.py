@@ -12,7 +12,6 @@ digits, undecodable bytes) is asked again. End of input, ``q`` or Ctrl-C stop th
 from __future__ import annotations
 
 import argparse
-import secrets
 import sys
 
 MAX_ANSWER_BYTES = 4096
@@ -39,13 +38,13 @@ def register(commands: argparse._SubParsersAction) -> None:
 
 
 def _markers(args: argparse.Namespace) -> dict:
-    from sarcoma_sim.errors import PathwayError
+    from sarcoma_sim.errors import CommandLineError
 
     markers = {name: getattr(args, name) for _, name in MARKER_FLAGS if getattr(args, name) is not None}
     for item in args.marker:
         name, sep, value = item.partition("=")
         if not sep or not name.strip() or not value.strip():
-            raise PathwayError(f"--marker {item!r}: expected NAME=VALUE, e.g. --marker kit_exon=exon9")
+            raise CommandLineError(f"--marker {item!r}: expected NAME=VALUE, e.g. --marker kit_exon=exon9")
         markers[name.strip()] = value.strip()
     return markers
 
@@ -54,19 +53,19 @@ def cmd_teach(args: argparse.Namespace) -> int:
     """Build the patient, then run the case on stdin/stdout."""
     import numpy as np
 
-    from sarcoma_sim.errors import ArgumentError, PathwayError
+    from sarcoma_sim.arguments import check_seed
+    from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.pathways.load import load_any
     from sarcoma_sim.patient.teach import TeachingCase, draw_untested, run_session, sample_patient, stop_summary
 
     if args.max_decisions < 1:
-        raise PathwayError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
-    if args.seed is not None and args.seed < 0:
-        raise ArgumentError("--seed", f"{args.seed} is negative; expected a whole number of at least 0")
+        raise CommandLineError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
     pathway = load_any(args.subtype)
     seed = args.seed
     if seed is None:
-        seed = secrets.randbelow(1_000_000)
+        seed = int(np.random.SeedSequence().entropy % 1_000_000)
+    seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     comedications = [] if args.no_comedication else args.comedication
     markers = _markers(args)

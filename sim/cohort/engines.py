@@ -8,35 +8,28 @@ vectorized engine is tested against. Both return a ``CohortResult`` with the sam
 
 from __future__ import annotations
 
-import numbers
 from typing import Callable, Iterator
 
 from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.cohort.params import Params
-from sarcoma_sim.cohort.streams import check_seed
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.cohort.streams import check_cohort_size, check_seed
+from sarcoma_sim.errors import ArgumentError, ParameterError, Problem
 from sarcoma_sim.pathways.model import Pathway
 
 ENGINES = ("vectorized", "stepwise")
 
 
 def check_request(pathway: Pathway, params: Params, n, seed, engine: str) -> None:
-    """Raise ``PathwayError`` for a wrong engine name, cohort size, seed or parameter set."""
-    problems = []
+    """Raise ``ArgumentError`` for a wrong engine name, cohort size or seed, ``ParameterError`` for
+    parameters of another subtype."""
     if engine not in ENGINES:
-        problems.append(Problem("--engine", None, "",
-                                f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}"))
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-        problems.append(Problem("-n", None, "", f"expected a whole number of patients >= 1, got {n!r}"))
+        raise ArgumentError("engine", f"unknown engine {engine!r}; expected one of {', '.join(ENGINES)}")
+    check_cohort_size(n)
+    check_seed(seed)
     if params.subtype != pathway.id:
-        problems.append(Problem(params.origin, None, "subtype",
-                                f"these parameters are for {params.subtype!r}, not for the pathway {pathway.id!r}"))
-    try:
-        check_seed(seed)
-    except PathwayError as exc:
-        problems.extend(exc.problems)
-    if problems:
-        raise PathwayError(problems)
+        raise ParameterError(Problem(params.origin, None, "subtype",
+                                     f"these parameters are for {params.subtype!r}, not for the pathway "
+                                     f"{pathway.id!r}"))
 
 
 def simulate(pathway: Pathway, params: Params, n: int, seed: int, engine: str = "vectorized",

@@ -4,16 +4,15 @@ A stream is a ``numpy.random.Generator`` (PCG64) seeded by ``SeedSequence(seed, 
 different keys give statistically independent streams. Keys start with a purpose, so the
 population, the two engines and any later use never share numbers. Patients are grouped in
 fixed blocks of ``BLOCK`` (independent of cohort size and chunk size), which is what makes
-patient i the same whatever n.
+patient i the same whatever n. ``check_seed`` and ``check_cohort_size`` (from
+``sarcoma_sim.arguments``) are re-exported for the engines.
 """
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.arguments import check_cohort_size, check_seed
 
 BLOCK = 100_000            # patients per stream block; never change it lightly: it fixes every cohort
 
@@ -22,18 +21,7 @@ VECTORIZED = 1             # per (block, step): standard exponential variates, o
 STEPWISE = 3               # per patient: everything the stepwise engine draws for that patient
 
 
-def check_seed(seed, where: str = "--seed") -> int:
-    """The seed as an int; a negative, fractional or non-numeric seed is a ``PathwayError``."""
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise PathwayError(Problem(where, None, "", f"expected a whole number >= 0 as the seed, got {seed!r}"))
-    return int(seed)
-
-
-def check_cohort_size(n) -> int:
-    """The number of patients as an int; fewer than one is a ``PathwayError``."""
-    if n < 1:
-        raise PathwayError(Problem("-n", None, "", f"expected at least 1 patient, got {n}"))
-    return int(n)
+__all__ = ["BLOCK", "POPULATION", "STEPWISE", "VECTORIZED", "blocks", "check_cohort_size", "check_seed", "stream"]
 
 
 def stream(seed: int, purpose: int, *key: int) -> np.random.Generator:

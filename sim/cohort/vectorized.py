@@ -38,7 +38,7 @@ from sarcoma_sim.pathways.model import Pathway
 
 LN2 = math.log(2.0)
 EXPONENTIAL, WEIBULL, LOGNORMAL, AT_ONCE, NEVER = range(5)
-NEVER_SCALE = 1e300               # a slot a variant lacks: its time never comes first
+NEVER_SCALE = math.inf           # a slot a variant lacks: outside every real time, so it never comes first
 MAX_STEPS = 10_000                # a pathway that loops forever is refused, not run
 ENDED = -1                        # next node of a transition into an end state
 NO_TARGET = -2                    # next node where no transition's condition holds
@@ -347,6 +347,7 @@ class _Tables:
     family: tuple         # per slot: (N*K*C,) int8 family at ``at``
     any_shaped: tuple
     any_lognormal: tuple
+    never: tuple          # per slot: (N*K*C,) bool, True at ``at`` of nodes lacking the slot; None if none do
     below: np.ndarray     # (N*K*C,) -log(cumulative probability): x < below[i] means u > cum[i]
     next_at: np.ndarray   # (N*K*C,) ``at`` of the node entered, ENDED for an end state
     event_and_state: np.ndarray
@@ -361,10 +362,13 @@ class _Tables:
         N = len(cp.node_variant)
         stride = K * C
         at = np.arange(N) * stride
-        scale, power, family, any_shaped, any_lognormal = [], [], [], [], []
+        scale, power, family, any_shaped, any_lognormal, never = [], [], [], [], [], []
         for k in range(K):
             shaped = np.isin(cp.slot_family[:, k], (WEIBULL, LOGNORMAL))
-            s = cp.slot_scale[:, k] / (cp.interval if k < D else 1.0)
+            lacking = cp.slot_family[:, k] == NEVER
+            # The loop multiplies scale by a variate that may be 0; a lacking slot gets 0 there (no
+            # inf * 0 = NaN) and is set to inf through ``never``.
+            s = np.where(lacking, 0.0, cp.slot_scale[:, k]) / (cp.interval if k < D else 1.0)
             for table, values in ((scale, np.where(shaped, -s, s)), (power, cp.slot_power[:, k]),
                                   (family, cp.slot_family[:, k])):
                 full = np.zeros(N * stride, values.dtype)
@@ -372,6 +376,12 @@ class _Tables:
                 table.append(full)
             any_shaped.append(bool(shaped.any()))
             any_lognormal.append(bool((cp.slot_family[:, k] == LOGNORMAL).any()))
+            if lacking.any():
+                full = np.zeros(N * stride, bool)
+                full[at] = lacking
+                never.append(full)
+            else:
+                never.append(None)
         with np.errstate(divide="ignore"):
             below = -np.log(np.minimum(cp.choice_cum, 1.0))
         below[cp.choice_cum > 1.0] = -1.0
@@ -379,8 +389,8 @@ class _Tables:
         start_nodes = np.unique(cp.group_node)
         has_choice = cp.choice_cum.reshape(N, K, C)[:, :, 0] < 1.0
         later_nodes = np.setdiff1d(np.arange(N), start_nodes)
-        return cls(tuple(scale), tuple(power), tuple(family), tuple(any_shaped), tuple(any_lognormal), below,
-                   next_at, cp.event_and_state, cp.group_node * stride + cp.start_slot * C,
+        return cls(tuple(scale), tuple(power), tuple(family), tuple(any_shaped), tuple(any_lognormal), tuple(never),
+                   below, next_at, cp.event_and_state, cp.group_node * stride + cp.start_slot * C,
                    bool(has_choice[start_nodes, cp.start_slot].any()),
                    K + bool(has_choice[later_nodes].any()))
 
@@ -416,6 +426,8 @@ def _simulate_chunk(cp: CompiledPathway, tables: _Tables, groups: np.ndarray, lo
             for k in range(K):
                 tk = tables.scale[k][at]
                 np.multiply(tk, e[:, k], out=tk)
+                if tables.never[k] is not None:
+                    tk[tables.never[k][at]] = np.inf
                 if tables.any_shaped[k]:
                     odd = np.flatnonzero(tk < 0)
                     if len(odd):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import Problem, ScenarioError
 from sarcoma_sim.pathways.model import NOT_TESTED, Pathway
 from sarcoma_sim.patient.interactions import load_table, normalise_drug_name
 
@@ -105,7 +105,7 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     """A checked ``Patient`` of ``pathway``'s subtype.
 
     Every fact must be a patient attribute the pathway declares, with one of its declared values;
-    otherwise a ``PathwayError`` names the attribute and what is allowed. ``file``, ``path`` and
+    otherwise a ``ScenarioError`` names the attribute and what is allowed. ``file``, ``path`` and
     ``line`` locate the record in the caller's document for the message.
     """
     from sarcoma_sim.pathways.yamlsource import format_path
@@ -143,6 +143,8 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
             meds.append(table.generic_name(drug) or normalise_drug_name(drug))
             as_given.append(drug.strip())
     if problems:
-        raise PathwayError(problems)
-    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(meds), label=label,
-                   comedications_as_given=tuple(as_given))
+        raise ScenarioError(problems)
+    # A drug listed twice is taken once; keeping one copy keeps every later check linear in the drugs.
+    unique = dict(zip(meds, as_given))
+    return Patient(subtype=pathway.id, facts=checked, comedications=tuple(unique), label=label,
+                   comedications_as_given=tuple(unique.values()))

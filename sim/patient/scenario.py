@@ -19,6 +19,7 @@ event can happen in the state the patient has reached is checked by the run (``s
 from __future__ import annotations
 
 import math
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -68,12 +69,12 @@ class Scenario:
 
 def load_scenario(path: str | Path, pathway: Pathway | None = None) -> Scenario:
     """Read and check the scenario file at ``path`` (on ``pathway`` instead of the shipped one, if given)."""
-    return scenario_from_document(read_yaml(path), pathway)
+    return scenario_from_document(read_yaml(path, error=ScenarioError), pathway)
 
 
 def parse_scenario(text: str, file: str = "<string>", pathway: Pathway | None = None) -> Scenario:
     """Check a scenario given as YAML ``text``; ``file`` names it in errors."""
-    return scenario_from_document(parse_yaml(text, file), pathway)
+    return scenario_from_document(parse_yaml(text, file, error=ScenarioError), pathway)
 
 
 class _Checker:
@@ -110,7 +111,17 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.add(path, f"expected {what} (text), got {_shown(value)}")
             return None
+        control = control_character(value)
+        if control is not None:
+            # Printed as is, an escape sequence would drive the reader's terminal (retitle, clear).
+            self.add(path, f"expected {what} (plain text), got the control character U+{ord(control):04X}")
+            return None
         return value
+
+
+def control_character(text: str) -> str | None:
+    """The first control character in ``text`` other than a tab or a line break, or None."""
+    return next((c for c in text if c not in "\t\n" and unicodedata.category(c) == "Cc"), None)
 
 
 def _shown(value: Any) -> str:
@@ -175,14 +186,13 @@ def _patient(check: _Checker, raw: Any, given: Pathway | None = None) -> tuple[P
         meds = []
     meds = [m for i, m in enumerate(meds) if check.text(m, path + ("comedications", i), "a drug name")]
     label = spec.get("label", "patient")
-    if not isinstance(label, str):
-        check.add(path + ("label",), f"expected a label (text), got {_shown(label)}")
+    if check.text(label, path + ("label",), "a label") is None:
         label = "patient"
     if markers is None:
         return pathway, None
     try:
         patient = make_patient(pathway, markers, meds, label=label, file=check.doc.file, path=path + ("markers",))
-    except PathwayError as error:
+    except ScenarioError as error:
         check.problems += [_relocate(check.doc, p) for p in error.problems]
         return pathway, None
     return pathway, patient

@@ -13,6 +13,7 @@ surgery in gold and end states in greys; states are always listed in pathway ord
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -106,7 +107,9 @@ def _nice_limit(months: float) -> float:
 
 def _month_ticks(x_max: float) -> np.ndarray:
     """Ticks every 3, 6, 12, 24 or 60 months: at most about a dozen, on whole-year marks when long."""
-    step = next((s for s in (3, 6, 12, 24, 60) if x_max / s <= 12), 120)
+    step = next((s for s in (3, 6, 12, 24, 60, 120) if x_max / s <= 12), None)
+    if step is None:   # a span of centuries (extreme --set values): 10, 100, ... years, never thousands of ticks
+        step = 120 * 10 ** math.ceil(math.log10(x_max / (120 * 12)))
     return np.arange(0, x_max + 0.01, step)
 
 

@@ -122,7 +122,7 @@ def summary_of(acc, top: int = TOP_SEQUENCES, params=None) -> dict[str, Any]:
 
 def to_json(summary: dict[str, Any]) -> str:
     """The summary as JSON text (indented, fixed key order, newline at the end)."""
-    return json.dumps(summary, indent=2, ensure_ascii=False) + "\n"
+    return json.dumps(summary, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
 
 
 def _percent(fraction: float) -> str:

@@ -13,7 +13,7 @@ file as published (``median_months: {weeks: 27.3, ...}``) and is converted once,
 
 ``load_params(subtype, path=FILE, overrides=["state.event.key=value"])`` merges a partial file and
 single values over the shipped file and validates the result against the pathway, reporting
-every problem at once with file, line and path, as ``PathwayError``.
+every problem at once with file, line and path, as ``ParameterError``.
 
 The work is split by job, in modules of this package: ``model`` (the ``Params`` dataclasses and
 time units), ``schema`` (what a pathway asks a file to give), ``merge`` (merging files, keeping
@@ -49,7 +49,7 @@ from sarcoma_sim.cohort.params.model import (
 )
 from sarcoma_sim.cohort.params.override import OVERRIDE_FILE, apply_override
 from sarcoma_sim.cohort.params.schema import OPTION, TIMING_KEYS, TOP_KEYS
-from sarcoma_sim.errors import PathwayError, PathwayValidationError, Problem
+from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
@@ -74,7 +74,7 @@ def load_params(subtype: str | Pathway, path: str | Path | None = None,
     ``path`` is merged over the shipped file (or is the whole file for a pathway that ships none);
     ``overrides`` are ``KEY=VALUE`` strings (``imatinib_400.progression.median_months=20``,
     ``...=27.3wk``, ``population.kit_exon9.prevalence=12%``) applied last. Any problem anywhere
-    raises ``PathwayError`` listing them all.
+    raises ``ParameterError`` listing them all.
     """
     if isinstance(subtype, Pathway):
         pathway = subtype
@@ -84,11 +84,11 @@ def load_params(subtype: str | Pathway, path: str | Path | None = None,
     shipped = shipped_params_path(pathway.id)
     documents = []
     if shipped.exists():
-        documents.append(read_yaml(shipped))
+        documents.append(read_yaml(shipped, error=ParameterError))
     if path is not None:
-        documents.append(read_yaml(path))
+        documents.append(read_yaml(path, error=ParameterError))
     if not documents:
-        raise PathwayError(Problem(str(shipped), None, "",
+        raise ParameterError(Problem(str(shipped), None, "",
                                    f"no parameter file ships for {pathway.id!r}; give one with --params FILE"))
     return params_from_documents(pathway, documents, overrides)
 
@@ -100,7 +100,7 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
     pathway = with_competing_exits(pathway)
     base = documents[0]
     if not isinstance(base.data, dict):
-        raise PathwayValidationError(base.problem((), "expected a mapping with subtype, imaging, population, states"))
+        raise ParameterError(base.problem((), "expected a mapping with subtype, imaging, population, states"))
     located = Located(YamlDocument(copy_data(base.data), base.file, dict(base.lines)))
     for doc in documents[1:]:
         if not isinstance(doc.data, dict):
@@ -117,7 +117,7 @@ def params_from_documents(pathway: Pathway, documents: Sequence[YamlDocument],
         if item not in exit_overrides:
             apply_override(pathway, located, item, problems)
     if problems:
-        raise PathwayValidationError(problems)
+        raise ParameterError(problems)
     origin = " + ".join([_display_path(d.file) for d in documents] + [f"--set {o}" for o in overrides])
     return Validator(pathway, located, origin).build()
 

@@ -1,7 +1,7 @@
 """Validation: checking a merged parameter document against its pathway and building ``Params``.
 
 Every problem is collected, located at the file and line (or override) it came from, and raised
-together as one ``PathwayValidationError``.
+together as one ``ParameterError``.
 """
 
 from __future__ import annotations
@@ -33,12 +33,18 @@ from sarcoma_sim.cohort.params.schema import (
     event_attributes,
     timed_states,
 )
-from sarcoma_sim.errors import PathwayValidationError, Problem
+from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.conditions import holds
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.validate import MAX_MONTHS
 
 SUM_TOLERANCE = 1e-6
 BY_PATIENT = "by_patient"      # per-patient-attribute timing of an event (e.g. imatinib by KIT genotype)
+
+# Shapes the engines can sample without overflowing or underflowing a float: with a Weibull k
+# below 0.05 the scale median / ln(2)**(1/k) and the drawn times leave float range; a log-normal
+# sigma above 10 gives times past 1e38 x median. Numerical limits, not clinical ones.
+SHAPE_RANGES = {"weibull": (0.05, 1000.0), "lognormal": (0.0, 10.0)}
 
 
 class Validator:
@@ -69,7 +75,7 @@ class Validator:
         if not self.problems:
             self._coverage(population, states)
         if self.problems:
-            raise PathwayValidationError(self.problems)
+            raise ParameterError(self.problems)
         return Params(self.pathway.id, interval, tuple(population), states, self.origin,
                       getattr(self.doc, "exit_defaults", ()))
 
@@ -100,6 +106,9 @@ class Validator:
         value = to_months(amount, unit) if kind == "time" else float(amount) * PLAIN_UNITS[unit]
         if len(path) > 4 and path[0] == "states" and path[2] == "after" and path not in self.doc.origins:
             path = path[:2] + path[4:]      # a value an ``after`` variant inherits from the state's default
+        if BY_PATIENT in path and path not in self.doc.origins:
+            cut = path.index(BY_PATIENT)
+            path = path[:cut] + path[cut + 3:]   # a value a ``by_patient`` entry inherits from its event
         overridden = path in self.doc.override_paths
         source, illustrative = raw.get("source"), raw.get("illustrative")
         if not overridden:
@@ -118,8 +127,9 @@ class Validator:
         if "note" in raw and not isinstance(raw["note"], str):
             self.fail(path + ("note",), "expected text")
             ok = False
-        if kind == "time" and value <= 0:
-            self.fail(path + (unit,), f"expected a time > 0, got {amount!r}")
+        if kind == "time" and not 0 < value <= MAX_MONTHS:
+            self.fail(path + (unit,), f"expected a time > 0 and at most {MAX_MONTHS:,.0f} months, got {amount!r} "
+                                      f"{unit}" + (f" ({value:.4g} months)" if unit != "months" else ""))
             ok = False
         elif kind == "shape" and value <= 0:
             self.fail(path + (unit,), f"expected a shape > 0, got {amount!r}")
@@ -328,7 +338,8 @@ class Validator:
             else:
                 choices[attribute] = c
         by_patient = ()
-        if BY_PATIENT in raw and not is_start:
+        # Entries inherit the event's own timing: when that is wrong, its problems are reported once, there.
+        if BY_PATIENT in raw and not is_start and timing is not None:
             by_patient = self._by_patient(raw, path + (BY_PATIENT,))
             ok = ok and by_patient is not None
         if not ok or (timing is None and not is_start):
@@ -398,6 +409,12 @@ class Validator:
                 return None
             shape = self.quantity(raw["shape"], path + ("shape",), "shape")
             if shape is None:
+                return None
+            low, high = SHAPE_RANGES[str(distribution)]
+            if not low <= shape.value <= high:
+                what = "Weibull shape k" if distribution == "weibull" else "log-normal sigma"
+                self.fail(path + ("shape",), f"expected a {what} from {low:g} to {high:g} (outside it the drawn "
+                                             f"times leave the range a float holds), got {shape.value:g}")
                 return None
         elif distribution is not None and "shape" in raw:
             self.fail(path + ("shape",), f"shape is only used by {' and '.join(SHAPED)}; remove it for "

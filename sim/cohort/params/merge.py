@@ -21,6 +21,7 @@ class Located:
         self.origins: dict[tuple, tuple[str, int | None]] = {p: (doc.file, line) for p, line in doc.lines.items()}
         self.origins.setdefault((), (doc.file, None))
         self.override_paths: dict[tuple, str] = {}
+        self.removed: dict[tuple, str] = {}     # a mapping a ``--set KEY=none`` removed a key from -> the override
 
     def mark(self, path: tuple, file: str, lines: Mapping[tuple, int] | None, base: tuple = ()) -> None:
         """Record that the subtree at ``path`` now comes from ``file`` (``lines`` relative to ``base``)."""
@@ -44,7 +45,13 @@ class Located:
         return self.origins.get(path, ("<params>", None))
 
     def problem(self, path: tuple, message: str) -> Problem:
-        """A ``Problem`` at ``path``, located in the file (or override) it came from."""
+        """A ``Problem`` at ``path``, located in the file (or override) it came from.
+
+        A problem where a ``--set KEY=none`` removed a key (``median_months is required``) is the
+        override's doing, so it names the override, not the file the rest of the mapping came from.
+        """
+        if tuple(path) in self.removed:
+            return Problem(self.removed[tuple(path)], None, format_path(path), message)
         file, line = self.where(path)
         return Problem(file, line, format_path(path), message)
 
@@ -60,7 +67,7 @@ class Scratch(Located):
     """A located document that records nothing (merging ``after`` overlays in memory)."""
 
     def __init__(self):
-        self.data, self.origins, self.override_paths = None, {}, {}
+        self.data, self.origins, self.override_paths, self.removed = None, {}, {}, {}
 
     def mark(self, *args, **kwargs) -> None:
         """Record nothing."""

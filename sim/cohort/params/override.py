@@ -132,6 +132,7 @@ def apply_override(pathway: Pathway, located: Located, item: str, problems: list
             return
     if value is None:
         node.pop(key[-1], None)
+        located.removed[key[:-1]] = file
     else:
         if key[-1] == "distribution" and value in DISTRIBUTIONS and value not in SHAPED:
             node.pop("shape", None)
