@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.errors import PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.patient.record import make_patient
+from sarcoma_sim.patient.record import comedication_words, make_patient
 from sarcoma_sim.patient.teach import (
     TeachingCase,
     consistent,
@@ -382,7 +382,7 @@ def test_cyp3a4_alert_offers_an_action_that_takes_it():
                     assert plain, "the unadjusted sunitinib option is offered and not counted right"
                     feedback = case.answer(decision, actions[0])
                     assert feedback.right and not any(a.code == "CYP3A4_INHIBITOR" for a in feedback.step.alerts)
-                    assert case.patient.comedications == ()
+                    assert case.patient.comedications == () and comedication_words(case.patient) == []
                     return
                 case.answer(decision, [o.right for o in decision.options].index(True))
     pytest.fail("no decision with sunitinib came up in 20 seeds")

@@ -607,8 +607,11 @@ class TeachingCase:
             revealed = self.order_tests(decision.event, decision.attributes)
         if option.action == REPLACE_COMEDICATION:
             modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
-            self._set_patient(replace(self.patient, comedications=tuple(d for d in self.patient.comedications
-                                                                        if d not in modulators)))
+            kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
+            as_given = self.patient.comedications_as_given
+            self._set_patient(replace(
+                self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
+                comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
         step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
         # Interaction alerts count against the answer only while the interaction is left unaddressed; the
         # order-the-test option cannot also address one, so there they are shown but not counted.
