@@ -277,8 +277,8 @@ def test_localised_gist_case_draws_the_recurrence_risk():
     """After resection of a localised GIST the case draws the risk, so both adjuvant and surveillance come up."""
     reached = set()
     for seed in range(12):
-        with case_for("gist", {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"},
-                      seed=seed) as case:
+        facts = {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"}
+        with case_for("gist", facts, seed=seed) as case:
             decision = case.next_decision()
             case.answer(decision, [o.right for o in decision.options].index(True))
             decision = case.next_decision()

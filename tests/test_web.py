@@ -350,7 +350,8 @@ def test_any_form_data_is_answered_without_a_server_error(client, form, route):
 def untested_gist_seed() -> int:
     """The first seed whose GIST case starts with the KIT/PDGFRA test not sent (the library decides)."""
     gist = load_subtype("gist")
-    return next(seed for seed in range(200) if "KIT exon and PDGFRA were not tested" in replay(gist, seed, ()).pending.situation)
+    return next(seed for seed in range(200)
+                if "KIT exon and PDGFRA were not tested" in replay(gist, seed, ()).pending.situation)
 
 
 def test_untested_markers_on_the_card_and_the_order_test_option(client):

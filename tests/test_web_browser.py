@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+
 from helpers.browser import launch, require_browser
 from helpers.web_server import serving
 

@@ -308,7 +308,8 @@ class TeachingCase:
         self.pathway = pathway
         hideable = {name for names in marker_tests(pathway).values() for name in names}
         hidden = {name for name in untested if name in hideable}
-        self.results = {name: patient.facts[name] for name in hidden if patient.facts.get(name, NOT_TESTED) != NOT_TESTED}
+        self.results = {name: patient.facts[name] for name in hidden
+                        if patient.facts.get(name, NOT_TESTED) != NOT_TESTED}
         facts = {**patient.facts, **{name: NOT_TESTED for name in hidden}}
         unknown = [name for name in hideable if facts.get(name) == NOT_TESTED and name not in self.results]
         if unknown:
