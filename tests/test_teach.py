@@ -502,3 +502,19 @@ def test_markers_given_by_the_teacher_are_never_untested():
     assert drawn == {(), ("kit_exon", "pdgfra"), ("ntrk_fusion",), ("kit_exon", "pdgfra", "ntrk_fusion")}
     assert {draw_untested(load_subtype("dfsp"), np.random.default_rng(seed)) for seed in range(40)} \
         == {(), ("ntrk_fusion",)}
+
+
+def test_ordering_the_test_beside_an_interacting_drug_also_replaces_it():
+    """An untested GIST on ketoconazole: the order option also replaces it, scores right and raises no CYP3A4 alert."""
+    pathway = load_subtype("gist")
+    truth = make_patient(pathway, {"kit_exon": "exon9", "pdgfra": "none", "ntrk_fusion": "negative",
+                                   "setting": "advanced"}, ["ketoconazole"])
+    with TeachingCase(pathway, truth, np.random.default_rng(0), untested=("kit_exon", "pdgfra")) as case:
+        decision = case.next_decision()
+        order = [o.action for o in decision.options].index("order_test")
+        assert "replace ketoconazole" in decision.options[order].text
+        assert [o.action for o in decision.options if o.right] == ["order_test"]
+        feedback = case.answer(decision, order)
+        assert feedback.right and feedback.step.target.id == "imatinib_800_exon9"
+        assert not {a.code for a in feedback.step.alerts} & {"CYP3A4_INHIBITOR", "UNTESTED_MARKER"}
+        assert case.patient.comedications == () and any("drug interactions" in s for s in feedback.sources)

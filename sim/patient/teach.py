@@ -364,6 +364,14 @@ class TeachingCase:
         self.timeline.patient = patient
         self.timeline.model.facts = dict(patient.facts)
 
+    def _replace_modulators(self) -> None:
+        """Take the strong CYP3A4 inhibitors and inducers off the record (as named and as given)."""
+        modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
+        as_given = self.patient.comedications_as_given
+        self._set_patient(replace(self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
+                                  comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
+
     def untested_needed(self, event: str, attributes: Mapping[str, str] | None = None,
                         facts: Mapping[str, str] | None = None) -> list[str]:
         """Untested markers the guideline's step on ``event`` from here depends on (``UNTESTED_MARKER``'s rule).
@@ -530,8 +538,12 @@ class TeachingCase:
             # The step depends on a marker nobody tested (UNTESTED_MARKER): the right answer is to test first.
             options = [replace(o, right=False) for o in options]
             tests = " and ".join(self.tests_for(needed))
+            modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
+            also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
+                    if interaction_unaddressed(after_tests, self.patient) else "")
             options.append(Option(ChoiceTarget(self.pathway, after_tests),
-                                  f"Order {tests} first, then give what the result calls for", True, ORDER_TEST))
+                                  f"Order {tests} first, {also}then give what the result calls for", True,
+                                  ORDER_TEST))
         # A wrong option must not look like a right one: no repeated label, no repeated regimen.
         # The order-the-test option's target is not offered as such, so the step it leads to stays a
         # possible (wrong: untested) answer.
@@ -604,20 +616,16 @@ class TeachingCase:
         option = decision.options[index]
         needed = self.untested_needed(decision.event, decision.attributes)
         revealed: list[str] = []
+        replaced = False
         if option.action == ORDER_TEST:
             revealed = self.order_tests(decision.event, decision.attributes)
-        if option.action == REPLACE_COMEDICATION:
-            modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
-            kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
-            as_given = self.patient.comedications_as_given
-            self._set_patient(replace(
-                self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
-                comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
+            # The option's text says whether it also replaces an interacting co-medication (known when offered).
+            replaced = interaction_unaddressed(option.target.state, self.patient)
+        if option.action == REPLACE_COMEDICATION or replaced:
+            self._replace_modulators()
         step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
-        # Interaction alerts count against the answer only while the interaction is left unaddressed; the
-        # order-the-test option cannot also address one, so there they are shown but not counted.
-        addressed = () if (interaction_unaddressed(option.target.state, self.patient)
-                           and option.action != ORDER_TEST) else INTERACTION_CODES
+        # Interaction alerts count against the answer only while the interaction is left unaddressed.
+        addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
         teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
         untested_guess = bool(needed) and option.action != ORDER_TEST
         right = step.choice.concordant and not teaching_alerts and not untested_guess
@@ -630,8 +638,11 @@ class TeachingCase:
             shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in revealed)
             reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
                       f"{shown or 'no result'}, and {self._why_right(step)}")
+            if replaced:
+                reason += (f"; the co-medication no longer interacts with {interacting_drugs(option.target.state)}: "
+                           f"the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
-            extra_sources = (str(CITE_ONE_ENTITY),)
+            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if replaced else ())
         elif untested_guess:
             untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
             if step.choice.concordant:
