@@ -14,8 +14,15 @@ from hypothesis import strategies as st
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
 from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.teach import TeachingCase, consistent, draw_untested, run_session, sample_patient
+from sarcoma_sim.patient.record import comedication_words, make_patient
+from sarcoma_sim.patient.teach import (
+    TeachingCase,
+    consistent,
+    debrief_lines,
+    draw_untested,
+    run_session,
+    sample_patient,
+)
 
 from helpers.budget import examples
 
@@ -184,10 +191,11 @@ def test_teach_cli_whole_case_with_bad_answers(capsys, monkeypatch):
 def test_teach_cli_end_of_input(capsys, monkeypatch):
     """End of input mid-case exits 0 with a short message and the score."""
     code, out, err = run_teach(capsys, monkeypatch, "", "gist", "--seed", "1", "--kit-exon", "exon9",
-                               "--pdgfra", "none", "--no-comedication")
+                               "--pdgfra", "none", "--marker", "ntrk_fusion=negative", "--marker", "setting=advanced",
+                               "--no-comedication")
     assert code == 0 and err == ""
-    assert "Patient: kit exon exon9, pdgfra none, " in out and "; co-medication: none" in out
-    assert "Patient: KIT exon: exon 9, PDGFRA: none; co-medication: none" in out
+    assert ("Patient: KIT exon: exon 9, PDGFRA: none, NTRK fusion: negative, setting: advanced; co-medication: none"
+            in " ".join(out.split()))
     assert out.rstrip().endswith("End of input: the case stops here.\nScore: 0 of 0 decisions on the guideline.")
 
 
@@ -269,8 +277,8 @@ def test_localised_gist_case_draws_the_recurrence_risk():
     """After resection of a localised GIST the case draws the risk, so both adjuvant and surveillance come up."""
     reached = set()
     for seed in range(12):
-        with case_for("gist", {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"},
-                      seed=seed) as case:
+        facts = {"kit_exon": "exon11", "pdgfra": "none", "setting": "localised", "ntrk_fusion": "negative"}
+        with case_for("gist", facts, seed=seed) as case:
             decision = case.next_decision()
             case.answer(decision, [o.right for o in decision.options].index(True))
             decision = case.next_decision()
@@ -374,7 +382,7 @@ def test_cyp3a4_alert_offers_an_action_that_takes_it():
                     assert plain, "the unadjusted sunitinib option is offered and not counted right"
                     feedback = case.answer(decision, actions[0])
                     assert feedback.right and not any(a.code == "CYP3A4_INHIBITOR" for a in feedback.step.alerts)
-                    assert case.patient.comedications == ()
+                    assert case.patient.comedications == () and comedication_words(case.patient) == []
                     return
                 case.answer(decision, [o.right for o in decision.options].index(True))
     pytest.fail("no decision with sunitinib came up in 20 seeds")
@@ -403,41 +411,110 @@ def test_stopping_after_answers_prints_the_debrief():
     assert out[-1] == "Score: 0 of 1 decision on the guideline."
 
 
-def untested_gist_case(seed: int = 0) -> TeachingCase:
-    """A KIT exon 9 GIST case whose KIT/PDGFRA tests were not sent."""
-    return case_for("gist", {"kit_exon": "exon9", "pdgfra": "none"}, seed=seed, untested=("kit_exon", "pdgfra"))
+def untested_gist_case(seed: int = 0, truth: dict | None = None) -> TeachingCase:
+    """A GIST case (KIT exon 9 unless ``truth`` says otherwise) whose KIT/PDGFRA test was not sent."""
+    truth = truth or {"kit_exon": "exon9", "pdgfra": "none", "ntrk_fusion": "negative"}
+    hidden = ("kit_exon", "pdgfra") + (("ntrk_fusion",) if truth.get("ntrk_fusion") == "positive" else ())
+    return case_for("gist", {**truth, "setting": "advanced"}, seed=seed, untested=hidden)
 
 
 def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
-    """Untested markers read "not tested"; sending the test is the one right option, reveals them and goes on."""
+    """Untested markers read "not tested"; ordering the test is the one right option, reveals them and goes on."""
     with untested_gist_case() as case:
-        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested")]
+        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested"), ("ntrk_fusion", "negative"),
+                               ("setting", "advanced")]
+        assert case.untested == case.patient.untested() == ("kit_exon", "pdgfra")
         decision = case.next_decision()
         assert "were not tested" in decision.situation
         assert [o.action for o in decision.options if o.right] == ["order_test"]
-        feedback = case.answer(decision, [o.action for o in decision.options].index("order_test"))
+        order = [o.action for o in decision.options].index("order_test")
+        assert "KIT/PDGFRA mutation analysis" in decision.options[order].text
+        feedback = case.answer(decision, order)
         assert feedback.right and "it shows KIT exon exon 9, PDGFRA none" in feedback.lines[0]
-        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none")]
+        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none"), ("ntrk_fusion", "negative"),
+                               ("setting", "advanced")]
+        assert case.patient.untested() == () and case.timeline.patient == case.patient
         assert feedback.step.target.id == "imatinib_800_exon9"
+        assert "UNTESTED_MARKER" not in [a.code for a in feedback.step.alerts]
         assert any("molecular testing are critical" in s for s in feedback.sources)
 
 
 def test_treating_before_the_test_is_not_right_even_when_it_happens_to_match():
-    """Giving the guideline's drug without the test it depends on is "not quite", with the reason and source."""
+    """Treating without the test the step depends on raises UNTESTED_MARKER and is not right, default or lucky."""
+    with untested_gist_case() as case:
+        decision = case.next_decision()
+        default = [o.text for o in decision.options].index("Imatinib 400 mg daily")
+        feedback = case.answer(decision, default)
+        assert not feedback.right and feedback.step.choice.concordant
+        assert feedback.lines[0].startswith("Not quite: Imatinib 400 mg daily is the guideline's default step "
+                                            "without the test")
+        assert "KIT exon and PDGFRA, which were not tested" in feedback.reason
+        assert "UNTESTED_MARKER" in [a.code for a in feedback.step.alerts]
+        assert case.card()[:2] == [("kit_exon", "not_tested"), ("pdgfra", "not_tested")]
+        assert "Alert UNTESTED_MARKER" in "\n".join(debrief_lines(case))
     with untested_gist_case() as case:
         decision = case.next_decision()
         lucky = [o.text for o in decision.options].index("Imatinib 800 mg daily")
         feedback = case.answer(decision, lucky)
-        assert not feedback.right and feedback.step.choice.concordant
-        assert feedback.lines[0].startswith("Not quite: Imatinib 800 mg daily happens to be the guideline's step")
-        assert "KIT exon and PDGFRA, which were not tested" in feedback.reason
+        assert not feedback.right and not feedback.step.choice.concordant
+        assert "UNTESTED_MARKER" in [a.code for a in feedback.step.alerts]
+        assert "which were not tested: order the test first" in feedback.reason
+
+
+def test_a_result_that_makes_another_test_matter_sends_it_too():
+    """KIT/PDGFRA wild-type makes the NTRK test decide the step: ordering sends both and gives the NTRK inhibitor."""
+    truth = {"kit_exon": "wild_type", "pdgfra": "none", "ntrk_fusion": "positive"}
+    with untested_gist_case(truth=truth) as case:
+        decision = case.next_decision()
+        assert "NTRK" not in decision.situation  # without KIT/PDGFRA the NTRK result changes nothing yet
+        feedback = case.answer(decision, [o.action for o in decision.options].index("order_test"))
+        assert feedback.right and feedback.step.target.id == "ntrk_inhibitor"
+        assert "NTRK fusion positive" in feedback.lines[0]
+        assert case.patient.untested() == ()
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(st.sampled_from(SUBTYPE_IDS), st.integers(0, 10_000), st.integers(0, 4))
+def test_the_order_option_and_the_untested_marker_alert_agree(subtype, seed, pick):
+    """A decision offers "order the test" exactly when answering it otherwise raises the library's UNTESTED_MARKER."""
+    pathway = load_subtype(subtype)
+    rng = np.random.default_rng(seed)
+    patient = sample_patient(pathway, rng)
+    untested = draw_untested(pathway, np.random.default_rng([seed, 1]))
+    with TeachingCase(pathway, patient, rng, untested=untested) as case:
+        assert set(case.patient.untested()) == set(untested)
+        while (decision := case.next_decision()) is not None:
+            offered = "order_test" in [o.action for o in decision.options]
+            plain = [i for i, o in enumerate(decision.options) if o.action is None]
+            feedback = case.answer(decision, plain[pick % len(plain)])
+            assert offered == ("UNTESTED_MARKER" in [a.code for a in feedback.step.alerts])
+            assert [n for n, v in case.card() if v == "not_tested"] == list(case.patient.untested())
 
 
 def test_markers_given_by_the_teacher_are_never_untested():
-    """draw_untested only hides markers the teacher did not give."""
+    """draw_untested only hides markers of tests the teacher gave no result of, and never a non-marker."""
     gist = load_subtype("gist")
     for seed in range(40):
-        assert draw_untested(gist, np.random.default_rng(seed), given={"kit_exon": "exon9", "pdgfra": "none"}) == ()
-    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(40)}
-    assert drawn == {(), ("kit_exon", "pdgfra")}
-    assert draw_untested(load_subtype("dfsp"), np.random.default_rng(0)) == ()
+        assert draw_untested(gist, np.random.default_rng(seed), given={"kit_exon": "exon9", "pdgfra": "none"}) \
+            in ((), ("ntrk_fusion",))
+        assert "ntrk_fusion" not in draw_untested(gist, np.random.default_rng(seed), given={"ntrk_fusion": "negative"})
+    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(80)}
+    assert drawn == {(), ("kit_exon", "pdgfra"), ("ntrk_fusion",), ("kit_exon", "pdgfra", "ntrk_fusion")}
+    assert {draw_untested(load_subtype("dfsp"), np.random.default_rng(seed)) for seed in range(40)} \
+        == {(), ("ntrk_fusion",)}
+
+
+def test_ordering_the_test_beside_an_interacting_drug_also_replaces_it():
+    """An untested GIST on ketoconazole: the order option also replaces it, scores right and raises no CYP3A4 alert."""
+    pathway = load_subtype("gist")
+    truth = make_patient(pathway, {"kit_exon": "exon9", "pdgfra": "none", "ntrk_fusion": "negative",
+                                   "setting": "advanced"}, ["ketoconazole"])
+    with TeachingCase(pathway, truth, np.random.default_rng(0), untested=("kit_exon", "pdgfra")) as case:
+        decision = case.next_decision()
+        order = [o.action for o in decision.options].index("order_test")
+        assert "replace ketoconazole" in decision.options[order].text
+        assert [o.action for o in decision.options if o.right] == ["order_test"]
+        feedback = case.answer(decision, order)
+        assert feedback.right and feedback.step.target.id == "imatinib_800_exon9"
+        assert not {a.code for a in feedback.step.alerts} & {"CYP3A4_INHIBITOR", "UNTESTED_MARKER"}
+        assert case.patient.comedications == () and any("drug interactions" in s for s in feedback.sources)

@@ -12,7 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.web.app import create_app
+from sarcoma_sim.web.cases import replay
 
 
 @pytest.fixture
@@ -345,14 +347,50 @@ def test_any_form_data_is_answered_without_a_server_error(client, form, route):
     assert client.get(url).status_code == 200
 
 
+def untested_gist_seed() -> int:
+    """The first seed whose GIST case starts with the KIT/PDGFRA test not sent (the library decides)."""
+    gist = load_subtype("gist")
+    return next(seed for seed in range(200)
+                if "KIT exon and PDGFRA were not tested" in replay(gist, seed, ()).pending.situation)
+
+
 def test_untested_markers_on_the_card_and_the_order_test_option(client):
-    """A case whose tests were not sent shows "not tested" and offers to send them; doing so fills the card."""
-    url = start(client, "gist", "8")  # seed 8 draws a GIST case with KIT/PDGFRA not tested
+    """A case whose tests were not sent shows "not tested" and offers to order them; doing so fills the card."""
+    url = start(client, "gist", str(untested_gist_seed()))
     page = text_of(client.get(url))
-    assert page.count('<span class="not-tested">not tested</span>') == 2
+    before = page.count('<span class="not-tested">not tested</span>')
+    assert before >= 2 and "KIT exon and PDGFRA were not tested" in page
     options = options_of(page)
-    test = [i for i, o in enumerate(options, start=1) if o.startswith("Send KIT exon and PDGFRA testing first")]
+    test = [i for i, o in enumerate(options, start=1) if o.startswith("Order KIT/PDGFRA mutation analysis")]
     assert len(test) == 1
     client.post(f"{url}/answer", data={"decision": "1", "option": str(test[0])})
     page = text_of(client.get(url))
-    assert "not-tested" not in page and "Decision 1: Right" in page
+    assert page.count('<span class="not-tested">not tested</span>') <= before - 2 and "Decision 1: Right" in page
+    assert "it shows KIT exon " in page and "UNTESTED_MARKER" not in page
+
+
+def test_treating_without_the_test_shows_the_librarys_untested_marker_alert(client):
+    """Giving a drug before the test the step depends on is not right, with UNTESTED_MARKER and its source."""
+    url = start(client, "gist", str(untested_gist_seed()))
+    options = options_of(text_of(client.get(url)))
+    treat = [i for i, o in enumerate(options, start=1) if o == "Imatinib 400 mg daily"]
+    client.post(f"{url}/answer", data={"decision": "1", "option": str(treat[0])})
+    page = text_of(client.get(url))
+    assert "Decision 1: Not quite" in page and "Alert UNTESTED_MARKER" in page
+    assert "order: KIT/PDGFRA mutation analysis" in page and "molecular testing are critical" in page
+    assert page.count('<span class="not-tested">not tested</span>') >= 2
+
+
+def test_replacing_the_comedication_takes_it_off_the_card(client):
+    """The card is the case's record: the CYP3A4 inhibitor shows with its role, and is gone once replaced."""
+    dfsp = load_subtype("dfsp")
+    seed = next(s for s in range(200) if (p := replay(dfsp, s, ()).pending) is not None
+                and any(o.action == "replace_comedication" for o in p.options))
+    url = start(client, "dfsp", str(seed))
+    page = text_of(client.get(url))
+    assert "(strong CYP3A4 inhibitor)" in page
+    replace = [i for i, o in enumerate(options_of(page), start=1) if o.startswith("Replace ")]
+    client.post(f"{url}/answer", data={"decision": "1", "option": str(replace[0])})
+    page = text_of(client.get(url))
+    assert "Decision 1: Right" in page
+    assert re.search(r'<th scope="row">Co-medication</th><td>none</td>', page)

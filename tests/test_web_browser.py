@@ -113,3 +113,25 @@ def test_teacher_view_counts_the_attempt(page, site):
     counted = re.search(r"Gastrointestinal stromal tumour \(GIST\)\s+(\d+)\s+(\d+)", page.inner_text("#by-case"))
     assert counted and int(counted.group(2)) == finished_before + 1
     assert "SUBTYPE_MISMATCH" in page.inner_text("#by-alert")
+
+
+def test_ordering_the_untested_markers_fills_the_card(page, site):
+    """A GIST case whose KIT/PDGFRA test was not sent: the card says so, ordering the test is right and fills it."""
+    from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.web.cases import replay
+
+    gist = load_subtype("gist")
+    seed = next(s for s in range(200) if "KIT exon and PDGFRA were not tested" in replay(gist, s, ()).pending.situation)
+    page.goto(site + "/")
+    page.select_option("#case", "gist")
+    page.fill("#seed", str(seed))
+    page.click("text=Start the case")
+    card = page.inner_text("table.card")
+    assert re.search(r"KIT exon\s+not tested", card) and re.search(r"PDGFRA\s+not tested", card)
+    labels = page.locator("label.option")
+    texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
+    labels.nth([t.startswith("Order KIT/PDGFRA mutation analysis") for t in texts].index(True)).locator("input").check()
+    page.click("text=Give this")
+    assert "Decision 1: Right" in page.inner_text("#feedback")
+    card = page.inner_text("table.card")
+    assert not re.search(r"KIT exon\s+not tested", card) and not re.search(r"PDGFRA\s+not tested", card)

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping
 
 from sarcoma_sim.pathways.conditions import describe, holds
-from sarcoma_sim.pathways.model import NOT_TESTED, Pathway, Regimen, State, Transition
+from sarcoma_sim.pathways.model import NOT_TESTED, Attribute, Pathway, Regimen, State, Transition
 from sarcoma_sim.patient.interactions import ROLE_WORDS, load_table
 from sarcoma_sim.patient.record import Patient
 
@@ -337,18 +337,29 @@ def _first_holding(pathway: Pathway, state: str, event: str, facts) -> Transitio
     return next((t for t in pathway.outgoing(state, event) if holds(t.when, facts)), None)
 
 
-def untested_marker(ctx: StepContext) -> Alert | None:
-    """A decision whose outcome would differ had an untested marker been tested: name the test to order."""
-    facts = {**ctx.patient.facts, **ctx.attributes}
+def untested_deciding(pathway: Pathway, state: str, event: str, facts: Mapping[str, str],
+                      guideline: Transition) -> list[tuple[Attribute, str, State]]:
+    """The untested markers on which the guideline's step on ``event`` from ``state`` depends.
+
+    Each comes with a value that would change the step and the state it would lead to. The teaching
+    mode asks this before a decision, so its "order the test" option agrees with ``UNTESTED_MARKER``.
+    """
     found = []
-    for attribute in ctx.pathway.attributes.values():
+    for attribute in pathway.attributes.values():
         if not attribute.is_marker or facts.get(attribute.name) != NOT_TESTED:
             continue
         for value in attribute.values:
-            other = _first_holding(ctx.pathway, ctx.current.id, ctx.event, {**facts, attribute.name: value})
-            if value != NOT_TESTED and other is not None and other.target != ctx.guideline.target:
-                found.append((attribute, value, ctx.pathway.states[other.target]))
+            other = _first_holding(pathway, state, event, {**facts, attribute.name: value})
+            if value != NOT_TESTED and other is not None and other.target != guideline.target:
+                found.append((attribute, value, pathway.states[other.target]))
                 break
+    return found
+
+
+def untested_marker(ctx: StepContext) -> Alert | None:
+    """A decision whose outcome would differ had an untested marker been tested: name the test to order."""
+    facts = {**ctx.patient.facts, **ctx.attributes}
+    found = untested_deciding(ctx.pathway, ctx.current.id, ctx.event, facts, ctx.guideline)
     if not found:
         return None
     parts = []

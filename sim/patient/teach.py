@@ -12,6 +12,12 @@ name the marker they go with. Where an alert calls for an action (a strong CYP3A
 sunitinib, a marker that was not tested), an option takes it. ``run_session`` drives a case from
 lines of text, so piped input works.
 
+Untested markers are the patient record's ``not_tested`` facts, nothing else: the card shows them,
+the library's ``UNTESTED_MARKER`` alert fires on them, and the "order the test" option is offered
+exactly when the guideline's step depends on one (``alerts.untested_deciding``, the alert's own
+rule). The case knows each hidden result (the sampled true value); ordering the test writes it
+into the record, so the step, the card, the score and the debrief all read the same facts.
+
 Randomness (the patient's markers when not given, the events and their timing, the order of the
 options) comes from one ``numpy.random.Generator`` built from the user's seed. Event timing and
 the event mix are ILLUSTRATIVE teaching values, not evidence: the cohort engine owns the
@@ -26,15 +32,16 @@ import textwrap
 from dataclasses import dataclass, replace
 from typing import Callable, Iterable, Mapping
 
-from sarcoma_sim.pathways.conditions import iter_matches
+from sarcoma_sim.pathways.conditions import holds, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.pathways.model import Pathway, State
+from sarcoma_sim.pathways.model import NOT_TESTED, Pathway, State
 from sarcoma_sim.patient.alerts import (
     CITE_INTERACTIONS,
     CITE_ONE_ENTITY,
     citations_of,
     outside_pathway,
     sentence,
+    untested_deciding,
 )
 from sarcoma_sim.patient.interactions import load_table
 from sarcoma_sim.patient.record import (
@@ -58,7 +65,7 @@ DEFAULT_MAX_DECISIONS = 10
 WIDTH = 100
 REPLACE_COMEDICATION = "replace_comedication"
 ORDER_TEST = "order_test"
-UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: share of cases whose molecular tests were not sent
+UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: chance that each molecular test of a case was not sent
 INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
 GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
@@ -71,22 +78,36 @@ def consistent(facts: Mapping[str, str]) -> bool:
     return contradiction(facts) is None
 
 
+def draw_facts(pathway: Pathway, rng, known: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
+    """Values for the patient attributes ``names``, drawn uniformly over the consistent combinations.
+
+    A marker is drawn as a test result (never ``not_tested``); ``known`` facts are kept and the
+    drawn ones go with them (``consistent``).
+    """
+    names = set(names)
+    declared = [a for a in pathway.attributes.values() if a.of == "patient"]
+    choices = [[v for v in a.values if not (a.is_marker and v == NOT_TESTED)] if a.name in names
+               else [known[a.name]] if a.name in known else [None] for a in declared]
+    profiles = [{a.name: v for a, v in zip(declared, combo) if v is not None}
+                for combo in itertools.product(*choices)]
+    profiles = [p for p in profiles if consistent(p)] or profiles
+    return profiles[int(rng.integers(len(profiles)))] if profiles else {}
+
+
 def sample_patient(pathway: Pathway, rng, given: Mapping[str, str] | None = None,
                    comedications: Iterable[str] | None = None, label: str = "teaching case") -> Patient:
-    """A patient of ``pathway``: ``given`` markers kept, the others drawn uniformly with ``rng``.
+    """A patient of ``pathway``: ``given`` attributes kept, the others drawn uniformly with ``rng``.
 
-    Markers are drawn uniformly over the consistent combinations of declared values, so that the
-    rarer teaching cases (KIT exon 9, PDGFRA D842V, ALK-negative) come up often; this is not a
-    prevalence. ``comedications=None`` draws one strong CYP3A4 modulator with an illustrative
-    probability; an empty list means none.
+    A drawn marker is the true test result, never ``not_tested`` (which tests were not sent is
+    ``draw_untested``'s job; a teacher may still give ``not_tested``). Values are drawn uniformly
+    over the consistent combinations, so that the rarer teaching cases (KIT exon 9, PDGFRA D842V,
+    ALK-negative) come up often; this is not a prevalence. ``comedications=None`` draws one strong
+    CYP3A4 modulator with an illustrative probability; an empty list means none.
     """
     given = dict(given or {})
     declared = [a for a in pathway.attributes.values() if a.of == "patient"]
     make_patient(pathway, given)  # unknown attributes or values are errors before anything is drawn
-    choices = [[given[a.name]] if a.name in given else list(a.values) for a in declared]
-    profiles = [dict(zip([a.name for a in declared], combo)) for combo in itertools.product(*choices)]
-    profiles = [p for p in profiles if consistent(p)] or profiles
-    facts = profiles[int(rng.integers(len(profiles)))] if profiles else {}
+    facts = draw_facts(pathway, rng, given, [a.name for a in declared if a.name not in given])
     if comedications is None:
         modulators = STRONG_CYP3A4_INHIBITORS + STRONG_CYP3A4_INDUCERS
         drawn = rng.random() < COMEDICATION_SHARE
@@ -177,17 +198,30 @@ def interacting_drugs(state: State) -> str:
     return " and ".join(state.drugs) if state.regimen is not None else "the regimen"
 
 
-def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
-    """The patient markers whose test was not sent in this case (none, or all of them not ``given``).
+def marker_tests(pathway: Pathway) -> dict[str, tuple[str, ...]]:
+    """Each test the work-up sends -> the patient markers it reports (KIT/PDGFRA analysis: both genes)."""
+    tests: dict[str, tuple[str, ...]] = {}
+    for attribute in pathway.attributes.values():
+        if attribute.of == "patient" and attribute.is_marker and NOT_TESTED in attribute.values:
+            tests[attribute.test] = tests.get(attribute.test, ()) + (attribute.name,)
+    return tests
 
-    With an illustrative probability the case starts with the molecular tests not sent, so the
-    resident has to order them; markers a teacher gave are always tested. Draw it from a stream
-    of its own so that the rest of a seeded case does not change.
+
+def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
+    """The markers whose test was not sent in this case, in declared order.
+
+    Each molecular test is left unsent with an illustrative probability, so that the resident has
+    to order it when a decision depends on it. A test reporting a marker the teacher gave is always
+    sent; non-marker attributes (GIST's ``setting``) are never untested. Draw it from a stream of
+    its own so that the rest of a seeded case does not change.
     """
-    markers = [a.name for a in pathway.attributes.values() if a.of == "patient" and a.name not in set(given)]
-    if not markers or rng.random() >= UNTESTED_SHARE:
-        return ()
-    return tuple(markers)
+    given = set(given)
+    hidden: set[str] = set()
+    for markers in marker_tests(pathway).values():
+        unsent = rng.random() < UNTESTED_SHARE
+        if unsent and not given & set(markers):
+            hidden |= set(markers)
+    return tuple(a.name for a in pathway.attributes.values() if a.name in hidden)
 
 
 @dataclass(frozen=True)
@@ -261,17 +295,31 @@ def _regimen_key(state: State) -> tuple | None:
 
 
 class TeachingCase:
-    """One patient's case, decision by decision; close it (or use ``with``) when done."""
+    """One patient's case, decision by decision; close it (or use ``with``) when done.
+
+    ``patient`` carries the true results; the markers named in ``untested`` are hidden as
+    ``not_tested`` in the case's record (``self.patient``) until the resident orders their test.
+    A marker the given patient already has as ``not_tested`` gets a drawn result (with ``rng``),
+    revealed the same way.
+    """
 
     def __init__(self, pathway: Pathway, patient: Patient, rng, max_decisions: int = DEFAULT_MAX_DECISIONS,
                  untested: Iterable[str] = ()):
         self.pathway = pathway
-        declared = {a.name for a in pathway.attributes.values() if a.of == "patient"}
-        self.untested = {name for name in untested if name in declared}
-        self.patient = patient
+        hideable = {name for names in marker_tests(pathway).values() for name in names}
+        hidden = {name for name in untested if name in hideable}
+        self.results = {name: patient.facts[name] for name in hidden
+                        if patient.facts.get(name, NOT_TESTED) != NOT_TESTED}
+        facts = {**patient.facts, **{name: NOT_TESTED for name in hidden}}
+        unknown = [name for name in hideable if facts.get(name) == NOT_TESTED and name not in self.results]
+        if unknown:
+            known = {k: v for k, v in facts.items() if v != NOT_TESTED}
+            drawn = draw_facts(pathway, rng, known, unknown)
+            self.results.update({name: drawn[name] for name in unknown})
+        self.patient = replace(patient, facts=facts)
         self.rng = rng
         self.max_decisions = max_decisions
-        self.timeline = Timeline(pathway, patient, 0.0, follow_choices=True)
+        self.timeline = Timeline(pathway, self.patient, 0.0, follow_choices=True)
         self.hints = hint_words(pathway)
         self.asked = 0
         self.right = 0
@@ -301,16 +349,75 @@ class TeachingCase:
         """Whether the pathway has ended for this patient."""
         return not self.timeline.possible_events()
 
-    def card(self) -> list[tuple[str, str]]:
-        """The patient's markers as the resident sees them now: a value, or ``not_tested``."""
-        return [(name, "not_tested" if name in self.untested else value)
-                for name, value in marker_card(self.pathway, self.patient)]
+    @property
+    def untested(self) -> tuple[str, ...]:
+        """The markers not tested so far: the record's ``not_tested`` facts."""
+        return self.patient.untested()
 
-    def untested_needed(self, event: str) -> list[str]:
-        """Untested markers that the guideline's step on ``event`` from here depends on."""
-        read = {m.attribute for t in self.pathway.outgoing(self.timeline.state.id, event)
-                for m in iter_matches(t.when)}
-        return sorted(read & self.untested)
+    def card(self) -> list[tuple[str, str]]:
+        """The patient's attributes as the resident sees them now: a value, or ``not_tested``."""
+        return marker_card(self.pathway, self.patient)
+
+    def _set_patient(self, patient: Patient) -> None:
+        """Change the case's record (a test result, a co-medication replaced); the machine reads its facts."""
+        self.patient = patient
+        self.timeline.patient = patient
+        self.timeline.model.facts = dict(patient.facts)
+
+    def _replace_modulators(self) -> None:
+        """Take the strong CYP3A4 inhibitors and inducers off the record (as named and as given)."""
+        modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
+        as_given = self.patient.comedications_as_given
+        self._set_patient(replace(self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
+                                  comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
+
+    def untested_needed(self, event: str, attributes: Mapping[str, str] | None = None,
+                        facts: Mapping[str, str] | None = None) -> list[str]:
+        """Untested markers the guideline's step on ``event`` from here depends on (``UNTESTED_MARKER``'s rule).
+
+        ``facts``: the patient's facts to judge by (default: the case's record).
+        """
+        facts = {**(self.patient.facts if facts is None else facts), **(attributes or {})}
+        guideline = self._guideline(event, facts)
+        if guideline is None:
+            return []
+        found = {f[0].name for f in untested_deciding(self.pathway, self.timeline.state.id, event, facts, guideline)}
+        return [a.name for a in self.pathway.attributes.values() if a.name in found]
+
+    def _guideline(self, event: str, facts: Mapping[str, str]):
+        return next((t for t in self.pathway.outgoing(self.timeline.state.id, event) if holds(t.when, facts)), None)
+
+    def tests_for(self, markers: Iterable[str]) -> list[str]:
+        """The tests that report ``markers``, in declared order."""
+        markers = set(markers)
+        return [test for test, names in marker_tests(self.pathway).items() if markers & set(names)]
+
+    def _tested(self, event: str, attributes: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+        """The facts once every test the step depends on is back (a result can make another test matter)."""
+        facts = dict(self.patient.facts)
+        revealed: list[str] = []
+        while needed := self.untested_needed(event, attributes, facts):
+            names = [n for test in self.tests_for(needed) for n in marker_tests(self.pathway)[test]
+                     if facts.get(n) == NOT_TESTED and n in self.results]
+            if not names:
+                break
+            facts.update({n: self.results[n] for n in names})
+            revealed += names
+        return facts, revealed
+
+    def order_tests(self, event: str, attributes: Mapping[str, str] | None = None) -> list[str]:
+        """Send every test the step on ``event`` depends on and record the results; the markers revealed."""
+        facts, revealed = self._tested(event, attributes or {})
+        if revealed:
+            self._set_patient(replace(self.patient, facts=facts))
+        return revealed
+
+    def _after_tests(self, event: str, attributes: Mapping[str, str]) -> State | None:
+        """The guideline's step once the tests it depends on are back (the case knows the results)."""
+        facts, _ = self._tested(event, attributes)
+        transition = self._guideline(event, {**facts, **attributes})
+        return self.pathway.states[transition.target] if transition is not None else None
 
     def _next_event(self) -> tuple[str, float, dict]:
         state = self.timeline.state
@@ -344,20 +451,20 @@ class TeachingCase:
 
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
         state = self.timeline.state
+        needed = self.untested_needed(event, attributes)
+        untested = (f" {' and '.join(readable(n) for n in needed)} {'was' if len(needed) == 1 else 'were'} "
+                    f"not tested." if needed else "")
         if event == "start":
-            needed = self.untested_needed(event)
             if needed:
-                names = " and ".join(readable(n) for n in needed)
-                return (f"Month {at:g}: the histology is back; {names} {'was' if len(needed) == 1 else 'were'} "
-                        f"not tested. Which first treatment do you give?")
+                return f"Month {at:g}: the histology is back;{untested[:-1]}. Which first treatment do you give?"
             return (f"Month {at:g}: {state.label} is done. Which first treatment do you give?")
         label = self.text_of(state)
         if event == "progression":
             extent = f"{attributes['extent']} " if "extent" in attributes else ""
-            return f"Month {at:g}: imaging shows {extent}progression on {label}. What next?"
+            return f"Month {at:g}: imaging shows {extent}progression on {label}.{untested} What next?"
         if event == "intolerance":
-            return f"Month {at:g}: the patient cannot tolerate {label}. What next?"
-        return f"Month {at:g}: {label}: done ({event.replace('_', ' ')}). What next?"
+            return f"Month {at:g}: the patient cannot tolerate {label}.{untested} What next?"
+        return f"Month {at:g}: {label}: done ({event.replace('_', ' ')}).{untested} What next?"
 
     def _right_targets(self, event: str, attributes: Mapping[str, str]) -> list[str]:
         """The guideline's step and the guideline's alternative options on this event."""
@@ -425,16 +532,23 @@ class TeachingCase:
         options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]), self.text_of(self.pathway.states[s]),
                           not interaction_unaddressed(self.pathway.states[s], self.patient)) for s in rights]
         options += self._action_options(rights)
-        needed = self.untested_needed(event)
-        if needed and rights:
-            # The step depends on a marker nobody tested: the right answer is to test first.
+        needed = self.untested_needed(event, attributes)
+        after_tests = self._after_tests(event, attributes) if needed else None
+        if needed and after_tests is not None:
+            # The step depends on a marker nobody tested (UNTESTED_MARKER): the right answer is to test first.
             options = [replace(o, right=False) for o in options]
-            names = " and ".join(readable(n) for n in needed)
-            options.append(Option(ChoiceTarget(self.pathway, self.pathway.states[rights[0]]),
-                                  f"Send {names} testing first, then give what the result calls for", True,
+            tests = " and ".join(self.tests_for(needed))
+            modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
+            also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
+                    if interaction_unaddressed(after_tests, self.patient) else "")
+            options.append(Option(ChoiceTarget(self.pathway, after_tests),
+                                  f"Order {tests} first, {also}then give what the result calls for", True,
                                   ORDER_TEST))
         # A wrong option must not look like a right one: no repeated label, no repeated regimen.
-        seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options} - {None}
+        # The order-the-test option's target is not offered as such, so the step it leads to stays a
+        # possible (wrong: untested) answer.
+        seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options
+                                            if o.action != ORDER_TEST} - {None}
 
         def offer(target: ChoiceTarget, limit: int) -> bool:
             text, key = self.text_of(target.state), _regimen_key(target.state)
@@ -445,6 +559,8 @@ class TeachingCase:
             return True
 
         limit = max(MAX_OPTIONS, len(options) + 2)
+        if after_tests is not None:
+            offer(ChoiceTarget(self.pathway, after_tests), limit - 1)  # the lucky guess without the test
         for target in self._local_distractors(event, rights):
             offer(target, limit - 1)  # keep a place for another subtype's regimen
         offered_foreign = False
@@ -498,14 +614,15 @@ class TeachingCase:
     def answer(self, decision: Decision, index: int) -> Feedback:
         """Give option ``index`` (0-based) of ``decision`` and explain the verdict."""
         option = decision.options[index]
-        needed = self.untested_needed(decision.event)
+        needed = self.untested_needed(decision.event, decision.attributes)
+        revealed: list[str] = []
+        replaced = False
         if option.action == ORDER_TEST:
-            self.untested -= set(needed)
-        if option.action == REPLACE_COMEDICATION:
-            modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
-            self.patient = replace(self.patient,
-                                   comedications=tuple(d for d in self.patient.comedications if d not in modulators))
-            self.timeline.patient = self.patient
+            revealed = self.order_tests(decision.event, decision.attributes)
+            # The option's text says whether it also replaces an interacting co-medication (known when offered).
+            replaced = interaction_unaddressed(option.target.state, self.patient)
+        if option.action == REPLACE_COMEDICATION or replaced:
+            self._replace_modulators()
         step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
         # Interaction alerts count against the answer only while the interaction is left unaddressed.
         addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
@@ -518,20 +635,22 @@ class TeachingCase:
         extra_sources: tuple[str, ...]
         names = " and ".join(readable(n) for n in needed)
         if right and option.action == ORDER_TEST:
-            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in needed
-                              if n in self.patient.facts)
+            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in revealed)
             reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
                       f"{shown or 'no result'}, and {self._why_right(step)}")
+            if replaced:
+                reason += (f"; the co-medication no longer interacts with {interacting_drugs(option.target.state)}: "
+                           f"the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
-            extra_sources = (str(CITE_ONE_ENTITY),)
+            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if replaced else ())
         elif untested_guess:
             untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
             if step.choice.concordant:
-                reason = (f"{option.text} happens to be the guideline's step, but it depends on {untested_words}: "
-                          f"send the test first")
+                reason = (f"{option.text} is the guideline's default step without the test, but the step depends "
+                          f"on {untested_words}: order the test first")
                 lines = [f"Not quite: {reason}."]
             else:
-                reason = f"the guideline's step here depends on {untested_words}: send the test first"
+                reason = f"the guideline's step here depends on {untested_words}: order the test first"
                 lines = [f"Not the guideline's step: {reason}.",
                          f"The guideline gives {guideline_text}: {self._why_right(step)}."]
             extra_sources = (str(CITE_ONE_ENTITY),)

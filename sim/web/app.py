@@ -18,7 +18,6 @@ from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.web.store import Store
 
 MAX_BODY = 256 * 1024
-TEACHER_COOKIE = "sarcoma_sim_teacher"
 
 
 def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0) -> Flask:

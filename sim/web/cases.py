@@ -17,6 +17,7 @@ import numpy as np
 from sarcoma_sim.errors import UnknownSubtypeError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.patient.record import comedication_words
 from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.timeline import RunResult
 
@@ -95,13 +96,14 @@ def _replay(pathway: Pathway, seed: int, answers) -> CaseState:
         patient = sample_patient(pathway, rng)
         untested = draw_untested(pathway, np.random.default_rng([seed, 1]))
         with TeachingCase(pathway, patient, rng, untested=untested) as case:
-            meds = patient.comedications
             for number, index in answers:
                 decision = case.next_decision()
                 if decision is None or decision.number != number or not 0 <= index < len(decision.options):
                     break
                 case.answer(decision, index)
+            # The card is the case's record now: test results ordered, a co-medication replaced.
             card = tuple(case.card())
+            meds = tuple(comedication_words(case.patient))
             pending = case.next_decision()
             texts = {s.id: case.text_of(s) for s in pathway.states.values()}
             return CaseState(pathway, seed, card, meds, tuple(case.history), pending, case.debrief(),

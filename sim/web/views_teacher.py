@@ -14,8 +14,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.pathways.load import parse_pathway
-from sarcoma_sim.web.app import TEACHER_COOKIE
 from sarcoma_sim.web.views_scenario import MAX_SCENARIO_BYTES, SAFE_NAME
+
+TEACHER_COOKIE = "sarcoma_sim_teacher"
 
 blueprint = Blueprint("teacher", __name__)
 
