@@ -396,6 +396,18 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure) -> f
     return top + measure(body, FOOTER_SIZE)[1] * 1.3 / 1.2
 
 
+# A very long pathway would make a PNG of hundreds of megapixels that takes most of a minute to
+# encode and that no slide can show; past this size the resolution drops instead.
+MAX_PNG_PIXELS = 24_000_000
+
+
+def png_dpi(size_inches, dpi: float) -> float:
+    """``dpi``, lowered if needed so that a PNG of ``size_inches`` stays within ``MAX_PNG_PIXELS``."""
+    width, height = size_inches
+    fits = (MAX_PNG_PIXELS / max(width * height, 1e-9)) ** 0.5
+    return dpi if width * height * dpi * dpi <= MAX_PNG_PIXELS else max(1, int(fits))
+
+
 def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None = None, *,
                          dpi: int = DPI) -> None:
     """Draw ``pathway`` to ``output_path`` (PNG, SVG or PDF by suffix), all-or-nothing.
@@ -412,6 +424,8 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
         raise PathwayError(Problem(str(target), None, "",
                                    f"cannot draw to {what}; expected a name ending in {', '.join(FORMATS)}"))
     ax = draw_pathway(pathway, highlight=highlight)
+    if fmt == "png":
+        dpi = png_dpi(ax.figure.get_size_inches(), dpi)
     metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
                 "png": {"Software": None}}[fmt]
     from matplotlib import rc_context
