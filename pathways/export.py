@@ -57,18 +57,40 @@ def _sorted_edges(graph: nx.MultiDiGraph):
 
 # ----------------------------------------------------------------------------------- GraphML
 
+# XML 1.0 cannot hold most C0 control characters, lone surrogates or U+FFFE/U+FFFF, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD (shown as �).
+
+    Tabs and line breaks stay. A pathway label with a bell character (BEL, 0x07) would otherwise
+    make the whole GraphML or SVG file unreadable (issue 13, item 8).
+    """
+    return _NOT_XML.sub(REPLACEMENT, text)
+
+
 def _flatten(value):
     if value is None:
-        return ""
+        return None
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, dict) and "id" in v for v in value):
-            return "\n".join(f"{v['id']}: {v.get('citation', '')}"
-                             + (" (beyond the source guideline)" if v.get("beyond_source") else "")
-                             for v in value)
-        return ", ".join(_flatten(v) if isinstance(v, (list, tuple, dict)) else str(v) for v in value)
+            return xml_text("\n".join(f"{v['id']}: {v.get('citation', '')}"
+                                      + (" (beyond the source guideline)" if v.get("beyond_source") else "")
+                                      for v in value))
+        return xml_text(", ".join(str(_flatten(v)) if isinstance(v, (list, tuple, dict)) else str(v)
+                                  for v in value))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+        return xml_text(json.dumps(value, ensure_ascii=False, sort_keys=True))
+    if isinstance(value, str):
+        return xml_text(value)
     return value
+
+
+def _typed(record: dict) -> dict:
+    """The record without None values: GraphML leaves a missing value out, so ints stay ints."""
+    return {name: value for name, value in record.items() if value is not None}
 
 
 def _unify(records: list[dict]) -> None:
@@ -79,39 +101,48 @@ def _unify(records: list[dict]) -> None:
         for name in textual & record.keys():
             value = record[name]
             if not isinstance(value, str):
-                record[name] = "" if value is None else str(value)
+                record[name] = str(value)
 
 
 def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with attributes GraphML can hold: lists as text, None as "".
+    """A copy of ``graph`` with attributes GraphML can hold, named as the tools expect.
 
-    Nodes also get ``name`` (the displayed label, which Cytoscape and Gephi show) and edges
-    ``label`` ("event, condition").
+    Nodes get ``name`` = the state id (igraph's vertex key; Cytoscape's node name), ``label`` =
+    the state's label as in the JSON export and ``display`` = label with dose and schedule as the
+    drawing shows them; edges get ``label`` ("event, condition"). Lists become text, a missing
+    value (None) is left out so integers (``line``, ``order``) and booleans keep their types, and
+    characters XML cannot hold become U+FFFD.
     """
     flat = nx.MultiDiGraph()
-    flat.graph.update({k: _flatten(v) for k, v in graph.graph.items()})
+    graph_record = {}
+    for name, value in graph.graph.items():
+        if name == "imaging_interval_months" and isinstance(value, (list, tuple)) and len(value) == 2:
+            graph_record["imaging_interval_months_min"], graph_record["imaging_interval_months_max"] = value
+        else:
+            graph_record[name] = _flatten(value)
+    flat.graph.update(_typed(graph_record))
     node_records = []
     for node, attrs in graph.nodes(data=True):
         record = {k: _flatten(v) for k, v in attrs.items()}
-        record["name"] = node_label(attrs)
-        node_records.append((node, record))
+        record["name"] = xml_text(str(node))
+        record["display"] = xml_text(node_label(attrs))
+        node_records.append((node, _typed(record)))
     edge_records = []
     for u, v, k, attrs in _sorted_edges(graph):
         record = {k2: _flatten(v2) for k2, v2 in attrs.items()}
-        record["label"] = transition_label(graph, u, v, k)
-        edge_records.append((u, v, k, record))
+        record["label"] = xml_text(transition_label(graph, u, v, k))
+        edge_records.append((u, v, k, _typed(record)))
     _unify([r for _, r in node_records])
     _unify([r for *_, r in edge_records])
-    _unify([flat.graph])
     for node, record in node_records:
-        flat.add_node(node, **record)
+        flat.add_node(xml_text(str(node)), **record)
     for u, v, k, record in edge_records:
-        flat.add_edge(u, v, key=k, **record)
+        flat.add_edge(xml_text(str(u)), xml_text(str(v)), key=k, **record)
     return flat
 
 
 def to_graphml(graph: nx.MultiDiGraph) -> str:
-    """GraphML of ``graph`` (UTF-8 XML), readable by yEd, Gephi, Cytoscape and networkx."""
+    """GraphML of ``graph`` (UTF-8 XML), readable by yEd, Gephi, Cytoscape, igraph and networkx."""
     buffer = io.BytesIO()
     nx.write_graphml(flat_graph(graph), buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().decode("utf-8")
