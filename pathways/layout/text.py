@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import networkx as nx
 
@@ -17,9 +18,28 @@ DETAIL_WRAP = 24
 LABEL_WRAP = 17
 
 
+@contextmanager
+def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int = LABEL_WRAP) -> Iterator[None]:
+    """Within the block, wrap box titles, regimen details and arrow labels at these widths.
+
+    Slides and pages use narrower boxes (larger type, same canvas); the default drawing keeps the
+    module's widths. Not thread-safe: drawings are made one at a time.
+    """
+    global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
+    saved = TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
+    TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = title, detail, label
+    try:
+        yield
+    finally:
+        TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = saved
+
+
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
     title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
+    if attrs.get("link_direction"):
+        where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
+        return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
     detail = regimen_detail(attrs)
     return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
 
@@ -76,6 +96,9 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
     siblings reads "otherwise" ("default" when the siblings are only options).
     """
     data = graph.edges[source, target, key]
+    if data.get("phrase_fixed"):
+        # a panel's edge keeps the phrase worked out on the whole pathway (see sarcoma_sim.pathways.panels)
+        return data.get("phrase")
     when, plain = data.get("when"), data.get("when_plain")
     if when:
         own = f"option = {target}"

@@ -47,6 +47,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--gallery", metavar="FILE.md",
                    help="with --all: also draw the highlighted example and write this Markdown gallery")
     p.add_argument("--dpi", type=int, default=None, help="resolution of PNG output (default 150)")
+    p.add_argument("--size", choices=("slide", "page"), default=None,
+                   help="fit a 16:9 slide (13.33 x 7.5 in) or an A4/Letter portrait page with text of "
+                        "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
+                        "... or the pages of one PDF)")
+    p.add_argument("--handout", metavar="FILE.pdf",
+                   help="with --all: one PDF with a cover, every subtype at the page size, and the sources")
     p.set_defaults(handler=cmd_draw, draw_parser=p)
 
 
@@ -70,6 +76,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         parser.error("--highlight draws one pathway; it cannot be used with --all")
     if args.gallery and not args.all:
         parser.error("--gallery needs --all")
+    if args.handout and not args.all:
+        parser.error("--handout needs --all")
     if args.dpi is not None and not 20 <= args.dpi <= 1200:
         parser.error("--dpi must be between 20 and 1200")
 
@@ -80,20 +88,24 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if not args.all:
         pathway = load_any(args.subtype)
         highlight = parse_highlight(args.highlight) if args.highlight is not None else None
-        save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi)
-        print(f"wrote {args.output}")
+        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size):
+            print(f"wrote {path}")
         return 0
-    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery))
+    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size)
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
         from sarcoma_sim.files import write_text_atomic
         write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format))
         print(f"wrote {args.gallery}")
+    if args.handout:
+        from sarcoma_sim.pathways.handout import write_handout
+        write_handout(args.handout)
+        print(f"wrote {args.handout}")
     return 0
 
 
-def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
+def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None) -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
@@ -106,8 +118,12 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
     with atomic_directory(folder) as tmp:
         for subtype in SUBTYPE_IDS:
             name = f"{subtype}.{fmt}"
-            save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
-            names.append(name)
+            written = save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
+            names += [p.name for p in written]
+            if size:
+                written = save_pathway_drawing(load_subtype(subtype), tmp / f"{subtype}-{size}.{fmt}",
+                                               dpi=dpi, size=size)
+                names += [p.name for p in written]
         if gallery:
             subtype, path = GALLERY_EXAMPLE
             name = f"{subtype}-highlighted.{fmt}"
