@@ -84,8 +84,9 @@ class Preset:
 
 PRESETS = {
     "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
-    # 8.27 in is A4's width and 11 in Letter's height: the page fits either paper unscaled.
-    "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in"),
+    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page holds two
+    # columns of states. 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
+    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
 }
 
 
