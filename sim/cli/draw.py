@@ -19,7 +19,7 @@ from sarcoma_sim.errors import PathwayError, Problem
 
 FORMAT_CHOICES = ("png", "svg", "pdf")
 
-GALLERY_COMMAND = "sarcoma-sim draw --all -o docs/diagrams --gallery docs/diagrams.md --dpi 100"
+GALLERY_COMMAND = "sarcoma-sim draw --all -o docs/diagrams --gallery docs/diagrams.md --dpi 100 --size slide"
 
 # The gallery's patient: KIT exon 11 GIST, limited progression resected, later widespread
 # progression, escalation, then sunitinib on the standard schedule and regorafenib.
@@ -27,7 +27,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "1"
+DRAWING_VERSION = "2"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -179,6 +179,13 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
         out += [f"### {pathway.name}", ""]
         if pathway.summary:
             out += [pathway.summary, ""]
-        out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", "",
-                f"<!-- fingerprint {sid} {pathway_fingerprint(sid)} -->", ""]
+        out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", ""]
+        slides = sorted(Path(folder).glob(f"{sid}-slide*.{fmt}"),
+                        key=lambda p: int(p.stem.rsplit("-", 1)[-1]) if p.stem[-1].isdigit() else 0)
+        if slides:
+            out += [f"Slide version (16:9, text at least 12 pt"
+                    + (f", {len(slides)} linked panels" if len(slides) > 1 else "") + "):", ""]
+            out += [f"![{pathway.name}, slide {i}]({rel}/{p.name})" for i, p in enumerate(slides, start=1)]
+            out += [""]
+        out += [f"<!-- fingerprint {sid} {pathway_fingerprint(sid)} -->", ""]
     return "\n".join(out)
