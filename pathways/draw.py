@@ -60,12 +60,12 @@ class Typography:
 DEFAULT_TYPOGRAPHY = Typography()
 # Slides and printed pages: nothing under 12 pt, the smallest size still legible from the back of
 # a lecture room or on a printed handout.
-READABLE_TYPOGRAPHY = Typography(title=20, subtitle=12, header=13, node_title=13, node_detail=12,
+READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13, node_detail=12,
                                  label=12, legend=12, footer=12, badge=12)
 
 
 # Slides and pages trade white space for type size: tighter gaps, narrower margins.
-COMPACT_SPACING = Spacing(node_gap=0.35, dummy_gap=0.22, min_column_gap=0.35, label_margin=0.08)
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.35, label_margin=0.08)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Preset:
     typography: Typography
     description: str
     spacing: Spacing = COMPACT_SPACING
-    margin: float = 0.2
+    margin: float = 0.12
     wraps: tuple[int, int, int] = (15, 18, 13)  # characters per line: box title, regimen, arrow label
 
 
@@ -257,7 +257,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if legend:
         y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, text_width, t) + 0.15
     if sources:
-        y = _draw_footer(ax, graph, margin, y, text_width, measure, t)
+        y = _draw_footer(ax, graph, margin, y, text_width, measure, t, short_citations=page is not None)
     height = y + margin
     natural = (max(width, layout.width + 2 * margin), height)
 
@@ -471,7 +471,8 @@ def _renderer_for(figure):
     return RendererAgg(max(1, int(width)), max(1, int(height)), figure.dpi)
 
 
-def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: Typography) -> float:
+def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: Typography,
+                 short_citations: bool = False) -> float:
     """Sources the drawing shows and the teaching notice under the legend; returns the y of the bottom."""
     from sarcoma_sim.pathways.panels import shown_sources
 
@@ -479,7 +480,10 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: T
     cited = []
     for s in shown:
         mark = " *" if s.get("beyond_source") else ""
-        cited.append(f"{s.get('id')}{mark}: {s.get('citation')}")
+        citation = str(s.get("citation"))
+        # slides and pages keep the citation's first part (the trial or document named as the
+        # pathway file writes it); the full citation is on the handout's sources pages
+        cited.append(f"{s.get('id')}{mark}: {citation.split(',')[0] if short_citations else citation}")
     text = "Sources: " + "; ".join(cited) if cited else ""
     if any(s.get("beyond_source") for s in shown):
         text += ". * beyond the source guideline."
@@ -499,41 +503,42 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
 
 
 def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
-    """The pathway cut into as few linked panels as fit ``preset``'s canvas at its typography.
-
-    Panels are runs of consecutive columns, chosen greedily from the left: each takes as many
-    columns as still fit. A single column that does not fit alone gets a panel of its own.
-    Returns ``sarcoma_sim.pathways.panels.Panel`` objects (one, holding the whole graph, when it fits).
-    """
-    from sarcoma_sim.pathways.panels import column_groups, split_panels
+    from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
 
     graph, file = _graph_of(pathway_or_graph)
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
-    def fits(breaks: list[int], index: int) -> bool:
-        panel = split_panels(graph, breaks)[index]
-        _, (w, h) = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
+    def fits(own: list[str], last: bool) -> bool:
+        panel = candidate_panel(graph, own, last)
+        _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
-                         margin=preset.margin)
+                             margin=preset.margin)
         return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
 
-    inner = column_groups(graph)
-    if not inner or fits([], 0):
+    units = column_units(graph)
+    if not units:
         return split_panels(graph, [])
-    breaks: list[int] = []
-    i = 0
-    while i < len(inner):
-        mine = breaks + [inner[i]]
-        j = i
-        while j + 1 < len(inner):
-            rest = [inner[j + 2]] if j + 2 < len(inner) else []
-            if not fits(mine + rest, len(mine) - 1):
-                break
-            j += 1
-        breaks, i = mine, j + 1
-    return split_panels(graph, breaks)
+    _, (w, h) = _compose(graph, None, highlight, typography=preset.typography,
+                         page=(preset.width, preset.height), path_keys=path_keys, measure=measure,
+                         names=graph, spacing=preset.spacing, margin=preset.margin)
+    if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+        return split_panels(graph, [])
+    # States are taken column by column (top to bottom within one), each joining the current panel
+    # while it still fits; so a panel ends between columns where it can, inside a column where it must.
+    groups: list[list[str]] = []
+    current: list[str] = []
+    states = [n for column in units for n in column]
+    for index, state in enumerate(states):
+        last = index == len(states) - 1
+        if current and not fits(current + [state], last):
+            groups.append(current)
+            current = []
+        current.append(state)
+    if current:
+        groups.append(current)
+    return split_panels(graph, groups)
 
 
 def _panel_title(graph, panel) -> str:

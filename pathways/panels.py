@@ -1,7 +1,8 @@
 """Split a pathway graph into linked panels: consecutive diagram columns, one page or slide each.
 
 A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
-surgery, and growing) is cut between columns, never inside one. Each panel holds its columns'
+surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
+its states. Each panel holds its columns'
 states; an arrow that leaves the panel ends at a *link* box standing for the state it reaches
 ("continues on panel 2"), and an arrow that enters it starts at a link box for the state it comes
 from ("from panel 1"). End states are drawn in every panel that reaches them, since an arrow
@@ -25,29 +26,32 @@ LINK_PREFIX = "link:"
 
 @dataclass(frozen=True)
 class Panel:
-    """One panel: its number (1-based), how many there are, its graph and the columns it shows."""
+    """One panel: its number (1-based), how many there are, its graph and the states it owns."""
 
     number: int
     count: int
     graph: nx.MultiDiGraph
-    first_column: int
-    last_column: int
+    states: tuple[str, ...]
 
 
-def column_groups(graph: nx.MultiDiGraph) -> list[int]:
-    """The columns that can start a panel: every non-final column, in order."""
+def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """The states a panel can own, column by column (end states excluded: every panel may draw them)."""
     columns = state_columns(graph)
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
-    inner = sorted({c for n, c in columns.items() if n not in terminal})
-    return inner
+    by_column: dict[int, list[str]] = {}
+    for n in graph:
+        if n not in terminal:
+            by_column.setdefault(columns[n], []).append(n)
+    return [by_column[c] for c in sorted(by_column)]
 
 
-def panel_graph(graph: nx.MultiDiGraph, columns: set[int], number: int, count: int,
-                panel_of_column: dict[int, int]) -> nx.MultiDiGraph:
-    """The graph of the panel showing ``columns``, with link boxes for states on other panels."""
-    column_of = state_columns(graph)
+def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
+                panel_of_state: dict[str, int], last: bool) -> nx.MultiDiGraph:
+    """The graph of the panel owning the states ``own``, with link boxes for states on other panels.
+
+    ``last`` says whether it is the rightmost panel, the one whose end states get the "End" column.
+    """
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
-    own = {n for n in graph if column_of[n] in columns and n not in terminal}
     panel = nx.MultiDiGraph(**graph.graph)
     panel.graph["panel"] = number
     panel.graph["panels"] = count
@@ -59,13 +63,12 @@ def panel_graph(graph: nx.MultiDiGraph, columns: set[int], number: int, count: i
         node = f"{LINK_PREFIX}{direction}:{state}"
         if node not in panel:
             attrs = graph.nodes[state]
-            other = panel_of_column.get(column_of[state])
             # no line of its own: a link box sits beside the state it connects to, not in a column
             # of its own far away (its box still names the state and the panel it is on)
             panel.add_node(node, kind=attrs.get("kind"), label=attrs.get("label"), line=None,
                            drugs=[], dose=None, schedule=None, drug_class=None, sources=[],
                            beyond_source=False, note=None, link_of=state, link_direction=direction,
-                           link_panel=other)
+                           link_panel=panel_of_state.get(state))
         return node
 
     for u, v, k, data in graph.edges(keys=True, data=True):
@@ -76,7 +79,7 @@ def panel_graph(graph: nx.MultiDiGraph, columns: set[int], number: int, count: i
             if v not in panel:
                 # before the last panel an end state is drawn beside the arrows into it, not in
                 # an "End" column of its own: a panel that is not the last has no room to spare
-                panel.add_node(v, **graph.nodes[v], beside_source=number < count)
+                panel.add_node(v, **graph.nodes[v], beside_source=not last)
             target = v
         else:
             target = v if v in own else link(v, "to")
@@ -88,22 +91,20 @@ def panel_graph(graph: nx.MultiDiGraph, columns: set[int], number: int, count: i
     return panel
 
 
-def split_panels(graph: nx.MultiDiGraph, breaks: list[int]) -> list[Panel]:
-    """Panels that start at each column in ``breaks`` (the first break is the first column)."""
-    inner = column_groups(graph)
-    if not inner:
-        return [Panel(1, 1, graph, 0, 0)]
-    starts = sorted(set(breaks) | {inner[0]})
-    groups = []
-    for i, start in enumerate(starts):
-        end = starts[i + 1] if i + 1 < len(starts) else inner[-1] + 1
-        groups.append({c for c in inner if start <= c < end})
-    groups = [g for g in groups if g]
-    if len(groups) == 1:
-        return [Panel(1, 1, graph, inner[0], inner[-1])]
-    panel_of_column = {c: i + 1 for i, g in enumerate(groups) for c in g}
-    return [Panel(i + 1, len(groups), panel_graph(graph, g, i + 1, len(groups), panel_of_column), min(g), max(g))
+def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]:
+    """Panels owning each group of states, in order; one group (or none) gives the whole graph."""
+    groups = [list(g) for g in groups if g]
+    if len(groups) <= 1:
+        return [Panel(1, 1, graph, tuple(n for n in graph))]
+    panel_of_state = {n: i + 1 for i, g in enumerate(groups) for n in g}
+    count = len(groups)
+    return [Panel(i + 1, count, panel_graph(graph, set(g), i + 1, count, panel_of_state, i + 1 == count), tuple(g))
             for i, g in enumerate(groups)]
+
+
+def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool) -> nx.MultiDiGraph:
+    """The graph a panel owning ``own`` would have, for measuring before the panels are numbered."""
+    return panel_graph(graph, set(own), 1, 2, {}, last)
 
 
 def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:

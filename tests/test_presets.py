@@ -15,14 +15,6 @@ from test_draw import GIST_PATH, extents, inside, intersect
 
 SVG = "{http://www.w3.org/2000/svg}"
 MIN_PT = 12
-# Known gap: GIST's first-line panel (three first-line states, the shared sunitinib choice, the
-# resection loop) is taller than a slide or a page at 12 pt even alone; its canvas grows instead of
-# its text shrinking. Strict, so the mark must go when the layout makes it fit.
-GIST_TOO_TALL = pytest.mark.xfail(strict=True, reason="GIST first-line panel is taller than the page at 12 pt")
-
-
-def subtype_cases():
-    return [pytest.param(s, marks=GIST_TOO_TALL) if s == "gist" else s for s in SUBTYPE_IDS]
 
 
 def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
@@ -40,7 +32,7 @@ def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
-@pytest.mark.parametrize("subtype", subtype_cases())
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     """At each preset, every panel's smallest text, fitted to the page, is at least 12 pt."""
     paths = save_pathway_drawing(load_subtype(subtype), tmp_path / f"{subtype}.svg", size=preset)
@@ -49,7 +41,7 @@ def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
 
 
 @pytest.mark.parametrize("preset", sorted(PRESETS))
-@pytest.mark.parametrize("subtype", subtype_cases())
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_preset_panels_fit_the_page(subtype, preset):
     """Every panel's canvas is exactly the preset's page: nothing was too large for it."""
     p = PRESETS[preset]
@@ -57,9 +49,8 @@ def test_preset_panels_fit_the_page(subtype, preset):
         assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
 
 
-@pytest.mark.parametrize("subtype,preset", [
-    pytest.param(s, p, marks=GIST_TOO_TALL) if (s, p) == ("gist", "page") else (s, p)
-    for s in SUBTYPE_IDS for p in sorted(PRESETS)])
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_preset_geometry_is_clean(subtype, preset):
     """At every preset and on every panel: no box overlaps, no label on a box or label, text inside its box and the page."""
     path = GIST_PATH if subtype == "gist" else None
@@ -103,6 +94,13 @@ def test_panels_show_every_state_once_and_every_transition(subtype, preset):
         for node, attrs in panel.graph.nodes(data=True):
             if attrs.get("link_of") is not None:
                 assert attrs["link_panel"] == home[attrs["link_of"]] != panel.number
+
+
+def test_gist_is_cut_into_linked_panels_that_each_fit():
+    """GIST, too large for one slide at 12 pt, becomes several panels, each owning some of its states."""
+    panels = preset_panels(load_subtype("gist"), PRESETS["slide"])
+    assert 1 < len(panels) <= 8
+    assert all(p.count == len(panels) and p.states for p in panels)
 
 
 def test_small_pathways_fit_one_slide():

@@ -36,10 +36,12 @@ def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int =
 
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
-    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     if attrs.get("link_direction"):
+        # a link box has no regimen line, so its title may use the regimen's width: fewer lines
+        title = _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4))
         where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
         return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
+    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     detail = regimen_detail(attrs)
     return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
 
