@@ -38,7 +38,8 @@ def _build(doc: YamlDocument) -> Pathway:
     data = doc.data
     sources = {s["id"]: Source(s["id"], s["citation"], bool(s.get("beyond_source")),
                                bool(s.get("unconfirmed"))) for s in data["sources"]}
-    attributes = {name: Attribute(name, spec["of"], tuple(spec["values"]), spec.get("description", ""))
+    attributes = {name: Attribute(name, spec["of"], tuple(spec["values"]), spec.get("description", ""),
+                                    spec.get("label", ""))
                   for name, spec in (data.get("attributes") or {}).items()}
     states = {}
     for state_id, spec in data["states"].items():

@@ -33,6 +33,7 @@ class Attribute:
     of: str
     values: tuple[str, ...]
     description: str = ""
+    label: str = ""  # shown before the value on diagram arrows ("KIT exon9"); empty: the value alone
 
 
 @dataclass(frozen=True)

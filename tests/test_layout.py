@@ -26,23 +26,25 @@ def edge_key(graph, source, target, event):
 
 
 def test_condition_phrases_read_as_plain_words():
-    """Conditions read "limited", "otherwise", "if chosen" and "default" on the GIST edges."""
+    """Conditions read "limited", "otherwise", "if chosen: <option>" and "default" on the GIST edges."""
     g = gist_graph()
     assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
     assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous",
-                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
+                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == \
+        "if chosen: Sunitinib 37.5 mg continuous daily"
     assert condition_phrase(g, "imatinib_400", "sunitinib_50_intermittent",
                             edge_key(g, "imatinib_400", "sunitinib_50_intermittent", "intolerance")) == "default"
     assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
-    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen"."""
+    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen: <label>"."""
     g = build_graph(load_subtype("ntrk"))
     key = edge_key(g, "workup", "entrectinib", "start")
-    assert condition_phrase(g, "workup", "entrectinib", key) == "positive, if chosen"
+    assert condition_phrase(g, "workup", "entrectinib", key) == \
+        "NTRK fusion positive, if chosen: Entrectinib (NTRK fusion documented)"
 
 
 def test_edge_label_merges_events_and_keeps_conditions_apart():
@@ -90,7 +92,8 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
     into = [e for e in s.edges if e.target == "decision:1"]
     assert {e.source for e in into} == {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated"}
     out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
-    assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
+    assert out == {"sunitinib_37_5_continuous": "if chosen: Sunitinib 37.5 mg continuous daily",
+                   "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
     back = [e for e in s.edges if e.back]
@@ -276,3 +279,20 @@ def test_box_overlap_is_strict_and_margin_grows_it():
     b = Box("b", "state", 2, 0, 2, 2)
     assert not a.overlaps(b)
     assert a.overlaps(b, margin=0.01)
+
+
+def test_attribute_display_labels_name_what_a_value_means():
+    """An attribute's ``label`` comes before its value on arrows ("KIT exon9"); without one the value stands alone."""
+    g = gist_graph()
+    assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon9"
+    assert condition_phrase(g, "workup", "avapritinib", edge_key(g, "workup", "avapritinib", "start")) == "PDGFRA d842v"
+    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+
+
+def test_no_arrow_label_shows_a_raw_state_id():
+    """No arrow label of any pathway contains a state id that has an underscore (ids are not words)."""
+    for subtype in SUBTYPE_IDS:
+        g = build_graph(load_subtype(subtype))
+        ids = [n for n in g if "_" in n]
+        for edge in diagram_structure(g).edges:
+            assert not any(i in (edge.label or "") for i in ids), (subtype, edge.label)

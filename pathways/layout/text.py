@@ -94,7 +94,7 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
     """The condition of one transition in plain words, for its arrow's label.
 
     A condition is the graph's ``when_plain`` ("limited"), except that choosing the edge's own
-    target as the ``option`` reads "if chosen", and an unconditioned edge after conditioned
+    target as the ``option`` reads "if chosen: " and the target's label, and an unconditioned edge after conditioned
     siblings reads "otherwise" ("default" when the siblings are only options).
     """
     data = graph.edges[source, target, key]
@@ -106,9 +106,11 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
         own = f"option = {target}"
         if own in when:
             own_plain = target.replace("_", " ")
+            # name the option chosen, as the reader knows it (the target's label), never its id
+            chosen = f"if chosen: {graph.nodes[target].get('label') or own_plain}"
             if not plain or plain == own_plain:
-                return "if chosen"
-            return plain.replace(own_plain, "if chosen")
+                return chosen
+            return plain.replace(own_plain, chosen)
         return plain or when
     earlier = [d for _, _, k, d in graph.out_edges(source, keys=True, data=True)
                if k != key and d.get("event") == data.get("event")
