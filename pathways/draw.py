@@ -65,7 +65,7 @@ READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13
 
 
 # Slides and pages trade white space for type size: tighter gaps, narrower margins.
-COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.35, label_margin=0.08)
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ class Preset:
     typography: Typography
     description: str
     spacing: Spacing = COMPACT_SPACING
-    margin: float = 0.12
+    margin: float = 0.1
     wraps: tuple[int, int, int] = (15, 18, 13)  # characters per line: box title, regimen, arrow label
 
 

@@ -44,7 +44,7 @@ def node_label(attrs: dict) -> str:
 def transition_label(graph: nx.MultiDiGraph, source: str, target: str, key) -> str:
     """One transition's label: "event, condition in plain words" ("progression, limited")."""
     event = str(graph.edges[source, target, key].get("event", ""))
-    phrase = condition_phrase(graph, source, target, key)
+    phrase = condition_phrase(graph, source, target, key, name_option=True)
     return f"{event}, {phrase}" if phrase else event
 
 

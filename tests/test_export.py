@@ -403,3 +403,11 @@ def test_cli_export_unwritable_output_is_an_input_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error:" in err and "cannot write output" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_labels_name_the_chosen_option():
+    """Exported arrow labels name the option an "if chosen" arrow stands for, never by its state id."""
+    graph = graph_of("leiomyosarcoma")
+    labels = {transition_label(graph, u, v, k) for u, v, k in graph.edges(keys=True)}
+    assert "progression, if trabectedin chosen" in labels
+    assert not any("gemcitabine_docetaxel" in label for label in labels)

@@ -26,25 +26,25 @@ def edge_key(graph, source, target, event):
 
 
 def test_condition_phrases_read_as_plain_words():
-    """Conditions read "limited", "otherwise", "if chosen: <option>" and "default" on the GIST edges."""
+    """Conditions read "limited", "otherwise", "if chosen" and "default" on the GIST edges."""
     g = gist_graph()
     assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
     assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous",
-                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == \
-        "if chosen: Sunitinib 37.5 mg continuous daily"
+                            edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
     assert condition_phrase(g, "imatinib_400", "sunitinib_50_intermittent",
                             edge_key(g, "imatinib_400", "sunitinib_50_intermittent", "intolerance")) == "default"
     assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
-    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen: <label>"."""
+    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen" (named on request)."""
     g = build_graph(load_subtype("ntrk"))
     key = edge_key(g, "workup", "entrectinib", "start")
-    assert condition_phrase(g, "workup", "entrectinib", key) == \
-        "NTRK fusion positive, if chosen: Entrectinib (NTRK fusion documented)"
+    assert condition_phrase(g, "workup", "entrectinib", key) == "NTRK fusion positive, if chosen"
+    assert condition_phrase(g, "workup", "entrectinib", key, name_option=True) == \
+        "NTRK fusion positive, if entrectinib chosen"
 
 
 def test_edge_label_merges_events_and_keeps_conditions_apart():
@@ -92,8 +92,7 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
     into = [e for e in s.edges if e.target == "decision:1"]
     assert {e.source for e in into} == {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated"}
     out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
-    assert out == {"sunitinib_37_5_continuous": "if chosen: Sunitinib 37.5 mg continuous daily",
-                   "sunitinib_50_intermittent": "default"}
+    assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
     back = [e for e in s.edges if e.back]
@@ -296,3 +295,15 @@ def test_no_arrow_label_shows_a_raw_state_id():
         ids = [n for n in g if "_" in n]
         for edge in diagram_structure(g).edges:
             assert not any(i in (edge.label or "") for i in ids), (subtype, edge.label)
+
+
+def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_apart():
+    """Named options: leiomyosarcoma's by their drugs, GIST's two sunitinib schedules by their labels."""
+    g = build_graph(load_subtype("leiomyosarcoma"))
+    key = edge_key(g, "anthracycline", "gemcitabine_docetaxel", "progression")
+    assert condition_phrase(g, "anthracycline", "gemcitabine_docetaxel", key, name_option=True) == \
+        "if gemcitabine + docetaxel chosen"
+    g = gist_graph()
+    key = edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")
+    assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous", key, name_option=True) == \
+        "if Sunitinib 37.5 mg continuous daily chosen"

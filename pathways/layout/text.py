@@ -90,11 +90,13 @@ def _squash(text: str) -> str:
     return "".join(text.lower().split())
 
 
-def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> str | None:
+def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
+                     name_option: bool = False) -> str | None:
     """The condition of one transition in plain words, for its arrow's label.
 
     A condition is the graph's ``when_plain`` ("limited"), except that choosing the edge's own
-    target as the ``option`` reads "if chosen: " and the target's label, and an unconditioned edge after conditioned
+    target as the ``option`` reads "if chosen" (with ``name_option``, naming it: "if trabectedin
+    chosen"), and an unconditioned edge after conditioned
     siblings reads "otherwise" ("default" when the siblings are only options).
     """
     data = graph.edges[source, target, key]
@@ -106,8 +108,10 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
         own = f"option = {target}"
         if own in when:
             own_plain = target.replace("_", " ")
-            # name the option chosen, as the reader knows it (the target's label), never its id
-            chosen = f"if chosen: {graph.nodes[target].get('label') or own_plain}"
+            # exports name the option; a drawing shows it as the box the arrow ends at, and a
+            # name there stacks labels too tall for a slide at 12 pt
+            name = _option_name(graph, source, target, data.get("event")) if name_option else None
+            chosen = f"if {name} chosen" if name else "if chosen"
             if not plain or plain == own_plain:
                 return chosen
             return plain.replace(own_plain, chosen)
@@ -120,6 +124,18 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
     if all(_option_only(d.get("when")) for d in earlier):
         return "default"
     return "otherwise"
+
+
+def _option_name(graph: nx.MultiDiGraph, source: str, target: str, event) -> str | None:
+    """The chosen option as a reader knows it, never its id: its drugs ("trabectedin",
+    "gemcitabine + docetaxel") where they tell it from the other targets of the same event, else
+    its label ("Sunitinib 37.5 mg continuous daily")."""
+    drugs = tuple(graph.nodes[target].get("drugs") or ())
+    others = {tuple(graph.nodes[v].get("drugs") or ()) for _, v, d in graph.out_edges(source, data=True)
+              if v != target and d.get("event") == event}
+    if drugs and drugs not in others:
+        return " + ".join(drugs)
+    return graph.nodes[target].get("label")
 
 
 def _option_only(when: str | None) -> bool:
@@ -147,7 +163,7 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
         elif "\n" not in said and len(said) + 2 + len(phrase) <= LABEL_WRAP:
             lines.append(f"{said}, {phrase}")
         else:
-            lines.append(f"{said},\n{phrase}")
+            lines.append(f"{said},\n{_wrap(phrase, LABEL_WRAP)}")
     return "\n".join(lines)
 
 
