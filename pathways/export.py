@@ -148,6 +148,84 @@ def to_graphml(graph: nx.MultiDiGraph) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
+# ------------------------------------------------------------------------------ yEd (yFiles)
+
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+YFILES_NS = "http://www.yworks.com/xml/graphml"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+YED_SHAPES = {"terminal": "roundrectangle", "workup": "rectangle", "surgery": "hexagon",
+              "assessment": "octagon"}
+
+
+def _yed_fill(attrs: dict) -> tuple[str, str]:
+    """Fill and border colours of a state, as the matplotlib drawing uses them."""
+    kind = attrs.get("kind")
+    if kind == "therapy" and attrs.get("line"):
+        fill = DOT_FILL.get(attrs.get("line"), "#E0E0E0")
+        borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
+        return fill, borders.get(attrs.get("line"), "#555555")
+    borders = {"workup": "#4A5A6A", "surgery": "#D55E00", "assessment": "#7A6A00", "terminal": "#333333"}
+    return DOT_KIND_FILL.get(kind, "#EEEEEE"), borders.get(kind, "#555555")
+
+
+def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
+    """GraphML with yEd's yFiles extension: every state placed as the diagram places it, with its
+    label, colour, shape and (beyond the source guideline) dashed border; arrows labelled.
+
+    The plain GraphML data (``name``, ``label``, typed ``line``...) stays, so other tools still read
+    it; yEd additionally opens the file styled and laid out. Positions come from the diagram
+    layout with estimated text sizes (no fonts needed), in yEd's pixels (72 per inch).
+    """
+    import xml.etree.ElementTree as ET
+
+    from sarcoma_sim.pathways.layout import layered_layout
+
+    ET.register_namespace("", GRAPHML_NS)
+    ET.register_namespace("y", YFILES_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    root = ET.fromstring(to_graphml(graph).encode("utf-8"))
+    g = f"{{{GRAPHML_NS}}}"
+    y = f"{{{YFILES_NS}}}"
+    keys = [k for k in root.findall(f"{g}key")]
+    at = list(root).index(keys[-1]) + 1 if keys else 0
+    root.insert(at, ET.Element(f"{g}key", {"for": "node", "id": "yed_node", "yfiles.type": "nodegraphics"}))
+    root.insert(at + 1, ET.Element(f"{g}key", {"for": "edge", "id": "yed_edge", "yfiles.type": "edgegraphics"}))
+    layout = layered_layout(graph)
+    inch = 72.0
+    for node in root.iter(f"{g}node"):
+        state = node.get("id")
+        attrs = graph.nodes[state]
+        box = layout.boxes[state]
+        data = ET.SubElement(node, f"{g}data", {"key": "yed_node"})
+        shape = ET.SubElement(data, f"{y}ShapeNode")
+        ET.SubElement(shape, f"{y}Geometry", {
+            "x": f"{(box.x - box.width / 2) * inch:.1f}", "y": f"{(box.y - box.height / 2) * inch:.1f}",
+            "width": f"{box.width * inch:.1f}", "height": f"{box.height * inch:.1f}"})
+        fill, border = _yed_fill(attrs)
+        ET.SubElement(shape, f"{y}Fill", {"color": fill, "transparent": "false"})
+        ET.SubElement(shape, f"{y}BorderStyle", {"color": border, "type": "dashed" if attrs.get("beyond_source") else "line",
+                                                "width": "1.5"})
+        label = ET.SubElement(shape, f"{y}NodeLabel", {"fontFamily": "Dialog", "fontSize": "11",
+                                                        "modelName": "internal", "modelPosition": "c"})
+        label.text = xml_text(node_label(attrs))
+        ET.SubElement(shape, f"{y}Shape", {"type": YED_SHAPES.get(attrs.get("kind"), "roundrectangle")})
+    edges = {(u, v, str(k)): d for u, v, k, d in graph.edges(keys=True, data=True)}
+    for edge in root.iter(f"{g}edge"):
+        u, v, k = edge.get("source"), edge.get("target"), edge.get("id")
+        attrs = edges.get((u, v, k), {})
+        key = next(kk for a, b, kk in graph.edges(keys=True) if (a, b, str(kk)) == (u, v, k))
+        data = ET.SubElement(edge, f"{g}data", {"key": "yed_edge"})
+        line = ET.SubElement(data, f"{y}PolyLineEdge")
+        ET.SubElement(line, f"{y}LineStyle", {"color": "#3A3A3A", "type": "dashed" if attrs.get("beyond_source") else "line",
+                                              "width": "1.0"})
+        ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "standard"})
+        label = ET.SubElement(line, f"{y}EdgeLabel", {"fontFamily": "Dialog", "fontSize": "9"})
+        label.text = xml_text(transition_label(graph, u, v, key))
+        ET.SubElement(line, f"{y}BendStyle", {"smoothed": "true"})
+    text = ET.tostring(root, encoding="unicode")
+    return "<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n"
+
+
 # --------------------------------------------------------------------------------------- DOT
 
 DOT_FILL = {1: "#D5E8F6", 2: "#D3F0E6", 3: "#FCEBC8", 4: "#F5E1EE"}

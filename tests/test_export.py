@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import importlib
 import io
 import json
@@ -411,3 +412,47 @@ def test_export_labels_name_the_chosen_option():
     labels = {transition_label(graph, u, v, k) for u, v, k in graph.edges(keys=True)}
     assert "progression, if trabectedin chosen" in labels
     assert not any("gemcitabine_docetaxel" in label for label in labels)
+
+
+YFILES = "{http://www.yworks.com/xml/graphml}"
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_yed_graphml_styles_every_state_and_arrow(subtype):
+    """``--yed`` GraphML gives each state a yFiles ShapeNode (label, fill, shape, place) and each arrow a labelled edge."""
+    from sarcoma_sim.pathways.export import to_yed_graphml
+    graph = graph_of(subtype)
+    root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))
+    kinds = {k.get("yfiles.type") for k in root.findall("g:key", GRAPHML_NS)}
+    assert {"nodegraphics", "edgegraphics"} <= kinds
+    boxes = []
+    for node in root.iter("{http://graphml.graphdrawing.org/xmlns}node"):
+        shape = node.find(f".//{YFILES}ShapeNode")
+        assert shape.find(f"{YFILES}NodeLabel").text == node_label(graph.nodes[node.get("id")])
+        geometry = shape.find(f"{YFILES}Geometry")
+        boxes.append(tuple(float(geometry.get(a)) for a in ("x", "y", "width", "height")))
+        dashed = shape.find(f"{YFILES}BorderStyle").get("type") == "dashed"
+        assert dashed == graph.nodes[node.get("id")]["beyond_source"]
+    for (ax, ay, aw, ah), (bx, by, bw, bh) in itertools.combinations(boxes, 2):
+        assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, "states overlap in yEd"
+    labels = Counter(e.find(f".//{YFILES}EdgeLabel").text for e in root.iter("{http://graphml.graphdrawing.org/xmlns}edge"))
+    assert labels == Counter(transition_label(graph, u, v, k) for u, v, k in graph.edges(keys=True))
+
+
+def test_yed_graphml_still_reads_in_igraph(tmp_path):
+    """The yEd styling does not hide the plain data: igraph still finds states by name with typed lines."""
+    igraph = pytest.importorskip("igraph")
+    from sarcoma_sim.pathways.export import to_yed_graphml
+    path = tmp_path / "gist.graphml"
+    path.write_text(to_yed_graphml(graph_of("gist")), encoding="utf-8")
+    assert igraph.Graph.Read_GraphML(str(path)).vs.find(name="imatinib_400")["line"] == 1
+
+
+def test_export_yed_flag_needs_graphml(capsys):
+    """``--yed`` with another format is a usage error (exit 2); with graphml it prints yFiles GraphML."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "gist", "--format", "dot", "--yed"])
+    assert exit_info.value.code == 2
+    capsys.readouterr()
+    assert main(["export", "gist", "--format", "graphml", "--yed"]) == 0
+    assert "y:ShapeNode" in capsys.readouterr().out
