@@ -63,7 +63,6 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
     states = describe["states"]
     path = describe["path"]
     path_pairs = {(a, b) for a, b in zip(path, path[1:])}
-    links = {}
     for gid, element in by_id.items():
         kind, _, rest = gid.partition(":")
         if kind in ("edge", "label") and "->" in rest:
@@ -92,6 +91,5 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
             parent_of[element].remove(element)
             element.set("id", f"{part}-{svg_id(state)[6:]}")
             group.append(element)
-        links[state] = group
     out = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return out.replace(b"<?xml version='1.0' encoding='utf-8'?>", b'<?xml version="1.0" encoding="utf-8"?>')

@@ -4,6 +4,10 @@
 subtype or a pathway file); the suffix of FILE picks the format. ``sarcoma-sim draw --all -o DIR``
 draws every shipped subtype into DIR; with ``--gallery FILE.md`` it also draws the gallery's
 highlighted example and writes the Markdown page that shows them all (docs/diagrams.md).
+``--size slide`` or ``--size page`` fits a 16:9 slide or a landscape A4/Letter page with text of at
+least 12 pt, cutting a large pathway into linked panels (``FILE-1.svg``, ``FILE-2.svg``... or the
+pages of one PDF); with ``--all`` the preset versions are drawn beside the default ones.
+``--all --handout FILE.pdf`` writes the printed handout (cover, every pathway, sources).
 matplotlib is imported only when the command runs.
 """
 
@@ -158,6 +162,11 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
            "Arrows are labelled with the event and its condition in plain words; a dashed border or "
            "arrow marks what goes beyond the source guideline (from the evidence table); a diamond is "
            "a choice that several states share. Sources are listed under each diagram.", "",
+           "Each subtype also has a slide version (`--size slide`: 16:9, no text under 12 pt). A "
+           "pathway too large for one slide is cut into linked panels: a dashed grey box stands for a "
+           "state drawn on another panel and says which. `--size page` does the same for a landscape "
+           "A4 or Letter page, and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
+           "pathway at that size in one PDF with a cover and the full sources.", "",
            "Teaching material about hypothetical patients: never advice for a real patient.", "",
            "Regenerate every image and this page with one command (from the repository root):", "",
            "```sh", GALLERY_COMMAND, "```", "",
