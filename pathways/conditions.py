@@ -77,16 +77,19 @@ def describe(condition: Condition | None) -> str | None:
     return joiner.join(texts)
 
 
-def describe_plain(condition: Condition | None) -> str | None:
+def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None) -> str | None:
     """The condition in the shortest plain words, for diagram edge labels (``limited``, ``exon9 or exon11``).
 
-    Attribute names are left out: on a diagram the edge's source state already says what is tested.
+    Attribute names are left out (the edge's source state says what is tested) unless ``labels``
+    gives the attribute a display label, which then comes first: ``KIT exon9``.
     """
     if condition is None:
         return None
     if isinstance(condition, Match):
-        return " or ".join(condition.values).replace("_", " ")
+        said = " or ".join(condition.values).replace("_", " ")
+        label = (labels or {}).get(condition.attribute)
+        return f"{label} {said}" if label else said
     if isinstance(condition, Not):
-        return f"not {describe_plain(condition.part)}"
+        return f"not {describe_plain(condition.part, labels)}"
     joiner = ", " if isinstance(condition, AllOf) else " or "
-    return joiner.join(describe_plain(p) for p in condition.parts)
+    return joiner.join(describe_plain(p, labels) for p in condition.parts)

@@ -11,7 +11,6 @@ from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib'
 
 from __future__ import annotations
 
-import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -21,7 +20,7 @@ import networkx as nx
 from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import DECISION, Layout, layered_layout, node_text
+from sarcoma_sim.pathways.layout import DECISION, Layout, Spacing, layered_layout, node_text
 from sarcoma_sim.pathways.model import Pathway
 
 FORMATS = {".png": "png", ".svg": "svg", ".pdf": "pdf"}
@@ -36,14 +35,61 @@ EDGE_COLOUR = "#3A3A3A"
 HIGHLIGHT_COLOUR = "#C0392B"
 FADED = 0.22
 
-TITLE_SIZE = 18
-HEADER_SIZE = 12.5
-NODE_TITLE_SIZE = 11
-NODE_DETAIL_SIZE = 9.5
-LABEL_SIZE = 9.5
-FOOTER_SIZE = 8.5
 PAD = 0.11
 DPI = 150
+LINK_STYLE = ("#6B6B6B", "#FFFFFF")
+
+
+@dataclass(frozen=True)
+class Typography:
+    """Font sizes in points of every kind of text in a diagram."""
+
+    title: float = 18
+    subtitle: float = 11
+    header: float = 12.5
+    node_title: float = 11
+    node_detail: float = 9.5
+    label: float = 9.5
+    legend: float = 10
+    footer: float = 8.5
+    badge: float = 9
+
+    def smallest(self) -> float:
+        """The smallest size used."""
+        return min(self.__dict__.values())
+
+
+DEFAULT_TYPOGRAPHY = Typography()
+# Slides and printed pages: nothing under 12 pt, the smallest size still legible from the back of
+# a lecture room or on a printed handout.
+READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13, node_detail=12,
+                                 label=12, legend=12, footer=12, badge=12)
+
+
+# Slides and pages trade white space for type size: tighter gaps, narrower margins.
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A fixed canvas (inches), the typography drawn on it, its spacing and margin."""
+
+    name: str
+    width: float
+    height: float
+    typography: Typography
+    description: str
+    spacing: Spacing = COMPACT_SPACING
+    margin: float = 0.1
+    wraps: tuple[int, int, int] = (15, 18, 13)  # characters per line: box title, regimen, arrow label
+
+
+PRESETS = {
+    "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
+    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page holds two
+    # columns of states. 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
+    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
+}
 
 
 @dataclass(frozen=True)
@@ -55,6 +101,8 @@ class _Style:
 
 def _style_of(attrs: dict) -> _Style:
     kind = attrs.get("kind")
+    if attrs.get("link_direction"):
+        return _Style(*LINK_STYLE, "state on another panel")
     if kind == "therapy" and attrs.get("line"):
         line = int(attrs["line"])
         edge, fill = LINE_COLOURS[(line - 1) % len(LINE_COLOURS)]
@@ -123,114 +171,148 @@ def highlighted_keys(graph: nx.MultiDiGraph, highlight: Sequence[str], file: str
     return keys
 
 
-def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None) -> Layout:
+def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
+                   typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None) -> Layout:
     """The layout of ``graph`` with box and label sizes measured in the drawing's fonts."""
     measure = measure or _TextMeasure()
 
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
-        w, h = measure(title, NODE_TITLE_SIZE, "bold")
+        w, h = measure(title, typography.node_title, "bold")
         if detail:
-            dw, dh = measure(detail, NODE_DETAIL_SIZE, style="italic")
+            dw, dh = measure(detail, typography.node_detail, style="italic")
             w, h = max(w, dw), h + dh + 0.05
         return w + 2 * PAD + 0.04, h + 2 * PAD
 
     def label_size(text: str) -> tuple[float, float]:
-        return measure(text, LABEL_SIZE)
+        return measure(text, typography.label)
 
-    return layered_layout(graph, node_size=node_size, label_size=label_size)
+    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing)
 
 
 def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = None, *,
-                 title: str | None = None, legend: bool = True, sources: bool = True):
+                 title: str | None = None, legend: bool = True, sources: bool = True,
+                 typography: Typography = DEFAULT_TYPOGRAPHY, page: tuple[float, float] | None = None):
     """Draw a pathway (a ``Pathway`` or its graph) on ``ax`` (a new figure if None); returns the axes.
 
     ``highlight`` is a sequence of state ids (a patient's path): its states and arrows are drawn
     emphasised and numbered, everything else faded. A sequence that is not a path of the pathway
     raises ``PathwayError`` naming the missing edge. ``title`` replaces the pathway's name;
-    ``legend`` and ``sources`` switch the legend and the sources footer.
+    ``legend`` and ``sources`` switch the legend and the sources footer (which lists only the
+    sources that the drawn states and arrows cite). ``typography`` sets the font sizes; ``page``
+    (width, height in inches) fixes the canvas and centres the drawing on it, unscaled.
     """
+    return _compose(pathway_or_graph, ax, highlight, title=title, legend=legend, sources=sources,
+                    typography=typography, page=page, managed=True)[0]
+
+
+def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
+             typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
+             names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False):
+    """Draw as ``draw_pathway`` does; returns the axes and the drawing's own (width, height) in inches.
+
+    A new figure (``ax`` None) is made through pyplot when ``managed``, so a notebook shows it when the
+    cell ends; otherwise it is a standalone Agg figure, as saving needs (nothing is left open in pyplot).
+    """
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     graph, file = _graph_of(pathway_or_graph)
     if isinstance(highlight, str):
         highlight = [highlight]
-    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
-    measure = _TextMeasure()
-    layout = diagram_layout(graph, measure)
+    if path_keys is None and highlight is not None:
+        path_keys = highlighted_keys(graph, highlight, file)
+    measure = measure or _TextMeasure()
+    layout = diagram_layout(graph, measure, typography, spacing)
+    t = typography
 
     own_figure = ax is None
-    if own_figure:
-        ax = _new_figure(managed=True).add_axes((0, 0, 1, 1))
+    if own_figure and managed:
+        import matplotlib.pyplot as plt
+
+        ax = plt.figure(figsize=page or (8, 6), dpi=DPI).add_axes((0, 0, 1, 1))
+    elif own_figure:
+        figure = Figure(figsize=page or (8, 6), dpi=DPI)
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
 
-    margin = 0.35
-    width = max(layout.width + 2 * margin, 7.0)
+    width = page[0] if page else max(layout.width + 2 * margin, 7.0)
+    text_width = max(width, layout.width + 2 * margin) - 2 * margin
     ox = (width - layout.width) / 2
     y = margin
     heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     if heading:
-        ax.text(width / 2, y, heading, ha="center", va="top", fontsize=TITLE_SIZE, fontweight="bold",
+        heading = _wrapped(heading, text_width, t.title, measure, "bold")
+        ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
                 parse_math=False, gid="title")
-        y += measure(heading, TITLE_SIZE, "bold")[1] + 0.08
+        y += measure(heading, t.title, "bold")[1] + 0.08
     if highlight is not None:
-        said = " → ".join(s.replace("_", " ") for s in highlight)
-        said = "\n".join(textwrap.wrap(f"Highlighted path: {said}", _chars_for(width - 2 * margin, 11)))
-        ax.text(width / 2, y, said, ha="center", va="top", fontsize=11, color=HIGHLIGHT_COLOUR,
+        said = " → ".join(_state_name(graph if names is None else names, s) for s in highlight)
+        said = _wrapped(f"Highlighted path: {said}", text_width, t.subtitle, measure)
+        ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
                 parse_math=False, gid="subtitle")
-        y += measure(said, 11)[1] + 0.08
-    header_h = measure("First line", HEADER_SIZE, "bold")[1]
+        y += measure(said, t.subtitle)[1] + 0.08
+    header_h = measure("First line", t.header, "bold")[1]
     band_top = y + 0.05
     oy = band_top + header_h + 0.25
     diagram_bottom = oy + layout.height
 
-    _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1)
-    path_states = list(highlight) if highlight is not None else None
-    _draw_routes(ax, graph, layout, ox, oy, path_keys)
-    _draw_nodes(ax, graph, layout, ox, oy, path_states, measure)
+    _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
+    _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
+    _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
+                path_keys, measure, t)
 
     y = diagram_bottom + 0.3
     if legend:
-        y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, width - 2 * margin) + 0.15
+        y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, text_width, t) + 0.15
     if sources:
-        y = _draw_footer(ax, graph, margin, y, width - 2 * margin, measure)
+        y = _draw_footer(ax, graph, margin, y, text_width, measure, t, short_citations=page is not None)
     height = y + margin
+    natural = (max(width, layout.width + 2 * margin), height)
 
-    ax.set_xlim(0, width)
-    ax.set_ylim(height, 0)
+    if page:
+        # Text is never shrunk to fit: a drawing larger than the page gets a larger canvas, which
+        # the tests measure as text below the preset's size once the canvas is fitted to the page.
+        canvas = (max(page[0], natural[0]), max(page[1], natural[1]))
+        if own_figure:
+            ax.figure.set_size_inches(*canvas)
+        pad_x = (canvas[0] - width) / 2
+        pad_y = (canvas[1] - height) / 2
+        ax.set_xlim(-pad_x, width + pad_x)
+        ax.set_ylim(height + pad_y, -pad_y)
+    else:
+        if own_figure:
+            ax.figure.set_size_inches(width, height)
+        ax.set_xlim(0, width)
+        ax.set_ylim(height, 0)
     ax.set_aspect("equal")
-    if own_figure:
-        fit_figure(ax)
-    return ax
+    return ax, natural
 
 
-def _new_figure(managed: bool):
-    """An empty figure for one drawing.
-
-    ``managed``: created through pyplot, so a notebook shows it when the cell ends (and
-    ``pyplot.close`` closes it). Otherwise a standalone Agg figure that nothing else keeps alive,
-    for saving to a file.
-    """
-    if managed:
-        import matplotlib.pyplot as plt
-
-        return plt.figure(figsize=(8, 6), dpi=DPI)
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    figure = Figure(figsize=(8, 6), dpi=DPI)
-    FigureCanvasAgg(figure)
-    return figure
+def _state_name(graph, state: str) -> str:
+    """A state as a reader knows it: its label (its regimen detail is on the box)."""
+    label = graph.nodes[state].get("label") if state in graph else None
+    return str(label or state)
 
 
-def fit_figure(ax) -> None:
-    """Size the figure holding a drawing's ``ax`` to the drawing: one diagram unit is one inch."""
-    ax.figure.set_size_inches(ax.get_xlim()[1], ax.get_ylim()[0])
+def _wrapped(text: str, width_in: float, size: float, measure, weight: str = "normal") -> str:
+    """``text`` wrapped at word boundaries to lines no wider than ``width_in`` in that font."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            attempt = f"{line} {word}" if line else word
+            if line and measure(attempt, size, weight)[0] > width_in:
+                lines.append(line)
+                line = word
+            else:
+                line = attempt
+        lines.append(line)
+    return "\n".join(lines)
 
 
-def _chars_for(width_in: float, size: float) -> int:
-    return max(20, int(width_in * 72 / (size * 0.55)))
-
-
-def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float) -> None:
+def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float, t: Typography) -> None:
     from matplotlib.patches import Rectangle
 
     for i, band in enumerate(layout.bands):
@@ -238,7 +320,7 @@ def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float) -> Non
         ax.add_patch(Rectangle((ox + band.left, top), band.right - band.left, bottom - top,
                                facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
         ax.text(ox + (band.left + band.right) / 2, top + 0.06, band.title, ha="center", va="top",
-                fontsize=HEADER_SIZE, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
+                fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")
 
 
@@ -254,7 +336,7 @@ def _route_path(route, ox: float, oy: float):
     return MplPath(verts, codes)
 
 
-def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys) -> None:
+def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys, t: Typography) -> None:
     from matplotlib.patches import FancyArrowPatch
 
     for i, route in enumerate(layout.routes):
@@ -275,7 +357,7 @@ def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys) -> 
         ax.add_patch(arrow)
         if route.label_box is not None and edge.label:
             box = route.label_box
-            ax.text(box.x + ox, box.y + oy, edge.label, ha="center", va="center", fontsize=LABEL_SIZE,
+            ax.text(box.x + ox, box.y + oy, edge.label, ha="center", va="center", fontsize=t.label,
                     color=colour if on_path else "#222222", fontweight="bold" if on_path else "normal",
                     alpha=0.45 if faded else 1.0, zorder=6 if on_path else 5, parse_math=False,
                     linespacing=1.1,
@@ -284,18 +366,22 @@ def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys) -> 
                     gid=f"label:{edge.source}->{edge.target}")
 
 
-def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, measure) -> None:
+def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, path_keys, measure,
+                t: Typography) -> None:
     from matplotlib.patches import Circle, FancyBboxPatch, Polygon
 
     steps: dict[str, list[int]] = {}
     for i, s in enumerate(path_states or [], start=1):
         steps.setdefault(s, []).append(i)
+    for node_id, attrs in graph.nodes(data=True):
+        # a link box stands for a state on another panel: it is on the path when that state is
+        if attrs.get("link_of") in steps and attrs.get("link_direction") == "to":
+            steps[node_id] = steps[attrs["link_of"]]
     for node_id, box in layout.boxes.items():
         x, y = box.x + ox, box.y + oy
         if box.kind == DECISION:
-            on = path_states is not None and any(
-                r.edge.target == node_id and path_states and _route_on_path(r, graph, path_states)
-                for r in layout.routes)
+            on = path_keys is not None and any(
+                r.edge.target == node_id and bool(path_keys.intersection(r.edge.keys)) for r in layout.routes)
             s = box.width / 2
             ax.add_patch(Polygon([(x - s, y), (x, y - s), (x + s, y), (x, y + s)], closed=True,
                                  facecolor="#F6D5D1" if on else "#FFFFFF",
@@ -310,43 +396,38 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, me
         faded = path_states is not None and not on_path
         alpha = FADED + 0.1 if faded else 1.0
         rounding = min(box.height / 2, box.width / 2) if attrs.get("kind") == "terminal" else 0.09
+        dashed = attrs.get("beyond_source") or attrs.get("link_direction")
         ax.add_patch(FancyBboxPatch(
             (x - box.width / 2, y - box.height / 2), box.width, box.height,
             boxstyle=f"round,pad=0,rounding_size={rounding}",
             facecolor=style.fill, edgecolor=HIGHLIGHT_COLOUR if on_path else style.edge,
             linewidth=3.2 if on_path else 1.8,
-            linestyle=(0, (4, 2.5)) if attrs.get("beyond_source") else "-",
+            linestyle=(0, (4, 2.5)) if dashed else "-",
             alpha=alpha, zorder=8, gid=f"node:{node_id}"))
         title, detail = node_text(attrs)
-        tw, th = measure(title, NODE_TITLE_SIZE, "bold")
-        dh = measure(detail, NODE_DETAIL_SIZE, style="italic")[1] + 0.05 if detail else 0.0
+        tw, th = measure(title, t.node_title, "bold")
+        dh = measure(detail, t.node_detail, style="italic")[1] + 0.05 if detail else 0.0
         top = y - (th + dh) / 2
         text_alpha = 0.4 if faded else 1.0
-        ax.text(x, top + th / 2, title, ha="center", va="center", fontsize=NODE_TITLE_SIZE,
+        ax.text(x, top + th / 2, title, ha="center", va="center", fontsize=t.node_title,
                 fontweight="bold", color="#111111", alpha=text_alpha, zorder=9, parse_math=False,
                 multialignment="center", gid=f"title:{node_id}")
         if detail:
             ax.text(x, top + th + 0.05 + (dh - 0.05) / 2, detail, ha="center", va="center",
-                    fontsize=NODE_DETAIL_SIZE, fontstyle="italic", color="#333333", alpha=text_alpha,
+                    fontsize=t.node_detail, fontstyle="italic", color="#333333", alpha=text_alpha,
                     zorder=9, parse_math=False, multialignment="center", gid=f"detail:{node_id}")
         if on_path:
             badge = ",".join(str(i) for i in steps[node_id])
             bx, by = x - box.width / 2 + 0.02, y - box.height / 2 + 0.02
-            r = 0.13 + 0.045 * max(0, len(badge) - 1)
+            r = (0.13 + 0.045 * max(0, len(badge) - 1)) * t.badge / 9
             ax.add_patch(Circle((bx, by), r, facecolor=HIGHLIGHT_COLOUR, edgecolor="white",
                                 linewidth=1.2, zorder=10, gid=f"step:{node_id}"))
-            ax.text(bx, by, badge, ha="center", va="center", fontsize=9, fontweight="bold",
+            ax.text(bx, by, badge, ha="center", va="center", fontsize=t.badge, fontweight="bold",
                     color="white", zorder=11, parse_math=False, gid=f"steptext:{node_id}")
 
 
-def _route_on_path(route, graph, path_states) -> bool:
-    keys = set()
-    for a, b in zip(path_states, path_states[1:]):
-        keys.update((graph.get_edge_data(a, b) or {}).keys())
-    return bool(keys.intersection(route.edge.keys))
-
-
-def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top: float, width: float) -> float:
+def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top: float, width: float,
+                 t: Typography) -> float:
     """Draw the legend below the diagram; returns the y of its bottom."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
@@ -357,7 +438,7 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         if graph.nodes[n].get("kind") in ("workup", "therapy", "surgery", "assessment", "terminal") else 9,
         graph.nodes[n].get("line") or 0))
     names = {"workup": "workup", "surgery": "surgery", "assessment": "assessment",
-             "terminal": "end of pathway"}
+             "terminal": "end of pathway", "state on another panel": "dashed grey: state on another panel"}
     for n in order:
         style = _style_of(graph.nodes[n])
         if style.name in seen:
@@ -381,7 +462,7 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         if legend is not None:
             legend.remove()
         legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, top),
-                           bbox_transform=ax.transData, ncol=ncol, fontsize=10, frameon=False,
+                           bbox_transform=ax.transData, ncol=ncol, fontsize=t.legend, frameon=False,
                            handlelength=1.8, columnspacing=1.6)
         legend.set_gid("legend")
         extent = legend.get_window_extent(renderer)
@@ -401,45 +482,196 @@ def _renderer_for(figure):
     return RendererAgg(max(1, int(width)), max(1, int(height)), figure.dpi)
 
 
-def _draw_footer(ax, graph, left: float, top: float, width: float, measure) -> float:
-    """Sources and the teaching notice under the legend; returns the y of the bottom."""
+def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: Typography,
+                 short_citations: bool = False) -> float:
+    """Sources the drawing shows and the teaching notice under the legend; returns the y of the bottom."""
+    from sarcoma_sim.pathways.panels import shown_sources
+
+    shown = shown_sources(graph)
     cited = []
-    for s in graph.graph.get("sources") or []:
+    for s in shown:
         mark = " *" if s.get("beyond_source") else ""
-        cited.append(f"{s.get('id')}{mark}: {s.get('citation')}")
+        citation = str(s.get("citation"))
+        # slides and pages keep the citation's first part (the trial or document named as the
+        # pathway file writes it); the full citation is on the handout's sources pages
+        cited.append(f"{s.get('id')}{mark}: {citation.split(',')[0] if short_citations else citation}")
     text = "Sources: " + "; ".join(cited) if cited else ""
-    if any(s.get("beyond_source") for s in graph.graph.get("sources") or []):
+    if any(s.get("beyond_source") for s in shown):
         text += ". * beyond the source guideline."
-    lines = textwrap.wrap(text, _chars_for(width, FOOTER_SIZE)) if text else []
-    lines.append(NOT_FOR_CLINICAL_USE)
-    body = "\n".join(lines)
-    ax.text(left, top, body, ha="left", va="top", fontsize=FOOTER_SIZE, color="#444444",
-            parse_math=False, linespacing=1.3, gid="footer")
-    return top + measure(body, FOOTER_SIZE)[1] * 1.3 / 1.2
+    body = _wrapped(text, width, t.footer, measure) + "\n" if text else ""
+    body += _wrapped(NOT_FOR_CLINICAL_USE, width, t.footer, measure)
+    ax.text(left, top, body, ha="left", va="top", fontsize=t.footer, color="#444444",
+            parse_math=False, linespacing=1.2, gid="footer")
+    return top + measure(body, t.footer)[1] * 1.2 / 1.2
 
 
-def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None = None, *,
-                         dpi: int = DPI) -> None:
-    """Draw ``pathway`` to ``output_path`` (PNG, SVG or PDF by suffix), all-or-nothing.
+def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    """The pathway cut into as few linked panels as fit ``preset`` (see ``_preset_panels``)."""
+    from sarcoma_sim.pathways.layout.text import wrap_widths
 
-    An unknown suffix, an unwritable path or a ``highlight`` that is not a path of the pathway is a
-    ``PathwayError``; no partial file is left behind.
-    """
-    from sarcoma_sim.files import atomic_path
+    with wrap_widths(*preset.wraps):
+        return _preset_panels(pathway_or_graph, preset, highlight)
 
-    target = Path(output_path)
+
+def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
+
+    graph, file = _graph_of(pathway_or_graph)
+    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
+    measure = _TextMeasure()
+
+    def fits(own: list[str], last: bool) -> bool:
+        panel = candidate_panel(graph, own, last)
+        _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
+                             typography=preset.typography, page=(preset.width, preset.height),
+                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                             margin=preset.margin)
+        return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
+
+    units = column_units(graph)
+    if not units:
+        return split_panels(graph, [])
+    _, (w, h) = _compose(graph, None, highlight, typography=preset.typography,
+                         page=(preset.width, preset.height), path_keys=path_keys, measure=measure,
+                         names=graph, spacing=preset.spacing, margin=preset.margin)
+    if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+        return split_panels(graph, [])
+    # States are taken column by column (top to bottom within one), each joining the current panel
+    # while it still fits; so a panel ends between columns where it can, inside a column where it must.
+    groups: list[list[str]] = []
+    current: list[str] = []
+    states = [n for column in units for n in column]
+    for index, state in enumerate(states):
+        last = index == len(states) - 1
+        if current and not fits(current + [state], last):
+            groups.append(current)
+            current = []
+        current.append(state)
+    if current:
+        groups.append(current)
+    return split_panels(graph, groups)
+
+
+def _panel_title(graph, panel) -> str:
+    name = str(graph.graph.get("name") or graph.graph.get("subtype") or "")
+    return name if panel.count == 1 else f"{name} (panel {panel.number} of {panel.count})"
+
+
+def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    """One matplotlib figure per panel of the pathway at ``preset`` (see ``preset_panels``)."""
+    graph, file = _graph_of(pathway_or_graph)
+    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    figures = []
+    measure = _TextMeasure()
+    for panel in preset_panels(graph, preset, highlight):
+        with wrap_widths(*preset.wraps):
+            ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
+                             typography=preset.typography, page=(preset.width, preset.height),
+                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                             margin=preset.margin)
+        figures.append(ax.figure)
+    return figures
+
+
+# A very long pathway would make a PNG of hundreds of megapixels that takes most of a minute to
+# encode and that no slide can show; past this size the resolution drops instead.
+MAX_PNG_PIXELS = 24_000_000
+
+
+def png_dpi(size_inches, dpi: float) -> float:
+    """``dpi``, lowered if needed so that a PNG of ``size_inches`` stays within ``MAX_PNG_PIXELS``."""
+    width, height = size_inches
+    fits = (MAX_PNG_PIXELS / max(width * height, 1e-9)) ** 0.5
+    return dpi if width * height * dpi * dpi <= MAX_PNG_PIXELS else max(1, int(fits))
+
+
+# Text stays text in SVG (editable in Inkscape, PowerPoint and Keynote; found by search and screen
+# readers), in a named font with fallbacks; a fixed salt makes element ids, and the file, repeatable.
+SVG_RC = {"svg.fonttype": "none", "svg.hashsalt": "sarcoma-sim", "font.family": "sans-serif",
+          "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"]}
+METADATA = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}, "png": {"Software": None}}
+
+
+def output_format(target: Path) -> str:
+    """The format a file name asks for; a ``PathwayError`` for an unknown suffix."""
     fmt = FORMATS.get(target.suffix.lower())
     if fmt is None:
         what = f"a {target.suffix!r} file" if target.suffix else "a file name without a suffix"
         raise PathwayError(Problem(str(target), None, "",
                                    f"cannot draw to {what}; expected a name ending in {', '.join(FORMATS)}"))
-    # A standalone figure: the command line saves many drawings and must leave none open in pyplot.
-    ax = draw_pathway(pathway, _new_figure(managed=False).add_axes((0, 0, 1, 1)), highlight=highlight)
-    fit_figure(ax)
-    metadata = {"svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None},
-                "png": {"Software": None}}[fmt]
+    return fmt
+
+
+def panel_paths(target: Path, count: int) -> list[Path]:
+    """Where the panels of a PNG or SVG drawing go: ``name.svg`` alone, else ``name-1.svg``, ..."""
+    if count == 1:
+        return [target]
+    return [target.with_name(f"{target.stem}-{i}{target.suffix}") for i in range(1, count + 1)]
+
+
+def save_figure(figure, path: Path, fmt: str, dpi: float = DPI, describe=None) -> None:
+    """Write one figure, all-or-nothing; SVG text as ``<text>``, states grouped (``describe``)."""
     from matplotlib import rc_context
 
-    # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
-    with atomic_path(target) as tmp, rc_context({"svg.hashsalt": "sarcoma-sim"}):
-        ax.figure.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata, facecolor="white")
+    from sarcoma_sim.files import atomic_path
+
+    if fmt == "png":
+        dpi = png_dpi(figure.get_size_inches(), dpi)
+    with atomic_path(path) as tmp, rc_context(SVG_RC):
+        if fmt == "svg" and describe is not None:
+            import io
+
+            from sarcoma_sim.pathways.svg import structure_svg
+            buffer = io.BytesIO()
+            figure.savefig(buffer, format="svg", metadata=METADATA["svg"], facecolor="white")
+            tmp.write_bytes(structure_svg(buffer.getvalue(), describe))
+        else:
+            figure.savefig(tmp, format=fmt, dpi=dpi, metadata=METADATA[fmt], facecolor="white")
+
+
+def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None = None, *,
+                         dpi: int = DPI, size: str | None = None) -> list[Path]:
+    """Draw ``pathway`` to ``output_path`` (PNG, SVG or PDF by suffix), all-or-nothing; returns the files.
+
+    ``size`` is None (the drawing's own size) or a name in ``PRESETS``: then the drawing is cut
+    into linked panels that each fit the preset's canvas, written as the pages of one PDF or as
+    ``name-1.svg``, ``name-2.svg``... An unknown suffix, an unwritable path or a ``highlight``
+    that is not a path of the pathway is a ``PathwayError``; no partial file is left behind.
+    """
+    target = Path(output_path)
+    fmt = output_format(target)
+    graph, _ = _graph_of(pathway)
+    from sarcoma_sim.pathways.svg import state_descriptions
+    describe = state_descriptions(graph, highlight)
+    if size is None:
+        figures = [draw_pathway(graph, highlight=highlight).figure]
+    else:
+        figures = preset_figures(graph, PRESETS[size], highlight)
+    if fmt == "pdf" and len(figures) > 1:
+        write_pdf_pages(target, figures)
+        return [target]
+    paths = panel_paths(target, len(figures))
+    from contextlib import ExitStack
+
+    from sarcoma_sim.files import atomic_path
+    with ExitStack() as stack:
+        # every panel is written beside its target and moved into place only when all succeeded
+        temps = [stack.enter_context(atomic_path(p)) for p in paths]
+        for figure, tmp in zip(figures, temps):
+            save_figure(figure, tmp, fmt, dpi, describe)
+    return paths
+
+
+def write_pdf_pages(target: Path, figures) -> None:
+    """Write ``figures`` as the pages of one PDF, all-or-nothing, without a creation date."""
+    from matplotlib import rc_context
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    from sarcoma_sim.files import atomic_path
+
+    with atomic_path(target) as tmp, rc_context(SVG_RC):
+        with PdfPages(tmp, metadata=METADATA["pdf"]) as pdf:
+            for figure in figures:
+                pdf.savefig(figure, facecolor="white")

@@ -44,7 +44,7 @@ def node_label(attrs: dict) -> str:
 def transition_label(graph: nx.MultiDiGraph, source: str, target: str, key) -> str:
     """One transition's label: "event, condition in plain words" ("progression, limited")."""
     event = str(graph.edges[source, target, key].get("event", ""))
-    phrase = condition_phrase(graph, source, target, key)
+    phrase = condition_phrase(graph, source, target, key, name_option=True)
     return f"{event}, {phrase}" if phrase else event
 
 
@@ -57,18 +57,40 @@ def _sorted_edges(graph: nx.MultiDiGraph):
 
 # ----------------------------------------------------------------------------------- GraphML
 
+# XML 1.0 cannot hold most C0 control characters, lone surrogates or U+FFFE/U+FFFF, even escaped.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+REPLACEMENT = "\ufffd"
+
+
+def xml_text(text: str) -> str:
+    """``text`` with every character XML 1.0 cannot carry replaced by U+FFFD (shown as �).
+
+    Tabs and line breaks stay. A pathway label with a bell character (BEL, 0x07) would otherwise
+    make the whole GraphML or SVG file unreadable (issue 13, item 8).
+    """
+    return _NOT_XML.sub(REPLACEMENT, text)
+
+
 def _flatten(value):
     if value is None:
-        return ""
+        return None
     if isinstance(value, (list, tuple)):
         if all(isinstance(v, dict) and "id" in v for v in value):
-            return "\n".join(f"{v['id']}: {v.get('citation', '')}"
-                             + (" (beyond the source guideline)" if v.get("beyond_source") else "")
-                             for v in value)
-        return ", ".join(_flatten(v) if isinstance(v, (list, tuple, dict)) else str(v) for v in value)
+            return xml_text("\n".join(f"{v['id']}: {v.get('citation', '')}"
+                                      + (" (beyond the source guideline)" if v.get("beyond_source") else "")
+                                      for v in value))
+        return xml_text(", ".join(str(_flatten(v)) if isinstance(v, (list, tuple, dict)) else str(v)
+                                  for v in value))
     if isinstance(value, dict):
-        return json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        return xml_text(json.dumps(value, ensure_ascii=False, sort_keys=True, allow_nan=False))
+    if isinstance(value, str):
+        return xml_text(value)
     return value
+
+
+def _typed(record: dict) -> dict:
+    """The record without None values: GraphML leaves a missing value out, so ints stay ints."""
+    return {name: value for name, value in record.items() if value is not None}
 
 
 def _unify(records: list[dict]) -> None:
@@ -79,42 +101,129 @@ def _unify(records: list[dict]) -> None:
         for name in textual & record.keys():
             value = record[name]
             if not isinstance(value, str):
-                record[name] = "" if value is None else str(value)
+                record[name] = str(value)
 
 
 def flat_graph(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
-    """A copy of ``graph`` with attributes GraphML can hold: lists as text, None as "".
+    """A copy of ``graph`` with attributes GraphML can hold, named as the tools expect.
 
-    Nodes also get ``name`` (the displayed label, which Cytoscape and Gephi show) and edges
-    ``label`` ("event, condition").
+    Nodes get ``name`` = the state id (igraph's vertex key; Cytoscape's node name), ``label`` =
+    the state's label as in the JSON export and ``display`` = label with dose and schedule as the
+    drawing shows them; edges get ``label`` ("event, condition"). Lists become text, a missing
+    value (None) is left out so integers (``line``, ``order``) and booleans keep their types, and
+    characters XML cannot hold become U+FFFD.
     """
     flat = nx.MultiDiGraph()
-    flat.graph.update({k: _flatten(v) for k, v in graph.graph.items()})
+    graph_record = {}
+    for name, value in graph.graph.items():
+        if name == "imaging_interval_months" and isinstance(value, (list, tuple)) and len(value) == 2:
+            graph_record["imaging_interval_months_min"], graph_record["imaging_interval_months_max"] = value
+        else:
+            graph_record[name] = _flatten(value)
+    flat.graph.update(_typed(graph_record))
     node_records = []
     for node, attrs in graph.nodes(data=True):
         record = {k: _flatten(v) for k, v in attrs.items()}
-        record["name"] = node_label(attrs)
-        node_records.append((node, record))
+        record["name"] = xml_text(str(node))
+        record["display"] = xml_text(node_label(attrs))
+        node_records.append((node, _typed(record)))
     edge_records = []
     for u, v, k, attrs in _sorted_edges(graph):
         record = {k2: _flatten(v2) for k2, v2 in attrs.items()}
-        record["label"] = transition_label(graph, u, v, k)
-        edge_records.append((u, v, k, record))
+        record["label"] = xml_text(transition_label(graph, u, v, k))
+        edge_records.append((u, v, k, _typed(record)))
     _unify([r for _, r in node_records])
     _unify([r for *_, r in edge_records])
-    _unify([flat.graph])
     for node, record in node_records:
-        flat.add_node(node, **record)
+        flat.add_node(xml_text(str(node)), **record)
     for u, v, k, record in edge_records:
-        flat.add_edge(u, v, key=k, **record)
+        flat.add_edge(xml_text(str(u)), xml_text(str(v)), key=k, **record)
     return flat
 
 
 def to_graphml(graph: nx.MultiDiGraph) -> str:
-    """GraphML of ``graph`` (UTF-8 XML), readable by yEd, Gephi, Cytoscape and networkx."""
+    """GraphML of ``graph`` (UTF-8 XML), readable by yEd, Gephi, Cytoscape, igraph and networkx."""
     buffer = io.BytesIO()
     nx.write_graphml(flat_graph(graph), buffer, encoding="utf-8", prettyprint=True)
     return buffer.getvalue().decode("utf-8")
+
+
+# ------------------------------------------------------------------------------ yEd (yFiles)
+
+GRAPHML_NS = "http://graphml.graphdrawing.org/xmlns"
+YFILES_NS = "http://www.yworks.com/xml/graphml"
+XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
+YED_SHAPES = {"terminal": "roundrectangle", "workup": "rectangle", "surgery": "hexagon",
+              "assessment": "octagon"}
+
+
+def _yed_fill(attrs: dict) -> tuple[str, str]:
+    """Fill and border colours of a state, as the matplotlib drawing uses them."""
+    kind = attrs.get("kind")
+    if kind == "therapy" and attrs.get("line"):
+        fill = DOT_FILL.get(attrs.get("line"), "#E0E0E0")
+        borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
+        return fill, borders.get(attrs.get("line"), "#555555")
+    borders = {"workup": "#4A5A6A", "surgery": "#D55E00", "assessment": "#7A6A00", "terminal": "#333333"}
+    return DOT_KIND_FILL.get(kind, "#EEEEEE"), borders.get(kind, "#555555")
+
+
+def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
+    """GraphML with yEd's yFiles extension: every state placed as the diagram places it, with its
+    label, colour, shape and (beyond the source guideline) dashed border; arrows labelled.
+
+    The plain GraphML data (``name``, ``label``, typed ``line``...) stays, so other tools still read
+    it; yEd additionally opens the file styled and laid out. Positions come from the diagram
+    layout with estimated text sizes (no fonts needed), in yEd's pixels (72 per inch).
+    """
+    import xml.etree.ElementTree as ET
+
+    from sarcoma_sim.pathways.layout import layered_layout
+
+    ET.register_namespace("", GRAPHML_NS)
+    ET.register_namespace("y", YFILES_NS)
+    ET.register_namespace("xsi", XSI_NS)
+    root = ET.fromstring(to_graphml(graph).encode("utf-8"))
+    g = f"{{{GRAPHML_NS}}}"
+    y = f"{{{YFILES_NS}}}"
+    keys = [k for k in root.findall(f"{g}key")]
+    at = list(root).index(keys[-1]) + 1 if keys else 0
+    root.insert(at, ET.Element(f"{g}key", {"for": "node", "id": "yed_node", "yfiles.type": "nodegraphics"}))
+    root.insert(at + 1, ET.Element(f"{g}key", {"for": "edge", "id": "yed_edge", "yfiles.type": "edgegraphics"}))
+    layout = layered_layout(graph)
+    inch = 72.0
+    for node in root.iter(f"{g}node"):
+        state = node.get("id")
+        attrs = graph.nodes[state]
+        box = layout.boxes[state]
+        data = ET.SubElement(node, f"{g}data", {"key": "yed_node"})
+        shape = ET.SubElement(data, f"{y}ShapeNode")
+        ET.SubElement(shape, f"{y}Geometry", {
+            "x": f"{(box.x - box.width / 2) * inch:.1f}", "y": f"{(box.y - box.height / 2) * inch:.1f}",
+            "width": f"{box.width * inch:.1f}", "height": f"{box.height * inch:.1f}"})
+        fill, border = _yed_fill(attrs)
+        ET.SubElement(shape, f"{y}Fill", {"color": fill, "transparent": "false"})
+        ET.SubElement(shape, f"{y}BorderStyle", {"color": border, "type": "dashed" if attrs.get("beyond_source") else "line",
+                                                "width": "1.5"})
+        label = ET.SubElement(shape, f"{y}NodeLabel", {"fontFamily": "Dialog", "fontSize": "11",
+                                                        "modelName": "internal", "modelPosition": "c"})
+        label.text = xml_text(node_label(attrs))
+        ET.SubElement(shape, f"{y}Shape", {"type": YED_SHAPES.get(attrs.get("kind"), "roundrectangle")})
+    edges = {(u, v, str(k)): d for u, v, k, d in graph.edges(keys=True, data=True)}
+    for edge in root.iter(f"{g}edge"):
+        u, v, k = edge.get("source"), edge.get("target"), edge.get("id")
+        attrs = edges.get((u, v, k), {})
+        key = next(kk for a, b, kk in graph.edges(keys=True) if (a, b, str(kk)) == (u, v, k))
+        data = ET.SubElement(edge, f"{g}data", {"key": "yed_edge"})
+        line = ET.SubElement(data, f"{y}PolyLineEdge")
+        ET.SubElement(line, f"{y}LineStyle", {"color": "#3A3A3A", "type": "dashed" if attrs.get("beyond_source") else "line",
+                                              "width": "1.0"})
+        ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "standard"})
+        label = ET.SubElement(line, f"{y}EdgeLabel", {"fontFamily": "Dialog", "fontSize": "9"})
+        label.text = xml_text(transition_label(graph, u, v, key))
+        ET.SubElement(line, f"{y}BendStyle", {"smoothed": "true"})
+    text = ET.tostring(root, encoding="unicode")
+    return "<?xml version='1.0' encoding='utf-8'?>\n" + text + "\n"
 
 
 # --------------------------------------------------------------------------------------- DOT

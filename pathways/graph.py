@@ -38,12 +38,13 @@ def build_graph(pathway: Pathway) -> nx.MultiDiGraph:
             beyond_source=state.beyond_source,
             note=state.note,
         )
+    labels = {a.name: a.label for a in pathway.attributes.values() if a.label}
     for t in pathway.transitions:
         graph.add_edge(
             t.source, t.target, key=t.index,
             event=t.event,
             when=describe(t.when),
-            when_plain=describe_plain(t.when),
+            when_plain=describe_plain(t.when, labels),
             order=t.order,
             sources=list(t.sources),
             beyond_source=t.beyond_source,

@@ -39,6 +39,7 @@ class Attribute:
     description: str = ""
     default: str | None = None
     test: str | None = None
+    label: str = ""  # shown before the value on diagram arrows ("KIT exon9"); empty: the value alone
 
     @property
     def is_marker(self) -> bool:

@@ -152,6 +152,8 @@ def test_docs_gallery_is_current():
     assert page.read_text(encoding="utf-8") == expected, f"docs/diagrams.md is stale: run `{GALLERY_COMMAND}`"
     assert GALLERY_COMMAND in expected
     links = re.findall(r"!\[[^\]]*\]\(([^)]+)\)", expected)
-    assert len(links) == len(SUBTYPE_IDS) + 1
+    # every subtype, the highlighted example, and each subtype's slide version (one or more panels)
+    assert len([link for link in links if "-slide" not in link]) == len(SUBTYPE_IDS) + 1
+    assert {link.rsplit("/", 1)[-1].split("-slide")[0] for link in links if "-slide" in link} == set(SUBTYPE_IDS)
     for link in links:
         assert (page.parent / link).read_bytes().startswith(SIGNATURES[".png"]), link

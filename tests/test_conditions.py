@@ -93,3 +93,9 @@ def _reference(raw, facts):
 def test_holds_agrees_with_a_direct_reading(raw, facts):
     """For random nested conditions, ``holds`` equals a direct reading of the mapping."""
     assert holds(parse_condition(raw), facts) == _reference(raw, facts)
+
+
+def test_describe_plain_puts_an_attribute_label_first():
+    """With a display label the attribute is named before its value ("KIT exon9"); other attributes stay bare."""
+    condition = parse_condition({"all": [{"kit_exon": "exon9"}, {"extent": "limited"}]})
+    assert describe_plain(condition, {"kit_exon": "KIT"}) == "KIT exon9, limited"

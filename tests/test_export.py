@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import importlib
 import io
+import itertools
 import json
 import re
 import shutil
@@ -76,12 +77,14 @@ def test_graphml_round_trips_through_networkx(subtype):
         read = back.nodes[node]
         assert read["label"] == attrs["label"]
         assert read["drugs"] == ", ".join(attrs["drugs"])
-        assert read["line"] == ("" if attrs["line"] is None else str(attrs["line"]))
+        assert read.get("line") == attrs["line"]
+        assert read["name"] == node
         assert read["beyond_source"] is attrs["beyond_source"]
     for u, v, k, attrs in graph.edges(keys=True, data=True):
         read = back.edges[u, v, k]
         assert read["event"] == attrs["event"]
-        assert read["when"] == (attrs["when"] or "")
+        assert read.get("when") == attrs["when"]
+        assert read["order"] == attrs["order"]
         assert read["label"] == transition_label(graph, u, v, k)
 
 
@@ -112,6 +115,63 @@ def test_graphml_opens_in_igraph(subtype, tmp_path):
     names = read.vs["id"]
     assert Counter((names[e.source], names[e.target]) for e in read.es) == \
         Counter((u, v) for u, v in graph.edges())
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_graphml_in_igraph_is_keyed_by_state_id_with_typed_values(subtype, tmp_path):
+    """igraph finds a state by ``name`` = its id; ``line`` and ``order`` are numbers, ``beyond_source`` booleans."""
+    igraph = pytest.importorskip("igraph")
+    graph = graph_of(subtype)
+    path = tmp_path / f"{subtype}.graphml"
+    path.write_text(to_graphml(graph), encoding="utf-8")
+    read = igraph.Graph.Read_GraphML(str(path))
+    for node, attrs in graph.nodes(data=True):
+        vertex = read.vs.find(name=node)
+        assert vertex["label"] == attrs["label"]
+        assert vertex["display"] == node_label(attrs)
+        assert vertex["beyond_source"] is attrs["beyond_source"]
+        if attrs["line"] is not None:
+            # igraph keeps every number as a C double; the value is the whole number of the line
+            assert vertex["line"] == attrs["line"] and float(vertex["line"]).is_integer()
+    assert sorted(read.es["order"]) == sorted(d["order"] for *_, d in graph.edges(data=True))
+
+
+def test_gist_graphml_finds_imatinib_400_in_igraph(tmp_path):
+    """The issue's check: ``vs.find(name="imatinib_400")`` works and its line is the first line."""
+    igraph = pytest.importorskip("igraph")
+    path = tmp_path / "gist.graphml"
+    path.write_text(to_graphml(graph_of("gist")), encoding="utf-8")
+    vertex = igraph.Graph.Read_GraphML(str(path)).vs.find(name="imatinib_400")
+    assert vertex["line"] == 1 and vertex["kind"] == "therapy"
+
+
+def test_graphml_declares_integer_and_boolean_keys():
+    """``line`` and ``order`` are declared as integers, ``beyond_source`` as booleans, not strings."""
+    root = ET.fromstring(to_graphml(graph_of("gist")).encode("utf-8"))
+    types = {(k.get("for"), k.get("attr.name")): k.get("attr.type") for k in root.findall("g:key", GRAPHML_NS)}
+    assert types[("node", "line")] in ("int", "long")
+    assert types[("edge", "order")] in ("int", "long")
+    assert types[("node", "beyond_source")] == types[("edge", "beyond_source")] == "boolean"
+
+
+def test_graphml_of_a_label_with_a_control_character_is_well_formed():
+    """Reproducer r05 (a BEL in a label): the GraphML parses, the character shown as U+FFFD."""
+    from pathlib import Path
+
+    from sarcoma_sim.pathways.load import load_pathway
+    graph = build_graph(load_pathway(Path(__file__).parent / "data" / "reproducers" / "r05_pathway_ctrl_label.yaml"))
+    text = to_graphml(graph)
+    back = nx.read_graphml(io.BytesIO(text.encode("utf-8")))
+    assert back.nodes["done"]["label"] == "E\ufffd"
+    assert "\x07" not in text
+
+
+def test_export_command_writes_well_formed_graphml_for_r05(tmp_path, capsys):
+    """``export r05 --format graphml`` exits 0 with XML a strict parser accepts."""
+    from pathlib import Path
+    r05 = Path(__file__).parent / "data" / "reproducers" / "r05_pathway_ctrl_label.yaml"
+    assert main(["export", str(r05), "--format", "graphml"]) == 0
+    ET.fromstring(capsys.readouterr().out.encode("utf-8"))
 
 
 def test_graphml_keeps_special_characters(tricky_graph):
@@ -356,3 +416,55 @@ def test_cli_export_unwritable_output_is_an_input_error(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "error:" in err and "cannot write output" in err and "Traceback" not in err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_export_labels_name_the_chosen_option():
+    """Exported arrow labels name the option an "if chosen" arrow stands for, never by its state id."""
+    graph = graph_of("leiomyosarcoma")
+    labels = {transition_label(graph, u, v, k) for u, v, k in graph.edges(keys=True)}
+    assert "progression, if trabectedin chosen" in labels
+    assert not any("gemcitabine_docetaxel" in label for label in labels)
+
+
+YFILES = "{http://www.yworks.com/xml/graphml}"
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_yed_graphml_styles_every_state_and_arrow(subtype):
+    """``--yed`` GraphML gives each state a yFiles ShapeNode (label, fill, shape, place) and each arrow a labelled edge."""
+    from sarcoma_sim.pathways.export import to_yed_graphml
+    graph = graph_of(subtype)
+    root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))
+    kinds = {k.get("yfiles.type") for k in root.findall("g:key", GRAPHML_NS)}
+    assert {"nodegraphics", "edgegraphics"} <= kinds
+    boxes = []
+    for node in root.iter("{http://graphml.graphdrawing.org/xmlns}node"):
+        shape = node.find(f".//{YFILES}ShapeNode")
+        assert shape.find(f"{YFILES}NodeLabel").text == node_label(graph.nodes[node.get("id")])
+        geometry = shape.find(f"{YFILES}Geometry")
+        boxes.append(tuple(float(geometry.get(a)) for a in ("x", "y", "width", "height")))
+        dashed = shape.find(f"{YFILES}BorderStyle").get("type") == "dashed"
+        assert dashed == graph.nodes[node.get("id")]["beyond_source"]
+    for (ax, ay, aw, ah), (bx, by, bw, bh) in itertools.combinations(boxes, 2):
+        assert ax + aw <= bx or bx + bw <= ax or ay + ah <= by or by + bh <= ay, "states overlap in yEd"
+    labels = Counter(e.find(f".//{YFILES}EdgeLabel").text for e in root.iter("{http://graphml.graphdrawing.org/xmlns}edge"))
+    assert labels == Counter(transition_label(graph, u, v, k) for u, v, k in graph.edges(keys=True))
+
+
+def test_yed_graphml_still_reads_in_igraph(tmp_path):
+    """The yEd styling does not hide the plain data: igraph still finds states by name with typed lines."""
+    igraph = pytest.importorskip("igraph")
+    from sarcoma_sim.pathways.export import to_yed_graphml
+    path = tmp_path / "gist.graphml"
+    path.write_text(to_yed_graphml(graph_of("gist")), encoding="utf-8")
+    assert igraph.Graph.Read_GraphML(str(path)).vs.find(name="imatinib_400")["line"] == 1
+
+
+def test_export_yed_flag_needs_graphml(capsys):
+    """``--yed`` with another format is a usage error (exit 2); with graphml it prints yFiles GraphML."""
+    with pytest.raises(SystemExit) as exit_info:
+        main(["export", "gist", "--format", "dot", "--yed"])
+    assert exit_info.value.code == 2
+    capsys.readouterr()
+    assert main(["export", "gist", "--format", "graphml", "--yed"]) == 0
+    assert "y:ShapeNode" in capsys.readouterr().out

@@ -52,10 +52,12 @@ def test_condition_phrases_read_as_plain_words():
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
-    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen"."""
+    """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen" (named on request)."""
     g = build_graph(load_subtype("ntrk"))
     key = edge_key(g, "workup", "entrectinib", "start")
-    assert condition_phrase(g, "workup", "entrectinib", key) == "positive, if chosen"
+    assert condition_phrase(g, "workup", "entrectinib", key) == "NTRK fusion positive, if chosen"
+    assert condition_phrase(g, "workup", "entrectinib", key, name_option=True) == \
+        "NTRK fusion positive, if entrectinib chosen"
 
 
 def test_edge_label_merges_events_and_keeps_conditions_apart():
@@ -290,3 +292,32 @@ def test_box_overlap_is_strict_and_margin_grows_it():
     b = Box("b", "state", 2, 0, 2, 2)
     assert not a.overlaps(b)
     assert a.overlaps(b, margin=0.01)
+
+
+def test_attribute_display_labels_name_what_a_value_means():
+    """An attribute's ``label`` comes before its value on arrows ("KIT exon9"); without one the value stands alone."""
+    g = gist_graph()
+    assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon9"
+    assert condition_phrase(g, "workup", "avapritinib", edge_key(g, "workup", "avapritinib", "start")) == "PDGFRA d842v"
+    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+
+
+def test_no_arrow_label_shows_a_raw_state_id():
+    """No arrow label of any pathway contains a state id that has an underscore (ids are not words)."""
+    for subtype in SUBTYPE_IDS:
+        g = build_graph(load_subtype(subtype))
+        ids = [n for n in g if "_" in n]
+        for edge in diagram_structure(g).edges:
+            assert not any(i in (edge.label or "") for i in ids), (subtype, edge.label)
+
+
+def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_apart():
+    """Named options: leiomyosarcoma's by their drugs, GIST's two sunitinib schedules by their labels."""
+    g = build_graph(load_subtype("leiomyosarcoma"))
+    key = edge_key(g, "anthracycline", "gemcitabine_docetaxel", "progression")
+    assert condition_phrase(g, "anthracycline", "gemcitabine_docetaxel", key, name_option=True) == \
+        "if gemcitabine + docetaxel chosen"
+    g = gist_graph()
+    key = edge_key(g, "imatinib_400", "sunitinib_37_5_continuous", "intolerance")
+    assert condition_phrase(g, "imatinib_400", "sunitinib_37_5_continuous", key, name_option=True) == \
+        "if Sunitinib 37.5 mg continuous daily chosen"

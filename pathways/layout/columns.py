@@ -17,6 +17,7 @@ def _ranks(graph: nx.MultiDiGraph, structure: Structure) -> dict[str, int]:
     forward = [(e.source, e.target) for e in structure.edges if not e.back and e.source != e.target]
     line = {n: graph.nodes[n].get("line") for n in structure.states}
     terminal = {n for n in structure.states if graph.nodes[n].get("kind") == "terminal"
+                and not graph.nodes[n].get("beside_source")
                 and not any(e.source == n for e in structure.edges if not e.back)}
     for with_lines in (True, False):
         rank = {n: 0 for n in nodes}

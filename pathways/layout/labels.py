@@ -6,6 +6,7 @@ which other arrows they cover; a label that cannot avoid overlapping counts as a
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from typing import Sequence
 
@@ -45,7 +46,12 @@ def _place_labels(structure: Structure, routes_geometry, boxes, label_sizes, lab
     label_boxes: dict[int, Box | None] = {}
     collisions = 0
     order = sorted(range(len(structure.edges)), key=lambda i: (i not in arcs_top, i))
-    samples = {i: _sample(segs) for i, segs in routes_geometry.items()}
+    samples = _PointGrid()
+    for j, segs in routes_geometry.items():
+        for point, weight in _sample(segs):
+            samples.add(point, j, weight)
+    obstacle_grid = _BoxGrid(obstacles)
+    placed_grid = _BoxGrid([])
     for i in order:
         edge = structure.edges[i]
         if not edge.label:
@@ -57,9 +63,8 @@ def _place_labels(structure: Structure, routes_geometry, boxes, label_sizes, lab
         best, best_score = None, None
         for penalty, (cx, cy) in candidates:
             box = Box(f"label:{i}", "label", cx, cy, w + 0.06, h + 0.04)
-            hits = sum(box.overlaps(o, 0.06) for o in obstacles) + sum(box.overlaps(o, 0.07) for o in placed)
-            crossing = sum(weight for j, pts in samples.items() if j != i
-                           for (px, py), weight in pts if box.left < px < box.right and box.top < py < box.bottom)
+            hits = obstacle_grid.count_overlaps(box, 0.06) + placed_grid.count_overlaps(box, 0.07)
+            crossing = samples.weight_inside(box, excluding=i)
             score = (hits, crossing * 0.25 + penalty)
             if best_score is None or score < best_score:
                 best, best_score = box, score
@@ -68,7 +73,64 @@ def _place_labels(structure: Structure, routes_geometry, boxes, label_sizes, lab
         label_boxes[i] = best
         if best is not None:
             placed.append(best)
+            placed_grid.add(best)
     return label_boxes, collisions
+
+
+# Label placement looks only at what lies near each candidate: points and boxes are bucketed in a
+# uniform grid, so a pathway with n states costs about n label tries, not n² (issue 13, item 11).
+_CELL = 0.5
+
+
+def _cells(left: float, top: float, right: float, bottom: float):
+    for cx in range(math.floor(left / _CELL), math.floor(right / _CELL) + 1):
+        for cy in range(math.floor(top / _CELL), math.floor(bottom / _CELL) + 1):
+            yield cx, cy
+
+
+class _PointGrid:
+    """Sampled route points, bucketed by grid cell, each with its route index and weight."""
+
+    def __init__(self):
+        self.cells: dict[tuple[int, int], list[tuple[float, float, int, float]]] = defaultdict(list)
+
+    def add(self, point: Point, route: int, weight: float) -> None:
+        x, y = point
+        self.cells[(math.floor(x / _CELL), math.floor(y / _CELL))].append((x, y, route, weight))
+
+    def weight_inside(self, box: Box, excluding: int) -> float:
+        """The summed weight of points strictly inside ``box`` from routes other than ``excluding``."""
+        total = 0.0
+        left, right, top, bottom = box.left, box.right, box.top, box.bottom
+        for cell in _cells(left, top, right, bottom):
+            for x, y, route, weight in self.cells.get(cell, ()):
+                if route != excluding and left < x < right and top < y < bottom:
+                    total += weight
+        return total
+
+
+class _BoxGrid:
+    """Boxes bucketed by every grid cell they cover, for counting overlaps near a box."""
+
+    def __init__(self, boxes: Sequence[Box]):
+        self.cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        self.boxes: list[Box] = []
+        for b in boxes:
+            self.add(b)
+
+    def add(self, box: Box) -> None:
+        index = len(self.boxes)
+        self.boxes.append(box)
+        for cell in _cells(box.left, box.top, box.right, box.bottom):
+            self.cells[cell].append(index)
+
+    def count_overlaps(self, box: Box, margin: float) -> int:
+        """How many stored boxes overlap ``box`` when both are grown by ``margin``."""
+        reach = 2 * margin
+        near = set()
+        for cell in _cells(box.left - reach, box.top - reach, box.right + reach, box.bottom + reach):
+            near.update(self.cells.get(cell, ()))
+        return sum(box.overlaps(self.boxes[k], margin) for k in near)
 
 
 def _sample(segments: Sequence[Segment], per_segment: int = 12) -> list[tuple[Point, float]]:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from typing import Sequence
+from contextlib import contextmanager
+from typing import Iterator, Sequence
 
 import networkx as nx
 
@@ -17,8 +18,29 @@ DETAIL_WRAP = 24
 LABEL_WRAP = 17
 
 
+@contextmanager
+def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int = LABEL_WRAP) -> Iterator[None]:
+    """Within the block, wrap box titles, regimen details and arrow labels at these widths.
+
+    Slides and pages use narrower boxes (larger type, same canvas); the default drawing keeps the
+    module's widths. Not thread-safe: drawings are made one at a time.
+    """
+    global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
+    saved = TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
+    TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = title, detail, label
+    try:
+        yield
+    finally:
+        TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = saved
+
+
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
+    if attrs.get("link_direction"):
+        # a link box has no regimen line, so its title may use the regimen's width: fewer lines
+        title = _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4))
+        where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
+        return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
     title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     detail = regimen_detail(attrs)
     return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
@@ -68,22 +90,31 @@ def _squash(text: str) -> str:
     return "".join(text.lower().split())
 
 
-def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> str | None:
+def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
+                     name_option: bool = False) -> str | None:
     """The condition of one transition in plain words, for its arrow's label.
 
     A condition is the graph's ``when_plain`` ("limited"), except that choosing the edge's own
-    target as the ``option`` reads "if chosen", and an unconditioned edge after conditioned
+    target as the ``option`` reads "if chosen" (with ``name_option``, naming it: "if trabectedin
+    chosen"), and an unconditioned edge after conditioned
     siblings reads "otherwise" ("default" when the siblings are only options).
     """
     data = graph.edges[source, target, key]
+    if data.get("phrase_fixed"):
+        # a panel's edge keeps the phrase worked out on the whole pathway (see sarcoma_sim.pathways.panels)
+        return data.get("phrase")
     when, plain = data.get("when"), data.get("when_plain")
     if when:
         own = f"option = {target}"
         if own in when:
             own_plain = target.replace("_", " ")
+            # exports name the option; a drawing shows it as the box the arrow ends at, and a
+            # name there stacks labels too tall for a slide at 12 pt
+            name = _option_name(graph, source, target, data.get("event")) if name_option else None
+            chosen = f"if {name} chosen" if name else "if chosen"
             if not plain or plain == own_plain:
-                return "if chosen"
-            return plain.replace(own_plain, "if chosen")
+                return chosen
+            return plain.replace(own_plain, chosen)
         return plain or when
     earlier = [d for _, _, k, d in graph.out_edges(source, keys=True, data=True)
                if k != key and d.get("event") == data.get("event")
@@ -93,6 +124,18 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key) -> s
     if all(_option_only(d.get("when")) for d in earlier):
         return "default"
     return "otherwise"
+
+
+def _option_name(graph: nx.MultiDiGraph, source: str, target: str, event) -> str | None:
+    """The chosen option as a reader knows it, never its id: its drugs ("trabectedin",
+    "gemcitabine + docetaxel") where they tell it from the other targets of the same event, else
+    its label ("Sunitinib 37.5 mg continuous daily")."""
+    drugs = tuple(graph.nodes[target].get("drugs") or ())
+    others = {tuple(graph.nodes[v].get("drugs") or ()) for _, v, d in graph.out_edges(source, data=True)
+              if v != target and d.get("event") == event}
+    if drugs and drugs not in others:
+        return " + ".join(drugs)
+    return graph.nodes[target].get("label")
 
 
 def _option_only(when: str | None) -> bool:
@@ -120,7 +163,7 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
         elif "\n" not in said and len(said) + 2 + len(phrase) <= LABEL_WRAP:
             lines.append(f"{said}, {phrase}")
         else:
-            lines.append(f"{said},\n{phrase}")
+            lines.append(f"{said},\n{_wrap(phrase, LABEL_WRAP)}")
     return "\n".join(lines)
 
 

@@ -4,6 +4,10 @@
 subtype or a pathway file); the suffix of FILE picks the format. ``sarcoma-sim draw --all -o DIR``
 draws every shipped subtype into DIR; with ``--gallery FILE.md`` it also draws the gallery's
 highlighted example and writes the Markdown page that shows them all (docs/diagrams.md).
+``--size slide`` or ``--size page`` fits a 16:9 slide or a landscape A4/Letter page with text of at
+least 12 pt, cutting a large pathway into linked panels (``FILE-1.svg``, ``FILE-2.svg``... or the
+pages of one PDF); with ``--all`` the preset versions are drawn beside the default ones.
+``--all --handout FILE.pdf`` writes the printed handout (cover, every pathway, sources).
 matplotlib is imported only when the command runs.
 """
 
@@ -19,7 +23,7 @@ from sarcoma_sim.errors import CommandLineError, Problem
 
 FORMAT_CHOICES = ("png", "svg", "pdf")
 
-GALLERY_COMMAND = "sarcoma-sim draw --all -o docs/diagrams --gallery docs/diagrams.md --dpi 100"
+GALLERY_COMMAND = "sarcoma-sim draw --all -o docs/diagrams --gallery docs/diagrams.md --dpi 100 --size slide"
 
 # The gallery's patient: KIT exon 11 GIST, limited progression resected, later widespread
 # progression, escalation, then sunitinib on the standard schedule and regorafenib.
@@ -27,7 +31,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "1"
+DRAWING_VERSION = "2"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -47,6 +51,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--gallery", metavar="FILE.md",
                    help="with --all: also draw the highlighted example and write this Markdown gallery")
     p.add_argument("--dpi", type=int, default=None, help="resolution of PNG output (default 150)")
+    p.add_argument("--size", choices=("slide", "page"), default=None,
+                   help="fit a 16:9 slide (13.33 x 7.5 in) or an A4/Letter portrait page with text of "
+                        "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
+                        "... or the pages of one PDF)")
+    p.add_argument("--handout", metavar="FILE.pdf",
+                   help="with --all: one PDF with a cover, every subtype at the page size, and the sources")
     p.set_defaults(handler=cmd_draw, draw_parser=p)
 
 
@@ -70,6 +80,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         parser.error("--highlight draws one pathway; it cannot be used with --all")
     if args.gallery and not args.all:
         parser.error("--gallery needs --all")
+    if args.handout and not args.all:
+        parser.error("--handout needs --all")
     if args.dpi is not None and not 20 <= args.dpi <= 1200:
         parser.error("--dpi must be between 20 and 1200")
     if not args.output.strip():
@@ -84,20 +96,24 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if not args.all:
         pathway = load_any(args.subtype)
         highlight = parse_highlight(args.highlight) if args.highlight is not None else None
-        save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi)
-        print(f"wrote {args.output}")
+        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size):
+            print(f"wrote {path}")
         return 0
-    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery))
+    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size)
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
         from sarcoma_sim.files import write_text_atomic
         write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format))
         print(f"wrote {args.gallery}")
+    if args.handout:
+        from sarcoma_sim.pathways.handout import write_handout
+        write_handout(args.handout)
+        print(f"wrote {args.handout}")
     return 0
 
 
-def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
+def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None) -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
@@ -110,8 +126,12 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False) -> list[str]:
     with atomic_directory(folder) as tmp:
         for subtype in SUBTYPE_IDS:
             name = f"{subtype}.{fmt}"
-            save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
-            names.append(name)
+            written = save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
+            names += [p.name for p in written]
+            if size:
+                written = save_pathway_drawing(load_subtype(subtype), tmp / f"{subtype}-{size}.{fmt}",
+                                               dpi=dpi, size=size)
+                names += [p.name for p in written]
         if gallery:
             subtype, path = GALLERY_EXAMPLE
             name = f"{subtype}-highlighted.{fmt}"
@@ -146,6 +166,11 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
            "Arrows are labelled with the event and its condition in plain words; a dashed border or "
            "arrow marks what goes beyond the source guideline (from the evidence table); a diamond is "
            "a choice that several states share. Sources are listed under each diagram.", "",
+           "Each subtype also has a slide version (`--size slide`: 16:9, no text under 12 pt). A "
+           "pathway too large for one slide is cut into linked panels: a dashed grey box stands for a "
+           "state drawn on another panel and says which. `--size page` does the same for a landscape "
+           "A4 or Letter page, and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
+           "pathway at that size in one PDF with a cover and the full sources.", "",
            "Teaching material about hypothetical patients: never advice for a real patient.", "",
            "Regenerate every image and this page with one command (from the repository root):", "",
            "```sh", GALLERY_COMMAND, "```", "",
@@ -167,6 +192,13 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
         out += [f"### {pathway.name}", ""]
         if pathway.summary:
             out += [pathway.summary, ""]
-        out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", "",
-                f"<!-- fingerprint {sid} {pathway_fingerprint(sid)} -->", ""]
+        out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", ""]
+        slides = sorted(Path(folder).glob(f"{sid}-slide*.{fmt}"),
+                        key=lambda p: int(p.stem.rsplit("-", 1)[-1]) if p.stem[-1].isdigit() else 0)
+        if slides:
+            out += ["Slide version (16:9, text at least 12 pt"
+                    + (f", {len(slides)} linked panels" if len(slides) > 1 else "") + "):", ""]
+            out += [f"![{pathway.name}, slide {i}]({rel}/{p.name})" for i, p in enumerate(slides, start=1)]
+            out += [""]
+        out += [f"<!-- fingerprint {sid} {pathway_fingerprint(sid)} -->", ""]
     return "\n".join(out)

@@ -40,7 +40,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("subtype", metavar="SUBTYPE_OR_FILE")
     p.add_argument("--format", choices=EXPORT_FORMATS, default="json")
     p.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
-    p.set_defaults(handler=cmd_export)
+    p.add_argument("--yed", action="store_true",
+                   help="with --format graphml: add yEd's yFiles styling (labels, colours, shapes, positions)")
+    p.set_defaults(handler=cmd_export, export_parser=p)
 
 
 def pathway_summary(pathway: Pathway) -> dict:
@@ -167,7 +169,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     from sarcoma_sim.pathways.export import EXPORTERS
     from sarcoma_sim.pathways.graph import build_graph
 
-    text = EXPORTERS[args.format](build_graph(load_any(args.subtype)))
+    if args.yed and args.format != "graphml":
+        args.export_parser.error("--yed styles GraphML; use it with --format graphml")
+    if args.yed:
+        from sarcoma_sim.pathways.export import to_yed_graphml
+        text = to_yed_graphml(build_graph(load_any(args.subtype)))
+    else:
+        text = EXPORTERS[args.format](build_graph(load_any(args.subtype)))
     if args.output is not None:   # -o '' is refused there, not taken for standard output
         from sarcoma_sim.files import write_text_atomic
         write_text_atomic(args.output, text)

@@ -1,0 +1,93 @@
+"""The printed handout: one PDF with a cover, every shipped pathway at the page preset, and sources.
+
+``sarcoma-sim draw --all --handout FILE.pdf`` writes it. The cover carries the not-for-clinical-use
+notice and the list of subtypes; each pathway follows at the ``page`` preset (a pathway too large
+for one page continues on linked panels); the last pages list every source each pathway cites, in
+full. All text is at least 12 pt. Written all-or-nothing, without a creation date, so the same
+pathways give the same file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+
+HANDOUT_TITLE = "Soft-tissue sarcoma treatment pathways"
+BODY_SIZE = 12
+
+
+def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
+    """Pages of wrapped text (``(text, bold)`` paragraphs) at ``preset``'s size, 12 pt and up."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sarcoma_sim.pathways.draw import _TextMeasure, _wrapped
+
+    measure = _TextMeasure()
+    margin = 0.7
+    width = preset.width - 2 * margin
+    pages, figure, ax, y = [], None, None, 0.0
+
+    def new_page(heading: str):
+        fig = Figure(figsize=(preset.width, preset.height), dpi=100)
+        FigureCanvasAgg(fig)
+        axes = fig.add_axes((0, 0, 1, 1))
+        axes.set_axis_off()
+        axes.set_xlim(0, preset.width)
+        axes.set_ylim(preset.height, 0)
+        text = _wrapped(heading, width, 18, measure, "bold")
+        axes.text(margin, margin, text, fontsize=18, fontweight="bold", va="top", ha="left", parse_math=False)
+        pages.append(fig)
+        return fig, axes, margin + measure(text, 18, "bold")[1] + 0.3
+
+    figure, ax, y = new_page(title)
+    for text, bold in paragraphs:
+        body = _wrapped(text, width, BODY_SIZE, measure, "bold" if bold else "normal")
+        height = measure(body, BODY_SIZE, "bold" if bold else "normal")[1]
+        if y + height > preset.height - margin:
+            figure, ax, y = new_page(f"{title} (continued)")
+        ax.text(margin, y, body, fontsize=BODY_SIZE, fontweight="bold" if bold else "normal", va="top",
+                ha="left", parse_math=False)
+        y += height + (0.08 if bold else 0.16)
+    return pages
+
+
+def handout_figures(subtypes=None) -> list:
+    """The handout's pages as matplotlib figures: cover, pathway panels, sources."""
+    from sarcoma_sim.pathways.draw import PRESETS, preset_figures
+    from sarcoma_sim.pathways.graph import build_graph
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+    preset = PRESETS["page"]
+    pathways = [load_subtype(s) for s in (subtypes or SUBTYPE_IDS)]
+    cover = [(NOT_FOR_CLINICAL_USE, True),
+             ("Each pathway is drawn left to right: workup, each line of therapy, the end of the "
+              "pathway. A dashed border or arrow marks what goes beyond the source guideline (from "
+              "the evidence table); a dashed grey box stands for a state drawn on another panel of "
+              "the same pathway. Sources are listed at the end.", False),
+             ("Subtypes in this handout:", True)]
+    cover += [(f"{p.name} ({p.id})", False) for p in pathways]
+    pages = _text_pages(HANDOUT_TITLE, cover, preset)
+    sources = []
+    for pathway in pathways:
+        graph = build_graph(pathway)
+        pages += preset_figures(graph, preset)
+        sources.append((pathway.name, True))
+        for s in graph.graph.get("sources") or []:
+            mark = " (beyond the source guideline)" if s.get("beyond_source") else ""
+            sources.append((f"{s.get('id')}: {s.get('citation')}{mark}", False))
+    pages += _text_pages("Sources", sources, preset)
+    return pages
+
+
+def write_handout(target, subtypes=None) -> Path:
+    """Write the handout PDF to ``target``, all-or-nothing; returns its path."""
+    from sarcoma_sim.errors import PathwayError, Problem
+    from sarcoma_sim.pathways.draw import output_format, write_pdf_pages
+
+    target = Path(target)
+    if output_format(target) != "pdf":
+        raise PathwayError(Problem(str(target), None, "", "the handout is a PDF; expected a name ending in .pdf"))
+    write_pdf_pages(target, handout_figures(subtypes))
+    return target

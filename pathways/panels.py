@@ -1,0 +1,117 @@
+"""Split a pathway graph into linked panels: consecutive diagram columns, one page or slide each.
+
+A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
+surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
+its states. Each panel holds its columns'
+states; an arrow that leaves the panel ends at a *link* box standing for the state it reaches
+("continues on panel 2"), and an arrow that enters it starts at a link box for the state it comes
+from ("from panel 1"). End states are drawn in every panel that reaches them, since an arrow
+into the end of the pathway needs no page turn. Link boxes keep the kind and line of the state
+they stand for, so the layout puts them in the column that state would have.
+
+Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway before the cut, so an
+"otherwise" keeps its meaning when its siblings are on another panel.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+
+from sarcoma_sim.pathways.layout import condition_phrase, state_columns
+
+LINK_PREFIX = "link:"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One panel: its number (1-based), how many there are, its graph and the states it owns."""
+
+    number: int
+    count: int
+    graph: nx.MultiDiGraph
+    states: tuple[str, ...]
+
+
+def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """The states a panel can own, column by column (end states excluded: every panel may draw them)."""
+    columns = state_columns(graph)
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    by_column: dict[int, list[str]] = {}
+    for n in graph:
+        if n not in terminal:
+            by_column.setdefault(columns[n], []).append(n)
+    return [by_column[c] for c in sorted(by_column)]
+
+
+def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
+                panel_of_state: dict[str, int], last: bool) -> nx.MultiDiGraph:
+    """The graph of the panel owning the states ``own``, with link boxes for states on other panels.
+
+    ``last`` says whether it is the rightmost panel, the one whose end states get the "End" column.
+    """
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    panel = nx.MultiDiGraph(**graph.graph)
+    panel.graph["panel"] = number
+    panel.graph["panels"] = count
+    for n in graph:
+        if n in own:
+            panel.add_node(n, **graph.nodes[n])
+
+    def link(state: str, direction: str) -> str:
+        node = f"{LINK_PREFIX}{direction}:{state}"
+        if node not in panel:
+            attrs = graph.nodes[state]
+            # no line of its own: a link box sits beside the state it connects to, not in a column
+            # of its own far away (its box still names the state and the panel it is on)
+            panel.add_node(node, kind=attrs.get("kind"), label=attrs.get("label"), line=None,
+                           drugs=[], dose=None, schedule=None, drug_class=None, sources=[],
+                           beyond_source=False, note=None, link_of=state, link_direction=direction,
+                           link_panel=panel_of_state.get(state))
+        return node
+
+    for u, v, k, data in graph.edges(keys=True, data=True):
+        if u not in own and v not in own:
+            continue
+        phrase = condition_phrase(graph, u, v, k)
+        if v in terminal:
+            if v not in panel:
+                # before the last panel an end state is drawn beside the arrows into it, not in
+                # an "End" column of its own: a panel that is not the last has no room to spare
+                panel.add_node(v, **graph.nodes[v], beside_source=not last)
+            target = v
+        else:
+            target = v if v in own else link(v, "to")
+        source = u if u in own else link(u, "from")
+        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True})
+    if graph.graph.get("initial") not in panel:
+        entries = [n for n, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
+        panel.graph["initial"] = (entries or list(panel.nodes) or [None])[0]
+    return panel
+
+
+def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]:
+    """Panels owning each group of states, in order; one group (or none) gives the whole graph."""
+    groups = [list(g) for g in groups if g]
+    if len(groups) <= 1:
+        return [Panel(1, 1, graph, tuple(n for n in graph))]
+    panel_of_state = {n: i + 1 for i, g in enumerate(groups) for n in g}
+    count = len(groups)
+    return [Panel(i + 1, count, panel_graph(graph, set(g), i + 1, count, panel_of_state, i + 1 == count), tuple(g))
+            for i, g in enumerate(groups)]
+
+
+def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool) -> nx.MultiDiGraph:
+    """The graph a panel owning ``own`` would have, for measuring before the panels are numbered."""
+    return panel_graph(graph, set(own), 1, 2, {}, last)
+
+
+def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:
+    """The graph's sources that a state or an arrow drawn in it cites, in the pathway's order."""
+    cited = set()
+    for _, d in graph.nodes(data=True):
+        cited.update(d.get("sources") or [])
+    for *_, d in graph.edges(data=True):
+        cited.update(d.get("sources") or [])
+    return [s for s in graph.graph.get("sources") or [] if s.get("id") in cited]

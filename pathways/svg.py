@@ -1,0 +1,95 @@
+"""Make matplotlib's SVG of a pathway structured: one group per state, with a title and classes.
+
+matplotlib writes each artist as its own ``<g id=...>`` (the drawing gives them ids such as
+``node:imatinib_400``, ``title:imatinib_400``). Here the box, its texts and its step badge are
+gathered into one ``<g id="state-imatinib_400" class="state therapy">`` whose ``<title>`` carries
+the regimen, dose and sources (shown on hover in a browser, read by screen readers), and the
+highlighted path's states, arrows and labels get the class ``on-path``. Pure standard library;
+the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from typing import Sequence
+
+import networkx as nx
+
+SVG_NS = "http://www.w3.org/2000/svg"
+XLINK_NS = "http://www.w3.org/1999/xlink"
+_PARTS = ("node", "title", "detail", "step", "steptext")
+
+
+def _q(tag: str) -> str:
+    return f"{{{SVG_NS}}}{tag}"
+
+
+def svg_id(state: str) -> str:
+    """An XML id for a state: ``state-`` and the state id, characters outside [A-Za-z0-9_.-] as ``_``."""
+    return "state-" + re.sub(r"[^A-Za-z0-9_.-]", "_", state)
+
+
+def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
+    """What the SVG needs per state: its hover title, its classes, and the highlighted arrows."""
+    from sarcoma_sim.pathways.export import node_label, xml_text
+
+    sources = {s.get("id"): s.get("citation") for s in graph.graph.get("sources") or []}
+    path = set(highlight or [])
+    states = {}
+    for node, attrs in graph.nodes(data=True):
+        lines = [node_label(attrs).replace("\n", ", ")]
+        if attrs.get("kind") == "therapy" and attrs.get("line"):
+            lines[0] += f" (line {attrs['line']})"
+        cited = [f"{sid}: {sources.get(sid, '')}" for sid in attrs.get("sources") or []]
+        if cited:
+            lines.append("Sources: " + "; ".join(cited))
+        if attrs.get("beyond_source"):
+            lines.append("Beyond the source guideline (evidence table).")
+        classes = ["state", str(attrs.get("kind") or "state")]
+        if node in path:
+            classes.append("on-path")
+        states[node] = {"title": xml_text("\n".join(lines)), "class": " ".join(classes)}
+    return {"states": states, "path": list(highlight or [])}
+
+
+def structure_svg(svg: bytes, describe: dict) -> bytes:
+    """``svg`` (matplotlib's output) with states grouped, titled and classed as the module says."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", XLINK_NS)
+    root = ET.fromstring(svg)
+    parent_of = {child: parent for parent in root.iter() for child in parent}
+    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    states = describe["states"]
+    path = describe["path"]
+    path_pairs = {(a, b) for a, b in zip(path, path[1:])}
+    for gid, element in by_id.items():
+        kind, _, rest = gid.partition(":")
+        if kind in ("edge", "label") and "->" in rest:
+            a, _, b = rest.partition("->")
+            if (a, b) in path_pairs:
+                element.set("class", f"{'transition' if kind == 'edge' else 'transition-label'} on-path")
+            else:
+                element.set("class", "transition" if kind == "edge" else "transition-label")
+    for gid in list(by_id):
+        kind, _, state = gid.partition(":")
+        if kind != "node" or state.startswith("decision:"):
+            continue
+        box = by_id[gid]
+        parent = parent_of[box]
+        group = ET.Element(_q("g"), {"id": svg_id(state)})
+        info = states.get(state) or states.get(state.split(":")[-1])
+        if info:
+            group.set("class", info["class"] + (" link" if state.startswith("link:") else ""))
+            title = ET.SubElement(group, _q("title"))
+            title.text = info["title"]
+        parent.insert(list(parent).index(box), group)
+        for part in _PARTS:
+            element = by_id.get(f"{part}:{state}")
+            if element is None:
+                continue
+            parent_of[element].remove(element)
+            element.set("id", f"{part}-{svg_id(state)[6:]}")
+            group.append(element)
+    out = ET.tostring(root, encoding="utf-8", xml_declaration=True)
+    return out.replace(b"<?xml version='1.0' encoding='utf-8'?>", b'<?xml version="1.0" encoding="utf-8"?>')

@@ -1,0 +1,170 @@
+"""Tests of the slide and page presets: type size as rendered, geometry, linked panels, SVG structure."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import xml.etree.ElementTree as ET
+
+import pytest
+from test_draw import GIST_PATH, extents, inside, intersect
+
+from sarcoma_sim.pathways.draw import PRESETS, preset_figures, preset_panels, save_pathway_drawing
+from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+SVG = "{http://www.w3.org/2000/svg}"
+MIN_PT = 12
+
+
+def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
+    """Every text's size in points once the SVG's canvas is fitted onto the preset's page."""
+    root = ET.fromstring(svg_bytes)
+    width_pt = float(root.get("width").removesuffix("pt"))
+    height_pt = float(root.get("height").removesuffix("pt"))
+    scale = min(1.0, preset.width * 72 / width_pt, preset.height * 72 / height_pt)
+    sizes = []
+    for text in root.iter(f"{SVG}text"):
+        match = re.search(r"font-size: ([0-9.]+)px", text.get("style", ""))
+        assert match, text.get("style")
+        sizes.append(float(match.group(1)) * scale)
+    return sizes
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
+    """At each preset, every panel's smallest text, fitted to the page, is at least 12 pt."""
+    paths = save_pathway_drawing(load_subtype(subtype), tmp_path / f"{subtype}.svg", size=preset)
+    smallest = {p.name: min(rendered_sizes(p.read_bytes(), PRESETS[preset])) for p in paths}
+    assert all(size >= MIN_PT - 1e-6 for size in smallest.values()), smallest
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_preset_panels_fit_the_page(subtype, preset):
+    """Every panel's canvas is exactly the preset's page: nothing was too large for it."""
+    p = PRESETS[preset]
+    for figure in preset_figures(load_subtype(subtype), p):
+        assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_preset_geometry_is_clean(subtype, preset):
+    """At every preset and on every panel: no box overlaps, no label on a box or label, text inside its box and the page."""
+    path = GIST_PATH if subtype == "gist" else None
+    for figure in preset_figures(load_subtype(subtype), PRESETS[preset], highlight=path):
+        ax = figure.axes[0]
+        nodes, labels, texts, axes_box = extents(ax)
+        for (a, box_a), (b, box_b) in itertools.combinations(nodes.items(), 2):
+            assert not intersect(box_a, box_b), (a, b)
+        for name, box in labels.items():
+            for node, node_box in nodes.items():
+                assert not intersect(box, node_box), (name, node)
+        for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
+            assert not intersect(box_a, box_b), (a, b)
+        for name, box in texts:
+            assert inside(box, axes_box), name
+        renderer = figure.canvas.get_renderer()
+        for t in ax.texts:
+            gid = t.get_gid() or ""
+            if gid.startswith(("title:", "detail:")):
+                assert inside(t.get_window_extent(renderer), nodes["node:" + gid.split(":", 1)[1]], tolerance=1), gid
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_panels_show_every_state_once_and_every_transition(subtype, preset):
+    """Across the panels each non-end state is drawn once, every transition shown, links name the right panel."""
+    graph = build_graph(load_subtype(subtype))
+    panels = preset_panels(graph, PRESETS[preset])
+    home = {}
+    edges = []
+    for panel in panels:
+        for node, attrs in panel.graph.nodes(data=True):
+            if attrs.get("link_of") is None and attrs.get("kind") != "terminal":
+                assert node not in home, node
+                home[node] = panel.number
+        edges += [k for *_, k in panel.graph.edges(keys=True)]
+    assert set(home) == {n for n, d in graph.nodes(data=True) if d["kind"] != "terminal"}
+    # a transition between panels is drawn on both: leaving one, entering the other
+    assert set(edges) == {k for *_, k in graph.edges(keys=True)}
+    for panel in panels:
+        for node, attrs in panel.graph.nodes(data=True):
+            if attrs.get("link_of") is not None:
+                assert attrs["link_panel"] == home[attrs["link_of"]] != panel.number
+
+
+def test_gist_is_cut_into_linked_panels_that_each_fit():
+    """GIST, too large for one slide at 12 pt, becomes several panels, each owning some of its states."""
+    panels = preset_panels(load_subtype("gist"), PRESETS["slide"])
+    assert 1 < len(panels) <= 8
+    assert all(p.count == len(panels) and p.states for p in panels)
+
+
+def test_small_pathways_fit_one_slide():
+    """The small subtypes (all but GIST) fit one slide without panels."""
+    for subtype in SUBTYPE_IDS:
+        if subtype != "gist":
+            assert len(preset_panels(load_subtype(subtype), PRESETS["slide"])) == 1, subtype
+
+
+def test_panel_arrow_labels_keep_their_meaning_from_the_whole_pathway():
+    """An "otherwise" whose conditioned sibling is on another panel still reads "otherwise"."""
+    graph = build_graph(load_subtype("gist"))
+    from sarcoma_sim.pathways.layout import condition_phrase
+    for panel in preset_panels(graph, PRESETS["page"]):
+        for u, v, k in panel.graph.edges(keys=True):
+            original = next((a, b) for a, b, kk in graph.edges(keys=True) if kk == k)
+            assert condition_phrase(panel.graph, u, v, k) == condition_phrase(graph, *original, k)
+
+
+def svg_root(path):
+    return ET.fromstring(path.read_bytes())
+
+
+def test_svg_text_is_text_in_named_fonts_with_a_fallback(tmp_path):
+    """The SVG holds <text> elements (editable, searchable) naming DejaVu Sans and generic sans-serif."""
+    out = save_pathway_drawing(load_subtype("gist"), tmp_path / "gist.svg")[0]
+    texts = list(svg_root(out).iter(f"{SVG}text"))
+    assert len(texts) > 50
+    assert any("Imatinib" in (t.text or "") for t in texts)
+    style = texts[0].get("style")
+    assert "'DejaVu Sans'" in style and "Arial" in style and style.rstrip("; ").split("font-family:")[1].split(";")[0].strip().endswith("sans-serif")
+    hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(out).iter(f"{SVG}use")]
+    assert not [h for h in hrefs if h.startswith("#DejaVu")], "glyphs drawn as outlines"
+
+
+def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
+    """Each state is one <g id="state-..."> with a <title> giving regimen, dose and sources; the path is class on-path."""
+    graph = build_graph(load_subtype("gist"))
+    out = save_pathway_drawing(graph, tmp_path / "gist.svg", highlight=GIST_PATH)[0]
+    root = svg_root(out)
+    groups = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-")}
+    assert set(groups) == {f"state-{n}" for n in graph.nodes}
+    title = groups["state-imatinib_400"].find(f"{SVG}title").text
+    assert "Imatinib 400 mg daily" in title and "s0033: S0033 / CALGB 150105" in title
+    assert groups["state-imatinib_400"].find(f".//{SVG}text") is not None
+    assert "on-path" in groups["state-regorafenib"].get("class").split()
+    assert "on-path" not in groups["state-ripretinib"].get("class").split()
+    classed = {g.get("id"): g.get("class") for g in root.iter(f"{SVG}g") if g.get("class")}
+    assert classed["edge:imatinib_400->resection"] == "transition on-path"
+    assert classed["edge:regorafenib->ripretinib"] == "transition"
+
+
+def test_slide_svg_is_byte_reproducible(tmp_path):
+    """The same pathway at the slide preset, drawn twice, gives identical SVG files."""
+    a = save_pathway_drawing(load_subtype("gist"), tmp_path / "a.svg", size="slide")
+    b = save_pathway_drawing(load_subtype("gist"), tmp_path / "b.svg", size="slide")
+    assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
+
+
+def test_a_multi_panel_pdf_is_one_file_with_a_page_per_panel(tmp_path):
+    """At a preset, a PDF holds every panel as a page of one file; SVG panels are numbered files."""
+    pdf = save_pathway_drawing(load_subtype("gist"), tmp_path / "gist.pdf", size="page")
+    assert pdf == [tmp_path / "gist.pdf"]
+    count = len(preset_panels(load_subtype("gist"), PRESETS["page"]))
+    assert pdf[0].read_bytes().count(b"/Type /Page\n") + pdf[0].read_bytes().count(b"/Type /Page ") >= count
+    svgs = save_pathway_drawing(load_subtype("gist"), tmp_path / "gist.svg", size="page")
+    assert [p.name for p in svgs] == [f"gist-{i}.svg" for i in range(1, count + 1)]
