@@ -70,7 +70,7 @@ def test_play_a_gist_case_to_the_debrief(page, site):
     assert box and box["height"] > 100
     svg_url = diagram.get_attribute("data")
     svg = page.request.get(site + svg_url).text()
-    assert "Highlighted path: workup →" in svg
+    assert "Highlighted path: Histology and KIT/PDGFRA" in svg   # the path named by state labels
     assert page.locator("text=Replay the same patient").count() == 1
 
 
