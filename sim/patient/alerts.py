@@ -239,7 +239,7 @@ def subtype_mismatch(ctx: StepContext) -> Alert | None:
     message = (f"{what} is not part of the {ctx.pathway.name} pathway{home}.{_wording(ctx.pathway)} Targeted "
                f"therapy is chosen by histologic subtype; treating all soft tissue sarcomas as one entity is a "
                f"pitfall the source guideline names.")
-    sources = (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION))
+    sources: tuple[str, ...] = (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION))
     sources += tuple(str(Citation(GUIDELINE_FILE, w.line, w.quote)) for w in ctx.pathway.source_wording)
     return Alert("SUBTYPE_MISMATCH", message, sources)
 

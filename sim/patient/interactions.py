@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sarcoma_sim.errors import ParameterError
+from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 
 ROLES = ("strong_inhibitor", "strong_inducer", "other_inhibitor", "other_inducer", "none")
@@ -82,7 +82,7 @@ class PathwayDrug:
         entries = [g for g in self.guidance if g.role == role]
         exact = [g for g in entries if schedule is not None and schedule in g.schedules]
         general = [g for g in entries if ANY_SCHEDULE in g.schedules]
-        return (exact or general or [None])[0]
+        return next(iter(exact or general), None)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def describe_comedication(table: InteractionTable, name: str) -> str:
 class _Checker:
     def __init__(self, doc: YamlDocument):
         self.doc = doc
-        self.problems = []
+        self.problems: list[Problem] = []
 
     def add(self, path, message):
         self.problems.append(self.doc.problem(path, message))

@@ -202,7 +202,7 @@ def marker_tests(pathway: Pathway) -> dict[str, tuple[str, ...]]:
     """Each test the work-up sends -> the patient markers it reports (KIT/PDGFRA analysis: both genes)."""
     tests: dict[str, tuple[str, ...]] = {}
     for attribute in pathway.attributes.values():
-        if attribute.of == "patient" and attribute.is_marker and NOT_TESTED in attribute.values:
+        if attribute.of == "patient" and attribute.test is not None and NOT_TESTED in attribute.values:
             tests[attribute.test] = tests.get(attribute.test, ()) + (attribute.name,)
     return tests
 
@@ -731,11 +731,13 @@ def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
 
 def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
     """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
-    if card is not None or pathway is not None:
-        shown = card if card is not None else marker_card(pathway, patient)
-        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
+    if card is not None:
+        shown = card
+    elif pathway is not None:
+        shown = marker_card(pathway, patient)
     else:
-        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in patient.facts.items())
+        shown = list(patient.facts.items())
+    facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
     meds = ", ".join(comedication_words(patient)) or "none"
     return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
 

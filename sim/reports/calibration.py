@@ -39,6 +39,9 @@ class Target:
         """The accepted interval."""
         if self.within is not None:
             return self.published * (1 - self.within), self.published * (1 + self.within)
+        if self.low is None or self.high is None:
+            raise ValueError(f"calibration target {self.label!r} has neither a tolerance (within) nor an interval "
+                             "(low and high)")
         return self.low, self.high
 
 

@@ -337,7 +337,7 @@ class Validator:
                 ok = False
             else:
                 choices[attribute] = c
-        by_patient = ()
+        by_patient: tuple | None = ()
         # Entries inherit the event's own timing: when that is wrong, its problems are reported once, there.
         if BY_PATIENT in raw and not is_start and timing is not None:
             by_patient = self._by_patient(raw, path + (BY_PATIENT,))
