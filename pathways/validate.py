@@ -205,13 +205,15 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         values = _as_list(spec.get("values"))
         default = spec.get("default")
         if isinstance(default, str) and values and default not in values:
-            problems.append(doc.problem(("attributes", name, "default"), f"default {default!r} is not a declared "
-                                                                          f"value; expected one of {', '.join(map(str, values))}"))
+            expected = ", ".join(map(str, values))
+            problems.append(doc.problem(("attributes", name, "default"),
+                                        f"default {default!r} is not a declared value; expected one of {expected}"))
         if "test" in spec and NOT_TESTED not in values:
             problems.append(doc.problem(("attributes", name, "values"), f"marker {name!r} names a test, so its values "
                                                                         f"must include {NOT_TESTED!r}"))
         if "test" in spec and spec.get("of") != "patient":
-            problems.append(doc.problem(("attributes", name, "test"), "only patient attributes are markers with a test"))
+            problems.append(doc.problem(("attributes", name, "test"),
+                                        "only patient attributes are markers with a test"))
 
     for state_id, spec in states.items():
         spec = _as_dict(spec)

@@ -78,15 +78,18 @@ D842V_RESISTANT: dict[str, Citation] = {
 }
 
 ALERT_CODES: dict[str, str] = {
-    "OFF_GUIDELINE_CHOICE": "the chosen next state differs from the guideline's step; the guideline's choice is explained",
+    "OFF_GUIDELINE_CHOICE": ("the chosen next state differs from the guideline's step; "
+                             "the guideline's choice is explained"),
     "SUBTYPE_MISMATCH": "a regimen outside what the source names for this subtype (drugs or drug classes)",
     "CONTINUED_AFTER_PROGRESSION": "the same therapy continued after progression without a reason",
     "CYP3A4_INHIBITOR": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inhibitor (per schedule)",
     "CYP3A4_INDUCER": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inducer (per schedule)",
-    "KIT_EXON9_DOSE": "KIT exon 9 GIST started or kept on imatinib below 800 mg daily (a reduction for toxicity is not one)",
+    "KIT_EXON9_DOSE": ("KIT exon 9 GIST started or kept on imatinib below 800 mg daily "
+                       "(a reduction for toxicity is not one)"),
     "PDGFRA_D842V_IMATINIB": "a drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)",
     "UNTESTED_MARKER": "a decision that depends on a marker nobody tested; names the test to order",
-    "MARKER_REQUIRED": "a marker-dependent drug without its marker (crizotinib without ALK, NTRK inhibitor without fusion)",
+    "MARKER_REQUIRED": ("a marker-dependent drug without its marker "
+                        "(crizotinib without ALK, NTRK inhibitor without fusion)"),
 }
 
 
@@ -264,7 +267,8 @@ def continued_after_progression(ctx: StepContext) -> Alert | None:
 
 
 def _regimen_words(drug: str, regimen: Regimen) -> str:
-    dose = f" {_mg(regimen.daily_dose_mg)} daily" if regimen.daily_dose_mg is not None and len(regimen.drugs) == 1 else ""
+    one_drug_dose = regimen.daily_dose_mg is not None and len(regimen.drugs) == 1
+    dose = f" {_mg(regimen.daily_dose_mg)} daily" if one_drug_dose else ""
     schedule = f" ({regimen.schedule})" if regimen.schedule else ""
     return f"{drug}{dose}{schedule}"
 

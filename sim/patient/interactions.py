@@ -190,12 +190,14 @@ def _guidance(check: _Checker, raw: Any, path) -> tuple[Guidance, ...]:
         for i, entry in enumerate(entries):
             epath = rpath + (i,)
             entry = check.mapping(entry, epath, "a guidance entry")
-            check.keys(entry, epath, ("schedules", "advice", "source", "mark"), ("schedules", "advice", "source", "mark"))
+            entry_keys = ("schedules", "advice", "source", "mark")
+            check.keys(entry, epath, entry_keys, entry_keys)
             schedules = entry.get("schedules")
             if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
                 check.add(epath + ("schedules",), f"expected a list of schedule texts (or [{ANY_SCHEDULE}])")
                 schedules = [ANY_SCHEDULE]
-            found.append(Guidance(role, tuple(schedules), check.text(entry.get("advice"), epath + ("advice",), "advice"),
+            found.append(Guidance(role, tuple(schedules),
+                                  check.text(entry.get("advice"), epath + ("advice",), "advice"),
                                   check.text(entry.get("source"), epath + ("source",), "a source"),
                                   check.choice(entry.get("mark"), epath + ("mark",), MARKS)))
     return tuple(found)
