@@ -8,7 +8,7 @@ which edge fired without re-deciding it. No automatic ``to_<state>`` triggers ar
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from transitions import Machine, MachineError
 
@@ -22,6 +22,10 @@ class PatientModel:
 
     Richer patient records (``sarcoma_sim.patient.record``) may subclass it or carry one.
     """
+
+    # Set on the model by ``transitions`` when the machine attaches it; declared for the type checker.
+    state: str
+    trigger: Callable[..., bool]
 
     def __init__(self, facts: Mapping[str, Any] | None = None, label: str = "patient"):
         self.facts: dict[str, Any] = dict(facts or {})

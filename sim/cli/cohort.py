@@ -136,7 +136,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(summary))
     else:
-        extra = ()
+        extra: tuple[str, ...] = ()
         if args.out is not None:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)

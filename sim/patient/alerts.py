@@ -267,8 +267,9 @@ def continued_after_progression(ctx: StepContext) -> Alert | None:
 
 
 def _regimen_words(drug: str, regimen: Regimen) -> str:
-    one_drug_dose = regimen.daily_dose_mg is not None and len(regimen.drugs) == 1
-    dose = f" {_mg(regimen.daily_dose_mg)} daily" if one_drug_dose else ""
+    dose = ""
+    if regimen.daily_dose_mg is not None and len(regimen.drugs) == 1:
+        dose = f" {_mg(regimen.daily_dose_mg)} daily"
     schedule = f" ({regimen.schedule})" if regimen.schedule else ""
     return f"{drug}{dose}{schedule}"
 
