@@ -75,6 +75,8 @@ class Timing:
         m = self.median
         if self.distribution == "exponential":
             return 1.0 - 0.5 ** (t / m)
+        if self.shape is None:
+            raise ValueError(f"a {self.distribution} timing needs a shape; this one has none")
         if self.distribution == "weibull":
             return 1.0 - 0.5 ** ((t / m) ** self.shape.value)
         return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
@@ -228,11 +230,14 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
                 yield f"{event}.shape", ep.timing.shape
             if ep.timing.observed_every is not None:
                 yield f"{event}.observed_every_months", ep.timing.observed_every
+        # by-patient entries refine the event's own timing (an event without one has none of them)
+        ep_median = ep.timing.median_months if ep.timing is not None else None
+        ep_shape = ep.timing.shape if ep.timing is not None else None
         for attribute, value, timing in ep.by_patient:
             where = f"{event}.by_patient.{attribute}.{value}"
-            if not _same(timing.median_months, ep.timing.median_months):
+            if not _same(timing.median_months, ep_median):
                 yield f"{where}.median_months", timing.median_months
-            if timing.shape is not None and not _same(timing.shape, ep.timing.shape):
+            if timing.shape is not None and not _same(timing.shape, ep_shape):
                 yield f"{where}.shape", timing.shape
 
         for attribute, values in ep.choices.items():
