@@ -113,10 +113,13 @@ class PathwayMachine:
 
     def edges(self) -> set[tuple[str, str, str]]:
         """(source, target, event) for every transition the compiled machine holds."""
-        found = set()
+        found: set[tuple[str, str, str]] = set()
         for event_name, event in self.machine.events.items():
             for source, transitions in event.transitions.items():
                 for t in transitions:
+                    if t.dest is None:  # an internal transition: pathways never declare one
+                        raise RuntimeError(f"the machine holds an internal transition on {event_name!r} from "
+                                           f"{source!r}; every pathway transition names its target")
                     found.add((source, t.dest, event_name))
         return found
 
