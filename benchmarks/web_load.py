@@ -10,7 +10,8 @@ then for every decision load the decision page (GET, the figure the goal is abou
 a random option (POST), until the debrief; with ``--diagrams`` each page view also loads its
 SVG diagram, as a browser would; ``--think S`` makes each resident pause a random 0.5 S to 1.5 S
 before each answer (reading the feedback), where 0 (the default) is the hardest closed loop.
-Bounded: at most 500 residents, and no new case starts after ``--time-limit`` seconds. Everything random comes from ``--seed``.
+Bounded: at most 500 residents, and no new case starts after ``--time-limit`` seconds. Everything
+random comes from ``--seed``.
 
 Prints requests/s, p50/p95/max latency per request kind, errors (any status other than the
 expected 200/303), and checks that every case a resident finished is stored as finished in the

@@ -7,7 +7,7 @@ them. Several keys in one mapping must all hold. Nothing here ever evaluates cod
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Mapping, overload
 
 from sarcoma_sim.pathways.model import AllOf, AnyOf, Condition, Match, Not
 
@@ -59,6 +59,19 @@ def holds(condition: Condition | None, facts: Mapping[str, Any]) -> bool:
     return any(holds(part, facts) for part in condition.parts)
 
 
+# The overloads say what the body does: words for a condition, None for no condition.
+@overload
+def describe(condition: Condition) -> str: ...
+
+
+@overload
+def describe(condition: None) -> None: ...
+
+
+@overload
+def describe(condition: Condition | None) -> str | None: ...
+
+
 def describe(condition: Condition | None) -> str | None:
     """The condition in readable words, e.g. ``kit_exon = exon9 and not (alk = positive)``."""
     if condition is None:
@@ -75,6 +88,18 @@ def describe(condition: Condition | None) -> str | None:
         texts = [f"({t})" if isinstance(p, (AllOf, AnyOf)) else t
                  for t, p in zip(texts, condition.parts)]
     return joiner.join(texts)
+
+
+@overload
+def describe_plain(condition: Condition, labels: Mapping[str, str] | None = None) -> str: ...
+
+
+@overload
+def describe_plain(condition: None, labels: Mapping[str, str] | None = None) -> None: ...
+
+
+@overload
+def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None) -> str | None: ...
 
 
 def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None) -> str | None:

@@ -8,7 +8,7 @@ which edge fired without re-deciding it. No automatic ``to_<state>`` triggers ar
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from transitions import Machine, MachineError
 
@@ -22,6 +22,10 @@ class PatientModel:
 
     Richer patient records (``sarcoma_sim.patient.record``) may subclass it or carry one.
     """
+
+    # Set on the model by ``transitions`` when the machine attaches it; declared for the type checker.
+    state: str
+    trigger: Callable[..., bool]
 
     def __init__(self, facts: Mapping[str, Any] | None = None, label: str = "patient"):
         self.facts: dict[str, Any] = dict(facts or {})
@@ -109,10 +113,13 @@ class PathwayMachine:
 
     def edges(self) -> set[tuple[str, str, str]]:
         """(source, target, event) for every transition the compiled machine holds."""
-        found = set()
+        found: set[tuple[str, str, str]] = set()
         for event_name, event in self.machine.events.items():
             for source, transitions in event.transitions.items():
                 for t in transitions:
+                    if t.dest is None:  # an internal transition: pathways never declare one
+                        raise RuntimeError(f"the machine holds an internal transition on {event_name!r} from "
+                                           f"{source!r}; every pathway transition names its target")
                     found.add((source, t.dest, event_name))
         return found
 

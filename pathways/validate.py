@@ -92,7 +92,7 @@ def _text(value: Any) -> str | None:
 
 
 def _condition_problems(doc, raw, path, attributes) -> list[Problem]:
-    problems = []
+    problems: list[Problem] = []
     if not isinstance(raw, dict):
         return problems
     for key, value in raw.items():
@@ -205,13 +205,15 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         values = _as_list(spec.get("values"))
         default = spec.get("default")
         if isinstance(default, str) and values and default not in values:
-            problems.append(doc.problem(("attributes", name, "default"), f"default {default!r} is not a declared "
-                                                                          f"value; expected one of {', '.join(map(str, values))}"))
+            expected = ", ".join(map(str, values))
+            problems.append(doc.problem(("attributes", name, "default"),
+                                        f"default {default!r} is not a declared value; expected one of {expected}"))
         if "test" in spec and NOT_TESTED not in values:
             problems.append(doc.problem(("attributes", name, "values"), f"marker {name!r} names a test, so its values "
                                                                         f"must include {NOT_TESTED!r}"))
         if "test" in spec and spec.get("of") != "patient":
-            problems.append(doc.problem(("attributes", name, "test"), "only patient attributes are markers with a test"))
+            problems.append(doc.problem(("attributes", name, "test"),
+                                        "only patient attributes are markers with a test"))
 
     for state_id, spec in states.items():
         spec = _as_dict(spec)
@@ -235,29 +237,30 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
     for i, t in enumerate(_as_list(data.get("transitions"))):
         if not isinstance(t, dict):
             continue
-        path = ("transitions", i)
+        transition_path = ("transitions", i)
         source, target, event = _text(t.get("from")), _text(t.get("to")), _text(t.get("event"))
-        for key, state_id in (("from", source), ("to", target)):
-            if isinstance(state_id, str) and state_id not in states:
-                problems.append(doc.problem(path + (key,), f"unknown state {state_id!r}; expected one of "
+        for key, named in (("from", source), ("to", target)):
+            if isinstance(named, str) and named not in states:
+                problems.append(doc.problem(transition_path + (key,), f"unknown state {named!r}; expected one of "
                                                            f"{', '.join(states) or 'no states declared'}"))
         if isinstance(source, str) and _as_dict(states.get(source)).get("kind") == "terminal":
-            problems.append(doc.problem(path + ("from",),
+            problems.append(doc.problem(transition_path + ("from",),
                                         f"terminal state {source!r} cannot have outgoing transitions"))
         group = (source, event)
         if group in last_unconditioned and isinstance(source, str) and isinstance(event, str):
             j = last_unconditioned[group]
-            problems.append(doc.problem(path, f"transition on {event!r} from {source!r} can never fire: "
+            problems.append(doc.problem(transition_path, f"transition on {event!r} from {source!r} can never fire: "
                                               f"transitions[{j}] (line {doc.line_of(('transitions', j))}) "
                                               "has no condition and catches every case, so it must come last"))
         if "when" not in t:
             last_unconditioned.setdefault(group, i)
         else:
-            problems += _condition_problems(doc, t["when"], path + ("when",), attributes)
-        target_kind = _as_dict(states.get(target)).get("kind")
+            problems += _condition_problems(doc, t["when"], transition_path + ("when",), attributes)
+        target_kind = _as_dict(states.get(target)).get("kind") if target is not None else None
         if target_kind in GUIDELINE_BEARING_KINDS and not t.get("sources"):
-            problems.append(doc.problem(path, f"transition into {target_kind} state {target!r} cites no source"))
-        check_cited(path, t.get("sources"), bool(t.get("beyond_source")), f"transitions[{i}]")
+            problems.append(doc.problem(transition_path,
+                                        f"transition into {target_kind} state {target!r} cites no source"))
+        check_cited(transition_path, t.get("sources"), bool(t.get("beyond_source")), f"transitions[{i}]")
 
     problems += _graph_problems(doc, states, transitions, initial)
     problems += _exit_problems(doc, _as_dict(data.get("competing_exits")), states, check_cited)

@@ -175,7 +175,7 @@ def _events_to_document(text: str, file: str, error: ErrorClass = PathwaySyntaxE
                     file, line, format_path(inside),
                     f"YAML tag {tag!r} is not accepted; expected plain text, numbers, true/false, lists and "
                     "mappings (quote dates and other special values)"))
-            if kind is yaml.ScalarNode:
+            if isinstance(event, yaml.ScalarEvent):    # kind is yaml.ScalarNode
                 node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
                 try:
                     value = _CONSTRUCTOR.construct_object(node)

@@ -30,9 +30,9 @@ def check_seed(seed) -> int:
 def check_cohort_size(n) -> int:
     """The number of patients as an int; anything but a whole number from 1 to ``MAX_COHORT_SIZE`` is an
     ``ArgumentError("n", ...)``."""
-    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+    if isinstance(n, bool) or not isinstance(n, numbers.Integral) or int(n) < 1:
         raise ArgumentError("n", f"expected a whole number of patients >= 1, got {shown(n)}")
-    if n > MAX_COHORT_SIZE:
+    if int(n) > MAX_COHORT_SIZE:
         raise ArgumentError("n", f"expected at most {MAX_COHORT_SIZE:,} patients (run several seeds for more), "
                                  f"got {shown(n)}")
     return int(n)

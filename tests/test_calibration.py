@@ -28,7 +28,7 @@ def test_calibration_command_prints_every_target_side_by_side(capsys):
     assert code == 0, err
     report = out.split("Calibration of gist", 1)[1]
     for target in TARGETS["gist"]:
-        line = next(l for l in report.splitlines() if target.label in l)
+        line = next(row for row in report.splitlines() if target.label in row)
         assert ("within" in line) or ("MISSED" in line)
     assert "55.0 mo" in report and "S0033" in report
 

@@ -56,7 +56,8 @@ BEYOND_SOURCE_STATES = {
     ("leiomyosarcoma", "trabectedin"), ("leiomyosarcoma", "gemcitabine_docetaxel"),
     ("liposarcoma", "trabectedin"), ("angiosarcoma", "doxorubicin_second_line"),
     ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
-    ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"), ("imt", "crizotinib_200_reduced"),
+    ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"),
+    ("imt", "crizotinib_200_reduced"),
 }
 
 
@@ -253,7 +254,7 @@ def test_leiomyosarcoma_trabectedin_and_gemcitabine_docetaxel_options_beyond_sou
     ("liposarcoma", ("eribulin", "trabectedin")),
 ])
 def test_second_line_failure_ends_in_trial_or_supportive_care(subtype, second_line):
-    """Leiomyosarcoma and liposarcoma: after a second line only an NTRK fusion opens a further line; otherwise the end."""
+    """Leiomyosarcoma and liposarcoma: after a second line only an NTRK fusion opens a further line, else the end."""
     g = graph(subtype)
     for state in second_line:
         for event in ("progression", "intolerance"):
@@ -561,11 +562,12 @@ def test_gist_wild_type_with_ntrk_fusion_gets_an_ntrk_inhibitor():
     wild = {"kit_exon": "wild_type", "pdgfra": "none"}
     assert walk("gist", {**wild, "ntrk_fusion": "positive"}, "start")[-1] == "ntrk_inhibitor"
     assert walk("gist", {**wild, "ntrk_fusion": "negative"}, "start")[-1] == "imatinib_400"
-    assert walk("gist", {"kit_exon": "exon11", "pdgfra": "none", "ntrk_fusion": "positive"}, "start")[-1] == "imatinib_400"
+    exon11_with_fusion = {"kit_exon": "exon11", "pdgfra": "none", "ntrk_fusion": "positive"}
+    assert walk("gist", exon11_with_fusion, "start")[-1] == "imatinib_400"
 
 
 def test_gist_localised_high_risk_gets_three_years_of_adjuvant_imatinib():
-    """Localised GIST (beyond the source, SSG XVIII): resection, 3 years of imatinib 400 mg if high risk, then surveillance."""
+    """Localised GIST (beyond the source, SSG XVIII): resection, imatinib 400 mg 3 years if high risk, surveillance."""
     facts = {"setting": "localised", "kit_exon": "exon11", "pdgfra": "none"}
     assert walk("gist", facts, "start", ("resected", {"risk": "high"}), "completed", "recurrence") == [
         "workup", "resection_primary", "adjuvant_imatinib", "surveillance", "imatinib_400"]

@@ -192,7 +192,7 @@ def test_unknown_key_in_the_block_is_named():
 def test_defaults_reach_every_state_with_their_file_and_line():
     """Each active state takes the on-treatment timing, keeping the default's file and line."""
     params = demo_params()
-    line = next(i for i, l in enumerate(PARAMS.splitlines(), 1) if "    death: {distribution" in l)
+    line = next(number for number, text in enumerate(PARAMS.splitlines(), 1) if "    death: {distribution" in text)
     for state in ("drug_a", "drug_b"):
         death = params.event_params(state, "death").timing
         assert death.median == 30 and death.median_months.origin == f"demo-params.yaml:{line}"

@@ -194,8 +194,9 @@ def test_mutated_parameter_files_thoroughly(data):
 # -- --set values ------------------------------------------------------------------------------
 
 SET_KEYS = [path for path, _ in load_params("gist").quantities()] + [
-    "imatinib_400.progression.distribution", "imatinib_400.progression.shape", "sunitinib_50_intermittent.progression.shape",
-    "imatinib_400.progression", "no_such_state.progression.median_months", "imatinib_400.progression.median_months.months",
+    "imatinib_400.progression.distribution", "imatinib_400.progression.shape",
+    "sunitinib_50_intermittent.progression.shape", "imatinib_400.progression",
+    "no_such_state.progression.median_months", "imatinib_400.progression.median_months.months",
 ]
 SET_VALUES = st.one_of(
     st.sampled_from(["none", "null", "weibull", "lognormal", "exponential", "0", "-1", "1e308", "1.7e308y", "1e-320",
@@ -207,8 +208,8 @@ SET_VALUES = st.one_of(
 )
 
 
-TIME_KEYS = [path.removeprefix("states.") for path, _ in load_params("gist").quantities() if path.endswith("median_months")
-             and path.startswith("states.")]
+TIME_KEYS = [path.removeprefix("states.") for path, _ in load_params("gist").quantities()
+             if path.endswith("median_months") and path.startswith("states.")]
 TIMED = sorted({key.rsplit(".", 1)[0] for key in TIME_KEYS})
 ACCEPTED_TIMES = st.one_of(st.sampled_from([1e-300, 5e-324, 1e-9, 1e6, 999_999.9]),
                            st.floats(min_value=5e-324, max_value=1e6))

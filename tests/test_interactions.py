@@ -1,4 +1,4 @@
-"""Tests for sarcoma_sim.patient.interactions: the drug-interaction table, its checks, synonyms and the unchecked note."""
+"""Tests for sarcoma_sim.patient.interactions: the drug-interaction table, checks, synonyms and the unchecked note."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ def test_unknown_keys_are_named():
 
 
 @pytest.mark.parametrize("name, generic", [
-    ("rifampin", "rifampicin"), ("Rifadin", "rifampicin"), ("Biaxin", "clarithromycin"), ("St John's wort", "st johns wort"),
+    ("rifampin", "rifampicin"), ("Rifadin", "rifampicin"), ("Biaxin", "clarithromycin"),
+    ("St John's wort", "st johns wort"),
     ("Tegretol", "carbamazepine"), ("phenobarbitone", "phenobarbital"), ("acetaminophen", "paracetamol"),
     ("Glivec", "imatinib"), ("Sutent", "sunitinib"),
 ])

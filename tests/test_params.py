@@ -225,8 +225,9 @@ def test_unknown_states_events_and_values_name_what_exists():
     """An unknown state, event or option value is an error listing the allowed ones."""
     text = GIST_TEXT.replace("  ripretinib:\n", "  ripretinibb:\n")
     text = text.replace("  regorafenib:\n    progression:", "  regorafenib:\n    progresion:")
-    text = text.replace("sunitinib_37_5_continuous: {value: 0.5, illustrative: true}\n        sunitinib_50_intermittent: "
-                        "{value: 0.5, illustrative: true}\n\n  imatinib_600_reduced:",
+    text = text.replace("sunitinib_37_5_continuous: {value: 0.5, illustrative: true}\n"
+                        "        sunitinib_50_intermittent: {value: 0.5, illustrative: true}\n\n"
+                        "  imatinib_600_reduced:",
                         "regorafenib: {value: 0.5, illustrative: true}\n        sunitinib_50_intermittent: "
                         "{value: 0.5, illustrative: true}\n\n  imatinib_600_reduced:")
     problems = "\n".join(problems_of(text))

@@ -51,7 +51,8 @@ def test_logs_keep_the_contract_for_every_subtype(subtype):
     pathway = load_subtype(subtype)
     result = simulate_vectorized(pathway, load_params(subtype), 3000, 1)
     check_log(result.log, 3000, pathway.initial, with_competing_exits(pathway).terminal_states())
-    assert result.engine == "vectorized" and result.n == 3000 and result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
+    assert result.engine == "vectorized" and result.n == 3000
+    assert result.params_file == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"
     assert result.log.event.dtype == np.int16 and result.log.patient.dtype == np.int64
 
 

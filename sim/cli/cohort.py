@@ -12,7 +12,10 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, Callable, TextIO
+
+if TYPE_CHECKING:   # imported for real inside the functions, so that --help stays light
+    from sarcoma_sim.reports.accumulate import SummaryAccumulator
 
 # sarcoma_sim.cohort.engines.ENGINES; literal here so registering stays light
 ENGINE_CHOICES = ("vectorized", "stepwise")
@@ -133,7 +136,7 @@ def cmd_cohort(args: argparse.Namespace) -> int:
     if args.format == "json":
         sys.stdout.write(to_json(summary))
     else:
-        extra = ()
+        extra: tuple[str, ...] = ()
         if args.out is not None:
             from sarcoma_sim.reports.plots import PLOT_FILES
             extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
@@ -198,7 +201,7 @@ class OutputWriter:
             self.sample.append(chunk)
             self.sampled += chunk.n
 
-    def finish(self, summary: dict, accumulator, progress=None) -> None:
+    def finish(self, summary: dict, accumulator: SummaryAccumulator, progress=None) -> None:
         """Write trace.csv, summary.json and the plots."""
         import numpy as np
 
@@ -208,9 +211,14 @@ class OutputWriter:
         from sarcoma_sim.reports.tables import write_trace_table
 
         self.close()
-        steps = [("trace.csv", lambda: _write_text(self.folder / "trace.csv", lambda stream: write_trace_table(
-                     *accumulator.trace(), accumulator.state_ids, stream))),
-                 ("summary.json", lambda: (self.folder / "summary.json").write_text(to_json(summary), encoding="utf-8"))]
+
+        def write_trace(stream: TextIO) -> None:
+            months, counts = accumulator.trace()
+            write_trace_table(months, counts, accumulator.state_ids, stream)
+
+        steps: list[tuple[str, Callable[[], object]]] = [
+            ("trace.csv", lambda: _write_text(self.folder / "trace.csv", write_trace)),
+            ("summary.json", lambda: (self.folder / "summary.json").write_text(to_json(summary), encoding="utf-8"))]
         first = self.sample[0]
         log = EventLog.concatenate([c.log for c in self.sample])
         facts = {k: np.concatenate([c.patient_facts[k] for c in self.sample]) for k in first.patient_facts}

@@ -53,7 +53,7 @@ def pathway_summary(pathway: Pathway) -> dict:
         "name": pathway.name,
         "states": len(pathway.states),
         "transitions": len(pathway.transitions),
-        "lines_of_therapy": max((s.line for s in therapies), default=0),
+        "lines_of_therapy": max((s.line for s in therapies if s.line is not None), default=0),
         "drugs": sorted(pathway.drugs()),
         "beyond_source_states": sum(s.beyond_source for s in pathway.states.values()),
     }
@@ -130,9 +130,9 @@ def render_pathway_text(pathway: Pathway) -> str:
             out.append(f"   {a.name} ({a.of}): {', '.join(a.values)}")
     out.append("")
     out.append("Sources")
-    for s in pathway.sources.values():
-        mark = "*" if s.beyond_source else " "
-        out.append(f" {mark} {s.id}: {s.citation}")
+    for source in pathway.sources.values():
+        mark = "*" if source.beyond_source else " "
+        out.append(f" {mark} {source.id}: {source.citation}")
     out.append("")
     out.append(NOT_FOR_CLINICAL_USE)
     return "\n".join(out)

@@ -80,7 +80,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import sqlite3
     from pathlib import Path
 
-    from waitress import create_server
+    from waitress.server import create_server
 
     from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE

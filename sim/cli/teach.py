@@ -64,7 +64,10 @@ def cmd_teach(args: argparse.Namespace) -> int:
     pathway = load_any(args.subtype)
     seed = args.seed
     if seed is None:
-        seed = int(np.random.SeedSequence().entropy % 1_000_000)
+        entropy = np.random.SeedSequence().entropy   # drawn from the operating system: one int
+        if not isinstance(entropy, int):
+            raise TypeError(f"expected fresh entropy as an int, got {type(entropy).__name__}")
+        seed = entropy % 1_000_000
     seed = check_seed(seed)
     rng = np.random.default_rng(seed)
     comedications = [] if args.no_comedication else args.comedication

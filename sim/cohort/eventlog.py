@@ -145,14 +145,15 @@ def write_events_csv(log: EventLog, stream: TextIO, lines: np.ndarray | None = N
     codes, which = np.unique(triple, return_inverse=True)
     tails = np.array([f"{log.event_names[c // n_states ** 2]},{log.state_ids[(c // n_states) % n_states]},"
                       f"{log.state_ids[c % n_states]}" for c in codes.tolist()], dtype=object)
-    if extra:
+    regimen_text = None
+    if lines is not None and regimens is not None:
         regimen_text = np.array([_csv_field(regimens[c % n_states]) for c in codes.tolist()], dtype=object)
     for lo in range(0, len(log), _CSV_BLOCK):
         hi = min(lo + _CSV_BLOCK, len(log))
-        if extra:
-            rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist(),
-                       lines[lo:hi].tolist(), regimen_text[which[lo:hi]].tolist())
-            stream.write("".join(map("%d,%.4f,%s,%d,%s\n".__mod__, rows)))
+        if lines is not None and regimen_text is not None:
+            wide_rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist(),
+                            lines[lo:hi].tolist(), regimen_text[which[lo:hi]].tolist())
+            stream.write("".join(map("%d,%.4f,%s,%d,%s\n".__mod__, wide_rows)))
         else:
             rows = zip(log.patient[lo:hi].tolist(), log.t_months[lo:hi].tolist(), tails[which[lo:hi]].tolist())
             stream.write("".join(map("%d,%.4f,%s\n".__mod__, rows)))

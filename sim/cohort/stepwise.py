@@ -23,7 +23,7 @@ from sarcoma_sim.cohort.eventlog import CohortResult, EventLog
 from sarcoma_sim.cohort.params import EventParams, Params, Timing
 from sarcoma_sim.cohort.population import facts_of_groups, sample_groups
 from sarcoma_sim.cohort.streams import STEPWISE, check_cohort_size, check_seed, stream
-from sarcoma_sim.errors import PathwayError, Problem
+from sarcoma_sim.errors import ParameterError, PathwayError, Problem
 from sarcoma_sim.pathways.exits import with_competing_exits
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
 from sarcoma_sim.pathways.model import Pathway
@@ -38,6 +38,8 @@ def draw_time(timing: Timing, rng: np.random.Generator) -> float:
     median = timing.median
     if timing.distribution == "exponential":
         return float(rng.exponential(median / LN2))
+    if timing.shape is None:
+        raise ParameterError(f"a {timing.distribution} timing needs a shape; this one has none")
     if timing.distribution == "weibull":
         k = timing.shape.value
         # numpy's weibull(k) has scale 1, so median ln(2)^(1/k); rescale to the wanted median.
@@ -50,9 +52,10 @@ def detect(latent: float, interval: float) -> float:
     return max(math.ceil(latent / interval), 1) * interval
 
 
-def draw_choices(ep: EventParams, rng: np.random.Generator) -> dict[str, str]:
-    """Event attribute values (e.g. ``option``, ``extent``) drawn from their probabilities."""
-    chosen = {}
+def draw_choices(ep: EventParams, rng: np.random.Generator) -> dict[str, str | None]:
+    """Event attribute values (e.g. ``option``, ``extent``) drawn from their probabilities (None: every
+    probability is 0)."""
+    chosen: dict[str, str | None] = {}
     for attribute, values in ep.choices.items():
         u = rng.random()
         acc = 0.0
@@ -117,12 +120,17 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
                 variant = previous if previous in params.states[state].after else None
                 best = None
                 for event, ep in params.states[state].for_entry(previous).items():
-                    drawn = draw_time(ep.timing_for(patient.facts), rng)
+                    timing = ep.timing_for(patient.facts)
+                    if timing is None:
+                        raise ParameterError(f"states.{state}.{event}: no timing for a patient with {patient.facts}")
+                    drawn = draw_time(timing, rng)
                     if latent is not None:
                         latent.setdefault((state, event, variant), []).append(drawn)
                     seen = detect(drawn, interval) if ep.detected_at_imaging else drawn
                     if best is None or seen < best[0]:
                         best = (seen, event, ep)
+                if best is None:
+                    raise ParameterError(f"states.{state}: no timed event leaves this non-terminal state")
                 wait, event, ep = best
                 transition = pm.fire(patient, event, **draw_choices(ep, rng))
                 t += wait
@@ -142,7 +150,7 @@ def simulate_stepwise(pathway: Pathway, params: Params, n: int, seed: int,
         pm.detach(patient)
     if progress is not None and n % PROGRESS_EVERY:
         progress(n, n)
-    if record is not None:
+    if record is not None and latent is not None:
         record["latent"] = {key: np.array(values) for key, values in latent.items()}
     log = EventLog(np.array(rows_patient, np.int64), np.array(rows_t, np.float64),
                    np.array(rows_event, np.int16), np.array(rows_from, np.int16), np.array(rows_to, np.int16),

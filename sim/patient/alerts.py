@@ -78,15 +78,18 @@ D842V_RESISTANT: dict[str, Citation] = {
 }
 
 ALERT_CODES: dict[str, str] = {
-    "OFF_GUIDELINE_CHOICE": "the chosen next state differs from the guideline's step; the guideline's choice is explained",
+    "OFF_GUIDELINE_CHOICE": ("the chosen next state differs from the guideline's step; "
+                             "the guideline's choice is explained"),
     "SUBTYPE_MISMATCH": "a regimen outside what the source names for this subtype (drugs or drug classes)",
     "CONTINUED_AFTER_PROGRESSION": "the same therapy continued after progression without a reason",
     "CYP3A4_INHIBITOR": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inhibitor (per schedule)",
     "CYP3A4_INDUCER": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inducer (per schedule)",
-    "KIT_EXON9_DOSE": "KIT exon 9 GIST started or kept on imatinib below 800 mg daily (a reduction for toxicity is not one)",
+    "KIT_EXON9_DOSE": ("KIT exon 9 GIST started or kept on imatinib below 800 mg daily "
+                       "(a reduction for toxicity is not one)"),
     "PDGFRA_D842V_IMATINIB": "a drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)",
     "UNTESTED_MARKER": "a decision that depends on a marker nobody tested; names the test to order",
-    "MARKER_REQUIRED": "a marker-dependent drug without its marker (crizotinib without ALK, NTRK inhibitor without fusion)",
+    "MARKER_REQUIRED": ("a marker-dependent drug without its marker "
+                        "(crizotinib without ALK, NTRK inhibitor without fusion)"),
 }
 
 
@@ -239,7 +242,7 @@ def subtype_mismatch(ctx: StepContext) -> Alert | None:
     message = (f"{what} is not part of the {ctx.pathway.name} pathway{home}.{_wording(ctx.pathway)} Targeted "
                f"therapy is chosen by histologic subtype; treating all soft tissue sarcomas as one entity is a "
                f"pitfall the source guideline names.")
-    sources = (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION))
+    sources: tuple[str, ...] = (str(CITE_ONE_ENTITY), str(CITE_SUBTYPE_SELECTION))
     sources += tuple(str(Citation(GUIDELINE_FILE, w.line, w.quote)) for w in ctx.pathway.source_wording)
     return Alert("SUBTYPE_MISMATCH", message, sources)
 
@@ -264,7 +267,9 @@ def continued_after_progression(ctx: StepContext) -> Alert | None:
 
 
 def _regimen_words(drug: str, regimen: Regimen) -> str:
-    dose = f" {_mg(regimen.daily_dose_mg)} daily" if regimen.daily_dose_mg is not None and len(regimen.drugs) == 1 else ""
+    dose = ""
+    if regimen.daily_dose_mg is not None and len(regimen.drugs) == 1:
+        dose = f" {_mg(regimen.daily_dose_mg)} daily"
     schedule = f" ({regimen.schedule})" if regimen.schedule else ""
     return f"{drug}{dose}{schedule}"
 

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from sarcoma_sim.errors import ParameterError
+from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 
 ROLES = ("strong_inhibitor", "strong_inducer", "other_inhibitor", "other_inducer", "none")
@@ -82,7 +82,7 @@ class PathwayDrug:
         entries = [g for g in self.guidance if g.role == role]
         exact = [g for g in entries if schedule is not None and schedule in g.schedules]
         general = [g for g in entries if ANY_SCHEDULE in g.schedules]
-        return (exact or general or [None])[0]
+        return next(iter(exact or general), None)
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def describe_comedication(table: InteractionTable, name: str) -> str:
 class _Checker:
     def __init__(self, doc: YamlDocument):
         self.doc = doc
-        self.problems = []
+        self.problems: list[Problem] = []
 
     def add(self, path, message):
         self.problems.append(self.doc.problem(path, message))
@@ -190,12 +190,14 @@ def _guidance(check: _Checker, raw: Any, path) -> tuple[Guidance, ...]:
         for i, entry in enumerate(entries):
             epath = rpath + (i,)
             entry = check.mapping(entry, epath, "a guidance entry")
-            check.keys(entry, epath, ("schedules", "advice", "source", "mark"), ("schedules", "advice", "source", "mark"))
+            entry_keys = ("schedules", "advice", "source", "mark")
+            check.keys(entry, epath, entry_keys, entry_keys)
             schedules = entry.get("schedules")
             if not isinstance(schedules, list) or not schedules or not all(isinstance(s, str) for s in schedules):
                 check.add(epath + ("schedules",), f"expected a list of schedule texts (or [{ANY_SCHEDULE}])")
                 schedules = [ANY_SCHEDULE]
-            found.append(Guidance(role, tuple(schedules), check.text(entry.get("advice"), epath + ("advice",), "advice"),
+            found.append(Guidance(role, tuple(schedules),
+                                  check.text(entry.get("advice"), epath + ("advice",), "advice"),
                                   check.text(entry.get("source"), epath + ("source",), "a source"),
                                   check.choice(entry.get("mark"), epath + ("mark",), MARKS)))
     return tuple(found)

@@ -152,7 +152,8 @@ def scenario_from_document(doc: YamlDocument, pathway: Pathway | None = None) ->
     # Without a pathway the start and events are still checked, for everything but their names.
     start = _start(check, pathway, data.get("start")) if "start" in data else None
     events = _events(check, pathway, data.get("events"), start.at if start else 0.0)
-    if check.problems or pathway is None or patient is None:
+    # A missing start is among the problems already; the check on start only says so to the type checker.
+    if check.problems or pathway is None or patient is None or start is None:
         raise (UnknownSubtypeError if check.unknown_subtype else ScenarioError)(check.problems)
     return Scenario(file=doc.file, title=title, pathway=pathway, patient=patient, start=start,
                     events=tuple(events), document=doc)
@@ -266,7 +267,7 @@ def _events(check: _Checker, pathway: Pathway | None, raw: Any, start_at: float)
             check.add(path + ("event",), f"unknown event {event!r}; expected one of: {', '.join(pathway.events)}")
         attributes = {}
         for key, value in spec.items():
-            if key in EVENT_KEYS or allowed_attributes is None:
+            if key in EVENT_KEYS or allowed_attributes is None or pathway is None:
                 continue
             if key not in allowed_attributes:
                 expected = ", ".join(EVENT_KEYS + tuple(allowed_attributes))

@@ -202,7 +202,7 @@ def marker_tests(pathway: Pathway) -> dict[str, tuple[str, ...]]:
     """Each test the work-up sends -> the patient markers it reports (KIT/PDGFRA analysis: both genes)."""
     tests: dict[str, tuple[str, ...]] = {}
     for attribute in pathway.attributes.values():
-        if attribute.of == "patient" and attribute.is_marker and NOT_TESTED in attribute.values:
+        if attribute.of == "patient" and attribute.test is not None and NOT_TESTED in attribute.values:
             tests[attribute.test] = tests.get(attribute.test, ()) + (attribute.name,)
     return tests
 
@@ -624,11 +624,14 @@ class TeachingCase:
         if option.action == REPLACE_COMEDICATION or replaced:
             self._replace_modulators()
         step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
+        choice = step.choice
+        if choice is None:  # a step taken with ``choose`` always records the choice it judged
+            raise RuntimeError(f"decision {decision.number}: the timeline recorded no choice for the answer")
         # Interaction alerts count against the answer only while the interaction is left unaddressed.
         addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
         teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
         untested_guess = bool(needed) and option.action != ORDER_TEST
-        right = step.choice.concordant and not teaching_alerts and not untested_guess
+        right = choice.concordant and not teaching_alerts and not untested_guess
         self.asked += 1
         self.right += right
         guideline_text = self.text_of(step.target)
@@ -645,7 +648,7 @@ class TeachingCase:
             extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if replaced else ())
         elif untested_guess:
             untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
-            if step.choice.concordant:
+            if choice.concordant:
                 reason = (f"{option.text} is the guideline's default step without the test, but the step depends "
                           f"on {untested_words}: order the test first")
                 lines = [f"Not quite: {reason}."]
@@ -663,13 +666,13 @@ class TeachingCase:
             reason = self._why_right(step)
             lines = [f"Right: {option.text} is the guideline's step. Why: {reason}."]
             extra_sources = ()
-        elif step.choice.concordant and not interaction_unaddressed(option.target.state, self.patient):
+        elif choice.concordant and not interaction_unaddressed(option.target.state, self.patient):
             reason = (f"{option.text} is the pathway's step from where the patient is now, but it raises "
                       f"{plural(len(teaching_alerts), 'alert')} ({', '.join(a.code for a in teaching_alerts)}): "
                       f"an earlier step left the guideline")
             lines = [f"Not quite: {reason}."]
             extra_sources = ()
-        elif step.choice.concordant:
+        elif choice.concordant:
             reason = ("the regimen is the guideline's, but the strong CYP3A4 "
                       f"{'inducer' if self.patient.cyp3a4_inducers else 'inhibitor'} beside "
                       f"{interacting_drugs(option.target.state)} is left as it is: the label's first step is to "
@@ -696,7 +699,7 @@ class TeachingCase:
         if sources:
             lines.append("Sources of the guideline's step:" if not extra_sources else "Sources:")
             lines += [f"  {s}" for s in sources]
-        if not step.choice.concordant and step.reached is None and option.target.pathway is not self.pathway:
+        if not choice.concordant and step.reached is None and option.target.pathway is not self.pathway:
             lines.append(f"{option.text} is outside this pathway, so the case continues as if "
                          f"{guideline_text} had been given.")
         if not self.ended:
@@ -731,11 +734,13 @@ def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
 
 def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
     """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
-    if card is not None or pathway is not None:
-        shown = card if card is not None else marker_card(pathway, patient)
-        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
+    if card is not None:
+        shown = card
+    elif pathway is not None:
+        shown = marker_card(pathway, patient)
     else:
-        facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in patient.facts.items())
+        shown = list(patient.facts.items())
+    facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
     meds = ", ".join(comedication_words(patient)) or "none"
     return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
 

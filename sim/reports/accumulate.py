@@ -290,11 +290,11 @@ def _sequence_counts(log: EventLog, patient: np.ndarray, first: np.ndarray, S: i
     keys += log.from_state[first] + 1
     distinct, counts = np.unique(keys[~long] if long.any() else keys, return_counts=True)
     for key, count in zip(distinct.tolist(), counts.tolist()):
-        codes = []
+        states: list[int] = []
         while key:
             key, digit = divmod(key, base)
-            codes.append(digit - 1)
-        result.append((tuple(codes), count))
+            states.append(digit - 1)
+        result.append((tuple(states), count))
     return result
 
 

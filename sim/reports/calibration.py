@@ -5,8 +5,8 @@ from entering a state, survival at a time, the share reaching a line), its sourc
 tolerance it is held to: relative for medians (``within`` = 0.15 is +/-15%), an interval for
 shares. ``calibrate(result, pathway)`` (or ``calibrate_accumulated`` for a cohort summarised chunk by
 chunk) measures every target of the subtype; medians come from 0.01-month bins
-(``sarcoma_sim.reports.accumulate``); ``format_calibration`` prints them side by side with a verdict and, where a target is
-missed, the stated reason. Targets are data here, not parameters: they never feed the model.
+(``sarcoma_sim.reports.accumulate``); ``format_calibration`` prints them side by side with a verdict
+and, where a target is missed, the stated reason. Targets are data here, not parameters: they never feed the model.
 """
 
 from __future__ import annotations
@@ -39,6 +39,9 @@ class Target:
         """The accepted interval."""
         if self.within is not None:
             return self.published * (1 - self.within), self.published * (1 + self.within)
+        if self.low is None or self.high is None:
+            raise ValueError(f"calibration target {self.label!r} has neither a tolerance (within) nor an interval "
+                             "(low and high)")
         return self.low, self.high
 
 

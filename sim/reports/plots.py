@@ -137,9 +137,8 @@ def plot_time_on_line(result: CohortResult, pathway: Pathway | None = None, ax=N
             durations = np.sort(months[lines == k])
             still_on = 1.0 - np.searchsorted(durations, grid, side="right") / len(durations)
             median = float(np.median(durations))
-            regimens = sorted({pathway.states[s].regimen.drugs[0] for s in pathway.states
-                               if pathway.states[s].line == k and pathway.states[s].regimen
-                               and pathway.states[s].regimen.drugs})
+            regimens = sorted({state.regimen.drugs[0] for state in pathway.states.values()
+                               if state.line == k and state.regimen is not None and state.regimen.drugs})
             label = (f"Line {k} ({', '.join(regimens)}): {len(durations):,} patients, "
                      f"median {median:.1f} months")
             ax.step(grid, 100 * still_on, where="post", color=line_colour(int(k)), linewidth=2.2, label=label)

@@ -1,8 +1,9 @@
 """Summarise a simulated cohort: who reached which state, how long they stayed, how it ended.
 
 Everything is computed with numpy from the columnar event log (no per-patient Python loop), chunk
-by chunk through ``sarcoma_sim.reports.accumulate`` so that any cohort size fits in memory. ``summarize`` returns a plain dict
-(the JSON the ``cohort`` command prints and saves); ``format_text`` renders it as a table.
+by chunk through ``sarcoma_sim.reports.accumulate`` so that any cohort size fits in memory.
+``summarize`` returns a plain dict (the JSON the ``cohort`` command prints and saves); ``format_text``
+renders it as a table.
 """
 
 from __future__ import annotations

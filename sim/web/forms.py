@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Literal, overload
+
 from flask import abort
 
 MAX_SEED = 2**32 - 1
+
+
+@overload
+def whole_number(form, name: str, low: int, high: int, *, required: Literal[True] = True) -> int: ...
+
+
+@overload
+def whole_number(form, name: str, low: int, high: int, *, required: bool) -> int | None: ...
 
 
 def whole_number(form, name: str, low: int, high: int, *, required: bool = True) -> int | None:

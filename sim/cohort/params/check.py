@@ -76,6 +76,8 @@ class Validator:
             self._coverage(population, states)
         if self.problems:
             raise ParameterError(self.problems)
+        if interval is None:    # _imaging reports a problem whenever it finds no interval
+            raise ParameterError(self.doc.problem(("imaging",), "expected imaging: {interval_months: ...}"))
         return Params(self.pathway.id, interval, tuple(population), states, self.origin,
                       getattr(self.doc, "exit_defaults", ()))
 
@@ -337,12 +339,12 @@ class Validator:
                 ok = False
             else:
                 choices[attribute] = c
-        by_patient = ()
+        by_patient: tuple | None = ()
         # Entries inherit the event's own timing: when that is wrong, its problems are reported once, there.
         if BY_PATIENT in raw and not is_start and timing is not None:
             by_patient = self._by_patient(raw, path + (BY_PATIENT,))
             ok = ok and by_patient is not None
-        if not ok or (timing is None and not is_start):
+        if not ok or by_patient is None or (timing is None and not is_start):
             return None
         return EventParams(event, timing, choices, by_patient)
 
@@ -470,7 +472,7 @@ class Validator:
             if group.prevalence.value <= 0:
                 continue
             seen = set()
-            todo = [(pathway.initial, None)]
+            todo: list[tuple[str, str | None]] = [(pathway.initial, None)]
             while todo:
                 state, previous = todo.pop()
                 if (state, previous) in seen or pathway.states[state].kind == "terminal":

@@ -20,6 +20,8 @@ the pathway later needs no edit here.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from sarcoma_sim.cohort.params.merge import Located, copy_data
 from sarcoma_sim.cohort.params.schema import timed_states
 from sarcoma_sim.errors import Problem
@@ -29,6 +31,8 @@ EXITS_KEY = "competing_exits"
 ON_TREATMENT = "on_treatment"
 SUPPORTIVE = "supportive_care"
 GROUPS = (ON_TREATMENT, SUPPORTIVE)
+
+_Where = TypeVar("_Where")   # what a path maps to: (file, line) of origin, or the --set that wrote it
 
 
 def exit_group(pathway: Pathway, state_id: str) -> str:
@@ -92,7 +96,12 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
 
 def _copy_origins(located: Located, source: tuple, target: tuple) -> None:
     """The copy at ``target`` keeps the default's file and line (or the --set that wrote it)."""
-    for table in (located.origins, located.override_paths):
-        for path, where in list(table.items()):
-            if path[:len(source)] == source:
-                table[target + path[len(source):]] = where
+    _copy_subtree(located.origins, source, target)
+    _copy_subtree(located.override_paths, source, target)
+
+
+def _copy_subtree(table: dict[tuple, _Where], source: tuple, target: tuple) -> None:
+    """Give every path under ``target`` in ``table`` the value of the same path under ``source``."""
+    for path, where in list(table.items()):
+        if path[:len(source)] == source:
+            table[target + path[len(source):]] = where

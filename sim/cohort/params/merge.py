@@ -22,8 +22,10 @@ class Located:
         self.origins.setdefault((), (doc.file, None))
         self.override_paths: dict[tuple, str] = {}
         self.removed: dict[tuple, str] = {}     # a mapping a ``--set KEY=none`` removed a key from -> the override
+        # (group, event, state) of each competing-exit default copied into a state (``apply_exit_defaults``)
+        self.exit_defaults: tuple[tuple[str, str, str], ...] = ()
 
-    def mark(self, path: tuple, file: str, lines: Mapping[tuple, int] | None, base: tuple = ()) -> None:
+    def mark(self, path: tuple, file: str, lines: Mapping[tuple, int | None] | None, base: tuple = ()) -> None:
         """Record that the subtree at ``path`` now comes from ``file`` (``lines`` relative to ``base``)."""
         for p in [p for p in self.origins if p[:len(path)] == path]:
             del self.origins[p]
@@ -80,7 +82,7 @@ def is_quantity(value: Any) -> bool:
 
 
 def merge(located: Located, base: Any, overlay: Any, path: tuple, file: str,
-          lines: Mapping[tuple, int], overlay_path: tuple) -> Any:
+          lines: Mapping[tuple, int | None], overlay_path: tuple) -> Any:
     """Merge ``overlay`` into ``base`` key by key down to quantities, which are replaced whole.
 
     A null deletes a key. Setting ``distribution`` to one without a shape drops an inherited shape.

@@ -75,6 +75,8 @@ class Timing:
         m = self.median
         if self.distribution == "exponential":
             return 1.0 - 0.5 ** (t / m)
+        if self.shape is None:
+            raise ValueError(f"a {self.distribution} timing needs a shape; this one has none")
         if self.distribution == "weibull":
             return 1.0 - 0.5 ** ((t / m) ** self.shape.value)
         return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
@@ -190,27 +192,29 @@ class Params:
     def quantities(self) -> Iterator[tuple[str, Quantity]]:
         """Every number with its path (``states.imatinib_400.progression.median_months``)."""
         yield "imaging.interval_months", self.imaging_interval
-        for group in self.population:
-            yield f"population.{group.name}.prevalence", group.prevalence
+        for population_group in self.population:
+            yield f"population.{population_group.name}.prevalence", population_group.prevalence
         # A competing-exit default is listed once; a state's copy only where a --set changed it.
         copies: dict[tuple[str, str], list[dict]] = {}
-        group_of = {}
+        group_of: dict[tuple[str, str], str] = {}
         for group, event, state in self.exit_defaults:
-            copies.setdefault((group, event), []).append(dict(_event_quantities({event: self.states[state].events[event]})))
+            state_events = self.states[state].events
+            copies.setdefault((group, event), []).append(dict(_event_quantities({event: state_events[event]})))
             group_of[(state, event)] = group
         shared = {}
         for (group, event), versions in copies.items():
             signature = Counter(tuple((p, q.origin) for p, q in v.items()) for v in versions).most_common(1)[0][0]
-            shared[(group, event)] = next(v for v in versions if tuple((p, q.origin) for p, q in v.items()) == signature)
+            shared[(group, event)] = next(v for v in versions
+                                          if tuple((p, q.origin) for p, q in v.items()) == signature)
             for path, q in shared[(group, event)].items():
                 yield f"competing_exits.{group}.{path}", q
         for state_id, sp in self.states.items():
             default = dict(_event_quantities(sp.events))
             for path, q in default.items():
                 event = path.split(".", 1)[0]
-                group = group_of.get((state_id, event))
-                if group is None or q.origin != shared[(group, event)].get(path, q).origin \
-                        or not _same(q, shared[(group, event)].get(path)):
+                exit_group = group_of.get((state_id, event))
+                if exit_group is None or q.origin != shared[(exit_group, event)].get(path, q).origin \
+                        or not _same(q, shared[(exit_group, event)].get(path)):
                     yield f"states.{state_id}.{path}", q
             for previous, events in sp.after.items():
                 for path, q in _event_quantities(events):
@@ -226,11 +230,14 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
                 yield f"{event}.shape", ep.timing.shape
             if ep.timing.observed_every is not None:
                 yield f"{event}.observed_every_months", ep.timing.observed_every
+        # by-patient entries refine the event's own timing (an event without one has none of them)
+        ep_median = ep.timing.median_months if ep.timing is not None else None
+        ep_shape = ep.timing.shape if ep.timing is not None else None
         for attribute, value, timing in ep.by_patient:
             where = f"{event}.by_patient.{attribute}.{value}"
-            if not _same(timing.median_months, ep.timing.median_months):
+            if not _same(timing.median_months, ep_median):
                 yield f"{where}.median_months", timing.median_months
-            if timing.shape is not None and not _same(timing.shape, ep.timing.shape):
+            if timing.shape is not None and not _same(timing.shape, ep_shape):
                 yield f"{where}.shape", timing.shape
 
         for attribute, values in ep.choices.items():
@@ -240,5 +247,7 @@ def _event_quantities(events: Mapping[str, EventParams]) -> Iterator[tuple[str, 
 
 def _same(a: Quantity | None, b: Quantity | None) -> bool:
     """The same number with the same provenance (wherever it was written)."""
-    return a is not None and b is not None and \
-        (a.value, a.reported, a.source, a.illustrative, a.note) == (b.value, b.reported, b.source, b.illustrative, b.note)
+    if a is None or b is None:
+        return False
+    return (a.value, a.reported, a.source, a.illustrative, a.note) == \
+        (b.value, b.reported, b.source, b.illustrative, b.note)

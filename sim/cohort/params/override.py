@@ -71,9 +71,9 @@ def override_key_problem(pathway: Pathway, data: dict, key: tuple) -> str | None
             return None
         return f"expected population.{rest[0]}.prevalence or population.{rest[0]}.facts.<{'|'.join(patient_attrs)}>"
     if section == "competing_exits":
-        groups, exits = ("on_treatment", "supportive_care"), list(pathway.competing_exits)
-        if len(rest) != 3 or rest[0] not in groups or rest[1] not in exits or rest[2] not in TIMING_KEYS:
-            return (f"expected competing_exits.<{'|'.join(groups)}>.<{'|'.join(exits) or 'no exits declared'}>."
+        exit_groups, exits = ("on_treatment", "supportive_care"), list(pathway.competing_exits)
+        if len(rest) != 3 or rest[0] not in exit_groups or rest[1] not in exits or rest[2] not in TIMING_KEYS:
+            return (f"expected competing_exits.<{'|'.join(exit_groups)}>.<{'|'.join(exits) or 'no exits declared'}>."
                     f"<{'|'.join(TIMING_KEYS)}>")
         return None
     if not rest or rest[0] not in pathway.states:
