@@ -58,7 +58,8 @@ def _build(doc: YamlDocument) -> Pathway:
             regimen=Regimen(drugs=tuple(regimen["drugs"]), line=regimen["line"], dose=regimen.get("dose"),
                             schedule=regimen.get("schedule"), drug_class=regimen.get("drug_class"),
                             daily_dose_mg=regimen.get("daily_dose_mg"),
-                            reduced_dose=bool(regimen.get("reduced_dose"))) if regimen else None,
+                            reduced_dose=bool(regimen.get("reduced_dose")),
+                            adjuvant=bool(regimen.get("adjuvant"))) if regimen else None,
             sources=tuple(spec.get("sources", ())), beyond_source=bool(spec.get("beyond_source")),
             note=spec.get("note"), tests=tuple(spec.get("tests", ())))
     seen_in_group: dict[tuple[str, str], int] = defaultdict(int)

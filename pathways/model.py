@@ -58,6 +58,7 @@ class Regimen:
     drug_class: str | None = None
     daily_dose_mg: float | None = None
     reduced_dose: bool = False
+    adjuvant: bool = False     # after resection of localised disease, not treatment of advanced disease
 
     def describe(self) -> str:
         """One line: drugs or class, then dose and schedule as the source writes them."""

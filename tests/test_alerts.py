@@ -253,6 +253,22 @@ def test_kit_exon9_twin_600_from_the_start_is_a_dose_error():
                                           start="{at: 0, choose: imatinib_600_reduced}"))
 
 
+def test_kit_exon9_adjuvant_400_is_not_a_dose_error():
+    """Adjuvant imatinib 400 mg after resection of a localised exon 9 GIST (SSG XVIII) raises no KIT_EXON9_DOSE."""
+    markers = "{kit_exon: exon9, pdgfra: none, ntrk_fusion: negative, setting: localised}"
+    result = run_scenario(parse_scenario(gist(markers, events="  - {at: 1.5, event: resected, risk: high}"), "c.yaml"))
+    assert result.steps[-1].target.id == "adjuvant_imatinib"
+    assert "KIT_EXON9_DOSE" not in [a.code for step in result.steps for a in step.alerts]
+
+
+def test_kit_exon9_twin_recurrence_on_400_is_a_dose_error():
+    """After an exon 9 GIST recurs, imatinib 400 mg for the advanced disease raises KIT_EXON9_DOSE again."""
+    markers = "{kit_exon: exon9, pdgfra: none, ntrk_fusion: negative, setting: localised}"
+    events = ("  - {at: 1.5, event: resected, risk: high}\n  - {at: 37.5, event: completed}\n"
+              "  - {at: 60, event: recurrence, choose: imatinib_400}")
+    assert "KIT_EXON9_DOSE" in codes(gist(markers, events=events))
+
+
 def test_untested_gist_names_the_mutation_test():
     """A GIST with no genotype starts imatinib 400 mg with UNTESTED_MARKER naming KIT/PDGFRA analysis."""
     result = run_scenario(parse_scenario("patient: {subtype: gist}\nstart: 0\n", "c.yaml"))

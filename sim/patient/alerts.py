@@ -317,6 +317,8 @@ def kit_exon9_dose(ctx: StepContext) -> Alert | None:
         return None
     if regimen.reduced_dose and ctx.event == "intolerance" and "imatinib" in ctx.current.drugs:
         return None  # the label's reduction for toxicity (800 -> 600 mg), not a dose that ignores exon 9
+    if regimen.adjuvant:
+        return None  # the exon 9 dose rests on trials in advanced GIST; adjuvant imatinib (SSG XVIII) is 400 mg
     message = (f"KIT exon 9 GIST on imatinib {_mg(regimen.daily_dose_mg)} daily: the imatinib dose is adjusted to "
                f"KIT mutation status, and exon 9 starts at {_mg(EXON9_IMATINIB_DAILY_MG)} daily (400 mg twice "
                f"daily). In EORTC 62005, 800 mg cut the risk of progression by 61% in exon 9.")
