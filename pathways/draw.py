@@ -206,6 +206,15 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
                     typography=typography, page=page, managed=True)[0]
 
 
+def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None):
+    """The drawing ``draw_pathway`` makes, on a standalone figure outside pyplot (for saving).
+
+    Saving and serving leave nothing open in pyplot, so a long session or a web server does not
+    collect figures; a notebook user calls ``draw_pathway`` instead.
+    """
+    return _compose(pathway_or_graph, None, highlight, title=title)[0].figure
+
+
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
              names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False):
@@ -646,7 +655,7 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     from sarcoma_sim.pathways.svg import state_descriptions
     describe = state_descriptions(graph, highlight)
     if size is None:
-        figures = [draw_pathway(graph, highlight=highlight).figure]
+        figures = [pathway_figure(graph, highlight)]
     else:
         figures = preset_figures(graph, PRESETS[size], highlight)
     if fmt == "pdf" and len(figures) > 1:

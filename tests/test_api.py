@@ -89,7 +89,7 @@ def test_saving_leaves_no_figure_open(tmp_path, pyplot, monkeypatch):
     # Rendering is tested with the files themselves elsewhere; here only which figures stay open counts.
     monkeypatch.setattr(Figure, "savefig", lambda self, target, **kwargs: Path(target).write_bytes(b""))
     gist = ss.load_subtype("gist")
-    ss.save_pathway_drawing(gist, tmp_path / "gist.svg")
+    ss.save_pathway_drawing(gist, tmp_path / "gist.png")
     save_plots(ss.simulate(gist, ss.load_params(gist), n=200, seed=3), tmp_path, gist)
     assert pyplot.get_fignums() == []
     assert len(list(tmp_path.iterdir())) == 1 + len(PLOT_FILES)
