@@ -41,8 +41,12 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
         title = _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4))
         where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
         return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
-    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     detail = regimen_detail(attrs)
+    if detail is None and attrs.get("kind") == "terminal":
+        # an end state has no regimen line either (and often a sentence for a label): the same
+        # wider wrap keeps it from becoming a tall column of short lines
+        return _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4)), None
+    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
 
 
