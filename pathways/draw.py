@@ -206,6 +206,12 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
                     typography=typography, page=page, managed=True)[0]
 
 
+# The gap between a panel's diagram and the legend and sources beside it, and the narrowest
+# column worth putting them in (inches).
+SIDE_GAP = 0.3
+SIDE_MIN_WIDTH = 3.0
+
+
 def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None):
     """The drawing ``draw_pathway`` makes, on a standalone figure outside pyplot (for saving).
 
@@ -249,6 +255,12 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     width = page[0] if page else max(layout.width + 2 * margin, 7.0)
     text_width = max(width, layout.width + 2 * margin) - 2 * margin
     ox = (width - layout.width) / 2
+    # On a fixed page a narrow diagram (a panel) leaves room at its side: the legend and sources
+    # go there rather than below, since a slide is short and wide (the height decides the fit).
+    side_width = width - 2 * margin - layout.width - SIDE_GAP if page else 0.0
+    beside = (legend or sources) and side_width >= SIDE_MIN_WIDTH
+    if beside:
+        ox = margin
     y = margin
     heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     if heading:
@@ -272,12 +284,15 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
                 path_keys, measure, t)
 
-    y = diagram_bottom + 0.3
+    if beside:
+        left, y, column = margin + layout.width + SIDE_GAP, band_top, side_width
+    else:
+        left, y, column = margin, diagram_bottom + 0.3, text_width
     if legend:
-        y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, text_width, t) + 0.15
+        y = _draw_legend(ax, graph, layout, path_keys is not None, left, y, column, t) + 0.15
     if sources:
-        y = _draw_footer(ax, graph, margin, y, text_width, measure, t, short_citations=page is not None)
-    height = y + margin
+        y = _draw_footer(ax, graph, left, y, column, measure, t, short_citations=page is not None)
+    height = max(y, diagram_bottom + 0.1) + margin
     natural = (max(width, layout.width + 2 * margin), height)
 
     if page:
