@@ -11,7 +11,7 @@ from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -82,6 +82,10 @@ class Preset:
     spacing: Spacing = COMPACT_SPACING
     margin: float = 0.1
     wraps: tuple[int, int, int] = (15, 18, 13)  # characters per line: box title, regimen, arrow label
+    # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
+    # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
+    # beside a wide panel for its legend and sources.
+    link_wraps: tuple[int, ...] = (30, 36, 16)
 
 
 PRESETS = {
@@ -544,13 +548,20 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
-    def fits(own: list[str], last: bool) -> bool:
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    def fitting_link_wrap(own: list[str], last: bool):
+        """The first link width (None: the preset's own) at which the panel fits; False if none."""
         panel = candidate_panel(graph, own, last)
-        _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
-                             typography=preset.typography, page=(preset.width, preset.height),
-                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
-                             margin=preset.margin)
-        return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
+        for link in (None, *preset.link_wraps):
+            with wrap_widths(*preset.wraps, link=link):
+                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
+                                     typography=preset.typography, page=(preset.width, preset.height),
+                                     path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                                     margin=preset.margin)
+            if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+                return link
+        return False
 
     units = column_units(graph)
     if not units:
@@ -567,13 +578,15 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     states = [n for column in units for n in column]
     for index, state in enumerate(states):
         last = index == len(states) - 1
-        if current and not fits(current + [state], last):
+        if current and fitting_link_wrap(current + [state], last) is False:
             groups.append(current)
             current = []
         current.append(state)
     if current:
         groups.append(current)
-    return split_panels(graph, groups)
+    panels = split_panels(graph, groups)
+    # the width each panel's link boxes fit at, measured again now that its neighbours are known
+    return [replace(p, link_wrap=fitting_link_wrap(list(p.states), p.number == p.count) or None) for p in panels]
 
 
 def _panel_title(graph, panel) -> str:
@@ -590,7 +603,7 @@ def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     figures = []
     measure = _TextMeasure()
     for panel in preset_panels(graph, preset, highlight):
-        with wrap_widths(*preset.wraps):
+        with wrap_widths(*preset.wraps, link=panel.link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
