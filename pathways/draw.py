@@ -11,6 +11,7 @@ from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib'
 
 from __future__ import annotations
 
+import textwrap
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
@@ -85,7 +86,7 @@ class Preset:
     # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
-    link_wraps: tuple[int, ...] = (30, 36, 16)
+    link_wraps: tuple[int, ...] = (30, 36)
 
 
 PRESETS = {
@@ -496,6 +497,12 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         extent = legend.get_window_extent(renderer)
         if extent.width / ax.figure.dpi <= width or ncol == 1:
             break
+    # a column narrower than one entry (the legend beside a panel): entries wrap onto more lines
+    for chars in range(32, 11, -4):
+        if legend.get_window_extent(renderer).width / ax.figure.dpi <= width:
+            break
+        for text, handle in zip(legend.get_texts(), handles):
+            text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
     return top + legend.get_window_extent(renderer).height / ax.figure.dpi
 
 
