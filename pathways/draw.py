@@ -86,7 +86,7 @@ class Preset:
     # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
-    link_wraps: tuple[int, ...] = (30, 36)
+    link_wraps: tuple[int, ...] = (30, 36, 16)
 
 
 PRESETS = {
