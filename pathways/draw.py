@@ -11,7 +11,8 @@ from ``sarcoma_sim.pathways.layout``; this module measures text with matplotlib'
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import textwrap
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Sequence
 
@@ -82,6 +83,10 @@ class Preset:
     spacing: Spacing = COMPACT_SPACING
     margin: float = 0.1
     wraps: tuple[int, int, int] = (15, 18, 13)  # characters per line: box title, regimen, arrow label
+    # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
+    # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
+    # beside a wide panel for its legend and sources.
+    link_wraps: tuple[int, ...] = (30, 36, 16)
 
 
 PRESETS = {
@@ -206,6 +211,21 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
                     typography=typography, page=page, managed=True)[0]
 
 
+# The gap between a panel's diagram and the legend and sources beside it, and the narrowest
+# column worth putting them in (inches).
+SIDE_GAP = 0.3
+SIDE_MIN_WIDTH = 3.0
+
+
+def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None):
+    """The drawing ``draw_pathway`` makes, on a standalone figure outside pyplot (for saving).
+
+    Saving and serving leave nothing open in pyplot, so a long session or a web server does not
+    collect figures; a notebook user calls ``draw_pathway`` instead.
+    """
+    return _compose(pathway_or_graph, None, highlight, title=title)[0].figure
+
+
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
              names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False):
@@ -240,6 +260,12 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     width = page[0] if page else max(layout.width + 2 * margin, 7.0)
     text_width = max(width, layout.width + 2 * margin) - 2 * margin
     ox = (width - layout.width) / 2
+    # On a fixed page a narrow diagram (a panel) leaves room at its side: the legend and sources
+    # go there rather than below, since a slide is short and wide (the height decides the fit).
+    side_width = width - 2 * margin - layout.width - SIDE_GAP if page else 0.0
+    beside = (legend or sources) and side_width >= SIDE_MIN_WIDTH
+    if beside:
+        ox = margin
     y = margin
     heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     if heading:
@@ -263,12 +289,15 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
                 path_keys, measure, t)
 
-    y = diagram_bottom + 0.3
+    if beside:
+        left, y, column = margin + layout.width + SIDE_GAP, band_top, side_width
+    else:
+        left, y, column = margin, diagram_bottom + 0.3, text_width
     if legend:
-        y = _draw_legend(ax, graph, layout, path_keys is not None, margin, y, text_width, t) + 0.15
+        y = _draw_legend(ax, graph, layout, path_keys is not None, left, y, column, t) + 0.15
     if sources:
-        y = _draw_footer(ax, graph, margin, y, text_width, measure, t, short_citations=page is not None)
-    height = y + margin
+        y = _draw_footer(ax, graph, left, y, column, measure, t, short_citations=page is not None)
+    height = max(y, diagram_bottom + 0.1) + margin
     natural = (max(width, layout.width + 2 * margin), height)
 
     if page:
@@ -468,6 +497,12 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         extent = legend.get_window_extent(renderer)
         if extent.width / ax.figure.dpi <= width or ncol == 1:
             break
+    # a column narrower than one entry (the legend beside a panel): entries wrap onto more lines
+    for chars in range(32, 11, -4):
+        if legend.get_window_extent(renderer).width / ax.figure.dpi <= width:
+            break
+        for text, handle in zip(legend.get_texts(), handles):
+            text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
     return top + legend.get_window_extent(renderer).height / ax.figure.dpi
 
 
@@ -520,13 +555,20 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
-    def fits(own: list[str], last: bool) -> bool:
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    def fitting_link_wrap(own: list[str], last: bool):
+        """The first link width (None: the preset's own) at which the panel fits; False if none."""
         panel = candidate_panel(graph, own, last)
-        _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
-                             typography=preset.typography, page=(preset.width, preset.height),
-                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
-                             margin=preset.margin)
-        return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
+        for link in (None, *preset.link_wraps):
+            with wrap_widths(*preset.wraps, link=link):
+                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
+                                     typography=preset.typography, page=(preset.width, preset.height),
+                                     path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                                     margin=preset.margin)
+            if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+                return link
+        return False
 
     units = column_units(graph)
     if not units:
@@ -543,13 +585,15 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     states = [n for column in units for n in column]
     for index, state in enumerate(states):
         last = index == len(states) - 1
-        if current and not fits(current + [state], last):
+        if current and fitting_link_wrap(current + [state], last) is False:
             groups.append(current)
             current = []
         current.append(state)
     if current:
         groups.append(current)
-    return split_panels(graph, groups)
+    panels = split_panels(graph, groups)
+    # the width each panel's link boxes fit at, measured again now that its neighbours are known
+    return [replace(p, link_wrap=fitting_link_wrap(list(p.states), p.number == p.count) or None) for p in panels]
 
 
 def _panel_title(graph, panel) -> str:
@@ -566,7 +610,7 @@ def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     figures = []
     measure = _TextMeasure()
     for panel in preset_panels(graph, preset, highlight):
-        with wrap_widths(*preset.wraps):
+        with wrap_widths(*preset.wraps, link=panel.link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
@@ -646,7 +690,7 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     from sarcoma_sim.pathways.svg import state_descriptions
     describe = state_descriptions(graph, highlight)
     if size is None:
-        figures = [draw_pathway(graph, highlight=highlight).figure]
+        figures = [pathway_figure(graph, highlight)]
     else:
         figures = preset_figures(graph, PRESETS[size], highlight)
     if fmt == "pdf" and len(figures) > 1:

@@ -26,12 +26,16 @@ LINK_PREFIX = "link:"
 
 @dataclass(frozen=True)
 class Panel:
-    """One panel: its number (1-based), how many there are, its graph and the states it owns."""
+    """One panel: its number (1-based), how many there are, its graph and the states it owns.
+
+    ``link_wrap`` is the width (characters) its link boxes wrap at, when wider than the preset's.
+    """
 
     number: int
     count: int
     graph: nx.MultiDiGraph
     states: tuple[str, ...]
+    link_wrap: int | None = None
 
 
 def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:

@@ -168,7 +168,8 @@ def test_run_draw_draws_the_path_taken_and_names_the_off_guideline_step(capsys, 
     assert code == 0, err
     svg = out_svg.read_text()
     assert "Off the guideline: step 1: imatinib_400 given, guideline imatinib_800_exon9" in svg
-    assert "Highlighted path: workup → imatinib 400" in svg
+    # the path names states by their labels, as the boxes do
+    assert "Highlighted path: Histology and KIT/PDGFRA mutation testing → Imatinib 400 mg daily" in svg
 
 
 def test_run_on_a_pathway_file(capsys, tmp_path):

@@ -31,6 +31,7 @@ def pdf_pages(path) -> int:
     return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
 
 
+@pytest.mark.slow
 def test_handout_has_cover_panels_and_sources(tmp_path):
     """Cover with the notice, one page per panel of each subtype at the page preset, then the sources."""
     out = write_handout(tmp_path / "h.pdf", ["dfsp", "gist"])

@@ -16,33 +16,39 @@ import networkx as nx
 TITLE_WRAP = 19
 DETAIL_WRAP = 24
 LABEL_WRAP = 17
+LINK_WRAP: int | None = None  # None: a link box wraps at the regimen's width plus a little
 
 
 @contextmanager
-def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int = LABEL_WRAP) -> Iterator[None]:
+def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int = LABEL_WRAP,
+                link: int | None = None) -> Iterator[None]:
     """Within the block, wrap box titles, regimen details and arrow labels at these widths.
 
     Slides and pages use narrower boxes (larger type, same canvas); the default drawing keeps the
-    module's widths. Not thread-safe: drawings are made one at a time.
+    module's widths. ``link`` widens the boxes that stand for states on other panels. Not thread-safe: drawings are made one at a time.
     """
-    global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
-    saved = TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP
-    TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = title, detail, label
+    global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP
+    saved = TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP
+    TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP = title, detail, label, link
     try:
         yield
     finally:
-        TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP = saved
+        TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP = saved
 
 
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
     if attrs.get("link_direction"):
         # a link box has no regimen line, so its title may use the regimen's width: fewer lines
-        title = _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4))
+        title = _wrap(str(attrs.get("label") or ""), LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4))
         where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
         return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
-    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     detail = regimen_detail(attrs)
+    if detail is None and attrs.get("kind") == "terminal":
+        # an end state has no regimen line either (and often a sentence for a label): the same
+        # wider wrap keeps it from becoming a tall column of short lines
+        return _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4)), None
+    title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
     return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
 
 

@@ -51,14 +51,14 @@ def render(pathway, fmt: str, highlight=None, title: str | None = None, *, svg_t
     """
     from matplotlib import rc_context
 
-    from sarcoma_sim.pathways.draw import DPI, draw_pathway
+    from sarcoma_sim.pathways.draw import DPI, pathway_figure
 
-    ax = draw_pathway(pathway, highlight=highlight, title=title)
+    figure = pathway_figure(pathway, highlight, title=title)
     buffer = io.BytesIO()
     # A fixed salt makes SVG element ids, and so the whole file, the same on every run.
     settings: Any = {"svg.hashsalt": "sarcoma-sim", **({"svg.fonttype": "none"} if svg_text else {})}
     with rc_context(settings):
-        ax.figure.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt], facecolor="white")
+        figure.savefig(buffer, format=fmt, dpi=DPI, metadata=METADATA[fmt], facecolor="white")
     return buffer.getvalue()
 
 
