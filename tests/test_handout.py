@@ -46,6 +46,7 @@ def test_handout_has_cover_panels_and_sources(tmp_path):
     assert "S0033 / CALGB 150105" in " ".join(pdf_text(out).split()) and "Sources" in last
 
 
+@pytest.mark.slow
 def test_handout_is_reproducible(tmp_path):
     """The same pathways give a byte-identical handout (no creation date)."""
     a = write_handout(tmp_path / "a.pdf", ["sft"])
