@@ -326,3 +326,15 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
     key = edge_key(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", "intolerance")
     assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", key, name_option=True) == \
         "if Sunitinib 37.5 mg continuous daily chosen"
+
+
+def test_stacked_states_with_one_labelled_arrow_each_leave_room_for_both_labels():
+    """Two link boxes stacked in a column, their long-labelled arrows converging, get labels that do not overlap."""
+    from sarcoma_sim.pathways.panels import candidate_panel
+    panel = candidate_panel(gist_graph(), ["ntrk_inhibitor"], last=False)
+    layout = layered_layout(panel, attempts=1)
+    incoming = [r.label_box for r in layout.routes
+                if r.edge.target == "ntrk_inhibitor" and r.edge.source.startswith("link:from:")]
+    assert len(incoming) == 2 and all(incoming)
+    assert not incoming[0].overlaps(incoming[1], 0.0)
+    assert layout.collisions == 0
