@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from typing import Callable
+from typing import Any, Callable
 
 import networkx as nx
 
@@ -157,15 +157,15 @@ YED_SHAPES = {"terminal": "roundrectangle", "workup": "rectangle", "surgery": "h
               "assessment": "octagon"}
 
 
-def _yed_fill(attrs: dict) -> tuple[str, str]:
+def _yed_fill(attrs: dict[str, Any]) -> tuple[str, str]:
     """Fill and border colours of a state, as the matplotlib drawing uses them."""
-    kind = attrs.get("kind")
-    if kind == "therapy" and attrs.get("line"):
-        fill = DOT_FILL.get(attrs.get("line"), "#E0E0E0")
-        borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
-        return fill, borders.get(attrs.get("line"), "#555555")
-    borders = {"workup": "#4A5A6A", "surgery": "#D55E00", "assessment": "#7A6A00", "terminal": "#333333"}
-    return DOT_KIND_FILL.get(kind, "#EEEEEE"), borders.get(kind, "#555555")
+    kind = attrs.get("kind", "")
+    line = attrs.get("line")
+    if kind == "therapy" and line:
+        line_borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
+        return DOT_FILL.get(line, "#E0E0E0"), line_borders.get(line, "#555555")
+    kind_borders = {"workup": "#4A5A6A", "surgery": "#D55E00", "assessment": "#7A6A00", "terminal": "#333333"}
+    return DOT_KIND_FILL.get(kind, "#EEEEEE"), kind_borders.get(kind, "#555555")
 
 
 def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
@@ -193,7 +193,7 @@ def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
     layout = layered_layout(graph)
     inch = 72.0
     for node in root.iter(f"{g}node"):
-        state = node.get("id")
+        state = node.attrib["id"]  # networkx writes an id on every node
         attrs = graph.nodes[state]
         box = layout.boxes[state]
         data = ET.SubElement(node, f"{g}data", {"key": "yed_node"})
@@ -203,21 +203,22 @@ def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
             "width": f"{box.width * inch:.1f}", "height": f"{box.height * inch:.1f}"})
         fill, border = _yed_fill(attrs)
         ET.SubElement(shape, f"{y}Fill", {"color": fill, "transparent": "false"})
-        ET.SubElement(shape, f"{y}BorderStyle", {"color": border, "type": "dashed" if attrs.get("beyond_source") else "line",
-                                                "width": "1.5"})
+        dash = "dashed" if attrs.get("beyond_source") else "line"
+        ET.SubElement(shape, f"{y}BorderStyle", {"color": border, "type": dash, "width": "1.5"})
         label = ET.SubElement(shape, f"{y}NodeLabel", {"fontFamily": "Dialog", "fontSize": "11",
                                                         "modelName": "internal", "modelPosition": "c"})
         label.text = xml_text(node_label(attrs))
         ET.SubElement(shape, f"{y}Shape", {"type": YED_SHAPES.get(attrs.get("kind"), "roundrectangle")})
     edges = {(u, v, str(k)): d for u, v, k, d in graph.edges(keys=True, data=True)}
     for edge in root.iter(f"{g}edge"):
-        u, v, k = edge.get("source"), edge.get("target"), edge.get("id")
+        # networkx writes source, target and (for a multigraph) the key as id on every edge
+        u, v, k = edge.attrib["source"], edge.attrib["target"], edge.attrib["id"]
         attrs = edges.get((u, v, k), {})
         key = next(kk for a, b, kk in graph.edges(keys=True) if (a, b, str(kk)) == (u, v, k))
         data = ET.SubElement(edge, f"{g}data", {"key": "yed_edge"})
         line = ET.SubElement(data, f"{y}PolyLineEdge")
-        ET.SubElement(line, f"{y}LineStyle", {"color": "#3A3A3A", "type": "dashed" if attrs.get("beyond_source") else "line",
-                                              "width": "1.0"})
+        dash = "dashed" if attrs.get("beyond_source") else "line"
+        ET.SubElement(line, f"{y}LineStyle", {"color": "#3A3A3A", "type": dash, "width": "1.0"})
         ET.SubElement(line, f"{y}Arrows", {"source": "none", "target": "standard"})
         label = ET.SubElement(line, f"{y}EdgeLabel", {"fontFamily": "Dialog", "fontSize": "9"})
         label.text = xml_text(transition_label(graph, u, v, key))

@@ -113,7 +113,7 @@ def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool) -> nx.Mu
 
 def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:
     """The graph's sources that a state or an arrow drawn in it cites, in the pathway's order."""
-    cited = set()
+    cited: set[str] = set()
     for _, d in graph.nodes(data=True):
         cited.update(d.get("sources") or [])
     for *_, d in graph.edges(data=True):

@@ -59,7 +59,7 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
     ET.register_namespace("xlink", XLINK_NS)
     root = ET.fromstring(svg)
     parent_of = {child: parent for parent in root.iter() for child in parent}
-    by_id = {el.get("id"): el for el in root.iter() if el.get("id")}
+    by_id = {gid: el for el in root.iter() if (gid := el.get("id"))}
     states = describe["states"]
     path = describe["path"]
     path_pairs = {(a, b) for a, b in zip(path, path[1:])}
@@ -85,11 +85,11 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
             title.text = info["title"]
         parent.insert(list(parent).index(box), group)
         for part in _PARTS:
-            element = by_id.get(f"{part}:{state}")
-            if element is None:
+            part_element = by_id.get(f"{part}:{state}")
+            if part_element is None:
                 continue
-            parent_of[element].remove(element)
-            element.set("id", f"{part}-{svg_id(state)[6:]}")
-            group.append(element)
+            parent_of[part_element].remove(part_element)
+            part_element.set("id", f"{part}-{svg_id(state)[6:]}")
+            group.append(part_element)
     out = ET.tostring(root, encoding="utf-8", xml_declaration=True)
     return out.replace(b"<?xml version='1.0' encoding='utf-8'?>", b'<?xml version="1.0" encoding="utf-8"?>')

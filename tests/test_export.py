@@ -431,7 +431,7 @@ YFILES = "{http://www.yworks.com/xml/graphml}"
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_yed_graphml_styles_every_state_and_arrow(subtype):
-    """``--yed`` GraphML gives each state a yFiles ShapeNode (label, fill, shape, place) and each arrow a labelled edge."""
+    """``--yed`` GraphML: each state a yFiles ShapeNode (label, fill, shape, place), each arrow a labelled edge."""
     from sarcoma_sim.pathways.export import to_yed_graphml
     graph = graph_of(subtype)
     root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))

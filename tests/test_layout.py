@@ -44,11 +44,13 @@ def test_condition_phrases_read_as_plain_words():
     assert condition_phrase(g, "imatinib_400", "resection", key) == "limited"
     assert condition_phrase(g, "imatinib_400", "imatinib_800_escalated",
                             edge_key(g, "imatinib_400", "imatinib_800_escalated", "progression")) == "otherwise"
-    assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous",
-                            edge_key(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
-    assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_50_intermittent",
-                            edge_key(g, "imatinib_300_reduced", "sunitinib_50_intermittent", "intolerance")) == "default"
-    assert condition_phrase(g, "regorafenib", "ripretinib", edge_key(g, "regorafenib", "ripretinib", "progression")) is None
+    reduced = "imatinib_300_reduced"
+    assert condition_phrase(g, reduced, "sunitinib_37_5_continuous",
+                            edge_key(g, reduced, "sunitinib_37_5_continuous", "intolerance")) == "if chosen"
+    assert condition_phrase(g, reduced, "sunitinib_50_intermittent",
+                            edge_key(g, reduced, "sunitinib_50_intermittent", "intolerance")) == "default"
+    assert condition_phrase(g, "regorafenib", "ripretinib",
+                            edge_key(g, "regorafenib", "ripretinib", "progression")) is None
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
@@ -297,9 +299,11 @@ def test_box_overlap_is_strict_and_margin_grows_it():
 def test_attribute_display_labels_name_what_a_value_means():
     """An attribute's ``label`` comes before its value on arrows ("KIT exon9"); without one the value stands alone."""
     g = gist_graph()
-    assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon9"
+    assert condition_phrase(g, "workup", "imatinib_800_exon9",
+                            edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon9"
     assert condition_phrase(g, "workup", "avapritinib", edge_key(g, "workup", "avapritinib", "start")) == "PDGFRA d842v"
-    assert condition_phrase(g, "imatinib_400", "resection", edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
+    assert condition_phrase(g, "imatinib_400", "resection",
+                            edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
 
 
 def test_no_arrow_label_shows_a_raw_state_id():
@@ -322,3 +326,15 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
     key = edge_key(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", "intolerance")
     assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", key, name_option=True) == \
         "if Sunitinib 37.5 mg continuous daily chosen"
+
+
+def test_stacked_states_with_one_labelled_arrow_each_leave_room_for_both_labels():
+    """Two link boxes stacked in a column, their long-labelled arrows converging, get labels that do not overlap."""
+    from sarcoma_sim.pathways.panels import candidate_panel
+    panel = candidate_panel(gist_graph(), ["ntrk_inhibitor"], last=False)
+    layout = layered_layout(panel, attempts=1)
+    incoming = [r.label_box for r in layout.routes
+                if r.edge.target == "ntrk_inhibitor" and r.edge.source.startswith("link:from:")]
+    assert len(incoming) == 2 and all(incoming)
+    assert not incoming[0].overlaps(incoming[1], 0.0)
+    assert layout.collisions == 0

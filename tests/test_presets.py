@@ -55,7 +55,7 @@ def test_preset_panels_fit_the_page(subtype, preset):
 
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_geometry_is_clean(subtype, preset):
-    """At every preset and on every panel: no box overlaps, no label on a box or label, text inside its box and the page."""
+    """Every preset and panel: no box overlaps, no label on a box or label, text inside its box and the page."""
     path = GIST_PATH if subtype == "gist" else None
     for figure in preset_figures(load_subtype(subtype), PRESETS[preset], highlight=path):
         ax = figure.axes[0]
@@ -133,13 +133,14 @@ def test_svg_text_is_text_in_named_fonts_with_a_fallback(tmp_path):
     assert len(texts) > 50
     assert any("Imatinib" in (t.text or "") for t in texts)
     style = texts[0].get("style")
-    assert "'DejaVu Sans'" in style and "Arial" in style and style.rstrip("; ").split("font-family:")[1].split(";")[0].strip().endswith("sans-serif")
+    family = style.rstrip("; ").split("font-family:")[1].split(";")[0].strip()
+    assert "'DejaVu Sans'" in style and "Arial" in style and family.endswith("sans-serif")
     hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(out).iter(f"{SVG}use")]
     assert not [h for h in hrefs if h.startswith("#DejaVu")], "glyphs drawn as outlines"
 
 
 def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
-    """Each state is one <g id="state-..."> with a <title> giving regimen, dose and sources; the path is class on-path."""
+    """Each state is one <g id="state-..."> titled with regimen, dose and sources; the path is class on-path."""
     graph = build_graph(load_subtype("gist"))
     out = save_pathway_drawing(graph, tmp_path / "gist.svg", highlight=GIST_PATH)[0]
     root = svg_root(out)

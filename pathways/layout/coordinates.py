@@ -30,13 +30,30 @@ def _separation(structure: Structure, sizes, label_sizes, spacing: Spacing, arcs
         for n in (edge.source, edge.target):
             arc_room_above[n] = max(arc_room_above[n], room)
 
+    # A state with a single labelled arrow out (a link box from another panel, often) has that
+    # label next to it; two such states stacked in a column, their arrows converging on one target,
+    # need room for both labels side by side, or no spot along the arrows keeps them apart.
+    lone_label: dict[str, float] = {}
+    out_edges: dict[str, list[int]] = defaultdict(list)
+    for i, edge in enumerate(structure.edges):
+        if edge.source != edge.target:
+            out_edges[edge.source].append(i)
+    for n, indices in out_edges.items():
+        edge = structure.edges[indices[0]]
+        if len(indices) == 1 and indices[0] not in arcs_top and edge.label:
+            lone_label[n] = label_sizes.get(edge.label, (0, 0))[1]
+
     def item_height(item) -> float:
         return 0.0 if isinstance(item, tuple) else height_of[item]
 
     def separation(a, b) -> float:
         real_a, real_b = not isinstance(a, tuple), not isinstance(b, tuple)
         gap = spacing.node_gap if (real_a and real_b) else spacing.dummy_gap
-        return item_height(a) / 2 + item_height(b) / 2 + gap + arc_room_above.get(b, 0.0)
+        least = item_height(a) / 2 + item_height(b) / 2 + gap + arc_room_above.get(b, 0.0)
+        if real_a and real_b and a in lone_label and b in lone_label:
+            labels = (lone_label[a] + lone_label[b]) / 2 + 2 * spacing.label_margin + gap
+            least = max(least, labels + arc_room_above.get(b, 0.0))
+        return least
 
     return separation
 

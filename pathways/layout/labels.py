@@ -127,7 +127,7 @@ class _BoxGrid:
     def count_overlaps(self, box: Box, margin: float) -> int:
         """How many stored boxes overlap ``box`` when both are grown by ``margin``."""
         reach = 2 * margin
-        near = set()
+        near: set[int] = set()
         for cell in _cells(box.left - reach, box.top - reach, box.right + reach, box.bottom + reach):
             near.update(self.cells.get(cell, ()))
         return sum(box.overlaps(self.boxes[k], margin) for k in near)

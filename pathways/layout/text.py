@@ -25,7 +25,8 @@ def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int =
     """Within the block, wrap box titles, regimen details and arrow labels at these widths.
 
     Slides and pages use narrower boxes (larger type, same canvas); the default drawing keeps the
-    module's widths. ``link`` widens the boxes that stand for states on other panels. Not thread-safe: drawings are made one at a time.
+    module's widths. ``link`` widens the boxes that stand for states on other panels. Not
+    thread-safe: drawings are made one at a time.
     """
     global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP
     saved = TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP
