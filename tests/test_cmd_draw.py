@@ -157,3 +157,14 @@ def test_docs_gallery_is_current():
     assert {link.rsplit("/", 1)[-1].split("-slide")[0] for link in links if "-slide" in link} == set(SUBTYPE_IDS)
     for link in links:
         assert (page.parent / link).read_bytes().startswith(SIGNATURES[".png"]), link
+
+
+def test_gallery_lists_only_the_panels_this_run_drew(tmp_path):
+    """A panel left in the folder by an earlier, larger drawing is not listed in the regenerated gallery."""
+    from sarcoma_sim.cli.draw import gallery_markdown
+
+    for name in ("asps-slide-1.png", "asps-slide-2.png", "asps-slide-7.png"):
+        (tmp_path / name).write_bytes(b"")
+    page = gallery_markdown(tmp_path / "gallery.md", tmp_path, "png", ["asps-slide-1.png", "asps-slide-2.png"])
+    assert "asps-slide-1.png" in page and "asps-slide-2.png" in page and "asps-slide-7.png" not in page
+    assert "2 linked panels" in page

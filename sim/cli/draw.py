@@ -52,7 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="with --all: also draw the highlighted example and write this Markdown gallery")
     p.add_argument("--dpi", type=int, default=None, help="resolution of PNG output (default 150)")
     p.add_argument("--size", choices=("slide", "page"), default=None,
-                   help="fit a 16:9 slide (13.33 x 7.5 in) or an A4/Letter portrait page with text of "
+                   help="fit a 16:9 slide (13.33 x 7.5 in) or a landscape A4/Letter page with text of "
                         "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
                         "... or the pages of one PDF)")
     p.add_argument("--handout", metavar="FILE.pdf",
@@ -104,7 +104,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
         from sarcoma_sim.files import write_text_atomic
-        write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format))
+        write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format, written))
         print(f"wrote {args.gallery}")
     if args.handout:
         from sarcoma_sim.pathways.handout import write_handout
@@ -151,11 +151,12 @@ def pathway_fingerprint(subtype: str, highlight=None) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:12]
 
 
-def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
+def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | None = None) -> str:
     """The Markdown gallery page: every subtype's diagram and the highlighted example.
 
     Image links are relative to the page; each drawing carries a fingerprint of the pathway it
-    shows, so a test can tell when a pathway changed and the gallery was not regenerated.
+    shows, so a test can tell when a pathway changed and the gallery was not regenerated. ``drawn``
+    names the files this run drew, so panels left in the folder by an earlier run are not listed.
     """
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
@@ -193,7 +194,9 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png") -> str:
         if pathway.summary:
             out += [pathway.summary, ""]
         out += [f"![{pathway.name} pathway]({rel}/{sid}.{fmt})", ""]
-        slides = sorted(Path(folder).glob(f"{sid}-slide*.{fmt}"),
+        candidates = (Path(folder) / name for name in drawn) if drawn is not None else Path(folder).glob("*")
+        slides = sorted((p for p in candidates if p.suffix == f".{fmt}"
+                         and (p.stem == f"{sid}-slide" or p.stem.startswith(f"{sid}-slide-"))),
                         key=lambda p: int(p.stem.rsplit("-", 1)[-1]) if p.stem[-1].isdigit() else 0)
         if slides:
             out += ["Slide version (16:9, text at least 12 pt"
