@@ -47,6 +47,19 @@ def inside(inner, outer, tolerance=0.5) -> bool:
             and inner.y0 >= outer.y0 - tolerance and inner.y1 <= outer.y1 + tolerance)
 
 
+def assert_clean_geometry(nodes, labels, texts, axes_box) -> None:
+    """No two node boxes intersect, no label hits a node or another label, every text is inside the axes."""
+    for (a, box_a), (b, box_b) in itertools.combinations(nodes.items(), 2):
+        assert not intersect(box_a, box_b), (a, b)
+    for name, box in labels.items():
+        for node, node_box in nodes.items():
+            assert not intersect(box, node_box), (name, node)
+    for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
+        assert not intersect(box_a, box_b), (a, b)
+    for name, box in texts:
+        assert inside(box, axes_box), name
+
+
 @pytest.mark.parametrize("highlight", heavy_matrix([None, "path"], keep=["path"]))
 @pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
 def test_drawing_geometry_is_clean(subtype, highlight):
@@ -59,15 +72,7 @@ def test_drawing_geometry_is_clean(subtype, highlight):
     ax = draw_pathway(load_subtype(subtype), highlight=path)
     nodes, labels, texts, axes_box = extents(ax)
     assert len([n for n in nodes if not n.startswith("node:decision")]) == len(load_subtype(subtype).states)
-    for (a, box_a), (b, box_b) in itertools.combinations(nodes.items(), 2):
-        assert not intersect(box_a, box_b), (a, b)
-    for name, box in labels.items():
-        for node, node_box in nodes.items():
-            assert not intersect(box, node_box), (name, node)
-    for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
-        assert not intersect(box_a, box_b), (a, b)
-    for name, box in texts:
-        assert inside(box, axes_box), name
+    assert_clean_geometry(nodes, labels, texts, axes_box)
 
 
 @pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))

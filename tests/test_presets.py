@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import itertools
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_draw import GIST_PATH, extents, inside, intersect
+from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
 from sarcoma_sim.pathways.draw import PRESETS, preset_figures, preset_panels, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
@@ -74,15 +73,7 @@ def test_preset_geometry_is_clean(subtype, preset):
     for figure in preset_figures(load_subtype(subtype), PRESETS[preset], highlight=path):
         ax = figure.axes[0]
         nodes, labels, texts, axes_box = extents(ax)
-        for (a, box_a), (b, box_b) in itertools.combinations(nodes.items(), 2):
-            assert not intersect(box_a, box_b), (a, b)
-        for name, box in labels.items():
-            for node, node_box in nodes.items():
-                assert not intersect(box, node_box), (name, node)
-        for (a, box_a), (b, box_b) in itertools.combinations(labels.items(), 2):
-            assert not intersect(box_a, box_b), (a, b)
-        for name, box in texts:
-            assert inside(box, axes_box), name
+        assert_clean_geometry(nodes, labels, texts, axes_box)
         renderer = figure.canvas.get_renderer()
         for t in ax.texts:
             gid = t.get_gid() or ""
