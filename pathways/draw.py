@@ -121,6 +121,13 @@ def _ordinal_line(line: int) -> str:
     return line_title(line).lower()
 
 
+# Shaping one string costs about half a millisecond with matplotlib's text shaping (libraqm), and a
+# drawing measures a few hundred; sizes are kept for the process, keyed by everything that decides
+# them, so drawing a pathway again (every panel, preset and format of it) measures nothing twice.
+_MEASURED: dict[tuple, tuple[float, float]] = {}
+_MEASURED_LIMIT = 50_000
+
+
 class _TextMeasure:
     """Text sizes in inches, from the Agg renderer (the one that writes the PNG)."""
 
@@ -131,17 +138,22 @@ class _TextMeasure:
         self.figure = Figure(figsize=(4, 4), dpi=72)
         FigureCanvasAgg(self.figure)
         self.renderer = self.figure.canvas.get_renderer()
-        self.cache: dict = {}
 
     def __call__(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> tuple[float, float]:
-        key = (text, size, weight, style)
-        if key not in self.cache:
+        from matplotlib import rcParams
+
+        key = (text, size, weight, style, tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+        found = _MEASURED.get(key)
+        if found is None:
             t = self.figure.text(0, 0, text, fontsize=size, fontweight=weight, fontstyle=style,
                                  parse_math=False)
             box = t.get_window_extent(self.renderer)
             t.remove()
-            self.cache[key] = (box.width / 72, box.height / 72)
-        return self.cache[key]
+            found = (box.width / 72, box.height / 72)
+            if len(_MEASURED) >= _MEASURED_LIMIT:
+                _MEASURED.clear()
+            _MEASURED[key] = found
+        return found
 
 
 def _graph_of(pathway_or_graph) -> tuple[nx.MultiDiGraph, str]:
