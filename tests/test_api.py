@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import matplotlib
 import pytest
 
 import sarcoma_sim as ss
 
-ROOT = Path(__file__).resolve().parents[1]
-API_DOC = ROOT / "docs" / "api.md"
+from helpers.paths import REPO
+
+API_DOC = REPO / "docs" / "api.md"
 
 
 def python_blocks(markdown: str) -> list[str]:
@@ -34,7 +34,7 @@ def test_api_doc_runs_as_written(tmp_path, monkeypatch, pyplot, capsys):
     """Every Python block of docs/api.md runs in order in one namespace, as notebook cells do."""
     blocks = python_blocks(API_DOC.read_text(encoding="utf-8"))
     assert len(blocks) >= 8
-    (tmp_path / "examples").symlink_to(ROOT / "examples")
+    (tmp_path / "examples").symlink_to(REPO / "examples")
     monkeypatch.chdir(tmp_path)
     namespace: dict = {}
     for number, block in enumerate(blocks, 1):

@@ -16,8 +16,9 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.patient.alerts import ALERT_CODES
 from sarcoma_sim.patient.scenario import load_scenario, run_scenario
 
-ROOT = Path(__file__).resolve().parents[1]
-EXAMPLES = sorted((ROOT / "examples").glob("*.yaml"))
+from helpers.paths import REPO
+
+EXAMPLES = sorted((REPO / "examples").glob("*.yaml"))
 UPDATE = os.environ.get("SARCOMA_SIM_UPDATE_EXPECTED") == "1"
 
 
@@ -29,7 +30,7 @@ def expected_path(example: Path) -> Path:
 @pytest.mark.parametrize("example", EXAMPLES, ids=lambda p: p.stem)
 def test_example_output_matches_expected(example, capsys, monkeypatch):
     """``sarcoma-sim run examples/NAME.yaml`` prints exactly examples/NAME.expected.txt."""
-    monkeypatch.chdir(ROOT)
+    monkeypatch.chdir(REPO)
     code = main(["run", f"examples/{example.name}"])
     out, err = capsys.readouterr()
     assert code == 0 and err == ""
@@ -42,7 +43,7 @@ def test_example_output_matches_expected(example, capsys, monkeypatch):
 
 def test_no_expected_file_without_its_example():
     """Every expected file belongs to an example (none left behind by a rename)."""
-    orphans = [p.name for p in (ROOT / "examples").glob("*.expected.txt")
+    orphans = [p.name for p in (REPO / "examples").glob("*.expected.txt")
                if not p.with_name(p.name.replace(".expected.txt", ".yaml")).exists()]
     assert orphans == []
 

@@ -23,7 +23,8 @@ import pytest
 
 import sarcoma_sim
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.paths import REPO
+
 PACKAGE = "sarcoma_sim"
 
 # group -> rank; a module may import a lower rank, or its own group.
@@ -235,7 +236,7 @@ def test_the_rules_catch_wrong_way_imports_and_cycles(tmp_path):
 
 def _python_files():
     for folder in ("sim", "pathways", "tests", "benchmarks", "examples"):
-        yield from sorted((ROOT / folder).rglob("*.py"))
+        yield from sorted((REPO / folder).rglob("*.py"))
 
 
 def test_nothing_imports_the_old_top_level_names():
@@ -244,18 +245,18 @@ def test_nothing_imports_the_old_top_level_names():
     for path in _python_files():
         for name, line in _raw_imports(path, "sarcoma_sim"):
             if name.split(".")[0] in ("sim", "pathways"):
-                old.append(f"{path.relative_to(ROOT)}:{line}: {name}")
-    for doc in sorted((ROOT / "docs").rglob("*.md")):
+                old.append(f"{path.relative_to(REPO)}:{line}: {name}")
+    for doc in sorted((REPO / "docs").rglob("*.md")):
         for number, text in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
             if re.match(r"\s*(from|import)\s+(sim|pathways)\b", text):
-                old.append(f"{doc.relative_to(ROOT)}:{number}: {text.strip()}")
+                old.append(f"{doc.relative_to(REPO)}:{number}: {text.strip()}")
     assert not old, "\n".join(old)
 
 
 def test_every_package_folder_is_declared_in_setup_cfg():
     """setup.cfg's ``packages`` lists exactly the package's sub-packages, so a regular install ships them all."""
     config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
+    config.read(REPO / "setup.cfg")
     declared = set(config["options"]["packages"].split())
     found = {name for name, path in installed_modules().items() if path.name == "__init__.py"}
     # The shipped example scenarios: a data-only package (examples/ holds no Python).
@@ -302,7 +303,7 @@ def test_a_regular_install_holds_only_sarcoma_sim(tmp_path):
     """A regular ``pip install .`` puts ``sarcoma_sim`` in site-packages, no top-level ``sim`` or ``pathways``."""
     target = tmp_path / "site"
     done = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps",
-                           "--target", str(target), str(ROOT)], capture_output=True, text=True, timeout=300,
+                           "--target", str(target), str(REPO)], capture_output=True, text=True, timeout=300,
                           cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     top = {p.name for p in target.iterdir() if not p.name.endswith((".dist-info", ".egg-info"))}

@@ -5,14 +5,13 @@ from __future__ import annotations
 import configparser
 import re
 from importlib.metadata import version
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from helpers.paths import REPO
 
 
 def _setup_cfg() -> configparser.ConfigParser:
     config = configparser.ConfigParser()
-    config.read(ROOT / "setup.cfg")
+    config.read(REPO / "setup.cfg")
     return config
 
 
@@ -31,7 +30,7 @@ def declared_minimums() -> dict[str, str]:
 def pinned_oldest() -> dict[str, str]:
     """The ``name==version`` pins of .ci/constraints-oldest.txt."""
     pins = {}
-    for line in (ROOT / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8").splitlines():
+    for line in (REPO / ".ci" / "constraints-oldest.txt").read_text(encoding="utf-8").splitlines():
         line = line.split("#")[0].strip()
         if line:
             name, _, pinned = line.partition("==")
@@ -47,7 +46,7 @@ def test_oldest_constraints_pin_exactly_the_declared_minimums():
 def test_licence_file_matches_setup_cfg():
     """setup.cfg says MIT and LICENSE is the MIT licence, to the project's contributors."""
     assert _setup_cfg()["metadata"]["license"] == "MIT"
-    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    text = (REPO / "LICENSE").read_text(encoding="utf-8")
     assert text.startswith("MIT License") and "sarcoma-sim contributors" in text
     assert "THE SOFTWARE IS PROVIDED \"AS IS\"" in text
 
@@ -55,5 +54,5 @@ def test_licence_file_matches_setup_cfg():
 def test_changelog_describes_the_installed_version():
     """CHANGELOG.md's newest section is the version setup.cfg declares and ``--version`` reports."""
     declared = _setup_cfg()["metadata"]["version"]
-    headings = re.findall(r"^## (\S+)", (ROOT / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
+    headings = re.findall(r"^## (\S+)", (REPO / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert headings and headings[0] == declared == version("sarcoma-sim")

@@ -9,7 +9,7 @@ other events at once; the earliest seen event fires, with its attribute values (
 ``extent``) drawn from their probabilities. Patient i's numbers come from its own stream
 (seed, i), so patient i is the same whatever the cohort size.
 
-The vectorized engine must agree with this one in distribution (tests/test_engines.py).
+The vectorized engine must agree with this one in distribution (tests/cohort/test_engines.py).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ class Citation:
         return f'{self.document}:{self.line} "{self.quote}"'
 
 
-# Quotes are exact excerpts of docs/clinical/*.md; tests/test_alerts.py checks each is on its line.
+# Quotes are exact excerpts of docs/clinical/*.md; tests/patient/test_alerts.py checks each is on its line.
 CITE_SUBTYPE_SELECTION = Citation(GUIDELINE_FILE, 8, "targeted therapy selection should be based on specific "
                                                      "histologic subtype")
 CITE_ONE_ENTITY = Citation(GUIDELINE_FILE, 46, "Treating all soft tissue sarcomas as one entity - histologic "

@@ -123,3 +123,19 @@ def demo_pathway():
     """A small valid pathway with two lines, a surgery state inside line 1 and two end states."""
     from sarcoma_sim.pathways.load import parse_pathway
     return parse_pathway(DEMO_PATHWAY, "demo.yaml")
+
+
+# A small hand-written event log of demo_pathway(): three patients, one of each kind of course.
+ROWS = [
+    (0, 0.0, "start", "workup", "drug_a"),
+    (0, 6.0, "progression", "drug_a", "surgery"),
+    (0, 7.0, "resected", "surgery", "drug_a"),
+    (0, 12.0, "progression", "drug_a", "drug_a_high"),
+    (0, 20.0, "progression", "drug_a_high", "drug_b"),
+    (0, 26.123456, "progression", "drug_b", "care"),
+    (1, 0.0, "start", "workup", "no_option"),
+    (2, 0.0, "start", "workup", "drug_a"),
+    (2, 2.0, "intolerance", "drug_a", "drug_b"),
+    (2, 5.0, "intolerance", "drug_b", "care"),
+]
+FACTS = {"marker": ["positive", "negative", "positive"]}

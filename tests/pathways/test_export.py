@@ -35,6 +35,7 @@ from sarcoma_sim.pathways.layout import state_columns
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 
 from helpers.budget import heavy_matrix
+from helpers.paths import REPRODUCERS
 
 GRAPHML_NS = {"g": "http://graphml.graphdrawing.org/xmlns"}
 TRICKY = 'Drug "A" & <b>x</b> #1 | `tick` \\ back\nline two: Schöffski'
@@ -156,10 +157,9 @@ def test_graphml_declares_integer_and_boolean_keys():
 
 def test_graphml_of_a_label_with_a_control_character_is_well_formed():
     """Reproducer r05 (a BEL in a label): the GraphML parses, the character shown as U+FFFD."""
-    from pathlib import Path
 
     from sarcoma_sim.pathways.load import load_pathway
-    graph = build_graph(load_pathway(Path(__file__).parent / "data" / "reproducers" / "r05_pathway_ctrl_label.yaml"))
+    graph = build_graph(load_pathway(REPRODUCERS / "r05_pathway_ctrl_label.yaml"))
     text = to_graphml(graph)
     back = nx.read_graphml(io.BytesIO(text.encode("utf-8")))
     assert back.nodes["done"]["label"] == "E\ufffd"
@@ -168,8 +168,7 @@ def test_graphml_of_a_label_with_a_control_character_is_well_formed():
 
 def test_export_command_writes_well_formed_graphml_for_r05(tmp_path, capsys):
     """``export r05 --format graphml`` exits 0 with XML a strict parser accepts."""
-    from pathlib import Path
-    r05 = Path(__file__).parent / "data" / "reproducers" / "r05_pathway_ctrl_label.yaml"
+    r05 = REPRODUCERS / "r05_pathway_ctrl_label.yaml"
     assert main(["export", str(r05), "--format", "graphml"]) == 0
     ET.fromstring(capsys.readouterr().out.encode("utf-8"))
 

@@ -9,13 +9,11 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 
 from helpers.cli_runner import run_cli
-
-REPRODUCERS = Path(__file__).parent / "data" / "reproducers"
+from helpers.paths import REPRODUCERS
 
 
 def strict_json(text: str):

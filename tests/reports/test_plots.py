@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from matplotlib.colors import to_hex
 from matplotlib.figure import Figure
-from test_eventlog import FACTS, ROWS
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -27,7 +26,7 @@ from sarcoma_sim.reports.plots import (
     state_colours,
 )
 
-from helpers.fake_cohort import demo_pathway, make_result, random_walk
+from helpers.fake_cohort import FACTS, ROWS, demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 PLOTS = (plot_time_on_line, plot_sequences, plot_occupancy)

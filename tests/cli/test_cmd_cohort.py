@@ -102,7 +102,7 @@ def test_same_seed_gives_byte_identical_files(engine, tmp_path, capsys):
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
 
 
-@pytest.mark.slow  # different seeds at the library level: tests/test_engines.py
+@pytest.mark.slow  # different seeds at the library level: tests/cohort/test_engines.py
 def test_different_seeds_give_different_outputs(tmp_path, capsys):
     """Different seeds give different event logs and summaries."""
     for seed in (1, 2):

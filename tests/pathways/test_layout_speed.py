@@ -4,7 +4,6 @@ finds exactly what a full scan finds."""
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,7 +13,9 @@ from sarcoma_sim.pathways.layout.geometry import Box
 from sarcoma_sim.pathways.layout.labels import _BoxGrid, _PointGrid
 from sarcoma_sim.pathways.load import load_pathway
 
-R08 = Path(__file__).parent / "data" / "reproducers" / "r08_draw_45_states.yaml"
+from helpers.paths import REPRODUCERS
+
+R08 = REPRODUCERS / "r08_draw_45_states.yaml"
 
 coordinate = st.floats(min_value=-5, max_value=20, allow_nan=False)
 size = st.floats(min_value=0.01, max_value=4, allow_nan=False)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -22,7 +21,8 @@ from sarcoma_sim.errors import ParameterError, PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers.paths import REPO
+
 CLINICAL = REPO / "docs" / "clinical"
 GIST = load_subtype("gist")
 GIST_TEXT = shipped_params_path("gist").read_text("utf-8")

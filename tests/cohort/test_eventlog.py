@@ -13,23 +13,9 @@ from hypothesis import strategies as st
 from sarcoma_sim.cohort.eventlog import EVENTS_HEADER, EventLog, check_log, write_events_csv, write_patients_csv
 from sarcoma_sim.errors import PathwayError
 
-from helpers.fake_cohort import demo_pathway, make_result, random_walk
+from helpers.fake_cohort import FACTS, ROWS, demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
-
-ROWS = [
-    (0, 0.0, "start", "workup", "drug_a"),
-    (0, 6.0, "progression", "drug_a", "surgery"),
-    (0, 7.0, "resected", "surgery", "drug_a"),
-    (0, 12.0, "progression", "drug_a", "drug_a_high"),
-    (0, 20.0, "progression", "drug_a_high", "drug_b"),
-    (0, 26.123456, "progression", "drug_b", "care"),
-    (1, 0.0, "start", "workup", "no_option"),
-    (2, 0.0, "start", "workup", "drug_a"),
-    (2, 2.0, "intolerance", "drug_a", "drug_b"),
-    (2, 5.0, "intolerance", "drug_b", "care"),
-]
-FACTS = {"marker": ["positive", "negative", "positive"]}
 
 
 def test_len_counts_rows():

@@ -9,13 +9,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from test_eventlog import FACTS, ROWS
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.reports.logview import row_lines, state_lines
 from sarcoma_sim.reports.summary import format_text, summarize, to_json
 
-from helpers.fake_cohort import demo_pathway, make_result, random_walk
+from helpers.fake_cohort import FACTS, ROWS, demo_pathway, make_result, random_walk
 
 PATHWAY = demo_pathway()
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -13,8 +12,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS
 
 from helpers.budget import heavy_matrix
 from helpers.cli_runner import run_cli
+from helpers.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
 
 

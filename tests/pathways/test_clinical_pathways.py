@@ -20,7 +20,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, data_dir, load_subtype, parse
 from sarcoma_sim.pathways.machine import machine_for
 from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
 
-REPO = Path(__file__).resolve().parents[1]
+from helpers.paths import REPO
+
 CLINICAL_DIRS = (REPO / "docs" / "clinical", REPO.parent / "shared" / "clinical")
 NTRK_INHIBITORS = {"larotrectinib", "entrectinib"}
 FEW = settings(max_examples=60, deadline=None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
@@ -17,8 +15,9 @@ from sarcoma_sim.patient.teach import consistent
 from sarcoma_sim.patient.timeline import Timeline
 
 from helpers.budget import examples
+from helpers.paths import REPO
 
-CLINICAL = Path(__file__).resolve().parents[1] / "docs" / "clinical"
+CLINICAL = REPO / "docs" / "clinical"
 
 
 def codes(text: str) -> list[str]:
