@@ -24,6 +24,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
 
+from helpers.budget import heavy_matrix
+
 QUICK = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 THOROUGH = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -269,8 +271,8 @@ TARGETED_VALUES = ["1.7e308y", "1e305", "1e6", "1e-300", "0.0001", "none", "0", 
                    "1" * 400, "5e-324"]
 
 
-def _targeted_runs(subtype: str) -> None:
-    """Every parameter of ``subtype`` set to every targeted extreme value (and as a Weibull shape), both engines."""
+def _targeted_runs(subtype: str, engines=("vectorized", "stepwise")) -> None:
+    """Every parameter of ``subtype`` set to every targeted extreme value (and as a Weibull shape), on ``engines``."""
     from sarcoma_sim.cohort.engines import simulate
     from sarcoma_sim.reports.summary import summarize, to_json
 
@@ -288,13 +290,14 @@ def _targeted_runs(subtype: str) -> None:
                 except SarcomaSimError as error:
                     assert_clean_refusal(error)
                     continue
-                for engine in ("vectorized", "stepwise"):
+                for engine in engines:
                     strict_json(to_json(summarize(simulate(pathway, params, 30, 1, engine=engine), pathway)))
 
 
-def test_targeted_set_runs_on_dfsp():
-    """Issue 13's targeted --set runs (every parameter x extreme values x both engines) on DFSP."""
-    _targeted_runs("dfsp")
+@pytest.mark.parametrize("engine", heavy_matrix(("vectorized", "stepwise"), keep=["vectorized"]))
+def test_targeted_set_runs_on_dfsp(engine):
+    """Issue 13's targeted --set runs (every parameter x extreme values) on DFSP, one engine at a time."""
+    _targeted_runs("dfsp", (engine,))
 
 
 @pytest.mark.slow

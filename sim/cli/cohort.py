@@ -47,6 +47,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "(repeatable)")
     p.add_argument("--out", metavar="DIR",
                    help="write events.csv, patients.csv, trace.csv, summary.json and the plots (PNG) into DIR")
+    p.add_argument("--no-plots", action="store_true",
+                   help="with --out, write the tables and summary.json but not the plots (faster)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument("--calibration", action="store_true",
                    help="also print the calibration report: simulated v published targets with their tolerances")
@@ -112,6 +114,9 @@ def check_arguments(args: argparse.Namespace) -> None:
 def cmd_cohort(args: argparse.Namespace) -> int:
     """Simulate the cohort, print its summary and write the output folder if asked."""
     check_arguments(args)
+    if getattr(args, "no_plots", False) and args.out is None:
+        from sarcoma_sim.errors import CommandLineError, Problem
+        raise CommandLineError(Problem("--no-plots", None, "", "only applies with --out DIR (it leaves out the plots)"))
     from sarcoma_sim.cohort.params import load_params
     from sarcoma_sim.pathways.exits import with_competing_exits
     from sarcoma_sim.pathways.load import load_subtype
@@ -139,7 +144,8 @@ def cmd_cohort(args: argparse.Namespace) -> int:
         extra: tuple[str, ...] = ()
         if args.out is not None:
             from sarcoma_sim.reports.plots import PLOT_FILES
-            extra = (f"Wrote {', '.join(OUTPUT_FILES + PLOT_FILES)} to {args.out}",)
+            written = OUTPUT_FILES + (() if args.no_plots else PLOT_FILES)
+            extra = (f"Wrote {', '.join(written)} to {args.out}",)
         sys.stdout.write(format_text(summary, pathway, extra))
         if "calibration" in summary:
             from sarcoma_sim.reports.calibration import format_calibration
@@ -157,7 +163,7 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
     calibration = getattr(args, "calibration", False)
     accumulator = SummaryAccumulator(pathway, tuple(pathway.states),
                                      entry_states(args.subtype) if calibration else (), trace=folder is not None)
-    writer = OutputWriter(folder, pathway) if folder is not None else None
+    writer = OutputWriter(folder, pathway, plots=not getattr(args, "no_plots", False)) if folder is not None else None
     try:
         for chunk in simulate_chunks(pathway, params, args.n, args.seed, engine=args.engine,
                                      chunk_size=CHUNK_PATIENTS, progress=progress):
@@ -181,8 +187,8 @@ class OutputWriter:
     """The files of ``--out``, written as the chunks arrive: the event and patient tables streamed,
     the first ``PLOT_SAMPLE`` patients kept for the plots, the trace and summary at the end."""
 
-    def __init__(self, folder: Path, pathway):
-        self.folder, self.pathway = folder, pathway
+    def __init__(self, folder: Path, pathway, plots: bool = True):
+        self.folder, self.pathway, self.plots = folder, pathway, plots
         self.events = open(folder / "events.csv", "w", encoding="utf-8", newline="")
         self.patients = open(folder / "patients.csv", "w", encoding="utf-8", newline="")
         self.sample: list = []
@@ -197,7 +203,7 @@ class OutputWriter:
         write_events_table(chunk, self.events, self.pathway, header=self.first)
         write_patients_csv(chunk, self.patients, header=self.first)
         self.first = False
-        if self.sampled < PLOT_SAMPLE:
+        if self.plots and self.sampled < PLOT_SAMPLE:
             self.sample.append(chunk)
             self.sampled += chunk.n
 
@@ -219,16 +225,20 @@ class OutputWriter:
         steps: list[tuple[str, Callable[[], object]]] = [
             ("trace.csv", lambda: _write_text(self.folder / "trace.csv", write_trace)),
             ("summary.json", lambda: (self.folder / "summary.json").write_text(to_json(summary), encoding="utf-8"))]
+        for name, write in steps:
+            if progress is not None:
+                progress.status(f"writing {name}…")
+            write()
+        if not self.plots:
+            return
         first = self.sample[0]
         log = EventLog.concatenate([c.log for c in self.sample])
         facts = {k: np.concatenate([c.patient_facts[k] for c in self.sample]) for k in first.patient_facts}
         sample = CohortResult(first.subtype, sum(c.n for c in self.sample), first.seed, first.engine, log, facts,
                               first.params_file)
-        steps.append(("plots", lambda: save_plots(sample, self.folder, self.pathway, of_total=accumulator.n)))
-        for name, write in steps:
-            if progress is not None:
-                progress.status(f"writing {name}…")
-            write()
+        if progress is not None:
+            progress.status("writing the plots…")
+        save_plots(sample, self.folder, self.pathway, of_total=accumulator.n)
 
     def close(self) -> None:
         """Close the streamed tables (idempotent)."""

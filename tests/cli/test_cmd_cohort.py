@@ -321,7 +321,7 @@ def test_registering_the_command_stays_light():
 
 def test_console_script_runs_end_to_end(tmp_path):
     """The installed ``sarcoma-sim cohort`` command runs in a fresh process and exits 0."""
-    out = subprocess.run([sys.executable, "-m", "sim", "cohort", "pecoma", "-n", "100", "--seed", "5",
+    out = subprocess.run([sys.executable, "-m", "sarcoma_sim", "cohort", "pecoma", "-n", "100", "--seed", "5",
                           "--format", "json"], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["subtype"] == "pecoma"
@@ -344,11 +344,25 @@ def test_chunked_run_matches_the_one_piece_summary(capsys, monkeypatch):
         assert chunked[key] == whole[key], key
 
 
+def test_no_plots_writes_the_tables_and_summary_only(tmp_path, capsys):
+    """--no-plots with --out writes the four tables and says so; no PNG is drawn."""
+    code, out, err = run_cli(capsys, "cohort", "dfsp", "-n", 50, "--seed", 1, "--out", tmp_path / "o", "--no-plots")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == sorted(OUTPUT_FILES)
+    assert f"Wrote {', '.join(OUTPUT_FILES)} to" in out and ".png" not in out
+
+
+def test_no_plots_without_out_is_an_error(capsys):
+    """--no-plots without --out is refused with one error line naming the flag, exit 1."""
+    assert_error(*run_cli(capsys, "cohort", "dfsp", "-n", 5, "--seed", 1, "--no-plots"), "--no-plots")
+
+
 def test_streamed_files_hold_every_patient_once(tmp_path, capsys, monkeypatch):
     """With chunks of 170 patients the written tables still hold each patient once, in order, one header."""
     import sarcoma_sim.cli.cohort as command
     monkeypatch.setattr(command, "CHUNK_PATIENTS", 170)
-    code, _, err = run_cli(capsys, "cohort", "gist", "-n", 1000, "--seed", 4, "--out", tmp_path / "o", "--no-progress")
+    code, _, err = run_cli(capsys, "cohort", "gist", "-n", 1000, "--seed", 4, "--out", tmp_path / "o", "--no-progress",
+                             "--no-plots")
     assert code == 0, err
     patients = (tmp_path / "o" / "patients.csv").read_text().splitlines()
     assert [int(line.split(",")[0]) for line in patients[1:]] == list(range(1000))

@@ -151,6 +151,6 @@ def test_reading_commands_do_not_import_matplotlib():
 @pytest.mark.parametrize("argv,code", [(["list"], 0), (["show", "nope"], 1), (["show"], 2)])
 def test_module_entry_point_exit_codes(argv, code):
     """``python -m sim`` (the same as the console script) exits 0, 1 and 2 as documented, no traceback."""
-    result = subprocess.run([sys.executable, "-m", "sim", *argv], capture_output=True, text=True)
+    result = subprocess.run([sys.executable, "-m", "sarcoma_sim", *argv], capture_output=True, text=True)
     assert result.returncode == code
     assert "Traceback" not in result.stderr

@@ -69,7 +69,7 @@ def test_cohort_stdout_and_summary_file_are_strict_json(engine, overrides, tmp_p
     sets = [arg for item in overrides for arg in ("--set", item)]
     out_dir = tmp_path / "out"
     code, out, err = run_cli(capsys, "cohort", "gist", "-n", 200, "--seed", 4, "--engine", engine, *sets,
-                             "--format", "json", "--out", out_dir)
+                             "--format", "json", "--out", out_dir, "--no-plots")
     assert code == 0, err
     assert err == ""
     printed = strict_loads(out)

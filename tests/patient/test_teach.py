@@ -250,7 +250,7 @@ def test_teach_marker_flag_generic(capsys, monkeypatch):
 
 def test_teach_subprocess_piped_input():
     """End to end in a real process: piped answers, then end of input; exit 0, no traceback."""
-    done = subprocess.run([sys.executable, "-m", "sim", "teach", "imt", "--seed", "5", "--alk", "positive"],
+    done = subprocess.run([sys.executable, "-m", "sarcoma_sim", "teach", "imt", "--seed", "5", "--alk", "positive"],
                           input="nonsense\n1\n", capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stdout + done.stderr
@@ -293,8 +293,20 @@ def piped_teach(data: bytes, *args: str, env_extra: dict | None = None):
                           timeout=120, env=env)
 
 
-@pytest.mark.parametrize("answer", ["²".encode(), "①".encode(), "٣".encode(), b"5" * 5000, b"\xff", b"\x00",
-                                    "１".encode()])
+ODD_ANSWERS = ["²".encode(), "①".encode(), "٣".encode(), b"5" * 5000, b"\xff", b"\x00", "１".encode()]
+
+
+def test_teach_asks_again_after_each_odd_answer_in_one_session():
+    """One real process fed every odd answer in turn asks again after each one, then stops cleanly."""
+    done = piped_teach(b"\n".join(ODD_ANSWERS) + b"\nq\n", "gist", "--seed", "1",
+                       env_extra={"PYTHONIOENCODING": "utf-8:strict"})
+    out = done.stdout.decode()
+    assert done.returncode == 0 and done.stderr == b""
+    assert out.count("Please answer with a number from 1 to") == len(ODD_ANSWERS) and "Stopped." in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("answer", ODD_ANSWERS)
 def test_teach_refuses_non_ascii_digits_and_odd_bytes(answer):
     """Unicode digit-likes, 5,000 digits and undecodable bytes are asked again, never a crash."""
     done = piped_teach(answer + b"\nq\n", "gist", "--seed", "1",
