@@ -1,8 +1,9 @@
 """The Flask application: pages, error pages, and the settings a server needs.
 
 Every page escapes what a user typed (Jinja's autoescape), refuses bodies over ``MAX_BODY`` bytes,
-and turns a malformed request into a 4xx page; an unexpected error is a 500 page without a
-traceback, and the server keeps serving.
+refuses posts that another web site makes a browser send (``sarcoma_sim.web.origin``), and turns a
+malformed request into a 4xx page; an unexpected error is a 500 page without a traceback, and the
+server keeps serving.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from flask import Flask, render_template
+from flask import Flask, abort, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
+from sarcoma_sim.web.origin import cross_origin_reason
 from sarcoma_sim.web.store import Store
 
 MAX_BODY = 256 * 1024
@@ -37,6 +39,12 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     app.register_blueprint(views_case.blueprint)
     app.register_blueprint(views_scenario.blueprint)
     app.register_blueprint(views_teacher.blueprint)
+
+    @app.before_request
+    def refuse_cross_origin_posts():
+        reason = cross_origin_reason(request.method, request.headers, request.host)
+        if reason is not None:
+            abort(403, f"refused: {reason}; use the form on this site's own page")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):

@@ -135,3 +135,28 @@ def test_ordering_the_untested_markers_fills_the_card(page, site):
     assert "Decision 1: Right" in page.inner_text("#feedback")
     card = page.inner_text("table.card")
     assert not re.search(r"KIT exon\s+not tested", card) and not re.search(r"PDGFRA\s+not tested", card)
+
+
+def test_a_form_on_another_site_cannot_post_to_the_app(page, site, tmp_path):
+    """A page served from another origin whose form posts to the app gets the 403 page; nothing is started."""
+    import functools
+    import http.server
+    import threading
+
+    (tmp_path / "index.html").write_text(
+        f'<!doctype html><form method="post" action="{site}/cases"><input name="case" value="gist">'
+        '<input name="seed" value="3"><button id="go">go</button></form>', encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path))
+    other = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=other.serve_forever, daemon=True)
+    thread.start()
+    try:
+        page.goto(f"http://127.0.0.1:{other.server_address[1]}/index.html")
+        page.click("#go")
+        page.wait_for_load_state()
+        text = page.inner_text("body")
+        assert "403" in text and "another site" in text
+        assert "/cases/" not in page.url
+    finally:
+        other.shutdown()
+        other.server_close()
