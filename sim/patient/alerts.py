@@ -21,6 +21,7 @@ from typing import Callable, Mapping
 from sarcoma_sim.pathways.conditions import describe, holds
 from sarcoma_sim.pathways.model import NOT_TESTED, Attribute, Pathway, Regimen, State, Transition
 from sarcoma_sim.patient.interactions import ROLE_WORDS, load_table
+from sarcoma_sim.patient.marker_rules import violation
 from sarcoma_sim.patient.record import Patient
 
 GUIDELINE_FILE = "source-guideline.md"
@@ -348,14 +349,18 @@ def untested_deciding(pathway: Pathway, state: str, event: str, facts: Mapping[s
                       guideline: Transition) -> list[tuple[Attribute, str, State]]:
     """The untested markers on which the guideline's step on ``event`` from ``state`` depends.
 
-    Each comes with a value that would change the step and the state it would lead to. The teaching
-    mode asks this before a decision, so its "order the test" option agrees with ``UNTESTED_MARKER``.
+    Each comes with a value that would change the step and the state it would lead to. A value the
+    patient's other results rule out (a cited marker rule, ``marker_rules``: SDH deficiency beside
+    a KIT mutation) is no reason to test. The teaching mode asks this before a decision, so its "order
+    the test" option agrees with ``UNTESTED_MARKER``.
     """
     found = []
     for attribute in pathway.attributes.values():
         if not attribute.is_marker or facts.get(attribute.name) != NOT_TESTED:
             continue
         for value in attribute.values:
+            if violation({**facts, attribute.name: value}) is not None:
+                continue
             other = _first_holding(pathway, state, event, {**facts, attribute.name: value})
             if value != NOT_TESTED and other is not None and other.target != guideline.target:
                 found.append((attribute, value, pathway.states[other.target]))

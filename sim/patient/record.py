@@ -16,6 +16,7 @@ from typing import Any, Mapping
 from sarcoma_sim.errors import Problem, ScenarioError
 from sarcoma_sim.pathways.model import NOT_TESTED, Pathway
 from sarcoma_sim.patient.interactions import load_table, normalise_drug_name
+from sarcoma_sim.patient.marker_rules import violation
 
 # Strong CYP3A4 modulators named in the sunitinib label (evidence.md, "Labels and monitoring"); the
 # teaching mode draws from these. Whether a name is a modulator is read from the interaction table.
@@ -63,7 +64,9 @@ def contradiction(facts: Mapping[str, str]) -> str | None:
     """Why a marker combination cannot go together, or None when it can.
 
     A GIST carries a KIT or a PDGFRA mutation, not both: the genotype classes of the evidence table
-    (KIT exon 11, 9, 13, 17; PDGFRA D842V, other PDGFRA; wild-type) are mutually exclusive.
+    (KIT exon 11, 9, 13, 17; PDGFRA D842V, other PDGFRA; wild-type) are mutually exclusive. The
+    other exclusions (an NTRK fusion or SDH deficiency in GIST only without a KIT or PDGFRA
+    mutation) are cited data: ``sarcoma_sim.patient.marker_rules``.
     """
     kit, pdgfra = facts.get("kit_exon"), facts.get("pdgfra")
     if kit not in (None, "wild_type", NOT_TESTED) and pdgfra not in (None, "none", NOT_TESTED):
@@ -72,7 +75,7 @@ def contradiction(facts: Mapping[str, str]) -> str | None:
     if kit is not None and pdgfra is not None and (kit == NOT_TESTED) != (pdgfra == NOT_TESTED):
         return (f"kit_exon {kit!r} and pdgfra {pdgfra!r} contradict each other: KIT/PDGFRA mutation analysis "
                 f"is one test, so both genes are tested or neither is; give both results or leave both out")
-    return None
+    return violation(facts)
 
 
 def implied(facts: Mapping[str, str], given: Mapping[str, str]) -> dict[str, str]:

@@ -67,7 +67,7 @@ REPLACE_COMEDICATION = "replace_comedication"
 ORDER_TEST = "order_test"
 UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: chance that each molecular test of a case was not sent
 INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
-GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK"}
+GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK", "sdh": "SDH"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
 # pazopanib, given for non-adipogenic sarcomas, offered where the pathway does not use it.
 CLASSIC_FOREIGN_DRUG = "pazopanib"

@@ -133,7 +133,7 @@ def test_gist_genotypes_are_the_published_frequencies():
                 "pdgfra_d842v": 0.05, "pdgfra_other": 0.025, "kit_pdgfra_wild_type": 0.135}
     assert {name: g.prevalence.value for name, g in groups.items()} == pytest.approx(expected)
     assert math.fsum(expected.values()) == pytest.approx(1.0)
-    cohort = {"setting": "advanced", "ntrk_fusion": "negative"}
+    cohort = {"setting": "advanced", "ntrk_fusion": "negative", "sdh": "not_tested"}
     assert groups["pdgfra_d842v"].facts == {**cohort, "kit_exon": "wild_type", "pdgfra": "d842v"}
     assert groups["kit_exon9"].facts == {**cohort, "kit_exon": "exon9", "pdgfra": "none"}
 
@@ -282,7 +282,7 @@ def test_all_problems_are_reported_at_once():
 
 def test_population_facts_must_be_declared_values():
     """A genotype group with an undeclared attribute value or a missing attribute is refused."""
-    text = GIST_TEXT.replace("facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon13, pdgfra: none}",
+    text = GIST_TEXT.replace("facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon13, pdgfra: none, sdh: not_tested}",
                              "facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon14}")
     problems = "\n".join(problems_of(text))
     assert "'exon14' is not a value of kit_exon" in problems

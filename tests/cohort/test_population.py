@@ -52,7 +52,7 @@ def test_frequencies_match_the_prevalences():
 def test_patients_carry_declared_marker_values_as_strings():
     """sample_patients gives every patient attribute as a numpy str array of declared values."""
     facts = sample_patients(GIST, PARAMS, 5000, 2)
-    assert set(facts) == {"kit_exon", "pdgfra", "ntrk_fusion", "setting"}
+    assert set(facts) == {"kit_exon", "pdgfra", "ntrk_fusion", "setting", "sdh"}
     for name, values in facts.items():
         assert values.dtype.kind == "U" and len(values) == 5000
         assert set(values) <= set(GIST.attributes[name].values)

@@ -31,7 +31,10 @@ STATE_IDS = {
              "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
              "trial_or_supportive_care", "imatinib_300_reduced", "imatinib_600_reduced",
              "sunitinib_37_5_intermittent_reduced", "sunitinib_25_continuous_reduced", "ntrk_inhibitor",
-             "resection_primary", "adjuvant_imatinib", "surveillance"},
+             "resection_primary", "adjuvant_imatinib", "surveillance", "sdh_deficient_trial",
+             "sunitinib_25_intermittent_reduced", "regorafenib_120_reduced", "regorafenib_80_reduced",
+             "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
+             "ntrk_inhibitor_75_reduced"},
     "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
                        "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "trial_or_supportive_care"},
     "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor",
@@ -46,14 +49,21 @@ STATE_IDS = {
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
                      "paclitaxel_second_line", "pazopanib_third_line", "pazopanib_third_line_600_reduced",
                      "ntrk_inhibitor", "trial_or_supportive_care"},
-    "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care"},
+    "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care",
+             "larotrectinib_75_reduced", "larotrectinib_50_reduced", "larotrectinib_100_once_daily_reduced",
+             "entrectinib_400_reduced", "entrectinib_200_reduced"},
 }
 
 BEYOND_SOURCE_STATES = {
     ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
     ("gist", "imatinib_300_reduced"), ("gist", "imatinib_600_reduced"), ("gist", "sunitinib_37_5_intermittent_reduced"),
     ("gist", "sunitinib_25_continuous_reduced"), ("gist", "resection_primary"), ("gist", "adjuvant_imatinib"),
-    ("gist", "surveillance"),
+    ("gist", "surveillance"), ("gist", "sdh_deficient_trial"), ("gist", "sunitinib_25_intermittent_reduced"),
+    ("gist", "regorafenib_120_reduced"), ("gist", "regorafenib_80_reduced"), ("gist", "ripretinib_100_reduced"),
+    ("gist", "avapritinib_200_reduced"), ("gist", "avapritinib_100_reduced"), ("gist", "ntrk_inhibitor_75_reduced"),
+    ("ntrk", "larotrectinib_75_reduced"), ("ntrk", "larotrectinib_50_reduced"),
+    ("ntrk", "larotrectinib_100_once_daily_reduced"), ("ntrk", "entrectinib_400_reduced"),
+    ("ntrk", "entrectinib_200_reduced"),
     ("leiomyosarcoma", "trabectedin"), ("leiomyosarcoma", "gemcitabine_docetaxel"),
     ("liposarcoma", "trabectedin"), ("angiosarcoma", "doxorubicin_second_line"),
     ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
@@ -384,7 +394,8 @@ def test_ntrk_inhibitors_only_with_a_documented_fusion(fusion, option):
         assert end == ("entrectinib" if option == "entrectinib" else "larotrectinib")
     g = graph("ntrk")
     assert g.nodes["no_fusion"]["kind"] == "terminal" and "treat by histology" in g.nodes["no_fusion"]["label"]
-    assert {s for s in g if set(g.nodes[s]["drugs"]) & NTRK_INHIBITORS} == NTRK_INHIBITORS
+    full_dose = {s for s in g if set(g.nodes[s]["drugs"]) & NTRK_INHIBITORS and not s.endswith("_reduced")}
+    assert full_dose == NTRK_INHIBITORS
 
 
 # ---- rules for every pathway -----------------------------------------------------------------
@@ -644,3 +655,74 @@ def test_pazopanib_and_crizotinib_intolerance_reduces_the_dose_as_the_label_give
     assert lower.reduced_dose and lower.daily_dose_mg == dose and lower.line == pathway.states[state].line
     assert [t.target for t in pathway.outgoing(reduced, "progression")] == [t.target for t in
                                                                              pathway.outgoing(state, "progression")]
+
+
+# ---- SDH-deficient GIST and the later dose reductions (beyond the source) --------------------
+
+WILD_TYPE = {"kit_exon": "wild_type", "pdgfra": "none"}
+
+
+def test_gist_sdh_deficient_wild_type_does_not_start_imatinib():
+    """A KIT/PDGFRA wild-type, SDH-deficient GIST takes the trial branch that says imatinib is largely ineffective."""
+    assert walk("gist", {**WILD_TYPE, "sdh": "deficient"}, "start")[-1] == "sdh_deficient_trial"
+    state = load_subtype("gist").states["sdh_deficient_trial"]
+    assert state.beyond_source and "imatinib largely ineffective" in state.label
+    assert set(state.sources) == {"sdh-review", "sdh-imatinib"} and "16 months" in state.note
+
+
+@pytest.mark.parametrize("sdh", ["retained", "not_tested"])
+def test_gist_wild_type_without_sdh_deficiency_keeps_imatinib(sdh):
+    """Wild-type is not SDH-deficient: SDH retained (or not tested) keeps the imatinib 400 mg default (MetaGIST: 16 mo)."""
+    assert walk("gist", {**WILD_TYPE, "sdh": sdh}, "start")[-1] == "imatinib_400"
+
+
+def test_gist_ntrk_fusion_is_tried_before_the_sdh_branch_and_sdh_only_in_wild_type():
+    """An NTRK fusion opens the NTRK inhibitor; SDH deficiency in a KIT-mutant record changes nothing."""
+    assert walk("gist", {**WILD_TYPE, "ntrk_fusion": "positive"}, "start")[-1] == "ntrk_inhibitor"
+    assert walk("gist", {"kit_exon": "wild_type", "pdgfra": "d842v", "sdh": "deficient"}, "start")[-1] == "avapritinib"
+
+
+def test_gist_sdh_deficient_localised_high_risk_gets_no_adjuvant_imatinib_and_recurs_to_the_trial_branch():
+    """Localised SDH-deficient GIST: no adjuvant imatinib even at high risk; a recurrence takes the SDH branch."""
+    facts = {**WILD_TYPE, "sdh": "deficient", "setting": "localised"}
+    assert walk("gist", facts, "start", ("resected", {"risk": "high"}), "recurrence")[-2:] == [
+        "surveillance", "sdh_deficient_trial"]
+
+
+@pytest.mark.parametrize("subtype, chain", [
+    ("gist", ["sunitinib_50_intermittent", "sunitinib_37_5_intermittent_reduced", "sunitinib_25_intermittent_reduced",
+              "regorafenib"]),
+    ("gist", ["regorafenib", "regorafenib_120_reduced", "regorafenib_80_reduced", "ripretinib"]),
+    ("gist", ["ripretinib", "ripretinib_100_reduced", "trial_or_supportive_care"]),
+    ("gist", ["avapritinib", "avapritinib_200_reduced", "avapritinib_100_reduced", "trial_or_supportive_care"]),
+    ("gist", ["ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"]),
+    ("ntrk", ["larotrectinib", "larotrectinib_75_reduced", "larotrectinib_50_reduced",
+              "larotrectinib_100_once_daily_reduced", "trial_or_supportive_care"]),
+    ("ntrk", ["entrectinib", "entrectinib_400_reduced", "entrectinib_200_reduced", "trial_or_supportive_care"]),
+])
+def test_later_lines_reduce_the_dose_step_by_step_as_the_label_gives(subtype, chain):
+    """Intolerance walks down each label's reduction steps (same drug, schedule and line), then moves on."""
+    pathway = load_subtype(subtype)
+    for here, there in zip(chain, chain[1:]):
+        assert [t.target for t in pathway.outgoing(here, "intolerance")] == [there], here
+    therapies = [pathway.states[s] for s in chain if pathway.states[s].regimen is not None]
+    same_drug = [s for s in therapies if s.drugs == therapies[0].drugs]
+    for higher, lower in zip(same_drug, same_drug[1:]):
+        assert lower.regimen.reduced_dose and lower.regimen.schedule == higher.regimen.schedule
+        assert lower.regimen.line == higher.regimen.line
+        assert lower.regimen.daily_dose_mg <= higher.regimen.daily_dose_mg
+        assert lower.regimen.dose != higher.regimen.dose
+    full_dose_next = [t.target for t in pathway.outgoing(chain[0], "progression")]
+    for reduced in same_drug[1:]:
+        assert [t.target for t in pathway.outgoing(reduced.id, "progression")] == full_dose_next, reduced.id
+
+
+@pytest.mark.parametrize("state, dose", [
+    ("regorafenib_120_reduced", "120 mg daily"), ("regorafenib_80_reduced", "80 mg daily"),
+    ("ripretinib_100_reduced", "100 mg orally once daily"), ("avapritinib_200_reduced", "200 mg once daily"),
+    ("avapritinib_100_reduced", "100 mg once daily"), ("sunitinib_25_intermittent_reduced", "25 mg orally once daily"),
+    ("ntrk_inhibitor_75_reduced", "75 mg orally twice daily"),
+])
+def test_gist_reduced_doses_are_the_labels(state, dose):
+    """Each GIST reduction gives the dose its label's dose-modification table writes."""
+    assert load_subtype("gist").states[state].regimen.dose == dose

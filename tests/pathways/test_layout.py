@@ -109,7 +109,7 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
                                         "imatinib_600_reduced"}
     out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
     assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
-    merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))
+    merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib_80_reduced", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
     back = [e for e in s.edges if e.back]
     assert [(e.source, e.target, e.label) for e in back] == [("resection", "imatinib_400", "resected")]

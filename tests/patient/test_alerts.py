@@ -401,3 +401,67 @@ def test_class_only_foreign_regimen_within_a_class_the_pathway_uses():
     found = codes("patient: {subtype: leiomyosarcoma}\nstart: 0\nevents:\n"
                   "  - {at: 4, event: progression, choose: angiosarcoma.antiangiogenic}\n")
     assert found == ["OFF_GUIDELINE_CHOICE"]
+
+
+# ---- later-line dose reductions and SDH (issue 9, continued) ---------------------------------
+
+TO_REGORAFENIB = ("  - {at: 24, event: progression, extent: widespread}\n  - {at: 27, event: progression}\n"
+                  "  - {at: 33, event: progression}\n")
+
+
+def test_regorafenib_and_ripretinib_reductions_for_toxicity_raise_no_alert():
+    """Regorafenib 160 -> 120 -> 80 mg and ripretinib 150 -> 100 mg on intolerance are the labels' steps: no alert."""
+    events = TO_REGORAFENIB + ("  - {at: 35, event: intolerance}\n  - {at: 37, event: intolerance}\n"
+                               "  - {at: 40, event: progression}\n  - {at: 42, event: intolerance}")
+    assert codes(gist(EXON11, events=events)) == []
+
+
+def test_reduction_twin_a_lower_dose_after_progression_is_continuing_ineffective_therapy():
+    """Regorafenib reduced to 120 mg at progression (not toxicity) raises CONTINUED_AFTER_PROGRESSION."""
+    events = TO_REGORAFENIB + "  - {at: 37, event: progression, choose: regorafenib_120_reduced}"
+    assert "CONTINUED_AFTER_PROGRESSION" in codes(gist(EXON11, events=events))
+
+
+def test_avapritinib_reductions_for_a_d842v_gist_raise_no_alert():
+    """D842V on avapritinib 300 -> 200 -> 100 mg for toxicity: no alert (avapritinib is not a drug D842V resists)."""
+    markers = "{kit_exon: wild_type, pdgfra: d842v, ntrk_fusion: negative}"
+    assert codes(gist(markers, events="  - {at: 3, event: intolerance}\n  - {at: 6, event: intolerance}")) == []
+
+
+def test_avapritinib_twin_starting_on_a_reduced_dose_is_off_the_guideline():
+    """Starting a D842V GIST on avapritinib 200 mg (no toxicity) is off the guideline's 300 mg."""
+    markers = "{kit_exon: wild_type, pdgfra: d842v, ntrk_fusion: negative}"
+    assert codes(gist(markers, start="{at: 0, choose: avapritinib_200_reduced}")) == ["OFF_GUIDELINE_CHOICE"]
+
+
+def test_larotrectinib_reductions_with_a_fusion_raise_no_alert():
+    """NTRK pathway: larotrectinib 100 -> 75 -> 50 mg twice daily -> 100 mg once daily for toxicity raises nothing."""
+    text = ("patient: {subtype: ntrk, markers: {ntrk_fusion: positive}}\nstart: 0\nevents:\n"
+            "  - {at: 3, event: intolerance}\n  - {at: 6, event: intolerance}\n  - {at: 9, event: intolerance}\n")
+    assert codes(text) == []
+
+
+def test_larotrectinib_twin_a_reduced_dose_without_a_fusion_still_needs_the_marker():
+    """A reduced larotrectinib dose chosen without a documented fusion raises MARKER_REQUIRED."""
+    text = ("patient: {subtype: ntrk, markers: {ntrk_fusion: negative}}\n"
+            "start: {at: 0, choose: larotrectinib_75_reduced}\n")
+    assert "MARKER_REQUIRED" in codes(text)
+
+
+def test_untested_sdh_in_a_wild_type_gist_names_sdhb_immunohistochemistry():
+    """A KIT/PDGFRA wild-type GIST with SDH not tested starts imatinib with UNTESTED_MARKER naming SDHB IHC."""
+    result = run_scenario(parse_scenario(gist("{kit_exon: wild_type, pdgfra: none, ntrk_fusion: negative}"), "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "UNTESTED_MARKER" and "SDHB immunohistochemistry" in alert.message
+    assert "imatinib largely ineffective" in alert.message
+
+
+@pytest.mark.parametrize("markers", [
+    "{kit_exon: wild_type, pdgfra: none, ntrk_fusion: negative, sdh: retained}",
+    "{kit_exon: exon11, pdgfra: none, ntrk_fusion: negative}",
+    "{kit_exon: exon11, pdgfra: none, ntrk_fusion: negative, setting: localised}",
+])
+def test_untested_sdh_twin_silent_when_tested_or_when_a_kit_mutation_rules_it_out(markers):
+    """SDH retained, or SDH untested beside a KIT mutation (start, adjuvant decision), raises no alert."""
+    assert codes(gist(markers, events="  - {at: 1.5, event: resected, risk: high}" if "localised" in markers
+                      else "")) == []

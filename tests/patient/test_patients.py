@@ -13,7 +13,8 @@ def test_valid_patient():
     """Declared attributes with allowed values make a patient."""
     patient = make_patient(load_subtype("gist"), {"kit_exon": "exon9", "pdgfra": "none"})
     assert patient.subtype == "gist" and patient.facts == {"kit_exon": "exon9", "pdgfra": "none",
-                                                           "ntrk_fusion": "not_tested", "setting": "advanced"}
+                                                           "ntrk_fusion": "not_tested", "sdh": "not_tested",
+                                                           "setting": "advanced"}
 
 
 def test_unknown_attribute_lists_the_allowed_ones():

@@ -38,7 +38,7 @@ def test_good_scenario_is_read():
     scenario = parse_scenario(GOOD, "case.yaml")
     assert scenario.title == "A GIST case" and scenario.pathway.id == "gist"
     assert dict(scenario.patient.facts) == {"kit_exon": "exon9", "pdgfra": "none", "ntrk_fusion": "not_tested",
-                                            "setting": "advanced"}
+                                            "sdh": "not_tested", "setting": "advanced"}
     assert scenario.patient.comedications == ("clarithromycin",) and scenario.patient.label == "Mrs A"
     assert (scenario.start.at, scenario.start.choose.state.id, scenario.start.note) == (1.0, "imatinib_400",
                                                                                          "first visit")

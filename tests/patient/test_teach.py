@@ -194,7 +194,8 @@ def test_teach_cli_end_of_input(capsys, monkeypatch):
                                "--pdgfra", "none", "--marker", "ntrk_fusion=negative", "--marker", "setting=advanced",
                                "--no-comedication")
     assert code == 0 and err == ""
-    assert ("Patient: KIT exon: exon 9, PDGFRA: none, NTRK fusion: negative, setting: advanced; co-medication: none"
+    assert ("Patient: KIT exon: exon 9, PDGFRA: none, SDH: retained, NTRK fusion: negative, setting: advanced; "
+            "co-medication: none"
             in " ".join(out.split()))
     assert out.rstrip().endswith("End of input: the case stops here.\nScore: 0 of 0 decisions on the guideline.")
 
@@ -425,7 +426,7 @@ def test_stopping_after_answers_prints_the_debrief():
 
 def untested_gist_case(seed: int = 0, truth: dict | None = None) -> TeachingCase:
     """A GIST case (KIT exon 9 unless ``truth`` says otherwise) whose KIT/PDGFRA test was not sent."""
-    truth = truth or {"kit_exon": "exon9", "pdgfra": "none", "ntrk_fusion": "negative"}
+    truth = truth or {"kit_exon": "exon9", "pdgfra": "none", "sdh": "retained", "ntrk_fusion": "negative"}
     hidden = ("kit_exon", "pdgfra") + (("ntrk_fusion",) if truth.get("ntrk_fusion") == "positive" else ())
     return case_for("gist", {**truth, "setting": "advanced"}, seed=seed, untested=hidden)
 
@@ -433,8 +434,8 @@ def untested_gist_case(seed: int = 0, truth: dict | None = None) -> TeachingCase
 def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
     """Untested markers read "not tested"; ordering the test is the one right option, reveals them and goes on."""
     with untested_gist_case() as case:
-        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested"), ("ntrk_fusion", "negative"),
-                               ("setting", "advanced")]
+        assert case.card() == [("kit_exon", "not_tested"), ("pdgfra", "not_tested"), ("sdh", "retained"),
+                               ("ntrk_fusion", "negative"), ("setting", "advanced")]
         assert case.untested == case.patient.untested() == ("kit_exon", "pdgfra")
         decision = case.next_decision()
         assert "were not tested" in decision.situation
@@ -443,8 +444,8 @@ def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
         assert "KIT/PDGFRA mutation analysis" in decision.options[order].text
         feedback = case.answer(decision, order)
         assert feedback.right and "it shows KIT exon exon 9, PDGFRA none" in feedback.lines[0]
-        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none"), ("ntrk_fusion", "negative"),
-                               ("setting", "advanced")]
+        assert case.card() == [("kit_exon", "exon9"), ("pdgfra", "none"), ("sdh", "retained"),
+                               ("ntrk_fusion", "negative"), ("setting", "advanced")]
         assert case.patient.untested() == () and case.timeline.patient == case.patient
         assert feedback.step.target.id == "imatinib_800_exon9"
         assert "UNTESTED_MARKER" not in [a.code for a in feedback.step.alerts]
@@ -508,10 +509,12 @@ def test_markers_given_by_the_teacher_are_never_untested():
     gist = load_subtype("gist")
     for seed in range(40):
         assert draw_untested(gist, np.random.default_rng(seed), given={"kit_exon": "exon9", "pdgfra": "none"}) \
-            in ((), ("ntrk_fusion",))
+            in ((), ("sdh",), ("ntrk_fusion",), ("sdh", "ntrk_fusion"))
         assert "ntrk_fusion" not in draw_untested(gist, np.random.default_rng(seed), given={"ntrk_fusion": "negative"})
-    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(80)}
-    assert drawn == {(), ("kit_exon", "pdgfra"), ("ntrk_fusion",), ("kit_exon", "pdgfra", "ntrk_fusion")}
+    drawn = {draw_untested(gist, np.random.default_rng(seed)) for seed in range(200)}
+    groups = [("kit_exon", "pdgfra"), ("sdh",), ("ntrk_fusion",)]  # one per test: KIT/PDGFRA, SDHB IHC, NTRK
+    unions = {tuple(m for j, g in enumerate(groups) if mask >> j & 1 for m in g) for mask in range(8)}
+    assert {(), ("kit_exon", "pdgfra"), ("sdh",), ("ntrk_fusion",)} <= drawn <= unions
     assert {draw_untested(load_subtype("dfsp"), np.random.default_rng(seed)) for seed in range(40)} \
         == {(), ("ntrk_fusion",)}
 
