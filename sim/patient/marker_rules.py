@@ -92,7 +92,8 @@ def _rule(doc: YamlDocument, rule_id: str, spec: Any, problems: list[Problem]) -
         problems.append(_problem(doc, path + ("when",), f"expected a mapping of attribute to one value, got {when!r}"))
         when = {}
     if not isinstance(excludes, dict) or not excludes:
-        problems.append(_problem(doc, path + ("excludes",), f"expected a mapping of attribute to values, got {excludes!r}"))
+        problems.append(_problem(doc, path + ("excludes",),
+                                 f"expected a mapping of attribute to values, got {excludes!r}"))
         excludes = {}
     excluded = {str(name): _values(doc, raw, path + ("excludes", name), problems) for name, raw in excludes.items()}
     texts = {}

@@ -282,7 +282,8 @@ def test_all_problems_are_reported_at_once():
 
 def test_population_facts_must_be_declared_values():
     """A genotype group with an undeclared attribute value or a missing attribute is refused."""
-    text = GIST_TEXT.replace("facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon13, pdgfra: none, sdh: not_tested}",
+    text = GIST_TEXT.replace("facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon13, pdgfra: none, "
+                             "sdh: not_tested}",
                              "facts: {setting: advanced, ntrk_fusion: negative, kit_exon: exon14}")
     problems = "\n".join(problems_of(text))
     assert "'exon14' is not a value of kit_exon" in problems

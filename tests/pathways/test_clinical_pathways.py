@@ -672,7 +672,7 @@ def test_gist_sdh_deficient_wild_type_does_not_start_imatinib():
 
 @pytest.mark.parametrize("sdh", ["retained", "not_tested"])
 def test_gist_wild_type_without_sdh_deficiency_keeps_imatinib(sdh):
-    """Wild-type is not SDH-deficient: SDH retained (or not tested) keeps the imatinib 400 mg default (MetaGIST: 16 mo)."""
+    """A wild-type GIST with SDH retained or not tested keeps the imatinib 400 mg default (MetaGIST: 16 mo)."""
     assert walk("gist", {**WILD_TYPE, "sdh": sdh}, "start")[-1] == "imatinib_400"
 
 

@@ -99,7 +99,8 @@ def test_every_cohort_population_group_obeys_the_marker_rules(subtype):
      "rules.r1", "'source' is required"),
     ("rules:\n  r1:\n    when: [ntrk_fusion]\n    excludes: {kit_exon: [exon11]}\n    reason: why\n    source: s\n",
      "rules.r1.when", "expected a mapping of attribute to one value"),
-    ("rules:\n  r1:\n    when: {ntrk_fusion: positive}\n    excludes: {kit_exon: [1]}\n    reason: why\n    source: s\n",
+    ("rules:\n  r1:\n    when: {ntrk_fusion: positive}\n    excludes: {kit_exon: [1]}\n    reason: why\n"
+     "    source: s\n",
      "rules.r1.excludes.kit_exon", "expected a value or a list of values"),
     ("rules:\n  r1:\n    when: {ntrk_fusion: positive}\n    excludes: {kit_exon: exon11}\n    reason: why\n"
      "    source: s\n    extra: 1\n", "rules.r1.extra", "unknown key 'extra'"),
