@@ -58,6 +58,7 @@ class Histograms:
         self._offsets = np.arange(groups, dtype=np.int64) * (N_BINS + 1)
         self._buffer = np.empty(0, np.int64)     # allocated on first use; pages touched as filled
         self._filled = 0
+        self._totals: np.ndarray | None = None
 
     def add(self, group: np.ndarray | int, months: np.ndarray) -> None:
         """Count ``months[i]`` in histogram ``group[i]`` (or all in ``group`` when it is an int)."""
@@ -79,6 +80,7 @@ class Histograms:
         self._filled += k
 
     def _flush(self) -> None:
+        self._totals = None
         if self._filled:
             self._counts += np.bincount(self._buffer[:self._filled],
                                         minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
@@ -92,7 +94,9 @@ class Histograms:
 
     def total(self, g: int) -> int:
         """How many times group ``g`` holds."""
-        return int(self.counts[g].sum())
+        if self._totals is None or self._filled:
+            self._totals = self.counts.sum(axis=1)      # once per read-out, not once per figure
+        return int(self._totals[g])
 
     def mean(self, g: int) -> float | None:
         """The exact mean of group ``g`` (None when empty)."""
