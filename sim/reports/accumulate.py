@@ -205,8 +205,11 @@ class SequenceCounts:
         np.cumsum(position, out=position)
         long = rows_of >= self.digits                           # states = rows + the initial one
         if long.any():
-            rows = np.flatnonzero(np.repeat(long, rows_of))
-            renumbered = np.repeat(np.arange(int(long.sum())), rows_of[long])
+            # The rows of the few long patients, without a pass over every row.
+            who = np.flatnonzero(long)
+            renumbered = np.repeat(np.arange(len(who)), rows_of[who])
+            starts = np.cumsum(rows_of[who]) - rows_of[who]
+            rows = np.arange(len(renumbered)) - starts[renumbered] + first[who][renumbered]
             sub = EventLog(renumbered, log.t_months[rows], log.event[rows], log.from_state[rows],
                            log.to_state[rows], log.event_names, log.state_ids)
             codes, counts = sequences(sub)
