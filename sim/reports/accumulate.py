@@ -293,7 +293,8 @@ class SummaryAccumulator:
         self.meta: dict[str, Any] | None = None
         self.stays = Histograms(S)
         self.on_line = Histograms(self.top_line + 1)
-        self.to_end = Histograms(1)
+        self._to_end = Histograms(1)      # without a death state; else read off the survival histogram
+        self._end_sum = 0.0
         self.sequences = SequenceCounts(S)
         self.survival = SurvivalHistogram()
         self.entry_states = tuple(s for s in entry_states if s in self.state_ids)
@@ -338,12 +339,15 @@ class SummaryAccumulator:
         on = np.flatnonzero(line_after[starts[:-1]] > 0)
         begin, stop = starts[on], starts[on + 1]
         self.on_line.add(line_after[begin].astype(np.intp), log.t_months[stop] - log.t_months[begin])
-        self.to_end.add(0, log.t_months[last])
-
         ended = death_times(log, last)
-        if ended is not None:
+        if ended is None:
+            self._to_end.add(0, log.t_months[last])
+        else:
             times, died = ended
+            # Every patient's end time is in the survival histogram (dead or censored): its bins are
+            # the time-to-end histogram, so only the exact sum is kept besides.
             self.survival.add(0, times, died)
+            self._end_sum += float(np.sum(times))
             if self.entry_states:
                 patient = _patient_index(log)
             for g, state in enumerate(self.entry_states):
@@ -353,6 +357,16 @@ class SummaryAccumulator:
                 self.from_entry.add(np.full(len(who), g), times[who] - entry, died[who])
         if self.keep_trace:
             self._merge_trace(_monthly_occupancy(log, same, S))
+
+    @property
+    def to_end(self) -> Histograms:
+        """Time from the start of treatment to the end state, as a one-group histogram."""
+        if self.survival.patients() == 0:
+            return self._to_end
+        view = Histograms(1)
+        view._counts = self.survival.deaths + self.survival.censored
+        view.sums[0] = self._end_sum
+        return view
 
     @property
     def reached(self) -> np.ndarray:
