@@ -80,8 +80,8 @@ class Histograms:
         self._filled += k
 
     def _flush(self) -> None:
-        self._totals = None
         if self._filled:
+            self._totals = None
             self._counts += np.bincount(self._buffer[:self._filled],
                                         minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
             self._filled = 0
