@@ -91,9 +91,9 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
             own[event] = copy_data(block[event])
             inherited.append((group, event, state_id))
     # Each copy keeps its default's file and line (or the --set that wrote it).
-    for table in (located.origins, located.override_paths):
-        _copy_subtrees(table, [((EXITS_KEY, group, event), ("states", state_id, event))
-                               for group, event, state_id in inherited])
+    copies = [((EXITS_KEY, group, event), ("states", state_id, event)) for group, event, state_id in inherited]
+    _copy_subtrees(located.origins, copies)
+    _copy_subtrees(located.override_paths, copies)
     located.exit_defaults = tuple(inherited)
 
 
