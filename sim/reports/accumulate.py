@@ -3,8 +3,8 @@
 ``SummaryAccumulator.add(chunk)`` takes consecutive ``CohortResult`` chunks (``simulate_chunks``;
 a whole result is one chunk) and keeps only what merges exactly:
 
-- counts (who reached each state and line, how the pathway ended, the event rows, each distinct
-  state sequence) and sums (for means): exact;
+- counts (the event rows, each distinct state sequence) and sums (for means): exact; who reached
+  each state and line and how the pathway ended are read off the distinct sequences, also exact;
 - times (stays in a state, time on a line, time to the end, death and censoring times) as
   histograms of ``BIN_MONTHS`` = 0.01-month bins (about 7 hours) up to ``MAX_MONTHS``. A median is
   reported as the lower edge of the bin holding the middle value (for an even count, the mean of
@@ -32,18 +32,21 @@ N_BINS = int(round(MAX_MONTHS / BIN_MONTHS))
 _EDGE_SLACK = 1e-7                         # 0.29 * 100 is 28.999999999999996: still bin 29
 
 
-def bin_of(months: np.ndarray) -> np.ndarray:
-    """The histogram bin of each time (``N_BINS`` for the overflow)."""
+def bin_of(months: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
+    """The histogram bin of each time (``N_BINS`` for the overflow), into ``out`` if given."""
     scaled = np.asarray(months, np.float64) * (1.0 / BIN_MONTHS)
     scaled += _EDGE_SLACK
     np.minimum(scaled, N_BINS, out=scaled)
-    return scaled.astype(np.int64)        # truncation is floor: times are never negative
+    if out is None:
+        return scaled.astype(np.int64)    # truncation is floor: times are never negative
+    out[...] = scaled                     # the same truncating cast
+    return out
 
 
 class Histograms:
     """One time histogram per group (a state, a line), with exact counts and sums.
 
-    Bin numbers are buffered and counted together once a few million have arrived (or when a
+    Bin numbers are written into one buffer and counted together once it is full (or when a
     figure is read), so a chunk costs a pass over its own values, not over every bin."""
 
     FLUSH = 2_000_000
@@ -52,32 +55,36 @@ class Histograms:
         self.groups = groups
         self._counts = np.zeros((groups, N_BINS + 1), np.int64)
         self.sums = np.zeros(groups)
-        self._pending: list[np.ndarray] = []
-        self._pending_size = 0
+        self._offsets = np.arange(groups, dtype=np.int64) * (N_BINS + 1)
+        self._buffer = np.empty(0, np.int64)     # allocated on first use; pages touched as filled
+        self._filled = 0
+        self._totals: np.ndarray | None = None
 
     def add(self, group: np.ndarray | int, months: np.ndarray) -> None:
         """Count ``months[i]`` in histogram ``group[i]`` (or all in ``group`` when it is an int)."""
-        if len(months) == 0:
+        k = len(months)
+        if k == 0:
             return
-        flat = bin_of(months)
+        if self._filled + k > len(self._buffer):
+            self._flush()
+            if k > len(self._buffer):
+                self._buffer = np.empty(max(k, self.FLUSH), np.int64)
+        flat = bin_of(months, self._buffer[self._filled:self._filled + k])
         if isinstance(group, (int, np.integer)):
             if group:
                 flat += int(group) * (N_BINS + 1)
             self.sums[group] += float(np.sum(months))
         else:
-            group = np.asarray(group, np.int64)
-            flat += group * (N_BINS + 1)
+            flat += self._offsets[group]
             self.sums += np.bincount(group, weights=months, minlength=self.groups)
-        self._pending.append(flat)
-        self._pending_size += len(flat)
-        if self._pending_size >= self.FLUSH:
-            self._flush()
+        self._filled += k
 
     def _flush(self) -> None:
-        if self._pending:
-            flat = np.concatenate(self._pending)
-            self._counts += np.bincount(flat, minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
-            self._pending, self._pending_size = [], 0
+        if self._filled:
+            self._totals = None
+            self._counts += np.bincount(self._buffer[:self._filled],
+                                        minlength=self.groups * (N_BINS + 1)).reshape(self.groups, N_BINS + 1)
+            self._filled = 0
 
     @property
     def counts(self) -> np.ndarray:
@@ -87,7 +94,9 @@ class Histograms:
 
     def total(self, g: int) -> int:
         """How many times group ``g`` holds."""
-        return int(self.counts[g].sum())
+        if self._totals is None or self._filled:
+            self._totals = self.counts.sum(axis=1)      # once per read-out, not once per figure
+        return int(self._totals[g])
 
     def mean(self, g: int) -> float | None:
         """The exact mean of group ``g`` (None when empty)."""
@@ -113,14 +122,21 @@ class SurvivalHistogram:
         self.deaths = np.zeros((groups, N_BINS + 1), np.int64)
         self.censored = np.zeros((groups, N_BINS + 1), np.int64)
 
-    def add(self, group: np.ndarray, months: np.ndarray, died: np.ndarray) -> None:
-        """Add patients ending at ``months`` (dead or censored) to their ``group``."""
+    def add(self, group: np.ndarray | int, months: np.ndarray, died: np.ndarray) -> None:
+        """Add patients ending at ``months`` (dead or censored) to their ``group`` (one for all if an int)."""
         if len(months) == 0:
             return
-        size = self.deaths.size
-        flat = np.asarray(group, np.int64) * (N_BINS + 1) + bin_of(months)
-        self.deaths += np.bincount(flat[died], minlength=size).reshape(self.deaths.shape)
-        self.censored += np.bincount(flat[~died], minlength=size).reshape(self.deaths.shape)
+        flat = bin_of(months)
+        if isinstance(group, (int, np.integer)):
+            flat += int(group) * (N_BINS + 1)
+        else:
+            flat += np.asarray(group, np.int64) * (N_BINS + 1)
+        # Deaths and censorings counted in one pass: bin b of the doubled index is censored, b + 1 dead.
+        flat *= 2
+        flat += died
+        both = np.bincount(flat, minlength=2 * self.deaths.size).reshape(*self.deaths.shape, 2)
+        self.deaths += both[..., 1]
+        self.censored += both[..., 0]
 
     def curve(self, g: int = 0) -> np.ndarray:
         """Kaplan-Meier survival just after each bin (censorings in a bin count after its deaths)."""
@@ -152,6 +168,114 @@ def _patient_index(log: EventLog) -> np.ndarray:
     return log.patient - log.patient[0] if len(log) else log.patient
 
 
+class SequenceCounts:
+    """How many patients followed each distinct state sequence, merged across chunks.
+
+    A sequence short enough is packed into one integer (digits base S + 1, 0 = no state; the
+    initial state is the lowest digit), so a chunk costs one ``numpy.unique`` of integers and the
+    merge is arithmetic on arrays; the few longer ones are kept as tuples of codes. Who reached
+    each state and line and how the pathway ended are read off the distinct sequences at the end
+    (every one of them is implied by the sequence), not recomputed row by row for every chunk."""
+
+    MERGE_AT = 1_000_000       # pending distinct keys merged once this many have piled up
+
+    def __init__(self, n_states: int, digits: int | None = None):
+        self.base = n_states + 1
+        # As many base-(S + 1) digits as fit in 62 bits (fewer only to test the long path).
+        self.digits = int(62 // np.log2(self.base)) if digits is None else digits
+        self.powers = self.base ** np.arange(self.digits, dtype=np.int64)
+        self._keys: list[np.ndarray] = []
+        self._counts: list[np.ndarray] = []
+        self._pending = 0
+        self.long: Counter = Counter()
+        self._table: tuple[np.ndarray, np.ndarray] | None = None
+
+    def add(self, log: EventLog, first: np.ndarray, last: np.ndarray) -> None:
+        """Count the sequences of one chunk (``first``, ``last``: each patient's first and last row)."""
+        from sarcoma_sim.reports.logview import sequences
+
+        if not len(log):
+            return
+        self._table = None
+        rows_of = np.diff(np.append(first, len(log)))           # rows (transitions) per patient
+        # Each row's place in its patient's sequence (1 for the first transition): ones, restarted
+        # at each patient's first row, summed.
+        position = np.ones(len(log), np.int64)
+        position[first[1:]] = 1 - rows_of[:-1]
+        np.cumsum(position, out=position)
+        long = rows_of >= self.digits                           # states = rows + the initial one
+        if long.any():
+            # The rows of the few long patients, without a pass over every row.
+            who = np.flatnonzero(long)
+            renumbered = np.repeat(np.arange(len(who)), rows_of[who])
+            starts = np.cumsum(rows_of[who]) - rows_of[who]
+            rows = np.arange(len(renumbered)) - starts[renumbered] + first[who][renumbered]
+            sub = EventLog(renumbered, log.t_months[rows], log.event[rows], log.from_state[rows],
+                           log.to_state[rows], log.event_names, log.state_ids)
+            codes, counts = sequences(sub)
+            for row, count in zip(codes.tolist(), counts.tolist()):
+                self.long[tuple(c for c in row if c >= 0)] += count
+            np.minimum(position, self.digits - 1, out=position)   # counted above; dropped below
+        packed = self.powers[position]
+        packed *= log.to_state + 1
+        # Each patient's sum of packed digits, as differences of one running sum. The running sum
+        # wraps around 2**64 (numpy integer arrays do), but each difference is one patient's key,
+        # below 2**62, so modular arithmetic gives it exactly; faster than np.add.reduceat.
+        np.cumsum(packed, out=packed)
+        keys = packed[last]
+        keys[1:] -= packed[last[:-1]]
+        keys += log.from_state[first] + 1
+        distinct, counts = np.unique(keys[~long] if long.any() else keys, return_counts=True)
+        self._keys.append(distinct)
+        self._counts.append(counts)
+        self._pending += len(distinct)
+        if self._pending >= self.MERGE_AT:
+            self._merge()
+
+    def _merge(self) -> None:
+        if len(self._keys) > 1:
+            distinct, inverse = np.unique(np.concatenate(self._keys), return_inverse=True)
+            counts = np.zeros(len(distinct), np.int64)
+            np.add.at(counts, inverse.ravel(), np.concatenate(self._counts))
+            self._keys, self._counts = [distinct], [counts]
+        self._pending = len(self._keys[0]) if self._keys else 0
+
+    def table(self) -> tuple[np.ndarray, np.ndarray]:
+        """(distinct sequences as rows of codes, initial state first, padded with -1; patients
+        following each), in no particular order."""
+        if self._table is None:
+            self._merge()
+            keys = self._keys[0] if self._keys else np.zeros(0, np.int64)
+            counts = self._counts[0] if self._counts else np.zeros(0, np.int64)
+            width = max([self.digits] + [len(codes) for codes in self.long])
+            matrix = np.full((len(keys) + len(self.long), width), -1, np.int64)
+            digits = (keys[:, None] // self.powers) % self.base - 1
+            matrix[:len(keys), :self.digits] = digits
+            for row, codes in enumerate(self.long, start=len(keys)):
+                matrix[row, :len(codes)] = codes
+            self._table = (matrix, np.concatenate((counts, np.array(list(self.long.values()), np.int64))))
+        return self._table
+
+    def top(self, top: int) -> list[tuple[tuple[int, ...], int]]:
+        """The ``top`` most common sequences, most common first, ties in code order."""
+        matrix, counts = self.table()
+        if not len(counts):
+            return []
+        # Only sequences at least as common as the top-th can be among the top (ties included).
+        threshold = np.sort(counts)[::-1][min(top, len(counts)) - 1]
+        candidates = [(tuple(c for c in matrix[i].tolist() if c >= 0), int(counts[i]))
+                      for i in np.flatnonzero(counts >= threshold)]
+        return sorted(candidates, key=lambda item: (-item[1], item[0]))[:top]
+
+    def patients_with(self, codes_of_rows: np.ndarray, size: int) -> np.ndarray:
+        """How many patients have each code 0 .. size-1 somewhere in their row of ``codes_of_rows``
+        (one row per distinct sequence, as ``table()``; -1 for none)."""
+        _, counts = self.table()
+        seen = np.zeros((len(codes_of_rows), size + 1), bool)
+        seen[np.arange(len(codes_of_rows))[:, None], np.where(codes_of_rows < 0, size, codes_of_rows)] = True
+        return counts @ seen[:, :size]
+
+
 class SummaryAccumulator:
     """Everything the summary, the calibration report and ``trace.csv`` need, merged chunk by chunk."""
 
@@ -167,13 +291,11 @@ class SummaryAccumulator:
         self.n = 0
         self.events = 0
         self.meta: dict[str, Any] | None = None
-        self.reached = np.zeros(S, np.int64)
-        self.reached_line = np.zeros(self.top_line + 1, np.int64)
-        self.ends = np.zeros(S, np.int64)
         self.stays = Histograms(S)
         self.on_line = Histograms(self.top_line + 1)
-        self.to_end = Histograms(1)
-        self.sequences: Counter = Counter()
+        self._to_end = Histograms(1)      # without a death state; else read off the survival histogram
+        self._end_sum = 0.0
+        self.sequences = SequenceCounts(S)
         self.survival = SurvivalHistogram()
         self.entry_states = tuple(s for s in entry_states if s in self.state_ids)
         self.from_entry = SurvivalHistogram(max(1, len(self.entry_states)))
@@ -195,33 +317,39 @@ class SummaryAccumulator:
         m = chunk.n
         self.n += m
         self.events += len(log)
-        first, last = log.first_rows(), log.last_rows()
-        patient = _patient_index(log)
-        same = patient[1:] == patient[:-1]
+        if not len(log):
+            return
+        same = log.patient[1:] == log.patient[:-1]
+        boundary = np.flatnonzero(~same)
+        first = np.concatenate(([0], boundary + 1))
+        last = np.append(boundary, len(log) - 1)
 
-        self.reached += _ever(log.to_state, first, S, log.from_state[first])
+        self.sequences.add(log, first, last)
+
+        # Every stay that was left: a row leaves its from_state after the time since the row before
+        # (the transitions chain); a first row leaves the initial state at 0.0, the clock's start.
+        stay = np.diff(log.t_months, prepend=0.0)
+        stay[first] = log.t_months[first]
+        self.stays.add(log.from_state.astype(np.intp), stay)   # intp: indexes without a conversion per use
         line_after = row_lines(log, self.lines_by_state, first)
-        self.reached_line += _ever(line_after, first, self.top_line + 1)
-        self.ends += np.bincount(log.to_state[last], minlength=S)
-
-        # Every stay that was left (the initial state's included), and the runs on each line.
-        self.stays.add(np.concatenate((log.from_state[first], log.to_state[:-1][same])),
-                       np.concatenate((log.t_months[first], np.diff(log.t_months)[same])))
         change = np.ones(len(log), dtype=bool)
-        change[1:] = (line_after[1:] != line_after[:-1]) | ~same
+        np.not_equal(line_after[1:], line_after[:-1], out=change[1:])
+        change[1:] |= ~same
         starts = np.flatnonzero(change)
-        on = line_after[starts[:-1]] > 0
-        begin, stop = starts[:-1][on], starts[1:][on]
-        self.on_line.add(line_after[begin], log.t_months[stop] - log.t_months[begin])
-        self.to_end.add(0, log.t_months[last])
-
-        for codes, count in _sequence_counts(log, patient, first, S):
-            self.sequences[codes] += count
-
-        ended = death_times(log)
-        if ended is not None:
+        on = np.flatnonzero(line_after[starts[:-1]] > 0)
+        begin, stop = starts[on], starts[on + 1]
+        self.on_line.add(line_after[begin].astype(np.intp), log.t_months[stop] - log.t_months[begin])
+        ended = death_times(log, last)
+        if ended is None:
+            self._to_end.add(0, log.t_months[last])
+        else:
             times, died = ended
-            self.survival.add(np.zeros(m, np.int64), times, died)
+            # Every patient's end time is in the survival histogram (dead or censored): its bins are
+            # the time-to-end histogram, so only the exact sum is kept besides.
+            self.survival.add(0, times, died)
+            self._end_sum += float(np.sum(times))
+            if self.entry_states:
+                patient = _patient_index(log)
             for g, state in enumerate(self.entry_states):
                 rows_in = np.flatnonzero(log.to_state == self.state_ids.index(state))
                 who, first_entry = np.unique(patient[rows_in], return_index=True)
@@ -229,6 +357,40 @@ class SummaryAccumulator:
                 self.from_entry.add(np.full(len(who), g), times[who] - entry, died[who])
         if self.keep_trace:
             self._merge_trace(_monthly_occupancy(log, same, S))
+
+    @property
+    def to_end(self) -> Histograms:
+        """Time from the start of treatment to the end state, as a one-group histogram."""
+        if self.survival.patients() == 0:
+            return self._to_end
+        view = Histograms(1)
+        view._counts = self.survival.deaths + self.survival.censored
+        view.sums[0] = self._end_sum
+        return view
+
+    @property
+    def reached(self) -> np.ndarray:
+        """Patients who ever entered each state (the initial one included), by code."""
+        matrix, _ = self.sequences.table()
+        return self.sequences.patients_with(matrix, len(self.state_ids))
+
+    @property
+    def reached_line(self) -> np.ndarray:
+        """Patients who ever started each line (0 .. top line), by line."""
+        from sarcoma_sim.reports.logview import inherit_lines
+
+        matrix, _ = self.sequences.table()
+        # The line after each transition (the initial state is not a row), as row_lines gives it.
+        lines = np.where(matrix[:, 1:] >= 0, self.lines_by_state[np.maximum(matrix[:, 1:], 0)], -2)
+        return self.sequences.patients_with(inherit_lines(lines), self.top_line + 1)
+
+    @property
+    def ends(self) -> np.ndarray:
+        """Patients ending in each state, by code."""
+        matrix, counts = self.sequences.table()
+        width = (matrix >= 0).sum(axis=1)
+        return np.bincount(matrix[np.arange(len(matrix)), width - 1], weights=counts,
+                           minlength=len(self.state_ids)).astype(np.int64)
 
     def _merge_trace(self, counts: np.ndarray) -> None:
         # After its last event a chunk's patients stay in their end states: extend by its last row.
@@ -245,7 +407,7 @@ class SummaryAccumulator:
 
     def top_sequences(self, top: int) -> list[tuple[tuple[int, ...], int]]:
         """The ``top`` most common sequences, most common first, ties in code order."""
-        return sorted(self.sequences.items(), key=lambda item: (-item[1], item[0]))[:top]
+        return self.sequences.top(top)
 
     def survival_from_entry(self, state: str) -> SurvivalHistogram | None:
         """Survival from first entry into ``state`` (one of ``entry_states``), as group 0 of a view."""
@@ -255,47 +417,6 @@ class SummaryAccumulator:
         view = SurvivalHistogram()
         view.deaths, view.censored = self.from_entry.deaths[g:g + 1], self.from_entry.censored[g:g + 1]
         return view
-
-
-def _sequence_counts(log: EventLog, patient: np.ndarray, first: np.ndarray, S: int) -> list:
-    """(state codes of a sequence, patients who followed it) for the distinct sequences of a chunk.
-
-    A sequence of up to ``digits`` states is packed into one integer (digits base S + 1, 0 = no
-    state), so counting is one ``numpy.unique`` of integers; the few longer ones are counted as
-    byte rows."""
-    from sarcoma_sim.reports.logview import sequences
-
-    if not len(log):
-        return []
-    base = S + 1
-    digits = int(62 // np.log2(base))
-    rows_of = np.diff(np.append(first, len(log)))                # rows (transitions) per patient
-    position = np.arange(1, len(log) + 1) - np.repeat(first, rows_of)
-    length = rows_of + 1                                         # states per patient, the initial one included
-    long = length > digits
-    result = []
-    if long.any():
-        rows = np.flatnonzero(np.repeat(long, length - 1))
-        renumbered = np.repeat(np.arange(int(long.sum())), length[long] - 1)
-        sub = EventLog(renumbered, log.t_months[rows], log.event[rows], log.from_state[rows],
-                       log.to_state[rows], log.event_names, log.state_ids)
-        codes, counts = sequences(sub)
-        result += [(tuple(c for c in row if c >= 0), count) for row, count in zip(codes.tolist(), counts.tolist())]
-    powers = base ** np.arange(digits, dtype=np.int64)
-    if long.any():
-        np.minimum(position, digits - 1, out=position)           # long ones are counted above
-    packed = powers[position]
-    packed *= log.to_state + 1
-    keys = np.add.reduceat(packed, first)
-    keys += log.from_state[first] + 1
-    distinct, counts = np.unique(keys[~long] if long.any() else keys, return_counts=True)
-    for key, count in zip(distinct.tolist(), counts.tolist()):
-        states: list[int] = []
-        while key:
-            key, digit = divmod(key, base)
-            states.append(digit - 1)
-        result.append((tuple(states), count))
-    return result
 
 
 def _monthly_occupancy(log: EventLog, same: np.ndarray, S: int) -> np.ndarray:
@@ -314,20 +435,3 @@ def _monthly_occupancy(log: EventLog, same: np.ndarray, S: int) -> np.ndarray:
     state = log.to_state.astype(np.int64) * stride
     diff = np.bincount(state + begin, minlength=S * stride) - np.bincount(state + end, minlength=S * stride)
     return np.cumsum(diff.reshape(S, stride), axis=1)[:, :months].T
-
-
-def _ever(codes: np.ndarray, first: np.ndarray, size: int, also: np.ndarray | None = None) -> np.ndarray:
-    """How many patients have each code (0 .. size-1) on at least one of their rows (and in ``also``,
-    one code per patient): one bit per code, OR-ed over each patient's rows."""
-    if size > 63:      # more codes than bits: a patient x code table instead
-        seen = np.zeros((len(first), size), dtype=bool)
-        patient = np.repeat(np.arange(len(first)), np.diff(np.append(first, len(codes))))
-        seen[patient, codes] = True
-        if also is not None:
-            seen[np.arange(len(first)), also] = True
-        return seen.sum(axis=0)
-    bits = np.left_shift(np.int64(1), codes.astype(np.int64))
-    mask = np.bitwise_or.reduceat(bits, first) if len(codes) else np.zeros(0, np.int64)
-    if also is not None:
-        mask |= np.left_shift(np.int64(1), also.astype(np.int64))
-    return np.array([np.count_nonzero(mask & (np.int64(1) << np.int64(c))) for c in range(size)], np.int64)

@@ -83,9 +83,8 @@ TARGETS: dict[str, tuple[Target, ...]] = {
         Target("overall survival from eribulin, median", "os_median_from", 15.6,
                "eribulin v dacarbazine, liposarcoma (Demetri, J Clin Oncol 2017)", within=OS_TOLERANCE,
                state="eribulin",
-               note="expected short: the trial enrolled patients fit for a third or later line, while the model "
-                    "applies one death and decline rate to every patient reaching eribulin; matching it would "
-                    "push the all-patient median above EORTC 62012's"),
+               note="the trial's patients went on to later therapies the model does not draw; survival after "
+                    "the last line (trial_or_supportive_care, illustrative) stands in for them"),
         Target("overall survival from trabectedin, median", "os_median_from", 13.7, _TRABECTEDIN,
                within=OS_TOLERANCE, state="trabectedin"),
         Target("receiving a second line", "reached_line", 0.43, _CHART, low=0.33, high=0.53, line=2,

@@ -38,16 +38,28 @@ def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
 def row_lines(log: EventLog, lines_by_state: np.ndarray, first: np.ndarray | None = None) -> np.ndarray:
     """Line of therapy each patient is on after each row; states without a line inherit the
     line of the row before them (resection of limited progression stays in the current line)."""
-    line = lines_by_state[log.to_state].astype(np.int16)
+    line = lines_by_state[log.to_state]
     first = log.first_rows() if first is None else first
     # A first row cannot inherit (it would take the previous patient's line): count it as off therapy.
     line[first] = np.maximum(line[first], 0)
-    undefined = line < 0
-    if undefined.any():
-        index = np.where(undefined, 0, np.arange(len(line)))
-        np.maximum.accumulate(index, out=index)
-        line = line[index]
+    # Few rows inherit: copy from the row before until none is left (a run of k such rows takes k passes).
+    undefined = np.flatnonzero(line < 0)
+    while len(undefined):
+        line[undefined] = line[undefined - 1]
+        undefined = undefined[line[undefined] < 0]
     return line
+
+
+def inherit_lines(lines: np.ndarray) -> np.ndarray:
+    """``row_lines`` for sequences laid out as rows (one per patient or distinct sequence, one column
+    per transition; -1 inherits the column before, -2 pads a shorter sequence and stays -2)."""
+    out = lines.copy()
+    if out.shape[1]:
+        out[:, 0] = np.maximum(out[:, 0], 0)
+    for j in range(1, out.shape[1]):
+        inherit = out[:, j] == -1
+        out[inherit, j] = out[inherit, j - 1]
+    return out
 
 
 def sequences(log: EventLog) -> tuple[np.ndarray, np.ndarray]:

@@ -17,12 +17,12 @@ from sarcoma_sim.pathways.exits import DEATH_STATE
 KM_MONTHS = (12, 24, 60)         # 1, 2 and 5 years
 
 
-def death_times(log: EventLog) -> tuple[np.ndarray, np.ndarray] | None:
+def death_times(log: EventLog, last: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray] | None:
     """(months to the end of each patient's log, whether that end is death), patient order; None
-    when the pathway has no death state."""
+    when the pathway has no death state. ``last``: each patient's last row, if already known."""
     if DEATH_STATE not in log.state_ids:
         return None
-    last = log.last_rows()
+    last = log.last_rows() if last is None else last
     return log.t_months[last], log.to_state[last] == log.state_ids.index(DEATH_STATE)
 
 

@@ -126,13 +126,20 @@ def test_paper_medians_are_the_evidence_table_figures():
     assert lms.event_params("pazopanib", "progression").timing.median == 4.6
 
 
-def test_gist_genotypes_are_the_published_frequencies():
-    """GIST groups carry Corless's frequencies (ranges at their midpoints), summing to 1 with no rescaling."""
+def test_gist_genotypes_are_the_advanced_disease_mix():
+    """GIST groups carry S0033's advanced-disease genotype shares (283, 32 and 67 of 428 genotyped), the
+    other 46 split in Corless's proportions and marked illustrative, summing to 1 with no rescaling."""
     groups = {g.name: g for g in load_params("gist").population}
-    expected = {"kit_exon11": 0.67, "kit_exon9": 0.10, "kit_exon13": 0.01, "kit_exon17": 0.01,
-                "pdgfra_d842v": 0.05, "pdgfra_other": 0.025, "kit_pdgfra_wild_type": 0.135}
+    expected = {"kit_exon11": 0.6612, "kit_exon9": 0.0748, "kit_exon13": 0.0113, "kit_exon17": 0.0113,
+                "pdgfra_d842v": 0.0566, "pdgfra_other": 0.0283, "kit_pdgfra_wild_type": 0.1565}
     assert {name: g.prevalence.value for name, g in groups.items()} == pytest.approx(expected)
     assert math.fsum(expected.values()) == pytest.approx(1.0)
+    for name, count in (("kit_exon11", 283), ("kit_exon9", 32), ("kit_pdgfra_wild_type", 67)):
+        assert groups[name].prevalence.value == pytest.approx(count / 428, abs=5e-5)
+        assert "Heinrich, J Clin Oncol 2008;26:5360" in groups[name].prevalence.source
+    rest = ("kit_exon13", "kit_exon17", "pdgfra_d842v", "pdgfra_other")
+    assert all(groups[name].prevalence.illustrative for name in rest)
+    assert math.fsum(groups[name].prevalence.value for name in rest) == pytest.approx(46 / 428, abs=1e-4)
     cohort = {"setting": "advanced", "ntrk_fusion": "negative", "sdh": "not_tested"}
     assert groups["pdgfra_d842v"].facts == {**cohort, "kit_exon": "wild_type", "pdgfra": "d842v"}
     assert groups["kit_exon9"].facts == {**cohort, "kit_exon": "exon9", "pdgfra": "none"}
@@ -207,7 +214,7 @@ def test_a_probability_above_one_is_refused():
 
 def test_prevalences_must_sum_to_one():
     """Prevalences summing to 1.05 are refused, and the message lists them."""
-    text = GIST_TEXT.replace("percent: 67,", "percent: 72,")
+    text = GIST_TEXT.replace("percent: 66.12,", "percent: 71.12,")
     problems = problems_of(text)
     assert any("at population: prevalences must sum to 1, they sum to 1.05" in p for p in problems)
 
@@ -275,7 +282,7 @@ def test_wrong_subtype_and_unknown_top_keys_are_refused():
 def test_all_problems_are_reported_at_once():
     """Several independent mistakes are all reported in one error."""
     text = GIST_TEXT.replace("median_months: {months: 4.8,", "median_months: {months: -1,")
-    text = text.replace("percent: 67,", "percent: 60,")
+    text = text.replace("percent: 66.12,", "percent: 60,")
     text = text.replace("    months: 3\n", "    months: 9\n", 1)
     assert len(problems_of(text)) >= 3
 

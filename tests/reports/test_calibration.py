@@ -91,3 +91,14 @@ def test_format_marks_misses():
              "source": "Trial X", "note": "why it differs", "unit": "months"}]
     text = format_calibration(rows, "demo")
     assert "MISSED" in text and "Trial X. why it differs" in text
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("subtype", sorted(TARGETS))
+def test_every_calibration_target_is_met(subtype):
+    """Every recorded target of the shipped parameters is within its stated tolerance (100,000 patients,
+    seed 1, as docs/cohort.md reports them), so a parameter change that breaks one is seen."""
+    pathway = load_subtype(subtype)
+    result = simulate(pathway, load_params(subtype), 100_000, 1)
+    missed = [row for row in calibrate(result, pathway) if not row["within"]]
+    assert not missed, missed

@@ -468,6 +468,7 @@ class Validator:
     def _coverage(self, population: list[Group], states: dict[str, StateParams]) -> None:
         """Every reachable (state, facts, attribute values) with positive probability has a transition."""
         pathway = self.pathway
+        outgoing: dict[tuple[str, str], list] = {}    # every group walks the same transitions
         for group in population:
             if group.prevalence.value <= 0:
                 continue
@@ -483,7 +484,9 @@ class Validator:
                         if p <= 0:
                             continue
                         facts = {**group.facts, **combo}
-                        target = next((t.target for t in pathway.outgoing(state, event) if holds(t.when, facts)), None)
+                        if (state, event) not in outgoing:
+                            outgoing[state, event] = pathway.outgoing(state, event)
+                        target = next((t.target for t in outgoing[state, event] if holds(t.when, facts)), None)
                         if target is None:
                             self.fail(("states", state, event),
                                       f"no transition of {state} on {event} holds for {facts} (population group "

@@ -89,19 +89,22 @@ def apply_exit_defaults(pathway: Pathway, located: Located, problems: list[Probl
                                                               f"states.{state_id}.{event} gives its timing"))
                 continue
             own[event] = copy_data(block[event])
-            _copy_origins(located, (EXITS_KEY, group, event), ("states", state_id, event))
             inherited.append((group, event, state_id))
+    # Each copy keeps its default's file and line (or the --set that wrote it).
+    copies = [((EXITS_KEY, group, event), ("states", state_id, event)) for group, event, state_id in inherited]
+    _copy_subtrees(located.origins, copies)
+    _copy_subtrees(located.override_paths, copies)
     located.exit_defaults = tuple(inherited)
 
 
-def _copy_origins(located: Located, source: tuple, target: tuple) -> None:
-    """The copy at ``target`` keeps the default's file and line (or the --set that wrote it)."""
-    _copy_subtree(located.origins, source, target)
-    _copy_subtree(located.override_paths, source, target)
-
-
-def _copy_subtree(table: dict[tuple, _Where], source: tuple, target: tuple) -> None:
-    """Give every path under ``target`` in ``table`` the value of the same path under ``source``."""
-    for path, where in list(table.items()):
-        if path[:len(source)] == source:
-            table[target + path[len(source):]] = where
+def _copy_subtrees(table: dict[tuple, _Where], copies: list[tuple[tuple, tuple]]) -> None:
+    """For each (source, target), give every path under ``target`` in ``table`` the value of the same
+    path under ``source`` (the table is read once, not once per copy: a pathway has dozens of states)."""
+    width = {len(source) for source, _ in copies}
+    under: dict[tuple, list[tuple[tuple, _Where]]] = {}
+    for path, where in table.items():
+        for n in width:
+            under.setdefault(path[:n], []).append((path[n:], where))
+    for source, target in copies:
+        for rest, where in under.get(source, ()):
+            table[target + rest] = where
