@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import html
 import importlib
 import io
@@ -204,6 +205,7 @@ def dot_unquote(value: str) -> str:
     return html.unescape("".join(out))
 
 
+@functools.lru_cache(maxsize=8)   # pydot's pure-Python parse of GIST takes about a second; tests only read it
 def parse_dot(text: str):
     """pydot's parse; pydot 4 uses pyparsing names that pyparsing 3.3 deprecates (their warning, not ours)."""
     pyparsing_warnings = importlib.import_module("pyparsing.warnings")
