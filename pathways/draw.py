@@ -91,9 +91,10 @@ class Preset:
 
 PRESETS = {
     "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
-    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page holds two
-    # columns of states. 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
-    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
+    # Portrait, as handouts are printed and filed. 8.27 x 11 in fits both A4 (8.27 x 11.69) and
+    # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
+    # page; a page is tall, so the legend and sources go below the diagram.
+    "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in"),
 }
 
 
@@ -561,20 +562,18 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
 
 
 def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    from sarcoma_sim.pathways.layout.text import wrap_widths
     from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
 
     graph, file = _graph_of(pathway_or_graph)
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
-    from sarcoma_sim.pathways.layout.text import wrap_widths
-
-    def fitting_link_wrap(own: list[str], last: bool):
-        """The first link width (None: the preset's own) at which the panel fits; False if none."""
-        panel = candidate_panel(graph, own, last)
+    def fitting_link_wrap(panel: nx.MultiDiGraph):
+        """The first link width (None: the preset's own) at which ``panel`` fits; False if none."""
         for link in (None, *preset.link_wraps):
             with wrap_widths(*preset.wraps, link=link):
-                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
+                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                                      margin=preset.margin)
@@ -583,29 +582,41 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
         return False
 
     units = column_units(graph)
-    if not units:
+    if not units or fitting_link_wrap(graph) is not False:
         return split_panels(graph, [])
-    _, (w, h) = _compose(graph, None, highlight, typography=preset.typography,
-                         page=(preset.width, preset.height), path_keys=path_keys, measure=measure,
-                         names=graph, spacing=preset.spacing, margin=preset.margin)
-    if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
-        return split_panels(graph, [])
-    # States are taken column by column (top to bottom within one), each joining the current panel
-    # while it still fits; so a panel ends between columns where it can, inside a column where it must.
+    states = [n for column in units for n in column]
+    # A panel is measured while it is filled, before the panels after it are numbered; numbered,
+    # its link boxes' words change ("continues on panel 7") and may no longer fit (leiomyosarcoma's
+    # second page panel did not). Such a panel is capped at one state fewer and the cut made again.
+    caps: dict[int, int] = {}
+    while True:
+        groups = _fill_panels(graph, states, caps, fitting_link_wrap, candidate_panel)
+        panels = split_panels(graph, groups)
+        wraps = [fitting_link_wrap(p.graph) for p in panels]
+        too_large = [i for i, w in enumerate(wraps) if w is False and len(groups[i]) > 1]
+        if not too_large:
+            break
+        caps[too_large[0]] = len(groups[too_large[0]]) - 1
+    # (a single state too large for a panel stays alone on it: the canvas grows, tests catch it)
+    return [replace(p, link_wrap=w or None) for p, w in zip(panels, wraps)]
+
+
+def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
+    """States taken column by column (top to bottom within one), each joining the current panel
+    while it still fits and holds fewer than its cap; so a panel ends between columns where it
+    can, inside a column where it must."""
     groups: list[list[str]] = []
     current: list[str] = []
-    states = [n for column in units for n in column]
     for index, state in enumerate(states):
         last = index == len(states) - 1
-        if current and fitting_link_wrap(current + [state], last) is False:
+        full = len(current) >= caps.get(len(groups), len(states))
+        if current and (full or fitting_link_wrap(candidate_panel(graph, current + [state], last, groups)) is False):
             groups.append(current)
             current = []
         current.append(state)
     if current:
         groups.append(current)
-    panels = split_panels(graph, groups)
-    # the width each panel's link boxes fit at, measured again now that its neighbours are known
-    return [replace(p, link_wrap=fitting_link_wrap(list(p.states), p.number == p.count) or None) for p in panels]
+    return groups
 
 
 def _panel_title(graph, panel) -> str:

@@ -22,6 +22,7 @@ import networkx as nx
 from sarcoma_sim.pathways.layout import condition_phrase, state_columns
 
 LINK_PREFIX = "link:"
+NAME_OPTION = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     for u, v, k, data in graph.edges(keys=True, data=True):
         if u not in own and v not in own:
             continue
-        phrase = condition_phrase(graph, u, v, k)
+        phrase = condition_phrase(graph, u, v, k, name_option=NAME_OPTION)
         if v in terminal:
             if v not in panel:
                 # before the last panel an end state is drawn beside the arrows into it, not in
@@ -106,9 +107,13 @@ def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]
             for i, g in enumerate(groups)]
 
 
-def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool) -> nx.MultiDiGraph:
-    """The graph a panel owning ``own`` would have, for measuring before the panels are numbered."""
-    return panel_graph(graph, set(own), 1, 2, {}, last)
+def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool,
+                    earlier: list[list[str]] = ()) -> nx.MultiDiGraph:
+    """The graph a panel owning ``own`` would have after the panels ``earlier``, for measuring it
+    before the later panels are numbered (their link boxes say "another panel")."""
+    number = len(earlier) + 1
+    panel_of_state = {n: i + 1 for i, g in enumerate(earlier) for n in g}
+    return panel_graph(graph, set(own), number, number + 1, panel_of_state, last)
 
 
 def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout.text import condition_phrase, edge_label
+from sarcoma_sim.pathways.layout import text
+from sarcoma_sim.pathways.layout.text import _wrap, condition_phrase, edge_label
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,9 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
     """Merge parallel transitions, make shared choices decision points, and mark back edges."""
     back = back_edge_keys(graph)
     edges = sorted(graph.edges(keys=True, data=True), key=lambda e: _key_order(e[2]))
-    phrase = {k: condition_phrase(graph, u, v, k) for u, v, k, _ in edges}
+    # a drawn "if chosen" names the option, as the exports do: the arrow may end at a link box
+    # (the option drawn on another panel) or run beside its siblings' arrows
+    phrase = {k: condition_phrase(graph, u, v, k, name_option=False) for u, v, k, _ in edges}
     beyond = {k: bool(d.get("beyond_source")) for _, _, k, d in edges}
 
     groups: dict[tuple[str, str], list] = defaultdict(list)
@@ -123,7 +126,9 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
                 branch_keys[v].append(k)
         for v, p in signature:
             keys = branch_keys[v]
-            result.append(DiagramEdge(decision, v, tuple(keys), p or "",
+            # wrapped like any other arrow's label: unwrapped, one branch's conditions
+            # ("KIT wild type, PDGFRA none, NTRK fusion positive") widened its whole gap
+            result.append(DiagramEdge(decision, v, tuple(keys), _wrap(p, text.LABEL_WRAP) if p else "",
                                       beyond_source=all(beyond[k] for k in keys)))
 
     merged: dict[tuple[str, str, bool], list] = {}
