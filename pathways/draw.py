@@ -87,14 +87,18 @@ class Preset:
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
     link_wraps: tuple[int, ...] = (30, 36, 16)
+    # Wider arrow labels, tried last: a state branching to many link boxes (leiomyosarcoma's
+    # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
+    # to spare; fewer lines each let them sit closer.
+    label_wraps: tuple[int, ...] = (22, 28)
 
 
 PRESETS = {
     "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
-    # Portrait, as handouts are printed and filed. 8.27 x 11 in fits both A4 (8.27 x 11.69) and
-    # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
-    # page; a page is tall, so the legend and sources go below the diagram.
-    "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in"),
+    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page does not
+    # hold one state with its arrows in and out (DFSP's NTRK panel needs 9.3 in across).
+    # 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
+    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
 }
 
 
@@ -569,16 +573,21 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
+    title_wrap, detail_wrap, label_wrap = preset.wraps
+    tries = [(link, label_wrap) for link in (None, *preset.link_wraps)] + \
+        [(None, label) for label in preset.label_wraps]
+
     def fitting_link_wrap(panel: nx.MultiDiGraph):
-        """The first link width (None: the preset's own) at which ``panel`` fits; False if none."""
-        for link in (None, *preset.link_wraps):
-            with wrap_widths(*preset.wraps, link=link):
+        """The first (link width, label width) at which ``panel`` fits (link None: the preset's
+        own); False if none."""
+        for link, label in tries:
+            with wrap_widths(title_wrap, detail_wrap, label, link=link):
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                                      margin=preset.margin)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
-                return link
+                return link, label
         return False
 
     units = column_units(graph)
@@ -598,7 +607,7 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
             break
         caps[too_large[0]] = len(groups[too_large[0]]) - 1
     # (a single state too large for a panel stays alone on it: the canvas grows, tests catch it)
-    return [replace(p, link_wrap=w or None) for p, w in zip(panels, wraps)]
+    return [replace(p, link_wrap=w[0], label_wrap=w[1]) if w else p for p, w in zip(panels, wraps)]
 
 
 def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
@@ -626,20 +635,26 @@ def _panel_title(graph, panel) -> str:
 
 def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
     """One matplotlib figure per panel of the pathway at ``preset`` (see ``preset_panels``)."""
+    return [figure for _, figure in preset_drawings(pathway_or_graph, preset, highlight)]
+
+
+def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    """``(panel, figure)`` for each panel of the pathway at ``preset``."""
     graph, file = _graph_of(pathway_or_graph)
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
-    figures = []
+    drawings = []
     measure = _TextMeasure()
     for panel in preset_panels(graph, preset, highlight):
-        with wrap_widths(*preset.wraps, link=panel.link_wrap):
+        title_wrap, detail_wrap, label_wrap = preset.wraps
+        with wrap_widths(title_wrap, detail_wrap, panel.label_wrap or label_wrap, link=panel.link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                              margin=preset.margin)
-        figures.append(ax.figure)
-    return figures
+        drawings.append((panel, ax.figure))
+    return drawings
 
 
 # A very long pathway would make a PNG of hundreds of megapixels that takes most of a minute to
@@ -710,12 +725,15 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     target = Path(output_path)
     fmt = output_format(target)
     graph, _ = _graph_of(pathway)
-    from sarcoma_sim.pathways.svg import state_descriptions
+    from sarcoma_sim.pathways.svg import decision_descriptions, state_descriptions
     describe = state_descriptions(graph, highlight)
     if size is None:
-        figures = [pathway_figure(graph, highlight)]
+        drawn = [(graph, pathway_figure(graph, highlight))]
     else:
-        figures = preset_figures(graph, PRESETS[size], highlight)
+        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(graph, PRESETS[size], highlight)]
+    figures = [figure for _, figure in drawn]
+    # a panel numbers its own decision points
+    describes = [{**describe, "decisions": decision_descriptions(g)} for g, _ in drawn]
     if fmt == "pdf" and len(figures) > 1:
         write_pdf_pages(target, figures)
         return [target]
@@ -726,8 +744,8 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     with ExitStack() as stack:
         # every panel is written beside its target and moved into place only when all succeeded
         temps = [stack.enter_context(atomic_path(p)) for p in paths]
-        for figure, tmp in zip(figures, temps):
-            save_figure(figure, tmp, fmt, dpi, describe)
+        for figure, tmp, described in zip(figures, temps, describes):
+            save_figure(figure, tmp, fmt, dpi, described)
     return paths
 
 

@@ -22,14 +22,14 @@ import networkx as nx
 from sarcoma_sim.pathways.layout import condition_phrase, state_columns
 
 LINK_PREFIX = "link:"
-NAME_OPTION = False
 
 
 @dataclass(frozen=True)
 class Panel:
     """One panel: its number (1-based), how many there are, its graph and the states it owns.
 
-    ``link_wrap`` is the width (characters) its link boxes wrap at, when wider than the preset's.
+    ``link_wrap`` and ``label_wrap`` are the widths (characters) its link boxes and arrow labels
+    wrap at, when not the preset's.
     """
 
     number: int
@@ -37,6 +37,7 @@ class Panel:
     graph: nx.MultiDiGraph
     states: tuple[str, ...]
     link_wrap: int | None = None
+    label_wrap: int | None = None
 
 
 def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
@@ -79,7 +80,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     for u, v, k, data in graph.edges(keys=True, data=True):
         if u not in own and v not in own:
             continue
-        phrase = condition_phrase(graph, u, v, k, name_option=NAME_OPTION)
+        phrase = condition_phrase(graph, u, v, k, name_option=True)
         if v in terminal:
             if v not in panel:
                 # before the last panel an end state is drawn beside the arrows into it, not in

@@ -107,8 +107,10 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
     into = [e for e in s.edges if e.target == "decision:1"]
     assert {e.source for e in into} == {"imatinib_800_exon9", "imatinib_800_escalated", "imatinib_300_reduced",
                                         "imatinib_600_reduced"}
-    out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
-    assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
+    out = {e.target: " ".join(e.label.split()) for e in s.edges if e.source == "decision:1"}
+    # a drawn "if chosen" names the option (issue 12, item 4), by its label where the drugs are the same
+    assert out == {"sunitinib_37_5_continuous": "if Sunitinib 37.5 mg continuous daily chosen",
+                   "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
     back = [e for e in s.edges if e.back]

@@ -90,7 +90,7 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
     edges = sorted(graph.edges(keys=True, data=True), key=lambda e: _key_order(e[2]))
     # a drawn "if chosen" names the option, as the exports do: the arrow may end at a link box
     # (the option drawn on another panel) or run beside its siblings' arrows
-    phrase = {k: condition_phrase(graph, u, v, k, name_option=False) for u, v, k, _ in edges}
+    phrase = {k: condition_phrase(graph, u, v, k, name_option=True) for u, v, k, _ in edges}
     beyond = {k: bool(d.get("beyond_source")) for _, _, k, d in edges}
 
     groups: dict[tuple[str, str], list] = defaultdict(list)

@@ -115,8 +115,6 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
         own = f"option = {target}"
         if own in when:
             own_plain = target.replace("_", " ")
-            # exports name the option; a drawing shows it as the box the arrow ends at, and a
-            # name there stacks labels too tall for a slide at 12 pt
             name = _option_name(graph, source, target, data.get("event")) if name_option else None
             chosen = f"if {name} chosen" if name else "if chosen"
             if not plain or plain == own_plain:
