@@ -135,23 +135,28 @@ def svg_root(path):
     return ET.fromstring(path.read_bytes())
 
 
-def test_svg_text_is_text_in_named_fonts_with_a_fallback(tmp_path):
+@pytest.fixture(scope="module")
+def gist_svg(tmp_path_factory):
+    """GIST with the gallery patient's path highlighted, drawn once for the SVG structure tests."""
+    out = tmp_path_factory.mktemp("svg") / "gist.svg"
+    return save_pathway_drawing(build_graph(load_subtype("gist")), out, highlight=GIST_PATH)[0]
+
+
+def test_svg_text_is_text_in_named_fonts_with_a_fallback(gist_svg):
     """The SVG holds <text> elements (editable, searchable) naming DejaVu Sans and generic sans-serif."""
-    out = save_pathway_drawing(load_subtype("gist"), tmp_path / "gist.svg")[0]
-    texts = list(svg_root(out).iter(f"{SVG}text"))
+    texts = list(svg_root(gist_svg).iter(f"{SVG}text"))
     assert len(texts) > 50
     assert any("Imatinib" in (t.text or "") for t in texts)
     family = font_of(texts[0].get("style"))[1]
     assert "'DejaVu Sans'" in family and "Arial" in family and family.endswith("sans-serif")
-    hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(out).iter(f"{SVG}use")]
+    hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(gist_svg).iter(f"{SVG}use")]
     assert not [h for h in hrefs if h.startswith("#DejaVu")], "glyphs drawn as outlines"
 
 
-def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
+def test_svg_states_are_titled_groups_and_the_path_is_classed(gist_svg):
     """Each state is one <g id="state-..."> titled with regimen, dose and sources; the path is class on-path."""
     graph = build_graph(load_subtype("gist"))
-    out = save_pathway_drawing(graph, tmp_path / "gist.svg", highlight=GIST_PATH)[0]
-    root = svg_root(out)
+    root = svg_root(gist_svg)
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-")}
     assert set(groups) == {f"state-{n}" for n in graph.nodes}
     title = groups["state-imatinib_400"].find(f"{SVG}title").text
@@ -162,6 +167,20 @@ def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
     classed = {g.get("id"): g.get("class") for g in root.iter(f"{SVG}g") if g.get("class")}
     assert classed["edge:imatinib_400->resection"] == "transition on-path"
     assert classed["edge:regorafenib->ripretinib"] == "transition"
+
+
+def test_svg_decision_diamonds_are_titled_groups(gist_svg):
+    """A decision diamond is a <g id="decision-N" class="decision"> holding its shape, titled with the
+    states that share the choice and where each branch goes (as states are)."""
+    root = svg_root(gist_svg)
+    decisions = [g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("decision-")]
+    assert [g.get("class") for g in decisions] == ["decision"] * len(decisions) and decisions
+    titles = [" ".join(g.find(f"{SVG}title").text.split()) for g in decisions]
+    sunitinib = next(t for t in titles if "Sunitinib 37.5 mg continuous daily" in t)
+    assert sunitinib.startswith("Decision shared by ") and "Imatinib escalated to 800 mg daily" in sunitinib
+    assert "if Sunitinib 37.5 mg continuous daily chosen: Sunitinib 37.5 mg continuous daily" in sunitinib
+    assert "default: Sunitinib 50 mg" in sunitinib
+    assert all(g.find(f".//{SVG}path") is not None for g in decisions)
 
 
 @pytest.mark.slow
