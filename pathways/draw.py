@@ -90,7 +90,7 @@ class Preset:
     # Wider arrow labels, tried last: a state branching to many link boxes (leiomyosarcoma's
     # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
     # to spare; fewer lines each let them sit closer.
-    label_wraps: tuple[int, ...] = (22, 28)
+    label_wraps: tuple[int, ...] = (22, 28, 34)
 
 
 PRESETS = {
@@ -576,11 +576,15 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     title_wrap, detail_wrap, label_wrap = preset.wraps
     tries = [(link, label_wrap) for link in (None, *preset.link_wraps)] + \
         [(None, label) for label in preset.label_wraps]
+    # every pairing, tried only on a finished panel that fits no other way (fitting is not
+    # monotonic in either width: wider labels let boxes sit closer, or push them apart)
+    more = [(link, label) for label in preset.label_wraps for link in (None, *preset.link_wraps)
+            if (link, label) not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph):
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False):
         """The first (link width, label width) at which ``panel`` fits (link None: the preset's
         own); False if none."""
-        for link, label in tries:
+        for link, label in tries + (more if exhaustive else []):
             with wrap_widths(title_wrap, detail_wrap, label, link=link):
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
@@ -601,7 +605,7 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     while True:
         groups = _fill_panels(graph, states, caps, fitting_link_wrap, candidate_panel)
         panels = split_panels(graph, groups)
-        wraps = [fitting_link_wrap(p.graph) for p in panels]
+        wraps = [fitting_link_wrap(p.graph) or fitting_link_wrap(p.graph, exhaustive=True) for p in panels]
         too_large = [i for i, w in enumerate(wraps) if w is False and len(groups[i]) > 1]
         if not too_large:
             break
