@@ -31,7 +31,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "2"
+DRAWING_VERSION = "3"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -164,9 +164,12 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
     out = ["# Pathway diagrams", "",
            "Every subtype's treatment pathway, drawn from its file in `pathways/data/`. Read each left to "
            "right: workup, then each line of therapy in its own column, then the end of the pathway. "
-           "Arrows are labelled with the event and its condition in plain words; a dashed border or "
+           "Arrows are labelled with the event and its condition in plain words, an option by its "
+           "name (\"if trabectedin chosen\"); a dashed border or "
            "arrow marks what goes beyond the source guideline (from the evidence table); a diamond is "
-           "a choice that several states share. Sources are listed under each diagram.", "",
+           "a choice that several states share. Sources are listed under each diagram. In SVG, every "
+           "state and every diamond is a group with a title (regimen, dose and sources; or who shares "
+           "the choice and where each branch goes), shown on hover.", "",
            "Each subtype also has a slide version (`--size slide`: 16:9, no text under 12 pt). A "
            "pathway too large for one slide is cut into linked panels: a dashed grey box stands for a "
            "state drawn on another panel and says which. `--size page` does the same for a landscape "
