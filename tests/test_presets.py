@@ -128,7 +128,7 @@ def test_panel_arrow_labels_keep_their_meaning_from_the_whole_pathway():
     for panel in preset_panels(graph, PRESETS["page"]):
         for u, v, k in panel.graph.edges(keys=True):
             original = next((a, b) for a, b, kk in graph.edges(keys=True) if kk == k)
-            assert condition_phrase(panel.graph, u, v, k) == condition_phrase(graph, *original, k)
+            assert condition_phrase(panel.graph, u, v, k) == condition_phrase(graph, *original, k, name_option=True)
 
 
 def svg_root(path):
