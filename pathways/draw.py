@@ -200,7 +200,7 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
 
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
-        w, h = measure(title, typography.node_title, "bold")
+        w, h = measure(title, typography.node_title, _title_weight(graph.nodes[state]))
         if detail:
             dw, dh = measure(detail, typography.node_detail, style="italic")
             w, h = max(w, dw), h + dh + 0.05
@@ -210,6 +210,11 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
         return measure(text, typography.label)
 
     return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing)
+
+
+def _title_weight(attrs: dict) -> str:
+    """A state's name is bold; a link box's rows (conditions and names of states elsewhere) are not."""
+    return "normal" if attrs.get("link_direction") else "bold"
 
 
 def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = None, *,
@@ -421,8 +426,8 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
         steps.setdefault(s, []).append(i)
     for node_id, attrs in graph.nodes(data=True):
         # a link box stands for a state on another panel: it is on the path when that state is
-        if attrs.get("link_of") in steps and attrs.get("link_direction") == "to":
-            steps[node_id] = steps[attrs["link_of"]]
+        if attrs.get("link_direction") == "to" and any(s in steps for s in attrs["link_of"]):
+            steps[node_id] = sorted(i for s in attrs["link_of"] for i in steps.get(s, ()))
     for node_id, box in layout.boxes.items():
         x, y = box.x + ox, box.y + oy
         if box.kind == DECISION:
@@ -451,13 +456,16 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
             linestyle=(0, (4, 2.5)) if dashed else "-",
             alpha=alpha, zorder=8, gid=f"node:{node_id}"))
         title, detail = node_text(attrs)
-        tw, th = measure(title, t.node_title, "bold")
+        tw, th = measure(title, t.node_title, _title_weight(attrs))
         dh = measure(detail, t.node_detail, style="italic")[1] + 0.05 if detail else 0.0
         top = y - (th + dh) / 2
         text_alpha = 0.4 if faded else 1.0
-        ax.text(x, top + th / 2, title, ha="center", va="center", fontsize=t.node_title,
-                fontweight="bold", color="#111111", alpha=text_alpha, zorder=9, parse_math=False,
-                multialignment="center", gid=f"title:{node_id}")
+        # a link box's rows read as a list: left-aligned
+        row_list = bool(attrs.get("link_direction"))
+        ax.text(x - box.width / 2 + PAD if row_list else x, top + th / 2, title,
+                ha="left" if row_list else "center", va="center", fontsize=t.node_title,
+                fontweight=_title_weight(attrs), color="#111111", alpha=text_alpha, zorder=9,
+                parse_math=False, multialignment="left" if row_list else "center", gid=f"title:{node_id}")
         if detail:
             ax.text(x, top + th + 0.05 + (dh - 0.05) / 2, detail, ha="center", va="center",
                     fontsize=t.node_detail, fontstyle="italic", color="#333333", alpha=text_alpha,
@@ -484,7 +492,7 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         if graph.nodes[n].get("kind") in ("workup", "therapy", "surgery", "assessment", "terminal") else 9,
         graph.nodes[n].get("line") or 0))
     names = {"workup": "workup", "surgery": "surgery", "assessment": "assessment",
-             "terminal": "end of pathway", "state on another panel": "dashed grey: state on another panel"}
+             "terminal": "end of pathway", "state on another panel": "dashed grey: states on other panels"}
     for n in order:
         style = _style_of(graph.nodes[n])
         if style.name in seen:

@@ -330,13 +330,17 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
         "if Sunitinib 37.5 mg continuous daily chosen"
 
 
-def test_stacked_states_with_one_labelled_arrow_each_leave_room_for_both_labels():
-    """Two link boxes stacked in a column, their long-labelled arrows converging, get labels that do not overlap."""
+def test_a_state_entered_from_other_panels_has_one_link_box_listing_where_from_and_why():
+    """On a panel, the states leading into one of its states from elsewhere are rows of one link box
+    (name, panel, condition); its single arrow is unlabelled, the conditions being in the rows."""
     from sarcoma_sim.pathways.panels import candidate_panel
-    panel = candidate_panel(gist_graph(), ["ntrk_inhibitor"], last=False)
+    graph = gist_graph()
+    panel = candidate_panel(graph, ["ntrk_inhibitor"], last=False, earlier=[["workup"], ["surveillance"]])
+    box = panel.nodes["link:from:ntrk_inhibitor"]
+    assert box["link_of"] == ("workup", "surveillance") and box["link_panels"] == (1, 2)
+    assert box["link_rows"][0].startswith("Histology and KIT/PDGFRA mutation testing (panel 1): start, ")
+    assert box["link_rows"][1].startswith("Surveillance imaging after resection (panel 2): recurrence, ")
     layout = layered_layout(panel, attempts=1)
-    incoming = [r.label_box for r in layout.routes
-                if r.edge.target == "ntrk_inhibitor" and r.edge.source.startswith("link:from:")]
-    assert len(incoming) == 2 and all(incoming)
-    assert not incoming[0].overlaps(incoming[1], 0.0)
-    assert layout.collisions == 0
+    incoming = [r for r in layout.routes if r.edge.target == "ntrk_inhibitor"]
+    assert [r.edge.source for r in incoming] == ["link:from:ntrk_inhibitor"]
+    assert incoming[0].edge.label == "" and incoming[0].label_box is None

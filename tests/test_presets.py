@@ -100,7 +100,9 @@ def test_panels_show_every_state_once_and_every_transition(subtype, preset):
     for panel in panels:
         for node, attrs in panel.graph.nodes(data=True):
             if attrs.get("link_of") is not None:
-                assert attrs["link_panel"] == home[attrs["link_of"]] != panel.number
+                for state, where, row in zip(attrs["link_of"], attrs["link_panels"], attrs["link_rows"]):
+                    assert where == home[state] != panel.number
+                    assert f"(panel {where})" in row
 
 
 @pytest.mark.slow

@@ -40,10 +40,11 @@ def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int =
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
     if attrs.get("link_direction"):
-        # a link box has no regimen line, so its title may use the regimen's width: fewer lines
-        title = _wrap(str(attrs.get("label") or ""), LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4))
-        where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
-        return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
+        # a link box has no regimen line, so its rows may use the regimen's width: fewer lines
+        width = LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4)
+        rows = attrs.get("link_rows") or (str(attrs.get("label") or ""),)
+        bullet = "• " if len(rows) > 1 else ""
+        return "\n".join(_wrap(bullet + row, width) for row in rows), None
     detail = regimen_detail(attrs)
     if detail is None and attrs.get("kind") == "terminal":
         # an end state has no regimen line either (and often a sentence for a label): the same
