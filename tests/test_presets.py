@@ -20,13 +20,6 @@ REPRESENTATIVE = ("imt", "slide")
 MATRIX = [pytest.param(subtype, preset, id=f"{subtype}-{preset}",
                        marks=() if (subtype, preset) == REPRESENTATIVE else pytest.mark.slow)
           for subtype in SUBTYPE_IDS for preset in sorted(PRESETS)]
-# Known defect (issue 12 stays open): leiomyosarcoma's second page panel is 8.93 in tall with its
-# sources footer below (the page is 8.27 in), so its text is fitted to 11.1 pt. Strict: fixing it fails here.
-KNOWN_PAGE_OVERFLOW = pytest.mark.xfail(strict=True, reason="leiomyosarcoma page panel 2 overflows the page")
-FIT_MATRIX = [pytest.param(*p.values, id=p.id, marks=(*p.marks, KNOWN_PAGE_OVERFLOW)
-                           if p.id == "leiomyosarcoma-page" else p.marks) for p in MATRIX]
-
-
 def font_of(style: str) -> tuple[float, str]:
     """(size in px, font family list) of an SVG text style, written either as font-size and
     font-family or as the CSS ``font`` shorthand (both valid SVG; matplotlib releases differ)."""
@@ -50,7 +43,7 @@ def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
     return sizes
 
 
-@pytest.mark.parametrize("subtype, preset", FIT_MATRIX)
+@pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     """At each preset, every panel's smallest text, fitted to the page, is at least 12 pt."""
     paths = save_pathway_drawing(load_subtype(subtype), tmp_path / f"{subtype}.svg", size=preset)
@@ -58,7 +51,7 @@ def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     assert all(size >= MIN_PT - 1e-6 for size in smallest.values()), smallest
 
 
-@pytest.mark.parametrize("subtype, preset", FIT_MATRIX)
+@pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_panels_fit_the_page(subtype, preset):
     """Every panel's canvas is exactly the preset's page: nothing was too large for it."""
     p = PRESETS[preset]
