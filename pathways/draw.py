@@ -95,10 +95,11 @@ class Preset:
 
 PRESETS = {
     "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
-    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page does not
-    # hold one state with its arrows in and out (DFSP's NTRK panel needs 9.3 in across).
-    # 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
-    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
+    # Portrait, as handouts are printed and filed: 8.27 x 11 in fits both A4 (8.27 x 11.69) and
+    # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
+    # page, with narrower boxes and labels than a slide's; legend and sources go below.
+    "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in",
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12)),
 }
 
 

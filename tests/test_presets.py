@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
-from sarcoma_sim.pathways.draw import PRESETS, preset_figures, preset_panels, save_pathway_drawing
+from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_figures, preset_panels, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
@@ -198,3 +198,21 @@ def test_a_multi_panel_pdf_is_one_file_with_a_page_per_panel(tmp_path):
     assert pdf[0].read_bytes().count(b"/Type /Page\n") + pdf[0].read_bytes().count(b"/Type /Page ") >= count
     svgs = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="page")
     assert [p.name for p in svgs] == [f"imt-{i}.svg" for i in range(1, count + 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_a_grown_gist_still_fits_every_panel(preset):
+    """GIST grown to 27 states (dose reductions, SDH-deficient branch) is cut into panels that each
+    fit the preset, and every non-end state is drawn on exactly one of them."""
+    from pathlib import Path
+
+    from sarcoma_sim.pathways.load import load_pathway
+    pathway = load_pathway(Path(__file__).parent / "data" / "gist_27_states.yaml")
+    p = PRESETS[preset]
+    drawn = preset_drawings(pathway, p)
+    assert len(pathway.states) == 27 and len(drawn) > 1
+    for _, figure in drawn:
+        assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
+    owned = [s for panel, _ in drawn for s in panel.states]
+    assert sorted(owned) == sorted(s for s, state in pathway.states.items() if state.kind != "terminal")
