@@ -91,15 +91,19 @@ class Preset:
     # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
     # to spare; fewer lines each let them sit closer.
     label_wraps: tuple[int, ...] = (22, 28, 34)
+    narrow_wraps: tuple[int, int] = (15, 18)  # box title and regimen widths tried last
 
 
 PRESETS = {
-    "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
+    # boxes a little wider than the preset default: a slide is short, and fewer lines per box let
+    # GIST's states sit two or three to a panel (8 slides, where 15-character titles needed 9)
+    "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in",
+                    wraps=(18, 22, 13)),
     # Portrait, as handouts are printed and filed: 8.27 x 11 in fits both A4 (8.27 x 11.69) and
     # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
     # page, with narrower boxes and labels than a slide's; legend and sources go below.
     "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in",
-                   wraps=(13, 15, 12), link_wraps=(16, 22, 12)),
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12), narrow_wraps=(13, 15)),
 }
 
 
@@ -304,7 +308,8 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
         y += measure(said, t.subtitle)[1] + 0.08
     header_h = measure("First line", t.header, "bold")[1]
     band_top = y + 0.05
-    oy = band_top + header_h + 0.25
+    # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
+    oy = band_top + header_h + (0.12 if page else 0.25)
     diagram_bottom = oy + layout.height
 
     _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
@@ -315,7 +320,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if beside:
         left, y, column = margin + layout.width + SIDE_GAP, band_top, side_width
     else:
-        left, y, column = margin, diagram_bottom + 0.3, text_width
+        left, y, column = margin, diagram_bottom + (0.15 if page else 0.3), text_width
     if legend:
         y = _draw_legend(ax, graph, layout, path_keys is not None, left, y, column, t) + 0.15
     if sources:
@@ -583,33 +588,38 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
-    tries = [(link, label_wrap) for link in (None, *preset.link_wraps)] + \
-        [(None, label) for label in preset.label_wraps]
+    tries = [(title_wrap, detail_wrap, label_wrap, link) for link in (None, *preset.link_wraps)] + \
+        [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps]
     # every pairing, tried only on a finished panel that fits no other way (fitting is not
-    # monotonic in either width: wider labels let boxes sit closer, or push them apart)
-    more = [(link, label) for label in preset.label_wraps for link in (None, *preset.link_wraps)
-            if (link, label) not in tries]
+    # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
+    # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
+    narrow = [(*preset.narrow_wraps, label_wrap, None)]
+    more = [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps
+            for link in (None, *preset.link_wraps)]
+    more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False):
-        """The first (link width, label width) at which ``panel`` fits (link None: the preset's
-        own); False if none."""
-        for link, label in tries + (more if exhaustive else []):
-            with wrap_widths(title_wrap, detail_wrap, label, link=link):
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
+        """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
+        preset's own); False if none."""
+        for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
+            with wrap_widths(title, detail, label, link=link):
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                                      margin=preset.margin)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
-                return link, label
+                return title, detail, label, link
         return False
 
     units = column_units(graph)
-    if not units or fitting_link_wrap(graph) is not False:
-        return split_panels(graph, [])
+    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
+             if units else False)
+    if not units or whole is not False:
+        return [replace(p, wraps=whole or None) for p in split_panels(graph, [])]
     states = [n for column in units for n in column]
-    # A panel is measured while it is filled, before the panels after it are numbered; numbered,
-    # its link boxes' words change ("continues on panel 7") and may no longer fit (leiomyosarcoma's
-    # second page panel did not). Such a panel is capped at one state fewer and the cut made again.
+    # A panel is measured while it is filled, before the panels after it are numbered (its link
+    # boxes say "panel 99"); numbered, it is measured again, and one that no longer fits (a layout
+    # is not monotonic in its text) is capped at one state fewer and the cut made again.
     caps: dict[int, int] = {}
     while True:
         groups = _fill_panels(graph, states, caps, fitting_link_wrap, candidate_panel)
@@ -620,7 +630,7 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
             break
         caps[too_large[0]] = len(groups[too_large[0]]) - 1
     # (a single state too large for a panel stays alone on it: the canvas grows, tests catch it)
-    return [replace(p, link_wrap=w[0], label_wrap=w[1]) if w else p for p, w in zip(panels, wraps)]
+    return [replace(p, wraps=w or None) for p, w in zip(panels, wraps)]
 
 
 def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
@@ -660,8 +670,8 @@ def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] |
     drawings = []
     measure = _TextMeasure()
     for panel in preset_panels(graph, preset, highlight):
-        title_wrap, detail_wrap, label_wrap = preset.wraps
-        with wrap_widths(title_wrap, detail_wrap, panel.label_wrap or label_wrap, link=panel.link_wrap):
+        title_wrap, detail_wrap, label_wrap, link_wrap = panel.wraps or (*preset.wraps, None)
+        with wrap_widths(title_wrap, detail_wrap, label_wrap, link=link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
@@ -738,7 +748,7 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     target = Path(output_path)
     fmt = output_format(target)
     graph, _ = _graph_of(pathway)
-    from sarcoma_sim.pathways.svg import decision_descriptions, state_descriptions
+    from sarcoma_sim.pathways.svg import decision_descriptions, link_descriptions, state_descriptions
     describe = state_descriptions(graph, highlight)
     if size is None:
         drawn = [(graph, pathway_figure(graph, highlight))]
@@ -746,7 +756,8 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
         drawn = [(panel.graph, figure) for panel, figure in preset_drawings(graph, PRESETS[size], highlight)]
     figures = [figure for _, figure in drawn]
     # a panel numbers its own decision points
-    describes = [{**describe, "decisions": decision_descriptions(g)} for g, _ in drawn]
+    describes = [{**describe, "decisions": decision_descriptions(g), "links": link_descriptions(g, highlight)}
+                 for g, _ in drawn]
     if fmt == "pdf" and len(figures) > 1:
         write_pdf_pages(target, figures)
         return [target]

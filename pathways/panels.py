@@ -2,12 +2,14 @@
 
 A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
 surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
-its states. Each panel holds its columns'
-states; an arrow that leaves the panel ends at a *link* box standing for the state it reaches
-("continues on panel 2"), and an arrow that enters it starts at a link box for the state it comes
-from ("from panel 1"). End states are drawn in every panel that reaches them, since an arrow
-into the end of the pathway needs no page turn. Link boxes keep the kind and line of the state
-they stand for, so the layout puts them in the column that state would have.
+its states. Each panel holds its columns' states. A state with arrows leaving the panel gets one
+*link* box after it, listing where they go, a row each: "progression, limited → Resection of
+limited progression (panel 5)"; a state entered from other panels gets one link box before it,
+listing where from: "Imatinib 400 mg daily (panel 3): intolerance". The single arrow between a
+state and its link box carries no label, the conditions being in the rows. (A box per state off
+the panel, each with its own labelled arrow, stacked GIST's panels too high to hold more than a
+state or two: twelve slides.) End states are drawn in every panel that reaches them, since an
+arrow into the end of the pathway needs no page turn.
 
 Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway before the cut, so an
 "otherwise" keeps its meaning when its siblings are on another panel.
@@ -28,16 +30,15 @@ LINK_PREFIX = "link:"
 class Panel:
     """One panel: its number (1-based), how many there are, its graph and the states it owns.
 
-    ``link_wrap`` and ``label_wrap`` are the widths (characters) its link boxes and arrow labels
-    wrap at, when not the preset's.
+    ``wraps`` are the widths (characters) its box titles, regimens, arrow labels and link boxes
+    wrap at (link None: the regimen's width), when not the preset's.
     """
 
     number: int
     count: int
     graph: nx.MultiDiGraph
     states: tuple[str, ...]
-    link_wrap: int | None = None
-    label_wrap: int | None = None
+    wraps: tuple[int, int, int, int | None] | None = None
 
 
 def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:

@@ -55,6 +55,22 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
     return {"states": states, "path": list(highlight or []), "decisions": decision_descriptions(graph)}
 
 
+def link_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
+    """The hover title and classes of each link box of a panel's graph: where its arrows go (or
+    come from), one line per state on another panel."""
+    from sarcoma_sim.pathways.export import xml_text
+
+    path = set(highlight or [])
+    out = {}
+    for node, attrs in graph.nodes(data=True):
+        if not attrs.get("link_direction"):
+            continue
+        heading = "Continues on other panels:" if attrs["link_direction"] == "to" else "Entered from other panels:"
+        classes = "link" + (" on-path" if path.intersection(attrs.get("link_of") or ()) else "")
+        out[node] = {"title": xml_text("\n".join([heading, *(attrs.get("link_rows") or ())])), "class": classes}
+    return out
+
+
 def decision_descriptions(graph: nx.MultiDiGraph) -> dict:
     """The hover title of each decision point the drawing of ``graph`` has (by its node id, e.g.
     ``decision:1``): which states share the choice, on which event, and where each branch goes."""
@@ -114,9 +130,9 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
             group.append(box)
             continue
         group = ET.Element(_q("g"), {"id": svg_id(state)})
-        info = states.get(state) or states.get(state.split(":")[-1])
+        info = (describe.get("links") or {}).get(state) or states.get(state)
         if info:
-            group.set("class", info["class"] + (" link" if state.startswith("link:") else ""))
+            group.set("class", info["class"])
             title = ET.SubElement(group, _q("title"))
             title.text = info["title"]
         parent.insert(list(parent).index(box), group)

@@ -99,8 +99,6 @@ def test_panels_show_every_state_once_and_every_transition(subtype, preset):
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="GIST needs 12 slide panels: one link box per state off the panel "
-                                       "stacks too high; combined link boxes are the fix (issue 12 stays open)")
 def test_gist_is_cut_into_linked_panels_that_each_fit():
     """GIST, too large for one slide at 12 pt, becomes several panels, each owning some of its states."""
     panels = preset_panels(load_subtype("gist"), PRESETS["slide"])
@@ -216,3 +214,15 @@ def test_a_grown_gist_still_fits_every_panel(preset):
         assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
     owned = [s for panel, _ in drawn for s in panel.states]
     assert sorted(owned) == sorted(s for s, state in pathway.states.items() if state.kind != "terminal")
+
+
+def test_svg_link_boxes_are_titled_with_their_rows(tmp_path):
+    """On a panel's SVG, a link box is a <g class="link"> whose title lists where its arrows go, not
+    the title of the state it follows."""
+    paths = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="slide")
+    root = svg_root(paths[0])
+    links = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-link_")}
+    assert links and all(g.get("class").split()[0] == "link" for g in links.values())
+    title = links["state-link_to_workup"].find(f"{SVG}title").text
+    assert title.startswith("Continues on other panels:\n")
+    assert "→ NTRK inhibitor, larotrectinib 100 mg twice daily (NTRK fusion) (panel 2)" in title
