@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
-from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_figures, preset_panels, save_pathway_drawing
+from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
@@ -51,19 +52,26 @@ def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     assert all(size >= MIN_PT - 1e-6 for size in smallest.values()), smallest
 
 
+@functools.lru_cache(maxsize=2)
+def drawings(subtype: str, preset: str) -> tuple:
+    """A subtype's panels and figures at a preset (GIST with the gallery path highlighted), drawn once
+    for the tests that only inspect them."""
+    path = tuple(GIST_PATH) if subtype == "gist" else None
+    return tuple(preset_drawings(load_subtype(subtype), PRESETS[preset], highlight=path))
+
+
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_panels_fit_the_page(subtype, preset):
     """Every panel's canvas is exactly the preset's page: nothing was too large for it."""
     p = PRESETS[preset]
-    for figure in preset_figures(load_subtype(subtype), p):
+    for _, figure in drawings(subtype, preset):
         assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
 
 
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_geometry_is_clean(subtype, preset):
     """Every preset and panel: no box overlaps, no label on a box or label, text inside its box and the page."""
-    path = GIST_PATH if subtype == "gist" else None
-    for figure in preset_figures(load_subtype(subtype), PRESETS[preset], highlight=path):
+    for _, figure in drawings(subtype, preset):
         ax = figure.axes[0]
         nodes, labels, texts, axes_box = extents(ax)
         assert_clean_geometry(nodes, labels, texts, axes_box)
