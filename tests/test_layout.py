@@ -93,6 +93,12 @@ def test_wrap_keeps_every_word_and_explicit_breaks(words):
     assert wrapped.count("\n") >= text.count("\n")
 
 
+def test_wrap_keeps_panel_numbers_with_the_word_panel():
+    """A link box's "(panel 5)" is never split across lines."""
+    lines = _wrap("Histology and KIT/PDGFRA mutation testing (panel 1): start, otherwise", 22).split("\n")
+    assert any("(panel 1):" in line for line in lines)
+
+
 def test_wrap_keeps_numbers_with_their_units():
     """"400 mg" and "4 weeks" are never split across lines."""
     assert _wrap("Imatinib 400 mg daily", 19) == "Imatinib\n400 mg daily"

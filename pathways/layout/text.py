@@ -76,6 +76,8 @@ def _words(text: str) -> set[str]:
 NBSP = "\u00a0"
 # A number stays with its unit when lines are wrapped ("400 mg", "4 weeks").
 _UNIT = re.compile(r"(\d) (mg|g|mcg|µg|mL|weeks?|days?|months?|hours?)\b")
+# ... and "panel 5" (a link box's row) stays on one line
+_PANEL = re.compile(r"\bpanel (\d)")
 
 
 def _wrap(text: str, width: int) -> str:
@@ -84,6 +86,7 @@ def _wrap(text: str, width: int) -> str:
     out = []
     for line in text.splitlines() or [""]:
         line = _UNIT.sub(lambda m: m.group(1) + NBSP + m.group(2), line).replace(" / ", " /" + NBSP)
+        line = _PANEL.sub("panel" + NBSP + r"\1", line)
         lines = textwrap.wrap(line, width, break_long_words=False) or [line]
         for narrower in range(width - 1, 0, -1):
             attempt = textwrap.wrap(line, narrower, break_long_words=False)
