@@ -12,8 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout import text
-from sarcoma_sim.pathways.layout.text import _wrap, condition_phrase, edge_label
+from sarcoma_sim.pathways.layout.text import condition_phrase, edge_label, wrap_label
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
             keys = branch_keys[v]
             # wrapped like any other arrow's label: unwrapped, one branch's conditions
             # ("KIT wild type, PDGFRA none, NTRK fusion positive") widened its whole gap
-            result.append(DiagramEdge(decision, v, tuple(keys), _wrap(p, text.LABEL_WRAP) if p else "",
+            result.append(DiagramEdge(decision, v, tuple(keys), wrap_label(p) if p else "",
                                       beyond_source=all(beyond[k] for k in keys)))
 
     merged: dict[tuple[str, str, bool], list] = {}

@@ -176,6 +176,11 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
     return "\n".join(lines)
 
 
+def wrap_label(text: str) -> str:
+    """An arrow label wrapped at the current label width (see ``wrap_widths``)."""
+    return _wrap(text, LABEL_WRAP)
+
+
 def estimate_text_size(text: str, fontsize: float = 10.0) -> tuple[float, float]:
     """A rough size in inches of ``text`` in a sans-serif font, for layouts computed without fonts."""
     lines = text.split("\n") or [""]
