@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
-from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_pathway_drawing
+from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_figure, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
@@ -21,6 +21,14 @@ REPRESENTATIVE = ("imt", "slide")
 MATRIX = [pytest.param(subtype, preset, id=f"{subtype}-{preset}",
                        marks=() if (subtype, preset) == REPRESENTATIVE else pytest.mark.slow)
           for subtype in SUBTYPE_IDS for preset in sorted(PRESETS)]
+@functools.lru_cache(maxsize=2)
+def drawings(subtype: str, preset: str) -> tuple:
+    """A subtype's panels and figures at a preset (GIST with the gallery path highlighted), drawn once
+    for the tests that only inspect them."""
+    path = tuple(GIST_PATH) if subtype == "gist" else None
+    return tuple(preset_drawings(load_subtype(subtype), PRESETS[preset], highlight=path))
+
+
 def font_of(style: str) -> tuple[float, str]:
     """(size in px, font family list) of an SVG text style, written either as font-size and
     font-family or as the CSS ``font`` shorthand (both valid SVG; matplotlib releases differ)."""
@@ -47,17 +55,12 @@ def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     """At each preset, every panel's smallest text, fitted to the page, is at least 12 pt."""
-    paths = save_pathway_drawing(load_subtype(subtype), tmp_path / f"{subtype}.svg", size=preset)
-    smallest = {p.name: min(rendered_sizes(p.read_bytes(), PRESETS[preset])) for p in paths}
+    smallest = {}
+    for panel, figure in drawings(subtype, preset):
+        path = tmp_path / f"{subtype}-{panel.number}.svg"
+        save_figure(figure, path, "svg")
+        smallest[path.name] = min(rendered_sizes(path.read_bytes(), PRESETS[preset]))
     assert all(size >= MIN_PT - 1e-6 for size in smallest.values()), smallest
-
-
-@functools.lru_cache(maxsize=2)
-def drawings(subtype: str, preset: str) -> tuple:
-    """A subtype's panels and figures at a preset (GIST with the gallery path highlighted), drawn once
-    for the tests that only inspect them."""
-    path = tuple(GIST_PATH) if subtype == "gist" else None
-    return tuple(preset_drawings(load_subtype(subtype), PRESETS[preset], highlight=path))
 
 
 @pytest.mark.parametrize("subtype, preset", MATRIX)
@@ -86,7 +89,7 @@ def test_preset_geometry_is_clean(subtype, preset):
 def test_panels_show_every_state_once_and_every_transition(subtype, preset):
     """Across the panels each non-end state is drawn once, every transition shown, links name the right panel."""
     graph = build_graph(load_subtype(subtype))
-    panels = preset_panels(graph, PRESETS[preset])
+    panels = [panel for panel, _ in drawings(subtype, preset)]
     home = {}
     edges = []
     for panel in panels:
