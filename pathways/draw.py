@@ -87,13 +87,23 @@ class Preset:
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
     link_wraps: tuple[int, ...] = (30, 36, 16)
+    # Wider arrow labels, tried last: a state branching to many link boxes (leiomyosarcoma's
+    # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
+    # to spare; fewer lines each let them sit closer.
+    label_wraps: tuple[int, ...] = (22, 28, 34)
+    narrow_wraps: tuple[int, int] = (15, 18)  # box title and regimen widths tried last
 
 
 PRESETS = {
-    "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in"),
-    # Landscape, not portrait: pathways read left to right, and at 12 pt a portrait page holds two
-    # columns of states. 11 x 8.27 in fits both A4 (11.69 x 8.27) and Letter (11 x 8.5) unscaled.
-    "page": Preset("page", 11.0, 8.27, READABLE_TYPOGRAPHY, "an A4 or Letter page, landscape, 11 x 8.27 in"),
+    # boxes a little wider than the preset default: a slide is short, and fewer lines per box let
+    # GIST's states sit two or three to a panel (8 slides, where 15-character titles needed 9)
+    "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in",
+                    wraps=(18, 22, 13)),
+    # Portrait, as handouts are printed and filed: 8.27 x 11 in fits both A4 (8.27 x 11.69) and
+    # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
+    # page, with narrower boxes and labels than a slide's; legend and sources go below.
+    "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in",
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12), narrow_wraps=(13, 15)),
 }
 
 
@@ -195,7 +205,7 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
 
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
-        w, h = measure(title, typography.node_title, "bold")
+        w, h = measure(title, typography.node_title, _title_weight(graph.nodes[state]))
         if detail:
             dw, dh = measure(detail, typography.node_detail, style="italic")
             w, h = max(w, dw), h + dh + 0.05
@@ -205,6 +215,11 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
         return measure(text, typography.label)
 
     return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing)
+
+
+def _title_weight(attrs: dict) -> str:
+    """A state's name is bold; a link box's rows (conditions and names of states elsewhere) are not."""
+    return "normal" if attrs.get("link_direction") else "bold"
 
 
 def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = None, *,
@@ -293,7 +308,8 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
         y += measure(said, t.subtitle)[1] + 0.08
     header_h = measure("First line", t.header, "bold")[1]
     band_top = y + 0.05
-    oy = band_top + header_h + 0.25
+    # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
+    oy = band_top + header_h + (0.12 if page else 0.25)
     diagram_bottom = oy + layout.height
 
     _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
@@ -304,7 +320,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if beside:
         left, y, column = margin + layout.width + SIDE_GAP, band_top, side_width
     else:
-        left, y, column = margin, diagram_bottom + 0.3, text_width
+        left, y, column = margin, diagram_bottom + (0.15 if page else 0.3), text_width
     if legend:
         y = _draw_legend(ax, graph, layout, path_keys is not None, left, y, column, t) + 0.15
     if sources:
@@ -416,8 +432,8 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
         steps.setdefault(s, []).append(i)
     for node_id, attrs in graph.nodes(data=True):
         # a link box stands for a state on another panel: it is on the path when that state is
-        if attrs.get("link_of") in steps and attrs.get("link_direction") == "to":
-            steps[node_id] = steps[attrs["link_of"]]
+        if attrs.get("link_direction") == "to" and any(s in steps for s in attrs["link_of"]):
+            steps[node_id] = sorted(i for s in attrs["link_of"] for i in steps.get(s, ()))
     for node_id, box in layout.boxes.items():
         x, y = box.x + ox, box.y + oy
         if box.kind == DECISION:
@@ -446,13 +462,16 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
             linestyle=(0, (4, 2.5)) if dashed else "-",
             alpha=alpha, zorder=8, gid=f"node:{node_id}"))
         title, detail = node_text(attrs)
-        tw, th = measure(title, t.node_title, "bold")
+        tw, th = measure(title, t.node_title, _title_weight(attrs))
         dh = measure(detail, t.node_detail, style="italic")[1] + 0.05 if detail else 0.0
         top = y - (th + dh) / 2
         text_alpha = 0.4 if faded else 1.0
-        ax.text(x, top + th / 2, title, ha="center", va="center", fontsize=t.node_title,
-                fontweight="bold", color="#111111", alpha=text_alpha, zorder=9, parse_math=False,
-                multialignment="center", gid=f"title:{node_id}")
+        # a link box's rows read as a list: left-aligned
+        row_list = bool(attrs.get("link_direction"))
+        ax.text(x - box.width / 2 + PAD if row_list else x, top + th / 2, title,
+                ha="left" if row_list else "center", va="center", fontsize=t.node_title,
+                fontweight=_title_weight(attrs), color="#111111", alpha=text_alpha, zorder=9,
+                parse_math=False, multialignment="left" if row_list else "center", gid=f"title:{node_id}")
         if detail:
             ax.text(x, top + th + 0.05 + (dh - 0.05) / 2, detail, ha="center", va="center",
                     fontsize=t.node_detail, fontstyle="italic", color="#333333", alpha=text_alpha,
@@ -479,7 +498,7 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         if graph.nodes[n].get("kind") in ("workup", "therapy", "surgery", "assessment", "terminal") else 9,
         graph.nodes[n].get("line") or 0))
     names = {"workup": "workup", "surgery": "surgery", "assessment": "assessment",
-             "terminal": "end of pathway", "state on another panel": "dashed grey: state on another panel"}
+             "terminal": "end of pathway", "state on another panel": "dashed grey: states on other panels"}
     for n in order:
         style = _style_of(graph.nodes[n])
         if style.name in seen:
@@ -561,51 +580,75 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
 
 
 def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    from sarcoma_sim.pathways.layout.text import wrap_widths
     from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
 
     graph, file = _graph_of(pathway_or_graph)
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
-    from sarcoma_sim.pathways.layout.text import wrap_widths
+    title_wrap, detail_wrap, label_wrap = preset.wraps
+    tries = [(title_wrap, detail_wrap, label_wrap, link) for link in (None, *preset.link_wraps)] + \
+        [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps]
+    # every pairing, tried only on a finished panel that fits no other way (fitting is not
+    # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
+    # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
+    narrow = [(*preset.narrow_wraps, label_wrap, None)]
+    more = [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps
+            for link in (None, *preset.link_wraps)]
+    more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(own: list[str], last: bool):
-        """The first link width (None: the preset's own) at which the panel fits; False if none."""
-        panel = candidate_panel(graph, own, last)
-        for link in (None, *preset.link_wraps):
-            with wrap_widths(*preset.wraps, link=link):
-                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 9 of 9)",
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
+        """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
+        preset's own); False if none."""
+        for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
+            with wrap_widths(title, detail, label, link=link):
+                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                                      margin=preset.margin)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
-                return link
+                return title, detail, label, link
         return False
 
     units = column_units(graph)
-    if not units:
-        return split_panels(graph, [])
-    _, (w, h) = _compose(graph, None, highlight, typography=preset.typography,
-                         page=(preset.width, preset.height), path_keys=path_keys, measure=measure,
-                         names=graph, spacing=preset.spacing, margin=preset.margin)
-    if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
-        return split_panels(graph, [])
-    # States are taken column by column (top to bottom within one), each joining the current panel
-    # while it still fits; so a panel ends between columns where it can, inside a column where it must.
+    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
+             if units else False)
+    if not units or whole is not False:
+        return [replace(p, wraps=whole or None) for p in split_panels(graph, [])]
+    states = [n for column in units for n in column]
+    # A panel is measured while it is filled, before the panels after it are numbered (its link
+    # boxes say "panel 99"); numbered, it is measured again, and one that no longer fits (a layout
+    # is not monotonic in its text) is capped at one state fewer and the cut made again.
+    caps: dict[int, int] = {}
+    while True:
+        groups = _fill_panels(graph, states, caps, fitting_link_wrap, candidate_panel)
+        panels = split_panels(graph, groups)
+        wraps = [fitting_link_wrap(p.graph) or fitting_link_wrap(p.graph, exhaustive=True) for p in panels]
+        too_large = [i for i, w in enumerate(wraps) if w is False and len(groups[i]) > 1]
+        if not too_large:
+            break
+        caps[too_large[0]] = len(groups[too_large[0]]) - 1
+    # (a single state too large for a panel stays alone on it: the canvas grows, tests catch it)
+    return [replace(p, wraps=w or None) for p, w in zip(panels, wraps)]
+
+
+def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
+    """States taken column by column (top to bottom within one), each joining the current panel
+    while it still fits and holds fewer than its cap; so a panel ends between columns where it
+    can, inside a column where it must."""
     groups: list[list[str]] = []
     current: list[str] = []
-    states = [n for column in units for n in column]
     for index, state in enumerate(states):
         last = index == len(states) - 1
-        if current and fitting_link_wrap(current + [state], last) is False:
+        full = len(current) >= caps.get(len(groups), len(states))
+        if current and (full or fitting_link_wrap(candidate_panel(graph, current + [state], last, groups)) is False):
             groups.append(current)
             current = []
         current.append(state)
     if current:
         groups.append(current)
-    panels = split_panels(graph, groups)
-    # the width each panel's link boxes fit at, measured again now that its neighbours are known
-    return [replace(p, link_wrap=fitting_link_wrap(list(p.states), p.number == p.count) or None) for p in panels]
+    return groups
 
 
 def _panel_title(graph, panel) -> str:
@@ -615,20 +658,26 @@ def _panel_title(graph, panel) -> str:
 
 def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
     """One matplotlib figure per panel of the pathway at ``preset`` (see ``preset_panels``)."""
+    return [figure for _, figure in preset_drawings(pathway_or_graph, preset, highlight)]
+
+
+def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+    """``(panel, figure)`` for each panel of the pathway at ``preset``."""
     graph, file = _graph_of(pathway_or_graph)
     path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
-    figures = []
+    drawings = []
     measure = _TextMeasure()
     for panel in preset_panels(graph, preset, highlight):
-        with wrap_widths(*preset.wraps, link=panel.link_wrap):
+        title_wrap, detail_wrap, label_wrap, link_wrap = panel.wraps or (*preset.wraps, None)
+        with wrap_widths(title_wrap, detail_wrap, label_wrap, link=link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
                              margin=preset.margin)
-        figures.append(ax.figure)
-    return figures
+        drawings.append((panel, ax.figure))
+    return drawings
 
 
 # A very long pathway would make a PNG of hundreds of megapixels that takes most of a minute to
@@ -699,12 +748,16 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     target = Path(output_path)
     fmt = output_format(target)
     graph, _ = _graph_of(pathway)
-    from sarcoma_sim.pathways.svg import state_descriptions
+    from sarcoma_sim.pathways.svg import decision_descriptions, link_descriptions, state_descriptions
     describe = state_descriptions(graph, highlight)
     if size is None:
-        figures = [pathway_figure(graph, highlight)]
+        drawn = [(graph, pathway_figure(graph, highlight))]
     else:
-        figures = preset_figures(graph, PRESETS[size], highlight)
+        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(graph, PRESETS[size], highlight)]
+    figures = [figure for _, figure in drawn]
+    # a panel numbers its own decision points
+    describes = [{**describe, "decisions": decision_descriptions(g), "links": link_descriptions(g, highlight)}
+                 for g, _ in drawn]
     if fmt == "pdf" and len(figures) > 1:
         write_pdf_pages(target, figures)
         return [target]
@@ -715,8 +768,8 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     with ExitStack() as stack:
         # every panel is written beside its target and moved into place only when all succeeded
         temps = [stack.enter_context(atomic_path(p)) for p in paths]
-        for figure, tmp in zip(figures, temps):
-            save_figure(figure, tmp, fmt, dpi, describe)
+        for figure, tmp, described in zip(figures, temps, describes):
+            save_figure(figure, tmp, fmt, dpi, described)
     return paths
 
 

@@ -64,8 +64,9 @@ def handout_figures(subtypes=None) -> list:
     cover = [(NOT_FOR_CLINICAL_USE, True),
              ("Each pathway is drawn left to right: workup, each line of therapy, the end of the "
               "pathway. A dashed border or arrow marks what goes beyond the source guideline (from "
-              "the evidence table); a dashed grey box stands for a state drawn on another panel of "
-              "the same pathway. Sources are listed at the end.", False),
+              "the evidence table); a dashed grey box lists the states on other pages of the same "
+              "pathway that a state leads to (each with its condition and its page, as 'panel N') "
+              "or is entered from. Sources are listed at the end.", False),
              ("Subtypes in this handout:", True)]
     cover += [(f"{p.name} ({p.id})", False) for p in pathways]
     pages = _text_pages(HANDOUT_TITLE, cover, preset)

@@ -3,7 +3,9 @@
 matplotlib writes each artist as its own ``<g id=...>`` (the drawing gives them ids such as
 ``node:imatinib_400``, ``title:imatinib_400``). Here the box, its texts and its step badge are
 gathered into one ``<g id="state-imatinib_400" class="state therapy">`` whose ``<title>`` carries
-the regimen, dose and sources (shown on hover in a browser, read by screen readers), and the
+the regimen, dose and sources (shown on hover in a browser, read by screen readers); a decision
+diamond becomes ``<g id="decision-1" class="decision">`` titled with the states sharing the choice
+and its branches; and the
 highlighted path's states, arrows and labels get the class ``on-path``. Pure standard library;
 the same input gives the same bytes.
 """
@@ -50,7 +52,46 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
         if node in path:
             classes.append("on-path")
         states[node] = {"title": xml_text("\n".join(lines)), "class": " ".join(classes)}
-    return {"states": states, "path": list(highlight or [])}
+    return {"states": states, "path": list(highlight or []), "decisions": decision_descriptions(graph)}
+
+
+def link_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
+    """The hover title and classes of each link box of a panel's graph: where its arrows go (or
+    come from), one line per state on another panel."""
+    from sarcoma_sim.pathways.export import xml_text
+
+    path = set(highlight or [])
+    out = {}
+    for node, attrs in graph.nodes(data=True):
+        if not attrs.get("link_direction"):
+            continue
+        heading = "Continues on other panels:" if attrs["link_direction"] == "to" else "Entered from other panels:"
+        classes = "link" + (" on-path" if path.intersection(attrs.get("link_of") or ()) else "")
+        out[node] = {"title": xml_text("\n".join([heading, *(attrs.get("link_rows") or ())])), "class": classes}
+    return out
+
+
+def decision_descriptions(graph: nx.MultiDiGraph) -> dict:
+    """The hover title of each decision point the drawing of ``graph`` has (by its node id, e.g.
+    ``decision:1``): which states share the choice, on which event, and where each branch goes."""
+    from sarcoma_sim.pathways.export import xml_text
+    from sarcoma_sim.pathways.layout import diagram_structure
+
+    def name(node: str) -> str:
+        return " ".join(str(graph.nodes[node].get("label") or node).split())
+
+    structure = diagram_structure(graph)
+    out = {}
+    for decision in structure.decisions:
+        into = [e for e in structure.edges if e.target == decision]
+        events = " or ".join(dict.fromkeys(event for e in into
+                                           for event in " ".join(e.label.split()).split(" or ") if event))
+        branches = [f"{' '.join(e.label.split()) or 'otherwise'}: {name(e.target)}"
+                    for e in structure.edges if e.source == decision]
+        lines = [f"Decision shared by {', '.join(name(e.source) for e in into)}"
+                 + (f" ({events})" if events else "")] + branches
+        out[decision] = xml_text("\n".join(lines))
+    return out
 
 
 def structure_svg(svg: bytes, describe: dict) -> bytes:
@@ -71,16 +112,27 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
                 element.set("class", f"{'transition' if kind == 'edge' else 'transition-label'} on-path")
             else:
                 element.set("class", "transition" if kind == "edge" else "transition-label")
+    decisions = describe.get("decisions") or {}
     for gid in list(by_id):
         kind, _, state = gid.partition(":")
-        if kind != "node" or state.startswith("decision:"):
+        if kind != "node":
             continue
         box = by_id[gid]
         parent = parent_of[box]
+        if state.startswith("decision:"):
+            # a diamond: its own group and title, like a state's, so hover and screen readers say it
+            group = ET.Element(_q("g"), {"id": "decision-" + state.split(":", 1)[1], "class": "decision"})
+            title = ET.SubElement(group, _q("title"))
+            title.text = decisions.get(state, "Decision")
+            parent.insert(list(parent).index(box), group)
+            parent.remove(box)
+            box.set("id", "diamond-" + state.split(":", 1)[1])
+            group.append(box)
+            continue
         group = ET.Element(_q("g"), {"id": svg_id(state)})
-        info = states.get(state) or states.get(state.split(":")[-1])
+        info = (describe.get("links") or {}).get(state) or states.get(state)
         if info:
-            group.set("class", info["class"] + (" link" if state.startswith("link:") else ""))
+            group.set("class", info["class"])
             title = ET.SubElement(group, _q("title"))
             title.text = info["title"]
         parent.insert(list(parent).index(box), group)

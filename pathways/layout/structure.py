@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout.text import condition_phrase, edge_label
+from sarcoma_sim.pathways.layout.text import condition_phrase, edge_label, wrap_label
 
 
 @dataclass(frozen=True)
@@ -87,7 +87,9 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
     """Merge parallel transitions, make shared choices decision points, and mark back edges."""
     back = back_edge_keys(graph)
     edges = sorted(graph.edges(keys=True, data=True), key=lambda e: _key_order(e[2]))
-    phrase = {k: condition_phrase(graph, u, v, k) for u, v, k, _ in edges}
+    # a drawn "if chosen" names the option, as the exports do: the arrow may end at a link box
+    # (the option drawn on another panel) or run beside its siblings' arrows
+    phrase = {k: condition_phrase(graph, u, v, k, name_option=True) for u, v, k, _ in edges}
     beyond = {k: bool(d.get("beyond_source")) for _, _, k, d in edges}
 
     groups: dict[tuple[str, str], list] = defaultdict(list)
@@ -123,7 +125,9 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
                 branch_keys[v].append(k)
         for v, p in signature:
             keys = branch_keys[v]
-            result.append(DiagramEdge(decision, v, tuple(keys), p or "",
+            # wrapped like any other arrow's label: unwrapped, one branch's conditions
+            # ("KIT wild type, PDGFRA none, NTRK fusion positive") widened its whole gap
+            result.append(DiagramEdge(decision, v, tuple(keys), wrap_label(p) if p else "",
                                       beyond_source=all(beyond[k] for k in keys)))
 
     merged: dict[tuple[str, str, bool], list] = {}
@@ -131,9 +135,11 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
         if k in in_decision:
             continue
         merged.setdefault((u, v, k in back), []).append((k, d.get("event")))
+    said_in_box = {k for _, _, k, d in edges if d.get("said_in_link_box")}
     for (u, v, is_back), items in merged.items():
         keys = tuple(k for k, _ in items)
-        label = edge_label([(event, phrase[k]) for k, event in items])
+        # a panel's link box lists each transition's condition in its rows (sarcoma_sim.pathways.panels)
+        label = "" if said_in_box.issuperset(keys) else edge_label([(event, phrase[k]) for k, event in items])
         result.append(DiagramEdge(u, v, keys, label, back=is_back,
                                   beyond_source=all(beyond[k] for k in keys)))
     first_key = {id(e): min(_key_order(k) for k in e.keys) for e in result}

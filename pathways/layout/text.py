@@ -40,10 +40,11 @@ def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int =
 def node_text(attrs: dict) -> tuple[str, str | None]:
     """The title (the state's label, wrapped) and the regimen detail (wrapped) of a state's box."""
     if attrs.get("link_direction"):
-        # a link box has no regimen line, so its title may use the regimen's width: fewer lines
-        title = _wrap(str(attrs.get("label") or ""), LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4))
-        where = f"panel {attrs['link_panel']}" if attrs.get("link_panel") else "another panel"
-        return title, ("continues on " if attrs["link_direction"] == "to" else "from ") + where
+        # a link box has no regimen line, so its rows may use the regimen's width: fewer lines
+        width = LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4)
+        rows = attrs.get("link_rows") or (str(attrs.get("label") or ""),)
+        bullet = "• " if len(rows) > 1 else ""
+        return "\n".join(_wrap(bullet + row, width) for row in rows), None
     detail = regimen_detail(attrs)
     if detail is None and attrs.get("kind") == "terminal":
         # an end state has no regimen line either (and often a sentence for a label): the same
@@ -75,6 +76,8 @@ def _words(text: str) -> set[str]:
 NBSP = "\u00a0"
 # A number stays with its unit when lines are wrapped ("400 mg", "4 weeks").
 _UNIT = re.compile(r"(\d) (mg|g|mcg|µg|mL|weeks?|days?|months?|hours?)\b")
+# ... and "panel 5" (a link box's row) stays on one line
+_PANEL = re.compile(r"\bpanel (\d)")
 
 
 def _wrap(text: str, width: int) -> str:
@@ -83,6 +86,7 @@ def _wrap(text: str, width: int) -> str:
     out = []
     for line in text.splitlines() or [""]:
         line = _UNIT.sub(lambda m: m.group(1) + NBSP + m.group(2), line).replace(" / ", " /" + NBSP)
+        line = _PANEL.sub("panel" + NBSP + r"\1", line)
         lines = textwrap.wrap(line, width, break_long_words=False) or [line]
         for narrower in range(width - 1, 0, -1):
             attempt = textwrap.wrap(line, narrower, break_long_words=False)
@@ -115,8 +119,6 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
         own = f"option = {target}"
         if own in when:
             own_plain = target.replace("_", " ")
-            # exports name the option; a drawing shows it as the box the arrow ends at, and a
-            # name there stacks labels too tall for a slide at 12 pt
             name = _option_name(graph, source, target, data.get("event")) if name_option else None
             chosen = f"if {name} chosen" if name else "if chosen"
             if not plain or plain == own_plain:
@@ -172,6 +174,11 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
         else:
             lines.append(f"{said},\n{_wrap(phrase, LABEL_WRAP)}")
     return "\n".join(lines)
+
+
+def wrap_label(text: str) -> str:
+    """An arrow label wrapped at the current label width (see ``wrap_widths``)."""
+    return _wrap(text, LABEL_WRAP)
 
 
 def estimate_text_size(text: str, fontsize: float = 10.0) -> tuple[float, float]:

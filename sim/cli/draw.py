@@ -4,7 +4,7 @@
 subtype or a pathway file); the suffix of FILE picks the format. ``sarcoma-sim draw --all -o DIR``
 draws every shipped subtype into DIR; with ``--gallery FILE.md`` it also draws the gallery's
 highlighted example and writes the Markdown page that shows them all (docs/diagrams.md).
-``--size slide`` or ``--size page`` fits a 16:9 slide or a landscape A4/Letter page with text of at
+``--size slide`` or ``--size page`` fits a 16:9 slide or a portrait A4/Letter page with text of at
 least 12 pt, cutting a large pathway into linked panels (``FILE-1.svg``, ``FILE-2.svg``... or the
 pages of one PDF); with ``--all`` the preset versions are drawn beside the default ones.
 ``--all --handout FILE.pdf`` writes the printed handout (cover, every pathway, sources).
@@ -31,7 +31,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "2"
+DRAWING_VERSION = "3"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -52,7 +52,7 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="with --all: also draw the highlighted example and write this Markdown gallery")
     p.add_argument("--dpi", type=int, default=None, help="resolution of PNG output (default 150)")
     p.add_argument("--size", choices=("slide", "page"), default=None,
-                   help="fit a 16:9 slide (13.33 x 7.5 in) or a landscape A4/Letter page with text of "
+                   help="fit a 16:9 slide (13.33 x 7.5 in) or a portrait A4/Letter page (8.27 x 11 in) with text of "
                         "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
                         "... or the pages of one PDF)")
     p.add_argument("--handout", metavar="FILE.pdf",
@@ -164,13 +164,17 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
     out = ["# Pathway diagrams", "",
            "Every subtype's treatment pathway, drawn from its file in `pathways/data/`. Read each left to "
            "right: workup, then each line of therapy in its own column, then the end of the pathway. "
-           "Arrows are labelled with the event and its condition in plain words; a dashed border or "
+           "Arrows are labelled with the event and its condition in plain words, an option by its "
+           "name (\"if trabectedin chosen\"); a dashed border or "
            "arrow marks what goes beyond the source guideline (from the evidence table); a diamond is "
-           "a choice that several states share. Sources are listed under each diagram.", "",
+           "a choice that several states share. Sources are listed under each diagram. In SVG, every "
+           "state and every diamond is a group with a title (regimen, dose and sources; or who shares "
+           "the choice and where each branch goes), shown on hover.", "",
            "Each subtype also has a slide version (`--size slide`: 16:9, no text under 12 pt). A "
-           "pathway too large for one slide is cut into linked panels: a dashed grey box stands for a "
-           "state drawn on another panel and says which. `--size page` does the same for a landscape "
-           "A4 or Letter page, and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
+           "pathway too large for one slide is cut into linked panels: a dashed grey box lists the "
+           "states on other panels that a state leads to (each with its condition and panel) or is "
+           "entered from. `--size page` does the same for a portrait "
+           "A4 or Letter page (8.27 x 11 in), and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
            "pathway at that size in one PDF with a cover and the full sources.", "",
            "Teaching material about hypothetical patients: never advice for a real patient.", "",
            "Regenerate every image and this page with one command (from the repository root):", "",

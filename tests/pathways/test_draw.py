@@ -88,7 +88,8 @@ def test_node_text_fits_inside_its_box(subtype):
             assert inside(t.get_window_extent(renderer), boxes[gid.split(":", 1)[1]], tolerance=1), gid
 
 
-@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS))
+# which pathway does not matter to saving: the default run saves a small one
+@pytest.mark.parametrize("subtype", heavy_matrix(SUBTYPE_IDS, keep=["dfsp"]))
 @pytest.mark.parametrize("fmt", ["png", "svg", "pdf"])
 def test_every_pathway_saves_in_every_format(tmp_path, subtype, fmt):
     """Each pathway writes a PNG, SVG and PDF (warnings are errors in this suite)."""
@@ -252,3 +253,25 @@ def test_importing_the_pathway_modules_does_not_import_matplotlib():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={"MPLBACKEND": "", "PATH": "/usr/bin:/bin"})
     assert result.returncode == 0, result.stderr
+
+
+def test_if_chosen_arrows_name_the_option():
+    """A drawn "if chosen" arrow names the option it stands for (by its drugs where they tell it apart)."""
+    ax = draw_pathway(load_subtype("leiomyosarcoma"))
+    labels = {t.get_gid(): " ".join(t.get_text().split()) for t in ax.texts
+              if (t.get_gid() or "").startswith("label:")}
+    assert labels["label:decision:1->trabectedin"] == "if trabectedin chosen"
+    assert labels["label:decision:1->gemcitabine_docetaxel"] == "if gemcitabine + docetaxel chosen"
+    assert not [text for text in labels.values() if text.endswith(" if chosen") or text == "if chosen"]
+
+
+def test_ntrk_arrows_name_the_attribute():
+    """The NTRK branch's arrow reads "NTRK fusion positive", not a bare "positive", in every pathway
+    that has the branch beside its own therapies."""
+    from sarcoma_sim.pathways.layout import diagram_structure
+    for subtype in SUBTYPE_IDS:
+        graph = build_graph(load_subtype(subtype))
+        labels = [" ".join(e.label.split()) for e in diagram_structure(graph).edges if e.label]
+        assert not [label for label in labels if label.split(", ")[-1] == "positive"], subtype
+        if subtype != "ntrk":
+            assert any("NTRK fusion positive" in label for label in labels), subtype

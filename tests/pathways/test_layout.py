@@ -93,6 +93,12 @@ def test_wrap_keeps_every_word_and_explicit_breaks(words):
     assert wrapped.count("\n") >= text.count("\n")
 
 
+def test_wrap_keeps_panel_numbers_with_the_word_panel():
+    """A link box's "(panel 5)" is never split across lines."""
+    lines = _wrap("Histology and KIT/PDGFRA mutation testing (panel 1): start, otherwise", 22).split("\n")
+    assert any("(panel 1):" in line for line in lines)
+
+
 def test_wrap_keeps_numbers_with_their_units():
     """"400 mg" and "4 weeks" are never split across lines."""
     assert _wrap("Imatinib 400 mg daily", 19) == "Imatinib\n400 mg daily"
@@ -107,8 +113,10 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
     into = [e for e in s.edges if e.target == "decision:1"]
     assert {e.source for e in into} == {"imatinib_800_exon9", "imatinib_800_escalated", "imatinib_300_reduced",
                                         "imatinib_600_reduced"}
-    out = {e.target: e.label for e in s.edges if e.source == "decision:1"}
-    assert out == {"sunitinib_37_5_continuous": "if chosen", "sunitinib_50_intermittent": "default"}
+    out = {e.target: " ".join(e.label.split()) for e in s.edges if e.source == "decision:1"}
+    # a drawn "if chosen" names the option (issue 12, item 4), by its label where the drugs are the same
+    assert out == {"sunitinib_37_5_continuous": "if Sunitinib 37.5 mg continuous daily chosen",
+                   "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib_80_reduced", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
     back = [e for e in s.edges if e.back]
@@ -328,13 +336,17 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
         "if Sunitinib 37.5 mg continuous daily chosen"
 
 
-def test_stacked_states_with_one_labelled_arrow_each_leave_room_for_both_labels():
-    """Two link boxes stacked in a column, their long-labelled arrows converging, get labels that do not overlap."""
+def test_a_state_entered_from_other_panels_has_one_link_box_listing_where_from_and_why():
+    """On a panel, the states leading into one of its states from elsewhere are rows of one link box
+    (name, panel, condition); its single arrow is unlabelled, the conditions being in the rows."""
     from sarcoma_sim.pathways.panels import candidate_panel
-    panel = candidate_panel(gist_graph(), ["ntrk_inhibitor"], last=False)
+    graph = gist_graph()
+    panel = candidate_panel(graph, ["ntrk_inhibitor"], last=False, earlier=[["workup"], ["surveillance"]])
+    box = panel.nodes["link:from:ntrk_inhibitor"]
+    assert box["link_of"] == ("workup", "surveillance") and box["link_panels"] == (1, 2)
+    assert box["link_rows"][0].startswith("Histology and KIT/PDGFRA mutation testing (panel 1): start, ")
+    assert box["link_rows"][1].startswith("Surveillance imaging after resection (panel 2): recurrence, ")
     layout = layered_layout(panel, attempts=1)
-    incoming = [r.label_box for r in layout.routes
-                if r.edge.target == "ntrk_inhibitor" and r.edge.source.startswith("link:from:")]
-    assert len(incoming) == 2 and all(incoming)
-    assert not incoming[0].overlaps(incoming[1], 0.0)
-    assert layout.collisions == 0
+    incoming = [r for r in layout.routes if r.edge.target == "ntrk_inhibitor"]
+    assert [r.edge.source for r in incoming] == ["link:from:ntrk_inhibitor"]
+    assert incoming[0].edge.label == "" and incoming[0].label_box is None

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
-from sarcoma_sim.pathways.draw import PRESETS, preset_figures, preset_panels, save_pathway_drawing
+from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_figure, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
@@ -20,11 +21,12 @@ REPRESENTATIVE = ("imt", "slide")
 MATRIX = [pytest.param(subtype, preset, id=f"{subtype}-{preset}",
                        marks=() if (subtype, preset) == REPRESENTATIVE else pytest.mark.slow)
           for subtype in SUBTYPE_IDS for preset in sorted(PRESETS)]
-# Known defect (issue 12 stays open): leiomyosarcoma's second page panel is 8.93 in tall with its
-# sources footer below (the page is 8.27 in), so its text is fitted to 11.1 pt. Strict: fixing it fails here.
-KNOWN_PAGE_OVERFLOW = pytest.mark.xfail(strict=True, reason="leiomyosarcoma page panel 2 overflows the page")
-FIT_MATRIX = [pytest.param(*p.values, id=p.id, marks=(*p.marks, KNOWN_PAGE_OVERFLOW)
-                           if p.id == "leiomyosarcoma-page" else p.marks) for p in MATRIX]
+@functools.lru_cache(maxsize=2)
+def drawings(subtype: str, preset: str) -> tuple:
+    """A subtype's panels and figures at a preset (GIST with the gallery path highlighted), drawn once
+    for the tests that only inspect them."""
+    path = tuple(GIST_PATH) if subtype == "gist" else None
+    return tuple(preset_drawings(load_subtype(subtype), PRESETS[preset], highlight=path))
 
 
 def font_of(style: str) -> tuple[float, str]:
@@ -50,27 +52,29 @@ def rendered_sizes(svg_bytes: bytes, preset) -> list[float]:
     return sizes
 
 
-@pytest.mark.parametrize("subtype, preset", FIT_MATRIX)
+@pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_no_rendered_text_below_12_pt(tmp_path, subtype, preset):
     """At each preset, every panel's smallest text, fitted to the page, is at least 12 pt."""
-    paths = save_pathway_drawing(load_subtype(subtype), tmp_path / f"{subtype}.svg", size=preset)
-    smallest = {p.name: min(rendered_sizes(p.read_bytes(), PRESETS[preset])) for p in paths}
+    smallest = {}
+    for panel, figure in drawings(subtype, preset):
+        path = tmp_path / f"{subtype}-{panel.number}.svg"
+        save_figure(figure, path, "svg")
+        smallest[path.name] = min(rendered_sizes(path.read_bytes(), PRESETS[preset]))
     assert all(size >= MIN_PT - 1e-6 for size in smallest.values()), smallest
 
 
-@pytest.mark.parametrize("subtype, preset", FIT_MATRIX)
+@pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_panels_fit_the_page(subtype, preset):
     """Every panel's canvas is exactly the preset's page: nothing was too large for it."""
     p = PRESETS[preset]
-    for figure in preset_figures(load_subtype(subtype), p):
+    for _, figure in drawings(subtype, preset):
         assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
 
 
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_preset_geometry_is_clean(subtype, preset):
     """Every preset and panel: no box overlaps, no label on a box or label, text inside its box and the page."""
-    path = GIST_PATH if subtype == "gist" else None
-    for figure in preset_figures(load_subtype(subtype), PRESETS[preset], highlight=path):
+    for _, figure in drawings(subtype, preset):
         ax = figure.axes[0]
         nodes, labels, texts, axes_box = extents(ax)
         assert_clean_geometry(nodes, labels, texts, axes_box)
@@ -85,7 +89,7 @@ def test_preset_geometry_is_clean(subtype, preset):
 def test_panels_show_every_state_once_and_every_transition(subtype, preset):
     """Across the panels each non-end state is drawn once, every transition shown, links name the right panel."""
     graph = build_graph(load_subtype(subtype))
-    panels = preset_panels(graph, PRESETS[preset])
+    panels = [panel for panel, _ in drawings(subtype, preset)]
     home = {}
     edges = []
     for panel in panels:
@@ -100,12 +104,12 @@ def test_panels_show_every_state_once_and_every_transition(subtype, preset):
     for panel in panels:
         for node, attrs in panel.graph.nodes(data=True):
             if attrs.get("link_of") is not None:
-                assert attrs["link_panel"] == home[attrs["link_of"]] != panel.number
+                for state, where, row in zip(attrs["link_of"], attrs["link_panels"], attrs["link_rows"]):
+                    assert where == home[state] != panel.number
+                    assert f"(panel {where})" in row
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="GIST needs 12 slide panels: one link box per state off the panel "
-                                       "stacks too high; combined link boxes are the fix (issue 12 stays open)")
 def test_gist_is_cut_into_linked_panels_that_each_fit():
     """GIST, too large for one slide at 12 pt, becomes several panels, each owning some of its states."""
     panels = preset_panels(load_subtype("gist"), PRESETS["slide"])
@@ -128,30 +132,35 @@ def test_panel_arrow_labels_keep_their_meaning_from_the_whole_pathway():
     for panel in preset_panels(graph, PRESETS["page"]):
         for u, v, k in panel.graph.edges(keys=True):
             original = next((a, b) for a, b, kk in graph.edges(keys=True) if kk == k)
-            assert condition_phrase(panel.graph, u, v, k) == condition_phrase(graph, *original, k)
+            assert condition_phrase(panel.graph, u, v, k) == condition_phrase(graph, *original, k, name_option=True)
 
 
 def svg_root(path):
     return ET.fromstring(path.read_bytes())
 
 
-def test_svg_text_is_text_in_named_fonts_with_a_fallback(tmp_path):
+@pytest.fixture(scope="module")
+def gist_svg(tmp_path_factory):
+    """GIST with the gallery patient's path highlighted, drawn once for the SVG structure tests."""
+    out = tmp_path_factory.mktemp("svg") / "gist.svg"
+    return save_pathway_drawing(build_graph(load_subtype("gist")), out, highlight=GIST_PATH)[0]
+
+
+def test_svg_text_is_text_in_named_fonts_with_a_fallback(gist_svg):
     """The SVG holds <text> elements (editable, searchable) naming DejaVu Sans and generic sans-serif."""
-    out = save_pathway_drawing(load_subtype("gist"), tmp_path / "gist.svg")[0]
-    texts = list(svg_root(out).iter(f"{SVG}text"))
+    texts = list(svg_root(gist_svg).iter(f"{SVG}text"))
     assert len(texts) > 50
     assert any("Imatinib" in (t.text or "") for t in texts)
     family = font_of(texts[0].get("style"))[1]
     assert "'DejaVu Sans'" in family and "Arial" in family and family.endswith("sans-serif")
-    hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(out).iter(f"{SVG}use")]
+    hrefs = [u.get("{http://www.w3.org/1999/xlink}href") or "" for u in svg_root(gist_svg).iter(f"{SVG}use")]
     assert not [h for h in hrefs if h.startswith("#DejaVu")], "glyphs drawn as outlines"
 
 
-def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
+def test_svg_states_are_titled_groups_and_the_path_is_classed(gist_svg):
     """Each state is one <g id="state-..."> titled with regimen, dose and sources; the path is class on-path."""
     graph = build_graph(load_subtype("gist"))
-    out = save_pathway_drawing(graph, tmp_path / "gist.svg", highlight=GIST_PATH)[0]
-    root = svg_root(out)
+    root = svg_root(gist_svg)
     groups = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-")}
     assert set(groups) == {f"state-{n}" for n in graph.nodes}
     title = groups["state-imatinib_400"].find(f"{SVG}title").text
@@ -162,6 +171,20 @@ def test_svg_states_are_titled_groups_and_the_path_is_classed(tmp_path):
     classed = {g.get("id"): g.get("class") for g in root.iter(f"{SVG}g") if g.get("class")}
     assert classed["edge:imatinib_400->resection"] == "transition on-path"
     assert classed["edge:regorafenib->ripretinib"] == "transition"
+
+
+def test_svg_decision_diamonds_are_titled_groups(gist_svg):
+    """A decision diamond is a <g id="decision-N" class="decision"> holding its shape, titled with the
+    states that share the choice and where each branch goes (as states are)."""
+    root = svg_root(gist_svg)
+    decisions = [g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("decision-")]
+    assert [g.get("class") for g in decisions] == ["decision"] * len(decisions) and decisions
+    titles = [" ".join(g.find(f"{SVG}title").text.split()) for g in decisions]
+    sunitinib = next(t for t in titles if "Sunitinib 37.5 mg continuous daily" in t)
+    assert sunitinib.startswith("Decision shared by ") and "Imatinib escalated to 800 mg daily" in sunitinib
+    assert "if Sunitinib 37.5 mg continuous daily chosen: Sunitinib 37.5 mg continuous daily" in sunitinib
+    assert "default: Sunitinib 50 mg" in sunitinib
+    assert all(g.find(f".//{SVG}path") is not None for g in decisions)
 
 
 @pytest.mark.slow
@@ -184,3 +207,33 @@ def test_a_multi_panel_pdf_is_one_file_with_a_page_per_panel(tmp_path):
     assert pdf[0].read_bytes().count(b"/Type /Page\n") + pdf[0].read_bytes().count(b"/Type /Page ") >= count
     svgs = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="page")
     assert [p.name for p in svgs] == [f"imt-{i}.svg" for i in range(1, count + 1)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_a_grown_gist_still_fits_every_panel(preset):
+    """GIST grown to 27 states (dose reductions, SDH-deficient branch) is cut into panels that each
+    fit the preset, and every non-end state is drawn on exactly one of them."""
+    from pathlib import Path
+
+    from sarcoma_sim.pathways.load import load_pathway
+    pathway = load_pathway(Path(__file__).parent / "data" / "gist_27_states.yaml")
+    p = PRESETS[preset]
+    drawn = preset_drawings(pathway, p)
+    assert len(pathway.states) == 27 and len(drawn) > 1
+    for _, figure in drawn:
+        assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
+    owned = [s for panel, _ in drawn for s in panel.states]
+    assert sorted(owned) == sorted(s for s, state in pathway.states.items() if state.kind != "terminal")
+
+
+def test_svg_link_boxes_are_titled_with_their_rows(tmp_path):
+    """On a panel's SVG, a link box is a <g class="link"> whose title lists where its arrows go, not
+    the title of the state it follows."""
+    paths = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="slide")
+    root = svg_root(paths[0])
+    links = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-link_")}
+    assert links and all(g.get("class").split()[0] == "link" for g in links.values())
+    title = links["state-link_to_workup"].find(f"{SVG}title").text
+    assert title.startswith("Continues on other panels:\n")
+    assert "→ NTRK inhibitor, larotrectinib 100 mg twice daily (NTRK fusion) (panel 2)" in title
