@@ -36,19 +36,19 @@ STATE_IDS = {
              "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
              "ntrk_inhibitor_75_reduced"},
     "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
-                       "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor",
+                       "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+    "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced",
                     "trial_or_supportive_care"},
-    "dfsp": {"workup", "imatinib", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option", "ntrk_inhibitor",
+    "dfsp": {"workup", "imatinib", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced",
             "trial_or_supportive_care"},
-    "pecoma": {"workup", "sirolimus", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib", "ntrk_inhibitor", "trial_or_supportive_care"},
-    "emc": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "trial_or_supportive_care"},
+    "pecoma": {"workup", "sirolimus", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+    "emc": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
                      "paclitaxel_second_line", "pazopanib_third_line", "pazopanib_third_line_600_reduced",
-                     "ntrk_inhibitor", "trial_or_supportive_care"},
+                     "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care",
              "larotrectinib_75_reduced", "larotrectinib_50_reduced", "larotrectinib_100_once_daily_reduced",
              "entrectinib_400_reduced", "entrectinib_200_reduced"},
@@ -69,7 +69,8 @@ BEYOND_SOURCE_STATES = {
     ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
     ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"),
     ("imt", "crizotinib_200_reduced"),
-}
+} | {(s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
+                                                 "liposarcoma", "pecoma", "sft")}
 
 
 # ---- helpers ---------------------------------------------------------------------------------
