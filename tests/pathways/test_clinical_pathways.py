@@ -22,10 +22,12 @@ from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
 
 from helpers.paths import REPO
 
-CLINICAL_DIRS = (REPO / "docs" / "clinical", REPO.parent / "shared" / "clinical")
+CLINICAL = REPO / "docs" / "clinical"   # the clinical source and evidence table ship with the project
 NTRK_INHIBITORS = {"larotrectinib", "entrectinib"}
 FEW = settings(max_examples=60, deadline=None)
 
+# The tumour-agnostic NTRK branch every histology shares: the inhibitor, its label reduction, the end.
+NTRK_BRANCH = {"ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"}
 STATE_IDS = {
     "gist": {"workup", "avapritinib", "imatinib_400", "imatinib_800_exon9", "resection", "imatinib_800_escalated",
              "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
@@ -36,19 +38,17 @@ STATE_IDS = {
              "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
              "ntrk_inhibitor_75_reduced"},
     "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
-                       "trabectedin", "gemcitabine_docetaxel", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
-    "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced",
-                    "trial_or_supportive_care"},
-    "dfsp": {"workup", "imatinib", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
-    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced",
-            "trial_or_supportive_care"},
-    "pecoma": {"workup", "sirolimus", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
-    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
-    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
-    "emc": {"workup", "pazopanib", "pazopanib_600_reduced", "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+                       "trabectedin", "gemcitabine_docetaxel"} | NTRK_BRANCH,
+    "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin"} | NTRK_BRANCH,
+    "dfsp": {"workup", "imatinib"} | NTRK_BRANCH,
+    "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option"} | NTRK_BRANCH,
+    "pecoma": {"workup", "sirolimus"} | NTRK_BRANCH,
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
+    "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib"} | NTRK_BRANCH,
+    "emc": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
-                     "paclitaxel_second_line", "pazopanib_third_line", "pazopanib_third_line_600_reduced",
-                     "ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"},
+                     "paclitaxel_second_line", "pazopanib_third_line",
+                     "pazopanib_third_line_600_reduced"} | NTRK_BRANCH,
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care",
              "larotrectinib_75_reduced", "larotrectinib_50_reduced", "larotrectinib_100_once_daily_reduced",
              "entrectinib_400_reduced", "entrectinib_200_reduced"},
@@ -107,11 +107,10 @@ def reachable(g: nx.MultiDiGraph, state: str) -> set[str]:
 
 
 def clinical_file(name: str) -> Path:
-    """A file of the clinical source folder; the test is skipped where it is not shipped."""
-    for folder in CLINICAL_DIRS:
-        if (folder / name).is_file():
-            return folder / name
-    pytest.skip(f"{name} not found in {', '.join(map(str, CLINICAL_DIRS))}")
+    """A file of docs/clinical (shipped in the repository, so its absence is a failure, not a skip)."""
+    path = CLINICAL / name
+    assert path.is_file(), f"{path} is missing"
+    return path
 
 
 def evidence_rows() -> list[str]:
