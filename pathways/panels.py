@@ -148,7 +148,8 @@ def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:
     """The graph's sources that a state or an arrow drawn in it cites, in the pathway's order."""
     cited: set[str] = set()
     for _, d in graph.nodes(data=True):
-        cited.update(d.get("sources") or [])
+        # a dose reduction folded into its drug's box is shown there, so its sources are cited
+        cited.update([*(d.get("sources") or []), *(d.get("folded_sources") or [])])
     for *_, d in graph.edges(data=True):
         cited.update(d.get("sources") or [])
     return [s for s in graph.graph.get("sources") or [] if s.get("id") in cited]

@@ -51,7 +51,12 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
         # wider wrap keeps it from becoming a tall column of short lines
         return _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4)), None
     title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
-    return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
+    detail = _wrap(detail, DETAIL_WRAP) if detail else None
+    if attrs.get("folded_steps"):
+        # dose reductions folded into the box (slide and page presets): one more line under the regimen
+        steps = _wrap(str(attrs["folded_steps"]), DETAIL_WRAP)
+        detail = f"{detail}\n{steps}" if detail else steps
+    return title, detail
 
 
 def regimen_detail(attrs: dict) -> str | None:
