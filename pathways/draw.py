@@ -86,7 +86,7 @@ class Preset:
     # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
-    link_wraps: tuple[int, ...] = (30, 36, 16)
+    link_wraps: tuple[int | tuple[int, int], ...] = (30, 36, 16)  # a pair: (to, from) boxes' widths
     # Wider arrow labels, tried last: a state branching to many link boxes (leiomyosarcoma's
     # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
     # to spare; fewer lines each let them sit closer.
@@ -103,7 +103,10 @@ PRESETS = {
     # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
     # page, with narrower boxes and labels than a slide's; legend and sources go below.
     "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in",
-                   wraps=(13, 15, 12), link_wraps=(16, 22, 12), narrow_wraps=(13, 15)),
+                   # last, wide boxes of where arrows go and narrow ones of where they come from:
+                   # a state branching six ways (GIST's workup, its surveillance) lists them in
+                   # fewer, longer rows, which a portrait page has the width for and not the height
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12, (30, 16), (26, 14)), narrow_wraps=(13, 15)),
 }
 
 

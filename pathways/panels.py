@@ -38,7 +38,7 @@ class Panel:
     count: int
     graph: nx.MultiDiGraph
     states: tuple[str, ...]
-    wraps: tuple[int, int, int, int | None] | None = None
+    wraps: tuple[int, int, int, int | tuple[int, int] | None] | None = None
 
 
 def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
