@@ -276,3 +276,21 @@ def test_no_folding_note_where_nothing_folds(tmp_path):
     paths = save_pathway_drawing(load_subtype("dfsp"), tmp_path / "dfsp.svg", size="slide")
     texts = " ".join((t.text or "") for p in paths for t in svg_root(p).iter(f"{SVG}text"))
     assert "listed in the drug" not in texts
+
+
+def test_a_panel_takes_linked_states_together():
+    """Filling a panel prefers a state linked to it, then one linked to nothing still to place,
+    else the next in column order."""
+    from sarcoma_sim.pathways.draw import _next_choice
+    from sarcoma_sim.pathways.fold import drawing_graph, fold_reductions
+
+    graph = fold_reductions(drawing_graph(load_subtype("gist")))
+    first_line = ["imatinib_400", "imatinib_800_exon9", "ntrk_inhibitor", "imatinib_300_reduced", "resection",
+                  "imatinib_800_escalated", "imatinib_600_reduced"]
+    # avapritinib links to none of them; NTRK's inhibitor links to no state still to place
+    assert _next_choice(graph, ["avapritinib"], first_line) == "ntrk_inhibitor"
+    # imatinib 400's reduction and resection link to it; the reduction comes first in column order
+    rest = [s for s in first_line if s not in ("imatinib_400", "ntrk_inhibitor")]
+    assert _next_choice(graph, ["imatinib_400"], rest) == "imatinib_300_reduced"
+    # nothing linked, nothing free: the next in column order
+    assert _next_choice(graph, ["avapritinib"], ["imatinib_400", "imatinib_800_exon9"]) == "imatinib_400"
