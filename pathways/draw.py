@@ -812,8 +812,9 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     into linked panels that each fit the preset's canvas, written as the pages of one PDF or as
     ``name-1.svg``, ``name-2.svg``... At a preset a ``Pathway``'s dose reductions for toxicity are
     listed in their drug's box where that loses nothing (``sarcoma_sim.pathways.fold``; a bare graph
-    does not say which doses are reductions and keeps every box). An unknown suffix, an unwritable path or a ``highlight``
-    that is not a path of the pathway is a ``PathwayError``; no partial file is left behind.
+    does not say which doses are reductions and keeps every box). An unknown suffix, an unwritable
+    path or a ``highlight`` that is not a path of the pathway is a ``PathwayError``; no partial
+    file is left behind.
     """
     target = Path(output_path)
     fmt = output_format(target)

@@ -166,7 +166,7 @@ def folded_path_keys(folded: nx.MultiDiGraph, highlight: Sequence[str]) -> set:
     """The keys of the drawn arrows along ``highlight`` (already checked on the unfolded graph):
     a step into a folded state stays inside its parent's box; leaving the chain is the parent's arrow."""
     path = folded_path(folded, highlight)
-    keys = set()
+    keys: set = set()
     for a, b in zip(path, path[1:]):
         if a != b:
             keys.update(folded.get_edge_data(a, b) or {})

@@ -18,6 +18,7 @@ Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway befo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import networkx as nx
 
@@ -136,7 +137,7 @@ def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]
 
 
 def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool,
-                    earlier: list[list[str]] = ()) -> nx.MultiDiGraph:
+                    earlier: Sequence[Sequence[str]] = ()) -> nx.MultiDiGraph:
     """The graph a panel owning ``own`` would have after the panels ``earlier``, for measuring it
     before the later panels are numbered (their link boxes say "another panel")."""
     number = len(earlier) + 1

@@ -37,7 +37,6 @@ def svg_id(state: str) -> str:
 def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
     """What the SVG needs per state: its hover title, its classes, and the highlighted arrows."""
     from sarcoma_sim.pathways.export import node_label, xml_text
-
     from sarcoma_sim.pathways.fold import folded_path
 
     sources = {s.get("id"): s.get("citation") for s in graph.graph.get("sources") or []}
@@ -73,7 +72,6 @@ def link_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = 
     """The hover title and classes of each link box of a panel's graph: where its arrows go (or
     come from), one line per state on another panel."""
     from sarcoma_sim.pathways.export import xml_text
-
     from sarcoma_sim.pathways.fold import folded_path
 
     path = set(folded_path(graph, highlight or []))

@@ -9,8 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sarcoma_sim.pathways.fold import (drawing_graph, fold_chains, fold_parent, fold_reductions,
-                                       folded_path_keys, steps_line)
+from sarcoma_sim.pathways.fold import (
+    drawing_graph,
+    fold_chains,
+    fold_parent,
+    fold_reductions,
+    folded_path_keys,
+    steps_line,
+)
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import load_subtype, parse_pathway
 
@@ -80,7 +86,8 @@ def test_parent_intolerance_goes_where_the_last_step_goes(gist):
     folded = fold_reductions(gist)
     key = next(k for _, v, k, d in gist.out_edges("regorafenib", keys=True, data=True) if d["event"] == "intolerance")
     assert folded.edges["regorafenib", "ripretinib", key]["event"] == "intolerance"
-    assert {d["event"] for d in folded.get_edge_data("regorafenib", "ripretinib").values()} == {"progression", "intolerance"}
+    events = {d["event"] for d in folded.get_edge_data("regorafenib", "ripretinib").values()}
+    assert events == {"progression", "intolerance"}
     assert "regorafenib_120_reduced" not in folded and "regorafenib_80_reduced" not in folded
     assert folded.nodes["regorafenib"]["folded"] == ["regorafenib_120_reduced", "regorafenib_80_reduced"]
     assert "regorafenib-label" in folded.nodes["regorafenib"]["folded_sources"]
@@ -129,7 +136,8 @@ def test_synthetic_chain_folds():
      ["step_one", "step_two"]),
     # a second way in
     (("  - {event: progression, from: drug_y, to: end}",
-      "  - {event: progression, from: drug_y, to: end}\n  - {event: completed, from: workup, to: step_two, sources: [s]}"),
+      "  - {event: progression, from: drug_y, to: end}\n"
+      "  - {event: completed, from: workup, to: step_two, sources: [s]}"),
      ["step_two"]),
 ])
 def test_synthetic_changes_that_stop_a_fold(change, kept):

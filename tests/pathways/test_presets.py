@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import functools
 import re
-from pathlib import Path
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
