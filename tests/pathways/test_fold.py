@@ -20,6 +20,8 @@ from sarcoma_sim.pathways.fold import (
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.load import load_subtype, parse_pathway
 
+from helpers.budget import examples
+
 SYNTHETIC = Path(__file__).parent.parent / "data" / "fold_reductions.yaml"
 
 GIST_FOLDS = {
@@ -149,7 +151,7 @@ def test_synthetic_changes_that_stop_a_fold(change, kept):
         assert folded.nodes["drug_x"]["folded"] == ["step_one"]
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(steps=st.integers(0, 5), twin=st.booleans())
 def test_chains_of_any_length_fold_when_they_twin_the_parent(steps, twin):
     """A chain of n reductions folds whole into the drug when each goes on as the drug does, else not at all."""
