@@ -58,7 +58,8 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
     for node, attrs in graph.nodes(data=True):
         lines = described(attrs)
         for step in attrs.get("folded_states") or ():
-            lines += ["", f"Dose reduction for toxicity, in this box ({step['id']}):", *described(step)]
+            # (ids in data-folded: a reader's title names states, never by id)
+            lines += ["", "Dose reduction for toxicity, listed in this box:", *described(step)]
         classes = ["state", str(attrs.get("kind") or "state")]
         if node in path:
             classes.append("on-path")
