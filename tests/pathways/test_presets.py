@@ -255,6 +255,7 @@ def test_folded_box_lists_its_reductions_in_the_svg(folded_svg):
     title = box.find(f"{SVG}title").text
     assert "Drug X reduced to 120 mg daily" in title and "120 mg daily" in title
     assert "Drug X reduced to 80 mg daily" in title and "label-x: Drug X label: dose reductions" in title
+    assert "step_one" not in title  # states named by label; ids only in data-folded
     texts = " ".join(" ".join((t.text or "").split()) for t in root.iter(f"{SVG}text"))
     assert "toxicity: 120 mg, then 80 mg daily" in texts
     assert "Dose reductions for toxicity are listed in the drug's box." in texts
