@@ -86,7 +86,7 @@ class Preset:
     # Wider link boxes, tried in turn for a panel that does not fit: a state with many branches
     # (a workup) has a tall column of link boxes and room to its side; narrower ones leave room
     # beside a wide panel for its legend and sources.
-    link_wraps: tuple[int, ...] = (30, 36, 16)
+    link_wraps: tuple[int | tuple[int, int], ...] = (30, 36, 16)  # a pair: (to, from) boxes' widths
     # Wider arrow labels, tried last: a state branching to many link boxes (leiomyosarcoma's
     # anthracycline) stacks its labels taller than the page when they wrap narrow, and has width
     # to spare; fewer lines each let them sit closer.
@@ -103,7 +103,10 @@ PRESETS = {
     # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
     # page, with narrower boxes and labels than a slide's; legend and sources go below.
     "page": Preset("page", 8.27, 11.0, READABLE_TYPOGRAPHY, "an A4 or Letter page, portrait, 8.27 x 11 in",
-                   wraps=(13, 15, 12), link_wraps=(16, 22, 12), narrow_wraps=(13, 15)),
+                   # last, wide boxes of where arrows go and narrow ones of where they come from:
+                   # a state branching six ways (GIST's workup, its surveillance) lists them in
+                   # fewer, longer rows, which a portrait page has the width for and not the height
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12, (30, 16), (26, 14)), narrow_wraps=(13, 15)),
 }
 
 
@@ -428,8 +431,10 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
     from matplotlib.patches import Circle, FancyBboxPatch, Polygon
 
     steps: dict[str, list[int]] = {}
+    # a step into a dose reduction folded into its drug's box is numbered on that box
+    folded_into = graph.graph.get("folded_into") or {}
     for i, s in enumerate(path_states or [], start=1):
-        steps.setdefault(s, []).append(i)
+        steps.setdefault(folded_into.get(s, s), []).append(i)
     for node_id, attrs in graph.nodes(data=True):
         # a link box stands for a state on another panel: it is on the path when that state is
         if attrs.get("link_direction") == "to" and any(s in steps for s in attrs["link_of"]):
@@ -565,26 +570,48 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: T
     if any(s.get("beyond_source") for s in shown):
         text += ". * beyond the source guideline."
     body = _wrapped(text, width, t.footer, measure) + "\n" if text else ""
+    if any(d.get("folded_steps") for _, d in graph.nodes(data=True)):
+        from sarcoma_sim.pathways.fold import FOLDED_NOTE
+        body = _wrapped(FOLDED_NOTE[0].upper() + FOLDED_NOTE[1:] + ".", width, t.footer, measure) + "\n" + body
     body += _wrapped(NOT_FOR_CLINICAL_USE, width, t.footer, measure)
     ax.text(left, top, body, ha="left", va="top", fontsize=t.footer, color="#444444",
             parse_math=False, linespacing=1.2, gid="footer")
     return top + measure(body, t.footer)[1] * 1.2 / 1.2
 
 
+def preset_graphs(pathway_or_graph, highlight: Sequence[str] | None = None) -> tuple:
+    """``(graph, folded, path_keys)``: the pathway's graph, the graph drawn at a preset (dose
+    reductions folded into their drug's box, see ``sarcoma_sim.pathways.fold``) and the keys of the
+    drawn arrows along ``highlight`` (None without one), which is checked on the whole graph."""
+    from sarcoma_sim.pathways.fold import drawing_graph, fold_reductions, folded_path_keys
+
+    if isinstance(pathway_or_graph, Pathway):
+        graph, file = drawing_graph(pathway_or_graph), pathway_or_graph.file or pathway_or_graph.id
+    else:
+        graph, file = _graph_of(pathway_or_graph)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    if highlight is not None:
+        highlighted_keys(graph, highlight, file)
+    folded = fold_reductions(graph)
+    return graph, folded, folded_path_keys(folded, highlight) if highlight is not None else None
+
+
 def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
-    """The pathway cut into as few linked panels as fit ``preset`` (see ``_preset_panels``)."""
+    """The pathway cut into as few linked panels as fit ``preset`` (see ``_preset_panels``), its
+    dose reductions for toxicity folded into their drug's box where that loses nothing."""
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
+    graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
     with wrap_widths(*preset.wraps):
-        return _preset_panels(pathway_or_graph, preset, highlight)
+        return _preset_panels(graph, folded, preset, highlight, path_keys)
 
 
-def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
+                   highlight: Sequence[str] | None, path_keys) -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
     from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
 
-    graph, file = _graph_of(pathway_or_graph)
-    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
@@ -605,7 +632,7 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
             with wrap_widths(title, detail, label, link=link):
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
-                                     path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                                     path_keys=path_keys, measure=measure, names=names, spacing=preset.spacing,
                                      margin=preset.margin)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
                 return title, detail, label, link
@@ -633,19 +660,57 @@ def _preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
     return [replace(p, wraps=w or None) for p, w in zip(panels, wraps)]
 
 
+# How many of the next states, in column order, a panel may choose from (see ``_fill_panels``).
+FILL_WINDOW = 4
+
+
+def _neighbours(graph, state: str) -> set[str]:
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    return (set(graph.predecessors(state)) | set(graph.successors(state))) - terminal - {state}
+
+
+def _next_choice(graph, current: list[str], remaining: list[str]) -> str:
+    """The state the panel holding ``current`` takes next: of the next ``FILL_WINDOW`` in column
+    order, the one with most arrows to the panel; if none has any, one with no arrow to a state
+    still to place (taking it separates nothing); else the next in column order."""
+    window = remaining[:FILL_WINDOW]
+    linked = {s: len(_neighbours(graph, s).intersection(current)) for s in window}
+    best = max(window, key=lambda s: (linked[s], -window.index(s)))
+    if linked[best]:
+        return best
+    rest = set(remaining)
+    return next((s for s in window if not _neighbours(graph, s).intersection(rest)), remaining[0])
+
+
 def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
-    """States taken column by column (top to bottom within one), each joining the current panel
-    while it still fits and holds fewer than its cap; so a panel ends between columns where it
-    can, inside a column where it must."""
+    """States taken in column order (top to bottom within one) into panels, each joining the
+    current panel while it still fits and holds fewer than its cap.
+
+    The panel takes next the state ``_next_choice`` picks, else the next in column order; when
+    neither fits, the panel ends. So linked states share a slide (GIST's imatinib 400 mg, its resection and its
+    reduction; the two escalations and the reduction after them) and a panel ends between
+    columns where it can, inside a column where it must.
+    """
     groups: list[list[str]] = []
     current: list[str] = []
-    for index, state in enumerate(states):
-        last = index == len(states) - 1
+    remaining = list(states)
+    while remaining:
         full = len(current) >= caps.get(len(groups), len(states))
-        if current and (full or fitting_link_wrap(candidate_panel(graph, current + [state], last, groups)) is False):
+        chosen = None
+        if not current:
+            chosen = remaining[0]
+        elif not full:
+            for candidate in dict.fromkeys([_next_choice(graph, current, remaining), remaining[0]]):
+                last = len(remaining) == 1
+                if fitting_link_wrap(candidate_panel(graph, current + [candidate], last, groups)) is not False:
+                    chosen = candidate
+                    break
+        if chosen is None:
             groups.append(current)
             current = []
-        current.append(state)
+            continue
+        current.append(chosen)
+        remaining.remove(chosen)
     if current:
         groups.append(current)
     return groups
@@ -663,13 +728,16 @@ def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | 
 
 def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
     """``(panel, figure)`` for each panel of the pathway at ``preset``."""
-    graph, file = _graph_of(pathway_or_graph)
-    path_keys = highlighted_keys(graph, highlight, file) if highlight is not None else None
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
+    graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    with wrap_widths(*preset.wraps):
+        panels = _preset_panels(graph, folded, preset, highlight, path_keys)
     drawings = []
     measure = _TextMeasure()
-    for panel in preset_panels(graph, preset, highlight):
+    for panel in panels:
         title_wrap, detail_wrap, label_wrap, link_wrap = panel.wraps or (*preset.wraps, None)
         with wrap_widths(title_wrap, detail_wrap, label_wrap, link=link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
@@ -742,18 +810,23 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
 
     ``size`` is None (the drawing's own size) or a name in ``PRESETS``: then the drawing is cut
     into linked panels that each fit the preset's canvas, written as the pages of one PDF or as
-    ``name-1.svg``, ``name-2.svg``... An unknown suffix, an unwritable path or a ``highlight``
-    that is not a path of the pathway is a ``PathwayError``; no partial file is left behind.
+    ``name-1.svg``, ``name-2.svg``... At a preset a ``Pathway``'s dose reductions for toxicity are
+    listed in their drug's box where that loses nothing (``sarcoma_sim.pathways.fold``; a bare graph
+    does not say which doses are reductions and keeps every box). An unknown suffix, an unwritable
+    path or a ``highlight`` that is not a path of the pathway is a ``PathwayError``; no partial
+    file is left behind.
     """
     target = Path(output_path)
     fmt = output_format(target)
-    graph, _ = _graph_of(pathway)
     from sarcoma_sim.pathways.svg import decision_descriptions, link_descriptions, state_descriptions
-    describe = state_descriptions(graph, highlight)
     if size is None:
+        graph, _ = _graph_of(pathway)
+        describe = state_descriptions(graph, highlight)
         drawn = [(graph, pathway_figure(graph, highlight))]
     else:
-        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(graph, PRESETS[size], highlight)]
+        # at a preset the states' titles are those of the folded graph (a drug's box lists its reductions)
+        describe = state_descriptions(preset_graphs(pathway, highlight)[1], highlight)
+        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(pathway, PRESETS[size], highlight)]
     figures = [figure for _, figure in drawn]
     # a panel numbers its own decision points
     describes = [{**describe, "decisions": decision_descriptions(g), "links": link_descriptions(g, highlight)}

@@ -66,14 +66,16 @@ def handout_figures(subtypes=None) -> list:
               "pathway. A dashed border or arrow marks what goes beyond the source guideline (from "
               "the evidence table); a dashed grey box lists the states on other pages of the same "
               "pathway that a state leads to (each with its condition and its page, as 'panel N') "
-              "or is entered from. Sources are listed at the end.", False),
+              "or is entered from. A dose reduction for toxicity that only lowers the dose of the "
+              "drug before it is listed in that drug's box. Sources are listed at the end.", False),
              ("Subtypes in this handout:", True)]
     cover += [(f"{p.name} ({p.id})", False) for p in pathways]
     pages = _text_pages(HANDOUT_TITLE, cover, preset)
     sources = []
     for pathway in pathways:
         graph = build_graph(pathway)
-        pages += preset_figures(graph, preset)
+        # the pathway itself, not its exported graph: it says which doses are reductions to fold
+        pages += preset_figures(pathway, preset)
         sources.append((pathway.name, True))
         for s in graph.graph.get("sources") or []:
             mark = " (beyond the source guideline)" if s.get("beyond_source") else ""

@@ -18,6 +18,7 @@ Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway befo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import networkx as nx
 
@@ -38,7 +39,7 @@ class Panel:
     count: int
     graph: nx.MultiDiGraph
     states: tuple[str, ...]
-    wraps: tuple[int, int, int, int | None] | None = None
+    wraps: tuple[int, int, int, int | tuple[int, int] | None] | None = None
 
 
 def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
@@ -136,7 +137,7 @@ def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]
 
 
 def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool,
-                    earlier: list[list[str]] = ()) -> nx.MultiDiGraph:
+                    earlier: Sequence[Sequence[str]] = ()) -> nx.MultiDiGraph:
     """The graph a panel owning ``own`` would have after the panels ``earlier``, for measuring it
     before the later panels are numbered (their link boxes say "another panel")."""
     number = len(earlier) + 1
@@ -148,7 +149,8 @@ def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:
     """The graph's sources that a state or an arrow drawn in it cites, in the pathway's order."""
     cited: set[str] = set()
     for _, d in graph.nodes(data=True):
-        cited.update(d.get("sources") or [])
+        # a dose reduction folded into its drug's box is shown there, so its sources are cited
+        cited.update([*(d.get("sources") or []), *(d.get("folded_sources") or [])])
     for *_, d in graph.edges(data=True):
         cited.update(d.get("sources") or [])
     return [s for s in graph.graph.get("sources") or [] if s.get("id") in cited]

@@ -6,7 +6,9 @@ gathered into one ``<g id="state-imatinib_400" class="state therapy">`` whose ``
 the regimen, dose and sources (shown on hover in a browser, read by screen readers); a decision
 diamond becomes ``<g id="decision-1" class="decision">`` titled with the states sharing the choice
 and its branches; and the
-highlighted path's states, arrows and labels get the class ``on-path``. Pure standard library;
+highlighted path's states, arrows and labels get the class ``on-path``. A drug's box with dose
+reductions folded into it (slide and page presets) lists them in its title and in
+``data-folded="regorafenib_120_reduced regorafenib_80_reduced"``. Pure standard library;
 the same input gives the same bytes.
 """
 
@@ -35,11 +37,11 @@ def svg_id(state: str) -> str:
 def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
     """What the SVG needs per state: its hover title, its classes, and the highlighted arrows."""
     from sarcoma_sim.pathways.export import node_label, xml_text
+    from sarcoma_sim.pathways.fold import folded_path
 
     sources = {s.get("id"): s.get("citation") for s in graph.graph.get("sources") or []}
-    path = set(highlight or [])
-    states = {}
-    for node, attrs in graph.nodes(data=True):
+
+    def described(attrs: dict) -> list[str]:
         lines = [node_label(attrs).replace("\n", ", ")]
         if attrs.get("kind") == "therapy" and attrs.get("line"):
             lines[0] += f" (line {attrs['line']})"
@@ -48,19 +50,32 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
             lines.append("Sources: " + "; ".join(cited))
         if attrs.get("beyond_source"):
             lines.append("Beyond the source guideline (evidence table).")
+        return lines
+
+    # a dose reduction folded into its drug's box (slide and page presets) is on the path as that box
+    path = folded_path(graph, highlight or [])
+    states = {}
+    for node, attrs in graph.nodes(data=True):
+        lines = described(attrs)
+        for step in attrs.get("folded_states") or ():
+            # (ids in data-folded: a reader's title names states, never by id)
+            lines += ["", "Dose reduction for toxicity, listed in this box:", *described(step)]
         classes = ["state", str(attrs.get("kind") or "state")]
         if node in path:
             classes.append("on-path")
         states[node] = {"title": xml_text("\n".join(lines)), "class": " ".join(classes)}
-    return {"states": states, "path": list(highlight or []), "decisions": decision_descriptions(graph)}
+        if attrs.get("folded"):
+            states[node]["folded"] = " ".join(attrs["folded"])
+    return {"states": states, "path": path, "decisions": decision_descriptions(graph)}
 
 
 def link_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None = None) -> dict:
     """The hover title and classes of each link box of a panel's graph: where its arrows go (or
     come from), one line per state on another panel."""
     from sarcoma_sim.pathways.export import xml_text
+    from sarcoma_sim.pathways.fold import folded_path
 
-    path = set(highlight or [])
+    path = set(folded_path(graph, highlight or []))
     out = {}
     for node, attrs in graph.nodes(data=True):
         if not attrs.get("link_direction"):
@@ -133,6 +148,9 @@ def structure_svg(svg: bytes, describe: dict) -> bytes:
         info = (describe.get("links") or {}).get(state) or states.get(state)
         if info:
             group.set("class", info["class"])
+            if info.get("folded"):
+                # the states listed in this box: a page highlighting one of them finds its box here
+                group.set("data-folded", info["folded"])
             title = ET.SubElement(group, _q("title"))
             title.text = info["title"]
         parent.insert(list(parent).index(box), group)

@@ -16,16 +16,17 @@ import networkx as nx
 TITLE_WRAP = 19
 DETAIL_WRAP = 24
 LABEL_WRAP = 17
-LINK_WRAP: int | None = None  # None: a link box wraps at the regimen's width plus a little
+LINK_WRAP: int | tuple[int, int] | None = None  # None: a link box wraps at the regimen's width plus a little
 
 
 @contextmanager
 def wrap_widths(title: int = TITLE_WRAP, detail: int = DETAIL_WRAP, label: int = LABEL_WRAP,
-                link: int | None = None) -> Iterator[None]:
+                link: int | tuple[int, int] | None = None) -> Iterator[None]:
     """Within the block, wrap box titles, regimen details and arrow labels at these widths.
 
     Slides and pages use narrower boxes (larger type, same canvas); the default drawing keeps the
-    module's widths. ``link`` widens the boxes that stand for states on other panels. Not
+    module's widths. ``link`` widens the boxes that stand for states on other panels (a pair:
+    the boxes of where arrows go, then of where they come from). Not
     thread-safe: drawings are made one at a time.
     """
     global TITLE_WRAP, DETAIL_WRAP, LABEL_WRAP, LINK_WRAP
@@ -42,6 +43,9 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
     if attrs.get("link_direction"):
         # a link box has no regimen line, so its rows may use the regimen's width: fewer lines
         width = LINK_WRAP or max(TITLE_WRAP, DETAIL_WRAP + 4)
+        if isinstance(width, tuple):
+            # (boxes of where arrows go, boxes of where they come from)
+            width = width[0] if attrs.get("link_direction") == "to" else width[1]
         rows = attrs.get("link_rows") or (str(attrs.get("label") or ""),)
         bullet = "• " if len(rows) > 1 else ""
         return "\n".join(_wrap(bullet + row, width) for row in rows), None
@@ -51,7 +55,12 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
         # wider wrap keeps it from becoming a tall column of short lines
         return _wrap(str(attrs.get("label") or ""), max(TITLE_WRAP, DETAIL_WRAP + 4)), None
     title = _wrap(str(attrs.get("label") or ""), TITLE_WRAP)
-    return title, (_wrap(detail, DETAIL_WRAP) if detail else None)
+    detail = _wrap(detail, DETAIL_WRAP) if detail else None
+    if attrs.get("folded_steps"):
+        # dose reductions folded into the box (slide and page presets): one more line under the regimen
+        steps = _wrap(str(attrs["folded_steps"]), DETAIL_WRAP)
+        detail = f"{detail}\n{steps}" if detail else steps
+    return title, detail
 
 
 def regimen_detail(attrs: dict) -> str | None:

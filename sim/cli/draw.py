@@ -176,6 +176,13 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
            "entered from. `--size page` does the same for a portrait "
            "A4 or Letter page (8.27 x 11 in), and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
            "pathway at that size in one PDF with a cover and the full sources.", "",
+           "At the slide and page sizes, a dose reduction for toxicity that only lowers the dose of "
+           "the drug before it and then goes on as that drug does is listed in the drug's box "
+           "(\"toxicity: 120 mg, then 80 mg daily\" under regorafenib) instead of having a box of its "
+           "own: a teacher's slide shows the drug's course, and GIST fits 8 slides instead of 14. A "
+           "reduction that changes what follows keeps its box (imatinib reduced for toxicity is not "
+           "escalated at progression). The full state machine stays in the default drawing and in "
+           "every export.", "",
            "Teaching material about hypothetical patients: never advice for a real patient.", "",
            "Regenerate every image and this page with one command (from the repository root):", "",
            "```sh", GALLERY_COMMAND, "```", "",

@@ -350,3 +350,17 @@ def test_a_state_entered_from_other_panels_has_one_link_box_listing_where_from_a
     incoming = [r for r in layout.routes if r.edge.target == "ntrk_inhibitor"]
     assert [r.edge.source for r in incoming] == ["link:from:ntrk_inhibitor"]
     assert incoming[0].edge.label == "" and incoming[0].label_box is None
+
+
+def test_link_boxes_wrap_at_their_own_width_each_way():
+    """A (to, from) pair of link widths wraps boxes of where arrows go and of where they come from apart."""
+    from sarcoma_sim.pathways.layout import node_text
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    row = "progression, KIT exon 9 → Imatinib 800 mg daily (KIT exon 9) (panel 6)"
+    with wrap_widths(13, 15, 12, link=(30, 14)):
+        to_box = node_text({"link_direction": "to", "link_rows": (row,)})[0]
+        from_box = node_text({"link_direction": "from", "link_rows": (row,)})[0]
+    assert max(map(len, to_box.split("\n"))) <= 30 < len(row)
+    assert max(map(len, from_box.split("\n"))) <= 14
+    assert len(from_box.split("\n")) > len(to_box.split("\n"))

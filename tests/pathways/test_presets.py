@@ -5,19 +5,20 @@ from __future__ import annotations
 import functools
 import re
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 from test_draw import GIST_PATH, assert_clean_geometry, extents, inside
 
 from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_figure, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_pathway, load_subtype
 
 SVG = "{http://www.w3.org/2000/svg}"
 MIN_PT = 12
 # Every subtype at every preset runs with -m slow (CI); the default run keeps one small pathway that
 # still needs several panels on a slide (GIST, the largest, takes seconds per case).
-REPRESENTATIVE = ("imt", "slide")
+REPRESENTATIVE = ("asps", "slide")
 MATRIX = [pytest.param(subtype, preset, id=f"{subtype}-{preset}",
                        marks=() if (subtype, preset) == REPRESENTATIVE else pytest.mark.slow)
           for subtype in SUBTYPE_IDS for preset in sorted(PRESETS)]
@@ -87,20 +88,25 @@ def test_preset_geometry_is_clean(subtype, preset):
 
 @pytest.mark.parametrize("subtype, preset", MATRIX)
 def test_panels_show_every_state_once_and_every_transition(subtype, preset):
-    """Across the panels each non-end state is drawn once, every transition shown, links name the right panel."""
+    """Across the panels each non-end state is shown once (its own box, or a dose reduction listed
+    in its drug's box), every transition drawn or folded, links name the right panel."""
     graph = build_graph(load_subtype(subtype))
     panels = [panel for panel, _ in drawings(subtype, preset)]
     home = {}
     edges = []
+    folded = set()
     for panel in panels:
         for node, attrs in panel.graph.nodes(data=True):
             if attrs.get("link_of") is None and attrs.get("kind") != "terminal":
-                assert node not in home, node
-                home[node] = panel.number
+                for shown in [node, *(attrs.get("folded") or ())]:
+                    assert shown not in home, shown
+                    home[shown] = panel.number
         edges += [k for *_, k in panel.graph.edges(keys=True)]
+        folded.update(panel.graph.graph.get("folded_transitions") or ())
     assert set(home) == {n for n, d in graph.nodes(data=True) if d["kind"] != "terminal"}
     # a transition between panels is drawn on both: leaving one, entering the other
-    assert set(edges) == {k for *_, k in graph.edges(keys=True)}
+    assert set(edges) | folded == {k for *_, k in graph.edges(keys=True)}
+    assert not folded.intersection(edges)
     for panel in panels:
         for node, attrs in panel.graph.nodes(data=True):
             if attrs.get("link_of") is not None:
@@ -111,10 +117,13 @@ def test_panels_show_every_state_once_and_every_transition(subtype, preset):
 
 @pytest.mark.slow
 def test_gist_is_cut_into_linked_panels_that_each_fit():
-    """GIST, too large for one slide at 12 pt, becomes several panels, each owning some of its states."""
+    """GIST (27 states), too large for one slide at 12 pt, becomes at most 8 panels, each owning some
+    of its states, its dose reductions for toxicity listed in their drug's box."""
     panels = preset_panels(load_subtype("gist"), PRESETS["slide"])
     assert 1 < len(panels) <= 8
     assert all(p.count == len(panels) and p.states for p in panels)
+    regorafenib = next(p.graph.nodes["regorafenib"] for p in panels if "regorafenib" in p.states)
+    assert regorafenib["folded"] == ["regorafenib_120_reduced", "regorafenib_80_reduced"]
 
 
 def test_small_pathways_fit_one_slide():
@@ -190,9 +199,10 @@ def test_svg_decision_diamonds_are_titled_groups(gist_svg):
 @pytest.mark.slow
 def test_slide_svg_is_byte_reproducible(tmp_path):
     """The same pathway at the slide preset, drawn twice, gives identical SVG files."""
-    # IMT: a small pathway that still needs several panels, so the default run stays fast
-    a = save_pathway_drawing(load_subtype("imt"), tmp_path / "a.svg", size="slide")
-    b = save_pathway_drawing(load_subtype("imt"), tmp_path / "b.svg", size="slide")
+    # ASPS: a small pathway that still needs several panels, so the default run stays fast
+    # (IMT, used before, fits one slide since its crizotinib reduction folds into crizotinib's box)
+    a = save_pathway_drawing(load_subtype("asps"), tmp_path / "a.svg", size="slide")
+    b = save_pathway_drawing(load_subtype("asps"), tmp_path / "b.svg", size="slide")
     assert len(a) > 1
     assert [p.read_bytes() for p in a] == [p.read_bytes() for p in b]
 
@@ -200,40 +210,88 @@ def test_slide_svg_is_byte_reproducible(tmp_path):
 @pytest.mark.slow
 def test_a_multi_panel_pdf_is_one_file_with_a_page_per_panel(tmp_path):
     """At a preset, a PDF holds every panel as a page of one file; SVG panels are numbered files."""
-    pdf = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.pdf", size="page")
-    assert pdf == [tmp_path / "imt.pdf"]
-    count = len(preset_panels(load_subtype("imt"), PRESETS["page"]))
+    pdf = save_pathway_drawing(load_subtype("asps"), tmp_path / "asps.pdf", size="page")
+    assert pdf == [tmp_path / "asps.pdf"]
+    count = len(preset_panels(load_subtype("asps"), PRESETS["page"]))
     assert count > 1
     assert pdf[0].read_bytes().count(b"/Type /Page\n") + pdf[0].read_bytes().count(b"/Type /Page ") >= count
-    svgs = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="page")
-    assert [p.name for p in svgs] == [f"imt-{i}.svg" for i in range(1, count + 1)]
-
-
-@pytest.mark.slow
-@pytest.mark.parametrize("preset", sorted(PRESETS))
-def test_a_grown_gist_still_fits_every_panel(preset):
-    """GIST grown to 27 states (dose reductions, SDH-deficient branch) is cut into panels that each
-    fit the preset, and every non-end state is drawn on exactly one of them."""
-    from pathlib import Path
-
-    from sarcoma_sim.pathways.load import load_pathway
-    pathway = load_pathway(Path(__file__).parent / "data" / "gist_27_states.yaml")
-    p = PRESETS[preset]
-    drawn = preset_drawings(pathway, p)
-    assert len(pathway.states) == 27 and len(drawn) > 1
-    for _, figure in drawn:
-        assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
-    owned = [s for panel, _ in drawn for s in panel.states]
-    assert sorted(owned) == sorted(s for s, state in pathway.states.items() if state.kind != "terminal")
+    svgs = save_pathway_drawing(load_subtype("asps"), tmp_path / "asps.svg", size="page")
+    assert [p.name for p in svgs] == [f"asps-{i}.svg" for i in range(1, count + 1)]
 
 
 def test_svg_link_boxes_are_titled_with_their_rows(tmp_path):
     """On a panel's SVG, a link box is a <g class="link"> whose title lists where its arrows go, not
     the title of the state it follows."""
-    paths = save_pathway_drawing(load_subtype("imt"), tmp_path / "imt.svg", size="slide")
+    paths = save_pathway_drawing(load_subtype("asps"), tmp_path / "asps.svg", size="slide")
     root = svg_root(paths[0])
     links = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-link_")}
     assert links and all(g.get("class").split()[0] == "link" for g in links.values())
-    title = links["state-link_to_workup"].find(f"{SVG}title").text
+    title = links["state-link_to_pazopanib"].find(f"{SVG}title").text
     assert title.startswith("Continues on other panels:\n")
     assert "→ NTRK inhibitor, larotrectinib 100 mg twice daily (NTRK fusion) (panel 2)" in title
+
+
+FOLDING = Path(__file__).parent.parent / "data" / "fold_reductions.yaml"
+
+
+@pytest.fixture(scope="module")
+def folded_svg(tmp_path_factory):
+    """The synthetic drug with two dose reductions at the slide preset, its patient on the second step."""
+    pathway = load_pathway(FOLDING)
+    out = tmp_path_factory.mktemp("fold") / "fold.svg"
+    return save_pathway_drawing(pathway, out, highlight=["workup", "drug_x", "step_one", "step_two"], size="slide")
+
+
+def test_folded_box_lists_its_reductions_in_the_svg(folded_svg):
+    """The drug's box keeps its id, names the folded states in data-folded and its title, with their
+    regimen, dose and sources; a path through a folded state highlights the drug's box."""
+    assert len(folded_svg) == 1
+    root = svg_root(folded_svg[0])
+    groups = {g.get("id"): g for g in root.iter(f"{SVG}g") if (g.get("id") or "").startswith("state-")}
+    assert "state-step_one" not in groups and "state-step_two" not in groups
+    box = groups["state-drug_x"]
+    assert box.get("data-folded") == "step_one step_two"
+    assert "on-path" in box.get("class").split()
+    title = box.find(f"{SVG}title").text
+    assert "Drug X reduced to 120 mg daily" in title and "120 mg daily" in title
+    assert "Drug X reduced to 80 mg daily" in title and "label-x: Drug X label: dose reductions" in title
+    assert "step_one" not in title  # states named by label; ids only in data-folded
+    texts = " ".join(" ".join((t.text or "").split()) for t in root.iter(f"{SVG}text"))
+    assert "toxicity: 120 mg, then 80 mg daily" in texts
+    assert "Dose reductions for toxicity are listed in the drug's box." in texts
+    assert "label-x" in texts  # the folded states' source is cited in the footer
+
+
+def test_folding_is_only_at_the_presets(tmp_path):
+    """The drawing at its own size keeps every dose reduction as a box of its own, and no folding note."""
+    paths = save_pathway_drawing(load_pathway(FOLDING), tmp_path / "fold.svg")
+    root = svg_root(paths[0])
+    ids = {g.get("id") for g in root.iter(f"{SVG}g")}
+    assert {"state-step_one", "state-step_two", "state-drug_x"} <= ids
+    texts = " ".join((t.text or "") for t in root.iter(f"{SVG}text"))
+    assert "listed in the drug" not in texts and "toxicity:" not in texts
+
+
+def test_no_folding_note_where_nothing_folds(tmp_path):
+    """A pathway with no dose reduction (DFSP) says nothing about folded reductions on its slide."""
+    paths = save_pathway_drawing(load_subtype("dfsp"), tmp_path / "dfsp.svg", size="slide")
+    texts = " ".join((t.text or "") for p in paths for t in svg_root(p).iter(f"{SVG}text"))
+    assert "listed in the drug" not in texts
+
+
+def test_a_panel_takes_linked_states_together():
+    """Filling a panel prefers a state linked to it, then one linked to nothing still to place,
+    else the next in column order."""
+    from sarcoma_sim.pathways.draw import _next_choice
+    from sarcoma_sim.pathways.fold import drawing_graph, fold_reductions
+
+    graph = fold_reductions(drawing_graph(load_subtype("gist")))
+    first_line = ["imatinib_400", "imatinib_800_exon9", "ntrk_inhibitor", "imatinib_300_reduced", "resection",
+                  "imatinib_800_escalated", "imatinib_600_reduced"]
+    # avapritinib links to none of them; NTRK's inhibitor links to no state still to place
+    assert _next_choice(graph, ["avapritinib"], first_line) == "ntrk_inhibitor"
+    # imatinib 400's reduction and resection link to it; the reduction comes first in column order
+    rest = [s for s in first_line if s not in ("imatinib_400", "ntrk_inhibitor")]
+    assert _next_choice(graph, ["imatinib_400"], rest) == "imatinib_300_reduced"
+    # nothing linked, nothing free: the next in column order
+    assert _next_choice(graph, ["avapritinib"], ["imatinib_400", "imatinib_800_exon9"]) == "imatinib_400"
