@@ -15,7 +15,7 @@ os.environ.setdefault("MPLBACKEND", "Agg")
 # One set of hypothesis profiles, chosen with HYPOTHESIS_PROFILE. "default" keeps `python -m pytest`
 # fast; "ci" (.ci/run) tries more examples. A test with a large budget of its own writes
 # @settings(max_examples=helpers.budget.examples(FULL)): FULL under "ci", a share of it by default.
-settings.register_profile("default", max_examples=100, deadline=None)
+settings.register_profile("default", max_examples=50, deadline=None)
 settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 

@@ -19,9 +19,9 @@ SIGNATURES = {".png": b"\x89PNG\r\n\x1a\n", ".svg": b"<?xml", ".pdf": b"%PDF"}
 
 @pytest.mark.parametrize("suffix", heavy_matrix([".png", ".svg", ".pdf"], keep=[".svg"]))
 def test_draw_writes_the_format_of_the_suffix(tmp_path, capsys, suffix):
-    """``draw gist -o FILE`` writes PNG, SVG or PDF by the file's suffix."""
-    target = tmp_path / f"gist{suffix}"
-    code, out, _ = run_cli(capsys, "draw", "gist", "-o", str(target), "--dpi", "40")
+    """``draw SUBTYPE -o FILE`` writes PNG, SVG or PDF by the file's suffix."""
+    target = tmp_path / f"dfsp{suffix}"
+    code, out, _ = run_cli(capsys, "draw", "dfsp", "-o", str(target), "--dpi", "40")
     assert code == 0 and f"wrote {target}" in out
     assert target.read_bytes().startswith(SIGNATURES[suffix])
 
@@ -36,9 +36,9 @@ def test_draw_accepts_a_pathway_file(tmp_path, capsys, small_pathway_text):
 
 def test_draw_with_a_highlighted_path(tmp_path, capsys):
     """``--highlight`` with a real path draws it."""
-    target = tmp_path / "gist.png"
-    code, _, _ = run_cli(capsys, "draw", "gist", "-o", str(target), "--dpi", "40",
-                     "--highlight", "workup, imatinib_400,imatinib_800_escalated")
+    target = tmp_path / "dfsp.png"
+    code, _, _ = run_cli(capsys, "draw", "dfsp", "-o", str(target), "--dpi", "40",
+                     "--highlight", "workup, imatinib,trial_or_supportive_care")
     assert code == 0 and target.exists()
 
 

@@ -17,7 +17,11 @@ EXTREMES = ["--set", "imatinib_400.progression.median_months=1000000",
             "--set", "sunitinib_50_intermittent.progression.shape=0.05"]
 
 
-@pytest.mark.parametrize("engine", ["vectorized", pytest.param("stepwise", marks=pytest.mark.slow)])
+# Slow: a real process drawing the plots at the edges of the accepted values. By default the
+# in-process tests catch any warning (filterwarnings = error) and tests/cli/test_strict_json.py runs
+# the same extremes.
+@pytest.mark.slow
+@pytest.mark.parametrize("engine", ["vectorized", "stepwise"])
 def test_cohort_with_extreme_accepted_values_is_silent_on_stderr(engine, tmp_path):
     """cohort at the edges of the accepted values (with --out, so plots are drawn) exits 0 with empty stderr."""
     out = tmp_path / "out"

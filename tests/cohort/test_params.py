@@ -21,12 +21,13 @@ from sarcoma_sim.errors import ParameterError, PathwayError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
+from helpers.budget import examples
 from helpers.paths import REPO
 
 CLINICAL = REPO / "docs" / "clinical"
 GIST = load_subtype("gist")
 GIST_TEXT = shipped_params_path("gist").read_text("utf-8")
-FEW = settings(max_examples=40, deadline=None)
+FEW = settings(max_examples=examples(40), deadline=None)
 
 
 def gist_from_text(text: str, file: str = "test-gist.yaml"):

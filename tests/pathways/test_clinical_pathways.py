@@ -20,11 +20,12 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, data_dir, load_subtype, parse
 from sarcoma_sim.pathways.machine import machine_for
 from sarcoma_sim.pathways.model import SOURCE_GUIDELINE
 
+from helpers.budget import examples
 from helpers.paths import REPO
 
 CLINICAL = REPO / "docs" / "clinical"   # the clinical source and evidence table ship with the project
 NTRK_INHIBITORS = {"larotrectinib", "entrectinib"}
-FEW = settings(max_examples=60, deadline=None)
+FEW = settings(max_examples=examples(60), deadline=None)
 
 # The tumour-agnostic NTRK branch every histology shares: the inhibitor, its label reduction, the end.
 NTRK_BRANCH = {"ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"}

@@ -270,7 +270,7 @@ def random_pathway_graphs(draw):
     return g
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(random_pathway_graphs())
 def test_random_pathways_lay_out_without_overlapping_boxes(graph):
     """Any pathway-shaped graph lays out with no two boxes overlapping and every node placed."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -13,6 +14,7 @@ from sarcoma_sim.pathways.layout.geometry import Box
 from sarcoma_sim.pathways.layout.labels import _BoxGrid, _PointGrid
 from sarcoma_sim.pathways.load import load_pathway
 
+from helpers.budget import examples
 from helpers.paths import REPRODUCERS
 
 R08 = REPRODUCERS / "r08_draw_45_states.yaml"
@@ -22,6 +24,7 @@ size = st.floats(min_value=0.01, max_value=4, allow_nan=False)
 boxes = st.builds(lambda x, y, w, h: Box("b", "label", x, y, w, h), coordinate, coordinate, size, size)
 
 
+@pytest.mark.slow   # a 45-state drawing; the layout's speed figures are in benchmarks/layout.py
 def test_r08_45_states_draws_quickly(tmp_path):
     """The 45-state reproducer (29 s before) draws to a PNG; a coarse guard catches a return to quadratic time."""
     start = time.perf_counter()
@@ -38,7 +41,7 @@ def test_png_resolution_drops_only_for_huge_drawings():
     assert dpi < 150 and 300 * 20 * dpi * dpi <= MAX_PNG_PIXELS
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(st.tuples(coordinate, coordinate, st.integers(0, 4), st.sampled_from([1.0, 4.0])), max_size=80),
        boxes, st.integers(0, 4))
 def test_point_grid_weight_equals_a_full_scan(points, box, excluding):
@@ -51,7 +54,7 @@ def test_point_grid_weight_equals_a_full_scan(points, box, excluding):
     assert grid.weight_inside(box, excluding) == expected
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(boxes, max_size=40), boxes, st.sampled_from([0.0, 0.06, 0.07]))
 def test_box_grid_counts_the_same_overlaps_as_a_full_scan(stored, box, margin):
     """The grid counts exactly the stored boxes that overlap the box at the margin."""

@@ -104,7 +104,7 @@ def mutated_gist(draw):
     return yaml.safe_dump(data, sort_keys=False)
 
 
-@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_gist())
 def test_mutated_pathway_gives_pathway_error_or_loads(text):
     """Randomly mutated GIST files give a PathwayError with a message, never another exception."""

@@ -21,6 +21,8 @@ from sarcoma_sim.patient.interactions import (
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.teach import patient_line
 
+from helpers.budget import examples
+
 GOOD = """\
 comedications:
   clarithromycin: {cyp3a4: strong_inhibitor, synonyms: [biaxin], source: "label", mark: S}
@@ -100,7 +102,7 @@ def test_the_issue_s_unrecognised_names_are_now_known():
                      "phenobarbital": "strong_inducer", "grapefruit": "other_inhibitor"}
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=4, max_size=12))
 def test_a_name_the_table_does_not_know_is_named_never_dropped(name):
     """Any co-medication the table lacks stays on the patient and is described as unchecked."""

@@ -17,6 +17,7 @@ from sarcoma_sim.patient.marker_rules import MarkerRulesError, load_rules, viola
 from sarcoma_sim.patient.record import make_patient
 from sarcoma_sim.patient.teach import sample_patient
 
+from helpers.budget import examples
 from helpers.paths import REPO
 
 GIST = load_subtype("gist")
@@ -69,7 +70,7 @@ def test_sdh_deficiency_goes_only_with_a_kit_pdgfra_wild_type_gist_without_ntrk_
 
 
 @given(st.integers(0, 2**32 - 1))
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 def test_teaching_cases_never_draw_an_ntrk_fusion_beside_a_kit_or_pdgfra_mutation(seed):
     """A sampled GIST teaching patient with an NTRK fusion is KIT/PDGFRA wild-type and not SDH-deficient."""
     facts = sample_patient(GIST, np.random.default_rng(seed), comedications=[]).facts

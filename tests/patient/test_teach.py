@@ -150,7 +150,7 @@ def test_run_session_q_stops():
     assert out[-2:] == ["Stopped.", "Score: 0 of 0 decisions on the guideline."]
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.sampled_from(SUBTYPE_IDS), st.integers(0, 10_000))
 def test_always_right_answers_score_full_marks(subtype, seed):
     """Answering every decision with a right option ends the case with a full score."""
@@ -259,7 +259,7 @@ def test_teach_subprocess_piped_input():
     assert "Crizotinib" in done.stdout and "Score: " in done.stdout
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(st.sampled_from(SUBTYPE_IDS), st.integers(0, 10_000))
 def test_every_decision_offers_another_subtypes_regimen(subtype, seed):
     """Each decision has 4-5 options, one of them a regimen of another subtype that this pathway does not use."""
@@ -318,7 +318,7 @@ def test_teach_refuses_non_ascii_digits_and_odd_bytes(answer):
 
 
 @given(st.text(max_size=30))
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_ascii_choice_accepts_only_ascii_option_numbers(text):
     """Only 1-3 ASCII digits naming an option count as an answer."""
     from sarcoma_sim.patient.teach import ascii_choice

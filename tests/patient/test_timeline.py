@@ -14,6 +14,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.record import contradiction, make_patient
 from sarcoma_sim.patient.timeline import Timeline, resolve_choice
 
+from helpers.budget import examples
+
 GIST = load_subtype("gist")
 
 
@@ -145,7 +147,7 @@ def test_result_path_and_end():
     assert result.ended and result.final_month == 7
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.sampled_from(SUBTYPE_IDS), st.lists(st.integers(0, 3), max_size=10), st.data())
 def test_every_step_is_an_edge_of_the_pathway(subtype, picks, data):
     """Whatever events happen, each recorded step is one of the pathway's transitions, in time order."""

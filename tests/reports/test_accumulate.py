@@ -14,6 +14,7 @@ from sarcoma_sim.cohort.eventlog import EventLog
 from sarcoma_sim.reports.accumulate import SequenceCounts, SummaryAccumulator
 from sarcoma_sim.reports.logview import row_lines, state_lines
 
+from helpers.budget import examples
 from helpers.fake_cohort import demo_pathway, random_walk
 
 PATHWAY = demo_pathway()
@@ -46,7 +47,7 @@ def _naive(result, lines_by_state):
     return reached, lines, ends, sequences
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(n=st.integers(1, 400), seed=st.integers(0, 2**32 - 1), cuts=st.lists(st.integers(1, 399), max_size=5),
        digits=st.sampled_from([2, 3, None]))
 def test_counts_read_off_merged_sequences_equal_a_per_patient_loop(n, seed, cuts, digits):
@@ -76,7 +77,7 @@ def _row_lines_by_running_maximum(to_state, first, lines_by_state):
     return line[index]
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(codes=st.lists(st.lists(st.integers(0, 4), min_size=1, max_size=8), min_size=1, max_size=20))
 def test_rows_without_a_line_inherit_through_runs_of_them(codes):
     """row_lines gives every row without a line (here state 2, also several in a row, or first) the line

@@ -12,6 +12,7 @@ from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.reports.survival import kaplan_meier, median_survival, overall_survival, survival_at
 
+from helpers.budget import examples
 from helpers.fake_cohort import demo_pathway, random_walk
 
 
@@ -26,7 +27,7 @@ def test_kaplan_meier_by_hand():
     assert survival_at((t, s), 0.5) == 1.0 and survival_at((t, s), 2.5) == pytest.approx(2 / 3)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(st.floats(0.01, 100.0, allow_nan=False), min_size=1, max_size=60))
 def test_without_censoring_km_is_the_share_alive(values):
     """With every patient dead, S(t) is the share who died after t and the median is a sample order statistic."""

@@ -16,6 +16,8 @@ from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.web.app import create_app
 from sarcoma_sim.web.cases import replay
 
+from helpers.budget import examples
+
 
 @pytest.fixture
 def app(tmp_path):
@@ -320,6 +322,7 @@ def test_diagram_states_have_hover_titles_with_regimen_and_sources(client):
     assert "regimen: imatinib 400 mg daily (line 1)" in svg and "source: source-guideline:" in svg
 
 
+@pytest.mark.slow   # starts a process pool
 def test_drawer_in_a_worker_process_draws_the_same_svg_and_draws_once(tmp_path):
     """A worker-process drawer gives every concurrent identical request the in-process drawing."""
     from concurrent.futures import ThreadPoolExecutor
@@ -335,7 +338,7 @@ def test_drawer_in_a_worker_process_draws_the_same_svg_and_draws_once(tmp_path):
     assert len(set(results)) == 1 and results[0] == draw_svg(("subtype", "dfsp"), ("workup", "imatinib"), "t")
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.dictionaries(st.sampled_from(["decision", "option", "case", "seed", "example", "text", "x"]),
                        st.text(max_size=40), max_size=4),
        st.sampled_from(["/cases", "/cases/{id}/answer", "/scenarios/run", "/teacher/login", "/teacher/pathways"]))
