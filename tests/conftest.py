@@ -7,17 +7,28 @@ import os
 import sys
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 # Headless: figures made through pyplot never open a window, whatever the developer's desktop.
 os.environ.setdefault("MPLBACKEND", "Agg")
 
-# One set of hypothesis profiles, chosen with HYPOTHESIS_PROFILE. "default" keeps `python -m pytest`
-# fast; "ci" (.ci/run) tries more examples. A test with a large budget of its own writes
-# @settings(max_examples=helpers.budget.examples(FULL)): FULL under "ci", a share of it by default.
-settings.register_profile("default", max_examples=50, deadline=None)
-settings.register_profile("ci", max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+def pytest_configure(config):
+    """One set of hypothesis profiles, chosen with HYPOTHESIS_PROFILE, in every process that runs tests.
+
+    "default" keeps `python -m pytest` fast; "ci" (.ci/run) tries more examples. A test with a large
+    budget of its own writes @settings(max_examples=helpers.budget.examples(FULL)): FULL under "ci",
+    a share of it by default. The pytest-xdist controller runs no test, so it skips importing
+    hypothesis (a second), which would delay starting the workers.
+    """
+    is_xdist_controller = bool(getattr(config.option, "numprocesses", None)) and not hasattr(config, "workerinput")
+    if is_xdist_controller:
+        return
+    from hypothesis import HealthCheck, settings
+
+    settings.register_profile("default", max_examples=50, deadline=None)
+    settings.register_profile("ci", max_examples=500, deadline=None,
+                              suppress_health_check=[HealthCheck.too_slow])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 @pytest.fixture(autouse=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import configparser
+import os
 import re
 from importlib.metadata import version
 
@@ -56,3 +57,11 @@ def test_changelog_describes_the_installed_version():
     declared = _setup_cfg()["metadata"]["version"]
     headings = re.findall(r"^## (\S+)", (REPO / "CHANGELOG.md").read_text(encoding="utf-8"), re.MULTILINE)
     assert headings and headings[0] == declared == version("sarcoma-sim")
+
+
+def test_the_hypothesis_profile_is_the_one_hypothesis_profile_names():
+    """Every process that runs tests loads the profile HYPOTHESIS_PROFILE names (default 50, ci 500 examples)."""
+    from hypothesis import settings
+
+    expected = 500 if os.environ.get("HYPOTHESIS_PROFILE") == "ci" else 50
+    assert settings.default.max_examples == expected
