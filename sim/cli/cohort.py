@@ -165,11 +165,25 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
                                      entry_states(args.subtype) if calibration else (), trace=folder is not None)
     writer = OutputWriter(folder, pathway, plots=not getattr(args, "no_plots", False)) if folder is not None else None
     try:
-        for chunk in simulate_chunks(pathway, params, args.n, args.seed, engine=args.engine,
-                                     chunk_size=CHUNK_PATIENTS, progress=progress):
+        from concurrent.futures import ThreadPoolExecutor
+
+        def take(chunk) -> None:
             accumulator.add(chunk)
             if writer is not None:
                 writer.add(chunk)
+
+        # One chunk is summarised (and written) while the next is simulated: numpy releases the GIL
+        # in its array loops, so on two cores much of the summary hides behind the simulation. Chunks
+        # are taken one at a time, in order, so the output is the same as summarising them in turn.
+        with ThreadPoolExecutor(1, thread_name_prefix="sarcoma-sim-summary") as pool:
+            taking = None
+            for chunk in simulate_chunks(pathway, params, args.n, args.seed, engine=args.engine,
+                                         chunk_size=CHUNK_PATIENTS, progress=progress):
+                if taking is not None:
+                    taking.result()
+                taking = pool.submit(take, chunk)
+            if taking is not None:
+                taking.result()
         if progress is not None:
             progress.status("summarising…")
         summary = summary_of(accumulator, params=params)
