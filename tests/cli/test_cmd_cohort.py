@@ -229,6 +229,28 @@ def test_failure_while_writing_leaves_nothing_half_written(tmp_path, capsys, mon
     assert leftovers(tmp_path) == []
 
 
+def test_failure_while_summarising_a_chunk_is_one_error_and_leaves_nothing(tmp_path, capsys, monkeypatch):
+    """A chunk fails in the summary thread (here: the events table cannot be written) after earlier
+    chunks were taken: one error line, exit 1, and no output folder."""
+    import sarcoma_sim.cli.cohort as command
+    import sarcoma_sim.reports.tables
+    from sarcoma_sim.errors import OutputError, Problem
+
+    calls = []
+
+    def failing_on_the_third(chunk, *args, **kwargs):
+        calls.append(chunk.n)
+        if len(calls) == 3:
+            raise OutputError(Problem("events.csv", None, "", "cannot write output: disk full"))
+
+    monkeypatch.setattr(command, "CHUNK_PATIENTS", 40)
+    monkeypatch.setattr(sarcoma_sim.reports.tables, "write_events_table", failing_on_the_third)
+    code, out, err = run_cli(capsys, "cohort", "dfsp", "-n", 200, "--seed", 1, "--out", tmp_path / "out",
+                             "--no-plots", "--no-progress")
+    assert_error(code, out, err, "disk full")
+    assert len(calls) == 3 and leftovers(tmp_path) == []
+
+
 def test_failure_keeps_an_existing_output_folder_as_it_was(tmp_path, capsys):
     """A failing run into an existing --out leaves its files as they were."""
     target = tmp_path / "out"
