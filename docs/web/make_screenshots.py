@@ -10,14 +10,17 @@ free loopback port with a throw-away database, plays GIST seed 3 with a wrong fi
 
 from __future__ import annotations
 
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run"]
+# The server start and the browser launch are the tests' own (tests/helpers), so both stay one.
+sys.path.insert(0, str(HERE.parents[1] / "tests"))
+
+from helpers.browser import launch  # noqa: E402
+from helpers.web_server import serving  # noqa: E402
+
 VIEWPORT = {"width": 1500, "height": 1000}
 NAMES = ("case-player.png", "debrief.png", "teacher.png")
 
@@ -35,43 +38,30 @@ def main() -> int:
     """Start a server, play a case, take the screenshots."""
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as folder:
-        server = subprocess.Popen([sys.executable, "-m", "sarcoma_sim", "serve", "--port", "0",
-                                   "--db", str(Path(folder) / "attempts.sqlite3")], stdout=subprocess.PIPE, text=True)
-        try:
-            url = None
-            for line in server.stdout:
-                if line.startswith("sarcoma-sim teaching app on "):
-                    url = line.split(" on ", 1)[1].strip().rstrip("/")
-                if line.startswith("Ctrl-C"):
+    with tempfile.TemporaryDirectory() as folder, serving(Path(folder) / "attempts.sqlite3") as (url, _):
+        with sync_playwright() as playwright:
+            browser = launch(playwright)
+            page = browser.new_page(viewport=VIEWPORT)
+            page.goto(url + "/")
+            page.select_option("#case", "gist")
+            page.fill("#seed", "3")
+            page.click("text=Start the case")
+            labels = page.locator("label.option")
+            texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
+            labels.nth(texts.index("Pazopanib 800 mg daily")).locator("input").check()
+            page.click("text=Give this")
+            page.wait_for_load_state("networkidle")  # the diagram object loads after the page
+            page.screenshot(path=str(HERE / "case-player.png"), full_page=True)
+            for _ in range(15):
+                if page.locator("#debrief").count():
                     break
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=FLAGS)
-                page = browser.new_page(viewport=VIEWPORT)
-                page.goto(url + "/")
-                page.select_option("#case", "gist")
-                page.fill("#seed", "3")
-                page.click("text=Start the case")
-                labels = page.locator("label.option")
-                texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
-                labels.nth(texts.index("Pazopanib 800 mg daily")).locator("input").check()
+                page.locator("label.option input").first.check()
                 page.click("text=Give this")
-                page.wait_for_load_state("networkidle")  # the diagram object loads after the page
-                page.screenshot(path=str(HERE / "case-player.png"), full_page=True)
-                for _ in range(15):
-                    if page.locator("#debrief").count():
-                        break
-                    page.locator("label.option input").first.check()
-                    page.click("text=Give this")
-                page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(HERE / "debrief.png"), full_page=True)
-                page.goto(url + "/teacher")
-                page.screenshot(path=str(HERE / "teacher.png"), full_page=True)
-                browser.close()
-        finally:
-            server.terminate()
-            server.wait(timeout=10)
-            server.stdout.close()
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(HERE / "debrief.png"), full_page=True)
+            page.goto(url + "/teacher")
+            page.screenshot(path=str(HERE / "teacher.png"), full_page=True)
+            browser.close()
     for png in NAMES:
         shrink(HERE / png)
     print(f"wrote {', '.join(NAMES)} in {HERE}")
