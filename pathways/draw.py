@@ -145,12 +145,7 @@ class _TextMeasure:
     """Text sizes in inches, from the Agg renderer (the one that writes the PNG)."""
 
     def __init__(self):
-        from matplotlib.backends.backend_agg import FigureCanvasAgg
-        from matplotlib.figure import Figure
-
-        self.figure = Figure(figsize=(4, 4), dpi=72)
-        FigureCanvasAgg(self.figure)
-        self.renderer = self.figure.canvas.get_renderer()
+        self.figure = None   # made on the first size not already measured in this process
 
     def __call__(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> tuple[float, float]:
         from matplotlib import rcParams
@@ -158,6 +153,13 @@ class _TextMeasure:
         key = (text, size, weight, style, tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
         found = _MEASURED.get(key)
         if found is None:
+            if self.figure is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+                from matplotlib.figure import Figure
+
+                self.figure = Figure(figsize=(4, 4), dpi=72)
+                FigureCanvasAgg(self.figure)
+                self.renderer = self.figure.canvas.get_renderer()
             t = self.figure.text(0, 0, text, fontsize=size, fontweight=weight, fontstyle=style,
                                  parse_math=False)
             box = t.get_window_extent(self.renderer)

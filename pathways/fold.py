@@ -77,9 +77,10 @@ def fold_parent(graph: nx.MultiDiGraph, state: str) -> str | None:
 def fold_chains(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
     """Each parent with the states folded into it, in the order a patient meets them."""
     direct = {n: p for n in graph if (p := fold_parent(graph, n)) is not None}
+    heads = set(direct.values()) - set(direct)   # parents that are not themselves folded
     chains: dict[str, list[str]] = {}
     for parent in graph:
-        if parent in direct or not any(p == parent for p in direct.values()):
+        if parent not in heads:
             continue
         chain, current = [], parent
         while True:

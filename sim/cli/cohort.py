@@ -114,7 +114,7 @@ def check_arguments(args: argparse.Namespace) -> None:
 def cmd_cohort(args: argparse.Namespace) -> int:
     """Simulate the cohort, print its summary and write the output folder if asked."""
     check_arguments(args)
-    if getattr(args, "no_plots", False) and args.out is None:
+    if args.no_plots and args.out is None:
         from sarcoma_sim.errors import CommandLineError, Problem
         raise CommandLineError(Problem("--no-plots", None, "", "only applies with --out DIR (it leaves out the plots)"))
     from sarcoma_sim.cohort.params import load_params
@@ -163,7 +163,7 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
     calibration = getattr(args, "calibration", False)
     accumulator = SummaryAccumulator(pathway, tuple(pathway.states),
                                      entry_states(args.subtype) if calibration else (), trace=folder is not None)
-    writer = OutputWriter(folder, pathway, plots=not getattr(args, "no_plots", False)) if folder is not None else None
+    writer = OutputWriter(folder, pathway, plots=not args.no_plots) if folder is not None else None
     try:
         from concurrent.futures import ThreadPoolExecutor
 

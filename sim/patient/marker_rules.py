@@ -63,14 +63,10 @@ def violation(facts: Mapping[str, str], rules: tuple[MarkerRule, ...] | None = N
     return None
 
 
-def _problem(doc: YamlDocument, path: tuple, message: str) -> Problem:
-    return doc.problem(path, message)
-
-
 def _values(doc: YamlDocument, raw: Any, path: tuple, problems: list[Problem]) -> tuple[str, ...]:
     values = [raw] if isinstance(raw, str) else raw
     if not isinstance(values, list) or not values or not all(isinstance(v, str) and v for v in values):
-        problems.append(_problem(doc, path, f"expected a value or a list of values (text), got {raw!r}"))
+        problems.append(doc.problem(path, f"expected a value or a list of values (text), got {raw!r}"))
         return ()
     return tuple(values)
 
@@ -78,21 +74,21 @@ def _values(doc: YamlDocument, raw: Any, path: tuple, problems: list[Problem]) -
 def _rule(doc: YamlDocument, rule_id: str, spec: Any, problems: list[Problem]) -> MarkerRule | None:
     path = ("rules", rule_id)
     if not isinstance(spec, dict):
-        problems.append(_problem(doc, path, f"expected a rule with {', '.join(RULE_KEYS)}, got {spec!r}"))
+        problems.append(doc.problem(path, f"expected a rule with {', '.join(RULE_KEYS)}, got {spec!r}"))
         return None
     before = len(problems)
     for key in spec:
         if key not in RULE_KEYS:
-            problems.append(_problem(doc, path + (key,), f"unknown key {key!r}; expected only {', '.join(RULE_KEYS)}"))
+            problems.append(doc.problem(path + (key,), f"unknown key {key!r}; expected only {', '.join(RULE_KEYS)}"))
     for key in RULE_KEYS:
         if key not in spec:
-            problems.append(_problem(doc, path, f"{key!r} is required but missing"))
+            problems.append(doc.problem(path, f"{key!r} is required but missing"))
     when, excludes = spec.get("when"), spec.get("excludes")
     if not isinstance(when, dict) or not when or not all(isinstance(v, str) for v in when.values()):
-        problems.append(_problem(doc, path + ("when",), f"expected a mapping of attribute to one value, got {when!r}"))
+        problems.append(doc.problem(path + ("when",), f"expected a mapping of attribute to one value, got {when!r}"))
         when = {}
     if not isinstance(excludes, dict) or not excludes:
-        problems.append(_problem(doc, path + ("excludes",),
+        problems.append(doc.problem(path + ("excludes",),
                                  f"expected a mapping of attribute to values, got {excludes!r}"))
         excludes = {}
     excluded = {str(name): _values(doc, raw, path + ("excludes", name), problems) for name, raw in excludes.items()}
@@ -100,7 +96,7 @@ def _rule(doc: YamlDocument, rule_id: str, spec: Any, problems: list[Problem]) -
     for key in ("reason", "source"):
         value = spec.get(key)
         if not isinstance(value, str) or not value.strip():
-            problems.append(_problem(doc, path + (key,), f"expected {key} text, got {value!r}"))
+            problems.append(doc.problem(path + (key,), f"expected {key} text, got {value!r}"))
         texts[key] = " ".join(str(value).split())
     if len(problems) > before:
         return None
@@ -112,7 +108,7 @@ def rules_from_document(doc: YamlDocument) -> tuple[MarkerRule, ...]:
     problems: list[Problem] = []
     data = doc.data
     if not isinstance(data, dict) or set(data) != {"rules"} or not isinstance(data["rules"], dict):
-        raise MarkerRulesError([_problem(doc, (), "expected one key, rules: a mapping of rule id to rule")])
+        raise MarkerRulesError([doc.problem((), "expected one key, rules: a mapping of rule id to rule")])
     rules = [_rule(doc, str(rule_id), spec, problems) for rule_id, spec in data["rules"].items()]
     if problems:
         raise MarkerRulesError(problems)
