@@ -15,7 +15,7 @@ from typing import Any, Mapping
 
 from sarcoma_sim.errors import Problem, ScenarioError
 from sarcoma_sim.pathways.model import NOT_TESTED, Pathway
-from sarcoma_sim.patient.interactions import GUIDED_ROLES, load_table, normalise_drug_name
+from sarcoma_sim.patient.interactions import load_table, normalise_drug_name
 from sarcoma_sim.patient.marker_rules import violation
 
 # Strong CYP3A4 modulators named in the sunitinib label (evidence.md, "Labels and monitoring"); the
@@ -48,12 +48,6 @@ class Patient:
     def cyp3a4_inducers(self) -> tuple[str, ...]:
         """Co-medications that are strong CYP3A4 inducers."""
         return self.with_role("strong_inducer")
-
-    @property
-    def cyp3a4_modulators(self) -> tuple[tuple[str, str], ...]:
-        """Each co-medication a label may give guidance for, with its role (strong or moderate)."""
-        table = load_table()
-        return tuple((d, role) for d in self.comedications if (role := table.role(d) or "") in GUIDED_ROLES)
 
     @property
     def unchecked_comedications(self) -> tuple[str, ...]:
