@@ -2,12 +2,13 @@
 
 An alert makes one of the source guideline's pitfalls visible on a step: a regimen outside the
 subtype's pathway (judged by what the source names for the subtype, classes included), a therapy
-continued after progression, any pathway drug beside a strong CYP3A4 inhibitor or inducer when
-its label gives guidance (per schedule, from the interaction table), an imatinib dose that
-ignores KIT status (a reduction for toxicity is not one), a drug a PDGFRA D842V GIST resists, a
-decision that depends on a marker nobody tested, a marker-dependent drug without its marker, or
-a choice that is off the guideline. Rules read regimen facts (drugs, daily dose, schedule, kind)
-from the pathway objects, never state ids, so they hold for every subtype.
+continued after progression, any pathway drug beside a strong or moderate CYP3A4 inhibitor
+or inducer when its label gives guidance for that strength (per schedule, from the interaction
+table), an imatinib dose that ignores KIT status (a reduction for toxicity is not one), a drug a
+PDGFRA D842V GIST resists, a decision that depends on a marker nobody tested, a marker-dependent
+drug without its marker, or a choice that is off the guideline. Rules read regimen facts (drugs,
+daily dose, schedule, kind) from the pathway objects, never state ids, so they hold for every
+subtype.
 
 Every citation names the line of ``source-guideline.md`` or ``evidence.md`` (verbatim copies in
 ``docs/clinical``) it quotes; a test checks that each quote is still on its line.
@@ -20,7 +21,15 @@ from typing import Callable, Mapping
 
 from sarcoma_sim.pathways.conditions import describe, holds
 from sarcoma_sim.pathways.model import NOT_TESTED, Attribute, Pathway, Regimen, State, Transition
-from sarcoma_sim.patient.interactions import ROLE_WORDS, load_table
+from sarcoma_sim.patient.interactions import (
+    GUIDED_ROLES,
+    INDUCER_ROLES,
+    INHIBITOR_ROLES,
+    ROLE_WORDS,
+    Guidance,
+    load_table,
+    normalise_drug_name,
+)
 from sarcoma_sim.patient.marker_rules import violation
 from sarcoma_sim.patient.record import Patient
 
@@ -83,8 +92,10 @@ ALERT_CODES: dict[str, str] = {
                              "the guideline's choice is explained"),
     "SUBTYPE_MISMATCH": "a regimen outside what the source names for this subtype (drugs or drug classes)",
     "CONTINUED_AFTER_PROGRESSION": "the same therapy continued after progression without a reason",
-    "CYP3A4_INHIBITOR": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inhibitor (per schedule)",
-    "CYP3A4_INDUCER": "a pathway drug whose label gives guidance, beside a strong CYP3A4 inducer (per schedule)",
+    "CYP3A4_INHIBITOR": ("a pathway drug beside a strong or moderate CYP3A4 inhibitor, where its label gives guidance "
+                         "for that strength (named, with the label's advice, per schedule)"),
+    "CYP3A4_INDUCER": ("a pathway drug beside a strong or moderate CYP3A4 inducer, where its label gives guidance "
+                       "for that strength (named, with the label's advice, per schedule)"),
     "KIT_EXON9_DOSE": ("KIT exon 9 GIST started or kept on imatinib below 800 mg daily "
                        "(a reduction for toxicity is not one)"),
     "PDGFRA_D842V_IMATINIB": "a drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)",
@@ -275,38 +286,72 @@ def _regimen_words(drug: str, regimen: Regimen) -> str:
     return f"{drug}{dose}{schedule}"
 
 
-def _cyp3a4_alert(ctx: StepContext, role: str, code: str) -> Alert | None:
-    """Each drug of the given regimen whose label gives guidance beside a co-medication of ``role``."""
+@dataclass(frozen=True)
+class InteractionFinding:
+    """A pathway drug beside co-medications of one CYP3A4 strength, with its label's guidance for it."""
+
+    drug: str
+    role: str
+    comedications: tuple[str, ...]
+    guidance: Guidance
+
+
+def interaction_findings(patient: Patient, regimen: Regimen | None, roles=GUIDED_ROLES) -> list[InteractionFinding]:
+    """Each drug of ``regimen`` whose label gives guidance for a co-medication of the patient, per strength.
+
+    Strong before moderate; a weak or non-interacting co-medication finds nothing, and neither
+    does a strength the label gives no guidance for. The teaching mode can read the same findings.
+    """
+    if regimen is None:
+        return []
+    table = load_table()
+    found = []
+    for role in roles:
+        modulators = patient.with_role(role)
+        for drug in regimen.drugs if modulators else ():
+            entry = table.drugs.get(normalise_drug_name(drug))
+            guidance = entry.guidance_for(role, regimen.schedule) if entry else None
+            if guidance is not None:
+                found.append(InteractionFinding(drug, role, modulators, guidance))
+    return found
+
+
+def _cyp3a4_alert(ctx: StepContext, roles: tuple[str, ...], code: str) -> Alert | None:
+    """Each drug of the given regimen whose label gives guidance beside a co-medication of ``roles``.
+
+    The message names the strength and what the label says for it; a moderate co-medication's
+    class is cited too, since the label names the strength, not the drug.
+    """
     regimen = ctx.given.regimen
-    modulators = ctx.patient.with_role(role)
-    if not modulators or regimen is None:
+    findings = interaction_findings(ctx.patient, regimen, roles)
+    if regimen is None or not findings:
         return None
     table = load_table()
     parts, sources = [], []
-    for drug in regimen.drugs:
-        entry = table.drugs.get(drug)
-        guidance = entry.guidance_for(role, regimen.schedule) if entry else None
-        if guidance is None:
-            continue
-        text = (f"{_regimen_words(drug, regimen)} with {', '.join(modulators)}, a {ROLE_WORDS[role]}: "
-                f"{guidance.advice.rstrip('.')}.")
+    for finding in findings:
+        guidance = finding.guidance
+        text = (f"{_regimen_words(finding.drug, regimen)} with {', '.join(finding.comedications)}, a "
+                f"{ROLE_WORDS[finding.role]}: {guidance.advice.rstrip('.')}.")
         if guidance.unconfirmed:
             text += " (The evidence table marks this label guidance unconfirmed: check the label.)"
         parts.append(text)
         sources.append(guidance.source)
-    if not parts:
-        return None
+        if finding.role.startswith("moderate"):
+            for name in finding.comedications:
+                entry = table.comedication(name)
+                if entry is not None:
+                    sources.append(f"{entry.name} as a {ROLE_WORDS[finding.role]}: {entry.source}")
     return Alert(code, " ".join(parts), tuple(dict.fromkeys(sources)) + (str(CITE_INTERACTIONS),))
 
 
 def cyp3a4_inhibitor(ctx: StepContext) -> Alert | None:
-    """A pathway drug beside a strong CYP3A4 inhibitor, with its label's guidance for the regimen's schedule."""
-    return _cyp3a4_alert(ctx, "strong_inhibitor", "CYP3A4_INHIBITOR")
+    """A pathway drug beside a strong or moderate CYP3A4 inhibitor, with its label's guidance for that strength."""
+    return _cyp3a4_alert(ctx, INHIBITOR_ROLES, "CYP3A4_INHIBITOR")
 
 
 def cyp3a4_inducer(ctx: StepContext) -> Alert | None:
-    """A pathway drug beside a strong CYP3A4 inducer, with its label's guidance for the regimen's schedule."""
-    return _cyp3a4_alert(ctx, "strong_inducer", "CYP3A4_INDUCER")
+    """A pathway drug beside a strong or moderate CYP3A4 inducer, with its label's guidance for that strength."""
+    return _cyp3a4_alert(ctx, INDUCER_ROLES, "CYP3A4_INDUCER")
 
 
 def kit_exon9_dose(ctx: StepContext) -> Alert | None:

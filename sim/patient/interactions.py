@@ -1,10 +1,12 @@
-"""The drug-interaction table: co-medications with their CYP3A4 role, pathway drugs with label guidance.
+"""The drug-interaction table: co-medications by CYP3A4 strength, pathway drugs with label guidance.
 
 Read from ``sarcoma_sim/patient/data/interactions.yaml`` through the project's safe YAML reader and
-checked with every problem located (file, line, path). The teaching alerts read it for the
-CYP3A4 advice per drug and schedule and for the drug classes the source guideline names; the
-patient record reads it to fold synonyms (brand, US and UK names) into one generic name and to
-name any co-medication the table does not know. Format: docs/scenarios.md.
+checked with every problem located (file, line, path). Each co-medication carries a CYP3A4 role
+that names its strength (strong, moderate or weak inhibitor or inducer, as the cited
+classification gives it); each pathway drug carries its label's guidance per strength and
+schedule. The teaching alerts read it for that advice and for the drug classes the source
+guideline names; the patient record reads it to fold synonyms (brand, US and UK names) into one
+generic name and to name any co-medication the table does not know. Format: docs/scenarios.md.
 """
 
 from __future__ import annotations
@@ -18,15 +20,22 @@ from typing import Any
 from sarcoma_sim.errors import ParameterError, Problem
 from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 
-ROLES = ("strong_inhibitor", "strong_inducer", "other_inhibitor", "other_inducer", "none")
-GUIDED_ROLES = ("strong_inhibitor", "strong_inducer")
+INHIBITOR_ROLES = ("strong_inhibitor", "moderate_inhibitor")
+INDUCER_ROLES = ("strong_inducer", "moderate_inducer")
+# The strengths a label gives guidance for; a weak modulator is classed so that it is known, not ignored.
+GUIDED_ROLES = INHIBITOR_ROLES + INDUCER_ROLES
+ROLES = GUIDED_ROLES + ("weak_inhibitor", "weak_inducer", "other_inhibitor", "other_inducer", "none")
 MARKS = ("S", "U")
 ANY_SCHEDULE = "any"
 ROLE_WORDS = {
     "strong_inhibitor": "strong CYP3A4 inhibitor",
+    "moderate_inhibitor": "moderate CYP3A4 inhibitor",
     "strong_inducer": "strong CYP3A4 inducer",
-    "other_inhibitor": "CYP3A4 inhibitor, not classed strong here: check the label",
-    "other_inducer": "CYP3A4 inducer, not classed strong here: check the label",
+    "moderate_inducer": "moderate CYP3A4 inducer",
+    "weak_inhibitor": "weak CYP3A4 inhibitor: the pathway drugs' labels give no guidance for weak inhibitors",
+    "weak_inducer": "weak CYP3A4 inducer: the pathway drugs' labels give no guidance for weak inducers",
+    "other_inhibitor": "CYP3A4 inhibitor of no one strength here: check the label",
+    "other_inducer": "CYP3A4 inducer of no one strength here: check the label",
     "none": "no CYP3A4 guidance in the pathway drugs' labels",
 }
 NOT_IN_TABLE = "not in the interaction table: check it"
@@ -108,9 +117,14 @@ class InteractionTable:
         entry = self.comedications.get(generic) if generic else None
         return entry.cyp3a4 if entry else None
 
+    def comedication(self, name: str) -> Comedication | None:
+        """The co-medication entry ``name`` stands for (by any of its names), or None."""
+        generic = self.generic_name(name)
+        return self.comedications.get(generic) if generic else None
+
     def classes_of(self, drug: str) -> tuple[str, ...]:
         """The drug classes of a pathway drug (empty when the table does not list it)."""
-        entry = self.drugs.get(drug)
+        entry = self.drugs.get(normalise_drug_name(drug))
         return entry.classes if entry else ()
 
 

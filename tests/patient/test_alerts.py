@@ -8,8 +8,16 @@ from hypothesis import strategies as st
 
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Regimen
-from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, outside_pathway, same_therapy
-from sarcoma_sim.patient.record import make_patient
+from sarcoma_sim.patient.alerts import (
+    ALERT_CODES,
+    ALL_CITATIONS,
+    RULES,
+    interaction_findings,
+    outside_pathway,
+    same_therapy,
+)
+from sarcoma_sim.patient.interactions import GUIDED_ROLES, load_table
+from sarcoma_sim.patient.record import Patient, make_patient
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
 from sarcoma_sim.patient.teach import consistent
 from sarcoma_sim.patient.timeline import Timeline
@@ -182,6 +190,69 @@ def test_a_drug_without_cyp3a4_guidance_and_a_harmless_comedication_raise_nothin
     assert codes("patient: {subtype: asps, comedications: [acetaminophen]}\nstart: 0\n") == []
 
 
+D842V = "{kit_exon: wild_type, pdgfra: d842v, ntrk_fusion: negative}"
+
+
+def test_avapritinib_with_a_moderate_inhibitor_gives_the_label_s_100_mg():
+    """Diltiazem, a moderate inhibitor, beside avapritinib: the alert names the strength and the 100 mg start."""
+    result = run_scenario(parse_scenario(gist(D842V, meds="[diltiazem]"), "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "CYP3A4_INHIBITOR" and "a moderate CYP3A4 inhibitor" in alert.message
+    assert "100 mg once daily" in alert.message
+    assert any(s.startswith("diltiazem as a moderate CYP3A4 inhibitor") for s in alert.sources)
+
+
+def test_avapritinib_with_a_strong_inhibitor_says_avoid_without_the_moderate_dose():
+    """Beside clarithromycin (strong) avapritinib's label says avoid; the moderate 100 mg is not offered."""
+    (alert,) = run_scenario(parse_scenario(gist(D842V, meds="[clarithromycin]"), "c.yaml")).steps[0].alerts
+    assert "a strong CYP3A4 inhibitor" in alert.message and "100 mg" not in alert.message
+
+
+def test_a_weak_inhibitor_and_an_unknown_co_medication_raise_nothing_but_the_unknown_is_named():
+    """Cimetidine (weak) and metformin (unknown) beside avapritinib: no alert; metformin is named unchecked."""
+    result = run_scenario(parse_scenario(gist(D842V, meds="[cimetidine, metformin]"), "c.yaml"))
+    assert [a.code for s in result.steps for a in s.alerts] == []
+    assert result.patient.unchecked_comedications == ("metformin",)
+
+
+def test_a_moderate_inhibitor_beside_a_drug_with_strong_only_guidance_raises_nothing():
+    """Pazopanib's label gives guidance for strong inhibitors only: diltiazem beside it raises nothing."""
+    assert codes("patient: {subtype: asps, markers: {ntrk_fusion: negative}, comedications: [diltiazem]}\n"
+                 "start: 0\n") == []
+
+
+def test_ripretinib_with_a_moderate_inducer_gives_150_mg_twice_daily():
+    """Efavirenz, a moderate inducer, raises nothing on imatinib/sunitinib/regorafenib and 150 mg BID on ripretinib."""
+    events = ("  - {at: 24, event: progression, extent: widespread}\n  - {at: 27, event: progression}\n"
+              "  - {at: 33, event: progression}\n  - {at: 40, event: progression}")
+    result = run_scenario(parse_scenario(gist(EXON11, events=events, meds="[Sustiva]"), "c.yaml"))
+    alerts = [(s.target.id, a) for s in result.steps for a in s.alerts]
+    assert [(state, a.code) for state, a in alerts] == [("ripretinib", "CYP3A4_INDUCER")]
+    assert "a moderate CYP3A4 inducer" in alerts[0][1].message and "150 mg twice daily" in alerts[0][1].message
+
+
+@pytest.mark.parametrize("meds, words", [("[fluconazole]", "200 mg once daily"),
+                                         ("[ketoconazole]", "100 mg once daily")])
+def test_entrectinib_gives_the_dose_of_each_strength(meds, words):
+    """Entrectinib beside a moderate inhibitor: 200 mg once daily; beside a strong one: 100 mg once daily."""
+    result = run_scenario(parse_scenario(f"patient: {{subtype: ntrk, markers: {{ntrk_fusion: positive}}, "
+                                         f"comedications: {meds}}}\nstart: {{at: 0, choose: entrectinib}}\n", "c.yaml"))
+    (alert,) = result.steps[0].alerts
+    assert alert.code == "CYP3A4_INHIBITOR" and words in alert.message
+
+
+@given(st.sampled_from(sorted(load_table().comedications)), st.sampled_from(sorted(load_table().drugs)))
+def test_an_interaction_is_found_exactly_when_the_label_gives_guidance_for_that_strength(comedication, drug):
+    """For any co-medication and drug: a finding iff the drug's label has guidance for the co-medication's strength."""
+    table = load_table()
+    role = table.comedications[comedication].cyp3a4
+    patient = Patient(subtype="gist", comedications=(comedication,))
+    findings = interaction_findings(patient, Regimen((drug,), 1))
+    expected = role in GUIDED_ROLES and table.drugs[drug].guidance_for(role, None) is not None
+    assert bool(findings) is expected
+    assert all(f.role == role and f.comedications == (comedication,) for f in findings)
+
+
 def test_every_guidance_quote_is_on_its_label_row():
     """Each guidance source quotes evidence.md verbatim on the row of its label, and carries that row's mark."""
     import re
@@ -198,11 +269,11 @@ def test_every_guidance_quote_is_on_its_label_row():
 
 def test_every_pathway_drug_is_in_the_interaction_table():
     """No pathway drug is unknown to the interaction table (each has classes and, where labelled, guidance)."""
-    from sarcoma_sim.patient.interactions import load_table
+    from sarcoma_sim.patient.interactions import load_table, normalise_drug_name
 
     table = load_table()
     for subtype in SUBTYPE_IDS:
-        assert load_subtype(subtype).drugs() <= set(table.drugs), subtype
+        assert {normalise_drug_name(d) for d in load_subtype(subtype).drugs()} <= set(table.drugs), subtype
 
 
 def test_kit_exon9_on_400():

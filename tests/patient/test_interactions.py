@@ -56,7 +56,43 @@ def test_an_unknown_role_is_located_with_the_allowed_ones():
     """A CYP3A4 role outside the list is refused at its file, line and path."""
     found = problems(GOOD.replace("cyp3a4: strong_inhibitor", "cyp3a4: very_strong"))
     assert found == ["table.yaml:2 at comedications.clarithromycin.cyp3a4: 'very_strong' is not allowed; expected one "
-                     "of strong_inhibitor, strong_inducer, other_inhibitor, other_inducer, none"]
+                     "of strong_inhibitor, moderate_inhibitor, strong_inducer, moderate_inducer, weak_inhibitor, "
+                     "weak_inducer, other_inhibitor, other_inducer, none"]
+
+
+def test_guidance_for_a_weak_strength_is_refused_at_its_line():
+    """Labels give guidance for strong and moderate modulators only: a weak_inhibitor guidance key is located."""
+    found = problems(GOOD.replace("      strong_inhibitor:\n", "      weak_inhibitor:\n"))
+    assert found == ["table.yaml:8 at drugs.sunitinib.guidance.weak_inhibitor: unknown role 'weak_inhibitor'; "
+                     "expected one of strong_inhibitor, moderate_inhibitor, strong_inducer, moderate_inducer"]
+
+
+def test_a_moderate_guidance_entry_is_read_by_strength():
+    """A moderate_inducer entry is kept apart from the strong ones: each strength finds only its own advice."""
+    text = GOOD + ("      moderate_inducer:\n"
+                   "        - {schedules: [any], advice: \"twice daily\", source: \"label\", mark: S}\n")
+    drug = table_from_document(parse_yaml(text, "table.yaml")).drugs["sunitinib"]
+    assert drug.guidance_for("moderate_inducer", None).advice == "twice daily"
+    assert drug.guidance_for("strong_inducer", None) is None and drug.guidance_for("moderate_inhibitor", None) is None
+
+
+def test_a_block_appended_at_the_end_in_the_strong_only_format_still_reads():
+    """A drug block in the format before strengths, appended under drugs:, is valid as it stands."""
+    block = ("  # appended block\n  nirogacestat:\n    synonyms: [ogsiveo]\n    classes: [gamma secretase inhibitor]\n"
+             "    guidance:\n      strong_inhibitor:\n"
+             "        - {schedules: [any], advice: \"avoid\", source: \"label\", mark: S}\n")
+    table = table_from_document(parse_yaml(GOOD + block, "table.yaml"))
+    assert table.generic_name("Ogsiveo") == "nirogacestat"
+    assert table.drugs["nirogacestat"].guidance_for("strong_inhibitor", "any").advice == "avoid"
+
+
+def test_a_bad_strength_on_a_co_medication_is_located_with_its_line():
+    """A misspelt strength on the third line of a co-medication list names that line and path."""
+    text = GOOD.replace("comedications:\n", "comedications:\n"
+                        "  diltiazem: {cyp3a4: moderate_inhibitor, source: s, mark: S}\n"
+                        "  efavirenz: {cyp3a4: moderat_inducer, source: s, mark: S}\n")
+    found = problems(text)
+    assert len(found) == 1 and found[0].startswith("table.yaml:3 at comedications.efavirenz.cyp3a4: 'moderat_inducer' ")
 
 
 def test_a_missing_source_and_a_bad_mark_are_both_reported():
@@ -100,6 +136,35 @@ def test_the_issue_s_unrecognised_names_are_now_known():
     assert roles == {"rifampin": "strong_inducer", "voriconazole": "strong_inhibitor",
                      "posaconazole": "strong_inhibitor", "cobicistat": "strong_inhibitor",
                      "phenobarbital": "strong_inducer", "grapefruit": "other_inhibitor"}
+
+
+@pytest.mark.parametrize("name, generic, role", [
+    ("diltiazem", "diltiazem", "moderate_inhibitor"), ("Cardizem", "diltiazem", "moderate_inhibitor"),
+    ("erythromycin", "erythromycin", "moderate_inhibitor"), ("Diflucan", "fluconazole", "moderate_inhibitor"),
+    ("Isoptin", "verapamil", "moderate_inhibitor"), ("Calan", "verapamil", "moderate_inhibitor"),
+    ("Sustiva", "efavirenz", "moderate_inducer"), ("bosentan", "bosentan", "moderate_inducer"),
+    ("Tagamet", "cimetidine", "weak_inhibitor"), ("Biaxin", "clarithromycin", "strong_inhibitor"),
+])
+def test_co_medications_are_classed_by_strength(name, generic, role):
+    """Moderate and weak modulators are in the table by strength, under brand and US/UK names too."""
+    table = load_table()
+    assert table.generic_name(name) == generic and table.role(name) == role
+
+
+def test_each_strength_is_described_on_the_patient_line():
+    """The patient line says which strength a co-medication is, and that a weak one has no label guidance."""
+    table = load_table()
+    assert describe_comedication(table, "Cardizem") == "Cardizem = diltiazem (moderate CYP3A4 inhibitor)"
+    assert describe_comedication(table, "efavirenz") == "efavirenz (moderate CYP3A4 inducer)"
+    assert "weak CYP3A4 inhibitor" in describe_comedication(table, "cimetidine")
+
+
+def test_every_classed_co_medication_cites_where_its_strength_was_read():
+    """Each co-medication with a strength names its source; the FDA-based ones point at the evidence section."""
+    for entry in load_table().comedications.values():
+        assert entry.source.strip()
+        if entry.cyp3a4.startswith("moderate"):
+            assert "CYP3A4 interaction strengths" in entry.source
 
 
 @settings(max_examples=examples(50), deadline=None)

@@ -533,3 +533,17 @@ def test_ordering_the_test_beside_an_interacting_drug_also_replaces_it():
         assert feedback.right and feedback.step.target.id == "imatinib_800_exon9"
         assert not {a.code for a in feedback.step.alerts} & {"CYP3A4_INHIBITOR", "UNTESTED_MARKER"}
         assert case.patient.comedications == () and any("drug interactions" in s for s in feedback.sources)
+
+
+def test_teaching_feedback_names_a_moderate_inhibitor_and_the_label_s_dose():
+    """On avapritinib with diltiazem, the feedback carries the alert: moderate strength, the label's 100 mg."""
+    with case_for("gist", {"kit_exon": "wild_type", "pdgfra": "d842v", "ntrk_fusion": "negative"},
+                  meds=["diltiazem"]) as case:
+        while (decision := case.next_decision()) is not None:
+            feedback = case.answer(decision, [o.right for o in decision.options].index(True))
+            if "avapritinib" in feedback.step.target.drugs:
+                text = "\n".join(feedback.lines)
+                assert "Alert CYP3A4_INHIBITOR" in text and "a moderate CYP3A4 inhibitor" in text
+                assert "100 mg once daily" in text
+                return
+    pytest.fail("avapritinib was never given")
