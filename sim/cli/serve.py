@@ -85,6 +85,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.web.app import create_app
+    from sarcoma_sim.web.store import StoreUnwritable
 
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port}: expected a port number from 0 to 65535")
@@ -94,6 +95,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token = None if is_loopback(args.host) else secrets.token_urlsafe(16)
     try:
         app = create_app(db, token, diagram_workers=diagram_workers())
+    except StoreUnwritable as error:
+        raise CommandLineError(f"--db {db}: {error.reason}; expected a file this user can write") from None
     except sqlite3.Error as error:
         raise CommandLineError(f"--db {db}: cannot be used as an SQLite file ({error})") from None
     listener = _listen(args.host, args.port)

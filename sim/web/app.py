@@ -17,7 +17,7 @@ from werkzeug.exceptions import HTTPException
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.web.origin import cross_origin_reason
-from sarcoma_sim.web.store import Store
+from sarcoma_sim.web.store import Store, StoreUnwritable
 
 MAX_BODY = 256 * 1024
 
@@ -55,6 +55,14 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     def input_error(error: SarcomaSimError):
         return render_template("error.html", code=422, name="The input cannot be used",
                                lines=error.error_lines()), 422
+
+    @app.errorhandler(StoreUnwritable)
+    def store_unwritable(error: StoreUnwritable):
+        logging.getLogger("sarcoma_sim.web").error("%s", error)
+        return render_template("error.html", code=error.status, name="The answer could not be stored",
+                               lines=[f"Nothing was stored: {error.reason}.",
+                                      "Tell the teacher; once the server can write again, send the form again."]), \
+            error.status
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
