@@ -15,6 +15,8 @@ closed, bodies up to 1 GiB spooled to disk before the app sees them. Here:
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from waitress.adjustments import Adjustments
 from waitress.server import TcpWSGIServer
 from waitress.task import ThreadedTaskDispatcher
@@ -34,15 +36,21 @@ class ClassServer(TcpWSGIServer):
 
     def readable(self):
         """Accept new connections; at the limit, first close the longest-waiting ones without a request."""
-        if self.accepting and len(self._map) >= self.adj.connection_limit:
+        if self.accepting and self.open_connections() >= self.adj.connection_limit:
             self.make_room()
         return super().readable()
 
+    def open_connections(self) -> int:
+        """Sockets in the server's loop (connections, the listener, the wake-up pipe), as waitress counts them."""
+        return len(cast(Any, self)._map)
+
     def make_room(self) -> int:
         """Mark the oldest connections with no complete request to close; how many were marked."""
-        channels = list(self.active_channels.values())
+        # The stubs type active_channels as one channel; it is waitress's dict of them.
+        channels = list(cast(dict, self.active_channels).values())
         closing = sum(1 for c in channels if c.will_close)
-        wanted = len(self._map) - self.adj.connection_limit + max(1, int(self.adj.connection_limit * ROOM)) - closing
+        limit = self.adj.connection_limit
+        wanted = self.open_connections() - limit + max(1, int(limit * ROOM)) - closing
         waiting = sorted((c for c in channels if not (c.will_close or c.requests or c.total_outbufs_len)),
                          key=lambda c: c.creation_time)
         for channel in waiting[:max(0, wanted)]:

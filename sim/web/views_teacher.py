@@ -36,7 +36,7 @@ blueprint = Blueprint("teacher", __name__)
 class Sessions:
     """Signed-in teachers' random session ids, each valid ``SESSION_SECONDS`` (kept in memory only)."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self._lock = threading.Lock()
         self._expires: dict[str, float] = {}
 
