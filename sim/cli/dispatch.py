@@ -2,8 +2,8 @@
 
 Exit 0 on success, 1 when an input is wrong (printed as ``error:`` lines, never a traceback),
 2 for usage errors (argparse), 130 when interrupted (Ctrl-C) and 143 when terminated (SIGTERM):
-both unwind the command the same way, so half-written outputs are removed. Each command lives in its own module of ``sarcoma_sim.cli``, which
-registers its parser here and imports anything heavy only when it runs.
+both unwind the command the same way, so half-written outputs are removed. Each command lives in
+its own module of ``sarcoma_sim.cli``, which registers its parser here and imports anything heavy only when it runs.
 """
 
 from __future__ import annotations
