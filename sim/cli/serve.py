@@ -109,8 +109,10 @@ def machine_names(host: str) -> set[str]:
     import socket
 
     names = {socket.gethostname(), socket.getfqdn()}
-    if not host.replace(".", "").replace(":", "").isalnum() or any(c.isalpha() for c in host):
-        names.add(host)
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        names.add(host)  # bound by name: residents may type that name
     return {n.lower().rstrip(".") for n in names if n}
 
 

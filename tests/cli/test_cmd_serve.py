@@ -158,3 +158,13 @@ def test_behind_a_trusted_proxy_https_gives_a_secure_cookie(tmp_path, trusted, s
         cookie = response.getheader("Set-Cookie")
         conn.close()
     assert response.status == 303 and ("Secure" in cookie) == secure and "HttpOnly" in cookie
+
+
+def test_machine_names_and_the_printed_address():
+    """A name the server is bound to is allowed, an address is not a name; a wildcard is never printed."""
+    from sarcoma_sim.cli.serve import browser_address, machine_names
+
+    assert "class.example.org" in machine_names("class.example.org")
+    assert "0.0.0.0" not in machine_names("0.0.0.0") and "192.168.1.2" not in machine_names("192.168.1.2")
+    assert browser_address("0.0.0.0") != "0.0.0.0" and browser_address("::") != "::"
+    assert browser_address("192.168.1.2") == "192.168.1.2"

@@ -64,6 +64,7 @@ def test_a_killed_diagram_worker_is_replaced_and_diagrams_still_draw(tmp_path):
         assert get(start_case(url, "pecoma") + "/diagram.svg") == 200
 
 
+@pytest.mark.slow   # the worker test above is the default run's representative
 def test_a_killed_server_leaves_no_process_behind(tmp_path):
     """SIGKILL the server after it drew a diagram: its forkserver, workers and resource tracker all end."""
     with serving_process(tmp_path / "b.sqlite3") as (url, _, process):
