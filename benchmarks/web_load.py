@@ -17,6 +17,13 @@ Prints requests/s, p50/p95/max latency per request kind, errors (any status othe
 expected 200/303), and checks that every case a resident finished is stored as finished in the
 database. Goal (issue 10): 50 residents, p95 under 200 ms for a decision page, zero errors, zero
 lost attempts.
+
+Fault mode (issue 19): ``--fault --duration T [--kill-at S]`` runs the residents for T seconds on
+a server started here, SIGKILLs the server (and nothing else: its diagram workers must end by
+themselves) at S seconds (default T/2) and restarts it on the same SQLite file and port. A
+resident whose connection fails reconnects, reloads its case page and carries on. Printed: requests/s,
+p50/p95, errors (wrong statuses), requests cut by the kill, and the acknowledged attempts (303 to a
+start) and answers (303 to an answer) missing from the database afterwards: the goal is 0 lost.
 """
 
 from __future__ import annotations
@@ -138,6 +145,187 @@ def server(args):
             process.stdout.close()
 
 
+class FaultServer:
+    """``sarcoma-sim serve`` on a fresh database that can be SIGKILLed and restarted on the same port."""
+
+    def __init__(self, folder: str):
+        self.db = os.path.join(folder, "attempts.sqlite3")
+        self.port = 0
+        self.process: subprocess.Popen | None = None
+        self.left_behind = 0
+
+    def start(self) -> None:
+        """Start the server (on the port it had before, after a kill) and wait until it listens."""
+        self.process = subprocess.Popen([sys.executable, "-m", "sarcoma_sim", "serve", "--port", str(self.port),
+                                         "--db", self.db], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+        for line in self.process.stdout:
+            if line.startswith("sarcoma-sim teaching app on "):
+                self.port = urllib.parse.urlsplit(line.split(" on ", 1)[1].strip()).port
+            if line.startswith("Ctrl-C"):
+                break
+
+    def kill(self) -> None:
+        """SIGKILL the server alone; count its descendants still running 10 s later (should be 0)."""
+        below = descendants(self.process.pid)
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and any(_running(pid) for pid in below):
+            time.sleep(0.2)
+        self.left_behind += sum(1 for pid in below if _running(pid))
+
+    def stop(self) -> None:
+        """Stop the server for good."""
+        self.process.terminate()
+        self.process.wait(timeout=30)
+        self.process.stdout.close()
+
+
+def descendants(pid: int) -> set[int]:
+    """The processes below ``pid`` (Linux /proc; empty elsewhere)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        try:
+            with open(f"/proc/{entry}/stat") as stat:
+                children.setdefault(int(stat.read().rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+        except (OSError, ValueError, IndexError):
+            continue
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Acknowledged:
+    """What the server acknowledged (a 303), to look for in the database afterwards."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.attempts: set[str] = set()
+        self.answers: dict[str, set[tuple[int, int]]] = {}
+        self.cut = 0
+
+    def attempt(self, attempt_id: str) -> None:
+        with self.lock:
+            self.attempts.add(attempt_id)
+
+    def answer(self, attempt_id: str, decision: int, option: int) -> None:
+        with self.lock:
+            self.answers.setdefault(attempt_id, set()).add((decision, option))
+
+
+def faulty_resident(server: FaultServer, number: int, args, recorder: Recorder, acked: Acknowledged,
+                    deadline: float) -> None:
+    """Play cases until ``deadline``; a connection cut by the kill is reopened and the case page reloaded."""
+    rng = random.Random(args.seed * 100_003 + number)
+    conn = None
+    path = None
+    while time.monotonic() < deadline:
+        try:
+            if conn is None:
+                conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=60)
+            if path is None:
+                status, headers, _ = request(conn, recorder, "start case (POST)", "POST", "/cases",
+                                             {"case": rng.choice(SUBTYPES), "seed": str(rng.randrange(10**6))}, 303)
+                if status != 303:
+                    continue
+                path = urllib.parse.urlsplit(headers["Location"]).path
+                acked.attempt(path.rsplit("/", 1)[-1])
+            status, _, page = request(conn, recorder, "decision page (GET)", "GET", path)
+            if args.diagrams and (found := DIAGRAM.search(page)):
+                request(conn, recorder, "diagram (GET)", "GET", found.group(1).replace("&amp;", "&"))
+            if 'id="debrief"' in page:
+                with recorder.lock:
+                    recorder.finished.append(path.rsplit("/", 1)[-1])
+                path = None
+                continue
+            options, decision = OPTION.findall(page), DECISION.search(page)
+            if status != 200 or not options or not decision:
+                recorder.error(f"no decision on {path}")
+                path = None
+                continue
+            if args.think:
+                time.sleep(args.think * rng.uniform(0.5, 1.5))
+            option = rng.choice(options)
+            status, _, _ = request(conn, recorder, "answer (POST)", "POST", path + "/answer",
+                                   {"decision": decision.group(1), "option": option}, 303)
+            if status == 303:
+                acked.answer(path.rsplit("/", 1)[-1], int(decision.group(1)), int(option) - 1)
+        except (OSError, http.client.HTTPException):
+            with acked.lock:
+                acked.cut += 1
+            if conn is not None:
+                conn.close()
+            conn = None
+            time.sleep(0.2)  # the server is restarting
+    if conn is not None:
+        conn.close()
+
+
+def run_faults(args) -> int:
+    """The fault mode: residents for ``--duration`` seconds, the server SIGKILLed and restarted once."""
+    from sarcoma_sim.web.store import Store
+
+    recorder, acked = Recorder(), Acknowledged()
+    with tempfile.TemporaryDirectory() as folder:
+        server = FaultServer(folder)
+        server.start()
+        deadline = time.monotonic() + args.duration
+        threads = [threading.Thread(target=faulty_resident, args=(server, i, args, recorder, acked, deadline))
+                   for i in range(args.residents)]
+        started = time.perf_counter()
+        for thread in threads:
+            thread.start()
+        time.sleep(args.kill_at if args.kill_at is not None else args.duration / 2)
+        killed = time.perf_counter()
+        server.kill()
+        server.start()
+        down = time.perf_counter() - killed
+        for thread in threads:
+            thread.join()
+        wall = time.perf_counter() - started
+        server.stop()
+        store = Store(server.db)
+        lost_attempts = sum(1 for a in acked.attempts if store.attempt(a) is None)
+        lost_answers = 0
+        answers = 0
+        for attempt_id, given in acked.answers.items():
+            answers += len(given)
+            found = store.attempt(attempt_id)
+            stored = set(found.answers) if found is not None else set()
+            lost_answers += len(given - stored)
+        store.close()
+
+    total = sum(len(v) for v in recorder.latencies.values())
+    print(f"web load with a fault: {args.residents} residents for {args.duration:g} s, server SIGKILLed at "
+          f"{args.kill_at if args.kill_at is not None else args.duration / 2:g} s and restarted "
+          f"({down:.1f} s down), seed {args.seed}, think time {args.think:g} s")
+    print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s")
+    for kind, values in sorted(recorder.latencies.items()):
+        print(f"  {kind:22s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
+              f"p95 {1000 * percentile(values, 0.95):7.1f} ms")
+    first = f" (first: {recorder.errors[0]})" if recorder.errors else ""
+    print(f"errors (wrong status): {len(recorder.errors)}{first}")
+    print(f"requests cut by the kill (connection reset or refused, retried): {acked.cut}")
+    print(f"server processes left running after the kill: {server.left_behind}")
+    print(f"acknowledged attempts: {len(acked.attempts)}, lost: {lost_attempts}; acknowledged answers: {answers}, "
+          f"lost: {lost_answers}")
+    met = not recorder.errors and lost_attempts == 0 and lost_answers == 0 and server.left_behind == 0
+    print("goal (nothing acknowledged lost, no wrong status, no process left): " + ("met" if met else "NOT met"))
+    return 0 if met else 1
+
+
 def percentile(values: list[float], share: float) -> float:
     """The ``share`` quantile (nearest rank)."""
     ordered = sorted(values)
@@ -155,11 +343,20 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--db", help="the running server's database (with --url)")
+    parser.add_argument("--fault", action="store_true", help="SIGKILL and restart the server during the run")
+    parser.add_argument("--duration", type=float, default=30.0, help="with --fault: seconds the residents play")
+    parser.add_argument("--kill-at", type=float, help="with --fault: seconds before the kill (default duration/2)")
     args = parser.parse_args()
     if not 1 <= args.residents <= MAX_RESIDENTS:
         parser.error(f"--residents: expected 1 to {MAX_RESIDENTS}")
     if args.url and not args.db:
         parser.error("--url needs --db to check the stored attempts")
+    if args.fault:
+        if args.url:
+            parser.error("--fault starts its own server; it cannot be used with --url")
+        if not 1 <= args.duration <= 3600 or (args.kill_at is not None and not 0 < args.kill_at < args.duration):
+            parser.error("--duration: 1 to 3600 seconds; --kill-at: between 0 and --duration")
+        return run_faults(args)
 
     recorder = Recorder()
     with server(args) as (host, port, db):

@@ -84,13 +84,20 @@ def handout_figures(subtypes=None) -> list:
     return pages
 
 
-def write_handout(target, subtypes=None) -> Path:
-    """Write the handout PDF to ``target``, all-or-nothing; returns its path."""
+def check_handout_name(target) -> Path:
+    """``target`` as a path, refused (``PathwayError``) unless it names a PDF; checked before any drawing."""
     from sarcoma_sim.errors import PathwayError, Problem
-    from sarcoma_sim.pathways.draw import output_format, write_pdf_pages
 
     target = Path(target)
-    if output_format(target) != "pdf":
+    if target.suffix.lower() != ".pdf":
         raise PathwayError(Problem(str(target), None, "", "the handout is a PDF; expected a name ending in .pdf"))
+    return target
+
+
+def write_handout(target, subtypes=None) -> Path:
+    """Write the handout PDF to ``target``, all-or-nothing; returns its path."""
+    from sarcoma_sim.pathways.draw import write_pdf_pages
+
+    target = check_handout_name(target)
     write_pdf_pages(target, handout_figures(subtypes))
     return target

@@ -21,6 +21,19 @@ from sarcoma_sim.pathways.yamlsource import YamlDocument
 
 GUIDELINE_BEARING_KINDS = ("therapy", "surgery")
 
+# Characters that reorder the text around them (Unicode bidi embeddings, overrides, isolates, marks):
+# in a name they can make "abc.yaml" read as something else in a page, a terminal or a spreadsheet.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def unsafe_character(text: str, keep: str = "") -> str | None:
+    """The first control character (Unicode Cc) not in ``keep``, or bidi control, in ``text``; else None."""
+    import unicodedata
+
+    return next((c for c in text if (c not in keep and unicodedata.category(c) == "Cc") or c in BIDI_CONTROLS),
+                None)
+
+
 # The longest time (months) any file may give: about 83,000 years, far beyond any pathway, and far
 # enough inside float range that sums and means over millions of patients stay finite.
 MAX_MONTHS = 1_000_000.0
@@ -318,11 +331,21 @@ def number_problems(doc: YamlDocument) -> list[Problem]:
     return problems
 
 
+def name_problems(doc: YamlDocument) -> list[Problem]:
+    """A pathway name (one line of plain text on pages, in CSVs and terminals) with a control or bidi character."""
+    name = _as_dict(doc.data).get("name")
+    found = unsafe_character(name) if isinstance(name, str) else None
+    if found is None:
+        return []
+    return [doc.problem(("name",), f"expected a name in plain text on one line, got the control character "
+                                   f"U+{ord(found):04X}")]
+
+
 def validate_document(doc: YamlDocument) -> list[Problem]:
     """Every problem with a parsed pathway document, sorted by line (empty when it is valid)."""
     if not isinstance(doc.data, dict):
         got = "an empty file" if doc.data is None else type(doc.data).__name__
         return [doc.problem((), f"expected a mapping with id, name, initial, states, transitions; got {got}")]
-    problems = schema_problems(doc) + semantic_problems(doc) + number_problems(doc)
+    problems = schema_problems(doc) + semantic_problems(doc) + number_problems(doc) + name_problems(doc)
     unique = list(dict.fromkeys(problems))
     return sorted(unique, key=lambda p: (p.line or 0, p.path))

@@ -9,6 +9,7 @@ never shows a traceback. Library functions raise ``ArgumentError`` naming their 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 
@@ -28,6 +29,15 @@ class Problem:
         return f"{prefix}: {self.message}" if prefix else self.message
 
 
+_NOT_ON_ONE_LINE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` as one line of plain text: line breaks, other control and bidi characters shown as escapes."""
+    return _NOT_ON_ONE_LINE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                                else f"\\u{ord(m.group()):04x}", text)
+
+
 class SarcomaSimError(Exception):
     """Root of every error the project raises about its inputs; ``problems`` lists each one."""
 
@@ -41,7 +51,8 @@ class SarcomaSimError(Exception):
 
     def error_lines(self) -> list[str]:
         """The problems as the ``error:`` lines the command line prints."""
-        return [f"error: {p}" for p in self.problems]
+        # A file name may hold a line break: each problem stays one line, its names escaped.
+        return [f"error: {one_line(str(p))}" for p in self.problems]
 
 
 class PathwayError(SarcomaSimError):

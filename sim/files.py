@@ -85,6 +85,16 @@ def _checked_parent(target_text: str | Path, what: str) -> tuple[Path, Path]:
     return target, parent
 
 
+def check_output_file(target: str | Path) -> tuple[Path, Path]:
+    """(target, its folder) if ``atomic_path`` could write ``target``; else ``OutputError``, before any work."""
+    target, parent = _checked_parent(target, "a file name")
+    found = _existing(target)
+    if found is not None and not stat.S_ISREG(found.st_mode):
+        expected = "expected a file name" if stat.S_ISDIR(found.st_mode) else "expected a regular file or a new name"
+        raise _unwritable(target, f"is {_kind(found.st_mode)}, {expected}")
+    return target, parent
+
+
 @contextmanager
 def atomic_path(target: str | Path) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target``, on error it is removed.
@@ -92,11 +102,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     ``target`` may be a new name or an existing regular file; a folder, a symbolic link, a FIFO, a
     device or a socket is refused before anything is written.
     """
-    target, parent = _checked_parent(target, "a file name")
-    found = _existing(target)
-    if found is not None and not stat.S_ISREG(found.st_mode):
-        expected = "expected a file name" if stat.S_ISDIR(found.st_mode) else "expected a regular file or a new name"
-        raise _unwritable(target, f"is {_kind(found.st_mode)}, {expected}")
+    target, parent = check_output_file(target)
     suffix = target.suffix if len(target.suffix) <= 16 else ".tmp"
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, suffix=suffix or ".tmp", dir=parent)

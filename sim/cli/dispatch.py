@@ -1,15 +1,18 @@
 """The ``sarcoma-sim`` command: parse arguments, dispatch, and map errors to exit codes.
 
 Exit 0 on success, 1 when an input is wrong (printed as ``error:`` lines, never a traceback),
-2 for usage errors (argparse). Each command lives in its own module of ``sarcoma_sim.cli``, which
-registers its parser here and imports anything heavy only when it runs.
+2 for usage errors (argparse), 130 when interrupted (Ctrl-C) and 143 when terminated (SIGTERM):
+both unwind the command the same way, so half-written outputs are removed. Each command lives in
+its own module of ``sarcoma_sim.cli``, which registers its parser here and imports anything heavy only when it runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import threading
 
 from sarcoma_sim.cli.terminal import safe_for_terminal
 from sarcoma_sim.errors import ArgumentError, CommandLineError, Problem, SarcomaSimError
@@ -41,10 +44,31 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: unwind like Ctrl-C (``finally`` blocks remove temporary outputs), exit 143."""
+
+
+def _terminate(signum, frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
+    # SIGTERM's default ends the process at once, leaving temporary folders; unwinding removes them.
+    previous = None
+    if threading.current_thread() is threading.main_thread():
+        previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        return _dispatch(args)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    """Run the chosen command; an input error, an interruption or a closed pipe becomes an exit code."""
     try:
         try:
             return int(args.handler(args) or 0)
@@ -58,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         return 0
 

@@ -99,6 +99,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
         for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size):
             print(f"wrote {path}")
         return 0
+    # Every output name is checked before the drawing (10-15 s), so a wrong one fails at once, writing nothing.
+    from sarcoma_sim.files import check_output_file
+    from sarcoma_sim.pathways.handout import check_handout_name
+    if args.handout:
+        check_output_file(check_handout_name(args.handout))
+    if args.gallery:
+        check_output_file(args.gallery)
     written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size)
     for name in written:
         print(f"wrote {Path(args.output) / name}")

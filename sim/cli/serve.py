@@ -1,9 +1,13 @@
 """The ``serve`` command: the teaching web app on a local address.
 
-``sarcoma-sim serve [--host 127.0.0.1] [--port 8000] [--db FILE]``. Attempts are stored in SQLite
-(default: ``attempts.sqlite3`` in the user's data directory). Bound to loopback the teacher view
-is open; bound to any other address a teacher token is drawn and printed, and the teacher view
-needs it. Served by waitress (a pure-Python WSGI server, threads, no other service).
+``sarcoma-sim serve [--host 127.0.0.1] [--port 8000] [--db FILE] [--allowed-host NAME]...
+[--teacher-token-file FILE] [--max-connections N] [--trusted-proxy ADDRESS]``. Attempts are stored
+in SQLite (default: ``attempts.sqlite3`` in the user's data directory), checked writable at start.
+Bound to loopback the teacher view is open; bound to any other address (or given a token file) it
+needs a teacher token, drawn and printed at start or read from ``--teacher-token-file`` (written
+there first if the file does not exist, so the token stays the same across restarts). Requests
+must name this server (``--allowed-host`` adds names). Served by waitress with a class's limits
+(``sarcoma_sim.web.server``).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import ipaddress
 import sys
 
 DEFAULT_PORT = 8000
+MIN_TOKEN_LENGTH = 16
 # Threads mostly wait (on SQLite, on the diagram worker), so many are cheap and keep decision pages
 # from queueing behind diagrams; drawing is CPU-bound, one worker per spare core.
 THREADS = 48
@@ -31,6 +36,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--db", metavar="FILE", help="SQLite file for stored attempts (default: in the user's data folder)")
+    p.add_argument("--allowed-host", action="append", default=[], metavar="NAME",
+                   help="a name residents type to reach the server (e.g. teaching.example.org); repeatable")
+    p.add_argument("--teacher-token-file", metavar="FILE",
+                   help="read the teacher token from FILE (created with a new token if missing): same token "
+                        "across restarts, and the teacher view needs it even on loopback")
+    p.add_argument("--max-connections", type=int, default=None, metavar="N",
+                   help="open connections at most (default 400, enough for 50 browsers); at the limit the "
+                        "longest-idle ones are closed")
+    p.add_argument("--trusted-proxy", metavar="ADDRESS",
+                   help="address of a reverse proxy whose X-Forwarded-Proto is believed (HTTPS: secure cookies)")
     p.set_defaults(handler=cmd_serve)
 
 
@@ -42,6 +57,63 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False
+
+
+def read_token_file(path: str) -> str:
+    """The teacher token in ``path``; a new one is written there (owner-only) when the file does not exist."""
+    import os
+    import secrets
+
+    from sarcoma_sim.errors import CommandLineError
+    from sarcoma_sim.errors import one_line as shown_name
+
+    try:
+        with open(path, encoding="utf-8") as file:
+            token = file.read().strip()
+    except FileNotFoundError:
+        token = secrets.token_urlsafe(24)
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+                file.write(token + "\n")
+        except OSError as error:
+            raise CommandLineError(f"--teacher-token-file {shown_name(path)}: cannot be written "
+                                   f"({error.strerror})") from None
+        return token
+    except (OSError, UnicodeDecodeError) as error:
+        raise CommandLineError(f"--teacher-token-file {shown_name(path)}: cannot be read ({error})") from None
+    if len(token) < MIN_TOKEN_LENGTH or not token.isascii() or not token.isprintable() or " " in token:
+        raise CommandLineError(f"--teacher-token-file {shown_name(path)}: expected one line of at least "
+                               f"{MIN_TOKEN_LENGTH} printable ASCII characters without spaces")
+    return token
+
+
+def browser_address(host: str) -> str:
+    """An address of this machine a browser can open for the bound ``host`` (a wildcard is not one)."""
+    import socket
+
+    if host not in ("0.0.0.0", "::", ""):
+        return host
+    try:
+        # Which local address would reach another network: no packet is sent by a UDP connect.
+        with socket.socket(socket.AF_INET6 if host == "::" else socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect(("2001:db8::1", 9) if host == "::" else ("192.0.2.1", 9))
+            address = probe.getsockname()[0]
+    except OSError:
+        address = "::1" if host == "::" else "127.0.0.1"
+    return address
+
+
+def machine_names(host: str) -> set[str]:
+    """Names of this machine residents might type: the bound name, the host name and its qualified form."""
+    import socket
+
+    names = {socket.gethostname(), socket.getfqdn()}
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        names.add(host)  # bound by name: residents may type that name
+    return {n.lower().rstrip(".") for n in names if n}
 
 
 def default_db() -> str:
@@ -80,30 +152,55 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import sqlite3
     from pathlib import Path
 
-    from waitress.server import create_server
-
     from sarcoma_sim.errors import CommandLineError
+    from sarcoma_sim.errors import one_line as shown_name
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.web.app import create_app
+    from sarcoma_sim.web.server import create_class_server
+    from sarcoma_sim.web.store import StoreUnwritable
 
     if not 0 <= args.port <= 65535:
         raise CommandLineError(f"--port {args.port}: expected a port number from 0 to 65535")
+    if args.max_connections is not None and not 10 <= args.max_connections <= 10_000:
+        raise CommandLineError(f"--max-connections {args.max_connections}: expected a number from 10 to 10000")
+    for name in args.allowed_host:
+        if not name or not all(c.isalnum() or c in ".-_" for c in name):
+            raise CommandLineError(f"--allowed-host {shown_name(name)}: expected a host name (letters, digits, "
+                                   "dots, hyphens)")
     db = args.db or default_db()
     if Path(db).is_dir():
-        raise CommandLineError(f"--db {db}: is a folder, expected a file name")
-    token = None if is_loopback(args.host) else secrets.token_urlsafe(16)
+        raise CommandLineError(f"--db {shown_name(db)}: is a folder, expected a file name")
+    loopback = is_loopback(args.host)
+    if args.teacher_token_file:
+        token: str | None = read_token_file(args.teacher_token_file)
+    else:
+        token = None if loopback else secrets.token_urlsafe(16)
+    allowed = set(args.allowed_host) | (set() if loopback else machine_names(args.host))
     try:
-        app = create_app(db, token, diagram_workers=diagram_workers())
+        app = create_app(db, token, diagram_workers=diagram_workers(), allowed_hosts=allowed, loopback_only=loopback)
+    except StoreUnwritable as error:
+        raise CommandLineError(f"--db {shown_name(db)}: {error.reason}; expected a file this user can write") \
+            from None
     except sqlite3.Error as error:
-        raise CommandLineError(f"--db {db}: cannot be used as an SQLite file ({error})") from None
+        raise CommandLineError(f"--db {shown_name(db)}: cannot be used as an SQLite file ({error})") from None
     listener = _listen(args.host, args.port)
-    server = create_server(app, sockets=[listener], threads=THREADS, ident="sarcoma-sim")
+    settings: dict = {"threads": THREADS, "trusted_proxy": args.trusted_proxy}
+    if args.max_connections is not None:
+        settings["connection_limit"] = args.max_connections
+    server = create_class_server(app, listener, **settings)
     port = listener.getsockname()[1]
-    shown = f"[{args.host}]" if ":" in args.host else args.host
+    where = browser_address(args.host)
+    shown = f"[{where}]" if ":" in where else where
     print(f"sarcoma-sim teaching app on http://{shown}:{port}/", flush=True)
-    print(f"attempts stored in {db}", flush=True)
+    if where != args.host:
+        print(f"(listening on every address of this machine; on this machine also http://localhost:{port}/)",
+              flush=True)
+    print(f"attempts stored in {shown_name(db)}", flush=True)
     if token:
-        print(f"teacher token: {token}  (the teacher view at /teacher asks for it)", flush=True)
+        if args.teacher_token_file:
+            print(f"teacher token: in {shown_name(args.teacher_token_file)}  (sign in at /teacher/login)", flush=True)
+        else:
+            print(f"teacher token: {token}  (sign in at /teacher/login)", flush=True)
     print(NOT_FOR_CLINICAL_USE, flush=True)
     print("Ctrl-C stops the server.", flush=True)
 
@@ -114,9 +211,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     try:
         server.run()
     except KeyboardInterrupt:
-        print("stopped", file=sys.stderr)
+        pass
     finally:
+        print("stopped", file=sys.stderr)
         server.close()
+        server.task_dispatcher.shutdown()
         app.config["DRAWER"].close()
         app.config["STORE"].close()
     return 0

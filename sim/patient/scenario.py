@@ -19,7 +19,6 @@ event can happen in the state the patient has reached is checked by the run (``s
 from __future__ import annotations
 
 import math
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from typing import Any
 from sarcoma_sim.errors import PathwayError, Problem, ScenarioError, UnknownSubtypeError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.validate import unsafe_character
 from sarcoma_sim.pathways.yamlsource import PathKey, YamlDocument, format_path, parse_yaml, read_yaml
 from sarcoma_sim.patient.choices import ChoiceTarget, resolve_choice
 from sarcoma_sim.patient.record import Patient, make_patient
@@ -120,8 +120,8 @@ class _Checker:
 
 
 def control_character(text: str) -> str | None:
-    """The first control character in ``text`` other than a tab or a line break, or None."""
-    return next((c for c in text if c not in "\t\n" and unicodedata.category(c) == "Cc"), None)
+    """The first control character in ``text`` other than a tab or a line break (or a bidi control), or None."""
+    return unsafe_character(text, keep="\t\n")
 
 
 def _shown(value: Any) -> str:

@@ -1,7 +1,8 @@
 """The Flask application: pages, error pages, and the settings a server needs.
 
 Every page escapes what a user typed (Jinja's autoescape), refuses bodies over ``MAX_BODY`` bytes,
-refuses posts that another web site makes a browser send (``sarcoma_sim.web.origin``), and turns a
+refuses requests sent to a name that is not this server's and posts that another web site makes a
+browser send (``sarcoma_sim.web.origin``), and turns a
 malformed request into a 4xx page; an unexpected error is a 500 page without a traceback, and the
 server keeps serving.
 """
@@ -16,16 +17,19 @@ from werkzeug.exceptions import HTTPException
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-from sarcoma_sim.web.origin import cross_origin_reason
-from sarcoma_sim.web.store import Store
+from sarcoma_sim.web.origin import cross_origin_reason, host_refusal
+from sarcoma_sim.web.store import Store, StoreUnwritable
 
 MAX_BODY = 256 * 1024
 
 
-def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0) -> Flask:
+def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0,
+               allowed_hosts=(), loopback_only: bool = True) -> Flask:
     """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it.
 
-    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process).
+    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process). Requests
+    must name this server in ``Host``: a loopback name or address, one of ``allowed_hosts``, or
+    (unless ``loopback_only``, the server bound to loopback) any IP address.
     """
     import sarcoma_sim.web.views_case as views_case
     import sarcoma_sim.web.views_scenario as views_scenario
@@ -34,11 +38,20 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
 
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY, TEACHER_TOKEN=teacher_token,
-                      STORE=Store(db_path), DRAWER=Drawer(diagram_workers))
+                      TEACHER_SESSIONS=views_teacher.Sessions(), STORE=Store(db_path),
+                      DRAWER=Drawer(diagram_workers),
+                      ALLOWED_HOSTS=frozenset(h.lower().rstrip(".") for h in allowed_hosts),
+                      LOOPBACK_ONLY=loopback_only)
     app.jinja_env.globals["NOTICE"] = NOT_FOR_CLINICAL_USE
     app.register_blueprint(views_case.blueprint)
     app.register_blueprint(views_scenario.blueprint)
     app.register_blueprint(views_teacher.blueprint)
+
+    @app.before_request
+    def refuse_other_hosts():
+        reason = host_refusal(request.host, app.config["ALLOWED_HOSTS"], app.config["LOOPBACK_ONLY"])
+        if reason is not None:
+            abort(400, f"refused: {reason}")
 
     @app.before_request
     def refuse_cross_origin_posts():
@@ -56,6 +69,14 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
         return render_template("error.html", code=422, name="The input cannot be used",
                                lines=error.error_lines()), 422
 
+    @app.errorhandler(StoreUnwritable)
+    def store_unwritable(error: StoreUnwritable):
+        logging.getLogger("sarcoma_sim.web").error("%s", error)
+        return render_template("error.html", code=error.status, name="The answer could not be stored",
+                               lines=[f"Nothing was stored: {error.reason}.",
+                                      "Tell the teacher; once the server can write again, send the form again."]), \
+            error.status
+
     @app.errorhandler(Exception)
     def unexpected(error: Exception):
         logging.getLogger("sarcoma_sim.web").exception("unexpected error")
@@ -68,7 +89,8 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
         response.headers.setdefault("Content-Security-Policy",
                                     "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
                                     "script-src 'none'; object-src 'self'; frame-ancestors 'self'")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        # same-origin: the app's own posts carry their real Origin (never "null"), other sites get nothing.
+        response.headers.setdefault("Referrer-Policy", "same-origin")
         return response
 
     return app

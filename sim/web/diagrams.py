@@ -5,15 +5,26 @@ and slow every other page; the server draws in a separate worker process (``work
 decision pages stay fast while diagrams are drawn. With ``workers=0`` (the test client, scripts)
 it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
 (pathway, path, title) is drawn once and kept.
+
+A worker killed from outside (the out-of-memory killer) breaks its pool; the next drawing makes a
+new pool and is drawn there. Workers end with the server however it ends, even SIGKILL: each
+watches the server's process (a Linux pidfd, else polling its pid) and exits when it is gone.
+Watching the server itself is needed because the workers are children of the forkserver, not of
+the server, so ``PR_SET_PDEATHSIG`` would follow the wrong parent; once the workers are gone the
+forkserver and the resource tracker, which live as long as any worker holds their pipes, end too.
 """
 
 from __future__ import annotations
 
 import multiprocessing
+import os
+import select
 import sys
 import threading
+import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 
 CACHE_SIZE = 512
 DRAW_TIMEOUT_SECONDS = 120
@@ -59,6 +70,35 @@ def with_state_titles(svg: str, pathway) -> str:
 
 
 _PARSED: dict = {}
+POLL_SECONDS = 1.0
+
+
+def _wait_for_exit(pid: int) -> None:
+    """Return once process ``pid`` has ended."""
+    try:
+        descriptor = os.pidfd_open(pid)  # type: ignore[attr-defined,unused-ignore]
+    except (AttributeError, OSError):
+        descriptor = None
+    if descriptor is not None:
+        select.select([descriptor], [], [])  # a pidfd becomes readable when its process ends
+        return
+    while True:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        except PermissionError:
+            pass
+        time.sleep(POLL_SECONDS)
+
+
+def watch_server(pid: int) -> None:
+    """Worker initializer: end this worker as soon as the server process ``pid`` ends."""
+    def watch() -> None:
+        _wait_for_exit(pid)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="watch-server", daemon=True).start()
 
 
 def _parsed(file_name: str, text: str):
@@ -85,8 +125,40 @@ class Drawer:
         with self._lock:
             if self._pool is None:
                 method = "forkserver" if sys.platform.startswith("linux") else "spawn"
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method))
+                self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
+                                                 initializer=watch_server, initargs=(os.getpid(),))
             return self._pool
+
+    def _renew(self, broken: ProcessPoolExecutor) -> None:
+        """Drop ``broken`` (a worker died) so the next drawing starts a new pool."""
+        with self._lock:
+            if self._pool is broken:
+                self._pool = None
+        broken.shutdown(wait=False, cancel_futures=True)
+
+    def _draw_in_worker(self, key: tuple, pending: tuple | None) -> str:
+        """The drawing of ``key`` from the pool; once more in a new pool if a worker died."""
+        for attempt in range(2):
+            pool = None
+            try:
+                if pending is None:
+                    pool = self._executor()
+                    with self._lock:
+                        # The same drawing asked for by several residents at once is drawn once.
+                        pending = self._pending.get(key) or (pool.submit(draw_svg, *key), pool)
+                        self._pending[key] = pending
+                future, pool = pending
+                return future.result(timeout=DRAW_TIMEOUT_SECONDS)
+            except BrokenProcessPool:
+                if attempt or pool is None:
+                    raise
+                self._renew(pool)
+            finally:
+                with self._lock:
+                    if pending is not None and self._pending.get(key) is pending:
+                        self._pending.pop(key)
+                pending = None
+        raise AssertionError("unreachable")
 
     def svg(self, source: tuple, highlight, title: str | None) -> str:
         """The SVG document of the pathway ``source`` names, ``highlight`` (state ids) emphasised."""
@@ -100,17 +172,7 @@ class Drawer:
             with self._draw_lock:
                 svg = draw_svg(*key)
         else:
-            if pending is None:
-                executor = self._executor()
-                with self._lock:
-                    # The same drawing asked for by several residents at once is drawn once.
-                    pending = self._pending.get(key) or executor.submit(draw_svg, *key)
-                    self._pending[key] = pending
-            try:
-                svg = pending.result(timeout=DRAW_TIMEOUT_SECONDS)
-            finally:
-                with self._lock:
-                    self._pending.pop(key, None)
+            svg = self._draw_in_worker(key, pending)
         with self._lock:
             self._cache[key] = svg
             while len(self._cache) > CACHE_SIZE:

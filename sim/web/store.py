@@ -5,6 +5,12 @@ resident's answers. When a case ends, its score and every alert code it raised a
 it, which is what the teacher view counts. One short-lived connection per call keeps the store
 safe to use from the server's worker threads (each thread keeps its own connection); WAL mode lets
 readers and one writer overlap, and a write is committed before the page that reports it is sent.
+
+An answer is read and written in one ``BEGIN IMMEDIATE`` transaction (SQLite's write lock is taken
+before the read), so of several answers posted at once to one decision exactly one is stored; the
+case's last answer and its finish (score, alerts) are that same transaction, so they are stored
+together or not at all. A write the disk refuses (full, read-only) raises ``StoreUnwritable``,
+which the app shows as a page saying so.
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+SCHEMA_VERSION = 1
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id TEXT PRIMARY KEY,
@@ -47,6 +54,39 @@ CREATE TABLE IF NOT EXISTS pathways (
 """
 
 
+class StoreUnwritable(Exception):
+    """The database refused a write: the disk is full (``status`` 507) or the file is read-only (503)."""
+
+    def __init__(self, path: str, error: sqlite3.Error):
+        text = str(error)
+        full = "full" in text.lower()
+        self.status = 507 if full else 503
+        self.reason = ("the disk holding the attempts database is full" if full
+                       else f"the attempts database cannot be written ({text})")
+        super().__init__(f"{path}: {self.reason}")
+
+
+def _unwritable(error: sqlite3.Error) -> bool:
+    """Whether ``error`` says the file or its disk refuses writes (not a bug in a statement)."""
+    codes = {getattr(sqlite3, name, None) for name in ("SQLITE_FULL", "SQLITE_READONLY", "SQLITE_IOERR",
+                                                      "SQLITE_CANTOPEN", "SQLITE_BUSY", "SQLITE_LOCKED")}
+    code = getattr(error, "sqlite_errorcode", None)
+    if code is not None and (code & 0xFF) in codes:
+        return True
+    text = str(error).lower()
+    return any(words in text for words in ("readonly", "read-only", "disk is full", "disk i/o", "unable to open",
+                                           "database is locked"))
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A finished case's score and the (decision number, alert code) pairs it raised."""
+
+    right: int
+    asked: int
+    alerts: tuple[tuple[int, str], ...]
+
+
 @dataclass(frozen=True)
 class Attempt:
     """One resident's play of one case."""
@@ -73,6 +113,9 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
+        # A real write now, so a read-only file or folder is found at start, not at a resident's first answer.
+        with self._write() as db:
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:
@@ -87,6 +130,18 @@ class Store:
         with db:
             yield db
 
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection in an immediate transaction: no other writer between its reads and writes."""
+        try:
+            with self._connect() as db:
+                db.execute("BEGIN IMMEDIATE")
+                yield db
+        except sqlite3.OperationalError as error:
+            if _unwritable(error):
+                raise StoreUnwritable(self.path, error) from error
+            raise
+
     def close(self) -> None:
         """Close every thread's connection (the store reopens on next use)."""
         with self._opened_lock:
@@ -98,7 +153,7 @@ class Store:
     def new_attempt(self, pathway_key: str, case_name: str, seed: int) -> str:
         """Store a new attempt and return its id (unguessable, URL-safe)."""
         attempt_id = secrets.token_urlsafe(12)
-        with self._connect() as db:
+        with self._write() as db:
             db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started) VALUES (?, ?, ?, ?, ?)",
                        (attempt_id, pathway_key, case_name, seed, time.time()))
         return attempt_id
@@ -113,9 +168,14 @@ class Store:
         answers = tuple(tuple(a) for a in json.loads(row[4]))
         return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8])
 
-    def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int]) -> bool:
-        """Append ``answer`` if the attempt still has ``expected_count`` answers (no double submit)."""
-        with self._connect() as db:
+    def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int],
+                   outcome: Outcome | None = None) -> bool:
+        """Append ``answer`` if the attempt is open with ``expected_count`` answers (no double submit).
+
+        With ``outcome`` (the answer ends the case) the attempt is finished in the same transaction.
+        Returns whether the answer was stored.
+        """
+        with self._write() as db:
             row = db.execute("SELECT answers, finished FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
             if row is None or row[1] is not None:
                 return False
@@ -124,16 +184,22 @@ class Store:
                 return False
             answers.append(list(answer))
             db.execute("UPDATE attempts SET answers = ? WHERE id = ?", (json.dumps(answers), attempt_id))
+            if outcome is not None:
+                self._finish(db, attempt_id, outcome)
         return True
 
     def finish(self, attempt_id: str, right: int, asked: int, alerts: list[tuple[int, str]]) -> None:
         """Mark the attempt finished with its score and the alert codes it raised (once)."""
-        with self._connect() as db:
-            done = db.execute("UPDATE attempts SET finished = ?, right = ?, asked = ? "
-                              "WHERE id = ? AND finished IS NULL", (time.time(), right, asked, attempt_id))
-            if done.rowcount:
-                db.executemany("INSERT INTO attempt_alerts (attempt_id, decision, code) VALUES (?, ?, ?)",
-                               [(attempt_id, n, code) for n, code in alerts])
+        with self._write() as db:
+            self._finish(db, attempt_id, Outcome(right, asked, tuple(alerts)))
+
+    @staticmethod
+    def _finish(db: sqlite3.Connection, attempt_id: str, outcome: Outcome) -> None:
+        done = db.execute("UPDATE attempts SET finished = ?, right = ?, asked = ? WHERE id = ? AND finished IS NULL",
+                          (time.time(), outcome.right, outcome.asked, attempt_id))
+        if done.rowcount:
+            db.executemany("INSERT INTO attempt_alerts (attempt_id, decision, code) VALUES (?, ?, ?)",
+                           [(attempt_id, n, code) for n, code in outcome.alerts])
 
     def by_case(self) -> list[dict]:
         """Per case: attempts started, finished, and the mean share of decisions on the guideline."""
@@ -187,7 +253,7 @@ class Store:
     def add_pathway(self, name: str, file_name: str, text: str) -> str:
         """Store a teacher's pathway file; returns its key."""
         key = "file-" + secrets.token_hex(4)
-        with self._connect() as db:
+        with self._write() as db:
             db.execute("INSERT INTO pathways (key, name, file_name, text, loaded) VALUES (?, ?, ?, ?, ?)",
                        (key, name, file_name, text, time.time()))
         return key

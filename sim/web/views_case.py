@@ -12,6 +12,7 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.alerts import sentence
 from sarcoma_sim.patient.teach import path_words, readable
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
+from sarcoma_sim.web.store import Outcome
 
 blueprint = Blueprint("case", __name__)
 ATTEMPT_ID = re.compile(r"[A-Za-z0-9_-]{16}")
@@ -83,12 +84,13 @@ def answer(attempt_id: str):
         abort(409, f"decision {number} is not the pending one (decision {state.pending.number}); "
                    "reload the case page")
     option = forms.whole_number(request.form, "option", 1, len(state.pending.options))
-    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1)):
-        abort(409, "this decision was already answered; reload the case page")
     after = replay(state.pathway, attempt.seed, attempt.answers + ((number, option - 1),))
-    if after.finished:
-        alerts = [(d.number, a.code) for d, f in after.history for a in f.step.alerts]
-        store().finish(attempt.id, after.debrief.right, after.debrief.asked, alerts)
+    # The last answer and the finish are one write: both stored, or neither (a re-post then works).
+    outcome = (Outcome(after.debrief.right, after.debrief.asked,
+                       tuple((d.number, a.code) for d, f in after.history for a in f.step.alerts))
+               if after.finished else None)
+    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome):
+        abort(409, "this decision was already answered; reload the case page")
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
 
 

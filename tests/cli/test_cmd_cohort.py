@@ -395,3 +395,31 @@ def test_streamed_files_hold_every_patient_once(tmp_path, capsys, monkeypatch):
     assert sum(line.startswith("patient,") for line in events) == 1
     trace = (tmp_path / "o" / "trace.csv").read_text().splitlines()[1:]
     assert all(sum(map(int, row.split(",")[1:])) == 1000 for row in trace)
+
+
+@pytest.mark.parametrize("signal_name", ["SIGTERM", "SIGINT"])
+def test_a_stopped_cohort_run_leaves_no_temporary_folder(tmp_path, signal_name):
+    """SIGTERM (like Ctrl-C) during ``cohort --out``: the temporary folder is removed, nothing is written."""
+    import os
+    import signal
+    import time
+
+    out = tmp_path / "run"
+    process = subprocess.Popen([sys.executable, "-m", "sarcoma_sim", "cohort", "gist", "-n", "20000000", "--seed", "1",
+                                "--out", str(out), "--no-progress"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not any(p.name.startswith(".sarcoma-sim-") for p in tmp_path.iterdir()):
+            time.sleep(0.05)
+        time.sleep(1.0)
+        assert process.poll() is None, "the run ended before it could be stopped"
+        process.send_signal(getattr(signal, signal_name))
+        _, err = process.communicate(timeout=120)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == (143 if signal_name == "SIGTERM" else 130)
+    assert ("terminated" if signal_name == "SIGTERM" else "interrupted") in err and "Traceback" not in err
+    assert sorted(os.listdir(tmp_path)) == []

@@ -167,3 +167,26 @@ def test_gallery_lists_only_the_panels_this_run_drew(tmp_path):
     page = gallery_markdown(tmp_path / "gallery.md", tmp_path, "png", ["asps-slide-1.png", "asps-slide-2.png"])
     assert "asps-slide-1.png" in page and "asps-slide-2.png" in page and "asps-slide-7.png" not in page
     assert "2 linked panels" in page
+
+
+@pytest.mark.parametrize("extra, named", [(["--handout", "h.xyz"], "h.xyz"),
+                                          (["--handout", "missing/h.pdf"], "missing"),
+                                          (["--gallery", "nofolder/g.md"], "nofolder")])
+def test_draw_all_checks_every_output_name_before_drawing(tmp_path, capsys, monkeypatch, extra, named):
+    """``draw --all`` with a wrong handout or gallery name fails at once (no drawing), the folder unwritten."""
+    import sarcoma_sim.cli.draw as draw
+
+    def no_drawing(*args, **kwargs):
+        raise AssertionError("drew before checking the output names")
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(draw, "draw_all", no_drawing)
+    code, _, err = run_cli(capsys, "draw", "--all", "-o", "out", *extra)
+    assert code == 1 and named in err and not (tmp_path / "out").exists()
+
+
+def test_a_line_break_in_a_file_name_stays_on_the_error_line(tmp_path, capsys):
+    """A file name holding a newline is shown escaped: each problem is exactly one ``error:`` line."""
+    code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / "no\nfolder" / "g.png"))
+    lines = err.strip().splitlines()
+    assert code == 1 and len(lines) == 1 and lines[0].startswith("error: ") and "no\\x0afolder" in lines[0]

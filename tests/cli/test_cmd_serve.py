@@ -51,9 +51,10 @@ def test_serve_beyond_loopback_prints_a_token_and_guards_the_teacher_view(tmp_pa
     """Bound to all interfaces, serve prints a teacher token and the teacher view needs it."""
     with serving(tmp_path / "b.sqlite3", host="0.0.0.0") as (url, lines):
         token = next(line.split()[2] for line in lines if line.startswith("teacher token: "))
-        local = url.replace("0.0.0.0", "127.0.0.1")
+        assert "0.0.0.0" not in url
+        local = "http://127.0.0.1:" + url.rsplit(":", 1)[1]
         assert fetch(local + "/teacher")[0] == 403
-        assert fetch(local + "/teacher?token=" + token)[0] == 200
+        assert fetch(local + "/teacher/login", {"token": token})[0] == 303
 
 
 @pytest.mark.parametrize("argv, words", [(["--port", "70000"], "--port 70000"), (["--port", "-1"], "--port -1"),
@@ -90,3 +91,80 @@ def test_default_db_is_in_the_user_data_folder(monkeypatch, tmp_path):
     """The default database lives in the user's data folder (XDG_DATA_HOME on Linux)."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path))
     assert default_db() == str(tmp_path / "sarcoma-sim" / "attempts.sqlite3")
+
+
+def test_a_teacher_token_file_keeps_the_token_across_restarts(tmp_path):
+    """--teacher-token-file: written on first start (owner-only), read on the next; the token is not printed."""
+    token_file = tmp_path / "teacher-token"
+    with serving(tmp_path / "t.sqlite3", "--teacher-token-file", str(token_file)) as (url, lines):
+        token = token_file.read_text().strip()
+        assert (token_file.stat().st_mode & 0o777) == 0o600 and not any(token in line for line in lines)
+        assert fetch(url + "/teacher")[0] == 403
+    with serving(tmp_path / "t.sqlite3", "--teacher-token-file", str(token_file)) as (url, _):
+        assert fetch(url + "/teacher/login", {"token": token})[0] == 303
+        assert fetch(url + "/teacher/login", {"token": token + "x"})[0] == 403
+
+
+@pytest.mark.parametrize("content", ["short", "has a space in it here", "é" * 20])
+def test_a_bad_teacher_token_file_is_an_error(capsys, tmp_path, content):
+    """A token file holding too short, spaced or non-ASCII text is an error line naming it, exit 1."""
+    token_file = tmp_path / "tok\nen"
+    token_file.write_text(content)
+    code, _, err = run_cli(capsys, "serve", "--db", tmp_path / "e.sqlite3", "--port", "0",
+                           "--teacher-token-file", token_file)
+    assert code == 1 and "tok\\x0aen" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_real_server_refuses_a_host_it_does_not_answer_to(tmp_path):
+    """A request naming another host (DNS rebinding) gets a 400 from the real server; --allowed-host admits it."""
+    import http.client
+
+    def status(url, host):
+        where = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        conn.request("GET", "/teacher/attempts.csv", headers={"Host": host})
+        answer = conn.getresponse().status
+        conn.close()
+        return answer
+
+    with serving(tmp_path / "h.sqlite3", "--allowed-host", "class.example.org") as (url, _):
+        assert status(url, "rebind.evil.example") == 400
+        assert status(url, "class.example.org:8000") == 200
+        assert status(url, urllib.parse.urlsplit(url).netloc) == 200
+
+
+@pytest.mark.parametrize("argv, words", [(["--max-connections", "3"], "--max-connections 3"),
+                                         (["--allowed-host", "a b"], "--allowed-host a b")])
+def test_serve_wrong_limits_and_names_exit_1(capsys, tmp_path, argv, words):
+    """A connection limit out of range or a malformed host name is an error line and exit 1."""
+    code, _, err = run_cli(capsys, "serve", "--db", tmp_path / "f.sqlite3", "--port", "0", *argv)
+    assert code == 1 and words in err
+
+
+@pytest.mark.parametrize("trusted, secure", [(True, True), (False, False)])
+def test_behind_a_trusted_proxy_https_gives_a_secure_cookie(tmp_path, trusted, secure):
+    """X-Forwarded-Proto: https from the --trusted-proxy address makes the session cookie Secure; otherwise ignored."""
+    import http.client
+
+    token_file = tmp_path / "token"
+    token_file.write_text("a-fixed-teacher-token-0123\n")
+    extra = ["--trusted-proxy", "127.0.0.1"] if trusted else []
+    with serving(tmp_path / "p.sqlite3", "--teacher-token-file", str(token_file), *extra) as (url, _):
+        where = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(where.hostname, where.port, timeout=30)
+        conn.request("POST", "/teacher/login", body="token=a-fixed-teacher-token-0123",
+                     headers={"Content-Type": "application/x-www-form-urlencoded", "X-Forwarded-Proto": "https"})
+        response = conn.getresponse()
+        cookie = response.getheader("Set-Cookie")
+        conn.close()
+    assert response.status == 303 and ("Secure" in cookie) == secure and "HttpOnly" in cookie
+
+
+def test_machine_names_and_the_printed_address():
+    """A name the server is bound to is allowed, an address is not a name; a wildcard is never printed."""
+    from sarcoma_sim.cli.serve import browser_address, machine_names
+
+    assert "class.example.org" in machine_names("class.example.org")
+    assert "0.0.0.0" not in machine_names("0.0.0.0") and "192.168.1.2" not in machine_names("192.168.1.2")
+    assert browser_address("0.0.0.0") != "0.0.0.0" and browser_address("::") != "::"
+    assert browser_address("192.168.1.2") == "192.168.1.2"
