@@ -54,10 +54,11 @@ def cmd_teach(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sarcoma_sim.arguments import check_seed
+    from sarcoma_sim.cli.teach_session import run_session, stop_summary
     from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.pathways.load import load_any
-    from sarcoma_sim.patient.teach import TeachingCase, draw_untested, run_session, sample_patient, stop_summary
+    from sarcoma_sim.patient.case import TeachingCase, draw_untested, sample_patient
 
     if args.max_decisions < 1:
         raise CommandLineError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")

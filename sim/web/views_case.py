@@ -10,7 +10,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 import sarcoma_sim.web.forms as forms
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.alerts import sentence
-from sarcoma_sim.patient.teach import path_words, readable
+from sarcoma_sim.patient.wording import path_words, readable
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
 
 blueprint = Blueprint("case", __name__)

@@ -10,8 +10,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.pathways.model import Regimen
 from sarcoma_sim.patient.alerts import ALERT_CODES, ALL_CITATIONS, RULES, outside_pathway, same_therapy
 from sarcoma_sim.patient.record import make_patient
+from sarcoma_sim.patient.sampling import consistent
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
-from sarcoma_sim.patient.teach import consistent
 from sarcoma_sim.patient.timeline import Timeline
 
 from helpers.budget import examples

@@ -12,17 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
+from sarcoma_sim.cli.teach_session import run_session
 from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.patient.case import TeachingCase
 from sarcoma_sim.patient.record import comedication_words, make_patient
-from sarcoma_sim.patient.teach import (
-    TeachingCase,
-    consistent,
-    debrief_lines,
-    draw_untested,
-    run_session,
-    sample_patient,
-)
+from sarcoma_sim.patient.sampling import consistent, draw_untested, sample_patient
+from sarcoma_sim.patient.wording import debrief_lines
 
 from helpers.budget import examples
 
@@ -321,7 +317,7 @@ def test_teach_refuses_non_ascii_digits_and_odd_bytes(answer):
 @settings(max_examples=examples(60), deadline=None)
 def test_ascii_choice_accepts_only_ascii_option_numbers(text):
     """Only 1-3 ASCII digits naming an option count as an answer."""
-    from sarcoma_sim.patient.teach import ascii_choice
+    from sarcoma_sim.cli.teach_session import ascii_choice
     got = ascii_choice(text, 5)
     stripped = text.strip()
     if got is not None:

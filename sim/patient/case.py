@@ -1,4 +1,8 @@
-"""The interactive teaching case: events happen to a hypothetical patient, the resident decides.
+"""The teaching case engine: events happen to a hypothetical patient, the resident decides.
+
+Both faces, the terminal (``sarcoma_sim.cli.teach_session``) and the browser (``sarcoma_sim.web``),
+call this engine: what is offered at a decision and how an answer is judged live here; the
+wording is ``sarcoma_sim.patient.wording``, the patients ``sarcoma_sim.patient.sampling``.
 
 ``TeachingCase`` holds the logic and no input/output: ``next_decision()`` advances the clock to
 the next event and lists numbered options (the guideline's, and common wrong ones: staying on the
@@ -9,8 +13,7 @@ the alerts, the sources). The case follows the resident's choices (``Timeline(fo
 an off-guideline choice raises its alerts and the patient goes where the resident sent them, so the
 debrief and the diagram show the resident's own path beside the guideline's. Option texts never
 name the marker they go with. Where an alert calls for an action (a strong CYP3A4 modulator beside
-sunitinib, a marker that was not tested), an option takes it. ``run_session`` drives a case from
-lines of text, so piped input works.
+sunitinib, a marker that was not tested), an option takes it.
 
 Untested markers are the patient record's ``not_tested`` facts, nothing else: the card shows them,
 the library's ``UNTESTED_MARKER`` alert fires on them, and the "order the test" option is offered
@@ -26,11 +29,8 @@ literature-anchored times.
 
 from __future__ import annotations
 
-import itertools
-import re
-import textwrap
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from sarcoma_sim.pathways.conditions import holds, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -44,15 +44,21 @@ from sarcoma_sim.patient.alerts import (
     untested_deciding,
 )
 from sarcoma_sim.patient.interactions import load_table
-from sarcoma_sim.patient.record import (
-    STRONG_CYP3A4_INDUCERS,
-    STRONG_CYP3A4_INHIBITORS,
-    Patient,
-    comedication_words,
-    contradiction,
-    make_patient,
-)
+from sarcoma_sim.patient.record import Patient
+from sarcoma_sim.patient.sampling import draw_facts, draw_untested, marker_tests, sample_patient
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
+from sarcoma_sim.patient.wording import (
+    condition_words,
+    facts_words,
+    hint_words,
+    interacting_drugs,
+    marker_card,
+    option_text,
+    plural,
+    readable,
+)
+
+__all__ = ["TeachingCase", "Option", "Decision", "Feedback", "Debrief", "sample_patient", "draw_untested"]
 
 # Illustrative teaching values (not evidence): how the case unfolds.
 PROGRESSION_SHARE = 0.75          # share of therapy events that are progressions (the rest intolerance)
@@ -62,122 +68,12 @@ MONTHS_TO_SURGERY_RESULT = 1.0    # months from a surgery decision to its result
 MAX_OPTIONS = 5
 MIN_OPTIONS = 4
 DEFAULT_MAX_DECISIONS = 10
-WIDTH = 100
 REPLACE_COMEDICATION = "replace_comedication"
 ORDER_TEST = "order_test"
-UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: chance that each molecular test of a case was not sent
 INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
-GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK", "sdh": "SDH"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
 # pazopanib, given for non-adipogenic sarcomas, offered where the pathway does not use it.
 CLASSIC_FOREIGN_DRUG = "pazopanib"
-
-
-def consistent(facts: Mapping[str, str]) -> bool:
-    """Whether sampled markers go together (see ``sarcoma_sim.patient.record.contradiction``)."""
-    return contradiction(facts) is None
-
-
-def draw_facts(pathway: Pathway, rng, known: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
-    """Values for the patient attributes ``names``, drawn uniformly over the consistent combinations.
-
-    A marker is drawn as a test result (never ``not_tested``); ``known`` facts are kept and the
-    drawn ones go with them (``consistent``).
-    """
-    names = set(names)
-    declared = [a for a in pathway.attributes.values() if a.of == "patient"]
-    choices = [[v for v in a.values if not (a.is_marker and v == NOT_TESTED)] if a.name in names
-               else [known[a.name]] if a.name in known else [None] for a in declared]
-    profiles = [{a.name: v for a, v in zip(declared, combo) if v is not None}
-                for combo in itertools.product(*choices)]
-    profiles = [p for p in profiles if consistent(p)] or profiles
-    return profiles[int(rng.integers(len(profiles)))] if profiles else {}
-
-
-def sample_patient(pathway: Pathway, rng, given: Mapping[str, str] | None = None,
-                   comedications: Iterable[str] | None = None, label: str = "teaching case") -> Patient:
-    """A patient of ``pathway``: ``given`` attributes kept, the others drawn uniformly with ``rng``.
-
-    A drawn marker is the true test result, never ``not_tested`` (which tests were not sent is
-    ``draw_untested``'s job; a teacher may still give ``not_tested``). Values are drawn uniformly
-    over the consistent combinations, so that the rarer teaching cases (KIT exon 9, PDGFRA D842V,
-    ALK-negative) come up often; this is not a prevalence. ``comedications=None`` draws one strong
-    CYP3A4 modulator with an illustrative probability; an empty list means none.
-    """
-    given = dict(given or {})
-    declared = [a for a in pathway.attributes.values() if a.of == "patient"]
-    make_patient(pathway, given)  # unknown attributes or values are errors before anything is drawn
-    facts = draw_facts(pathway, rng, given, [a.name for a in declared if a.name not in given])
-    if comedications is None:
-        modulators = STRONG_CYP3A4_INHIBITORS + STRONG_CYP3A4_INDUCERS
-        drawn = rng.random() < COMEDICATION_SHARE
-        pick = int(rng.integers(len(modulators)))
-        comedications = [modulators[pick]] if drawn else []
-    return make_patient(pathway, facts, list(comedications), label=label)
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 decision``, ``2 decisions``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def readable(text: str) -> str:
-    """An attribute name or value as a resident reads it: ``kit_exon`` -> ``KIT exon``, ``exon9`` -> ``exon 9``."""
-    words = []
-    for word in text.split("_"):
-        if word in GENE_NAMES:
-            word = GENE_NAMES[word]
-        elif re.fullmatch(r"[a-z]\d+[a-z]", word):
-            word = word.upper()
-        else:
-            word = re.sub(r"^(exon)(\d+)$", r"\1 \2", word)
-        words.append(word)
-    return " ".join(words)
-
-
-def hint_words(*pathways: Pathway) -> set[str]:
-    """Words that name a patient marker in any shipped pathway or the given ones (``kit``, ``alk``...)."""
-    found: set[str] = set()
-    for pathway in (*[load_subtype(s) for s in SUBTYPE_IDS], *pathways):
-        for attribute in pathway.attributes.values():
-            if attribute.of == "patient":
-                found |= _words(attribute.name.replace("_", " "))
-    return found
-
-
-def option_text(state: State, hints: set[str]) -> str:
-    """The state as an answer: its label without the marker it goes with, with its drugs when unnamed.
-
-    "Imatinib 800 mg daily (KIT exon 9)" -> "Imatinib 800 mg daily"; "ALK-negative: no targeted
-    therapy ..." -> "No targeted therapy ..."; a label that names no drug gets its drugs in brackets.
-    """
-    label = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if _words(m.group(1)) & hints else m.group(0), state.label)
-    head, sep, tail = label.partition(": ")
-    if sep and _words(head) & hints:
-        label = tail[:1].upper() + tail[1:]
-    drugs = state.drugs
-    if drugs and not any(d.lower() in label.lower() for d in drugs):
-        label = f"{label} ({', '.join(drugs)})"
-    return label
-
-
-def condition_words(condition) -> str | None:
-    """A transition condition in a resident's words: ``KIT exon is exon 9``."""
-    from sarcoma_sim.pathways.model import AllOf, Match, Not
-
-    if condition is None:
-        return None
-    if isinstance(condition, Match):
-        values = " or ".join(readable(v) for v in condition.values)
-        return f"{readable(condition.attribute)} is {values}"
-    if isinstance(condition, Not):
-        return f"not ({condition_words(condition.part)})"
-    joiner = " and " if isinstance(condition, AllOf) else " or "
-    return joiner.join(words for p in condition.parts if (words := condition_words(p)))
 
 
 def interaction_unaddressed(state: State, patient: Patient) -> bool:
@@ -193,35 +89,6 @@ def interaction_unaddressed(state: State, patient: Patient) -> bool:
                for drug in regimen.drugs if drug in table.drugs for role in roles)
 
 
-def interacting_drugs(state: State) -> str:
-    """The regimen's drugs as words (for feedback on an interaction)."""
-    return " and ".join(state.drugs) if state.regimen is not None else "the regimen"
-
-
-def marker_tests(pathway: Pathway) -> dict[str, tuple[str, ...]]:
-    """Each test the work-up sends -> the patient markers it reports (KIT/PDGFRA analysis: both genes)."""
-    tests: dict[str, tuple[str, ...]] = {}
-    for attribute in pathway.attributes.values():
-        if attribute.of == "patient" and attribute.test is not None and NOT_TESTED in attribute.values:
-            tests[attribute.test] = tests.get(attribute.test, ()) + (attribute.name,)
-    return tests
-
-
-def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
-    """The markers whose test was not sent in this case, in declared order.
-
-    Each molecular test is left unsent with an illustrative probability, so that the resident has
-    to order it when a decision depends on it. A test reporting a marker the teacher gave is always
-    sent; non-marker attributes (GIST's ``setting``) are never untested. Draw it from a stream of
-    its own so that the rest of a seeded case does not change.
-    """
-    given = set(given)
-    hidden: set[str] = set()
-    for markers in marker_tests(pathway).values():
-        unsent = rng.random() < UNTESTED_SHARE
-        if unsent and not given & set(markers):
-            hidden |= set(markers)
-    return tuple(a.name for a in pathway.attributes.values() if a.name in hidden)
 
 
 @dataclass(frozen=True)
@@ -718,126 +585,3 @@ class TeachingCase:
         return Debrief(tuple(result.taken_path), tuple(result.guideline_path), tuple(self.history), self.right,
                        self.asked, self.ended, self.text_of(self.timeline.state))
 
-
-def facts_words(pathway: Pathway, patient: Patient, attributes: Mapping[str, str] | None = None) -> str:
-    """The patient's markers (and the event's attributes) in a resident's words."""
-    parts = [f"{readable(k)} {readable(v)}" for k, v in marker_card(pathway, patient)]
-    parts += [f"{readable(k)} {readable(v)}" for k, v in (attributes or {}).items() if k != OPTION_ATTRIBUTE]
-    return ", ".join(parts) or "no markers"
-
-
-def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
-    """Every patient marker the pathway declares, with its value or ``not_tested``."""
-    return [(a.name, patient.facts.get(a.name, "not_tested"))
-            for a in pathway.attributes.values() if a.of == "patient"]
-
-
-def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
-    """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
-    if card is not None:
-        shown = card
-    elif pathway is not None:
-        shown = marker_card(pathway, patient)
-    else:
-        shown = list(patient.facts.items())
-    facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
-    meds = ", ".join(comedication_words(patient)) or "none"
-    return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
-
-
-def path_words(pathway: Pathway, path) -> str:
-    """A path of state ids as labels joined by arrows."""
-    hints = hint_words(pathway)
-    return " -> ".join(option_text(pathway.states[s], hints) for s in path)
-
-
-def debrief_lines(case: TeachingCase) -> list[str]:
-    """The debrief as text: paths, each mistake with its alerts and sources, the score."""
-    debrief = case.debrief()
-    lines = ["Debrief", f"Your path: {path_words(case.pathway, debrief.taken_path)}"]
-    if debrief.taken_path != debrief.guideline_path:
-        lines.append(f"The guideline's steps: {path_words(case.pathway, debrief.guideline_path)}")
-    mistakes = debrief.mistakes
-    lines.append(f"Mistakes: {len(mistakes) or 'none'}")
-    for decision, feedback in mistakes:
-        given = feedback.option.text if feedback.option else "?"
-        lines.append(f"  Decision {decision.number} (month {decision.at:g}): you gave {given}; "
-                     f"the guideline gives {feedback.guideline_text}. {sentence(feedback.reason)}")
-        for alert in feedback.step.alerts:
-            if alert.code != "OFF_GUIDELINE_CHOICE":
-                lines.append(f"    Alert {alert.code}; source: {'; '.join(alert.sources)}")
-    lines.append(debrief.score_line())
-    return lines
-
-
-def stop_summary(case: TeachingCase, write: Callable[[str], None]) -> None:
-    """What a stopped case prints: the debrief once something was answered, else the score."""
-    if case.asked:
-        write("")
-        for line in debrief_lines(case):
-            write(line)
-    else:
-        write(case.score_line())
-
-
-def ascii_choice(answer: str, count: int) -> int | None:
-    """The 1-based option number ``answer`` names, or None: only ASCII digits count, at most 3 of them."""
-    answer = answer.strip()
-    if not (1 <= len(answer) <= 3 and answer.isascii() and answer.isdigit()):
-        return None
-    number = int(answer)
-    return number if 1 <= number <= count else None
-
-
-def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: Callable[[str], None],
-                header: Iterable[str] = ()) -> int:
-    """Drive ``case`` from ``read_line`` (None at end of input) and ``write``; returns the exit code.
-
-    An answer that is not one of the option numbers (in ASCII digits) is asked again; ``q`` stops
-    the case; end of input stops it with the score so far. Long lines are wrapped at word
-    boundaries. Always returns 0: stopping is not an error.
-    """
-    def say(text: str) -> None:
-        indent = text[:len(text) - len(text.lstrip())]
-        wrapped = textwrap.wrap(text, WIDTH, subsequent_indent=indent + "  ", break_long_words=False,
-                                break_on_hyphens=False)
-        for piece in wrapped or [""]:
-            write(piece)
-
-    for line in header:
-        say(line)
-    say(patient_line(case.patient, case.pathway, case.card()))
-    write("Answer with the number of your choice (q to stop).")
-    while (decision := case.next_decision()) is not None:
-        write("")
-        say(f"Decision {decision.number}. {decision.situation}")
-        for i, option in enumerate(decision.options, start=1):
-            say(f"  {i}) {option.text}")
-        while True:
-            answer = read_line()
-            if answer is None:
-                write("")
-                write("End of input: the case stops here.")
-                stop_summary(case, say)
-                return 0
-            if answer.strip().lower() in ("q", "quit"):
-                write("Stopped.")
-                stop_summary(case, say)
-                return 0
-            number = ascii_choice(answer, len(decision.options))
-            if number is not None:
-                break
-            write(f"Please answer with a number from 1 to {len(decision.options)} (q to stop).")
-        feedback = case.answer(decision, number - 1)
-        for line in feedback.lines:
-            say(line)
-    write("")
-    final = case.timeline.state
-    if case.ended:
-        say(f"The pathway has ended: {case.text_of(final)}.")
-    else:
-        say(f"The case ends here after {plural(case.asked, 'decision')}, on {case.text_of(final)}.")
-    write("")
-    for line in debrief_lines(case):
-        say(line)
-    return 0
