@@ -2,13 +2,14 @@
 
     python benchmarks/case_leaks.py [--seeds 400] [--subtype gist ...]
 
-Plays cases as the web app does (patient and untested tests drawn from the seed) and keeps every
+Plays cases as the web app does (the patient drawn from the seed), with every molecular test left
+unsent, and keeps every
 decision whose guideline step depends on a marker that was not tested. For such a decision the
 target is the step the patient's true (hidden) result calls for. Seeds are split in two: on the
 even seeds a predictor learns, for every option label offered in a context (state, event, event
-attributes, visible card), which targets it was seen with; on the odd seeds it predicts the target
-from the option labels alone (the targets every offered label was seen with, the most common of
-them), and falls back to the context's most common target. The base rate always predicts the
+attributes, the markers not tested), which targets it was seen with; on the odd seeds it predicts
+the target from the option labels alone: a label seen at least twice, always with the same target,
+names that target; otherwise it falls back to the context's most common target. The base rate always predicts the
 context's most common target. An option set that gives nothing away predicts no better than the
 base rate. Prints, per subtype: decisions measured, predictor right, base rate right.
 
@@ -31,20 +32,23 @@ try:
 except ImportError:  # the engine before issue 17
     from sarcoma_sim.patient import teach as engine  # type: ignore[no-redef]
 
+MIN_SEEN = 2
+
 
 def decisions(subtype: str, seed: int):
     """(context, option labels, target) of every decision of one case that depends on an untested marker."""
     pathway = load_subtype(subtype)
     rng = np.random.default_rng(seed)
     patient = engine.sample_patient(pathway, rng)
-    untested = engine.draw_untested(pathway, np.random.default_rng([seed, 1]))
+    # Every molecular test unsent (the case where the most decisions depend on a hidden result).
+    untested = tuple(n for names in engine.marker_tests(pathway).values() for n in names)
     found = []
     with engine.TeachingCase(pathway, patient, rng, untested=untested) as case:
         while (decision := case.next_decision()) is not None:
             if case.untested_needed(decision.event, decision.attributes):
                 target = case._after_tests(decision.event, decision.attributes)
                 context = (case.timeline.state.id, decision.event, tuple(sorted(decision.attributes.items())),
-                           tuple(case.card()))
+                           tuple(name for name, value in case.card() if value == "not_tested"))
                 found.append((context, frozenset(o.text for o in decision.options),
                               target.id if target is not None else None))
             index = next((i for i, o in enumerate(decision.options) if o.action != "order_test"), 0)
@@ -68,11 +72,9 @@ def measure(subtype: str, seeds: int) -> tuple[int, int, int]:
     right = base = 0
     for context, labels, target in tests:
         majority = totals[context].most_common(1)[0][0] if totals[context] else None
-        candidates = set(totals[context])
-        for label in labels:
-            if label in seen[context]:
-                candidates &= set(seen[context][label])
-        guess = max(candidates, key=lambda t: totals[context][t]) if candidates else majority
+        telling = [next(iter(seen[context][label])) for label in sorted(labels)
+                   if len(seen[context][label]) == 1 and sum(seen[context][label].values()) >= MIN_SEEN]
+        guess = max(telling, key=lambda t: totals[context][t]) if telling else majority
         right += guess == target
         base += majority == target
     return len(tests), right, base

@@ -38,13 +38,14 @@ from sarcoma_sim.pathways.model import NOT_TESTED, Pathway, State
 from sarcoma_sim.patient.alerts import (
     CITE_INTERACTIONS,
     CITE_ONE_ENTITY,
+    Alert,
     citations_of,
     outside_pathway,
     sentence,
     untested_deciding,
 )
 from sarcoma_sim.patient.interactions import load_table
-from sarcoma_sim.patient.record import Patient
+from sarcoma_sim.patient.record import Patient, comedication_words
 from sarcoma_sim.patient.sampling import draw_facts, draw_untested, marker_tests, sample_patient
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
 from sarcoma_sim.patient.wording import (
@@ -99,6 +100,8 @@ class Option:
     text: str
     right: bool
     action: str | None = None
+    tests: tuple[str, ...] = ()
+    replaces: bool = False
 
 
 @dataclass(frozen=True)
@@ -111,6 +114,8 @@ class Decision:
     attributes: Mapping[str, str]
     situation: str
     options: tuple[Option, ...]
+    card: tuple[tuple[str, str], ...] = ()
+    comedications: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,9 @@ class Feedback:
     guideline_text: str = ""
     reason: str = ""
     sources: tuple[str, ...] = ()
+    depended_on: tuple[str, ...] = ()
+    revealed: tuple[str, ...] = ()
+    guideline_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,7 @@ class Debrief:
     asked: int
     ended: bool
     final_label: str
+    hidden: tuple[tuple[str, str], ...] = ()
 
     @property
     def mistakes(self) -> tuple[tuple[Decision, Feedback], ...]:
@@ -231,10 +240,10 @@ class TeachingCase:
         self.timeline.patient = patient
         self.timeline.model.facts = dict(patient.facts)
 
-    def _replace_modulators(self) -> None:
-        """Take the strong CYP3A4 inhibitors and inducers off the record (as named and as given)."""
+    def _replace_comedications(self, all_of_them: bool = False) -> None:
+        """Take the strong CYP3A4 inhibitors and inducers (or every co-medication) off the record."""
         modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
-        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
+        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators and not all_of_them]
         as_given = self.patient.comedications_as_given
         self._set_patient(replace(self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
                                   comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
@@ -273,9 +282,19 @@ class TeachingCase:
             revealed += names
         return facts, revealed
 
-    def order_tests(self, event: str, attributes: Mapping[str, str] | None = None) -> list[str]:
-        """Send every test the step on ``event`` depends on and record the results; the markers revealed."""
+    def order_tests(self, event: str, attributes: Mapping[str, str] | None = None,
+                    tests: Iterable[str] = ()) -> list[str]:
+        """Send ``tests`` (default: every test the step on ``event`` depends on) and record the results.
+
+        Returns the markers revealed. Where the step depends on an untested marker, the tests it
+        needs are sent too (a result can make another test matter).
+        """
         facts, revealed = self._tested(event, attributes or {})
+        for test in tests:
+            for name in marker_tests(self.pathway).get(test, ()):
+                if facts.get(name) == NOT_TESTED and name in self.results:
+                    facts[name] = self.results[name]
+                    revealed.append(name)
         if revealed:
             self._set_patient(replace(self.patient, facts=facts))
         return revealed
@@ -317,13 +336,14 @@ class TeachingCase:
         return drawn
 
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
+        # The card says which tests were sent; the situation never singles out the one the step depends on.
         state = self.timeline.state
-        needed = self.untested_needed(event, attributes)
-        untested = (f" {' and '.join(readable(n) for n in needed)} {'was' if len(needed) == 1 else 'were'} "
-                    f"not tested." if needed else "")
+        untested = ""
         if event == "start":
-            if needed:
-                return f"Month {at:g}: the histology is back;{untested[:-1]}. Which first treatment do you give?"
+            missing = self.patient.untested()
+            if missing:
+                return (f"Month {at:g}: the histology is back; {' and '.join(readable(n) for n in missing)} "
+                        f"{'was' if len(missing) == 1 else 'were'} not tested. Which first treatment do you give?")
             return (f"Month {at:g}: {state.label} is done. Which first treatment do you give?")
         label = self.text_of(state)
         if event == "progression":
@@ -333,34 +353,59 @@ class TeachingCase:
             return f"Month {at:g}: the patient cannot tolerate {label}.{untested} What next?"
         return f"Month {at:g}: {label}: done ({event.replace('_', ' ')}).{untested} What next?"
 
-    def _right_targets(self, event: str, attributes: Mapping[str, str]) -> list[str]:
-        """The guideline's step and the guideline's alternative options on this event."""
+    def _right_targets(self, event: str, attributes: Mapping[str, str], facts: Mapping[str, str]) -> list[str]:
+        """The guideline's step for ``facts`` and the guideline's alternative options (the ``option`` values)."""
+        facts = {**facts, **attributes}
         rights = []
-        guideline = self.timeline.guideline_transition(event, attributes)
+        guideline = self._guideline(event, facts)
         if guideline is not None:
             rights.append(guideline.target)
         option = self.pathway.attributes.get(OPTION_ATTRIBUTE)
         for value in (option.values if option and option.of == "event" else ()):
-            found = self.timeline.guideline_transition(event, {**attributes, OPTION_ATTRIBUTE: value})
+            found = self._guideline(event, {**facts, OPTION_ATTRIBUTE: value})
             if found is not None and found.target == value:
                 rights.append(value)
         return list(dict.fromkeys(rights))
 
-    def _local_distractors(self, event: str, rights: list[str]) -> list[ChoiceTarget]:
-        """Wrong options from this pathway: staying on the therapy, the branches not taken, another line."""
+    def true_facts(self) -> dict[str, str]:
+        """The patient as they truly are: the record with every hidden result filled in."""
+        return {**self.patient.facts, **{name: value for name, value in self.results.items()
+                                         if self.patient.facts.get(name) == NOT_TESTED}}
+
+    def _plausible_other(self, state: State, event: str) -> bool:
+        """Whether ``state`` is a believable wrong answer on ``event`` from here (read from its regimen).
+
+        A dose reduction answers intolerance only; a first treatment is a first-line regimen; after
+        progression no earlier line comes back.
+        """
+        regimen = state.regimen
+        if state.kind != "therapy" or regimen is None:
+            return False
+        if regimen.reduced_dose and event != "intolerance":
+            return False
+        current = self.timeline.state.line
+        if event == "start" or current is None:
+            lines = [s.line for s in self.pathway.states.values() if s.line is not None]
+            return regimen.line == min(lines, default=regimen.line)
+        return regimen.line >= current
+
+    def _local_distractors(self, event: str) -> list[ChoiceTarget]:
+        """This pathway's candidates: staying on the therapy, every branch on this event, one other step.
+
+        Every branch is offered whatever the patient's markers, so the set never depends on a result.
+        """
         state = self.timeline.state
         pathway = self.pathway
         local: list[str] = []
         if event in ("progression", "intolerance") and state.regimen is not None:
             local.append(state.id)
-        # The unconditioned ("otherwise") branch first: taking it whatever the markers say is the classic error.
         local += [t.target for t in sorted(pathway.outgoing(state.id, event), key=lambda t: t.when is not None)]
-        others = [s.id for s in pathway.states.values() if s.kind == "therapy" and s.id not in local]
+        others = [s.id for s in pathway.states.values() if s.id not in local and self._plausible_other(s, event)]
         if others:
             local.append(others[int(self.rng.integers(len(others)))])
-        return [ChoiceTarget(pathway, pathway.states[s]) for s in dict.fromkeys(local) if s not in rights]
+        return [ChoiceTarget(pathway, pathway.states[s]) for s in dict.fromkeys(local)]
 
-    def _foreign_distractors(self) -> list[ChoiceTarget]:
+    def _foreign_distractors(self, event: str) -> list[ChoiceTarget]:
         """Therapies of other subtypes whose drugs this pathway does not use, the classic mix-up first."""
         if self._foreign is None:
             own_drugs = self.pathway.drugs()
@@ -373,71 +418,103 @@ class TeachingCase:
                     if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
                             and outside_pathway(self.pathway, state.regimen):
                         self._foreign.append(ChoiceTarget(other, state))
-        candidates = self._foreign
+        candidates = [c for c in self._foreign
+                      if not (c.state.regimen is not None and c.state.regimen.reduced_dose and event != "intolerance")]
         classic = [c for c in candidates if CLASSIC_FOREIGN_DRUG in c.state.drugs][:1]
-        rest = [c for c in candidates if CLASSIC_FOREIGN_DRUG not in c.state.drugs]
+        rest = [c for c in candidates if c not in classic]
         return classic + [rest[int(i)] for i in self.rng.permutation(len(rest))]
 
-    def _action_options(self, rights: list[str]) -> list[Option]:
-        """Where a right step leaves a CYP3A4 interaction unaddressed, the option that replaces the co-medication."""
-        modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
-        actions = []
-        for state_id in rights:
-            state = self.pathway.states[state_id]
-            if modulators and interaction_unaddressed(state, self.patient):
-                text = (f"Replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
-                        f"then give {self.text_of(state)}")
-                actions.append(Option(ChoiceTarget(self.pathway, state), text, True, REPLACE_COMEDICATION))
-        return actions
+    def _modulators(self) -> list[str]:
+        return list(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+
+    def _order_option(self, event: str, attributes: Mapping[str, str], needed: list[str],
+                      candidates: list[ChoiceTarget], target: State | None) -> Option | None:
+        """"Order a test first": the tests the step depends on, else one of the pathway's tests (a wrong answer)."""
+        if target is None:
+            return None
+        tests = self.tests_for(needed) if needed else []
+        if not tests:
+            every = list(marker_tests(self.pathway))
+            if not every:
+                return None
+            tests = [every[int(self.rng.integers(len(every)))]]
+        modulators = self._modulators()
+        interacting = [c for c in candidates if c.pathway is self.pathway
+                       and interaction_unaddressed(c.state, self.patient)]
+        also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
+                if modulators and interacting else "")
+        text = f"Order {' and '.join(tests)} first, {also}then give what the result calls for"
+        return Option(ChoiceTarget(self.pathway, target), text, False, ORDER_TEST, tuple(tests), bool(also))
+
+    def _replace_options(self, plain: list[Option]) -> list[Option]:
+        """"Replace the co-medication, then give X": for every offered step beside which it interacts, and one
+        beside which it does not (replacing it there is a wrong answer). Read from the card, never from a result."""
+        meds = self._modulators() or list(self.patient.comedications)
+        if not meds:
+            return []
+        own = [o for o in plain if o.target.pathway is self.pathway and o.target.state.regimen is not None]
+        interacting = [o for o in own if interaction_unaddressed(o.target.state, self.patient)]
+        others = [o for o in own if o not in interacting]
+        picked = interacting + ([others[int(self.rng.integers(len(others)))]] if others else [])
+        return [Option(o.target, f"Replace {', '.join(meds)} with a co-medication without a CYP3A4 interaction, "
+                                 f"then give {o.text}", False, REPLACE_COMEDICATION) for o in picked]
 
     def next_decision(self) -> Decision | None:
-        """The next event and its options, or None when the case is over."""
+        """The next event and its options, or None when the case is over.
+
+        The options (texts and order) are a function of what the resident sees (the card, the
+        situation, the history) and the seed, never of a hidden result: every branch on the event
+        is offered, whichever the patient's markers call for. Only ``Option.right`` reads the truth.
+        """
         if self.ended or self.asked >= self.max_decisions:
             return None
         event, at, attributes = self._next_event()
-        rights = self._right_targets(event, attributes)
-        options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]), self.text_of(self.pathway.states[s]),
-                          not interaction_unaddressed(self.pathway.states[s], self.patient)) for s in rights]
-        options += self._action_options(rights)
         needed = self.untested_needed(event, attributes)
-        after_tests = self._after_tests(event, attributes) if needed else None
-        if needed and after_tests is not None:
-            # The step depends on a marker nobody tested (UNTESTED_MARKER): the right answer is to test first.
-            options = [replace(o, right=False) for o in options]
-            tests = " and ".join(self.tests_for(needed))
-            modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
-            also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
-                    if interaction_unaddressed(after_tests, self.patient) else "")
-            options.append(Option(ChoiceTarget(self.pathway, after_tests),
-                                  f"Order {tests} first, {also}then give what the result calls for", True,
-                                  ORDER_TEST))
-        # A wrong option must not look like a right one: no repeated label, no repeated regimen.
-        # The order-the-test option's target is not offered as such, so the step it leads to stays a
-        # possible (wrong: untested) answer.
-        seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options
-                                            if o.action != ORDER_TEST} - {None}
+        truth = self.true_facts()
+        rights = set(self._right_targets(event, attributes, truth))
+        after_tests = self._after_tests(event, attributes)
+        plain: list[Option] = []
+        seen: set = set()
 
-        def offer(target: ChoiceTarget, limit: int) -> bool:
+        branches = {t.target for t in self.pathway.outgoing(self.timeline.state.id, event)}
+
+        def offer(target: ChoiceTarget) -> bool:
             text, key = self.text_of(target.state), _regimen_key(target.state)
-            if len(options) >= limit or text in seen or key in seen:
+            branch = target.pathway is self.pathway and target.state.id in branches
+            if text in seen or (key is not None and key in seen and not branch):
                 return False
-            options.append(Option(target, text, False))
+            plain.append(Option(target, text, False))
             seen.update({text, key} - {None})
             return True
 
-        limit = max(MAX_OPTIONS, len(options) + 2)
-        if after_tests is not None:
-            offer(ChoiceTarget(self.pathway, after_tests), limit - 1)  # the lucky guess without the test
-        for target in self._local_distractors(event, rights):
-            offer(target, limit - 1)  # keep a place for another subtype's regimen
+        for target in self._local_distractors(event):
+            offer(target)
         offered_foreign = False
-        for target in self._foreign_distractors():
-            if offered_foreign and len(options) >= MIN_OPTIONS:
+        for target in self._foreign_distractors(event):
+            if offered_foreign and len(plain) >= MIN_OPTIONS:
                 break
-            offered_foreign = offer(target, limit) or offered_foreign
-        order = self.rng.permutation(len(options))
+            offered_foreign = offer(target) or offered_foreign
+        candidates = [o.target for o in plain]
+        options = plain + self._replace_options(plain)
+        order = self._order_option(event, attributes, needed, candidates, after_tests)
+        if order is not None:
+            options.append(order)
+        judged = [replace(o, right=self._is_right(o, rights, needed, after_tests)) for o in options]
+        permutation = self.rng.permutation(len(judged))
         return Decision(self.asked + 1, at, event, attributes, self._situation(event, at, attributes),
-                        tuple(options[int(i)] for i in order))
+                        tuple(judged[int(i)] for i in permutation), tuple(self.card()),
+                        tuple(comedication_words(self.patient)))
+
+    def _is_right(self, option: Option, rights: set[str], needed: list[str], after_tests: State | None) -> bool:
+        """Whether ``option`` is a guideline answer for the true patient (never shown before the answer)."""
+        state = option.target.state
+        if option.action == ORDER_TEST:
+            return bool(needed) and after_tests is not None and (
+                option.replaces or not interaction_unaddressed(after_tests, self.patient))
+        if needed or option.target.pathway is not self.pathway or state.id not in rights:
+            return False
+        interacts = interaction_unaddressed(state, self.patient)
+        return interacts if option.action == REPLACE_COMEDICATION else not interacts
 
     def _why_right(self, step: Step) -> str:
         when = step.transition.when
@@ -478,80 +555,132 @@ class TeachingCase:
                     f"not at this point")
         return f"{option.text} is not the pathway's step here"
 
+    def _shown(self, names: Iterable[str]) -> str:
+        return ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in names)
+
+    def _needless_order(self, option: Option, step: Step, on_card: set[str]) -> str:
+        """Why ordering ``option``'s tests was wrong: the result was on the card, or the step does not depend on it."""
+        tests = " and ".join(option.tests)
+        reported = [n for t in option.tests for n in marker_tests(self.pathway).get(t, ())]
+        if reported and all(n in on_card for n in reported):
+            return (f"the result of {tests} is already on the card ({self._shown(reported)}); ordering it again "
+                    f"only delays treatment. The guideline gives {self.text_of(step.target)}: {self._why_right(step)}")
+        return (f"the guideline's step here does not depend on {tests}: it gives {self.text_of(step.target)} "
+                f"whatever the result ({self._why_right(step)}); the test only delays treatment")
+
+    def _untested_alert(self, needed: list[str], revealed: list[str], step: Step) -> Alert:
+        """``UNTESTED_MARKER`` as the case words it: the test that would have shown the result, and the result."""
+        names = " and ".join(readable(n) for n in needed)
+        tests = " and ".join(self.tests_for(needed))
+        message = (f"This decision depended on {names}, which {'was' if len(needed) == 1 else 'were'} not tested "
+                   f"(order: {tests}). The patient's true result: {self._shown(revealed)}; for it the guideline "
+                   f"gives {self.text_of(step.target)}. Histologic subtyping and molecular testing are critical.")
+        return Alert("UNTESTED_MARKER", message, (str(CITE_ONE_ENTITY),))
+
     def answer(self, decision: Decision, index: int) -> Feedback:
-        """Give option ``index`` (0-based) of ``decision`` and explain the verdict."""
+        """Give option ``index`` (0-based) of ``decision`` and judge it against the true patient.
+
+        Where the step depends on a marker nobody tested, the guideline's step is the one the true
+        (hidden) result calls for: the result is revealed at this point (written into the record,
+        so the card shows it from now on) and the feedback names the test that would have shown it.
+        """
         option = decision.options[index]
         needed = self.untested_needed(decision.event, decision.attributes)
-        revealed: list[str] = []
-        replaced = False
+        on_card = {n for n, v in self.patient.facts.items() if v != NOT_TESTED}
+        interacts = option.target.pathway is self.pathway and interaction_unaddressed(option.target.state,
+                                                                                      self.patient)
+        meds = ", ".join(self._modulators() or self.patient.comedications)
         if option.action == ORDER_TEST:
-            revealed = self.order_tests(decision.event, decision.attributes)
-            # The option's text says whether it also replaces an interacting co-medication (known when offered).
-            replaced = interaction_unaddressed(option.target.state, self.patient)
-        if option.action == REPLACE_COMEDICATION or replaced:
-            self._replace_modulators()
-        step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
+            revealed = self.order_tests(decision.event, decision.attributes, option.tests)
+        else:
+            revealed = self.order_tests(decision.event, decision.attributes) if needed else []
+        if option.action == REPLACE_COMEDICATION or option.replaces:
+            self._replace_comedications(all_of_them=not self._modulators())
+        choose = option.target
+        if option.action == ORDER_TEST or needed:
+            after = self._after_tests(decision.event, decision.attributes)
+            if option.action == ORDER_TEST and after is not None:
+                choose = ChoiceTarget(self.pathway, after)
+        step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=choose)
         choice = step.choice
         if choice is None:  # a step taken with ``choose`` always records the choice it judged
             raise RuntimeError(f"decision {decision.number}: the timeline recorded no choice for the answer")
+        if needed and option.action != ORDER_TEST:
+            step = replace(step, alerts=step.alerts + (self._untested_alert(needed, revealed, step),))
         # Interaction alerts count against the answer only while the interaction is left unaddressed.
-        addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
-        teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
+        addressed = () if interaction_unaddressed(choose.state, self.patient) else INTERACTION_CODES
+        teaching_alerts = [a for a in step.alerts
+                           if a.code not in ("OFF_GUIDELINE_CHOICE", "UNTESTED_MARKER") and a.code not in addressed]
         untested_guess = bool(needed) and option.action != ORDER_TEST
-        right = choice.concordant and not teaching_alerts and not untested_guess
+        needless_order = option.action == ORDER_TEST and not needed
+        needless_replace = option.action == REPLACE_COMEDICATION and not interacts
+        right = (choice.concordant and not teaching_alerts and not untested_guess and not needless_order
+                 and not needless_replace)
         self.asked += 1
         self.right += right
         guideline_text = self.text_of(step.target)
-        extra_sources: tuple[str, ...]
+        extra_sources: tuple[str, ...] = ()
         names = " and ".join(readable(n) for n in needed)
-        if right and option.action == ORDER_TEST:
-            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in revealed)
+        tests = " and ".join(self.tests_for(needed))
+        if needless_order:
+            reason = self._needless_order(option, step, on_card)
+            lines = [f"Not the guideline's step: {reason}."]
+        elif right and option.action == ORDER_TEST:
             reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
-                      f"{shown or 'no result'}, and {self._why_right(step)}")
-            if replaced:
-                reason += (f"; the co-medication no longer interacts with {interacting_drugs(option.target.state)}: "
+                      f"{self._shown(revealed) or 'no result'}, and {self._why_right(step)}")
+            if option.replaces:
+                reason += (f"; the co-medication no longer interacts with {interacting_drugs(choose.state)}: "
                            f"the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
-            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if replaced else ())
+            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if option.replaces else ())
         elif untested_guess:
             untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
+            truth = (f"the patient's true result, which {tests} would have shown, is {self._shown(revealed)}, "
+                     f"and for it the guideline gives {guideline_text}")
             if choice.concordant:
-                reason = (f"{option.text} is the guideline's default step without the test, but the step depends "
-                          f"on {untested_words}: order the test first")
+                reason = (f"{option.text} is what this patient's true result calls for, but the step depended on "
+                          f"{untested_words}: order {tests} first ({truth})")
                 lines = [f"Not quite: {reason}."]
             else:
-                reason = f"the guideline's step here depends on {untested_words}: order the test first"
+                reason = f"the step depended on {untested_words}: order {tests} first; {truth}"
                 lines = [f"Not the guideline's step: {reason}.",
                          f"The guideline gives {guideline_text}: {self._why_right(step)}."]
             extra_sources = (str(CITE_ONE_ENTITY),)
+        elif needless_replace:
+            verdict = "Not quite" if choice.concordant else "Not the guideline's step"
+            reason = (f"{option.text.split(', then give ')[-1]} has no CYP3A4 interaction guidance beside {meds}, "
+                      f"so replacing it changes a co-medication that needed no change")
+            if not choice.concordant:
+                reason += f"; and {self._why_wrong(decision, replace(option, text=self.text_of(choose.state)), step)}"
+            lines = [f"{verdict}: {reason}."]
+            if not choice.concordant:
+                lines.append(f"The guideline gives {guideline_text}: {self._why_right(step)}.")
         elif right and option.action == REPLACE_COMEDICATION:
-            reason = (f"the co-medication no longer interacts with {interacting_drugs(option.target.state)}, and "
+            reason = (f"the co-medication no longer interacts with {interacting_drugs(choose.state)}, and "
                       f"{self._why_right(step)}; the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}."]
             extra_sources = (str(CITE_INTERACTIONS),)
         elif right:
             reason = self._why_right(step)
             lines = [f"Right: {option.text} is the guideline's step. Why: {reason}."]
-            extra_sources = ()
-        elif choice.concordant and not interaction_unaddressed(option.target.state, self.patient):
+        elif choice.concordant and not interaction_unaddressed(choose.state, self.patient):
             reason = (f"{option.text} is the pathway's step from where the patient is now, but it raises "
                       f"{plural(len(teaching_alerts), 'alert')} ({', '.join(a.code for a in teaching_alerts)}): "
                       f"an earlier step left the guideline")
             lines = [f"Not quite: {reason}."]
-            extra_sources = ()
         elif choice.concordant:
             reason = ("the regimen is the guideline's, but the strong CYP3A4 "
                       f"{'inducer' if self.patient.cyp3a4_inducers else 'inhibitor'} beside "
-                      f"{interacting_drugs(option.target.state)} is left as it is: the label's first step is to "
+                      f"{interacting_drugs(choose.state)} is left as it is: the label's first step is to "
                       "choose a co-medication without the interaction")
             lines = [f"Not quite: {reason}."]
             extra_sources = tuple(dict.fromkeys(s for a in step.alerts if a.code in INTERACTION_CODES
                                                 for s in a.sources)) or (str(CITE_INTERACTIONS),)
         else:
-            reason = self._why_wrong(decision, option, step)
+            named = replace(option, text=self.text_of(choose.state)) if option.action else option
+            reason = self._why_wrong(decision, named, step)
             lines = [f"Not the guideline's step: {reason}.",
                      f"The guideline gives {guideline_text}: {self._why_right(step)}."]
-            extra_sources = ()
         for alert in step.alerts:
             if alert.code == "OFF_GUIDELINE_CHOICE":
                 continue
@@ -571,7 +700,9 @@ class TeachingCase:
                          f"{guideline_text} had been given.")
         if not self.ended:
             lines.append(f"The case continues on {self.text_of(self.timeline.state)}.")
-        feedback = Feedback(right, step, tuple(lines), option, guideline_text, reason, sources)
+        rights = tuple(o.text for o in decision.options if o.right)
+        feedback = Feedback(right, step, tuple(lines), option, guideline_text, reason, sources, tuple(needed),
+                            tuple(revealed), rights)
         self.history.append((decision, feedback))
         return feedback
 
@@ -579,9 +710,24 @@ class TeachingCase:
         """The score so far."""
         return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
 
-    def debrief(self) -> Debrief:
-        """The case so far as a debrief: paths, decisions with their feedback, score."""
-        result = self.timeline.result()
-        return Debrief(tuple(result.taken_path), tuple(result.guideline_path), tuple(self.history), self.right,
-                       self.asked, self.ended, self.text_of(self.timeline.state))
+    def guideline_path(self) -> tuple[str, ...]:
+        """The guideline's path for this patient from the start: the true markers, the case's events.
 
+        A patient with every result known walks the guideline through the same events (an event
+        the guideline's state cannot take is passed over), so the resident's path can be read
+        beside the one the guideline would have taken from the beginning.
+        """
+        truth = replace(self.patient, facts=self.true_facts())
+        with Timeline(self.pathway, truth, 0.0) as walk:
+            for decision, _ in self.history:
+                attributes = {k: v for k, v in decision.attributes.items() if k != OPTION_ATTRIBUTE}
+                if decision.event in walk.possible_events() and decision.at >= walk.time:
+                    walk.step(decision.event, decision.at, attributes)
+            return tuple(walk.result().path)
+
+    def debrief(self) -> Debrief:
+        """The case so far as a debrief: both paths, decisions with their feedback, the hidden results, score."""
+        result = self.timeline.result()
+        hidden = tuple((name, self.results[name]) for name in self.pathway.attributes if name in self.results)
+        return Debrief(tuple(result.taken_path), self.guideline_path(), tuple(self.history), self.right,
+                       self.asked, self.ended, self.text_of(self.timeline.state), hidden)

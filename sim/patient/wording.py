@@ -126,7 +126,9 @@ def debrief_lines(case) -> list[str]:
     debrief = case.debrief()
     lines = ["Debrief", f"Your path: {path_words(case.pathway, debrief.taken_path)}"]
     if debrief.taken_path != debrief.guideline_path:
-        lines.append(f"The guideline's steps: {path_words(case.pathway, debrief.guideline_path)}")
+        lines.append(f"The guideline's path for this patient from the start: "
+                     f"{path_words(case.pathway, debrief.guideline_path)}")
+    lines += hidden_lines(debrief)
     mistakes = debrief.mistakes
     lines.append(f"Mistakes: {len(mistakes) or 'none'}")
     for decision, feedback in mistakes:
@@ -139,3 +141,18 @@ def debrief_lines(case) -> list[str]:
     lines.append(debrief.score_line())
     return lines
 
+
+
+def hidden_lines(debrief) -> list[str]:
+    """The results that were hidden (tests not sent) and the decisions that depended on them."""
+    if not debrief.hidden:
+        return []
+    lines = ["The full patient (tests not sent at the start): "
+             + ", ".join(f"{readable(k)} {readable(v)}" for k, v in debrief.hidden)]
+    depended = [(d.number, f.depended_on) for d, f in debrief.decisions if f.depended_on]
+    if depended:
+        lines += [f"  Decision {number} depended on {' and '.join(readable(n) for n in names)}"
+                  for number, names in depended]
+    else:
+        lines.append("  No decision depended on them.")
+    return lines
