@@ -193,7 +193,7 @@ def test_run_a_shipped_example(client):
     response = client.post("/scenarios/run", data={"example": "gist_exon9_standard_dose"})
     page = text_of(response)
     assert response.status_code == 200 and "ALERT KIT_EXON9_DOSE" in page and "<svg" in page
-    assert "Off the guideline: step 1: imatinib_400 given, guideline imatinib_800_exon9" in page
+    assert "Off the guideline: step 1: Imatinib 400 mg daily given, the guideline gives Imatinib 800 mg daily" in page
 
 
 def test_unknown_example_is_400(client):
