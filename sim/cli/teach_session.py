@@ -86,3 +86,32 @@ def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: 
         say(line)
     return 0
 
+
+
+def json_session(case: TeachingCase, read_line: Callable[[], str | None], write: Callable[[str], None],
+                 seed: int) -> int:
+    """Answer ``case`` from ``read_line`` without prompts, then write one JSON transcript; returns 0.
+
+    A line that names no option is passed over; ``q`` or the end of input stops the case.
+    """
+    import json
+
+    from sarcoma_sim.patient.transcript import transcript
+
+    stopped = "max_decisions"
+    try:
+        while (decision := case.next_decision()) is not None:
+            number = None
+            while number is None:
+                answer = read_line()
+                if answer is None or answer.strip().lower() in ("q", "quit"):
+                    stopped = "end_of_input" if answer is None else "quit"
+                    raise StopIteration
+                number = ascii_choice(answer, len(decision.options))
+            case.answer(decision, number - 1)
+        if case.ended:
+            stopped = "pathway_ended"
+    except (StopIteration, KeyboardInterrupt):
+        pass
+    write(json.dumps(transcript(case.pathway, seed, case.debrief(), stopped), indent=2, ensure_ascii=False))
+    return 0
