@@ -31,6 +31,8 @@ def register(commands: argparse._SubParsersAction) -> None:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1, this machine only)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0 picks a free one)")
     p.add_argument("--db", metavar="FILE", help="SQLite file for stored attempts (default: in the user's data folder)")
+    p.add_argument("--hide-map", action="store_true",
+                   help="teacher setting: cases show no map (focus view or whole map) until their debrief")
     p.set_defaults(handler=cmd_serve)
 
 
@@ -94,6 +96,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     token = None if is_loopback(args.host) else secrets.token_urlsafe(16)
     try:
         app = create_app(db, token, diagram_workers=diagram_workers())
+        app.config["HIDE_MAP"] = args.hide_map
     except sqlite3.Error as error:
         raise CommandLineError(f"--db {db}: cannot be used as an SQLite file ({error})") from None
     listener = _listen(args.host, args.port)

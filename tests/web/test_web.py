@@ -75,9 +75,9 @@ def test_home_lists_every_subtype_and_the_notice(client):
 
 
 def test_case_page_shows_card_seed_and_options_without_marker_hints(client):
-    """A case page: patient card, seed, decision, options that do not name their marker."""
+    """A case page: patient card, decision, options that do not name their marker; the seed waits for the debrief."""
     page = text_of(client.get(start(client, "gist", "3")))
-    assert "KIT exon" in page and "PDGFRA" in page and 'id="seed">3<' in page
+    assert "KIT exon" in page and "PDGFRA" in page and 'id="seed"' not in page
     options = options_of(page)
     assert 4 <= len(options)
     assert not any(re.search(r"exon|D842V|ALK|NTRK fusion", o) for o in options)
@@ -103,7 +103,8 @@ def test_wrong_answer_gets_reason_alert_and_sources_and_the_case_follows_it(clie
     client.post(f"{url}/answer", data={"decision": "1", "option": str(chosen)})
     page = text_of(client.get(url))
     assert "Not the guideline&#39;s step" in page and "KIT exon is exon 9" in page
-    assert "Alert KIT_EXON9_DOSE" in page and "<li>evidence.md:20 &#34;800 mg cut progression risk" in page
+    assert "Alert KIT_EXON9_DOSE" in page and "evidence.md:20 &#34;800 mg cut progression risk" in page
+    assert re.search(r'<a href="/cases/[\w-]+/sources#cite-evidence-md-20">evidence.md:20', page)
     assert "Imatinib 400 mg daily — off the guideline" in page
     assert "progression on Imatinib 400 mg daily" in page or "cannot tolerate Imatinib 400 mg daily" in page
 
@@ -315,9 +316,10 @@ def test_pages_send_safety_headers(client):
 
 
 def test_diagram_states_have_hover_titles_with_regimen_and_sources(client):
-    """Each state in the page's diagram carries a title with its regimen, dose and sources, and is focusable."""
+    """After the case, each state of the whole map carries a title with its regimen, dose and sources, focusable."""
     url = start(client, "gist", "3")
-    svg = text_of(client.get(f"{url}/diagram.svg"))
+    play_to_end(client, url, lambda options, n: 1)
+    svg = text_of(client.get(f"{url}/map.svg"))
     assert '<g id="node:imatinib_400" tabindex="0"><title>Imatinib 400 mg daily' in svg
     assert "regimen: imatinib 400 mg daily (line 1)" in svg and "source: source-guideline:" in svg
 
