@@ -108,13 +108,30 @@ def _svg(svg: str) -> Response:
 def diagram(attempt_id: str):
     """The focus view: where the resident came from, where they are, where the options lead (SVG).
 
-    While a decision is pending it names no marker or condition; a hidden map is a 404 until the debrief.
+    While a decision is pending it names no marker or condition; at the debrief it is the whole
+    pathway with the resident's path; a hidden map is a 404 until the debrief.
     """
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
     if not map_shown(state):
         abort(404, "the teacher has hidden the map until the debrief")
+    if state.finished:  # the debrief: the whole pathway with the resident's path, labels and conditions shown
+        drawer = current_app.config["DRAWER"]
+        return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result))
     return _svg(maps.focus_svg(attempt.pathway_key, state))
+
+
+@blueprint.get("/cases/<attempt_id>/guideline.svg")
+def guideline_diagram(attempt_id: str):
+    """At the debrief: the guideline's path for this patient from the start, highlighted on the whole pathway."""
+    attempt = attempt_or_404(attempt_id)
+    state = _state(attempt)
+    if not state.finished:
+        abort(409, "the guideline's path is shown once the case is over")
+    walk = [s for i, s in enumerate(state.debrief.guideline_path) if i == 0 or s != state.debrief.guideline_path[i - 1]]
+    drawer = current_app.config["DRAWER"]
+    title = f"{state.pathway.name}: the guideline's path for this patient"
+    return _svg(drawer.svg(diagram_source(store(), attempt.pathway_key), walk, title))
 
 
 @blueprint.get("/cases/<attempt_id>/map")

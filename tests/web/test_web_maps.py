@@ -7,9 +7,26 @@ import re
 
 import pytest
 from markupsafe import escape
-from test_web import app, client, play_to_end, start, text_of  # noqa: F401 (the fixtures and helpers of test_web)
+from test_web import play_to_end, start, text_of
 
 from sarcoma_sim.pathways.load import load_subtype
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app with a fresh database."""
+    from sarcoma_sim.web.app import create_app
+
+    app = create_app(tmp_path / "attempts.sqlite3")
+    yield app
+    app.config["STORE"].close()
+
+
+@pytest.fixture
+def client(app):
+    """Its test client."""
+    return app.test_client()
+
 
 # Words that would name a marker result or a branch condition in GIST's drawing.
 ANSWERS = re.compile(r"exon ?9|exon ?11|D842V|wild[ _-]type|SDH[- ]deficien|fusion[- ]positive|imatinib_800_exon9"
@@ -86,3 +103,24 @@ def test_feedback_takes_the_focus_and_sources_link_to_full_citations(client):
         assert f'id="{anchor}"' in sources
     gist = load_subtype("gist")
     assert str(escape(gist.sources["source-guideline"].citation)) in sources
+
+
+def test_debrief_draws_the_guideline_path_beside_the_residents(client):
+    """At the debrief the guideline's path for this patient from the start is drawn beside the resident's."""
+    url = start(client, "gist", "3")
+    assert client.get(f"{url}/guideline.svg").status_code == 409
+    page = play_to_end(client, url, lambda options, n: len(options))
+    if 'id="guideline-path"' not in page:
+        pytest.skip("this case followed the guideline all the way")
+    assert 'id="guideline-diagram"' in page
+    svg = text_of(client.get(f"{url}/guideline.svg"))
+    assert "the guideline&#39;s path for this patient" in svg or "the guideline's path for this patient" in svg
+    assert "Highlighted path: Histology and KIT/PDGFRA mutation testing →" in svg
+
+
+def test_serve_has_the_hide_map_setting(capsys):
+    """``serve --hide-map`` is the teacher's per-server setting."""
+    from helpers.cli_runner import run_cli
+
+    code, out, _ = run_cli(capsys, "serve", "--help")
+    assert code == 0 and "--hide-map" in out
