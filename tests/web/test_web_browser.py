@@ -121,7 +121,8 @@ def test_ordering_the_untested_markers_fills_the_card(page, site):
     from sarcoma_sim.web.cases import replay
 
     gist = load_subtype("gist")
-    seed = next(s for s in range(200) if "KIT exon and PDGFRA were not tested" in replay(gist, s, ()).pending.situation)
+    seed = next(s for s in range(200) if any(o.right and o.action == "order_test" and "KIT/PDGFRA" in o.text
+                                             for o in replay(gist, s, ()).pending.options))
     page.goto(site + "/")
     page.select_option("#case", "gist")
     page.fill("#seed", str(seed))
