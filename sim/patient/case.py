@@ -162,6 +162,27 @@ class Debrief:
         return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
 
 
+_FOREIGN: dict[int, tuple[Pathway, list[ChoiceTarget]]] = {}
+
+
+def foreign_therapies(pathway: Pathway) -> list[ChoiceTarget]:
+    """Therapies of the shipped subtypes whose drugs ``pathway`` does not use (kept per pathway object)."""
+    kept = _FOREIGN.get(id(pathway))
+    if kept is None or kept[0] is not pathway:  # an id is only reused once its object is gone
+        own_drugs = pathway.drugs()
+        found = []
+        for subtype in SUBTYPE_IDS:
+            if subtype == pathway.id:
+                continue
+            other = load_subtype(subtype)
+            for state in other.states.values():
+                if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
+                        and outside_pathway(pathway, state.regimen):
+                    found.append(ChoiceTarget(other, state))
+        kept = _FOREIGN[id(pathway)] = (pathway, found)
+    return kept[1]
+
+
 def _regimen_key(state: State) -> tuple | None:
     regimen = state.regimen
     if regimen is None:
@@ -408,16 +429,7 @@ class TeachingCase:
     def _foreign_distractors(self, event: str) -> list[ChoiceTarget]:
         """Therapies of other subtypes whose drugs this pathway does not use, the classic mix-up first."""
         if self._foreign is None:
-            own_drugs = self.pathway.drugs()
-            self._foreign = []
-            for subtype in SUBTYPE_IDS:
-                if subtype == self.pathway.id:
-                    continue
-                other = load_subtype(subtype)
-                for state in other.states.values():
-                    if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
-                            and outside_pathway(self.pathway, state.regimen):
-                        self._foreign.append(ChoiceTarget(other, state))
+            self._foreign = foreign_therapies(self.pathway)
         candidates = [c for c in self._foreign
                       if not (c.state.regimen is not None and c.state.regimen.reduced_dose and event != "intolerance")]
         classic = [c for c in candidates if CLASSIC_FOREIGN_DRUG in c.state.drugs][:1]

@@ -47,21 +47,13 @@ def neighbourhood(state) -> tuple[str | None, str, tuple[str, ...]]:
 
 
 def focus_svg(case_key: str, state) -> str:
-    """The focus view of a pending decision (neutral), or of where the case ended (labels shown)."""
+    """The focus view of the pending decision, every state named as the options name it (no marker)."""
     came_from, current, leads = neighbourhood(state)
-    neutral = state.pending is not None
-    key = ("focus", case_key, id(state.pathway), came_from, current, leads, neutral)
-
-    def draw() -> str:
-        graph = focus.focus_graph(state.pathway, current, [came_from] if came_from else [], leads)
-        highlight = [s for s in (came_from, current) if s]
-        title = f"Where you are: {state.text_of[current]}"
-        if neutral:
-            graph, names = focus.neutral_graph(graph, state.text_of)
-            highlight = [names[s] for s in highlight]
-        return focus.render_svg(graph, highlight, title)
-
-    return _cached(key, draw)
+    texts = state.text_of
+    key = ("focus", case_key, id(state.pathway), came_from, current, leads)
+    return _cached(key, lambda: focus.focus_svg(f"Where you are: {texts[current]}", texts[current],
+                                                texts[came_from] if came_from else None,
+                                                [texts[s] for s in leads]))
 
 
 def neutral_map_svg(case_key: str, state) -> str:

@@ -46,12 +46,13 @@ def test_focus_view_and_map_name_no_marker_or_condition_before_an_answer(client,
 
 
 def test_focus_view_text_is_at_least_twelve_pixels(client):
-    """Every font size in the focus view is at least 9 pt, which is 12 CSS px at the drawing's own size."""
+    """Every font size in the focus view is at least 12 CSS px, and the drawing fits a 390 px phone."""
     url = start(client, "gist", "3")
     svg = text_of(client.get(f"{url}/diagram.svg"))
-    sizes = [float(x) for x in re.findall(r"font-size: ?([\d.]+)px", svg)]
-    assert sizes and min(sizes) >= 9.0
-    assert re.search(r'<svg[^>]+width="[\d.]+pt"', svg)  # sized in points: 9 pt = 12 px
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', svg)]
+    assert sizes and min(sizes) >= 12
+    width = re.search(r'<svg[^>]+width="([\d.]+)"', svg)
+    assert width and float(width.group(1)) <= 390 - 2 * 8  # in CSS px, inside the page's margins
 
 
 def test_whole_map_page_and_link(client):
