@@ -71,7 +71,7 @@ def focus_svg(title: str, current: str, came_from: str | None = None, leads_to: 
     options lead (labels), each reached by an arrow from the current state. Text only from the labels given."""
     width = FOCUS_WIDTH - 2 * FOCUS_MARGIN
     body: list[str] = []
-    y = FOCUS_MARGIN
+    y: float = FOCUS_MARGIN
     for line in _lines(title, width, TITLE_PX * 0.56):
         y += TITLE_PX + 3
         body.append(f'<text x="{FOCUS_MARGIN}" y="{y:g}" font-size="{TITLE_PX}" font-weight="bold" '
