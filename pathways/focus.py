@@ -110,15 +110,18 @@ def focus_svg(title: str, current: str, came_from: str | None = None, leads_to: 
                     f'stroke-width="1.2" fill="none"/>')
         body += [f'<path d="M {spine_x:g} {a:g} H {FOCUS_MARGIN + FOCUS_INDENT - 2:g}" stroke="#52606d" '
                  f'stroke-width="1.2" marker-end="url(#arrow)"/>' for a in arrows_y]
-    height_total = y + FOCUS_MARGIN
+    return _document(title, y + FOCUS_MARGIN, body)
+
+
+def _document(title: str, height: float, body: list[str]) -> str:
     defs = ('<defs>'
             '<marker id="arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" markerHeight="7" '
             'orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="#52606d"/></marker>'
             f'<marker id="arrow-on" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="6" markerHeight="6" '
             f'orient="auto"><path d="M 0 0 L 10 5 L 0 10 z" fill="{HIGHLIGHT}"/></marker></defs>')
     return ('<?xml version="1.0" encoding="utf-8"?>\n'
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{FOCUS_WIDTH}" height="{height_total:g}" '
-            f'viewBox="0 0 {FOCUS_WIDTH} {height_total:g}" role="img" aria-labelledby="focus-title" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{FOCUS_WIDTH}" height="{height:g}" '
+            f'viewBox="0 0 {FOCUS_WIDTH} {height:g}" role="img" aria-labelledby="focus-title" '
             f'font-family="system-ui, sans-serif"><title id="focus-title">{_text(title)}</title>{defs}'
             f'<rect width="100%" height="100%" fill="#ffffff"/>{"".join(body)}</svg>\n')
 
@@ -168,3 +171,34 @@ def render_svg(graph, highlight: list[str] | None = None, title: str | None = No
     with rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
         ax.figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
     return buffer.getvalue()
+
+
+def paths_svg(title: str, paths: Iterable[tuple[str, list[str]]]) -> str:
+    """Paths (a heading and state labels each) as columns of boxes joined by arrows, one under the other.
+
+    The debrief's "your path" beside "the guideline's path for this patient", in the focus view's
+    readable column.
+    """
+    width = FOCUS_WIDTH - 2 * FOCUS_MARGIN
+    body: list[str] = []
+    y: float = FOCUS_MARGIN
+    for line in _lines(title, width, TITLE_PX * 0.56):
+        y += TITLE_PX + 3
+        body.append(f'<text x="{FOCUS_MARGIN}" y="{y:g}" font-size="{TITLE_PX}" font-weight="bold" '
+                    f'fill="#1f2933">{_text(line)}</text>')
+    for n, (heading, labels) in enumerate(paths):
+        y += GAP
+        body.append(f'<text x="{FOCUS_MARGIN}" y="{y:g}" font-size="{FONT_PX + 1}" font-weight="bold" '
+                    f'fill="{HIGHLIGHT if n == 0 else "#1f2933"}">{_text(heading)}</text>')
+        y += GAP / 2
+        for i, label in enumerate(labels):
+            if i:
+                body.append(f'<path d="M {FOCUS_WIDTH / 2:g} {y:g} V {y + GAP - 2:g}" stroke="#52606d" '
+                            f'stroke-width="1.5" marker-end="url(#arrow)"/>')
+                y += GAP
+            parts, height = _box(FOCUS_MARGIN, y, width, _lines(label, width - 2 * PAD), on_path=n == 0,
+                                 caption=f"step {i}" if i else "start")
+            body += parts
+            y += height
+    height_total = y + FOCUS_MARGIN
+    return _document(title, height_total, body)

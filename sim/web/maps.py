@@ -70,3 +70,17 @@ def neutral_map_svg(case_key: str, state) -> str:
                                 legend=True)
 
     return _cached(key, draw)
+
+
+def paths_svg(case_key: str, state) -> str:
+    """The debrief's drawing: the resident's path, then the guideline's path for this patient from the start."""
+    debrief = state.debrief
+    key = ("paths", case_key, id(state.pathway), debrief.taken_path, debrief.guideline_path)
+
+    def labels(path) -> list[str]:
+        return [state.pathway.states[s].label for i, s in enumerate(path) if i == 0 or s != path[i - 1]]
+
+    paths = [("Your path", labels(debrief.taken_path))]
+    if debrief.taken_path != debrief.guideline_path:
+        paths.append(("The guideline's path for this patient", labels(debrief.guideline_path)))
+    return _cached(key, lambda: focus.paths_svg(f"{state.pathway.name}: the paths", paths))

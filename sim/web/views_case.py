@@ -108,16 +108,15 @@ def _svg(svg: str) -> Response:
 def diagram(attempt_id: str):
     """The focus view: where the resident came from, where they are, where the options lead (SVG).
 
-    While a decision is pending it names no marker or condition; at the debrief it is the whole
-    pathway with the resident's path; a hidden map is a 404 until the debrief.
+    While a decision is pending it names no marker or condition; at the debrief it shows the
+    resident's path beside the guideline's path for this patient; a hidden map is a 404 until the debrief.
     """
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
     if not map_shown(state):
         abort(404, "the teacher has hidden the map until the debrief")
-    if state.finished:  # the debrief: the whole pathway with the resident's path, labels and conditions shown
-        drawer = current_app.config["DRAWER"]
-        return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result))
+    if state.finished:  # the debrief: the resident's path beside the guideline's (the whole map is a link)
+        return _svg(maps.paths_svg(attempt.pathway_key, state))
     return _svg(maps.focus_svg(attempt.pathway_key, state))
 
 

@@ -132,14 +132,16 @@ def test_debrief_replay_same_patient(client):
 
 
 def test_diagram_is_svg_with_the_path_so_far(client):
-    """The diagram is SVG with the resident's path highlighted."""
+    """During the case the diagram is the focus view: SVG with where the resident came from and where they are."""
     url = start(client, "gist", "3")
-    client.post(f"{url}/answer", data={"decision": "1", "option": "1"})
+    options = options_of(text_of(client.get(url)))
+    client.post(f"{url}/answer", data={"decision": "1", "option": str(options.index("Imatinib 400 mg daily") + 1)})
     response = client.get(f"{url}/diagram.svg")
     assert response.status_code == 200 and response.mimetype == "image/svg+xml"
     svg = text_of(response)
     assert svg.lstrip().startswith("<?xml") and "<svg" in svg
-    assert "Highlighted path: Histology and KIT/PDGFRA mutation testing →" in svg
+    assert "Where you came from" in svg and "Histology and KIT/PDGFRA mutation testing" in svg
+    assert "Where you are now" in svg and "Imatinib 400 mg daily" in svg
 
 
 @pytest.mark.parametrize("data", [{}, {"case": "nope"}, {"case": "../../etc/passwd"}, {"case": "gist", "seed": "-1"},

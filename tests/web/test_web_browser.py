@@ -70,7 +70,9 @@ def test_play_a_gist_case_to_the_debrief(page, site):
     assert box and box["height"] > 100
     svg_url = diagram.get_attribute("data")
     svg = page.request.get(site + svg_url).text()
-    assert "Highlighted path: Histology and KIT/PDGFRA" in svg   # the path named by state labels
+    assert "Your path" in svg and "Histology and KIT/PDGFRA" in svg   # the path named by state labels
+    whole = page.request.get(site + page.get_attribute("#map-link", "href").replace("/map", "/map.svg")).text()
+    assert "Highlighted path: Histology and KIT/PDGFRA" in whole
     assert page.locator("text=Replay the same patient").count() == 1
 
 

@@ -113,7 +113,9 @@ def test_debrief_draws_the_guideline_path_beside_the_residents(client):
     page = play_to_end(client, url, lambda options, n: len(options))
     if 'id="guideline-path"' not in page:
         pytest.skip("this case followed the guideline all the way")
-    assert 'id="guideline-diagram"' in page
+    assert 'id="guideline-map-link"' in page
+    paths = text_of(client.get(f"{url}/diagram.svg"))
+    assert "Your path" in paths and "The guideline&#x27;s path for this patient" in paths
     svg = text_of(client.get(f"{url}/guideline.svg"))
     assert "the guideline&#39;s path for this patient" in svg or "the guideline's path for this patient" in svg
     assert "Highlighted path: Histology and KIT/PDGFRA mutation testing →" in svg
