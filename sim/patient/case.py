@@ -163,6 +163,7 @@ class Debrief:
 
 
 _FOREIGN: dict[int, tuple[Pathway, list[ChoiceTarget]]] = {}
+_TEXTS: dict[int, tuple[State, str]] = {}
 
 
 def foreign_therapies(pathway: Pathway) -> list[ChoiceTarget]:
@@ -222,7 +223,6 @@ class TeachingCase:
         self.right = 0
         self.history: list[tuple[Decision, Feedback]] = []
         self._foreign: list[ChoiceTarget] | None = None
-        self._texts: dict[int, str] = {}
 
     def __enter__(self) -> "TeachingCase":
         return self
@@ -236,10 +236,10 @@ class TeachingCase:
 
     def text_of(self, state: State) -> str:
         """How ``state`` reads as an answer (no marker hints)."""
-        key = id(state)
-        if key not in self._texts:
-            self._texts[key] = option_text(state, self.hints)
-        return self._texts[key]
+        kept = _TEXTS.get(id(state))
+        if kept is None or kept[0] is not state:  # kept with its state, so an id is never reused
+            kept = _TEXTS[id(state)] = (state, option_text(state, self.hints))
+        return kept[1]
 
     @property
     def ended(self) -> bool:
@@ -729,13 +729,18 @@ class TeachingCase:
         the guideline's state cannot take is passed over), so the resident's path can be read
         beside the one the guideline would have taken from the beginning.
         """
-        truth = replace(self.patient, facts=self.true_facts())
-        with Timeline(self.pathway, truth, 0.0) as walk:
-            for decision, _ in self.history:
-                attributes = {k: v for k, v in decision.attributes.items() if k != OPTION_ATTRIBUTE}
-                if decision.event in walk.possible_events() and decision.at >= walk.time:
-                    walk.step(decision.event, decision.at, attributes)
-            return tuple(walk.result().path)
+        # The machine's own rule, read from the pathway: the first transition on the event whose condition holds.
+        facts = self.true_facts()
+        state = self.pathway.initial
+        path = [state]
+        for decision, _ in self.history:
+            attributes = {k: v for k, v in decision.attributes.items() if k != OPTION_ATTRIBUTE}
+            found = next((t for t in self.pathway.outgoing(state, decision.event)
+                          if holds(t.when, {**facts, **attributes})), None)
+            if found is not None:
+                state = found.target
+                path.append(state)
+        return tuple(path)
 
     def debrief(self) -> Debrief:
         """The case so far as a debrief: both paths, decisions with their feedback, the hidden results, score."""
