@@ -38,15 +38,16 @@ def browser():
 
 @pytest.fixture(params=sorted(VIEWPORTS))
 def page(request, browser):
-    """A fresh page at the desktop or the phone size."""
-    context = browser.new_context(viewport=VIEWPORTS[request.param])
+    """A fresh page at the desktop or the phone size (the test's own measuring scripts may run)."""
+    context = browser.new_context(viewport=VIEWPORTS[request.param], bypass_csp=True)
     yield context.new_page()
     context.close()
 
 
 def sideways(page) -> int:
-    """How many CSS px the page scrolls sideways (0 when it does not)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    """How many CSS px the page scrolls sideways (0 when it does not), once the page and its objects are loaded."""
+    page.wait_for_load_state("load")
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def start_case(page, site, case="gist", seed="3") -> str:
@@ -60,8 +61,8 @@ def start_case(page, site, case="gist", seed="3") -> str:
 
 def focus_document(page):
     """The focus view's SVG document once it has loaded."""
-    page.wait_for_function("document.querySelector('#diagram').contentDocument"
-                           " && document.querySelector('#diagram').contentDocument.querySelector('svg')")
+    page.wait_for_function("() => { const o = document.querySelector('#diagram');"
+                           " return !!(o && o.contentDocument && o.contentDocument.querySelector('svg')); }")
     return page.locator("#diagram")
 
 
