@@ -40,11 +40,12 @@ from sarcoma_sim.patient.alerts import (
     CITE_ONE_ENTITY,
     Alert,
     citations_of,
+    interaction_findings,
     outside_pathway,
     sentence,
     untested_deciding,
 )
-from sarcoma_sim.patient.interactions import load_table
+from sarcoma_sim.patient.interactions import GUIDED_ROLES, ROLE_WORDS
 from sarcoma_sim.patient.record import Patient, comedication_words
 from sarcoma_sim.patient.sampling import draw_facts, draw_untested, marker_tests, sample_patient
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
@@ -78,18 +79,16 @@ CLASSIC_FOREIGN_DRUG = "pazopanib"
 
 
 def interaction_unaddressed(state: State, patient: Patient) -> bool:
-    """Whether giving ``state`` leaves a strong CYP3A4 modulator beside a drug whose label gives guidance
-    for it (the interaction table, per schedule). The label's first step is to choose a co-medication
-    without the interaction; a dose adjustment alone is never taken as settling it."""
-    regimen = state.regimen
-    if regimen is None:
-        return False
-    roles = [role for role in ("strong_inhibitor", "strong_inducer") if patient.with_role(role)]
-    table = load_table()
-    return any(table.drugs[drug].guidance_for(role, regimen.schedule) is not None
-               for drug in regimen.drugs if drug in table.drugs for role in roles)
+    """Whether giving ``state`` leaves a strong or moderate CYP3A4 modulator beside a drug whose label
+    gives guidance for that strength (the interaction table, per schedule; the alerts' own rule). The
+    label's first step is to choose a co-medication without the interaction; a dose adjustment alone is
+    never taken as settling it."""
+    return bool(interaction_findings(patient, state.regimen))
 
 
+def guided_modulators(patient: Patient) -> tuple[str, ...]:
+    """The patient's co-medications of a CYP3A4 strength some label gives guidance for (strong or moderate)."""
+    return tuple(d for role in GUIDED_ROLES for d in patient.with_role(role))
 
 
 @dataclass(frozen=True)
@@ -262,8 +261,8 @@ class TeachingCase:
         self.timeline.model.facts = dict(patient.facts)
 
     def _replace_comedications(self, all_of_them: bool = False) -> None:
-        """Take the strong CYP3A4 inhibitors and inducers (or every co-medication) off the record."""
-        modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+        """Take the strong and moderate CYP3A4 inhibitors and inducers (or every co-medication) off the record."""
+        modulators = set(guided_modulators(self.patient))
         kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators and not all_of_them]
         as_given = self.patient.comedications_as_given
         self._set_patient(replace(self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
@@ -437,7 +436,7 @@ class TeachingCase:
         return classic + [rest[int(i)] for i in self.rng.permutation(len(rest))]
 
     def _modulators(self) -> list[str]:
-        return list(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+        return list(guided_modulators(self.patient))
 
     def _order_option(self, event: str, attributes: Mapping[str, str], needed: list[str],
                       candidates: list[ChoiceTarget], target: State | None) -> Option | None:
@@ -681,9 +680,10 @@ class TeachingCase:
                       f"an earlier step left the guideline")
             lines = [f"Not quite: {reason}."]
         elif choice.concordant:
-            reason = ("the regimen is the guideline's, but the strong CYP3A4 "
-                      f"{'inducer' if self.patient.cyp3a4_inducers else 'inhibitor'} beside "
-                      f"{interacting_drugs(choose.state)} is left as it is: the label's first step is to "
+            finding = interaction_findings(self.patient, choose.state.regimen)[0]
+            reason = (f"the regimen is the guideline's, but {', '.join(finding.comedications)}, a "
+                      f"{ROLE_WORDS[finding.role]}, is left beside {interacting_drugs(choose.state)} "
+                      f"(label: {finding.guidance.advice.rstrip('.')}): the label's first step is to "
                       "choose a co-medication without the interaction")
             lines = [f"Not quite: {reason}."]
             extra_sources = tuple(dict.fromkeys(s for a in step.alerts if a.code in INTERACTION_CODES

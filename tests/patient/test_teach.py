@@ -535,14 +535,19 @@ def test_ordering_the_test_beside_an_interacting_drug_also_replaces_it():
 
 
 def test_teaching_feedback_names_a_moderate_inhibitor_and_the_label_s_dose():
-    """On avapritinib with diltiazem, the feedback carries the alert: moderate strength, the label's 100 mg."""
+    """Avapritinib beside diltiazem: replacing it is the right answer; keeping it is "not quite", naming the
+    moderate strength and the label's 100 mg."""
     with case_for("gist", {"kit_exon": "wild_type", "pdgfra": "d842v", "ntrk_fusion": "negative"},
                   meds=["diltiazem"]) as case:
         while (decision := case.next_decision()) is not None:
-            feedback = case.answer(decision, [o.right for o in decision.options].index(True))
-            if "avapritinib" in feedback.step.target.drugs:
+            plain = [i for i, o in enumerate(decision.options)
+                     if o.action is None and "avapritinib" in o.target.state.drugs and o.right is False]
+            if plain and any(o.right and o.action == "replace_comedication" for o in decision.options):
+                feedback = case.answer(decision, plain[0])
                 text = "\n".join(feedback.lines)
+                assert not feedback.right and text.startswith("Not quite")
                 assert "Alert CYP3A4_INHIBITOR" in text and "a moderate CYP3A4 inhibitor" in text
                 assert "100 mg once daily" in text
                 return
+            case.answer(decision, [o.right for o in decision.options].index(True))
     pytest.fail("avapritinib was never given")

@@ -15,18 +15,13 @@ from helpers.web_server import alive, descendants, serving_process
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads processes from /proc")
 
 
-def get(url: str) -> int:
-    """The status of a GET."""
-    with urllib.request.urlopen(url, timeout=120) as response:
+def run_example(url: str, example: str) -> int:
+    """Run a shipped example in the scenario runner, whose drawing of the path goes through the diagram
+    workers (each example's pathway and path is a drawing not yet cached); the status."""
+    request = urllib.request.Request(url + "/scenarios/run", data=f"example={example}".encode(), method="POST")
+    with urllib.request.urlopen(request, timeout=120) as response:
         response.read()
         return response.status
-
-
-def start_case(url: str, subtype: str) -> str:
-    """Start a case of ``subtype`` (each subtype's first diagram is a drawing not yet cached); its page's URL."""
-    request = urllib.request.Request(url + "/cases", data=f"case={subtype}&seed=1".encode(), method="POST")
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return response.url
 
 
 def wait_until(condition, seconds: float = 60) -> bool:
@@ -53,22 +48,21 @@ def _parent(pid: int) -> int:
 def test_a_killed_diagram_worker_is_replaced_and_diagrams_still_draw(tmp_path):
     """SIGKILL every diagram worker: the next uncached diagram is drawn (200), not a 500."""
     with serving_process(tmp_path / "a.sqlite3") as (url, _, process):
-        page = start_case(url, "gist")
-        assert get(page + "/diagram.svg") == 200
+        assert run_example(url, "gist_exon9_standard_dose") == 200
         workers = workers_of(process.pid)
         assert workers
         for pid in workers:
             os.kill(pid, signal.SIGKILL)
         assert wait_until(lambda: not any(alive(pid) for pid in workers))
-        assert get(start_case(url, "dfsp") + "/diagram.svg") == 200
-        assert get(start_case(url, "pecoma") + "/diagram.svg") == 200
+        assert run_example(url, "dfsp_imatinib") == 200
+        assert run_example(url, "pecoma_sirolimus") == 200
 
 
 @pytest.mark.slow   # the worker test above is the default run's representative
 def test_a_killed_server_leaves_no_process_behind(tmp_path):
     """SIGKILL the server after it drew a diagram: its forkserver, workers and resource tracker all end."""
     with serving_process(tmp_path / "b.sqlite3") as (url, _, process):
-        assert get(start_case(url, "gist") + "/diagram.svg") == 200
+        assert run_example(url, "gist_exon9_standard_dose") == 200
         left = {pid for pid in descendants(process.pid) if alive(pid)}
         assert left
         process.kill()
