@@ -44,7 +44,7 @@ STATE_IDS = {
     "dfsp": {"workup", "imatinib"} | NTRK_BRANCH,
     "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option"} | NTRK_BRANCH,
     "pecoma": {"workup", "sirolimus"} | NTRK_BRANCH,
-    "asps": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "atezolizumab", "sunitinib", "cediranib"} | NTRK_BRANCH,
     "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib"} | NTRK_BRANCH,
     "emc": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
@@ -70,6 +70,7 @@ BEYOND_SOURCE_STATES = {
     ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
     ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"),
     ("imt", "crizotinib_200_reduced"),
+    ("asps", "atezolizumab"), ("asps", "sunitinib"), ("asps", "cediranib"),
 } | {(s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
                                                  "liposarcoma", "pecoma", "sft")}
 
@@ -353,6 +354,24 @@ def test_asps_antiangiogenic_tki_pazopanib():
     """Histology table: alveolar soft part sarcoma -> anti-angiogenic TKIs (pazopanib)."""
     assert walk("asps", {}, "start") == ["workup", "pazopanib"]
     assert graph("asps").nodes["pazopanib"]["drugs"] == ["pazopanib"]
+
+
+def test_asps_after_pazopanib_three_right_answers():
+    """ASPS after pazopanib (issue 18): atezolizumab by default (FDA 2022), sunitinib or cediranib; no dead end."""
+    assert walk("asps", {}, "start", "progression") == ["workup", "pazopanib", "atezolizumab"]
+    for option in ("sunitinib", "cediranib", "atezolizumab"):
+        assert walk("asps", {}, "start", ("progression", {"option": option}))[-1] == option
+        assert walk("asps", {}, "start", "intolerance", ("intolerance", {"option": option}))[-1] == option
+    node = graph("asps").nodes["atezolizumab"]
+    assert node["dose"] == "1200 mg intravenously" and node["schedule"] == "once every 21 days"
+    assert node["beyond_source"] and "9 December 2022" in node["note"]
+    assert graph("asps").nodes["cediranib"]["drugs"] == ["cediranib"]
+
+
+def test_asps_ntrk_branch_after_the_second_line():
+    """An NTRK fusion in ASPS opens the NTRK inhibitor once the second-line options run out."""
+    facts = {"ntrk_fusion": "positive"}
+    assert walk("asps", facts, "start", "progression", "progression")[-1] == "ntrk_inhibitor"
 
 
 def test_sft_pazopanib_or_sunitinib():

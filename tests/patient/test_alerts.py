@@ -291,10 +291,11 @@ def test_untested_alk_in_imt_names_the_alk_test():
 
 def test_untested_ntrk_matters_only_where_the_ntrk_branch_opens():
     """ASPS: NTRK untested is silent at the start and named at the last line's progression; tested, silent."""
-    text = "patient: {subtype: asps%s}\nstart: 0\nevents:\n  - {at: 12, event: progression}\n"
+    text = ("patient: {subtype: asps%s}\nstart: 0\nevents:\n  - {at: 12, event: progression}\n"
+            "  - {at: 30, event: progression}\n")
     result = run_scenario(parse_scenario(text % "", "c.yaml"))
-    assert [a.code for a in result.steps[0].alerts] == []
-    (alert,) = result.steps[1].alerts
+    assert [a.code for a in result.steps[0].alerts] == [] and [a.code for a in result.steps[1].alerts] == []
+    (alert,) = result.steps[2].alerts
     assert alert.code == "UNTESTED_MARKER" and "pan-TRK immunohistochemistry" in alert.message
     assert codes(text % ", markers: {ntrk_fusion: negative}") == []
 

@@ -187,7 +187,7 @@ def test_impossible_event_is_located_when_run():
 
 def test_event_attributes_include_extent_everywhere():
     """Every subtype accepts extent (the alerts read it) besides its declared event attributes."""
-    assert event_attributes(parse_scenario("patient: {subtype: asps}\nstart: 0\n", "a.yaml").pathway) == {
+    assert event_attributes(parse_scenario("patient: {subtype: emc}\nstart: 0\n", "a.yaml").pathway) == {
         "extent": ("limited", "widespread")}
 
 
