@@ -34,7 +34,7 @@ STATE_IDS = {
              "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
              "trial_or_supportive_care", "imatinib_300_reduced", "imatinib_600_reduced",
              "sunitinib_37_5_intermittent_reduced", "sunitinib_25_continuous_reduced", "ntrk_inhibitor",
-             "resection_primary", "adjuvant_imatinib", "surveillance", "sdh_deficient_trial",
+             "resection_primary", "adjuvant_imatinib", "surveillance",
              "sunitinib_25_intermittent_reduced", "regorafenib_120_reduced", "regorafenib_80_reduced",
              "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
              "ntrk_inhibitor_75_reduced"},
@@ -59,7 +59,7 @@ BEYOND_SOURCE_STATES = {
     ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
     ("gist", "imatinib_300_reduced"), ("gist", "imatinib_600_reduced"), ("gist", "sunitinib_37_5_intermittent_reduced"),
     ("gist", "sunitinib_25_continuous_reduced"), ("gist", "resection_primary"), ("gist", "adjuvant_imatinib"),
-    ("gist", "surveillance"), ("gist", "sdh_deficient_trial"), ("gist", "sunitinib_25_intermittent_reduced"),
+    ("gist", "surveillance"), ("gist", "sunitinib_25_intermittent_reduced"),
     ("gist", "regorafenib_120_reduced"), ("gist", "regorafenib_80_reduced"), ("gist", "ripretinib_100_reduced"),
     ("gist", "avapritinib_200_reduced"), ("gist", "avapritinib_100_reduced"), ("gist", "ntrk_inhibitor_75_reduced"),
     ("ntrk", "larotrectinib_75_reduced"), ("ntrk", "larotrectinib_50_reduced"),
@@ -204,12 +204,12 @@ def test_gist_both_sunitinib_dosing_options_with_the_source_doses():
 
 
 def test_gist_sunitinib_only_after_imatinib():
-    """GIST: sunitinib is given after imatinib failure, never before imatinib."""
+    """GIST: sunitinib is given after imatinib failure, never before imatinib, except in SDH-deficient GIST."""
     g = graph("gist")
     for sunitinib in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous"):
-        assert {u for u, _ in g.in_edges(sunitinib)} <= {"imatinib_400", "imatinib_800_exon9",
-                                                         "imatinib_800_escalated", "imatinib_300_reduced",
-                                                         "imatinib_600_reduced"}
+        for u, _, data in g.in_edges(sunitinib, data=True):
+            assert u in {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated", "imatinib_300_reduced",
+                         "imatinib_600_reduced"} or "sdh = deficient" in (data["when"] or ""), (u, data["when"])
 
 
 @FEW
@@ -683,11 +683,17 @@ WILD_TYPE = {"kit_exon": "wild_type", "pdgfra": "none"}
 
 
 def test_gist_sdh_deficient_wild_type_does_not_start_imatinib():
-    """A KIT/PDGFRA wild-type, SDH-deficient GIST takes the trial branch that says imatinib is largely ineffective."""
-    assert walk("gist", {**WILD_TYPE, "sdh": "deficient"}, "start")[-1] == "sdh_deficient_trial"
-    state = load_subtype("gist").states["sdh_deficient_trial"]
-    assert state.beyond_source and "imatinib largely ineffective" in state.label
-    assert set(state.sources) == {"sdh-review", "sdh-imatinib"} and "16 months" in state.note
+    """SDH-deficient GIST (issue 18): sunitinib by default, regorafenib or sunitinib continuous as options."""
+    facts = {**WILD_TYPE, "sdh": "deficient"}
+    assert walk("gist", facts, "start")[-1] == "sunitinib_50_intermittent"
+    for option in ("regorafenib", "sunitinib_37_5_continuous"):
+        assert walk("gist", facts, ("start", {"option": option}))[-1] == option
+    assert walk("gist", facts, "start", "progression")[-1] == "regorafenib"
+    pathway = load_subtype("gist")
+    firsts = [t for t in pathway.outgoing("workup", "start")
+              if t.target in ("regorafenib", "sunitinib_50_intermittent")]
+    assert firsts and all(t.beyond_source and "sdh-options" in t.sources and t.note for t in firsts)
+    assert pathway.sources["sdh-options"].unconfirmed
 
 
 @pytest.mark.parametrize("sdh", ["retained", "not_tested"])
@@ -706,7 +712,7 @@ def test_gist_sdh_deficient_localised_high_risk_gets_no_adjuvant_imatinib_and_re
     """Localised SDH-deficient GIST: no adjuvant imatinib even at high risk; a recurrence takes the SDH branch."""
     facts = {**WILD_TYPE, "sdh": "deficient", "setting": "localised"}
     assert walk("gist", facts, "start", ("resected", {"risk": "high"}), "recurrence")[-2:] == [
-        "surveillance", "sdh_deficient_trial"]
+        "surveillance", "sunitinib_50_intermittent"]
 
 
 @pytest.mark.parametrize("subtype, chain", [

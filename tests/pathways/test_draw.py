@@ -70,8 +70,8 @@ def test_svg_output_is_reproducible(tmp_path):
 def test_highlight_that_is_not_a_path_names_the_missing_edge(tmp_path):
     """A highlight skipping a step is an error naming the two states, and writes nothing."""
     target = tmp_path / "gist.png"
-    with pytest.raises(PathwayError, match="no transition from 'workup' to 'sunitinib_50_intermittent'"):
-        save_pathway_drawing(load_subtype("gist"), target, highlight=["workup", "sunitinib_50_intermittent"])
+    with pytest.raises(PathwayError, match="no transition from 'workup' to 'ripretinib'"):
+        save_pathway_drawing(load_subtype("gist"), target, highlight=["workup", "ripretinib"])
     assert list(tmp_path.iterdir()) == []
 
 
