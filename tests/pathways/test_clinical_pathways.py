@@ -39,7 +39,8 @@ STATE_IDS = {
              "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
              "ntrk_inhibitor_75_reduced"},
     "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
-                       "trabectedin", "gemcitabine_docetaxel"} | NTRK_BRANCH,
+                       "trabectedin", "gemcitabine_docetaxel", "doxorubicin_trabectedin", "trabectedin_maintenance",
+                       "doxorubicin_dacarbazine"} | NTRK_BRANCH,
     "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin"} | NTRK_BRANCH,
     "dfsp": {"workup", "imatinib"} | NTRK_BRANCH,
     "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option"} | NTRK_BRANCH,
@@ -71,6 +72,8 @@ BEYOND_SOURCE_STATES = {
     ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"),
     ("imt", "crizotinib_200_reduced"),
     ("asps", "atezolizumab"), ("asps", "sunitinib"), ("asps", "cediranib"),
+    ("leiomyosarcoma", "doxorubicin_trabectedin"), ("leiomyosarcoma", "trabectedin_maintenance"),
+    ("leiomyosarcoma", "doxorubicin_dacarbazine"),
 } | {(s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
                                                  "liposarcoma", "pecoma", "sft")}
 
@@ -366,6 +369,27 @@ def test_asps_after_pazopanib_three_right_answers():
     assert node["dose"] == "1200 mg intravenously" and node["schedule"] == "once every 21 days"
     assert node["beyond_source"] and "9 December 2022" in node["note"]
     assert graph("asps").nodes["cediranib"]["drugs"] == ["cediranib"]
+
+
+def test_leiomyosarcoma_first_line_three_right_answers():
+    """Leiomyosarcoma first line (issue 18): doxorubicin alone by default, LMS-04's combination, or + DTIC."""
+    assert walk("leiomyosarcoma", {}, "start")[-1] == "anthracycline"
+    combination = walk("leiomyosarcoma", {}, ("start", {"option": "doxorubicin_trabectedin"}), "completed",
+                       "progression")
+    assert combination[1:] == ["doxorubicin_trabectedin", "trabectedin_maintenance", "pazopanib"]
+    assert walk("leiomyosarcoma", {}, ("start", {"option": "doxorubicin_dacarbazine"}))[-1] == "doxorubicin_dacarbazine"
+    g = graph("leiomyosarcoma")
+    assert g.nodes["doxorubicin_trabectedin"]["dose"] == "doxorubicin 60 mg/m² + trabectedin 1.1 mg/m²"
+    assert g.nodes["doxorubicin_dacarbazine"]["dose"] is None
+    starts = [t for t in load_subtype("leiomyosarcoma").outgoing("workup", "start")]
+    assert len(starts) == 3 and all(t.note for t in starts)
+
+
+def test_leiomyosarcoma_no_trabectedin_again_after_the_lms04_course():
+    """After doxorubicin + trabectedin and its maintenance, the second line never offers trabectedin again."""
+    pathway = load_subtype("leiomyosarcoma")
+    for state in ("doxorubicin_trabectedin", "trabectedin_maintenance"):
+        assert "trabectedin" not in {t.target for t in pathway.outgoing(state)}
 
 
 def test_asps_ntrk_branch_after_the_second_line():

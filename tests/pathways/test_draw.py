@@ -220,8 +220,9 @@ def test_if_chosen_arrows_name_the_option():
     ax = draw_pathway(load_subtype("leiomyosarcoma"))
     labels = {t.get_gid(): " ".join(t.get_text().split()) for t in ax.texts
               if (t.get_gid() or "").startswith("label:")}
-    assert labels["label:decision:1->trabectedin"] == "if trabectedin chosen"
-    assert labels["label:decision:1->gemcitabine_docetaxel"] == "if gemcitabine + docetaxel chosen"
+    assert labels["label:decision:2->trabectedin"] == "if trabectedin chosen"
+    assert labels["label:decision:2->gemcitabine_docetaxel"] == "if gemcitabine + docetaxel chosen"
+    assert labels["label:workup->doxorubicin_trabectedin"] == "start, if doxorubicin + trabectedin chosen"
     assert not [text for text in labels.values() if text.endswith(" if chosen") or text == "if chosen"]
 
 

@@ -147,7 +147,8 @@ def test_unknown_state_in_choose():
 @pytest.mark.parametrize("text, path, words", [
     ("  - {at: 5, event: relapse}\n", "events[0].event", "unknown event 'relapse'; expected one of: start"),
     ("  - {at: 5, event: progression, extent: huge}\n", "events[0].extent", "'huge' is not an allowed value"),
-    ("  - {at: 5, event: progression, option: nivolumab}\n", "events[0].option", "expected one of: pazopanib"),
+    ("  - {at: 5, event: progression, option: nivolumab}\n", "events[0].option",
+     "expected one of: doxorubicin_trabectedin"),
     ("  - {at: 5, event: progression, colour: red}\n", "events[0].colour", "unknown event attribute 'colour'"),
     ("  - {at: 5, event: progression, note: 3}\n", "events[0].note", "expected a note"),
     ("  - progression\n", "events[0]", "expected an event"),
