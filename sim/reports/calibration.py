@@ -63,15 +63,21 @@ _DAMBROSIO = "D'Ambrosio, Cancer 2020;126:2637 (EORTC-STBSG)"
 
 TARGETS: dict[str, tuple[Target, ...]] = {
     "gist": (
-        Target("overall survival, median (imatinib 400 mg arm)", "os_median", 55.0, _S0033, within=OS_TOLERANCE),
+        Target("overall survival, median (imatinib 400 mg arm)", "os_median", 55.0, _S0033, within=OS_TOLERANCE,
+               population="advanced GIST, 1st line (S0033)", endpoint=OS),
         Target("overall survival, median (imatinib 800 mg arm)", "os_median", 51.0, _S0033, within=OS_TOLERANCE,
+               population="advanced GIST, 1st line (S0033)", endpoint=OS,
                note="the pathway starts 800 mg only for KIT exon 9, so the cohort is closer to the 400 mg arm"),
-        Target("alive at 1 year", "survival_at", 0.895, _POLAND, low=0.85, high=0.94, months=12),
-        Target("alive at 2 years", "survival_at", 0.779, _POLAND, low=0.72, high=0.84, months=24),
+        Target("alive at 1 year", "survival_at", 0.895, _POLAND, low=0.85, high=0.94, months=12,
+               population="advanced GIST, national registry", endpoint="alive at 1 year"),
+        Target("alive at 2 years", "survival_at", 0.779, _POLAND, low=0.72, high=0.84, months=24,
+               population="advanced GIST, national registry", endpoint="alive at 2 years"),
         Target("alive at 5 years", "survival_at", 0.484, _POLAND, low=0.40, high=0.56, months=60,
+               population="advanced GIST, national registry", endpoint="alive at 5 years",
                note="a registry's 5-year figure; the model's single death rate per state cannot bend the "
                     "tail, so the 5-year share is the target most likely to be missed"),
         Target("receiving a second line", "reached_line", 0.44, _POLAND, low=0.44, high=0.80, line=2,
+               population="advanced GIST, national registry", endpoint="share of patients given a second line",
                note="457 of 1,047 imatinib-treated patients received sunitinib (44%), counted at the "
                     "registry's cut-off while many were still on imatinib (median follow-up 71 months): a floor. "
                     "The upper bound 80% is illustrative: most patients who progress are offered a second line"),
@@ -111,20 +117,38 @@ TARGETS: dict[str, tuple[Target, ...]] = {
     ),
     "liposarcoma": (
         Target("overall survival, median (doxorubicin first line)", "os_median", 12.8, _EORTC_62012,
-               within=OS_TOLERANCE),
+               within=OS_TOLERANCE, population="advanced soft-tissue sarcoma, all histologies, 1st line",
+               endpoint=OS, note="no liposarcoma-specific first-line trial figure was found"),
         Target("overall survival from eribulin, median", "os_median_from", 15.6,
                "eribulin v dacarbazine, liposarcoma (Demetri, J Clin Oncol 2017)", within=OS_TOLERANCE,
-               state="eribulin",
+               state="eribulin", population="liposarcoma, >=3rd line (eribulin arm)", endpoint=OS,
                note="the trial's patients went on to later therapies the model does not draw; survival after "
                     "the last line (trial_or_supportive_care, illustrative) stands in for them"),
         Target("overall survival from trabectedin, median", "os_median_from", 13.7, _TRABECTEDIN,
-               within=OS_TOLERANCE, state="trabectedin"),
+               within=OS_TOLERANCE, state="trabectedin",
+               population="leiomyosarcoma and liposarcoma after an anthracycline", endpoint=OS),
         Target("receiving a second line", "reached_line", 0.43, _CHART, low=0.33, high=0.53, line=2,
-               note="57% of patients received one line only (all histologies, liposarcoma 13%); +/-10 points"),
+               note="57% of patients received one line only (all histologies, liposarcoma 13%); +/-10 points",
+               population="advanced soft-tissue sarcoma, all histologies (chart review)",
+               endpoint="share of patients given a second line"),
+        Target("PFS on eribulin, median", "pfs_median_from", 2.9,
+               "eribulin v dacarbazine, liposarcoma (Demetri, J Clin Oncol 2017)", within=PFS_TOLERANCE,
+               state="eribulin", population="liposarcoma, >=3rd line (eribulin arm)", endpoint=PFS),
+        Target("PFS on trabectedin, median", "pfs_median_from", 4.2, _TRABECTEDIN, within=PFS_TOLERANCE,
+               state="trabectedin", population="leiomyosarcoma and liposarcoma after an anthracycline", endpoint=PFS),
+    ),
+    "asps": (
+        Target("PFS on pazopanib, median", "pfs_median_from", 13.6,
+               "Stacchiotti, Oncologist 2018;23:62 (retrospective)", within=PFS_TOLERANCE, state="pazopanib",
+               population="advanced ASPS, retrospective series (30 patients)", endpoint=PFS),
+        Target("PFS on atezolizumab, median", "pfs_median_from", 20.8, "Chen, N Engl J Med 2023;389:911",
+               within=PFS_TOLERANCE, state="atezolizumab",
+               population="advanced ASPS, single-arm phase 2 (52 patients)", endpoint=PFS),
     ),
     "angiosarcoma": (
         Target("overall survival, median", "os_median", 12.1,
-               "D'Angelo, Oncology 2015;89:205 (119 patients, metastatic)", within=OS_TOLERANCE),
+               "D'Angelo, Oncology 2015;89:205 (119 patients, metastatic)", within=OS_TOLERANCE,
+               population="metastatic angiosarcoma, retrospective (119 patients)", endpoint=OS),
     ),
 }
 

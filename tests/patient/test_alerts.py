@@ -149,12 +149,12 @@ def test_cyp3a4_inhibitor_on_the_continuous_schedule_gives_the_continuous_label_
 
 
 def test_cyp3a4_inducer_with_sunitinib_in_sft():
-    """Sunitinib in SFT (no schedule given) beside carbamazepine gives both label maxima by schedule."""
+    """Sunitinib in SFT (37.5 mg continuous, issue 18) beside carbamazepine gives the continuous-dose maximum."""
     result = run_scenario(parse_scenario("patient: {subtype: sft, comedications: [carbamazepine]}\n"
                                          "start: {at: 0, choose: sunitinib}\n", "c.yaml"))
     alerts = result.steps[0].alerts
     assert [a.code for a in alerts] == ["CYP3A4_INDUCER"]
-    assert "87.5 mg once daily on 4 weeks on/2 weeks off" in alerts[0].message and "62.5 mg" in alerts[0].message
+    assert "continuous daily" in alerts[0].message and "62.5 mg" in alerts[0].message
 
 
 def test_cyp3a4_inducer_twin_without_the_inducer():
