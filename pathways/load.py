@@ -78,6 +78,7 @@ def _build(doc: YamlDocument) -> Pathway:
     return Pathway(id=data["id"], name=data["name"], initial=data["initial"], states=states,
                    transitions=tuple(transitions), attributes=attributes, sources=sources,
                    monitoring=monitoring, file=doc.file, summary=data.get("summary", ""),
+                   reviewed=data.get("reviewed"),
                    events=tuple(dict.fromkeys(t.event for t in transitions)),
                    source_wording=tuple(SourceWording(w["line"], w["quote"], tuple(w.get("classes", ())))
                                         for w in data.get("source_wording") or ()),

@@ -180,6 +180,7 @@ class Pathway:
     monitoring: Monitoring
     file: str = ""
     summary: str = ""
+    reviewed: str | None = None           # date of the last clinical review (YYYY-MM-DD), docs/clinical/currency.md
     events: tuple[str, ...] = field(default=())
     source_wording: tuple[SourceWording, ...] = ()
     competing_exits: dict[str, CompetingExit] = field(default_factory=dict)

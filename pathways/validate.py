@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections import defaultdict, deque
+from datetime import date
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -204,6 +206,14 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
         if sid == SOURCE_GUIDELINE and _as_dict(source).get("beyond_source"):
             idx = next(i for i, s in enumerate(raw_sources) if _as_dict(s).get("id") == sid)
             problems.append(doc.problem(("sources", idx), "the source guideline cannot be beyond itself"))
+
+    reviewed = data.get("reviewed")
+    if isinstance(reviewed, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", reviewed):
+        try:
+            date.fromisoformat(reviewed)
+        except ValueError:
+            problems.append(doc.problem(("reviewed",), f"{reviewed!r} is not a calendar date; expected YYYY-MM-DD, "
+                                                       "quoted, e.g. \"2026-12-06\""))
 
     monitoring = _as_dict(data.get("monitoring"))
     interval = _as_dict(monitoring.get("imaging_interval_months"))

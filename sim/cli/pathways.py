@@ -77,6 +77,7 @@ def pathway_document(pathway: Pathway) -> dict:
     """``show --format json``: the pathway as plain data, transitions with readable conditions."""
     return {
         "id": pathway.id, "name": pathway.name, "summary": pathway.summary, "initial": pathway.initial,
+        "reviewed": pathway.reviewed,
         "imaging_interval_months": [pathway.monitoring.imaging_interval_months_min,
                                     pathway.monitoring.imaging_interval_months_max],
         "attributes": {a.name: {"of": a.of, "values": list(a.values), "description": a.description}
@@ -101,6 +102,8 @@ def render_pathway_text(pathway: Pathway) -> str:
     out = [f"{pathway.name} [{pathway.id}]"]
     if pathway.summary:
         out.append(pathway.summary)
+    out.append(f"Last clinical review: {pathway.reviewed} (docs/clinical/currency.md)" if pathway.reviewed
+               else "Last clinical review: not recorded")
     m = pathway.monitoring
     out.append(f"Imaging every {m.imaging_interval_months_min:g}-{m.imaging_interval_months_max:g} months "
                f"initially [{', '.join(m.sources)}]")

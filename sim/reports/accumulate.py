@@ -280,7 +280,7 @@ class SummaryAccumulator:
     """Everything the summary, the calibration report and ``trace.csv`` need, merged chunk by chunk."""
 
     def __init__(self, pathway: Pathway, state_ids: Sequence[str], entry_states: Sequence[str] = (),
-                 trace: bool = True):
+                 trace: bool = True, pfs_states: Sequence[str] = ()):
         from sarcoma_sim.reports.logview import state_lines
 
         self.pathway = pathway
@@ -299,6 +299,8 @@ class SummaryAccumulator:
         self.survival = SurvivalHistogram()
         self.entry_states = tuple(s for s in entry_states if s in self.state_ids)
         self.from_entry = SurvivalHistogram(max(1, len(self.entry_states)))
+        self.pfs_states = tuple(s for s in pfs_states if s in self.state_ids)
+        self.pfs_entry = SurvivalHistogram(max(1, len(self.pfs_states)))
         self.trace_counts = np.zeros((0, S), np.int64)
         self.keep_trace = trace
 
@@ -355,6 +357,9 @@ class SummaryAccumulator:
                 who, first_entry = np.unique(patient[rows_in], return_index=True)
                 entry = log.t_months[rows_in[first_entry]]
                 self.from_entry.add(np.full(len(who), g), times[who] - entry, died[who])
+        for g, state in enumerate(self.pfs_states):
+            months, ended = pfs_times(log, self.pathway, state, last)
+            self.pfs_entry.add(np.full(len(months), g), months, ended)
         if self.keep_trace:
             self._merge_trace(_monthly_occupancy(log, same, S))
 
@@ -417,6 +422,56 @@ class SummaryAccumulator:
         view = SurvivalHistogram()
         view.deaths, view.censored = self.from_entry.deaths[g:g + 1], self.from_entry.censored[g:g + 1]
         return view
+
+
+    def pfs_from_entry(self, state: str) -> SurvivalHistogram | None:
+        """Progression-free survival from first entry into ``state`` (one of ``pfs_states``), as group 0."""
+        if state not in self.pfs_states:
+            return None
+        g = self.pfs_states.index(state)
+        view = SurvivalHistogram()
+        view.deaths, view.censored = self.pfs_entry.deaths[g:g + 1], self.pfs_entry.censored[g:g + 1]
+        return view
+
+
+def same_line_states(pathway: Pathway, state: str) -> set[str]:
+    """``state`` and the states its course continues in without a new line: those reached by
+    ``completed`` (six cycles given, then follow-up or maintenance), transitively."""
+    found, todo = {state}, [state]
+    while todo:
+        here = todo.pop()
+        for t in pathway.outgoing(here, "completed"):
+            if t.target not in found:
+                found.add(t.target)
+                todo.append(t.target)
+    return found
+
+
+def pfs_times(log: EventLog, pathway: Pathway, state: str, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Months from each patient's first entry into ``state`` to progression or death, as a trial
+    counts PFS (both are events), and whether it ended so (1) or was censored (0): at intolerance,
+    stopping active treatment or any other way of leaving the course, or at the end of the log.
+    The course continues through ``same_line_states``. Progression is recorded when imaging sees it."""
+    code = {s: i for i, s in enumerate(log.state_ids)}
+    if state not in code:
+        return np.zeros(0), np.zeros(0, np.int64)
+    course = np.array(sorted(code[s] for s in same_line_states(pathway, state) if s in code))
+    ending = np.array([i for i, e in enumerate(log.event_names) if e in ("progression", "death")])
+    rows_in = np.flatnonzero(log.to_state == code[state])
+    if not len(rows_in):
+        return np.zeros(0), np.zeros(0, np.int64)
+    _, first = np.unique(log.patient[rows_in], return_index=True)
+    entry = rows_in[first]
+    leaves = np.isin(log.from_state, course) & (np.isin(log.event, ending) | ~np.isin(log.to_state, course))
+    exits = np.flatnonzero(leaves)
+    at = np.searchsorted(exits, entry, side="right")
+    found = at < len(exits)
+    exit_row = np.where(found, exits[np.minimum(at, len(exits) - 1)], 0)
+    found &= log.patient[exit_row] == log.patient[entry]
+    patient_last = last[np.searchsorted(log.patient[last], log.patient[entry])]
+    end_row = np.where(found, exit_row, patient_last)
+    ended = (found & np.isin(log.event[end_row], ending)).astype(np.int64)
+    return log.t_months[end_row] - log.t_months[entry], ended
 
 
 def _monthly_occupancy(log: EventLog, same: np.ndarray, S: int) -> np.ndarray:

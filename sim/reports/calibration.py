@@ -17,6 +17,9 @@ from sarcoma_sim.cohort.eventlog import CohortResult
 from sarcoma_sim.pathways.model import Pathway
 
 OS_TOLERANCE = 0.15      # the issue's +/-15% for overall survival medians
+PFS_TOLERANCE = 0.05     # issue 18: each cited PFS median reproduced within 5%, as the trial defines PFS
+PFS = "PFS: progression or death, whichever first; other exits censored"
+OS = "overall survival: death from any cause"
 
 
 @dataclass(frozen=True)
@@ -24,7 +27,7 @@ class Target:
     """One published figure and how close the simulation must come to it."""
 
     label: str
-    measure: str                 # "os_median", "os_median_from", "survival_at", "reached_line"
+    measure: str                 # "os_median", "os_median_from", "pfs_median_from", "survival_at", "reached_line"
     published: float             # months for medians, a fraction for shares and survival
     source: str
     within: float | None = None  # relative tolerance (medians)
@@ -34,6 +37,8 @@ class Target:
     months: float | None = None  # survival_at
     line: int | None = None      # reached_line
     note: str = ""               # the reasoning behind an interval, or why a gap is expected
+    population: str = ""         # whom the published figure describes (histology, line, trial arm)
+    endpoint: str = ""           # how the source defines it ("overall survival", "PFS: progression or death")
 
     def bounds(self) -> tuple[float, float]:
         """The accepted interval."""
@@ -50,60 +55,139 @@ _POLAND = "Polish National Health Fund, advanced GIST (Med Sci Monit 2019;25:384
 _EORTC_62012 = "EORTC 62012 (Judson, Lancet Oncol 2014;15:415), doxorubicin arm"
 _CHART = "807-patient chart review of advanced soft-tissue sarcoma (Sarcoma 2018; PMC5994280)"
 _TRABECTEDIN = "trabectedin v dacarbazine (Demetri, J Clin Oncol 2016;34:786), final"
+_PALETTE = "PALETTE (van der Graaf, Lancet 2012;379:1879)"
+_LMS04 = "LMS-04 (Pautier, Lancet Oncol 2022;23:1044), PFS on blinded central review"
+_LMS04_OS = "LMS-04 overall survival (Pautier, N Engl J Med 2024)"
+_LMS04_POP = "metastatic or unresectable leiomyosarcoma, 1st line (LMS-04)"
+_DAMBROSIO = "D'Ambrosio, Cancer 2020;126:2637 (EORTC-STBSG)"
 
 TARGETS: dict[str, tuple[Target, ...]] = {
     "gist": (
-        Target("overall survival, median (imatinib 400 mg arm)", "os_median", 55.0, _S0033, within=OS_TOLERANCE),
+        Target("overall survival, median (imatinib 400 mg arm)", "os_median", 55.0, _S0033, within=OS_TOLERANCE,
+               population="advanced GIST, 1st line (S0033)", endpoint=OS),
         Target("overall survival, median (imatinib 800 mg arm)", "os_median", 51.0, _S0033, within=OS_TOLERANCE,
+               population="advanced GIST, 1st line (S0033)", endpoint=OS,
                note="the pathway starts 800 mg only for KIT exon 9, so the cohort is closer to the 400 mg arm"),
-        Target("alive at 1 year", "survival_at", 0.895, _POLAND, low=0.85, high=0.94, months=12),
-        Target("alive at 2 years", "survival_at", 0.779, _POLAND, low=0.72, high=0.84, months=24),
+        Target("alive at 1 year", "survival_at", 0.895, _POLAND, low=0.85, high=0.94, months=12,
+               population="advanced GIST, national registry", endpoint="alive at 1 year"),
+        Target("alive at 2 years", "survival_at", 0.779, _POLAND, low=0.72, high=0.84, months=24,
+               population="advanced GIST, national registry", endpoint="alive at 2 years"),
         Target("alive at 5 years", "survival_at", 0.484, _POLAND, low=0.40, high=0.56, months=60,
+               population="advanced GIST, national registry", endpoint="alive at 5 years",
                note="a registry's 5-year figure; the model's single death rate per state cannot bend the "
                     "tail, so the 5-year share is the target most likely to be missed"),
         Target("receiving a second line", "reached_line", 0.44, _POLAND, low=0.44, high=0.80, line=2,
+               population="advanced GIST, national registry", endpoint="share of patients given a second line",
                note="457 of 1,047 imatinib-treated patients received sunitinib (44%), counted at the "
                     "registry's cut-off while many were still on imatinib (median follow-up 71 months): a floor. "
                     "The upper bound 80% is illustrative: most patients who progress are offered a second line"),
     ),
     "leiomyosarcoma": (
-        Target("overall survival, median (doxorubicin first line)", "os_median", 12.8, _EORTC_62012,
-               within=OS_TOLERANCE),
-        Target("overall survival from pazopanib, median", "os_median_from", 12.5,
-               "PALETTE (van der Graaf, Lancet 2012;379:1879)", within=OS_TOLERANCE, state="pazopanib",
-               note="PALETTE's patients had had up to four earlier lines and were fit for a trial"),
+        Target("overall survival from doxorubicin alone, median", "os_median_from", 24.0, _LMS04_OS,
+               within=OS_TOLERANCE, state="anthracycline", population=_LMS04_POP + ", doxorubicin arm",
+               endpoint=OS),
+        Target("overall survival from doxorubicin + trabectedin, median", "os_median_from", 33.0, _LMS04_OS,
+               within=OS_TOLERANCE, state="doxorubicin_trabectedin",
+               population=_LMS04_POP + ", doxorubicin + trabectedin arm", endpoint=OS),
+        Target("PFS on doxorubicin alone, median", "pfs_median_from", 6.2, _LMS04, within=PFS_TOLERANCE,
+               state="anthracycline", population=_LMS04_POP + ", doxorubicin arm", endpoint=PFS),
+        Target("PFS on doxorubicin + trabectedin, median", "pfs_median_from", 12.2, _LMS04, within=PFS_TOLERANCE,
+               state="doxorubicin_trabectedin", population=_LMS04_POP + ", combination then maintenance",
+               endpoint=PFS),
+        Target("PFS on doxorubicin + dacarbazine, median", "pfs_median_from", 9.2, _DAMBROSIO,
+               within=PFS_TOLERANCE, state="doxorubicin_dacarbazine",
+               population="advanced leiomyosarcoma, 1st line, retrospective propensity-matched (EORTC-STBSG)",
+               endpoint=PFS + " (interval-censored analysis)"),
+        Target("PFS on pazopanib, median", "pfs_median_from", 4.6, _PALETTE, within=PFS_TOLERANCE,
+               state="pazopanib", population="non-adipocytic soft-tissue sarcoma after chemotherapy (PALETTE)",
+               endpoint=PFS),
+        Target("PFS on trabectedin, median", "pfs_median_from", 4.2, _TRABECTEDIN, within=PFS_TOLERANCE,
+               state="trabectedin", population="leiomyosarcoma and liposarcoma after an anthracycline",
+               endpoint=PFS),
+        Target("overall survival from pazopanib, median", "os_median_from", 12.5, _PALETTE, within=OS_TOLERANCE,
+               state="pazopanib", note="PALETTE's patients had had up to four earlier lines and were fit for a trial",
+               population="non-adipocytic soft-tissue sarcoma after chemotherapy (PALETTE)", endpoint=OS),
         Target("overall survival from trabectedin, median", "os_median_from", 13.7, _TRABECTEDIN,
-               within=OS_TOLERANCE, state="trabectedin"),
+               within=OS_TOLERANCE, state="trabectedin",
+               population="leiomyosarcoma and liposarcoma after an anthracycline", endpoint=OS),
         Target("receiving a second line", "reached_line", 0.43, _CHART, low=0.33, high=0.53, line=2,
-               note="57% of patients received one line only (all histologies, leiomyosarcoma 28%); +/-10 points"),
+               note="57% of patients received one line only (all histologies, leiomyosarcoma 28%); +/-10 points",
+               population="advanced soft-tissue sarcoma, all histologies (chart review)",
+               endpoint="share of patients given a second line"),
     ),
     "liposarcoma": (
         Target("overall survival, median (doxorubicin first line)", "os_median", 12.8, _EORTC_62012,
-               within=OS_TOLERANCE),
+               within=OS_TOLERANCE, population="advanced soft-tissue sarcoma, all histologies, 1st line",
+               endpoint=OS, note="no liposarcoma-specific first-line trial figure was found"),
         Target("overall survival from eribulin, median", "os_median_from", 15.6,
                "eribulin v dacarbazine, liposarcoma (Demetri, J Clin Oncol 2017)", within=OS_TOLERANCE,
-               state="eribulin",
+               state="eribulin", population="liposarcoma, >=3rd line (eribulin arm)", endpoint=OS,
                note="the trial's patients went on to later therapies the model does not draw; survival after "
                     "the last line (trial_or_supportive_care, illustrative) stands in for them"),
         Target("overall survival from trabectedin, median", "os_median_from", 13.7, _TRABECTEDIN,
-               within=OS_TOLERANCE, state="trabectedin"),
+               within=OS_TOLERANCE, state="trabectedin",
+               population="leiomyosarcoma and liposarcoma after an anthracycline", endpoint=OS),
         Target("receiving a second line", "reached_line", 0.43, _CHART, low=0.33, high=0.53, line=2,
-               note="57% of patients received one line only (all histologies, liposarcoma 13%); +/-10 points"),
+               note="57% of patients received one line only (all histologies, liposarcoma 13%); +/-10 points",
+               population="advanced soft-tissue sarcoma, all histologies (chart review)",
+               endpoint="share of patients given a second line"),
+        Target("PFS on eribulin, median", "pfs_median_from", 2.9,
+               "eribulin v dacarbazine, liposarcoma (Demetri, J Clin Oncol 2017)", within=PFS_TOLERANCE,
+               state="eribulin", population="liposarcoma, >=3rd line (eribulin arm)", endpoint=PFS),
+        Target("PFS on trabectedin, median", "pfs_median_from", 4.2, _TRABECTEDIN, within=PFS_TOLERANCE,
+               state="trabectedin", population="leiomyosarcoma and liposarcoma after an anthracycline", endpoint=PFS),
+    ),
+    "asps": (
+        Target("PFS on pazopanib, median", "pfs_median_from", 13.6,
+               "Stacchiotti, Oncologist 2018;23:62 (retrospective)", within=PFS_TOLERANCE, state="pazopanib",
+               population="advanced ASPS, retrospective series (30 patients)", endpoint=PFS),
+        Target("PFS on atezolizumab, median", "pfs_median_from", 20.8, "Chen, N Engl J Med 2023;389:911",
+               within=PFS_TOLERANCE, state="atezolizumab",
+               population="advanced ASPS, single-arm phase 2 (52 patients)", endpoint=PFS),
     ),
     "angiosarcoma": (
         Target("overall survival, median", "os_median", 12.1,
-               "D'Angelo, Oncology 2015;89:205 (119 patients, metastatic)", within=OS_TOLERANCE),
+               "D'Angelo, Oncology 2015;89:205 (119 patients, metastatic)", within=OS_TOLERANCE,
+               population="metastatic angiosarcoma, retrospective (119 patients)", endpoint=OS),
     ),
 }
 
 
 def entry_states(subtype: str) -> tuple[str, ...]:
     """States whose survival from entry the subtype's targets need (for ``SummaryAccumulator``)."""
-    return tuple(dict.fromkeys(t.state for t in TARGETS.get(subtype, ()) if t.state))
+    return tuple(dict.fromkeys(t.state for t in TARGETS.get(subtype, ())
+                               if t.state and t.measure == "os_median_from"))
 
 
-def measure_accumulated(acc, target: Target) -> float | None:
-    """The simulated value of ``target`` from a ``SummaryAccumulator`` (None when it cannot be measured)."""
+def pfs_states(subtype: str) -> tuple[str, ...]:
+    """States whose progression-free survival from entry the subtype's targets need."""
+    return tuple(dict.fromkeys(t.state for t in TARGETS.get(subtype, ())
+                               if t.state and t.measure == "pfs_median_from"))
+
+
+def median_at_visits(view, every: float) -> float | None:
+    """The median of a progression-free survival curve read at imaging visits every ``every`` months
+    and interpolated linearly between the two visits that straddle one half (a progression is only
+    seen at a visit, so the curve between visits says when it was seen, not when it happened)."""
+    from sarcoma_sim.reports.accumulate import BIN_MONTHS, N_BINS
+
+    curve = view.curve()
+    k = 1
+    while k * every / BIN_MONTHS < N_BINS:
+        now = float(curve[int(round(k * every / BIN_MONTHS))])
+        if now <= 0.5:
+            before = 1.0 if k == 1 else float(curve[int(round((k - 1) * every / BIN_MONTHS))])
+            return (k - 1) * every + every * (before - 0.5) / (before - now) if before > now else k * every
+        k += 1
+    return None
+
+
+def measure_accumulated(acc, target: Target, every: float = 3.0) -> float | None:
+    """The simulated value of ``target`` from a ``SummaryAccumulator`` (None when it cannot be measured);
+    ``every`` is the imaging interval PFS medians are read at."""
+    if target.measure == "pfs_median_from":
+        view = acc.pfs_from_entry(target.state)
+        return None if view is None or not view.patients() else median_at_visits(view, every)
     if target.measure == "reached_line":
         return float(acc.reached_line[target.line] / acc.n) if target.line <= acc.top_line else 0.0
     if "death" not in acc.state_ids or not acc.survival.patients():
@@ -118,36 +202,51 @@ def measure_accumulated(acc, target: Target) -> float | None:
     raise ValueError(f"unknown calibration measure {target.measure!r}")
 
 
-def _accumulate(result: CohortResult, pathway: Pathway, states: tuple[str, ...]):
+def _accumulate(result: CohortResult, pathway: Pathway, states: tuple[str, ...], pfs: tuple[str, ...] = ()):
     from sarcoma_sim.reports.accumulate import SummaryAccumulator
     from sarcoma_sim.reports.logview import pathway_of
 
-    acc = SummaryAccumulator(pathway_of(result, pathway), result.log.state_ids, states)
+    acc = SummaryAccumulator(pathway_of(result, pathway), result.log.state_ids, states, pfs_states=pfs)
     acc.add(result)
     return acc
 
 
-def measure(result: CohortResult, pathway: Pathway, target: Target) -> float | None:
+def _interval(subtype: str, every: float | None) -> float:
+    """The imaging interval PFS is read at: given, or the subtype's shipped parameter."""
+    if every is not None:
+        return every
+    from sarcoma_sim.cohort.params import load_params
+
+    return load_params(subtype).interval_months
+
+
+def measure(result: CohortResult, pathway: Pathway, target: Target, every: float | None = None) -> float | None:
     """The simulated value of ``target`` on ``result``."""
-    return measure_accumulated(_accumulate(result, pathway, (target.state,) if target.state else ()), target)
+    state = (target.state,) if target.state else ()
+    pfs = target.measure == "pfs_median_from"
+    acc = _accumulate(result, pathway, () if pfs else state, state if pfs else ())
+    return measure_accumulated(acc, target, _interval(result.subtype, every))
 
 
-def calibrate(result: CohortResult, pathway: Pathway) -> list[dict]:
+def calibrate(result: CohortResult, pathway: Pathway, every: float | None = None) -> list[dict]:
     """Every target of the subtype with its simulated value, accepted interval and verdict."""
-    return calibrate_accumulated(_accumulate(result, pathway, entry_states(result.subtype)), result.subtype)
+    acc = _accumulate(result, pathway, entry_states(result.subtype), pfs_states(result.subtype))
+    return calibrate_accumulated(acc, result.subtype, every)
 
 
-def calibrate_accumulated(acc, subtype: str) -> list[dict]:
-    """``calibrate`` for a cohort summarised chunk by chunk (``SummaryAccumulator`` with ``entry_states``)."""
+def calibrate_accumulated(acc, subtype: str, every: float | None = None) -> list[dict]:
+    """``calibrate`` for a cohort summarised chunk by chunk (``SummaryAccumulator`` with ``entry_states``
+    and ``pfs_states``); ``every``: the imaging interval (the subtype's parameter when None)."""
     rows = []
     for target in TARGETS.get(subtype, ()):
-        value = measure_accumulated(acc, target)
+        value = measure_accumulated(acc, target, _interval(subtype, every))
         low, high = target.bounds()
         rows.append({"target": target.label, "published": target.published,
                      "simulated": None if value is None else round(value, 4),
                      "accepted": [round(low, 4), round(high, 4)],
                      "within": value is not None and low <= value <= high,
                      "source": target.source, "note": target.note,
+                     "population": target.population, "endpoint": target.endpoint,
                      "unit": "fraction" if target.measure in ("reached_line", "survival_at") else "months"})
     return rows
 
@@ -165,14 +264,16 @@ def format_calibration(rows: list[dict], subtype: str) -> str:
         return (f"Calibration: no published targets are recorded for {subtype} "
                 "(sarcoma_sim.reports.calibration.TARGETS).\n")
     out = [f"Calibration of {subtype}: simulated v published", "",
-           f"    {'target':<50} {'published':>10} {'simulated':>10}  {'accepted':<17} verdict"]
+           f"    {'target':<56} {'published':>10} {'simulated':>10}  {'accepted':<17} verdict"]
     for i, row in enumerate(rows, 1):
         low, high = row["accepted"]
         accepted = f"{_show(low, row['unit'])}-{_show(high, row['unit'])}"
-        out.append(f"{i:>2}. {row['target']:<50} {_show(row['published'], row['unit']):>10} "
+        out.append(f"{i:>2}. {row['target']:<56} {_show(row['published'], row['unit']):>10} "
                    f"{_show(row['simulated'], row['unit']):>10}  {accepted:<17} "
                    f"{'within' if row['within'] else 'MISSED'}")
     out.append("")
     for i, row in enumerate(rows, 1):
         out.append(f"{i:>2}. {row['source']}" + (f". {row['note']}" if row["note"] else ""))
+        if row.get("population") or row.get("endpoint"):
+            out.append(f"    population: {row.get('population') or '-'}; endpoint: {row.get('endpoint') or '-'}")
     return "\n".join(out) + "\n"

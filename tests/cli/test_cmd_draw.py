@@ -45,9 +45,9 @@ def test_draw_with_a_highlighted_path(tmp_path, capsys):
 def test_highlight_that_is_not_a_path_exits_1_naming_the_edge(tmp_path, capsys):
     """A highlight with a missing transition exits 1 naming it, and writes nothing."""
     code, _, err = run_cli(capsys, "draw", "gist", "-o", str(tmp_path / "gist.png"),
-                       "--highlight", "workup,sunitinib_50_intermittent")
+                       "--highlight", "workup,ripretinib")
     assert code == 1
-    assert err.startswith("error: ") and "no transition from 'workup' to 'sunitinib_50_intermittent'" in err
+    assert err.startswith("error: ") and "no transition from 'workup' to 'ripretinib'" in err
     assert list(tmp_path.iterdir()) == []
 
 

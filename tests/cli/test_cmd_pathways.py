@@ -154,3 +154,11 @@ def test_module_entry_point_exit_codes(argv, code):
     result = subprocess.run([sys.executable, "-m", "sarcoma_sim", *argv], capture_output=True, text=True)
     assert result.returncode == code
     assert "Traceback" not in result.stderr
+
+
+def test_show_says_when_the_pathway_was_last_reviewed(capsys):
+    """``show`` prints the pathway's last clinical review date (issue 18), and --format json carries it."""
+    code, out, _ = run_cli(capsys, "show", "asps")
+    assert code == 0 and "Last clinical review: 2026-12-06" in out
+    code, out, _ = run_cli(capsys, "show", "asps", "--format", "json")
+    assert code == 0 and json.loads(out)["reviewed"] == "2026-12-06"

@@ -202,6 +202,11 @@ def test_simulated_time_to_progression_matches_the_paper(subtype, state, group, 
     latent = latent_times(subtype, state, group)
     params = load_params(subtype)
     interval = params.interval_months
+    if params.event_params(state, "progression").timing.endpoint == "pfs":
+        # The paper's median is a PFS (progression or death): let the state's death compete, as in the trial.
+        dying = params.event_params(state, "death").timing.median
+        death = np.random.default_rng(11).exponential(dying / math.log(2), len(latent))
+        latent = np.minimum(latent, death)
     detected = np.maximum(np.ceil(latent / interval), 1) * interval
     latent_median = float(np.median(latent))
     schedule = _trial_schedule(params, state, group)

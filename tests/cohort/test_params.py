@@ -124,7 +124,8 @@ def test_paper_medians_are_the_evidence_table_figures():
     gist, lms = load_params("gist"), load_params("leiomyosarcoma")
     assert gist.event_params("imatinib_400", "progression").timing.median == 18
     assert gist.event_params("sunitinib_50_intermittent", "progression").timing.median == pytest.approx(27.3 / 4.345)
-    assert lms.event_params("pazopanib", "progression").timing.median == 4.6
+    pazopanib = lms.event_params("pazopanib", "progression").timing
+    assert pazopanib.median_months.reported == "4.6 months" and pazopanib.endpoint == "pfs"
 
 
 def test_gist_genotypes_are_the_advanced_disease_mix():
@@ -535,3 +536,29 @@ def test_parameter_problems_are_parameter_errors_not_pathway_errors():
     with pytest.raises(ParameterError) as caught:
         load_params("gist", overrides=["imatinib_400.progression.median_months=-1"])
     assert not isinstance(caught.value, PathwayError)
+
+
+def test_pfs_endpoint_takes_the_state_death_rate_out_of_progression():
+    """``endpoint: pfs``: progression and the state's death together have the published (latent) median."""
+    from sarcoma_sim.cohort.params.model import latent_median, net_of_death
+
+    params = load_params("leiomyosarcoma")
+    progression = params.event_params("pazopanib", "progression").timing
+    death = params.event_params("pazopanib", "death").timing.median
+    combined = latent_median("exponential", None, 4.6, 3.0)
+    assert progression.median == pytest.approx(net_of_death(combined, death))
+    assert 1 / progression.median + 1 / death == pytest.approx(1 / combined)
+    assert "counts death too" in progression.median_months.note
+
+
+@pytest.mark.parametrize("override, words", [
+    ("pazopanib.progression.endpoint=final", "expected endpoint: one of event, pfs"),
+    ("pazopanib.death.median_months=3", "needs a death median longer than the PFS median"),
+])
+def test_a_wrong_pfs_endpoint_is_an_error(capsys, override, words):
+    """An unknown endpoint, or a death shorter than the PFS it would be taken from, exits 1 naming it."""
+    from helpers.cli_runner import run_cli
+
+    code, out, err = run_cli(capsys, "cohort", "leiomyosarcoma", "-n", "10", "--seed", "1", "--set", override)
+    assert code == 1 and out == "" and err.startswith("error: ") and words in err, err
+    assert "Traceback" not in err

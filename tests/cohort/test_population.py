@@ -62,7 +62,7 @@ def test_patients_carry_declared_marker_values_as_strings():
 
 def test_subtypes_with_one_group_give_its_facts_to_every_patient():
     """A pathway whose only marker is NTRK, with one cohort group (no fusion), gives all patients that group's facts."""
-    facts = sample_patients(load_subtype("dfsp"), load_params("dfsp"), 10, 1)
+    facts = sample_patients(load_subtype("emc"), load_params("emc"), 10, 1)
     assert set(facts) == {"ntrk_fusion"} and list(facts["ntrk_fusion"]) == ["negative"] * 10
 
 

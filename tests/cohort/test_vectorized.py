@@ -188,7 +188,8 @@ def test_record_counts_variates_and_keeps_latent_times():
     width = _Tables.of(compile_pathway(GIST, PARAMS)).width   # one variate per slot, one for the choice
     # GIST's widest state (adjuvant imatinib: completed, progression, intolerance), death, decline, the choice.
     assert width == 6
-    assert record["variates"] == {"exponential": moves * width, "uniform": BLOCK}
+    # The start also draws once per patient: its option (read only by SDH-deficient GIST).
+    assert record["variates"] == {"exponential": moves * width + result.n, "uniform": BLOCK}
     latent = record["latent"][("imatinib_400", "progression", None)]
     assert len(latent) == np.sum((result.log.from_state == result.log.state_ids.index("imatinib_400")) &
                                  (result.log.event != 0)) - len(record["latent"][("imatinib_400", "progression",

@@ -28,38 +28,40 @@ NTRK_INHIBITORS = {"larotrectinib", "entrectinib"}
 FEW = settings(max_examples=examples(60), deadline=None)
 
 # The tumour-agnostic NTRK branch every histology shares: the inhibitor, its label reduction, the end.
-NTRK_BRANCH = {"ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "trial_or_supportive_care"}
+NTRK_BRANCH = {"ntrk_inhibitor", "ntrk_inhibitor_75_reduced", "repotrectinib", "trial_or_supportive_care"}
 STATE_IDS = {
     "gist": {"workup", "avapritinib", "imatinib_400", "imatinib_800_exon9", "resection", "imatinib_800_escalated",
              "sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib", "ripretinib",
              "trial_or_supportive_care", "imatinib_300_reduced", "imatinib_600_reduced",
              "sunitinib_37_5_intermittent_reduced", "sunitinib_25_continuous_reduced", "ntrk_inhibitor",
-             "resection_primary", "adjuvant_imatinib", "surveillance", "sdh_deficient_trial",
+             "resection_primary", "adjuvant_imatinib", "surveillance",
              "sunitinib_25_intermittent_reduced", "regorafenib_120_reduced", "regorafenib_80_reduced",
              "ripretinib_100_reduced", "avapritinib_200_reduced", "avapritinib_100_reduced",
-             "ntrk_inhibitor_75_reduced"},
+             "ntrk_inhibitor_75_reduced", "repotrectinib"},
     "leiomyosarcoma": {"workup", "anthracycline", "anthracycline_completed", "pazopanib", "pazopanib_600_reduced",
-                       "trabectedin", "gemcitabine_docetaxel"} | NTRK_BRANCH,
+                       "trabectedin", "gemcitabine_docetaxel", "doxorubicin_trabectedin", "trabectedin_maintenance",
+                       "doxorubicin_dacarbazine"} | NTRK_BRANCH,
     "liposarcoma": {"workup", "anthracycline", "anthracycline_completed", "eribulin", "trabectedin"} | NTRK_BRANCH,
-    "dfsp": {"workup", "imatinib"} | NTRK_BRANCH,
+    "dfsp": {"workup", "imatinib", "imatinib_600_reduced", "resection", "surveillance"} | NTRK_BRANCH,
     "imt": {"workup", "crizotinib", "crizotinib_200_reduced", "no_targeted_option"} | NTRK_BRANCH,
-    "pecoma": {"workup", "sirolimus"} | NTRK_BRANCH,
-    "asps": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
+    "pecoma": {"workup", "sirolimus", "nab_sirolimus", "nab_sirolimus_75_reduced"} | NTRK_BRANCH,
+    "asps": {"workup", "pazopanib", "pazopanib_600_reduced", "atezolizumab", "sunitinib", "cediranib"} | NTRK_BRANCH,
     "sft": {"workup", "pazopanib", "pazopanib_600_reduced", "sunitinib"} | NTRK_BRANCH,
     "emc": {"workup", "pazopanib", "pazopanib_600_reduced"} | NTRK_BRANCH,
     "angiosarcoma": {"workup", "paclitaxel", "liposomal_doxorubicin", "antiangiogenic", "doxorubicin_second_line",
                      "paclitaxel_second_line", "pazopanib_third_line",
-                     "pazopanib_third_line_600_reduced"} | NTRK_BRANCH,
+                     "pazopanib_third_line_600_reduced", "paclitaxel_after_pazopanib",
+                     "doxorubicin_after_pazopanib"} | NTRK_BRANCH,
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care",
              "larotrectinib_75_reduced", "larotrectinib_50_reduced", "larotrectinib_100_once_daily_reduced",
-             "entrectinib_400_reduced", "entrectinib_200_reduced"},
+             "entrectinib_400_reduced", "entrectinib_200_reduced", "repotrectinib"},
 }
 
 BEYOND_SOURCE_STATES = {
     ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
     ("gist", "imatinib_300_reduced"), ("gist", "imatinib_600_reduced"), ("gist", "sunitinib_37_5_intermittent_reduced"),
     ("gist", "sunitinib_25_continuous_reduced"), ("gist", "resection_primary"), ("gist", "adjuvant_imatinib"),
-    ("gist", "surveillance"), ("gist", "sdh_deficient_trial"), ("gist", "sunitinib_25_intermittent_reduced"),
+    ("gist", "surveillance"), ("gist", "sunitinib_25_intermittent_reduced"),
     ("gist", "regorafenib_120_reduced"), ("gist", "regorafenib_80_reduced"), ("gist", "ripretinib_100_reduced"),
     ("gist", "avapritinib_200_reduced"), ("gist", "avapritinib_100_reduced"), ("gist", "ntrk_inhibitor_75_reduced"),
     ("ntrk", "larotrectinib_75_reduced"), ("ntrk", "larotrectinib_50_reduced"),
@@ -70,7 +72,13 @@ BEYOND_SOURCE_STATES = {
     ("leiomyosarcoma", "pazopanib_600_reduced"), ("asps", "pazopanib_600_reduced"), ("sft", "pazopanib_600_reduced"),
     ("emc", "pazopanib_600_reduced"), ("angiosarcoma", "pazopanib_third_line_600_reduced"),
     ("imt", "crizotinib_200_reduced"),
-} | {(s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
+    ("asps", "atezolizumab"), ("asps", "sunitinib"), ("asps", "cediranib"),
+    ("leiomyosarcoma", "doxorubicin_trabectedin"), ("leiomyosarcoma", "trabectedin_maintenance"),
+    ("leiomyosarcoma", "doxorubicin_dacarbazine"),
+    ("dfsp", "resection"), ("dfsp", "surveillance"), ("dfsp", "imatinib_600_reduced"),
+    ("pecoma", "nab_sirolimus_75_reduced"), ("angiosarcoma", "doxorubicin_after_pazopanib"),
+} | {(s, "repotrectinib") for s in SUBTYPE_IDS} | {
+    (s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
                                                  "liposarcoma", "pecoma", "sft")}
 
 
@@ -203,12 +211,12 @@ def test_gist_both_sunitinib_dosing_options_with_the_source_doses():
 
 
 def test_gist_sunitinib_only_after_imatinib():
-    """GIST: sunitinib is given after imatinib failure, never before imatinib."""
+    """GIST: sunitinib is given after imatinib failure, never before imatinib, except in SDH-deficient GIST."""
     g = graph("gist")
     for sunitinib in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous"):
-        assert {u for u, _ in g.in_edges(sunitinib)} <= {"imatinib_400", "imatinib_800_exon9",
-                                                         "imatinib_800_escalated", "imatinib_300_reduced",
-                                                         "imatinib_600_reduced"}
+        for u, _, data in g.in_edges(sunitinib, data=True):
+            assert u in {"imatinib_400", "imatinib_800_exon9", "imatinib_800_escalated", "imatinib_300_reduced",
+                         "imatinib_600_reduced"} or "sdh = deficient" in (data["when"] or ""), (u, data["when"])
 
 
 @FEW
@@ -318,8 +326,8 @@ def test_dfsp_imatinib():
     """Histology table: dermatofibrosarcoma protuberans -> imatinib."""
     assert walk("dfsp", {}, "start") == ["workup", "imatinib"]
     node = graph("dfsp").nodes["imatinib"]
-    assert node["drugs"] == ["imatinib"] and node["dose"] == "400-800 mg"
-    assert {SOURCE_GUIDELINE, "rutkowski-2010"} <= set(node["sources"])
+    assert node["drugs"] == ["imatinib"] and node["dose"] == "800 mg daily (400 mg twice daily)"
+    assert {SOURCE_GUIDELINE, "dfsp-label", "rutkowski-2010"} <= set(node["sources"])
 
 
 @FEW
@@ -342,17 +350,100 @@ def test_imt_alk_negative_ends_in_no_targeted_option():
 
 
 def test_pecoma_mtor_inhibitor_sirolimus():
-    """Histology table: PEComas -> mTOR inhibitors (sirolimus)."""
-    assert walk("pecoma", {}, "start") == ["workup", "sirolimus"]
-    node = graph("pecoma").nodes["sirolimus"]
-    assert node["drug_class"] == "mTOR inhibitor" and node["drugs"] == ["sirolimus"]
-    assert not node["beyond_source"] and "beyond the" in node["note"].lower()
+    """Histology table: PEComas -> mTOR inhibitors: nab-sirolimus (FDA 2021) by default, or oral sirolimus."""
+    assert walk("pecoma", {}, "start") == ["workup", "nab_sirolimus"]
+    assert walk("pecoma", {}, ("start", {"option": "sirolimus"})) == ["workup", "sirolimus"]
+    g = graph("pecoma")
+    nab = g.nodes["nab_sirolimus"]
+    assert nab["drug_class"] == "mTOR inhibitor" and nab["drugs"] == ["nab sirolimus"]
+    assert nab["dose"] == "100 mg/m² intravenously over 30 minutes"
+    assert nab["schedule"] == "days 1 and 8 of each 21-day cycle" and not nab["beyond_source"]
+    assert walk("pecoma", {}, "start", "intolerance")[-1] == "nab_sirolimus_75_reduced"
+
+
+def test_dfsp_resectable_goes_to_surgery_and_imatinib_at_the_label_dose():
+    """DFSP (issue 18): resectable -> excision; unresectable/recurrent -> imatinib 800 mg daily with a daily dose."""
+    localised = {"setting": "localised"}
+    assert walk("dfsp", localised, "start")[-1] == "resection"
+    assert walk("dfsp", {"setting": "advanced"}, "start")[-1] == "imatinib"
+    assert walk("dfsp", localised, "start", "resected", ("recurrence", {"extent": "widespread"}))[-1] == "imatinib"
+    assert walk("dfsp", localised, "start", "resected", ("recurrence", {"extent": "limited"}))[-1] == "resection"
+    imatinib = load_subtype("dfsp").states["imatinib"]
+    assert imatinib.regimen.daily_dose_mg == 800 and imatinib.regimen.dose == "800 mg daily (400 mg twice daily)"
+
+
+def test_angiosarcoma_after_first_line_pazopanib_paclitaxel_or_doxorubicin():
+    """Angiosarcoma (issue 18): after first-line pazopanib, weekly paclitaxel (default) or doxorubicin."""
+    start = ("start", {"option": "antiangiogenic"})
+    assert walk("angiosarcoma", {}, start, "progression")[-1] == "paclitaxel_after_pazopanib"
+    assert walk("angiosarcoma", {}, start, ("intolerance", {"option": "doxorubicin_after_pazopanib"}))[-1] == \
+        "doxorubicin_after_pazopanib"
+    g = graph("angiosarcoma")
+    assert g.nodes["liposomal_doxorubicin"]["dose"] == "50 mg/m² intravenously"
+    assert load_subtype("angiosarcoma").sources["liposomal-doxorubicin-dose"].unconfirmed
+
+
+def test_sft_sunitinib_has_a_dose_marked_unconfirmed():
+    """SFT sunitinib (issue 18): 37.5 mg continuous daily, from an unconfirmed row, with a daily dose."""
+    pathway = load_subtype("sft")
+    assert pathway.states["sunitinib"].regimen.daily_dose_mg == 37.5
+    assert pathway.sources["sunitinib-sft"].unconfirmed
 
 
 def test_asps_antiangiogenic_tki_pazopanib():
     """Histology table: alveolar soft part sarcoma -> anti-angiogenic TKIs (pazopanib)."""
     assert walk("asps", {}, "start") == ["workup", "pazopanib"]
     assert graph("asps").nodes["pazopanib"]["drugs"] == ["pazopanib"]
+
+
+def test_asps_after_pazopanib_three_right_answers():
+    """ASPS after pazopanib (issue 18): atezolizumab by default (FDA 2022), sunitinib or cediranib; no dead end."""
+    assert walk("asps", {}, "start", "progression") == ["workup", "pazopanib", "atezolizumab"]
+    for option in ("sunitinib", "cediranib", "atezolizumab"):
+        assert walk("asps", {}, "start", ("progression", {"option": option}))[-1] == option
+        assert walk("asps", {}, "start", "intolerance", ("intolerance", {"option": option}))[-1] == option
+    node = graph("asps").nodes["atezolizumab"]
+    assert node["dose"] == "1200 mg intravenously" and node["schedule"] == "once every 21 days"
+    assert node["beyond_source"] and "9 December 2022" in node["note"]
+    assert graph("asps").nodes["cediranib"]["drugs"] == ["cediranib"]
+
+
+def test_leiomyosarcoma_first_line_three_right_answers():
+    """Leiomyosarcoma first line (issue 18): doxorubicin alone by default, LMS-04's combination, or + DTIC."""
+    assert walk("leiomyosarcoma", {}, "start")[-1] == "anthracycline"
+    combination = walk("leiomyosarcoma", {}, ("start", {"option": "doxorubicin_trabectedin"}), "completed",
+                       "progression")
+    assert combination[1:] == ["doxorubicin_trabectedin", "trabectedin_maintenance", "pazopanib"]
+    assert walk("leiomyosarcoma", {}, ("start", {"option": "doxorubicin_dacarbazine"}))[-1] == "doxorubicin_dacarbazine"
+    g = graph("leiomyosarcoma")
+    assert g.nodes["doxorubicin_trabectedin"]["dose"] == "doxorubicin 60 mg/m² + trabectedin 1.1 mg/m²"
+    assert g.nodes["doxorubicin_dacarbazine"]["dose"] is None
+    starts = [t for t in load_subtype("leiomyosarcoma").outgoing("workup", "start")]
+    assert len(starts) == 3 and all(t.note for t in starts)
+
+
+def test_leiomyosarcoma_no_trabectedin_again_after_the_lms04_course():
+    """After doxorubicin + trabectedin and its maintenance, the second line never offers trabectedin again."""
+    pathway = load_subtype("leiomyosarcoma")
+    for state in ("doxorubicin_trabectedin", "trabectedin_maintenance"):
+        assert "trabectedin" not in {t.target for t in pathway.outgoing(state)}
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_repotrectinib_after_a_first_trk_inhibitor(subtype):
+    """NTRK (issue 18): progression on a first TRK inhibitor leads to repotrectinib (FDA 2024), in every pathway."""
+    pathway = load_subtype(subtype)
+    firsts = ["larotrectinib", "entrectinib"] if subtype == "ntrk" else ["ntrk_inhibitor"]
+    for first in firsts:
+        assert [t.target for t in pathway.outgoing(first, "progression")] == ["repotrectinib"]
+    regimen = pathway.states["repotrectinib"].regimen
+    assert regimen.dose == "160 mg orally once daily for 14 days" and regimen.schedule == "then 160 mg twice daily"
+
+
+def test_asps_ntrk_branch_after_the_second_line():
+    """An NTRK fusion in ASPS opens the NTRK inhibitor once the second-line options run out."""
+    facts = {"ntrk_fusion": "positive"}
+    assert walk("asps", facts, "start", "progression", "progression")[-1] == "ntrk_inhibitor"
 
 
 def test_sft_pazopanib_or_sunitinib():
@@ -664,11 +755,17 @@ WILD_TYPE = {"kit_exon": "wild_type", "pdgfra": "none"}
 
 
 def test_gist_sdh_deficient_wild_type_does_not_start_imatinib():
-    """A KIT/PDGFRA wild-type, SDH-deficient GIST takes the trial branch that says imatinib is largely ineffective."""
-    assert walk("gist", {**WILD_TYPE, "sdh": "deficient"}, "start")[-1] == "sdh_deficient_trial"
-    state = load_subtype("gist").states["sdh_deficient_trial"]
-    assert state.beyond_source and "imatinib largely ineffective" in state.label
-    assert set(state.sources) == {"sdh-review", "sdh-imatinib"} and "16 months" in state.note
+    """SDH-deficient GIST (issue 18): sunitinib by default, regorafenib or sunitinib continuous as options."""
+    facts = {**WILD_TYPE, "sdh": "deficient"}
+    assert walk("gist", facts, "start")[-1] == "sunitinib_50_intermittent"
+    for option in ("regorafenib", "sunitinib_37_5_continuous"):
+        assert walk("gist", facts, ("start", {"option": option}))[-1] == option
+    assert walk("gist", facts, "start", "progression")[-1] == "regorafenib"
+    pathway = load_subtype("gist")
+    firsts = [t for t in pathway.outgoing("workup", "start")
+              if t.target in ("regorafenib", "sunitinib_50_intermittent")]
+    assert firsts and all(t.beyond_source and "sdh-options" in t.sources and t.note for t in firsts)
+    assert pathway.sources["sdh-options"].unconfirmed
 
 
 @pytest.mark.parametrize("sdh", ["retained", "not_tested"])
@@ -687,7 +784,7 @@ def test_gist_sdh_deficient_localised_high_risk_gets_no_adjuvant_imatinib_and_re
     """Localised SDH-deficient GIST: no adjuvant imatinib even at high risk; a recurrence takes the SDH branch."""
     facts = {**WILD_TYPE, "sdh": "deficient", "setting": "localised"}
     assert walk("gist", facts, "start", ("resected", {"risk": "high"}), "recurrence")[-2:] == [
-        "surveillance", "sdh_deficient_trial"]
+        "surveillance", "sunitinib_50_intermittent"]
 
 
 @pytest.mark.parametrize("subtype, chain", [

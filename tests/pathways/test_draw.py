@@ -70,8 +70,8 @@ def test_svg_output_is_reproducible(tmp_path):
 def test_highlight_that_is_not_a_path_names_the_missing_edge(tmp_path):
     """A highlight skipping a step is an error naming the two states, and writes nothing."""
     target = tmp_path / "gist.png"
-    with pytest.raises(PathwayError, match="no transition from 'workup' to 'sunitinib_50_intermittent'"):
-        save_pathway_drawing(load_subtype("gist"), target, highlight=["workup", "sunitinib_50_intermittent"])
+    with pytest.raises(PathwayError, match="no transition from 'workup' to 'ripretinib'"):
+        save_pathway_drawing(load_subtype("gist"), target, highlight=["workup", "ripretinib"])
     assert list(tmp_path.iterdir()) == []
 
 
@@ -220,8 +220,9 @@ def test_if_chosen_arrows_name_the_option():
     ax = draw_pathway(load_subtype("leiomyosarcoma"))
     labels = {t.get_gid(): " ".join(t.get_text().split()) for t in ax.texts
               if (t.get_gid() or "").startswith("label:")}
-    assert labels["label:decision:1->trabectedin"] == "if trabectedin chosen"
-    assert labels["label:decision:1->gemcitabine_docetaxel"] == "if gemcitabine + docetaxel chosen"
+    assert labels["label:decision:2->trabectedin"] == "if trabectedin chosen"
+    assert labels["label:decision:2->gemcitabine_docetaxel"] == "if gemcitabine + docetaxel chosen"
+    assert labels["label:workup->doxorubicin_trabectedin"] == "start, if doxorubicin + trabectedin chosen"
     assert not [text for text in labels.values() if text.endswith(" if chosen") or text == "if chosen"]
 
 

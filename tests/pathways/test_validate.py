@@ -294,3 +294,22 @@ def test_interval_beyond_the_longest_time_is_refused(small_pathway_text):
 
     text = small_pathway_text.replace("{min: 2, max: 3}", "{min: 2, max: 1.0e+300}")
     assert any(f"at most {MAX_MONTHS:,.0f} months" in p for p in problems(text))
+
+
+def test_reviewed_date_is_read_and_shown(small_pathway_text):
+    """A quoted review date is accepted and kept on the pathway (``show`` prints it)."""
+    text = small_pathway_text.replace("\ninitial:", '\nreviewed: "2026-12-06"\ninitial:', 1)
+    assert problems(text) == []
+    assert parse_pathway(text, "demo.yaml").reviewed == "2026-12-06"
+
+
+@pytest.mark.parametrize("value, words", [
+    ('"2026-13-40"', "'2026-13-40' is not a calendar date; expected YYYY-MM-DD"),
+    ('"6 Dec 2026"', "reviewed"),
+    ("2026-12-06", "quote dates"),
+])
+def test_a_bad_review_date_is_named_with_its_line(small_pathway_text, value, words):
+    """An impossible, misspelt or unquoted review date is an error at its line."""
+    text = small_pathway_text.replace("\ninitial:", f"\nreviewed: {value}\ninitial:", 1)
+    found = problems(text)
+    assert found and any(words in p and f"demo.yaml:{line_of(text, 'reviewed:')}" in p for p in found), found

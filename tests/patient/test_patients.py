@@ -65,6 +65,6 @@ def test_contradictory_markers_are_an_error():
 
 def test_subtype_without_markers_says_so():
     """An attribute given for a subtype that declares none says that the subtype declares none."""
-    with pytest.raises(ScenarioError, match="unknown patient attribute 'alk' for subtype 'dfsp'; expected one of: "
+    with pytest.raises(ScenarioError, match="unknown patient attribute 'alk' for subtype 'emc'; expected one of: "
                                             "ntrk_fusion"):
-        make_patient(load_subtype("dfsp"), {"alk": "positive"})
+        make_patient(load_subtype("emc"), {"alk": "positive"})

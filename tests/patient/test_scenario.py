@@ -147,7 +147,8 @@ def test_unknown_state_in_choose():
 @pytest.mark.parametrize("text, path, words", [
     ("  - {at: 5, event: relapse}\n", "events[0].event", "unknown event 'relapse'; expected one of: start"),
     ("  - {at: 5, event: progression, extent: huge}\n", "events[0].extent", "'huge' is not an allowed value"),
-    ("  - {at: 5, event: progression, option: nivolumab}\n", "events[0].option", "expected one of: pazopanib"),
+    ("  - {at: 5, event: progression, option: nivolumab}\n", "events[0].option",
+     "expected one of: doxorubicin_trabectedin"),
     ("  - {at: 5, event: progression, colour: red}\n", "events[0].colour", "unknown event attribute 'colour'"),
     ("  - {at: 5, event: progression, note: 3}\n", "events[0].note", "expected a note"),
     ("  - progression\n", "events[0]", "expected an event"),
@@ -187,7 +188,7 @@ def test_impossible_event_is_located_when_run():
 
 def test_event_attributes_include_extent_everywhere():
     """Every subtype accepts extent (the alerts read it) besides its declared event attributes."""
-    assert event_attributes(parse_scenario("patient: {subtype: asps}\nstart: 0\n", "a.yaml").pathway) == {
+    assert event_attributes(parse_scenario("patient: {subtype: emc}\nstart: 0\n", "a.yaml").pathway) == {
         "extent": ("limited", "widespread")}
 
 

@@ -142,8 +142,9 @@ def test_result_path_and_end():
         assert timeline.result().final_month == 2
         timeline.step("start", 2)
         timeline.step("intolerance", 7)
+        timeline.step("progression", 7)
         result = timeline.result()
-    assert result.path == ["workup", "imatinib", "trial_or_supportive_care"]
+    assert result.path == ["workup", "imatinib", "imatinib_600_reduced", "trial_or_supportive_care"]
     assert result.ended and result.final_month == 7
 
 

@@ -102,3 +102,48 @@ def test_every_calibration_target_is_met(subtype):
     result = simulate(pathway, load_params(subtype), 100_000, 1)
     missed = [row for row in calibrate(result, pathway) if not row["within"]]
     assert not missed, missed
+
+
+def test_pfs_counts_progression_and_death_and_censors_the_rest():
+    """PFS from a state: progression or death are events (through six cycles' completion); intolerance and
+    stopping treatment censor; the time runs from the first entry."""
+    from sarcoma_sim.cohort.eventlog import EventLog
+    from sarcoma_sim.pathways.exits import with_competing_exits
+    from sarcoma_sim.reports.accumulate import pfs_times
+
+    pathway = with_competing_exits(load_subtype("leiomyosarcoma"))
+    events, states = pathway.events, tuple(pathway.states)
+    rows = [  # patient, month, event, from, to
+        (0, 0.0, "start", "workup", "anthracycline"), (0, 4.1, "completed", "anthracycline", "anthracycline_completed"),
+        (0, 7.0, "progression", "anthracycline_completed", "pazopanib"), (0, 9.0, "death", "pazopanib", "death"),
+        (1, 0.0, "start", "workup", "anthracycline"), (1, 2.0, "intolerance", "anthracycline", "pazopanib"),
+        (2, 0.0, "start", "workup", "anthracycline"), (2, 5.0, "death", "anthracycline", "death"),
+        (3, 0.0, "start", "workup", "anthracycline"),
+        (3, 3.0, "decline", "anthracycline", "best_supportive_care"),
+    ]
+    log = EventLog(np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
+                   np.array([events.index(r[2]) for r in rows], np.int16),
+                   np.array([states.index(r[3]) for r in rows], np.int16),
+                   np.array([states.index(r[4]) for r in rows], np.int16), events, states)
+    last = np.array([3, 5, 7, 9])
+    months, ended = pfs_times(log, pathway, "anthracycline", last)
+    assert months.tolist() == [7.0, 2.0, 5.0, 3.0] and ended.tolist() == [1, 0, 1, 0]
+
+
+def test_pfs_target_is_read_at_the_imaging_visits():
+    """A PFS median is read where the curve is seen: interpolated between the two visits around one half."""
+    from sarcoma_sim.reports.accumulate import SurvivalHistogram
+    from sarcoma_sim.reports.calibration import median_at_visits
+
+    view = SurvivalHistogram()
+    view.add(0, np.array([3.0] * 30 + [6.0] * 40 + [9.0] * 30), np.ones(100, np.int64))
+    assert median_at_visits(view, 3.0) == pytest.approx(3 + 3 * (0.7 - 0.5) / (0.7 - 0.3))
+
+
+def test_calibration_shows_population_and_endpoint_per_target(capsys):
+    """--calibration names the population and the endpoint (PFS: progression or death) of every target."""
+    code, out, err = run_cli(capsys, "cohort", "leiomyosarcoma", "-n", "3000", "--seed", "1", "--calibration")
+    assert code == 0, err
+    report = out.split("Calibration of leiomyosarcoma", 1)[1]
+    assert report.count("population: ") == len(TARGETS["leiomyosarcoma"])
+    assert "LMS-04" in report and "endpoint: PFS: progression or death" in report

@@ -23,9 +23,11 @@ from sarcoma_sim.cohort.params.model import (
     StateParams,
     Timing,
     latent_median,
+    net_of_death,
     to_months,
 )
 from sarcoma_sim.cohort.params.schema import (
+    ENDPOINTS,
     OPTION,
     TIMING_KEYS,
     TOP_KEYS,
@@ -300,10 +302,38 @@ class Validator:
                                          apath + (event,) if event in overlay else path + (event,))
                         if ep is not None:
                             variant[event] = ep
-                    after[previous] = variant
+                    after[previous] = self._net_of_death(variant, apath)
         if len(parsed) != len(events):
             return None
+        parsed = self._net_of_death(parsed, path)
         return StateParams(state_id, parsed, after)
+
+    def _net_of_death(self, parsed: dict, path: tuple) -> dict:
+        """Progression given as a trial's PFS (``endpoint: pfs``): take the state's death rate out of it,
+        so that progression or death, as the cohort draws them, has the published median."""
+        progression = parsed.get("progression")
+        if progression is None or progression.timing is None or progression.timing.endpoint != "pfs":
+            return parsed
+        where = path + ("progression", "endpoint")
+        death = parsed.get("death")
+        if progression.timing.distribution != "exponential" or progression.by_patient:
+            self.fail(where, "endpoint: pfs needs an exponential progression without by_patient entries "
+                             "(the death rate is taken out of its hazard)")
+            return parsed
+        if death is None or death.timing is None or death.timing.distribution != "exponential":
+            self.fail(where, "endpoint: pfs needs an exponential death in this state (the pathway's competing_exits)")
+            return parsed
+        pfs, dying = progression.timing.median_months, death.timing.median
+        if pfs.value >= dying:
+            self.fail(where, f"endpoint: pfs needs a death median longer than the PFS median ({pfs.value:g} mo); "
+                             f"the death median here is {dying:g} mo")
+            return parsed
+        latent = net_of_death(pfs.value, dying)
+        note = (f"progression median {latent:.4g} mo: the published PFS {pfs.reported} counts death too, and "
+                f"this state's death median is {dying:.4g} mo")
+        median = replace(pfs, value=latent, note=f"{pfs.note}. {note}" if pfs.note else note)
+        timing = replace(progression.timing, median_months=median)
+        return {**parsed, "progression": replace(progression, timing=timing)}
 
     def _event(self, state_id: str, event: str, raw: Any, path: tuple) -> EventParams | None:
         is_start = state_id == self.pathway.initial
@@ -434,7 +464,12 @@ class Validator:
             note = (f"latent median {latent:.4g} mo: the published {median.reported} was observed at "
                     f"assessments every {every.reported}")
             median = replace(median, value=latent, note=f"{median.note}. {note}" if median.note else note)
-        return Timing(distribution, median, shape, every)
+        endpoint = raw.get("endpoint", "event")
+        if endpoint not in ENDPOINTS:
+            self.fail(path + ("endpoint",), f"expected endpoint: one of {', '.join(ENDPOINTS)} (pfs: the median is a "
+                                            f"trial's progression-free survival, death counted), got {endpoint!r}")
+            return None
+        return Timing(distribution, median, shape, every, endpoint)
 
     def _choices(self, state_id: str, event: str, attribute: str, raw: Any, path: tuple) -> dict | None:
         allowed = allowed_choice_values(self.pathway, state_id, event, attribute)

@@ -62,6 +62,9 @@ class Timing:
     # ``median_months.value`` is then the latent median whose observed median at that interval is
     # the published one (``observed_median``). None: the published median is taken as latent.
     observed_every: Quantity | None = None
+    # "pfs": the published median is a trial's progression-free survival (progression or death);
+    # ``median_months.value`` is then the progression median net of the state's death rate.
+    endpoint: str = "event"
 
     @property
     def median(self) -> float:
@@ -108,6 +111,12 @@ def latent_median(distribution: str, shape: float | None, published: float, ever
         else:
             high = mid
     return (low + high) / 2
+
+
+def net_of_death(pfs_median: float, death_median: float) -> float:
+    """The exponential progression median that, competing with an exponential death of median
+    ``death_median``, gives progression-or-death a median of ``pfs_median`` (hazards add)."""
+    return 1.0 / (1.0 / pfs_median - 1.0 / death_median)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,11 @@ _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)
 
 def parse_override_value(text: str, leaf: str) -> Any:
     """An override's value: a number (with a time unit for ``*_months`` keys, % for probabilities),
-    a distribution name, or ``none`` to delete the key."""
+    a distribution name or an endpoint (``pfs``), or ``none`` to delete the key."""
     text = text.strip()
     if text.lower() in ("none", "null"):
         return None
-    if leaf == "distribution":
+    if leaf in ("distribution", "endpoint"):
         return text
     match = _NUMBER_WITH_UNIT.match(text)
     if not match:

@@ -11,7 +11,8 @@ from sarcoma_sim.pathways.conditions import iter_matches
 from sarcoma_sim.pathways.model import Pathway
 
 TOP_KEYS = ("subtype", "imaging", "population", "states", "competing_exits")
-TIMING_KEYS = ("distribution", "median_months", "shape", "observed_every_months")
+TIMING_KEYS = ("distribution", "median_months", "shape", "observed_every_months", "endpoint")
+ENDPOINTS = ("event", "pfs")             # pfs: the median counts death too, as a trial's PFS does
 OPTION = "option"                        # event attribute whose values are target state ids
 
 
