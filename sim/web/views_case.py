@@ -191,4 +191,10 @@ def sources(attempt_id: str):
                  "evidence.md": "docs/clinical/evidence.md: the project's evidence table (each figure marked S or U)"}
     quotes = [(source_anchor(str(c)), c, documents.get(c.document, c.document)) for c in ALL_CITATIONS]
     listed = [(source_anchor(f"{s.id}: x"), s) for s in pathway.sources.values()]
-    return render_template("sources.html", attempt=attempt, pathway=pathway, listed=listed, quotes=quotes)
+    known = {anchor for anchor, _ in listed} | {anchor for anchor, _, _ in quotes}
+    named = [s for _, fb in _state(attempt).history
+             for s in (*fb.sources, *(source for alert in fb.step.alerts for source in alert.sources))]
+    # Label guidance and classifications quoted from the interaction table are cited as whole sentences.
+    others = {source_anchor(s): s for s in named if source_anchor(s) not in known}
+    return render_template("sources.html", attempt=attempt, pathway=pathway, listed=listed, quotes=quotes,
+                           others=sorted(others.items()))

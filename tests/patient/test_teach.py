@@ -175,7 +175,7 @@ def run_teach(capsys, monkeypatch, stdin_text: str, *argv):
 
 def test_teach_cli_whole_case_with_bad_answers(capsys, monkeypatch):
     """A piped session: header, notice, bad answers re-asked, feedback for each answer, final score."""
-    code, out, err = run_teach(capsys, monkeypatch, "x\n1\n1\n1\n1\n", "dfsp", "--seed", "2")
+    code, out, err = run_teach(capsys, monkeypatch, "x\n" + "1\n" * 12, "dfsp", "--seed", "2")
     assert code == 0 and err == "" and "Traceback" not in out
     assert "Teaching case: Dermatofibrosarcoma protuberans (DFSP) [dfsp], seed 2" in out
     assert NOT_FOR_CLINICAL_USE in out

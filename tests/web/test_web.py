@@ -393,12 +393,15 @@ def test_replacing_the_comedication_takes_it_off_the_card(client):
     """The card is the case's record: the CYP3A4 inhibitor shows with its role, and is gone once replaced."""
     dfsp = load_subtype("dfsp")
     seed = next(s for s in range(200) if (p := replay(dfsp, s, ()).pending) is not None
-                and any(o.action == "replace_comedication" for o in p.options))
+                and any(o.action == "replace_comedication" and o.right for o in p.options))
+    pending = replay(dfsp, seed, ()).pending
+    assert pending is not None
     url = start(client, "dfsp", str(seed))
     page = text_of(client.get(url))
     assert "(strong CYP3A4 inhibitor)" in page
-    replace = [i for i, o in enumerate(options_of(page), start=1) if o.startswith("Replace ")]
-    client.post(f"{url}/answer", data={"decision": "1", "option": str(replace[0])})
+    right = [i for i, o in enumerate(pending.options, start=1) if o.action == "replace_comedication" and o.right]
+    assert options_of(page)[right[0] - 1].startswith("Replace ")
+    client.post(f"{url}/answer", data={"decision": "1", "option": str(right[0])})
     page = text_of(client.get(url))
     assert "Decision 1: Right" in page
     assert re.search(r'<th scope="row">Co-medication</th><td>none</td>', page)
