@@ -172,8 +172,8 @@ def _strategy(doc: YamlDocument, path: tuple, node, pathway: Pathway, problems: 
             continue
         targets = [t.target for t in pathway.outgoing(r["from"], r["event"])]
         if r["instead_of"] not in targets:
-            problems.append(doc.problem(where + ("instead_of",), f"{r['from']} on {r['event']} never enters "
-                                                                 f"{r['instead_of']!r}; it enters {', '.join(targets)}"))
+            message = f"{r['from']} on {r['event']} never enters {r['instead_of']!r}; it enters {', '.join(targets)}"
+            problems.append(doc.problem(where + ("instead_of",), message))
             continue
         redirects.append(Redirect(r["from"], r["event"], r["instead_of"], r["to"]))
     settings = []
