@@ -8,8 +8,9 @@ Net monetary benefit is ``wtp * effect - cost``. With PSA samples (arrays sample
 the CEAC is each strategy's share of samples where it has the highest NMB; the CEAF is, at each
 WTP, the strategy with the highest expected NMB and that strategy's CEAC value; EVPI is
 ``E[max NMB] - max E[NMB]``; EVPPI of a parameter group is the same with NMB replaced by its
-regression on the group's sampled values (a Gaussian-process metamodel, Strong, Oakley and Brennan
-2014), fitted with scikit-learn.
+regression on the group's sampled values (a GAM metamodel: additive cubic splines with a
+cross-validated penalty, as Strong, Oakley and Brennan 2014 recommend for a few parameters), fitted
+with scikit-learn.
 """
 
 from __future__ import annotations
@@ -105,33 +106,32 @@ def evpi(cost: np.ndarray, effect: np.ndarray, wtp: float) -> float:
     return float(max(nmb.max(axis=1).mean() - nmb.mean(axis=0).max(), 0.0))   # >= 0; rounding aside
 
 
-def evppi(cost: np.ndarray, effect: np.ndarray, wtp: float, inputs: np.ndarray, seed: int = 0) -> float:
-    """Per-patient EVPPI at ``wtp`` of the parameters sampled in ``inputs`` (samples x k), by a
-    Gaussian-process regression of each strategy's incremental NMB on them (needs scikit-learn)."""
-    import warnings
+def _gam_fitted(x: np.ndarray, y: np.ndarray) -> np.ndarray:
+    """A generalised additive model of ``y`` on the columns of ``x`` (cubic regression splines per
+    column, the penalty chosen by generalised cross-validation), predicted at ``x`` (scikit-learn)."""
+    from sklearn.linear_model import RidgeCV
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import SplineTransformer
 
-    from sklearn.exceptions import ConvergenceWarning
-    from sklearn.gaussian_process import GaussianProcessRegressor
-    from sklearn.gaussian_process.kernels import RBF, ConstantKernel, WhiteKernel
+    knots = int(min(10, max(3, len(y) // 20)))
+    model = make_pipeline(SplineTransformer(n_knots=knots, degree=3, knots="quantile"),
+                          RidgeCV(alphas=np.logspace(-6, 3, 19)))
+    return model.fit(x, y).predict(x)
 
-    nmb = net_benefit(cost, effect, wtp)
-    incremental = nmb - nmb[:, :1]
+
+def evppi(cost: np.ndarray, effect: np.ndarray, wtps, inputs: np.ndarray) -> np.ndarray:
+    """Per-patient EVPPI at each of ``wtps`` of the parameters sampled in ``inputs`` (samples x k), by
+    a GAM regression (``_gam_fitted``) of each strategy's incremental costs and effects on them; the
+    fitted incremental NMB is then ``wtp * effect - cost`` at every WTP (the fit is linear in y)."""
     x = np.asarray(inputs, dtype=float)
     x = (x - x.mean(axis=0)) / np.where(x.std(axis=0) > 0, x.std(axis=0), 1.0)
-    fitted = np.zeros_like(incremental)
-    for s in range(1, nmb.shape[1]):
-        y = incremental[:, s]
-        scale = y.std() if y.std() > 0 else 1.0
-        kernel = ConstantKernel(1.0, (1e-3, 1e3)) * RBF(np.ones(x.shape[1]), (1e-2, 1e3)) + \
-            WhiteKernel(0.1, (1e-6, 10.0))
-        model = GaussianProcessRegressor(kernel, normalize_y=False, random_state=seed, n_restarts_optimizer=0)
-        with warnings.catch_warnings():
-            # A bound reached (a group that explains nothing, or everything) is a result, not a failure.
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            model.fit(x, (y - y.mean()) / scale)
-        noise = model.kernel_.k2.noise_level   # the fitted white noise is what the group does not explain
-        kernel_fit = model.kernel_.k1
-        gp = GaussianProcessRegressor(kernel_fit, alpha=noise, optimizer=None).fit(x, (y - y.mean()) / scale)
-        fitted[:, s] = gp.predict(x) * scale + y.mean()
-    value = fitted.max(axis=1).mean() - fitted.mean(axis=0).max()
-    return float(max(value, 0.0))
+    fitted_cost = np.zeros_like(cost, dtype=float)
+    fitted_effect = np.zeros_like(effect, dtype=float)
+    for s in range(1, cost.shape[1]):
+        fitted_cost[:, s] = _gam_fitted(x, cost[:, s] - cost[:, 0])
+        fitted_effect[:, s] = _gam_fitted(x, effect[:, s] - effect[:, 0])
+    values = []
+    for w in np.atleast_1d(wtps):
+        nmb = net_benefit(fitted_cost, fitted_effect, float(w))
+        values.append(max(nmb.max(axis=1).mean() - nmb.mean(axis=0).max(), 0.0))
+    return np.array(values)

@@ -80,11 +80,12 @@ def evaluation_summary(analysis, inputs, model, base, entries, paths, draws, res
         except ImportError:
             available = False
         for group, columns in groups.items():
-            for w in analysis.wtp:
-                value = evppi(costs, qalys, w, draws[:, columns], seed=0) if available else None
+            values = evppi(costs, qalys, analysis.wtp, draws[:, columns]) if available else [None] * len(analysis.wtp)
+            for w, value in zip(analysis.wtp, values):
                 rows.append({"group": group, "paths": [paths[c] for c in columns], "wtp": w, "evppi": _r(value)})
-        summary["evppi_method"] = ("Gaussian-process regression of incremental NMB on each group's draws "
-                                   "(Strong, Oakley and Brennan, Med Decis Making 2014;34:311)" if available else
+        summary["evppi_method"] = ("GAM regression (additive cubic splines, penalty by cross-validation) of "
+                                   "incremental costs and QALYs on each group's draws (Strong, Oakley and "
+                                   "Brennan, Med Decis Making 2014;34:311)" if available else
                                    "not computed: install scikit-learn (pip install 'sarcoma-sim[evppi]')")
     summary["evppi_per_patient"] = rows
     summary["oneway"] = [asdict(r) for r in oneway]
