@@ -8,8 +8,9 @@ by ``mean``, ``sd`` and a ``correlation`` matrix (correlated groups). A path is 
 or an economic input (``drugs.imatinib.price_per_mg``, ``utilities.by_kind.therapy``). Each entry
 is cited or marked illustrative and may name a ``group`` for EVPPI (default: its name).
 
-``draw(entries, samples, seed)`` returns every sample's values at once, from one stream keyed by
-the seed alone, so a sample's values never depend on how samples are batched or on the workers.
+``draw(entries, samples, seed)`` returns every sample's values at once, each entry from its own
+stream keyed by (seed, entry), so a sample's values never depend on how samples are batched, on
+the workers, on the number of samples, or on the other entries.
 """
 
 from __future__ import annotations
@@ -174,11 +175,12 @@ def _parameter_problem(dist: str, p: dict[str, tuple[float, ...]], k: int) -> st
 
 
 def draw(entries: tuple[Entry, ...], samples: int, seed: int) -> tuple[list[str], np.ndarray]:
-    """Every sample's values: (paths, array of shape (samples, paths)), from one stream of ``seed``."""
-    rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(PSA_DRAWS,))))
+    """Every sample's values: (paths, array of shape (samples, paths)); entry i from stream (seed, i)."""
     paths: list[str] = []
     columns: list[np.ndarray] = []
-    for e in entries:
+    for number, e in enumerate(entries):
+        # One stream per entry: an entry's draws do not change when another is added, nor when K grows.
+        rng = np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed, spawn_key=(PSA_DRAWS, number))))
         paths.extend(e.paths)
         p = e.parameters
         if e.distribution in SINGLE:
