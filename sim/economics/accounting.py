@@ -110,14 +110,40 @@ def patient_values(log: EventLog, rates: Rates, discount: dict[str, float], lo: 
     return out
 
 
+def step_values(steps, initial_state: int, n: int, rates: Rates, discount: dict[str, float]) -> np.ndarray:
+    """(n, 3) discounted costs, QALYs and life-years of a chunk from the engine's steps
+    (``sarcoma_sim.cohort.vectorized.vectorized_steps``): each step closes the stay of the patients
+    moving then, as ``patient_values`` does from the log's rows."""
+    out = np.zeros((n, 3))
+    state = np.full(n, initial_state, np.intp)
+    since = np.zeros(n)
+    rate = {o: continuous_rate(discount[o]) / 12.0 for o in ("costs", "qalys", "life_years")}
+    for act, now, event, entered in steps:
+        src, t0 = state[act], since[act]
+        factors: dict[float, tuple[np.ndarray, np.ndarray]] = {}
+        for outcome, k in rate.items():
+            if k not in factors:
+                start, end = np.exp(-k * t0), np.exp(-k * now)
+                factors[k] = ((start - end) / k if k else now - t0, end)
+        duration, at_end = factors[rate["costs"]]
+        out[act, 0] += rates.cost_per_month[src] * duration + \
+            (rates.cost_on_event[event] + rates.cost_on_entry[entered]) * at_end
+        duration, at_end = factors[rate["qalys"]]
+        out[act, 1] += rates.utility_per_year[src] / 12.0 * duration - \
+            (rates.disutility_on_event[event] + rates.disutility_on_entry[entered]) * at_end
+        out[act, 2] += factors[rate["life_years"]][0] / 12.0
+        state[act] = entered
+        since[act] = now
+    return out
+
+
 def cohort_totals(pathway, params, rates: Rates, discount: dict[str, float], n: int, seed: int,
                   keep: bool = False, chunk_size: int = 100_000) -> Totals:
-    """Simulate ``n`` patients (vectorized engine, chunk by chunk) and total their outcomes."""
-    from sarcoma_sim.cohort.engines import simulate_chunks
+    """Simulate ``n`` patients (vectorized engine, chunk by chunk, no event log kept) and total their
+    outcomes; the same patients as ``simulate(pathway, params, n, seed)``."""
+    from sarcoma_sim.cohort.vectorized import vectorized_steps
 
     totals = Totals.empty(keep, n)
-    lo = 0
-    for chunk in simulate_chunks(pathway, params, n, seed, chunk_size=chunk_size):
-        totals.add(patient_values(chunk.log, rates, discount, lo, chunk.n), lo)
-        lo += chunk.n
+    for lo, size, initial, steps in vectorized_steps(pathway, params, n, seed, chunk_size):
+        totals.add(step_values(steps, initial, size, rates, discount), lo)
     return totals

@@ -152,3 +152,21 @@ def test_the_engine_matches_the_closed_form_of_an_exponential_chain(rate):
     for j, column in enumerate(("costs", "qalys", "life_years")):
         expected = closed_form(pathway, params, rates, rate, column)
         assert abs(totals.means[j] - expected) < 4 * totals.standard_errors[j], (column, totals.means[j], expected)
+
+
+def test_totals_from_the_engine_steps_equal_totals_from_the_event_log():
+    """Folding the engine's steps (no log kept) gives each patient's values from the full event log."""
+    from sarcoma_sim.cohort.vectorized import simulate_vectorized
+
+    pathway = with_competing_exits(load_subtype("gist"))
+    params = load_params("gist")
+    states, events = tuple(pathway.states), tuple(pathway.events)
+    rng = np.random.default_rng(9)
+    rates = _rates(states, events, cost_per_month=rng.uniform(0, 5000, len(states)),
+                   utility_per_year=rng.uniform(0, 1, len(states)), cost_on_event=rng.uniform(0, 900, len(events)),
+                   disutility_on_entry=rng.uniform(0, 0.1, len(states)))
+    discount = {"costs": 0.035, "qalys": 0.015, "life_years": 0.0}
+    log = simulate_vectorized(pathway, params, 3000, 4, chunk_size=1000).log
+    from_log = patient_values(log, rates, discount, 0, 3000)
+    from_steps = cohort_totals(pathway, params, rates, discount, 3000, 4, keep=True, chunk_size=1000).per_patient
+    assert from_steps == pytest.approx(from_log, rel=1e-9, abs=1e-9)

@@ -11,7 +11,13 @@ from sarcoma_sim.cohort.params import DAYS_PER_MONTH
 from sarcoma_sim.economics.inputs import EconomicInputError, inputs_from_document, load_inputs, on_fraction, rates
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
-from helpers.economics import COSTS
+from helpers.economics import COSTS, load_gist
+
+
+@pytest.fixture(scope="module")
+def gist():
+    """(pathway, params) of the shipped GIST files."""
+    return load_gist()
 
 
 def _doc(data: dict):

@@ -10,7 +10,13 @@ from sarcoma_sim.economics.psa import BatchStore, base_case, build_model, run_ps
 from sarcoma_sim.economics.strategies import load_analysis
 from sarcoma_sim.economics.uncertainty import draw, read_uncertainty
 
-from helpers.economics import COSTS, STRATEGIES
+from helpers.economics import COSTS, STRATEGIES, load_gist
+
+
+@pytest.fixture(scope="module")
+def gist():
+    """(pathway, params) of the shipped GIST files."""
+    return load_gist()
 
 N, K, SEED = 300, 8, 11
 

@@ -9,7 +9,13 @@ from sarcoma_sim.economics.inputs import EconomicInputError
 from sarcoma_sim.economics.strategies import analysis_from_document, apply_strategy, load_analysis, restrict_population
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
-from helpers.economics import STRATEGIES
+from helpers.economics import STRATEGIES, load_gist
+
+
+@pytest.fixture(scope="module")
+def gist():
+    """(pathway, params) of the shipped GIST files."""
+    return load_gist()
 
 
 def _doc(data):

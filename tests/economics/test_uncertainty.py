@@ -11,7 +11,13 @@ from sarcoma_sim.economics.paramset import set_param, with_params
 from sarcoma_sim.economics.uncertainty import check_draws, draw, read_uncertainty, sample_seed
 from sarcoma_sim.pathways.yamlsource import parse_yaml
 
-from helpers.economics import COSTS, STRATEGIES
+from helpers.economics import COSTS, STRATEGIES, load_gist
+
+
+@pytest.fixture(scope="module")
+def gist():
+    """(pathway, params) of the shipped GIST files."""
+    return load_gist()
 
 
 def _entries(gist, uncertainty):
