@@ -34,10 +34,9 @@ def continuous_rate(annual: float) -> float:
 
 def discounted_duration(t0: np.ndarray, t1: np.ndarray, annual: float) -> np.ndarray:
     """Discounted months in [t0, t1] (months): integral of exp(-rho t / 12) dt."""
-    rho = continuous_rate(annual)
-    if rho == 0.0:
+    k = continuous_rate(annual) / 12.0
+    if k == 0.0:      # no discounting (or a rate so small it underflows)
         return t1 - t0
-    k = rho / 12.0
     # exp(-k t0) * (1 - exp(-k (t1 - t0))): exact for short stays, where the plain difference loses digits.
     return np.exp(-k * t0) * -np.expm1(-k * (t1 - t0)) / k
 
@@ -113,28 +112,43 @@ def patient_values(log: EventLog, rates: Rates, discount: dict[str, float], lo: 
 def step_values(steps, initial_state: int, n: int, rates: Rates, discount: dict[str, float]) -> np.ndarray:
     """(n, 3) discounted costs, QALYs and life-years of a chunk from the engine's steps
     (``sarcoma_sim.cohort.vectorized.vectorized_steps``): each step closes the stay of the patients
-    moving then, as ``patient_values`` does from the log's rows."""
-    out = np.zeros((n, 3))
+    moving then, as ``patient_values`` does from the log's rows.
+
+    Each patient keeps the discount factor at the start of its stay, so a step costs one ``exp`` per
+    distinct discount rate; one-off amounts are read from one (event, state entered) table.
+    """
+    S = len(rates.state_ids)
+    cost, qaly, life = np.zeros(n), np.zeros(n), np.zeros(n)
     state = np.full(n, initial_state, np.intp)
-    since = np.zeros(n)
-    rate = {o: continuous_rate(discount[o]) / 12.0 for o in ("costs", "qalys", "life_years")}
+    k = {o: continuous_rate(discount[o]) / 12.0 for o in ("costs", "qalys", "life_years")}
+    since = {rate: np.ones(n) for rate in set(k.values())}       # discount factor at the stay's start
+    started = np.zeros(n) if 0.0 in since else None             # undiscounted: the stay's start time
+    cost_once = (rates.cost_on_event[:, None] + rates.cost_on_entry[None, :]).reshape(-1)
+    qaly_once = (rates.disutility_on_event[:, None] + rates.disutility_on_entry[None, :]).reshape(-1)
+    per_month_utility = rates.utility_per_year / 12.0
     for act, now, event, entered in steps:
-        src, t0 = state[act], since[act]
-        factors: dict[float, tuple[np.ndarray, np.ndarray]] = {}
-        for outcome, k in rate.items():
-            if k not in factors:
-                start, end = np.exp(-k * t0), np.exp(-k * now)
-                factors[k] = ((start - end) / k if k else now - t0, end)
-        duration, at_end = factors[rate["costs"]]
-        out[act, 0] += rates.cost_per_month[src] * duration + \
-            (rates.cost_on_event[event] + rates.cost_on_entry[entered]) * at_end
-        duration, at_end = factors[rate["qalys"]]
-        out[act, 1] += rates.utility_per_year[src] / 12.0 * duration - \
-            (rates.disutility_on_event[event] + rates.disutility_on_entry[entered]) * at_end
-        out[act, 2] += factors[rate["life_years"]][0] / 12.0
+        src = state[act]
+        once = event.astype(np.intp) * S + entered
+        factor, duration = {}, {}
+        for rate, first in since.items():
+            if rate:
+                end = np.exp(-rate * now)
+                duration[rate] = (first[act] - end) / rate
+                first[act] = end
+                factor[rate] = end
+            else:
+                duration[rate] = now - started[act]
+                factor[rate] = None
+        if started is not None:
+            started[act] = now
+        at = factor[k["costs"]]
+        cost[act] += rates.cost_per_month[src] * duration[k["costs"]] + \
+            cost_once[once] * (1.0 if at is None else at)
+        at = factor[k["qalys"]]
+        qaly[act] += per_month_utility[src] * duration[k["qalys"]] - qaly_once[once] * (1.0 if at is None else at)
+        life[act] += duration[k["life_years"]] / 12.0
         state[act] = entered
-        since[act] = now
-    return out
+    return np.stack([cost, qaly, life], axis=1)
 
 
 def cohort_totals(pathway, params, rates: Rates, discount: dict[str, float], n: int, seed: int,
