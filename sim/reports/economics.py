@@ -165,7 +165,7 @@ def cheers_report(summary: dict) -> str:
              f"| 11 Discount rate | continuous, per year: costs {d['costs']:.1%}, QALYs {d['qalys']:.1%}, "
              f"life-years {d['life_years']:.1%} |",
              "| 12 Selection of outcomes | QALYs (utility per state per year, disutilities per event) and life-years |",
-             "| 13 Measurement of outcomes | time in each state from the cohort engine's event log |",
+             "| 13 Measurement of outcomes | time in each state, from every transition the cohort engine simulates |",
              "| 14 Valuation of outcomes | utilities listed below, each cited or illustrative |",
              "| 15 Measurement and valuation of resources and costs | per state per month, one-off per event or "
              "entry, drug acquisition from dose and schedule; listed below |",
