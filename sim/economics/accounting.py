@@ -137,6 +137,7 @@ def step_values(steps, initial_state: int, n: int, rates: Rates, discount: dict[
                 first[act] = end
                 factor[rate] = end
             else:
+                assert started is not None      # kept whenever a rate is zero
                 duration[rate] = now - started[act]
                 factor[rate] = None
         if started is not None:
