@@ -75,13 +75,13 @@ def setup(n: int, samples: int):
 
 def per_sample(model, paths, draws, repeats: int) -> dict[str, float]:
     """Median seconds of one sample end to end, of its simulation alone and of its accounting alone."""
-    total, simulation, accounting = [], [], []
+    total, cpu, simulation, accounting = [], [], [], []
     for k in range(repeats + 1):
         row = draws[k]
         seed = sample_seed(SEED, k)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         run_sample(model, paths, row, seed)
-        elapsed = time.perf_counter() - started
+        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
         values = dict(zip(paths, row.tolist()))
         param_values = {p[len("params."):]: v for p, v in values.items() if p.startswith("params.")}
         input_values = {p: v for p, v in values.items() if not p.startswith("params.")}
@@ -99,15 +99,16 @@ def per_sample(model, paths, draws, repeats: int) -> dict[str, float]:
             del chunks
         if k:      # the first sample warms up
             total.append(elapsed)
+            cpu.append(cpu_used)
             simulation.append(sim)
             accounting.append(acc)
-    return {"total": statistics.median(total), "simulation": statistics.median(simulation),
-            "accounting": statistics.median(accounting)}
+    return {"total": statistics.median(total), "cpu": statistics.median(cpu),
+            "simulation": statistics.median(simulation), "accounting": statistics.median(accounting)}
 
 
-def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[float, float, list[float]]:
-    """(seconds to start a LocalCluster of ``workers`` processes, seconds of the run on it, the peak MB
-    of each process the cluster started: workers and their nannies)."""
+def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[float, float, float, list[float]]:
+    """(seconds to start a LocalCluster of ``workers`` processes, wall seconds of the run on it, CPU
+    seconds its processes spent in the run, the peak MB of each process the cluster started)."""
     import psutil
     from distributed import LocalCluster
 
@@ -124,11 +125,14 @@ def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[floa
     with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
                       silence_logs=logging.ERROR) as cluster:
         startup = time.perf_counter() - started
+        children = psutil.Process().children(recursive=True)
+        cpu_before = sum(sum(c.cpu_times()[:2]) for c in children)
         started = time.perf_counter()
         run_on_dask(run_batch, model, paths, draws, SEED, todo, finish, None, cluster.scheduler_address)
         elapsed = time.perf_counter() - started
-        peaks = sorted(peak_rss_mb(child.pid) for child in psutil.Process().children(recursive=True))
-    return startup, elapsed, peaks
+        cpu = sum(sum(c.cpu_times()[:2]) for c in children) - cpu_before
+        peaks = sorted(peak_rss_mb(child.pid) for child in children)
+    return startup, elapsed, cpu, peaks
 
 
 def main() -> None:
@@ -143,34 +147,39 @@ def main() -> None:
     args = parser.parse_args()
     print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
           f"Python {platform.python_version()}, numpy {np.__version__}; load average "
-          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())}")
+          f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other processes share the cores: CPU seconds are "
+          "the figures that do not depend on them)")
     model, paths, draws = setup(args.n, args.samples)
     strategies = len(model.strategies)
     part = per_sample(model, paths, draws, args.repeats)
     rest = part["total"] - part["simulation"] - part["accounting"]
     print(f"\none PSA sample ({strategies} strategies x {args.n:,} patients), median of {args.repeats}:")
-    print(f"  end to end   {part['total']:.3f} s")
+    print(f"  end to end   {part['total']:.3f} s wall, {part['cpu']:.3f} s CPU")
     print(f"  simulation   {part['simulation']:.3f} s ({part['simulation'] / part['total']:.0%})")
     print(f"  accounting   {part['accounting']:.3f} s ({part['accounting'] / part['total']:.0%})")
     print(f"  overhead     {rest:.3f} s ({rest / part['total']:.0%}): parameters applied, rates, compiling")
-    print(f"  one process would take {part['total'] * args.samples:.0f} s for {args.samples} samples")
+    print(f"  one process would take {part['total'] * args.samples:.0f} s for {args.samples} samples at this wall "
+          f"time; {part['cpu'] * args.samples:.0f} s of CPU")
 
     scaling = {}
     for workers in (1, 2):
-        startup, scaling[workers], _ = on_cluster(model, paths, draws[:args.scaling_samples], workers,
-                                                  args.batch_size)
+        startup, scaling[workers], cpu, _ = on_cluster(model, paths, draws[:args.scaling_samples], workers,
+                                                       args.batch_size)
         print(f"\nLocalCluster of {workers} worker(s): started in {startup:.1f} s; {args.scaling_samples} samples "
-              f"in {scaling[workers]:.1f} s ({scaling[workers] / args.scaling_samples:.3f} s a sample)")
+              f"in {scaling[workers]:.1f} s wall ({scaling[workers] / args.scaling_samples:.3f} s a sample), "
+              f"{cpu / args.scaling_samples:.3f} s of CPU a sample")
     print(f"scaling: 2 workers {scaling[1] / scaling[2]:.2f}x as fast as 1")
 
-    startup, wall, peaks = on_cluster(model, paths, draws, args.workers, args.batch_size)
+    startup, wall, cpu, peaks = on_cluster(model, paths, draws, args.workers, args.batch_size)
     trajectories = args.samples * args.n * strategies
     print(f"\ntarget run: {args.samples:,} samples x {args.n:,} patients x {strategies} strategies = "
           f"{trajectories:.2e} trajectories on {args.workers} workers: {wall:.1f} s after a {startup:.1f} s start "
-          f"({trajectories / wall:.2e} trajectories/s; target under 180 s)")
+          f"({trajectories / wall:.2e} trajectories/s; target under 180 s); {cpu:.0f} s of CPU, so "
+          f"{cpu / args.workers:.0f} s of wall on {args.workers} otherwise idle cores")
     print(f"peak memory (VmHWM): this process {peak_rss_mb():.0f} MB; the cluster's processes (workers and "
           f"nannies) {', '.join(f'{p:.0f}' for p in peaks)} MB; total {peak_rss_mb() + sum(peaks):.0f} MB "
           "(target under 500 MB)")
+    print(f"load average at the end: {', '.join(f'{x:.1f}' for x in os.getloadavg())}")
     print(f"\nbeside it, another machine's figure: {HESIM}")
 
 
