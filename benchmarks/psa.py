@@ -122,7 +122,7 @@ def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[floa
         out[lo:hi] = values
 
     started = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=None,
+    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
                       silence_logs=logging.ERROR) as cluster:
         startup = time.perf_counter() - started
         children = psutil.Process().children(recursive=True)

@@ -27,8 +27,9 @@ def run_on_dask(run_batch: Callable, model, paths: list[str], draws: np.ndarray,
         if scheduler is not None:
             client = Client(scheduler, timeout="10s")
         else:
+            # ":0": any free port for the cluster's web endpoints, never one another cluster already holds.
             cluster = LocalCluster(n_workers=int(workers or 1), threads_per_worker=1, processes=processes,
-                                   dashboard_address=None, silence_logs=logging.ERROR)
+                                   dashboard_address=":0", silence_logs=logging.ERROR)
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError) as exc:
         where = f"--scheduler {scheduler}" if scheduler is not None else "--workers"

@@ -82,3 +82,12 @@ def test_a_broken_state_reference_names_file_line_and_path(capsys, tmp_path):
                            "--out", tmp_path / "out")
     assert code == 1
     assert "at strategies[0].redirect[0].to: no state 'imatinib_450' in the gist pathway" in err
+
+
+@pytest.mark.slow
+def test_an_unreachable_scheduler_is_an_error_line_and_nothing_written(capsys, tmp_path):
+    """--scheduler naming no running cluster: an error naming the flag, exit 1, no output folder."""
+    code, _, err = run_cli(capsys, *ARGS, "--scheduler", "tcp://127.0.0.1:9", "--out", tmp_path / "out")
+    assert code == 1
+    assert err.startswith("error: --scheduler tcp://127.0.0.1:9: cannot start or reach the dask cluster")
+    assert not (tmp_path / "out").exists()

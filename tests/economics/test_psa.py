@@ -84,3 +84,13 @@ def test_an_interrupted_run_resumes_from_the_batches_done(worked, tmp_path):
     assert seen[0] == 4 and resumed.tobytes() == full.tobytes()
     BatchStore(tmp_path / "store", "key-2")          # other inputs: the old batches are dropped
     assert not list((tmp_path / "store").glob("batch-*.npy"))
+
+
+def test_an_existing_scheduler_gives_the_same_results(worked):
+    """Given a running cluster's address (``--scheduler``), the run reproduces the in-process bytes."""
+    distributed = pytest.importorskip("distributed")
+    model, paths, draws = worked
+    here = run_psa(model, paths, draws, SEED, batch_size=4)
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as c:
+        there = run_psa(model, paths, draws, SEED, batch_size=4, scheduler=c.scheduler_address)
+    assert there.tobytes() == here.tobytes()
