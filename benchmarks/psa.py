@@ -44,9 +44,9 @@ from sarcoma_sim.pathways.load import load_subtype
 
 DATA = Path(str(resources.files("sarcoma_sim.economics").joinpath("data")))
 SEED = 1
-HESIM = ("hesim (Incerti and Jansen, R package, C++ core; its 'Simulation performance' article): "
-         "2 strategies x 1,000 patients x 1,000 PSA samples in about 11 s, about 1.8e5 trajectories/s, "
-         "on its authors' machine")
+HESIM = ("hesim (R package with a C++ core; figure as quoted in issue 22, from its authors' benchmarks, "
+         "not re-measured here): 2 strategies x 1,000 patients x 1,000 PSA samples in about 11 s, about 1.8e5 "
+         "trajectories/s, on its authors' machine")
 
 
 def peak_rss_mb(pid: int | str = "self") -> float:
