@@ -13,7 +13,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from sarcoma_sim.errors import CommandLineError, Problem
+from sarcoma_sim.errors import CommandLineError, OutputError, Problem
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -72,6 +72,9 @@ def cmd_psa(args: argparse.Namespace) -> int:
     check_draws(entries, paths, draws, analysis.origin)
 
     out = Path(args.out)
+    if not out.parent.is_dir():      # refused before any run, and before the resume store is made beside it
+        raise OutputError(Problem(str(out), None, "", f"cannot write output: the folder {str(out.parent)!r} "
+                                                      "does not exist"))
     key = store_key({"files": [Path(f).read_text(encoding="utf-8") for f in (args.strategies, args.costs)
                                + ((args.params,) if args.params else ())],
                      "subtype": args.subtype, "samples": args.samples, "n": args.n, "seed": seed,

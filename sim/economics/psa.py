@@ -93,7 +93,7 @@ class BatchStore:
 
     def __init__(self, folder: Path, key: str):
         self.folder = folder
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(exist_ok=True)
         stamp = folder / "key.txt"
         if not stamp.exists() or stamp.read_text() != key:
             for old in folder.glob("batch-*.npy"):

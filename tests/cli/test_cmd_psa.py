@@ -67,13 +67,15 @@ def _broken_strategies(tmp_path):
     (lambda args, tmp: [a if a != 12 else 0 for a in args], "error: --samples: expected a whole number >= 1"),
     (lambda args, tmp: [*args, "--workers", 1, "--scheduler", "tcp://127.0.0.1:1"], "not both"),
     (lambda args, tmp: [a if a != COSTS else tmp / "missing.yaml" for a in args], "missing.yaml"),
+    (lambda args, tmp: [*args, "--out", tmp / "no" / "such" / "folder"], "does not exist"),
 ])
 def test_wrong_input_is_one_located_error_exit_1_and_nothing_written(capsys, tmp_path, change, says):
     """A wrong file or flag: an ``error:`` line naming it, exit 1, no output folder and no store."""
-    code, out, err = run_cli(capsys, *change(list(ARGS), tmp_path), "--out", tmp_path / "out")
+    code, out, err = run_cli(capsys, *change([*ARGS, "--out", tmp_path / "out"], tmp_path))
     assert code == 1
     assert err.startswith("error: ") and says in err
     assert not (tmp_path / "out").exists() and not list(tmp_path.glob(".*psa-store"))
+    assert not (tmp_path / "no").exists()
 
 
 def test_a_broken_state_reference_names_file_line_and_path(capsys, tmp_path):
