@@ -22,7 +22,6 @@ named as another machine's: it is not a comparison on equal hardware.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import platform
 import statistics
@@ -118,9 +117,8 @@ def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[floa
     """(seconds to start a LocalCluster of ``workers`` processes, wall seconds of the run on it, CPU
     seconds its processes spent in the run, the peak MB of each process the cluster started)."""
     import psutil
-    from distributed import LocalCluster
 
-    from sarcoma_sim.economics.cluster import run_on_dask
+    from sarcoma_sim.economics.cluster import local_cluster, run_on_dask
     from sarcoma_sim.economics.psa import run_batch
 
     out = np.empty((len(draws), len(model.strategies), 3))
@@ -130,8 +128,7 @@ def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[floa
         out[lo:hi] = values
 
     started = time.perf_counter()
-    with LocalCluster(n_workers=workers, threads_per_worker=1, dashboard_address=":0",
-                      silence_logs=logging.ERROR) as cluster:
+    with local_cluster(workers) as cluster:
         startup = time.perf_counter() - started
         children = psutil.Process().children(recursive=True)
         cpu_before = sum(sum(c.cpu_times()[:2]) for c in children)

@@ -15,21 +15,35 @@ import numpy as np
 from sarcoma_sim.errors import CommandLineError, Problem
 
 
+def local_cluster(workers: int, processes: bool = True):
+    """A dask LocalCluster of ``workers`` single-threaded workers for PSA batches.
+
+    dask sets ``MALLOC_TRIM_THRESHOLD_`` in the workers it spawns, which also turns off glibc's
+    adaptive mmap threshold: every large array is then mapped and faulted in afresh, and a PSA
+    sample costs about 1.75x the CPU (measured with benchmarks/psa.py). Our workers keep glibc's
+    defaults. ":0" puts the cluster's web endpoints on any free port, never one another cluster holds.
+    """
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set({"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}):
+        return LocalCluster(n_workers=int(workers), threads_per_worker=1, processes=processes,
+                            dashboard_address=":0", silence_logs=logging.ERROR)
+
+
 def run_on_dask(run_batch: Callable, model, paths: list[str], draws: np.ndarray, seed: int,
                 todo: list[tuple[int, int, int]], finish: Callable[[int, int, int, np.ndarray], None],
                 workers: int | None, scheduler: str | None, processes: bool = True) -> None:
     """Run ``todo`` batches ``(batch, first, stop)`` of ``run_batch(model, paths, rows, first, seed)``
     on dask; ``finish`` each result."""
-    from distributed import Client, LocalCluster, as_completed
+    from distributed import Client, as_completed
 
     cluster = None
     try:
         if scheduler is not None:
             client = Client(scheduler, timeout="10s")
         else:
-            # ":0": any free port for the cluster's web endpoints, never one another cluster already holds.
-            cluster = LocalCluster(n_workers=int(workers or 1), threads_per_worker=1, processes=processes,
-                                   dashboard_address=":0", silence_logs=logging.ERROR)
+            cluster = local_cluster(int(workers or 1), processes)
             client = Client(cluster)
     except (OSError, TimeoutError, ValueError) as exc:
         where = f"--scheduler {scheduler}" if scheduler is not None else "--workers"
