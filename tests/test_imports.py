@@ -1,7 +1,7 @@
 """The import rules of the installed package, read from its source (ast), never by importing it.
 
 Layers, imports flowing down only: base (errors, notice, files) < pathways <
-{patient, cohort} (peers that never import each other) < reports < faces {cli, web} (nothing
+{patient, cohort} (peers that never import each other) < economics < reports < faces {cli, web} (nothing
 imports a face). Imports inside functions and under ``TYPE_CHECKING`` count like any other.
 The top-level ``sarcoma_sim/__init__.py`` is exempt: it re-exports the public API lazily.
 """
@@ -33,9 +33,10 @@ LAYERS = {
     "pathways": 1,
     "patient": 2,
     "cohort": 2,
-    "reports": 3,
-    "cli": 4,
-    "web": 4,
+    "economics": 3,
+    "reports": 4,
+    "cli": 5,
+    "web": 5,
 }
 BASE_MODULES = {"sarcoma_sim.errors", "sarcoma_sim.notice", "sarcoma_sim.files", "sarcoma_sim.version",
                 "sarcoma_sim.arguments"}

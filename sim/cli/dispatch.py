@@ -20,7 +20,7 @@ from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.version import tool_version
 
 COMMAND_MODULES = ("sarcoma_sim.cli.pathways", "sarcoma_sim.cli.draw", "sarcoma_sim.cli.run", "sarcoma_sim.cli.teach",
-                   "sarcoma_sim.cli.cohort", "sarcoma_sim.cli.serve")
+                   "sarcoma_sim.cli.cohort", "sarcoma_sim.cli.psa", "sarcoma_sim.cli.serve")
 
 # Library functions name their own arguments (sarcoma_sim.errors.ArgumentError); the flags that carry them.
 FLAG_NAMES = {"n": "-n", "seed": "--seed", "engine": "--engine", "dpi": "--dpi"}

@@ -585,6 +585,28 @@ def vectorized_chunks(pathway: Pathway, params: Params, n: int, seed: int, chunk
                            _facts(pathway, params, chunk_groups.astype(np.intp)), params.origin)
 
 
+def vectorized_steps(pathway: Pathway, params: Params, n: int, seed: int, chunk_size: int = 100_000,
+                     ) -> Iterator[tuple[int, int, int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]]]:
+    """The same cohort as ``simulate_vectorized`` (same seed, same patients), as the engine's steps,
+    for callers that fold every transition into per-patient totals without building an event log
+    (``sarcoma_sim.economics.accounting``).
+
+    Per chunk: (first patient, chunk size, initial state code, steps); step k lists the patients
+    (local indices) making their k-th transition, its time, the event code and the state entered
+    (codes index ``pathway.events`` and the states of the cohort view, as in ``EventLog``).
+    """
+    pathway = with_competing_exits(pathway)
+    seed = check_seed(seed)
+    n = check_cohort_size(n)
+    cp = compile_pathway(pathway, params)
+    for lo, chunk_groups, _length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, None, None):
+        steps = []
+        for act, now, packed in rows:
+            halves = packed.view(np.int16).reshape(-1, 2)
+            steps.append((act, now, halves[:, 0], halves[:, 1]))
+        yield lo, len(chunk_groups), cp.initial_state, steps
+
+
 def _chunks(pathway, params, cp, n, seed, chunk_size, progress, record):
     """Per chunk: (first patient, population groups, transitions per patient, per-step rows)."""
     if chunk_size < 1:
