@@ -55,8 +55,8 @@ def test_restricting_the_population_rescales_prevalences(gist):
 @pytest.mark.parametrize("change, where, says", [
     (lambda d: d["strategies"][0]["redirect"][0].update(to="imatinib_999"), "strategies[0].redirect[0].to",
      "no state 'imatinib_999'"),
-    (lambda d: d["strategies"][0]["redirect"][0].update(instead_of="regorafenib"),
-     "strategies[0].redirect[0].instead_of", "never enters 'regorafenib'"),
+    (lambda d: d["strategies"][0]["redirect"][0].update(instead_of="ripretinib"),
+     "strategies[0].redirect[0].instead_of", "never enters 'ripretinib'"),
     (lambda d: d["strategies"][0]["redirect"][0].update(event="resected"), "strategies[0].redirect[0].event",
      "has no event 'resected'"),
     (lambda d: d["strategies"][0]["set"].update({"imatinib_400.progression.median_months": 5}),
