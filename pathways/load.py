@@ -28,7 +28,7 @@ from sarcoma_sim.pathways.validate import validate_document
 from sarcoma_sim.pathways.yamlsource import YamlDocument, parse_yaml, read_yaml
 
 SUBTYPE_IDS = ("gist", "leiomyosarcoma", "liposarcoma", "dfsp", "imt", "pecoma", "asps",
-               "sft", "emc", "angiosarcoma", "ntrk")
+               "sft", "emc", "angiosarcoma", "ntrk", "desmoid", "tgct", "epithelioid_sarcoma")
 
 
 def data_dir() -> Path:

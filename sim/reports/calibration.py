@@ -150,6 +150,13 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                "D'Angelo, Oncology 2015;89:205 (119 patients, metastatic)", within=OS_TOLERANCE,
                population="metastatic angiosarcoma, retrospective (119 patients)", endpoint=OS),
     ),
+    "epithelioid_sarcoma": (
+        Target("overall survival from tazemetostat, median", "os_median_from", 19.0,
+               "EZH-202 cohort 5 (Lancet Oncol 2020;21:1423), 62 patients with INI1 loss", within=OS_TOLERANCE,
+               state="tazemetostat",
+               note="61% of the trial's patients had had earlier systemic therapy; measured from first-line "
+                    "tazemetostat here"),
+    ),
 }
 
 

@@ -14,12 +14,13 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from helpers.cli_runner import run_cli
 
 
-def test_list_shows_eleven_subtypes(capsys):
-    """``list`` prints one row per subtype, all eleven."""
+def test_list_shows_every_subtype(capsys):
+    """``list`` prints one row per subtype, all fourteen, the three added by issue 18 last."""
     code, out, _ = run_cli(capsys, "list")
     assert code == 0
     rows = [line.split()[0] for line in out.splitlines()[1:] if line and not line.startswith(" ")]
-    assert rows == list(SUBTYPE_IDS)
+    assert rows == list(SUBTYPE_IDS) and len(rows) == 14
+    assert rows[-3:] == ["desmoid", "tgct", "epithelioid_sarcoma"]
 
 
 def test_list_json(capsys):

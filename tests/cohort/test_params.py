@@ -56,7 +56,7 @@ def normalise(text: str) -> str:
 
 @pytest.mark.parametrize("subtype", SUBTYPE_IDS)
 def test_every_subtype_ships_valid_parameters(subtype):
-    """Each of the eleven subtypes has a parameter file that validates against its pathway."""
+    """Each shipped subtype has a parameter file that validates against its pathway."""
     params = load_params(subtype)
     assert params.subtype == subtype
     assert params.origin == f"sarcoma_sim/cohort/params/data/{subtype}.yaml"

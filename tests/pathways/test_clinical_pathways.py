@@ -55,7 +55,20 @@ STATE_IDS = {
     "ntrk": {"workup", "larotrectinib", "entrectinib", "no_fusion", "trial_or_supportive_care",
              "larotrectinib_75_reduced", "larotrectinib_50_reduced", "larotrectinib_100_once_daily_reduced",
              "entrectinib_400_reduced", "entrectinib_200_reduced", "repotrectinib"},
+    "desmoid": {"workup", "active_surveillance", "resection", "post_resection_surveillance", "nirogacestat",
+                "nirogacestat_100_reduced", "sorafenib", "nirogacestat_second_line",
+                "nirogacestat_second_line_100_reduced", "sorafenib_second_line", "later_systemic"} | NTRK_BRANCH,
+    "tgct": {"workup", "resection", "post_resection_surveillance", "vimseltinib", "vimseltinib_20_reduced",
+             "vimseltinib_14_reduced", "pexidartinib", "pexidartinib_375_reduced",
+             "pexidartinib_250_reduced"} | NTRK_BRANCH,
+    "epithelioid_sarcoma": {"workup", "wide_resection", "post_resection_surveillance", "doxorubicin", "tazemetostat",
+                            "tazemetostat_600_reduced", "tazemetostat_400_reduced", "tazemetostat_second_line",
+                            "tazemetostat_second_line_600_reduced", "tazemetostat_second_line_400_reduced",
+                            "doxorubicin_second_line"} | NTRK_BRANCH,
 }
+# Desmoid tumour, TGCT and epithelioid sarcoma are not in the source guideline: every state but the
+# shared NTRK inhibitor and the end goes beyond it.
+NEW_SUBTYPES = ("desmoid", "tgct", "epithelioid_sarcoma")
 
 BEYOND_SOURCE_STATES = {
     ("gist", "regorafenib"), ("gist", "ripretinib"), ("gist", "avapritinib"),
@@ -79,7 +92,8 @@ BEYOND_SOURCE_STATES = {
     ("pecoma", "nab_sirolimus_75_reduced"), ("angiosarcoma", "doxorubicin_after_pazopanib"),
 } | {(s, "repotrectinib") for s in SUBTYPE_IDS} | {
     (s, "ntrk_inhibitor_75_reduced") for s in ("angiosarcoma", "asps", "dfsp", "emc", "imt", "leiomyosarcoma",
-                                                 "liposarcoma", "pecoma", "sft")}
+                                                 "liposarcoma", "pecoma", "sft")} | {
+    (s, state) for s in NEW_SUBTYPES for state in STATE_IDS[s] - {"ntrk_inhibitor", "trial_or_supportive_care"}}
 
 
 # ---- helpers ---------------------------------------------------------------------------------
@@ -824,3 +838,95 @@ def test_later_lines_reduce_the_dose_step_by_step_as_the_label_gives(subtype, ch
 def test_gist_reduced_doses_are_the_labels(state, dose):
     """Each GIST reduction gives the dose its label's dose-modification table writes."""
     assert load_subtype("gist").states[state].regimen.dose == dose
+
+
+# ---- issue 18: desmoid tumour, TGCT, epithelioid sarcoma (beyond the source) --------------------
+
+def test_desmoid_starts_with_active_surveillance_then_nirogacestat_or_sorafenib():
+    """Desmoid: surveillance first; on progression nirogacestat 150 mg twice daily, or sorafenib as the option."""
+    assert walk("desmoid", {}, "start", "progression") == ["workup", "active_surveillance", "nirogacestat"]
+    assert walk("desmoid", {}, "start", ("progression", {"option": "sorafenib"}))[-1] == "sorafenib"
+    regimen = load_subtype("desmoid").states["nirogacestat"].regimen
+    assert regimen.dose == "150 mg orally twice daily" and regimen.daily_dose_mg == 300
+
+
+@pytest.mark.parametrize("facts, expected", [
+    ({"site": "abdominal_wall", "ctnnb1": "mutated"}, "resection"),
+    ({"site": "abdominal_wall", "ctnnb1": "wild_type"}, "nirogacestat"),
+    ({"site": "abdominal_wall", "ctnnb1": "not_tested"}, "nirogacestat"),
+    ({"site": "other", "ctnnb1": "mutated"}, "nirogacestat"),
+])
+def test_desmoid_surgery_only_for_a_sporadic_abdominal_wall_tumour(facts, expected):
+    """The consensus keeps resection as the second step for a sporadic (CTNNB1-mutated) abdominal-wall desmoid."""
+    assert walk("desmoid", facts, "start", "progression")[-1] == expected
+
+
+def test_tgct_surgery_first_and_a_csf1r_inhibitor_when_surgery_would_harm():
+    """TGCT: resection unless it would cause severe morbidity; then vimseltinib, or pexidartinib as the option."""
+    assert walk("tgct", {}, "start")[-1] == "resection"
+    assert walk("tgct", {"resection_morbidity": "severe"}, "start")[-1] == "vimseltinib"
+    assert walk("tgct", {"resection_morbidity": "severe"}, ("start", {"option": "pexidartinib"}))[-1] == "pexidartinib"
+    assert walk("tgct", {}, ("start", {"option": "pexidartinib"}))[-1] == "resection"
+    vimseltinib = load_subtype("tgct").states["vimseltinib"].regimen
+    assert vimseltinib.dose == "30 mg orally" and vimseltinib.schedule == "twice weekly, at least 72 hours apart"
+
+
+@pytest.mark.parametrize("chain, doses", [
+    (["vimseltinib", "vimseltinib_20_reduced", "vimseltinib_14_reduced", "trial_or_supportive_care"],
+     ["30 mg orally", "20 mg orally", "14 mg orally"]),
+    (["pexidartinib", "pexidartinib_375_reduced", "pexidartinib_250_reduced", "trial_or_supportive_care"],
+     ["250 mg orally twice daily with a low-fat meal",
+      "125 mg in the morning and 250 mg in the evening with a low-fat meal", "125 mg twice daily with a low-fat meal"]),
+])
+def test_tgct_intolerance_walks_down_the_label_reductions(chain, doses):
+    """Vimseltinib 30 -> 20 -> 14 mg twice weekly; pexidartinib 500 -> 375 -> 250 mg a day; then it stops."""
+    pathway = load_subtype("tgct")
+    for here, there in zip(chain, chain[1:]):
+        assert [t.target for t in pathway.outgoing(here, "intolerance")] == [there], here
+    assert [pathway.states[s].regimen.dose for s in chain[:-1]] == doses
+    assert all(pathway.states[s].regimen.reduced_dose for s in chain[1:-1])
+    assert all(pathway.states[s].regimen.schedule == pathway.states[chain[0]].regimen.schedule for s in chain[:-1])
+
+
+@pytest.mark.parametrize("subtype, chain", [
+    ("desmoid", ["nirogacestat", "nirogacestat_100_reduced", "sorafenib_second_line"]),
+    ("epithelioid_sarcoma", ["tazemetostat", "tazemetostat_600_reduced", "tazemetostat_400_reduced",
+                             "doxorubicin_second_line"]),
+    ("epithelioid_sarcoma", ["tazemetostat_second_line", "tazemetostat_second_line_600_reduced",
+                             "tazemetostat_second_line_400_reduced", "trial_or_supportive_care"]),
+    ("tgct", ["pexidartinib", "pexidartinib_375_reduced", "pexidartinib_250_reduced", "trial_or_supportive_care"]),
+])
+def test_new_subtypes_reduce_the_dose_step_by_step_as_the_label_gives(subtype, chain):
+    """Nirogacestat 150 -> 100 mg, tazemetostat 800 -> 600 -> 400 mg twice daily: the same rule as the later lines."""
+    test_later_lines_reduce_the_dose_step_by_step_as_the_label_gives(subtype, chain)
+
+
+def test_epithelioid_sarcoma_tazemetostat_needs_ini1_loss():
+    """Tazemetostat (EZH-202 enrolled INI1-lost tumours only) is reached only with INI1 documented as lost."""
+    assert walk("epithelioid_sarcoma", {}, "start", "progression") == [
+        "workup", "doxorubicin", "trial_or_supportive_care"]
+    assert walk("epithelioid_sarcoma", {"ini1": "lost"}, "start", "progression")[-1] == "tazemetostat_second_line"
+    assert walk("epithelioid_sarcoma", {"ini1": "lost"}, ("start", {"option": "tazemetostat"}),
+                "progression")[-2:] == ["tazemetostat", "doxorubicin_second_line"]
+    assert walk("epithelioid_sarcoma", {"ini1": "retained"}, ("start", {"option": "tazemetostat"}))[-1] == "doxorubicin"
+    entries = [t for t in load_subtype("epithelioid_sarcoma").transitions
+               if t.target in ("tazemetostat", "tazemetostat_second_line")]
+    assert entries
+    for t in entries:
+        assert any(m.attribute == "ini1" and m.values == ("lost",) for m in iter_matches(t.when)), t
+
+
+def test_epithelioid_sarcoma_localised_is_resected_and_recurrence_is_treated_as_advanced():
+    """Localised epithelioid sarcoma: wide resection, surveillance; a recurrence enters the advanced pathway."""
+    assert walk("epithelioid_sarcoma", {"setting": "localised"}, "start", "resected", "recurrence") == [
+        "workup", "wide_resection", "post_resection_surveillance", "doxorubicin"]
+
+
+@pytest.mark.parametrize("subtype", NEW_SUBTYPES)
+def test_new_subtypes_are_wholly_beyond_the_source_and_say_so(subtype):
+    """The three new subtypes cite the source guideline only for the shared NTRK inhibitor."""
+    pathway = load_subtype(subtype)
+    for state in pathway.states.values():
+        if state.id not in ("ntrk_inhibitor", "trial_or_supportive_care"):
+            assert state.beyond_source and SOURCE_GUIDELINE not in state.sources, state.id
+    assert "beyond the source guideline" in pathway.summary.lower()

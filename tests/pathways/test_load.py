@@ -16,8 +16,8 @@ from sarcoma_sim.pathways.model import Pathway
 from helpers.budget import examples
 
 
-def test_eleven_subtype_files_ship():
-    """Exactly the eleven contract subtype ids ship as pathway files."""
+def test_the_contract_subtype_files_ship():
+    """Exactly the fourteen contract subtype ids ship as pathway files."""
     shipped = sorted(p.stem for p in data_dir().glob("*.yaml"))
     assert shipped == sorted(SUBTYPE_IDS)
 

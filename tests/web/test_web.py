@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
-from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.web.app import create_app
 from sarcoma_sim.web.cases import replay
 
@@ -71,7 +71,7 @@ def play_to_end(client, url: str, pick) -> str:
 def test_home_lists_every_subtype_and_the_notice(client):
     """The home page offers every shipped subtype and shows the not-for-clinical-use notice."""
     page = text_of(client.get("/"))
-    assert 'value="gist"' in page and 'value="ntrk"' in page and NOT_FOR_CLINICAL_USE in page
+    assert all(f'value="{subtype}"' in page for subtype in SUBTYPE_IDS) and NOT_FOR_CLINICAL_USE in page
 
 
 def test_case_page_shows_card_seed_and_options_without_marker_hints(client):
