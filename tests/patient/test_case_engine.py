@@ -42,7 +42,8 @@ def visible_run(pathway, facts, hideable, seed, meds):
             needed = case.untested_needed(decision.event, decision.attributes)
             truth = case._after_tests(decision.event, decision.attributes)
             seen.append((card, decision.situation, texts, truth.id if truth else None,
-                         (case.timeline.state.id, decision.event, card)))
+                         # the event's attributes (a limited recurrence, say) are in the situation the resident reads
+                         (case.timeline.state.id, decision.event, tuple(sorted(decision.attributes.items())), card)))
             plain = sorted((o.text, i) for i, o in enumerate(decision.options) if o.action is None)
             case.answer(decision, plain[0][1])
             if needed:  # the answer revealed a result: from here on the card differs
