@@ -8,6 +8,8 @@ highlighted example and writes the Markdown page that shows them all (docs/diagr
 least 12 pt, cutting a large pathway into linked panels (``FILE-1.svg``, ``FILE-2.svg``... or the
 pages of one PDF); with ``--all`` the preset versions are drawn beside the default ones.
 ``--all --handout FILE.pdf`` writes the printed handout (cover, every pathway, sources).
+``--direction down`` draws top to bottom, lines of therapy as horizontal bands, as guideline
+figures read (the default drawing, the presets and the handout alike).
 matplotlib is imported only when the command runs.
 """
 
@@ -55,6 +57,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="fit a 16:9 slide (13.33 x 7.5 in) or a portrait A4/Letter page (8.27 x 11 in) with text of "
                         "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
                         "... or the pages of one PDF)")
+    p.add_argument("--direction", choices=("right", "down"), default="right",
+                   help="right: left to right, a column per line of therapy (default); down: top to bottom, "
+                        "lines of therapy as bands, as guideline figures read")
     p.add_argument("--handout", metavar="FILE.pdf",
                    help="with --all: one PDF with a cover, every subtype at the page size, and the sources")
     p.set_defaults(handler=cmd_draw, draw_parser=p)
@@ -96,10 +101,12 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if not args.all:
         pathway = load_any(args.subtype)
         highlight = parse_highlight(args.highlight) if args.highlight is not None else None
-        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size):
+        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size,
+                                         direction=args.direction):
             print(f"wrote {path}")
         return 0
-    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size)
+    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size,
+                       direction=args.direction)
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
@@ -108,12 +115,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
         print(f"wrote {args.gallery}")
     if args.handout:
         from sarcoma_sim.pathways.handout import write_handout
-        write_handout(args.handout)
+        write_handout(args.handout, direction=args.direction)
         print(f"wrote {args.handout}")
     return 0
 
 
-def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None) -> list[str]:
+def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None,
+             direction: str = "right") -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
@@ -126,16 +134,17 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     with atomic_directory(folder) as tmp:
         for subtype in SUBTYPE_IDS:
             name = f"{subtype}.{fmt}"
-            written = save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
+            pathway = load_subtype(subtype)
+            written = save_pathway_drawing(pathway, tmp / name, dpi=dpi, direction=direction)
             names += [p.name for p in written]
             if size:
-                written = save_pathway_drawing(load_subtype(subtype), tmp / f"{subtype}-{size}.{fmt}",
-                                               dpi=dpi, size=size)
+                written = save_pathway_drawing(pathway, tmp / f"{subtype}-{size}.{fmt}",
+                                               dpi=dpi, size=size, direction=direction)
                 names += [p.name for p in written]
         if gallery:
             subtype, path = GALLERY_EXAMPLE
             name = f"{subtype}-highlighted.{fmt}"
-            save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi)
+            save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi, direction=direction)
             names.append(name)
     return names
 
