@@ -224,37 +224,40 @@ def graph_fingerprint(graph: nx.MultiDiGraph) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
-def layout_key(graph: nx.MultiDiGraph, typography: Typography, spacing: Spacing | None, direction: str) -> tuple:
+def layout_key(graph: nx.MultiDiGraph, typography: Typography, spacing: Spacing | None, direction: str,
+               attempts: int = 6) -> tuple:
     """The cache key of a layout: the graph's fingerprint and every option that changes the layout."""
     from matplotlib import rcParams
 
     from sarcoma_sim.pathways.layout import text as layout_text
 
     wraps = (layout_text.TITLE_WRAP, layout_text.DETAIL_WRAP, layout_text.LABEL_WRAP, layout_text.LINK_WRAP)
-    return (graph_fingerprint(graph), typography, spacing, direction, wraps,
+    return (graph_fingerprint(graph), typography, spacing, direction, attempts, wraps,
             tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
 
 
 def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
                    typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None,
-                   direction: str = "right") -> Layout:
+                   direction: str = "right", attempts: int = 6) -> Layout:
     """The layout of ``graph`` with box and label sizes measured in the drawing's fonts.
 
     ``direction`` is "right" (columns left to right) or "down" (lines of therapy as rows, top to
     bottom). Layouts are cached for the process (``layout_key``), so laying out the same graph
-    with the same options again costs only its fingerprint.
+    with the same options again costs only its fingerprint. ``attempts`` is how many times the
+    spacing may grow while labels collide (``layered_layout``); one gives the smallest layout.
     """
-    key = layout_key(graph, typography, spacing, direction)
+    key = layout_key(graph, typography, spacing, direction, attempts)
     found = _LAYOUTS.get(key)
     if found is None:
-        found = _measured_layout(graph, measure or _TextMeasure(), typography, spacing, direction)
+        found = _measured_layout(graph, measure or _TextMeasure(), typography, spacing, direction, attempts)
         if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
             _LAYOUTS.clear()
         _LAYOUTS[key] = found
     return found
 
 
-def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | None, direction: str) -> Layout:
+def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | None, direction: str,
+                     attempts: int = 6) -> Layout:
 
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
@@ -267,7 +270,8 @@ def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | 
     def label_size(text: str) -> tuple[float, float]:
         return measure(text, typography.label)
 
-    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction)
+    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction,
+                          attempts=attempts)
 
 
 def _title_weight(attrs: dict) -> str:
@@ -723,14 +727,16 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
     other = preset.wide_wraps if direction == "right" else preset.narrow_wraps
-    tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, *preset.label_wraps)] + \
-        [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps] + \
-        [(*other, label, None) for label in (label_wrap, *preset.label_wraps)]
+    tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(*other, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
     # every pairing, tried only on a finished panel that fits no other way (fitting is not
     # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
     # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
     narrow = [(*preset.narrow_wraps, label_wrap, None)]
-    more = [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
+    more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
+        [(*other, label, None) for label in preset.label_wraps[1:]] + \
+        [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
     def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
@@ -738,8 +744,9 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         preset's own); False if none."""
         for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
             with wrap_widths(title, detail, label, link=link):
-                # the diagram alone larger than the page: no need to compose the slide around it
-                alone = diagram_layout(panel, measure, preset.typography, preset.spacing, direction)
+                # the diagram alone larger than the page: no need to compose the slide around it (its
+                # first attempt is the smallest: the spacing only grows when labels collide)
+                alone = diagram_layout(panel, measure, preset.typography, preset.spacing, direction, attempts=1)
                 if alone.width > preset.width or alone.height + 0.6 > preset.height:
                     continue
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",

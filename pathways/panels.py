@@ -116,12 +116,13 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     """The graph of the panel owning the states ``own``, with link boxes where the story continues.
 
     Arrows leaving the panel end in one link box per panel they lead to, saying in a few words
-    where the story goes on ("second line: panel 3"), each arrow labelled with its event and
-    condition as on the whole drawing; arrows entering the panel start from one link box per
-    panel they come from ("from first line: panel 1"). So no two link boxes of a panel say the
-    same. A state missing from ``panel_of_state`` is on a panel not numbered yet (while panels are
-    measured: "panel 99"). ``last`` says whether it is the last panel, the one whose end states get
-    the "End" column. The hover rows (``link_rows``) name every state, with its panel.
+    where the story goes on ("second line: panel 3"), each arrow labelled with its events; arrows
+    entering the panel start from one link box per panel they come from ("from first line: panel
+    1"), each labelled with its event and condition as on the whole drawing, beside the state the
+    condition names. So no two link boxes of a panel say the same. A state missing from
+    ``panel_of_state`` is on a panel not numbered yet (while panels are measured: "panel 99").
+    ``last`` says whether it is the last panel, the one whose end states get the "End" column.
+    The hover rows (``link_rows``) name every state, with its panel.
     """
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
     lines = taught_lines(graph)
@@ -172,8 +173,10 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         else:
             target = f"{LINK_PREFIX}to:{where(v)}"
         source = u if u in own else f"{LINK_PREFIX}from:{where(u)}"
-        entering = {} if u in own else {"event_only": True}
-        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True, **entering})
+        # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
+        # condition ("if trabectedin chosen") is said where it enters, beside the state it names
+        leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
+        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True, **leaving})
     if graph.graph.get("initial") not in panel:
         entries = [n for n, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
         panel.graph["initial"] = (entries or list(panel.nodes) or [None])[0]

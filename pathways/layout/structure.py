@@ -136,8 +136,8 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
             continue
         merged.setdefault((u, v, k in back), []).append((k, d.get("event")))
     said_in_box = {k for _, _, k, d in edges if d.get("said_in_link_box")}
-    # an arrow entering a panel from a link box says only its event: its condition is said where
-    # it leaves, on the panel of the state it comes from (sarcoma_sim.pathways.panels)
+    # an arrow leaving a panel for a link box says only its event: its condition is said where it
+    # enters the panel of the state it names (sarcoma_sim.pathways.panels)
     event_only = {k for _, _, k, d in edges if d.get("event_only")}
     for (u, v, is_back), items in merged.items():
         keys = tuple(k for k, _ in items)

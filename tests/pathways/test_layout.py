@@ -338,7 +338,8 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
 
 def test_arrows_from_another_panel_start_at_one_box_per_panel_saying_where_from():
     """On a panel, arrows entering from another panel start at one link box per panel, which says
-    in a few words where from ("from diagnosis: panel 1"); each arrow says its event only."""
+    in a few words where from ("from diagnosis: panel 1"); each arrow keeps its condition, and an
+    arrow leaving the panel says its event only."""
     from sarcoma_sim.pathways.panels import candidate_panel
     graph = gist_graph()
     panel = candidate_panel(graph, ["ntrk_inhibitor"], last=False, earlier=[["workup"], ["surveillance"]])
@@ -349,7 +350,11 @@ def test_arrows_from_another_panel_start_at_one_box_per_panel_saying_where_from(
     assert first["link_rows"] == ("Histology and KIT/PDGFRA mutation testing (panel 1)",)
     layout = layered_layout(panel, attempts=1)
     incoming = {r.edge.source: r.edge.label for r in layout.routes if r.edge.target == "ntrk_inhibitor"}
-    assert incoming == {"link:from:1": "start", "link:from:2": "recurrence"}
+    assert set(incoming) == {"link:from:1", "link:from:2"}
+    assert incoming["link:from:1"].startswith("start,") and incoming["link:from:2"].startswith("recurrence,")
+    assert all("fusion positive" in label for label in incoming.values())
+    leaving = [r.edge.label for r in layout.routes if r.edge.target.startswith("link:to:")]
+    assert leaving and all("," not in label for label in leaving)
 
 
 def test_link_boxes_wrap_at_their_own_width_each_way():
