@@ -787,15 +787,19 @@ def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
         last = len(states) + sum(len(g) for g in earlier) == placed
         return fitting_link_wrap(candidate_panel(graph, states, last, earlier)) is not False
 
-    for block in blocks:
+    for i, block in enumerate(blocks):
         if groups and fits(groups[-1] + block, groups[:-1]):
             groups[-1] = groups[-1] + block
-        elif fits(block, groups):
+            continue
+        # the first panel (the first-line decision) ends where its phase does; a later panel that
+        # has room goes on with the next phase, so a phase is cut only where a panel is full
+        start = groups.pop() if i > 0 and len(groups) > 1 else []
+        if not start and fits(block, groups):
             groups.append(list(block))
-        else:
-            groups += _fill_panels(graph, list(block), {}, fitting_link_wrap,
-                                   lambda g, own, last, earlier, before=list(groups): candidate_panel(
-                                       g, own, last, [*before, *earlier]))
+            continue
+        groups += _fill_panels(graph, list(block), {}, fitting_link_wrap,
+                               lambda g, own, last, earlier, before=list(groups): candidate_panel(
+                                   g, own, last, [*before, *earlier]), start=start)
     return groups
 
 
@@ -821,7 +825,8 @@ def _next_choice(graph, current: list[str], remaining: list[str]) -> str:
     return next((s for s in window if not _neighbours(graph, s).intersection(rest)), remaining[0])
 
 
-def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
+def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel,
+                 start: Sequence[str] = ()) -> list[list[str]]:
     """States taken in column order (top to bottom within one) into panels, each joining the
     current panel while it still fits and holds fewer than its cap.
 
@@ -831,7 +836,7 @@ def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wr
     columns where it can, inside a column where it must.
     """
     groups: list[list[str]] = []
-    current: list[str] = []
+    current: list[str] = list(start)   # the states of a panel already begun
     remaining = list(states)
     while remaining:
         full = len(current) >= caps.get(len(groups), len(states))
