@@ -92,6 +92,10 @@ class Preset:
     # to spare; fewer lines each let them sit closer.
     label_wraps: tuple[int, ...] = (22, 28, 34)
     narrow_wraps: tuple[int, int] = (15, 18)  # box title and regimen widths tried last
+    # Wide, short boxes: a left-to-right panel is short of height, and a column of first-line
+    # options (GIST's five) fits a slide only with fewer lines per box; a panel running down is
+    # short of width and tries the narrow ones instead.
+    wide_wraps: tuple[int, int] = (26, 30)
 
 
 PRESETS = {
@@ -203,10 +207,57 @@ def highlighted_keys(graph: nx.MultiDiGraph, highlight: Sequence[str], file: str
     return keys
 
 
+# Layouts kept for the process, keyed by everything that decides them (the graph's content, the
+# type sizes, spacing, direction, wrap widths and fonts): a pathway is laid out once however many
+# panels, presets, formats, map requests or focus views draw it.
+_LAYOUTS: dict[tuple, Layout] = {}
+_LAYOUTS_LIMIT = 512
+
+
+def graph_fingerprint(graph: nx.MultiDiGraph) -> str:
+    """A hash of everything in ``graph`` (attributes of the graph, its nodes and its edges)."""
+    import hashlib
+    import json
+
+    data = [graph.graph, list(graph.nodes(data=True)), list(graph.edges(keys=True, data=True))]
+    text = json.dumps(data, sort_keys=True, default=repr, ensure_ascii=False)
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
+
+
+def layout_key(graph: nx.MultiDiGraph, typography: Typography, spacing: Spacing | None, direction: str,
+               attempts: int = 6) -> tuple:
+    """The cache key of a layout: the graph's fingerprint and every option that changes the layout."""
+    from matplotlib import rcParams
+
+    from sarcoma_sim.pathways.layout import text as layout_text
+
+    wraps = (layout_text.TITLE_WRAP, layout_text.DETAIL_WRAP, layout_text.LABEL_WRAP, layout_text.LINK_WRAP)
+    return (graph_fingerprint(graph), typography, spacing, direction, attempts, wraps,
+            tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+
+
 def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
-                   typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None) -> Layout:
-    """The layout of ``graph`` with box and label sizes measured in the drawing's fonts."""
-    measure = measure or _TextMeasure()
+                   typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None,
+                   direction: str = "right", attempts: int = 6) -> Layout:
+    """The layout of ``graph`` with box and label sizes measured in the drawing's fonts.
+
+    ``direction`` is "right" (columns left to right) or "down" (lines of therapy as rows, top to
+    bottom). Layouts are cached for the process (``layout_key``), so laying out the same graph
+    with the same options again costs only its fingerprint. ``attempts`` is how many times the
+    spacing may grow while labels collide (``layered_layout``); one gives the smallest layout.
+    """
+    key = layout_key(graph, typography, spacing, direction, attempts)
+    found = _LAYOUTS.get(key)
+    if found is None:
+        found = _measured_layout(graph, measure or _TextMeasure(), typography, spacing, direction, attempts)
+        if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = found
+    return found
+
+
+def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | None, direction: str,
+                     attempts: int = 6) -> Layout:
 
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
@@ -219,7 +270,8 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     def label_size(text: str) -> tuple[float, float]:
         return measure(text, typography.label)
 
-    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing)
+    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction,
+                          attempts=attempts)
 
 
 def _title_weight(attrs: dict) -> str:
@@ -229,7 +281,8 @@ def _title_weight(attrs: dict) -> str:
 
 def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = None, *,
                  title: str | None = None, legend: bool = True, sources: bool = True,
-                 typography: Typography = DEFAULT_TYPOGRAPHY, page: tuple[float, float] | None = None):
+                 typography: Typography = DEFAULT_TYPOGRAPHY, page: tuple[float, float] | None = None,
+                 direction: str = "right"):
     """Draw a pathway (a ``Pathway`` or its graph) on ``ax`` (a new figure if None); returns the axes.
 
     ``highlight`` is a sequence of state ids (a patient's path): its states and arrows are drawn
@@ -238,9 +291,10 @@ def draw_pathway(pathway_or_graph, ax=None, highlight: Sequence[str] | None = No
     ``legend`` and ``sources`` switch the legend and the sources footer (which lists only the
     sources that the drawn states and arrows cite). ``typography`` sets the font sizes; ``page``
     (width, height in inches) fixes the canvas and centres the drawing on it, unscaled.
+    ``direction`` "down" draws it top to bottom, lines of therapy as horizontal bands.
     """
     return _compose(pathway_or_graph, ax, highlight, title=title, legend=legend, sources=sources,
-                    typography=typography, page=page, managed=True)[0]
+                    typography=typography, page=page, managed=True, direction=direction)[0]
 
 
 # The gap between a panel's diagram and the legend and sources beside it, and the narrowest
@@ -250,19 +304,21 @@ SIDE_MIN_WIDTH = 3.0
 
 
 def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None,
-                   path_keys: set | None = None):
+                   path_keys: set | None = None, direction: str = "right"):
     """The drawing ``draw_pathway`` makes, on a standalone figure outside pyplot (for saving).
 
     Saving and serving leave nothing open in pyplot, so a long session or a web server does not
     collect figures; a notebook user calls ``draw_pathway`` instead. ``path_keys``: the arrows to
     highlight, when ``highlight`` is a patient's walk with jumps the pathway has no arrow for.
     """
-    return _compose(pathway_or_graph, None, highlight, title=title, path_keys=path_keys)[0].figure
+    return _compose(pathway_or_graph, None, highlight, title=title, path_keys=path_keys,
+                    direction=direction)[0].figure
 
 
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
-             names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False):
+             names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False,
+             direction: str = "right"):
     """Draw as ``draw_pathway`` does; returns the axes and the drawing's own (width, height) in inches.
 
     A new figure (``ax`` None) is made through pyplot when ``managed``, so a notebook shows it when the
@@ -277,8 +333,11 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if path_keys is None and highlight is not None:
         path_keys = highlighted_keys(graph, highlight, file)
     measure = measure or _TextMeasure()
-    layout = diagram_layout(graph, measure, typography, spacing)
+    layout = diagram_layout(graph, measure, typography, spacing, direction)
     t = typography
+    down = layout.direction == "down"
+    # running down, the bands' headers stand in a column at the left of the diagram
+    lead = max((measure(b.title, t.header, "bold")[0] for b in layout.bands), default=0.0) + 0.2 if down else 0.0
 
     own_figure = ax is None
     if own_figure and managed:
@@ -291,15 +350,16 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
         ax = figure.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
 
-    width = page[0] if page else max(layout.width + 2 * margin, 7.0)
-    text_width = max(width, layout.width + 2 * margin) - 2 * margin
-    ox = (width - layout.width) / 2
+    drawn_width = layout.width + lead
+    width = page[0] if page else max(drawn_width + 2 * margin, 7.0)
+    text_width = max(width, drawn_width + 2 * margin) - 2 * margin
+    ox = (width - drawn_width) / 2 + lead
     # On a fixed page a narrow diagram (a panel) leaves room at its side: the legend and sources
     # go there rather than below, since a slide is short and wide (the height decides the fit).
-    side_width = width - 2 * margin - layout.width - SIDE_GAP if page else 0.0
+    side_width = width - 2 * margin - drawn_width - SIDE_GAP if page else 0.0
     beside = (legend or sources) and side_width >= SIDE_MIN_WIDTH
     if beside:
-        ox = margin
+        ox = margin + lead
     y = margin
     heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     if heading:
@@ -316,16 +376,19 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     header_h = measure("First line", t.header, "bold")[1]
     band_top = y + 0.05
     # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
-    oy = band_top + header_h + (0.12 if page else 0.25)
+    oy = band_top + (0.05 if down else header_h + (0.12 if page else 0.25))
     diagram_bottom = oy + layout.height
 
-    _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
+    if down:
+        _draw_rows(ax, layout, ox, oy, lead, t)
+    else:
+        _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
     _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
     _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
                 path_keys, measure, t)
 
     if beside:
-        left, y, column = margin + layout.width + SIDE_GAP, band_top, side_width
+        left, y, column = margin + drawn_width + SIDE_GAP, band_top, side_width
     else:
         left, y, column = margin, diagram_bottom + (0.15 if page else 0.3), text_width
     if legend:
@@ -333,7 +396,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if sources:
         y = _draw_footer(ax, graph, left, y, column, measure, t, short_citations=page is not None)
     height = max(y, diagram_bottom + 0.1) + margin
-    natural = (max(width, layout.width + 2 * margin), height)
+    natural = (max(width, drawn_width + 2 * margin), height)
 
     if page:
         # Text is never shrunk to fit: a drawing larger than the page gets a larger canvas, which
@@ -362,16 +425,21 @@ def _state_name(graph, state: str) -> str:
 
 def _wrapped(text: str, width_in: float, size: float, measure, weight: str = "normal") -> str:
     """``text`` wrapped at word boundaries to lines no wider than ``width_in`` in that font."""
+    # each word is measured once and a line's width summed from its words: measuring every
+    # candidate line cost most of a drawing's time (a footer of sources is hundreds of words)
+    space = measure("a a", size, weight)[0] - measure("aa", size, weight)[0]
     lines: list[str] = []
     for paragraph in text.split("\n"):
-        line = ""
+        line, line_width = "", 0.0
         for word in paragraph.split(" "):
-            attempt = f"{line} {word}" if line else word
-            if line and measure(attempt, size, weight)[0] > width_in:
+            word_width = measure(word, size, weight)[0] if word else 0.0
+            if line and line_width + space + word_width > width_in:
                 lines.append(line)
-                line = word
+                line, line_width = word, word_width
+            elif line:
+                line, line_width = f"{line} {word}", line_width + space + word_width
             else:
-                line = attempt
+                line, line_width = word, word_width
         lines.append(line)
     return "\n".join(lines)
 
@@ -384,6 +452,19 @@ def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float, t: Typ
         ax.add_patch(Rectangle((ox + band.left, top), band.right - band.left, bottom - top,
                                facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
         ax.text(ox + (band.left + band.right) / 2, top + 0.06, band.title, ha="center", va="top",
+                fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
+                gid=f"header:{band.title}")
+
+
+def _draw_rows(ax, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
+    """The bands of a layout running down: a shaded row per line of therapy, its header at the left."""
+    from matplotlib.patches import Rectangle
+
+    for i, band in enumerate(layout.bands):
+        shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
+        ax.add_patch(Rectangle((ox - lead, oy + band.left), layout.width + lead, band.right - band.left,
+                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
+        ax.text(ox - lead + 0.08, oy + (band.left + band.right) / 2, band.title, ha="left", va="center",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")
 
@@ -527,7 +608,7 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, linewidth=3, label="highlighted path (steps numbered)"))
     renderer = _renderer_for(ax.figure)
     legend = None
-    for ncol in range(len(handles), 0, -1):
+    for ncol in range(_legend_columns(handles, width, t.legend), 0, -1):
         if legend is not None:
             legend.remove()
         legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, top),
@@ -544,6 +625,20 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         for text, handle in zip(legend.get_texts(), handles):
             text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
     return top + legend.get_window_extent(renderer).height / ax.figure.dpi
+
+
+def _legend_columns(handles, width: float, size: float) -> int:
+    """The most columns the legend's entries seem to fit in ``width`` (inches), estimated from the
+    text sizes so that only one or two legends are laid out (each costs a full text layout)."""
+    measure = _TextMeasure()
+    em = size / 72
+    entries = [measure(h.get_label(), size)[0] + 2.6 * em for h in handles]
+    for ncol in range(len(entries), 1, -1):
+        rows = -(-len(entries) // ncol)
+        columns = [entries[i:i + rows] for i in range(0, len(entries), rows)]
+        if sum(max(c) for c in columns) + 1.6 * em * (len(columns) - 1) + em <= width:
+            return ncol
+    return 1
 
 
 def _renderer_for(figure):
@@ -567,10 +662,10 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: T
     for s in shown:
         mark = " *" if s.get("beyond_source") else ""
         citation = str(s.get("citation"))
-        # slides and pages keep the citation's first part (the trial or document named as the
-        # pathway file writes it); the full citation is on the handout's sources pages
-        cited.append(f"{s.get('id')}{mark}: {citation.split(',')[0] if short_citations else citation}")
-    text = "Sources: " + "; ".join(cited) if cited else ""
+        # slides and pages name each source by its id, a line or two under the diagram; the full
+        # citations are on the handout's sources pages, in the default drawing and the SVG titles
+        cited.append(f"{s.get('id')}{mark}" if short_citations else f"{s.get('id')}{mark}: {citation}")
+    text = "Sources: " + ("; " if not short_citations else ", ").join(cited) if cited else ""
     if any(s.get("beyond_source") for s in shown):
         text += ". * beyond the source guideline."
     body = _wrapped(text, width, t.footer, measure) + "\n" if text else ""
@@ -601,32 +696,49 @@ def preset_graphs(pathway_or_graph, highlight: Sequence[str] | None = None) -> t
     return graph, folded, folded_path_keys(folded, highlight) if highlight is not None else None
 
 
-def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
-    """The pathway cut into as few linked panels as fit ``preset`` (see ``_preset_panels``), its
-    dose reductions for toxicity folded into their drug's box where that loses nothing."""
-    from sarcoma_sim.pathways.layout.text import wrap_widths
-
+def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None,
+                  direction: str = "right") -> list:
+    """The pathway cut into linked panels that fit ``preset``, by clinical phase (see
+    ``_phase_groups``), its dose reductions for toxicity folded into their drug's box where that
+    loses nothing. Computed once per pathway, preset, highlight and direction in a process."""
     graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
-    with wrap_widths(*preset.wraps):
-        return _preset_panels(graph, folded, preset, highlight, path_keys)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    key = (graph_fingerprint(graph), preset, tuple(highlight) if highlight is not None else None, direction)
+    found = _PANELS.get(key)
+    if found is None:
+        from sarcoma_sim.pathways.layout.text import wrap_widths
+
+        with wrap_widths(*preset.wraps):
+            found = _preset_panels(graph, folded, preset, highlight, path_keys, direction)
+        if len(_PANELS) >= 64:
+            _PANELS.clear()
+        _PANELS[key] = found
+    return list(found)
+
+
+_PANELS: dict[tuple, list] = {}
 
 
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
-                   highlight: Sequence[str] | None, path_keys) -> list:
+                   highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import candidate_panel, column_units, split_panels
+    from sarcoma_sim.pathways.panels import column_units, split_panels
 
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
-    tries = [(title_wrap, detail_wrap, label_wrap, link) for link in (None, *preset.link_wraps)] + \
-        [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps]
+    other = preset.wide_wraps if direction == "right" else preset.narrow_wraps
+    tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(*other, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
     # every pairing, tried only on a finished panel that fits no other way (fitting is not
     # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
     # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
     narrow = [(*preset.narrow_wraps, label_wrap, None)]
-    more = [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps
-            for link in (None, *preset.link_wraps)]
+    more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
+        [(*other, label, None) for label in preset.label_wraps[1:]] + \
+        [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
     def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
@@ -634,10 +746,15 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         preset's own); False if none."""
         for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
             with wrap_widths(title, detail, label, link=link):
+                # the diagram alone larger than the page: no need to compose the slide around it (its
+                # first attempt is the smallest: the spacing only grows when labels collide)
+                alone = diagram_layout(panel, measure, preset.typography, preset.spacing, direction, attempts=1)
+                if alone.width > preset.width or alone.height + 0.6 > preset.height:
+                    continue
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=names, spacing=preset.spacing,
-                                     margin=preset.margin)
+                                     margin=preset.margin, direction=direction)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
                 return title, detail, label, link
         return False
@@ -647,21 +764,45 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
              if units else False)
     if not units or whole is not False:
         return [replace(p, wraps=whole or None) for p in split_panels(graph, [])]
-    states = [n for column in units for n in column]
-    # A panel is measured while it is filled, before the panels after it are numbered (its link
-    # boxes say "panel 99"); numbered, it is measured again, and one that no longer fits (a layout
-    # is not monotonic in its text) is capped at one state fewer and the cut made again.
-    caps: dict[int, int] = {}
-    while True:
-        groups = _fill_panels(graph, states, caps, fitting_link_wrap, candidate_panel)
-        panels = split_panels(graph, groups)
-        wraps = [fitting_link_wrap(p.graph) or fitting_link_wrap(p.graph, exhaustive=True) for p in panels]
-        too_large = [i for i, w in enumerate(wraps) if w is False and len(groups[i]) > 1]
-        if not too_large:
-            break
-        caps[too_large[0]] = len(groups[too_large[0]]) - 1
-    # (a single state too large for a panel stays alone on it: the canvas grows, tests catch it)
+    # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
+    # panels are then fitted at every width
+    quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
+                                (*other, label_wrap, None), (*other, preset.label_wraps[0], None)]))
+    groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
+    panels = split_panels(graph, groups)
+    wraps = [fitting_link_wrap(p.graph) or (fitting_link_wrap(p.graph, extra=more) if more else False) for p in panels]
+    # (a panel too large even so keeps its states: the canvas grows, and the tests catch it)
     return [replace(p, wraps=w or None) for p, w in zip(panels, wraps)]
+
+
+def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
+    """The states of each panel: the clinical phases (``panels.phase_blocks``) in order, consecutive
+    phases sharing a panel while they fit; a phase too large for one panel is cut in column order
+    (``_fill_panels``). Decided from the pathway's lines and arrows, so it holds for any pathway."""
+    from sarcoma_sim.pathways.panels import candidate_panel, phase_blocks
+
+    blocks = phase_blocks(graph)
+    placed = sum(len(b) for b in blocks)
+    groups: list[list[str]] = []
+
+    def fits(states: list[str], earlier: list[list[str]]) -> bool:
+        last = len(states) + sum(len(g) for g in earlier) == placed
+        return fitting_link_wrap(candidate_panel(graph, states, last, earlier)) is not False
+
+    for i, block in enumerate(blocks):
+        if groups and fits(groups[-1] + block, groups[:-1]):
+            groups[-1] = groups[-1] + block
+            continue
+        # the first panel (the first-line decision) ends where its phase does; a later panel that
+        # has room goes on with the next phase, so a phase is cut only where a panel is full
+        start = groups.pop() if i > 0 and len(groups) > 1 else []
+        if not start and fits(block, groups):
+            groups.append(list(block))
+            continue
+        groups += _fill_panels(graph, list(block), {}, fitting_link_wrap,
+                               lambda g, own, last, earlier, before=list(groups): candidate_panel(
+                                   g, own, last, [*before, *earlier]), start=start)
+    return groups
 
 
 # How many of the next states, in column order, a panel may choose from (see ``_fill_panels``).
@@ -686,7 +827,8 @@ def _next_choice(graph, current: list[str], remaining: list[str]) -> str:
     return next((s for s in window if not _neighbours(graph, s).intersection(rest)), remaining[0])
 
 
-def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel) -> list[list[str]]:
+def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel,
+                 start: Sequence[str] = ()) -> list[list[str]]:
     """States taken in column order (top to bottom within one) into panels, each joining the
     current panel while it still fits and holds fewer than its cap.
 
@@ -696,7 +838,7 @@ def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wr
     columns where it can, inside a column where it must.
     """
     groups: list[list[str]] = []
-    current: list[str] = []
+    current: list[str] = list(start)   # the states of a panel already begun
     remaining = list(states)
     while remaining:
         full = len(current) >= caps.get(len(groups), len(states))
@@ -725,20 +867,21 @@ def _panel_title(graph, panel) -> str:
     return name if panel.count == 1 else f"{name} (panel {panel.number} of {panel.count})"
 
 
-def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+def preset_figures(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None,
+                   direction: str = "right") -> list:
     """One matplotlib figure per panel of the pathway at ``preset`` (see ``preset_panels``)."""
-    return [figure for _, figure in preset_drawings(pathway_or_graph, preset, highlight)]
+    return [figure for _, figure in preset_drawings(pathway_or_graph, preset, highlight, direction)]
 
 
-def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None) -> list:
+def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None,
+                    direction: str = "right") -> list:
     """``(panel, figure)`` for each panel of the pathway at ``preset``."""
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
     graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
     if isinstance(highlight, str):
         highlight = [highlight]
-    with wrap_widths(*preset.wraps):
-        panels = _preset_panels(graph, folded, preset, highlight, path_keys)
+    panels = preset_panels(pathway_or_graph, preset, highlight, direction)
     drawings = []
     measure = _TextMeasure()
     for panel in panels:
@@ -747,7 +890,7 @@ def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] |
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
                              path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
-                             margin=preset.margin)
+                             margin=preset.margin, direction=direction)
         drawings.append((panel, ax.figure))
     return drawings
 
@@ -809,14 +952,15 @@ def save_figure(figure, path: Path, fmt: str, dpi: float = DPI, describe=None) -
 
 
 def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None = None, *,
-                         dpi: int = DPI, size: str | None = None) -> list[Path]:
+                         dpi: int = DPI, size: str | None = None, direction: str = "right") -> list[Path]:
     """Draw ``pathway`` to ``output_path`` (PNG, SVG or PDF by suffix), all-or-nothing; returns the files.
 
     ``size`` is None (the drawing's own size) or a name in ``PRESETS``: then the drawing is cut
     into linked panels that each fit the preset's canvas, written as the pages of one PDF or as
     ``name-1.svg``, ``name-2.svg``... At a preset a ``Pathway``'s dose reductions for toxicity are
     listed in their drug's box where that loses nothing (``sarcoma_sim.pathways.fold``; a bare graph
-    does not say which doses are reductions and keeps every box). An unknown suffix, an unwritable
+    does not say which doses are reductions and keeps every box). ``direction`` "down" draws top
+    to bottom, lines of therapy as horizontal bands, as guideline figures read. An unknown suffix, an unwritable
     path or a ``highlight`` that is not a path of the pathway is a ``PathwayError``; no partial
     file is left behind.
     """
@@ -826,11 +970,12 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     if size is None:
         graph, _ = _graph_of(pathway)
         describe = state_descriptions(graph, highlight)
-        drawn = [(graph, pathway_figure(graph, highlight))]
+        drawn = [(graph, pathway_figure(graph, highlight, direction=direction))]
     else:
         # at a preset the states' titles are those of the folded graph (a drug's box lists its reductions)
         describe = state_descriptions(preset_graphs(pathway, highlight)[1], highlight)
-        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(pathway, PRESETS[size], highlight)]
+        drawn = [(panel.graph, figure) for panel, figure in preset_drawings(pathway, PRESETS[size], highlight,
+                                                                            direction)]
     figures = [figure for _, figure in drawn]
     # a panel numbers its own decision points
     describes = [{**describe, "decisions": decision_descriptions(g), "links": link_descriptions(g, highlight)}

@@ -53,8 +53,9 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     return pages
 
 
-def handout_figures(subtypes=None) -> list:
-    """The handout's pages as matplotlib figures: cover, pathway panels, sources."""
+def handout_figures(subtypes=None, direction: str = "right") -> list:
+    """The handout's pages as matplotlib figures: cover, pathway panels (``direction`` "down": top
+    to bottom, lines of therapy as bands), sources."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_figures
     from sarcoma_sim.pathways.graph import build_graph
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -62,12 +63,15 @@ def handout_figures(subtypes=None) -> list:
     preset = PRESETS["page"]
     pathways = [load_subtype(s) for s in (subtypes or SUBTYPE_IDS)]
     cover = [(NOT_FOR_CLINICAL_USE, True),
-             ("Each pathway is drawn left to right: workup, each line of therapy, the end of the "
-              "pathway. A dashed border or arrow marks what goes beyond the source guideline (from "
-              "the evidence table); a dashed grey box lists the states on other pages of the same "
-              "pathway that a state leads to (each with its condition and its page, as 'panel N') "
-              "or is entered from. A dose reduction for toxicity that only lowers the dose of the "
-              "drug before it is listed in that drug's box. Sources are listed at the end.", False),
+             (("Each pathway is drawn top to bottom: workup, each line of therapy as a band, the end "
+               "of the pathway. " if direction == "down" else
+               "Each pathway is drawn left to right: workup, each line of therapy, the end of the pathway. ") +
+              "Each pathway starts with the diagnosis and every first-line option, then progression and "
+              "the later lines. A dashed border or arrow marks what goes beyond the source guideline (from "
+              "the evidence table); a dashed grey box says on which page of the same pathway the "
+              "story continues ('second line: panel 3') or where an arrow comes from. A dose reduction "
+              "for toxicity that only lowers the dose of the drug before it is listed in that drug's box. "
+              "Sources are listed at the end.", False),
              ("Subtypes in this handout:", True)]
     cover += [(f"{p.name} ({p.id})", False) for p in pathways]
     pages = _text_pages(HANDOUT_TITLE, cover, preset)
@@ -75,7 +79,7 @@ def handout_figures(subtypes=None) -> list:
     for pathway in pathways:
         graph = build_graph(pathway)
         # the pathway itself, not its exported graph: it says which doses are reductions to fold
-        pages += preset_figures(pathway, preset)
+        pages += preset_figures(pathway, preset, direction=direction)
         sources.append((pathway.name, True))
         for s in graph.graph.get("sources") or []:
             mark = " (beyond the source guideline)" if s.get("beyond_source") else ""
@@ -94,10 +98,10 @@ def check_handout_name(target) -> Path:
     return target
 
 
-def write_handout(target, subtypes=None) -> Path:
+def write_handout(target, subtypes=None, direction: str = "right") -> Path:
     """Write the handout PDF to ``target``, all-or-nothing; returns its path."""
     from sarcoma_sim.pathways.draw import write_pdf_pages
 
     target = check_handout_name(target)
-    write_pdf_pages(target, handout_figures(subtypes))
+    write_pdf_pages(target, handout_figures(subtypes, direction))
     return target

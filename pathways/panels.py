@@ -22,7 +22,7 @@ from typing import Sequence
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout import condition_phrase, edge_label, state_columns
+from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, line_title, state_columns
 
 LINK_PREFIX = "link:"
 
@@ -53,19 +53,79 @@ def column_units(graph: nx.MultiDiGraph) -> list[list[str]]:
     return [by_column[c] for c in sorted(by_column)]
 
 
+def taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """The line of therapy each non-end state is taught with: a therapy's own ``line``; a state
+    without one (workup, surgery, assessment) the highest line among the states before it on forward
+    arrows (0, diagnosis, before any therapy). Decided from the data, never from state ids."""
+    back = back_edge_keys(graph)
+    forward = nx.DiGraph()
+    forward.add_nodes_from(graph)
+    forward.add_edges_from((u, v) for u, v, k in graph.edges(keys=True) if k not in back and u != v)
+    order = list(nx.topological_sort(forward)) if nx.is_directed_acyclic_graph(forward) else list(graph)
+    lines: dict[str, int] = {}
+    for n in order:
+        own = graph.nodes[n].get("line")
+        before = [lines.get(p, 0) for p in forward.predecessors(n)]
+        lines[n] = int(own) if own is not None else max(before, default=0)
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    return {n: lines[n] for n in graph if n not in terminal}
+
+
+def phase_name(line: int) -> str:
+    """"diagnosis" (line 0), "first line", "second line", ..."""
+    return "diagnosis" if line <= 0 else line_title(line).lower()
+
+
+def first_line_options(graph: nx.MultiDiGraph) -> list[str]:
+    """The states the pathway's first decision leads to (the initial state's forward arrows, end
+    states aside), in the diagram's column order: what a resident chooses between at diagnosis."""
+    initial = graph.graph.get("initial")
+    if initial not in graph:
+        return []
+    lines = taught_lines(graph)
+    back = back_edge_keys(graph)
+    columns = state_columns(graph)
+    options = {v for _, v, k in graph.out_edges(initial, keys=True) if k not in back and v in lines and v != initial}
+    return sorted(options, key=lambda n: (columns[n], list(graph).index(n)))
+
+
+def phase_blocks(graph: nx.MultiDiGraph) -> list[list[str]]:
+    """The pathway's non-end states in teaching order, a block per clinical phase.
+
+    First the diagnosis and the first-line decision: the initial state with every option it leads
+    to (``first_line_options``), the thing a resident must learn, kept on one panel. Then the rest
+    of each line of therapy (``taught_lines``) in order: the states before any therapy, then
+    progression, dose changes and surgery within the first line, then each later line. Within a
+    block, states follow the diagram's columns.
+    """
+    lines = taught_lines(graph)
+    columns = state_columns(graph)
+    ordered = sorted(lines, key=lambda n: (columns[n], list(graph).index(n)))
+    initial = graph.graph.get("initial")
+    first = ([initial] if initial in lines else []) + first_line_options(graph)
+    blocks = [first] if first else []
+    for line in sorted(set(lines.values())):
+        rest = [n for n in ordered if lines[n] == line and n not in first]
+        if rest:
+            blocks.append(rest)
+    return blocks
+
+
 def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
                 panel_of_state: dict[str, int], last: bool) -> nx.MultiDiGraph:
-    """The graph of the panel owning the states ``own``, with link boxes for states on other panels.
+    """The graph of the panel owning the states ``own``, with link boxes where the story continues.
 
-    Each state of the panel that leads off it gets one link box after it, a row per state it leads
-    to ("progression, limited → Resection of limited progression (panel 7)"), and each state
-    entered from off the panel one link box before it, a row per state it comes from ("Imatinib
-    400 mg daily (panel 4): progression"); the arrow between box and state carries no label, its
-    conditions being in the rows. A state missing from ``panel_of_state`` is on a panel not
-    numbered yet (while panels are measured). ``last`` says whether it is the rightmost panel, the
-    one whose end states get the "End" column.
+    Arrows leaving the panel end in one link box per panel they lead to, saying in a few words
+    where the story goes on ("second line: panel 3"), each arrow labelled with its events; arrows
+    entering the panel start from one link box per panel they come from ("from first line: panel
+    1"), each labelled with its event and condition as on the whole drawing, beside the state the
+    condition names. So no two link boxes of a panel say the same. A state missing from
+    ``panel_of_state`` is on a panel not numbered yet (while panels are measured: "panel 99").
+    ``last`` says whether it is the last panel, the one whose end states get the "End" column.
+    The hover rows (``link_rows``) name every state, with its panel.
     """
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    lines = taught_lines(graph)
     panel = nx.MultiDiGraph(**graph.graph)
     panel.graph["panel"] = number
     panel.graph["panels"] = count
@@ -77,33 +137,31 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         where = panel_of_state.get(state)
         return f"{' '.join(str(graph.nodes[state].get('label') or state).split())} (panel {where or 99})"
 
-    def condition(u: str, v: str) -> str:
-        # the target is named in the row, so "if chosen" need not name it again
-        said = edge_label([(d.get("event"), condition_phrase(graph, u, v, k))
-                           for k, d in (graph.get_edge_data(u, v) or {}).items()])
-        return " ".join(said.split())
+    def where(state: str) -> int:
+        return panel_of_state.get(state) or 99
 
-    rows: dict[str, list[tuple[str, str]]] = {}
+    links: dict[str, list[str]] = {}
     for u, v in dict.fromkeys(graph.edges()):
         if u in own and v not in own and v not in terminal:
-            rows.setdefault(f"{LINK_PREFIX}to:{u}", []).append((v, f"{condition(u, v)} → {name(v)}"))
+            links.setdefault(f"{LINK_PREFIX}to:{where(v)}", []).append(v)
         elif v in own and u not in own:
-            rows.setdefault(f"{LINK_PREFIX}from:{v}", []).append((u, f"{name(u)}: {condition(u, v)}"))
-    for node, items in rows.items():
-        direction = node[len(LINK_PREFIX):].split(":", 1)[0]
-        states = tuple(state for state, _ in items)
+            links.setdefault(f"{LINK_PREFIX}from:{where(u)}", []).append(u)
+    for node, states in links.items():
+        direction, other = node[len(LINK_PREFIX):].split(":", 1)
+        unique = tuple(dict.fromkeys(states))
+        phase = phase_name(min(lines[s] for s in unique))
+        summary = f"{phase}: panel {other}" if direction == "to" else f"from {phase}: panel {other}"
         # no line of its own: a link box sits beside the state it belongs to
-        panel.add_node(node, kind="link", label="; ".join(text for _, text in items), line=None,
+        panel.add_node(node, kind="link", label=summary, line=None,
                        drugs=[], dose=None, schedule=None, drug_class=None, sources=[],
-                       beyond_source=False, note=None, link_of=states, link_direction=direction,
-                       link_panels=tuple(panel_of_state.get(s) for s in states),
-                       link_rows=tuple(text for _, text in items))
+                       beyond_source=False, note=None, link_of=unique, link_direction=direction,
+                       link_panels=tuple(where(s) for s in unique), link_rows=tuple(name(s) for s in unique),
+                       link_summary=(summary,))
 
     for u, v, k, data in graph.edges(keys=True, data=True):
         if u not in own and v not in own:
             continue
         phrase = condition_phrase(graph, u, v, k, name_option=True)
-        in_box = {}
         if v in terminal:
             if v not in panel:
                 # before the last panel an end state is drawn beside the arrows into it, not in
@@ -113,12 +171,12 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         elif v in own:
             target = v
         else:
-            target, in_box = f"{LINK_PREFIX}to:{u}", {"said_in_link_box": True}
-        if u not in own:
-            source, in_box = f"{LINK_PREFIX}from:{v}", {"said_in_link_box": True}
-        else:
-            source = u
-        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True, **in_box})
+            target = f"{LINK_PREFIX}to:{where(v)}"
+        source = u if u in own else f"{LINK_PREFIX}from:{where(u)}"
+        # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
+        # condition ("if trabectedin chosen") is said where it enters, beside the state it names
+        leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
+        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True, **leaving})
     if graph.graph.get("initial") not in panel:
         entries = [n for n, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
         panel.graph["initial"] = (entries or list(panel.nodes) or [None])[0]

@@ -63,10 +63,10 @@ from sarcoma_sim.pathways.layout.text import _wrap as _wrap
 
 __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
-    "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
+    "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
     "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "diagram_structure",
     "edge_label", "estimate_text_size", "layered_layout", "line_title", "node_text",
-    "regimen_detail", "state_columns",
+    "regimen_detail", "state_columns", "transposed",
 ]
 
 Measure = Callable[[str], tuple[float, float]]
@@ -76,13 +76,16 @@ def layered_layout(graph: nx.MultiDiGraph,
                    node_size: Callable[[str], tuple[float, float]] | None = None,
                    label_size: Measure | None = None,
                    spacing: Spacing | None = None,
-                   attempts: int = 6) -> Layout:
+                   attempts: int = 6, direction: str = "right") -> Layout:
     """Lay ``graph`` out left to right; sizes in inches come from the two measuring functions.
 
     ``node_size(state_id)`` gives a state box's natural (width, height) and ``label_size(text)``
     an edge label's; without them sizes are estimated from the text. When labels collide the
     spacing grows, up to ``attempts`` times; ``Layout.collisions`` counts any left.
+    ``direction="down"`` lays it out top to bottom instead (``DIRECTIONS``).
     """
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
     spacing = spacing or Spacing()
     if node_size is None:
         def node_size(state: str) -> tuple[float, float]:
@@ -99,6 +102,13 @@ def layered_layout(graph: nx.MultiDiGraph,
     rank = _ranks(graph, structure)
     sizes = {n: node_size(n) for n in structure.states}
     label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
+    if direction == "down":
+        # the same layered layout on the transposed sizes, then transposed back: columns become
+        # rows, ports on the sides become ports on top and bottom, arcs over the top go round the left
+        sizes = {n: (h, w) for n, (w, h) in sizes.items()}
+        label_sizes = {t: (h, w) for t, (w, h) in label_sizes.items()}
+        # a row's height is its tallest box: no minimum (the minimum width is for columns)
+        spacing = Spacing(**{**spacing.__dict__, "min_node_width": 0.0})
     best = None
     for _ in range(max(1, attempts)):
         layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
@@ -111,7 +121,22 @@ def layered_layout(graph: nx.MultiDiGraph,
                              "dummy_gap": spacing.dummy_gap * 1.3,
                              "min_column_gap": spacing.min_column_gap + 0.15,
                              "label_margin": spacing.label_margin + 0.08})
-    return best
+    return transposed(best) if direction == "down" else best
+
+
+DIRECTIONS = ("right", "down")
+
+
+def transposed(layout: Layout) -> Layout:
+    """``layout`` with x and y swapped: a left-to-right layout read top to bottom."""
+    def box(b: Box | None) -> Box | None:
+        return None if b is None else Box(b.id, b.kind, b.y, b.x, b.height, b.width, b.column)
+
+    routes = tuple(Route(r.edge, tuple(tuple((p[1], p[0]) for p in s) for s in r.segments), box(r.label_box))
+                   for r in layout.routes)
+    return Layout(layout.structure, {k: box(b) for k, b in layout.boxes.items()}, routes, layout.bands,
+                  layout.columns, width=layout.height, height=layout.width, collisions=layout.collisions,
+                  spacing=layout.spacing, direction="down" if layout.direction == "right" else "right")
 
 
 def _place(graph, structure: Structure, rank: dict[str, int], sizes, label_sizes,

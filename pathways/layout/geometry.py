@@ -73,7 +73,8 @@ class Route:
 
 @dataclass(frozen=True)
 class Band:
-    """A header over adjacent columns: "Workup", "First line", ..., "End"."""
+    """A header over adjacent columns: "Workup", "First line", ..., "End" (``left`` and ``right``
+    are the band's top and bottom when the layout runs down)."""
 
     title: str
     left: float
@@ -108,3 +109,6 @@ class Layout:
     height: float
     collisions: int = 0
     spacing: Spacing = field(default_factory=Spacing)
+    # "right": columns left to right, bands are x ranges; "down": rows top to bottom (a guideline
+    # figure, lines of therapy as horizontal bands), bands are y ranges
+    direction: str = "right"

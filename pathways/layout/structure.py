@@ -136,10 +136,14 @@ def diagram_structure(graph: nx.MultiDiGraph) -> Structure:
             continue
         merged.setdefault((u, v, k in back), []).append((k, d.get("event")))
     said_in_box = {k for _, _, k, d in edges if d.get("said_in_link_box")}
+    # an arrow leaving a panel for a link box says only its event: its condition is said where it
+    # enters the panel of the state it names (sarcoma_sim.pathways.panels)
+    event_only = {k for _, _, k, d in edges if d.get("event_only")}
     for (u, v, is_back), items in merged.items():
         keys = tuple(k for k, _ in items)
         # a panel's link box lists each transition's condition in its rows (sarcoma_sim.pathways.panels)
-        label = "" if said_in_box.issuperset(keys) else edge_label([(event, phrase[k]) for k, event in items])
+        label = "" if said_in_box.issuperset(keys) else edge_label([(event, None if k in event_only else phrase[k])
+                                                                         for k, event in items])
         result.append(DiagramEdge(u, v, keys, label, back=is_back,
                                   beyond_source=all(beyond[k] for k in keys)))
     first_key = {id(e): min(_key_order(k) for k in e.keys) for e in result}

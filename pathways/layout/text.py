@@ -46,6 +46,9 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
         if isinstance(width, tuple):
             # (boxes of where arrows go, boxes of where they come from)
             width = width[0] if attrs.get("link_direction") == "to" else width[1]
+        if attrs.get("link_summary"):
+            # a few words: "second line: panel 3"
+            return "\n".join(_wrap(row, width) for row in attrs["link_summary"]), None
         rows = attrs.get("link_rows") or (str(attrs.get("label") or ""),)
         bullet = "• " if len(rows) > 1 else ""
         return "\n".join(_wrap(bullet + row, width) for row in rows), None

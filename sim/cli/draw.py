@@ -8,6 +8,8 @@ highlighted example and writes the Markdown page that shows them all (docs/diagr
 least 12 pt, cutting a large pathway into linked panels (``FILE-1.svg``, ``FILE-2.svg``... or the
 pages of one PDF); with ``--all`` the preset versions are drawn beside the default ones.
 ``--all --handout FILE.pdf`` writes the printed handout (cover, every pathway, sources).
+``--direction down`` draws top to bottom, lines of therapy as horizontal bands, as guideline
+figures read (the default drawing, the presets and the handout alike).
 matplotlib is imported only when the command runs.
 """
 
@@ -31,7 +33,9 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "3"
+DRAWING_VERSION = "4"
+# Beside the gallery's images: per subtype, what each slide panel teaches (read by the gallery page).
+PANELS_FILE = "panels.json"
 
 
 def register(commands: argparse._SubParsersAction) -> None:
@@ -55,6 +59,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                    help="fit a 16:9 slide (13.33 x 7.5 in) or a portrait A4/Letter page (8.27 x 11 in) with text of "
                         "at least 12 pt; a pathway too large is cut into linked panels (FILE-1, FILE-2, "
                         "... or the pages of one PDF)")
+    p.add_argument("--direction", choices=("right", "down"), default="right",
+                   help="right: left to right, a column per line of therapy (default); down: top to bottom, "
+                        "lines of therapy as bands, as guideline figures read")
     p.add_argument("--handout", metavar="FILE.pdf",
                    help="with --all: one PDF with a cover, every subtype at the page size, and the sources")
     p.set_defaults(handler=cmd_draw, draw_parser=p)
@@ -96,7 +103,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
     if not args.all:
         pathway = load_any(args.subtype)
         highlight = parse_highlight(args.highlight) if args.highlight is not None else None
-        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size):
+        for path in save_pathway_drawing(pathway, args.output, highlight=highlight, dpi=dpi, size=args.size,
+                                         direction=args.direction):
             print(f"wrote {path}")
         return 0
     # Every output name is checked before the drawing (10-15 s), so a wrong one fails at once, writing nothing.
@@ -106,7 +114,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
         check_output_file(check_handout_name(args.handout))
     if args.gallery:
         check_output_file(args.gallery)
-    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size)
+    written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size,
+                       direction=args.direction)
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
@@ -115,12 +124,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
         print(f"wrote {args.gallery}")
     if args.handout:
         from sarcoma_sim.pathways.handout import write_handout
-        write_handout(args.handout)
+        write_handout(args.handout, direction=args.direction)
         print(f"wrote {args.handout}")
     return 0
 
 
-def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None) -> list[str]:
+def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None,
+             direction: str = "right") -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
@@ -133,18 +143,34 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     with atomic_directory(folder) as tmp:
         for subtype in SUBTYPE_IDS:
             name = f"{subtype}.{fmt}"
-            written = save_pathway_drawing(load_subtype(subtype), tmp / name, dpi=dpi)
+            pathway = load_subtype(subtype)
+            written = save_pathway_drawing(pathway, tmp / name, dpi=dpi, direction=direction)
             names += [p.name for p in written]
             if size:
-                written = save_pathway_drawing(load_subtype(subtype), tmp / f"{subtype}-{size}.{fmt}",
-                                               dpi=dpi, size=size)
+                written = save_pathway_drawing(pathway, tmp / f"{subtype}-{size}.{fmt}",
+                                               dpi=dpi, size=size, direction=direction)
                 names += [p.name for p in written]
+        if gallery and size:
+            from sarcoma_sim.files import write_text_atomic
+            summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}
+            write_text_atomic(tmp / PANELS_FILE, json.dumps(summary, indent=1, ensure_ascii=False) + "\n")
+            names.append(PANELS_FILE)
         if gallery:
             subtype, path = GALLERY_EXAMPLE
             name = f"{subtype}-highlighted.{fmt}"
-            save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi)
+            save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi, direction=direction)
             names.append(name)
     return names
+
+
+def panel_phases(pathway, size: str, direction: str = "right") -> list[list[str]]:
+    """The clinical phases each panel of ``pathway`` at ``size`` teaches ("diagnosis", "first line", ...)."""
+    from sarcoma_sim.pathways.draw import PRESETS, preset_graphs, preset_panels
+    from sarcoma_sim.pathways.panels import phase_name, taught_lines
+
+    lines = taught_lines(preset_graphs(pathway)[1])
+    return [[phase_name(line) for line in sorted({lines[s] for s in panel.states if s in lines})]
+            for panel in preset_panels(pathway, PRESETS[size], direction=direction)]
 
 
 def pathway_fingerprint(subtype: str, highlight=None) -> str:
@@ -178,15 +204,16 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
            "state and every diamond is a group with a title (regimen, dose and sources; or who shares "
            "the choice and where each branch goes), shown on hover.", "",
            "Each subtype also has a slide version (`--size slide`: 16:9, no text under 12 pt). A "
-           "pathway too large for one slide is cut into linked panels: a dashed grey box lists the "
-           "states on other panels that a state leads to (each with its condition and panel) or is "
-           "entered from. `--size page` does the same for a portrait "
+           "pathway too large for one slide is cut into linked panels by clinical phase: the diagnosis "
+           "and every first-line option first, then progression and the later lines; a dashed grey box "
+           "says in a few words where the story continues (\"second line: panel 3\") or comes from, "
+           "the arrows into it keeping their events and conditions. `--size page` does the same for a portrait "
            "A4 or Letter page (8.27 x 11 in), and `sarcoma-sim draw --all -o DIR --handout handout.pdf` prints every "
            "pathway at that size in one PDF with a cover and the full sources.", "",
            "At the slide and page sizes, a dose reduction for toxicity that only lowers the dose of "
            "the drug before it and then goes on as that drug does is listed in the drug's box "
            "(\"toxicity: 120 mg, then 80 mg daily\" under regorafenib) instead of having a box of its "
-           "own: a teacher's slide shows the drug's course, and GIST fits 8 slides instead of 14. A "
+           "own: a teacher's slide shows the drug's course with fewer boxes. A "
            "reduction that changes what follows keeps its box (imatinib reduced for toxicity is not "
            "escalated at progression). The full state machine stays in the default drawing and in "
            "every export.", "",
@@ -195,6 +222,7 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
            "```sh", GALLERY_COMMAND, "```", "",
            "Draw one pathway, optionally with a patient's path highlighted:", "",
            "```sh", "sarcoma-sim draw gist -o gist.png",
+           "sarcoma-sim draw gist -o gist-down.pdf --size page --direction down   # top to bottom, as guidelines read",
            "sarcoma-sim draw gist -o gist-path.svg --highlight workup,imatinib_400,imatinib_800_escalated",
            "```", "",
            "The same graphs export for other tools: "
@@ -205,6 +233,21 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
             "The path is drawn emphasised with its steps numbered; the rest of the pathway is faded.", "",
             f"![{subtype} with a patient's path highlighted]({rel}/{subtype}-highlighted.{fmt})", "",
             f"<!-- fingerprint {subtype}-highlighted {pathway_fingerprint(subtype, path)} -->", ""]
+    summary_path = Path(folder) / PANELS_FILE
+    if summary_path.exists() and (drawn is None or PANELS_FILE in drawn):
+        summary = json.loads(summary_path.read_text(encoding="utf-8"))
+        out += ["## The slide panels a teacher gets", "",
+                "Each subtype at `--size slide` (16:9, no text under 12 pt), cut by clinical phase from the "
+                "pathway's data: the first panel is the diagnosis with every first-line option drawn as a box; "
+                "the next panels follow progression through the later lines. A dashed grey box says where the "
+                "story continues (\"second line: panel 3\"). Add `--direction down` for top-to-bottom panels, "
+                "lines of therapy as rows, as guideline figures read.", "",
+                "| Subtype | Slides | What each slide teaches |", "|---|---|---|"]
+        for sid in SUBTYPE_IDS:
+            phases = summary.get(sid) or []
+            taught = "; ".join(f"{i}: {', '.join(p)}" for i, p in enumerate(phases, start=1))
+            out.append(f"| {load_subtype(sid).name} | {len(phases)} | {taught} |")
+        out.append("")
     out += ["## Subtypes", ""]
     for sid in SUBTYPE_IDS:
         pathway = load_subtype(sid)

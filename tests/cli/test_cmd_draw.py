@@ -26,6 +26,20 @@ def test_draw_writes_the_format_of_the_suffix(tmp_path, capsys, suffix):
     assert target.read_bytes().startswith(SIGNATURES[suffix])
 
 
+def test_draw_direction_down_draws_lines_of_therapy_as_rows(tmp_path, capsys):
+    """``--direction down`` draws top to bottom: the diagram is taller than wide, each line a row header."""
+    target = tmp_path / "asps.svg"
+    code, out, _ = run_cli(capsys, "draw", "asps", "-o", str(target), "--direction", "down")
+    assert code == 0 and f"wrote {target}" in out
+    across = tmp_path / "asps-right.svg"
+    run_cli(capsys, "draw", "asps", "-o", str(across))
+    size = re.compile(rb'width="([0-9.]+)pt" height="([0-9.]+)pt"')
+    (w_down, h_down), (w_right, h_right) = (tuple(map(float, size.search(p.read_bytes()).groups()))
+                                            for p in (target, across))
+    assert h_down / w_down > h_right / w_right
+    assert b"header:First line" in target.read_bytes() or b"First line" in target.read_bytes()
+
+
 def test_draw_accepts_a_pathway_file(tmp_path, capsys, small_pathway_text):
     """A pathway .yaml file is drawn like a shipped subtype."""
     source = tmp_path / "demo.yaml"
@@ -102,6 +116,7 @@ def test_output_that_is_a_folder_exits_1(tmp_path, capsys):
     ["draw", "gist", "-o", "x.png", "--gallery", "g.md"],
     ["draw", "--all", "-o", "out", "--format", "jpg"],
     ["draw", "gist", "-o", "x.png", "--dpi", "5"],
+    ["draw", "gist", "-o", "x.png", "--direction", "up"],
 ])
 def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
     """Missing or contradictory arguments are usage errors (exit 2) and write nothing."""

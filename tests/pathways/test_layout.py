@@ -336,20 +336,25 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
         "if Sunitinib 37.5 mg continuous daily chosen"
 
 
-def test_a_state_entered_from_other_panels_has_one_link_box_listing_where_from_and_why():
-    """On a panel, the states leading into one of its states from elsewhere are rows of one link box
-    (name, panel, condition); its single arrow is unlabelled, the conditions being in the rows."""
+def test_arrows_from_another_panel_start_at_one_box_per_panel_saying_where_from():
+    """On a panel, arrows entering from another panel start at one link box per panel, which says
+    in a few words where from ("from diagnosis: panel 1"); each arrow keeps its condition, and an
+    arrow leaving the panel says its event only."""
     from sarcoma_sim.pathways.panels import candidate_panel
     graph = gist_graph()
     panel = candidate_panel(graph, ["ntrk_inhibitor"], last=False, earlier=[["workup"], ["surveillance"]])
-    box = panel.nodes["link:from:ntrk_inhibitor"]
-    assert box["link_of"] == ("workup", "surveillance") and box["link_panels"] == (1, 2)
-    assert box["link_rows"][0].startswith("Histology and KIT/PDGFRA mutation testing (panel 1): start, ")
-    assert box["link_rows"][1].startswith("Surveillance imaging after resection (panel 2): recurrence, ")
+    first, second = panel.nodes["link:from:1"], panel.nodes["link:from:2"]
+    assert first["link_of"] == ("workup",) and first["link_panels"] == (1,)
+    assert first["link_summary"] == ("from diagnosis: panel 1",)
+    assert second["link_of"] == ("surveillance",) and second["link_summary"] == ("from first line: panel 2",)
+    assert first["link_rows"] == ("Histology and KIT/PDGFRA mutation testing (panel 1)",)
     layout = layered_layout(panel, attempts=1)
-    incoming = [r for r in layout.routes if r.edge.target == "ntrk_inhibitor"]
-    assert [r.edge.source for r in incoming] == ["link:from:ntrk_inhibitor"]
-    assert incoming[0].edge.label == "" and incoming[0].label_box is None
+    incoming = {r.edge.source: r.edge.label for r in layout.routes if r.edge.target == "ntrk_inhibitor"}
+    assert set(incoming) == {"link:from:1", "link:from:2"}
+    assert incoming["link:from:1"].startswith("start,") and incoming["link:from:2"].startswith("recurrence,")
+    assert all("fusion positive" in label for label in incoming.values())
+    leaving = [r.edge.label for r in layout.routes if r.edge.target.startswith("link:to:")]
+    assert leaving and all("," not in label for label in leaving)
 
 
 def test_link_boxes_wrap_at_their_own_width_each_way():

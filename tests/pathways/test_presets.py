@@ -305,3 +305,20 @@ def test_a_panel_takes_linked_states_together():
     assert _next_choice(graph, ["imatinib_400"], rest) == "imatinib_300_reduced"
     # nothing linked, nothing free: the next in column order
     assert _next_choice(graph, ["avapritinib"], ["imatinib_400", "imatinib_800_exon9"]) == "imatinib_400"
+
+
+@pytest.mark.parametrize("preset", sorted(PRESETS))
+def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
+    """Drawn top to bottom (lines of therapy as rows), every panel fits the preset and no text is under 12 pt."""
+    p = PRESETS[preset]
+    drawn = preset_drawings(load_subtype("asps"), p, direction="down")
+    for panel, figure in drawn:
+        assert tuple(round(v, 3) for v in figure.get_size_inches()) == (round(p.width, 3), round(p.height, 3))
+        path = tmp_path / f"asps-{panel.number}.svg"
+        save_figure(figure, path, "svg")
+        assert min(rendered_sizes(path.read_bytes(), p)) >= MIN_PT - 1e-6
+        headers = [t.get_text() for t in figure.axes[0].texts if (t.get_gid() or "").startswith("header:")]
+        # the row headers stand at the left of the diagram, one per line of therapy shown
+        assert headers and all(t.get_position()[0] < min(
+            b.get_x() for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")) for t in
+            figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))

@@ -47,3 +47,15 @@ def test_a_label_edited_in_the_svg_is_what_inkscape_renders(tmp_path):
                    capture_output=True, timeout=180, check=True)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     assert "Imatinib EDITED" in text
+
+
+@pytest.mark.slow
+def test_inkscape_reads_a_slide_panel_drawn_down(tmp_path):
+    """A slide panel drawn top to bottom is SVG Inkscape reads, its states and row headers as text."""
+    tools()
+    svgs = save_pathway_drawing(load_subtype("asps"), tmp_path / "asps.svg", size="slide", direction="down")
+    pdf = tmp_path / "asps.pdf"
+    subprocess.run(["inkscape", str(svgs[0]), "--export-type=pdf", f"--export-filename={pdf}"],
+                   capture_output=True, timeout=180, check=True)
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    assert "First line" in text and "Pazopanib" in text
