@@ -121,6 +121,7 @@ def layered_layout(graph: nx.MultiDiGraph,
                              "dummy_gap": spacing.dummy_gap * 1.3,
                              "min_column_gap": spacing.min_column_gap + 0.15,
                              "label_margin": spacing.label_margin + 0.08})
+    assert best is not None  # the loop above runs at least once
     return transposed(best) if direction == "down" else best
 
 

@@ -55,7 +55,8 @@ def polyline(controls: Sequence[Point], steps: int = SAMPLES) -> list[Point]:
     """The polyline of a piecewise cubic Bézier given by its ``1 + 3k`` control points."""
     points = [tuple(controls[0])]
     for i in range(0, len(controls) - 3, 3):
-        points += _bezier(*controls[i:i + 4], steps)  # type: ignore[arg-type]
+        p0, p1, p2, p3 = controls[i:i + 4]
+        points += _bezier(p0, p1, p2, p3, steps)
     return points  # type: ignore[return-value]
 
 

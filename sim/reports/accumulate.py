@@ -358,8 +358,8 @@ class SummaryAccumulator:
                 entry = log.t_months[rows_in[first_entry]]
                 self.from_entry.add(np.full(len(who), g), times[who] - entry, died[who])
         for g, state in enumerate(self.pfs_states):
-            months, ended = pfs_times(log, self.pathway, state, last)
-            self.pfs_entry.add(np.full(len(months), g), months, ended)
+            pfs_months, pfs_ended = pfs_times(log, self.pathway, state, last)
+            self.pfs_entry.add(np.full(len(pfs_months), g), pfs_months, pfs_ended)
         if self.keep_trace:
             self._merge_trace(_monthly_occupancy(log, same, S))
 
