@@ -249,13 +249,15 @@ SIDE_GAP = 0.3
 SIDE_MIN_WIDTH = 3.0
 
 
-def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None):
+def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, title: str | None = None,
+                   path_keys: set | None = None):
     """The drawing ``draw_pathway`` makes, on a standalone figure outside pyplot (for saving).
 
     Saving and serving leave nothing open in pyplot, so a long session or a web server does not
-    collect figures; a notebook user calls ``draw_pathway`` instead.
+    collect figures; a notebook user calls ``draw_pathway`` instead. ``path_keys``: the arrows to
+    highlight, when ``highlight`` is a patient's walk with jumps the pathway has no arrow for.
     """
-    return _compose(pathway_or_graph, None, highlight, title=title)[0].figure
+    return _compose(pathway_or_graph, None, highlight, title=title, path_keys=path_keys)[0].figure
 
 
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,

@@ -46,6 +46,8 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "longest-idle ones are closed")
     p.add_argument("--trusted-proxy", metavar="ADDRESS",
                    help="address of a reverse proxy whose X-Forwarded-Proto is believed (HTTPS: secure cookies)")
+    p.add_argument("--hide-map", action="store_true",
+                   help="teacher setting: cases show no map (focus view or whole map) until their debrief")
     p.set_defaults(handler=cmd_serve)
 
 
@@ -178,6 +180,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     allowed = set(args.allowed_host) | (set() if loopback else machine_names(args.host))
     try:
         app = create_app(db, token, diagram_workers=diagram_workers(), allowed_hosts=allowed, loopback_only=loopback)
+        app.config["HIDE_MAP"] = args.hide_map
     except StoreUnwritable as error:
         raise CommandLineError(f"--db {shown_name(db)}: {error.reason}; expected a file this user can write") \
             from None

@@ -34,6 +34,9 @@ def register(commands: argparse._SubParsersAction) -> None:
     meds.add_argument("--no-comedication", action="store_true", help="the patient takes no co-medication")
     p.add_argument("--max-decisions", type=int, default=10, metavar="N",
                    help="stop the case after N decisions (default 10)")
+    p.add_argument("--format", choices=("text", "json"), default="text",
+                   help="text: the interactive session; json: answers read from stdin, one JSON transcript "
+                        "printed at the end (docs/teach-transcript.md)")
     p.set_defaults(handler=cmd_teach)
 
 
@@ -54,10 +57,11 @@ def cmd_teach(args: argparse.Namespace) -> int:
     import numpy as np
 
     from sarcoma_sim.arguments import check_seed
+    from sarcoma_sim.cli.teach_session import json_session, run_session, stop_summary
     from sarcoma_sim.errors import CommandLineError
     from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
     from sarcoma_sim.pathways.load import load_any
-    from sarcoma_sim.patient.teach import TeachingCase, draw_untested, run_session, sample_patient, stop_summary
+    from sarcoma_sim.patient.case import TeachingCase, draw_untested, sample_patient
 
     if args.max_decisions < 1:
         raise CommandLineError(f"--max-decisions {args.max_decisions}: expected a whole number of at least 1")
@@ -94,6 +98,8 @@ def cmd_teach(args: argparse.Namespace) -> int:
         return line.decode("utf-8", errors="replace") if line else None
 
     with TeachingCase(pathway, patient, rng, max_decisions=args.max_decisions, untested=untested) as case:
+        if args.format == "json":
+            return json_session(case, read_line, write, seed)
         try:
             return run_session(case, read_line, write, header)
         except KeyboardInterrupt:

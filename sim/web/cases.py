@@ -17,8 +17,8 @@ import numpy as np
 from sarcoma_sim.errors import UnknownSubtypeError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.patient.case import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.record import comedication_words
-from sarcoma_sim.patient.teach import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.timeline import RunResult
 
 CASE_LOCK = threading.RLock()

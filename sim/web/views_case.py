@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import secrets
 
@@ -9,8 +10,9 @@ from flask import Blueprint, Response, abort, current_app, redirect, render_temp
 
 import sarcoma_sim.web.forms as forms
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-from sarcoma_sim.patient.alerts import sentence
-from sarcoma_sim.patient.teach import path_words, readable
+from sarcoma_sim.patient.alerts import ALL_CITATIONS, sentence
+from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
+from sarcoma_sim.web import maps
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
 from sarcoma_sim.web.store import Outcome
 
@@ -69,6 +71,7 @@ def play(attempt_id: str):
     return render_template("case.html", attempt=attempt, state=state, readable=readable, sentence=sentence,
                            taken=path_words(state.pathway, debrief.taken_path),
                            guideline=path_words(state.pathway, debrief.guideline_path),
+                           hidden=hidden_lines(debrief), show_map=map_shown(state), source_anchor=source_anchor,
                            last=state.history[-1] if state.history else None)
 
 
@@ -94,11 +97,98 @@ def answer(attempt_id: str):
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
 
 
+def map_shown(state) -> bool:
+    """Whether the case shows its maps now: always, unless the server hides them until the debrief."""
+    return state.finished or not current_app.config.get("HIDE_MAP", False)
+
+
+def _svg(svg: str) -> Response:
+    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
+
+
 @blueprint.get("/cases/<attempt_id>/diagram.svg")
 def diagram(attempt_id: str):
-    """The pathway with the resident's path so far highlighted (SVG, each state titled on hover)."""
+    """The focus view: where the resident came from, where they are, where the options lead (SVG).
+
+    While a decision is pending it names no marker or condition; at the debrief it shows the
+    resident's path beside the guideline's path for this patient; a hidden map is a 404 until the debrief.
+    """
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
+    if not map_shown(state):
+        abort(404, "the teacher has hidden the map until the debrief")
+    if state.finished:  # the debrief: the resident's path beside the guideline's (the whole map is a link)
+        return _svg(maps.paths_svg(attempt.pathway_key, state))
+    return _svg(maps.focus_svg(attempt.pathway_key, state))
+
+
+@blueprint.get("/cases/<attempt_id>/guideline.svg")
+def guideline_diagram(attempt_id: str):
+    """At the debrief: the guideline's path for this patient from the start, highlighted on the whole pathway."""
+    attempt = attempt_or_404(attempt_id)
+    state = _state(attempt)
+    if not state.finished:
+        abort(409, "the guideline's path is shown once the case is over")
+    walk = [s for i, s in enumerate(state.debrief.guideline_path) if i == 0 or s != state.debrief.guideline_path[i - 1]]
     drawer = current_app.config["DRAWER"]
-    svg = drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result)
-    return Response(svg, mimetype="image/svg+xml", headers={"Cache-Control": "private, max-age=60"})
+    title = f"{state.pathway.name}: the guideline's path for this patient"
+    return _svg(drawer.svg(diagram_source(store(), attempt.pathway_key), walk, title))
+
+
+@blueprint.get("/cases/<attempt_id>/map")
+def whole_map(attempt_id: str):
+    """The whole pathway as a page of its own, at full size (scrolls), the resident's path highlighted."""
+    attempt = attempt_or_404(attempt_id)
+    state = _state(attempt)
+    if not map_shown(state):
+        abort(404, "the teacher has hidden the map until the debrief")
+    return render_template("map.html", attempt=attempt, state=state)
+
+
+@blueprint.get("/cases/<attempt_id>/map.svg")
+def whole_map_svg(attempt_id: str):
+    """The whole pathway (SVG): neutral while a decision is pending, with labels and conditions after the case."""
+    attempt = attempt_or_404(attempt_id)
+    state = _state(attempt)
+    if not map_shown(state):
+        abort(404, "the teacher has hidden the map until the debrief")
+    if state.pending is not None:
+        return _svg(maps.neutral_map_svg(attempt.pathway_key, state))
+    drawer = current_app.config["DRAWER"]
+    return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result))
+
+
+@blueprint.get("/cases/<attempt_id>/transcript.json")
+def transcript(attempt_id: str):
+    """The finished case as the JSON transcript ``teach --format json`` prints (docs/teach-transcript.md)."""
+    from sarcoma_sim.patient.transcript import transcript as make_transcript
+
+    attempt = attempt_or_404(attempt_id)
+    state = _state(attempt)
+    if not state.finished:
+        abort(409, "the transcript is offered once the case is over")
+    stopped = "pathway_ended" if state.debrief.ended else "max_decisions"
+    document = make_transcript(state.pathway, state.seed, state.debrief, stopped)
+    return Response(json.dumps(document, indent=2, ensure_ascii=False), mimetype="application/json",
+                    headers={"Content-Disposition": f'attachment; filename="case-{attempt.id}.json"'})
+
+
+def source_anchor(text: str) -> str:
+    """The anchor on the sources page of a source as written in feedback (``id: citation``, ``file:line "..."``)."""
+    quoted = re.match(r"^([\w.-]+\.md):(\d+) ", text)
+    if quoted:
+        return f"cite-{quoted.group(1).replace('.', '-')}-{quoted.group(2)}"
+    return "src-" + re.sub(r"[^\w-]", "-", text.split(":", 1)[0])
+
+
+@blueprint.get("/cases/<attempt_id>/sources")
+def sources(attempt_id: str):
+    """Every source of the case's pathway and every quoted line, with its full citation."""
+    attempt = attempt_or_404(attempt_id)
+    pathway = pathway_for(store(), attempt.pathway_key)
+    documents = {"source-guideline.md": pathway.sources["source-guideline"].citation
+                 if "source-guideline" in pathway.sources else "the project's source guideline",
+                 "evidence.md": "docs/clinical/evidence.md: the project's evidence table (each figure marked S or U)"}
+    quotes = [(source_anchor(str(c)), c, documents.get(c.document, c.document)) for c in ALL_CITATIONS]
+    listed = [(source_anchor(f"{s.id}: x"), s) for s in pathway.sources.values()]
+    return render_template("sources.html", attempt=attempt, pathway=pathway, listed=listed, quotes=quotes)

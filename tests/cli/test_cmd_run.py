@@ -162,14 +162,18 @@ def test_run_help_lists_options(capsys):
 
 
 def test_run_draw_draws_the_path_taken_and_names_the_off_guideline_step(capsys, tmp_path):
-    """``run --draw`` highlights the chosen state and names the off-guideline step in the drawing."""
+    """``run --draw`` highlights the chosen state, follows the timeline to its end, names the off step by labels."""
     out_svg = tmp_path / "taken.svg"
     code, _, err = run_cli(capsys, "run", "examples/gist_exon9_standard_dose.yaml", "--draw", str(out_svg))
     assert code == 0, err
     svg = out_svg.read_text()
-    assert "Off the guideline: step 1: imatinib_400 given, guideline imatinib_800_exon9" in svg
-    # the path names states by their labels, as the boxes do
-    assert "Highlighted path: Histology and KIT/PDGFRA mutation testing → Imatinib 400 mg daily" in svg
+    assert "Off the guideline: step 1: Imatinib 400 mg daily given, the guideline gives Imatinib 800 mg daily" in svg
+    # the path names states by their labels, as the boxes do, and follows the timeline to its end
+    assert "Highlighted path: Histology and KIT/PDGFRA mutation testing → Imatinib 400 mg daily → Imatinib 800" in svg
+    from sarcoma_sim.patient.scenario import load_scenario, run_scenario
+    from sarcoma_sim.reports.taken_path import taken_walk
+    result = run_scenario(load_scenario("examples/gist_exon9_standard_dose.yaml"))
+    assert taken_walk(result)[-1] == result.final_state.id and len(result.steps) >= 2
 
 
 def test_run_on_a_pathway_file(capsys, tmp_path):

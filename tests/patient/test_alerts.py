@@ -18,8 +18,8 @@ from sarcoma_sim.patient.alerts import (
 )
 from sarcoma_sim.patient.interactions import GUIDED_ROLES, load_table
 from sarcoma_sim.patient.record import Patient, make_patient
+from sarcoma_sim.patient.sampling import consistent
 from sarcoma_sim.patient.scenario import parse_scenario, run_scenario
-from sarcoma_sim.patient.teach import consistent
 from sarcoma_sim.patient.timeline import Timeline
 
 from helpers.budget import examples

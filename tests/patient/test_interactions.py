@@ -19,7 +19,7 @@ from sarcoma_sim.patient.interactions import (
     table_from_document,
 )
 from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.teach import patient_line
+from sarcoma_sim.patient.wording import patient_line
 
 from helpers.budget import examples
 

@@ -15,7 +15,7 @@ from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.marker_rules import MarkerRulesError, load_rules, violation
 from sarcoma_sim.patient.record import make_patient
-from sarcoma_sim.patient.teach import sample_patient
+from sarcoma_sim.patient.sampling import sample_patient
 
 from helpers.budget import examples
 from helpers.paths import REPO

@@ -12,17 +12,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.cli.dispatch import NOT_FOR_CLINICAL_USE, main
+from sarcoma_sim.cli.teach_session import run_session
 from sarcoma_sim.errors import ScenarioError
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+from sarcoma_sim.patient.case import TeachingCase
 from sarcoma_sim.patient.record import comedication_words, make_patient
-from sarcoma_sim.patient.teach import (
-    TeachingCase,
-    consistent,
-    debrief_lines,
-    draw_untested,
-    run_session,
-    sample_patient,
-)
+from sarcoma_sim.patient.sampling import consistent, draw_untested, sample_patient
+from sarcoma_sim.patient.wording import debrief_lines
 
 from helpers.budget import examples
 
@@ -36,8 +32,8 @@ def case_for(subtype: str, facts: dict | None = None, meds=(), seed: int = 0, **
 
 
 def ids(decision, home) -> dict[str, bool]:
-    """Every option as SUBTYPE.STATE when foreign, STATE when of ``home`` -> right."""
-    return {o.target.qualified(home): o.right for o in decision.options}
+    """Every plain option (no action) as SUBTYPE.STATE when foreign, STATE when of ``home`` -> right."""
+    return {o.target.qualified(home): o.right for o in decision.options if o.action is None}
 
 
 def test_sample_patient_is_reproducible_and_keeps_given_markers():
@@ -138,7 +134,7 @@ def test_run_session_reasks_invalid_answers_and_stops_at_end_of_input():
     with case_for("dfsp") as case:
         code = run_session(case, feed(["banana", "0", "99", ""]), out.append)
     assert code == 0
-    assert out.count("Please answer with a number from 1 to 4 (q to stop).") == 4
+    assert sum(line.startswith("Please answer with a number from 1 to ") for line in out) == 4
     assert out[-2:] == ["End of input: the case stops here.", "Score: 0 of 0 decisions on the guideline."]
 
 
@@ -267,8 +263,9 @@ def test_every_decision_offers_another_subtypes_regimen(subtype, seed):
     rng = np.random.default_rng(seed)
     with TeachingCase(pathway, sample_patient(pathway, rng), rng) as case:
         while (decision := case.next_decision()) is not None:
-            actions = sum(o.action is not None for o in decision.options)
-            assert 4 <= len(decision.options) <= 5 + actions
+            plain = [o for o in decision.options if o.action is None]
+            branches = {t.target for t in pathway.outgoing(case.timeline.state.id, decision.event)}
+            assert 4 <= len(decision.options) and len(plain) <= len(branches) + 3  # + stay, another step, foreign
             foreign = [o for o in decision.options if o.target.pathway is not pathway]
             assert foreign and not any(o.right for o in foreign)
             case.answer(decision, int(rng.integers(len(decision.options))))
@@ -321,7 +318,7 @@ def test_teach_refuses_non_ascii_digits_and_odd_bytes(answer):
 @settings(max_examples=examples(60), deadline=None)
 def test_ascii_choice_accepts_only_ascii_option_numbers(text):
     """Only 1-3 ASCII digits naming an option count as an answer."""
-    from sarcoma_sim.patient.teach import ascii_choice
+    from sarcoma_sim.cli.teach_session import ascii_choice
     got = ascii_choice(text, 5)
     stripped = text.strip()
     if got is not None:
@@ -388,7 +385,7 @@ def test_cyp3a4_alert_offers_an_action_that_takes_it():
     for seed in range(20):
         with TeachingCase(pathway, patient, np.random.default_rng(seed)) as case:
             while (decision := case.next_decision()) is not None:
-                actions = [i for i, o in enumerate(decision.options) if o.action]
+                actions = [i for i, o in enumerate(decision.options) if o.action == "replace_comedication" and o.right]
                 if actions:
                     plain = [i for i, o in enumerate(decision.options)
                              if o.right is False and o.target.state.id == decision.options[actions[0]].target.state.id]
@@ -419,7 +416,8 @@ def test_stopping_after_answers_prints_the_debrief():
         run_session(case, feed([str(wrong)]), out.append)
     text = "\n".join(out)
     assert "Your path: Histology and KIT/PDGFRA mutation testing -> Imatinib 400 mg daily" in text
-    assert "The guideline's steps: Histology and KIT/PDGFRA mutation testing -> Imatinib 800 mg daily" in text
+    assert ("The guideline's path for this patient from the start: Histology and KIT/PDGFRA mutation testing -> "
+            "Imatinib 800 mg daily") in " ".join(text.split())
     assert "Mistakes: 1" in text and "Alert KIT_EXON9_DOSE" in text
     assert out[-1] == "Score: 0 of 1 decision on the guideline."
 
@@ -453,25 +451,27 @@ def test_untested_markers_show_and_ordering_the_test_is_the_right_answer():
 
 
 def test_treating_before_the_test_is_not_right_even_when_it_happens_to_match():
-    """Treating without the test the step depends on raises UNTESTED_MARKER and is not right, default or lucky."""
+    """Treating without the test is judged against the true patient (exon 9 calls for 800 mg) and never right."""
     with untested_gist_case() as case:
         decision = case.next_decision()
         default = [o.text for o in decision.options].index("Imatinib 400 mg daily")
         feedback = case.answer(decision, default)
-        assert not feedback.right and feedback.step.choice.concordant
-        assert feedback.lines[0].startswith("Not quite: Imatinib 400 mg daily is the guideline's default step "
-                                            "without the test")
-        assert "KIT exon and PDGFRA, which were not tested" in feedback.reason
+        assert not feedback.right and not feedback.step.choice.concordant
+        assert feedback.lines[0].startswith("Not the guideline's step: the step depended on KIT exon and PDGFRA, "
+                                            "which were not tested")
+        assert "KIT exon exon 9" in feedback.reason and "KIT/PDGFRA mutation analysis" in feedback.reason
+        assert "the guideline gives Imatinib 800 mg daily" in feedback.reason
         assert "UNTESTED_MARKER" in [a.code for a in feedback.step.alerts]
-        assert case.card()[:2] == [("kit_exon", "not_tested"), ("pdgfra", "not_tested")]
+        assert case.card()[:2] == [("kit_exon", "exon9"), ("pdgfra", "none")]  # revealed at this point
         assert "Alert UNTESTED_MARKER" in "\n".join(debrief_lines(case))
     with untested_gist_case() as case:
         decision = case.next_decision()
         lucky = [o.text for o in decision.options].index("Imatinib 800 mg daily")
         feedback = case.answer(decision, lucky)
-        assert not feedback.right and not feedback.step.choice.concordant
+        assert not feedback.right and feedback.step.choice.concordant
+        assert feedback.lines[0].startswith("Not quite: Imatinib 800 mg daily is what this patient's true result "
+                                            "calls for")
         assert "UNTESTED_MARKER" in [a.code for a in feedback.step.alerts]
-        assert "which were not tested: order the test first" in feedback.reason
 
 
 def test_a_result_that_makes_another_test_matter_sends_it_too():
@@ -479,7 +479,6 @@ def test_a_result_that_makes_another_test_matter_sends_it_too():
     truth = {"kit_exon": "wild_type", "pdgfra": "none", "ntrk_fusion": "positive"}
     with untested_gist_case(truth=truth) as case:
         decision = case.next_decision()
-        assert "NTRK" not in decision.situation  # without KIT/PDGFRA the NTRK result changes nothing yet
         feedback = case.answer(decision, [o.action for o in decision.options].index("order_test"))
         assert feedback.right and feedback.step.target.id == "ntrk_inhibitor"
         assert "NTRK fusion positive" in feedback.lines[0]
@@ -489,7 +488,7 @@ def test_a_result_that_makes_another_test_matter_sends_it_too():
 @settings(max_examples=examples(40), deadline=None)
 @given(st.sampled_from(SUBTYPE_IDS), st.integers(0, 10_000), st.integers(0, 4))
 def test_the_order_option_and_the_untested_marker_alert_agree(subtype, seed, pick):
-    """A decision offers "order the test" exactly when answering it otherwise raises the library's UNTESTED_MARKER."""
+    """"Order the test" is right exactly when answering otherwise raises UNTESTED_MARKER (the step depends on it)."""
     pathway = load_subtype(subtype)
     rng = np.random.default_rng(seed)
     patient = sample_patient(pathway, rng)
@@ -497,10 +496,10 @@ def test_the_order_option_and_the_untested_marker_alert_agree(subtype, seed, pic
     with TeachingCase(pathway, patient, rng, untested=untested) as case:
         assert set(case.patient.untested()) == set(untested)
         while (decision := case.next_decision()) is not None:
-            offered = "order_test" in [o.action for o in decision.options]
+            ordering_right = any(o.right for o in decision.options if o.action == "order_test")
             plain = [i for i, o in enumerate(decision.options) if o.action is None]
             feedback = case.answer(decision, plain[pick % len(plain)])
-            assert offered == ("UNTESTED_MARKER" in [a.code for a in feedback.step.alerts])
+            assert ordering_right == ("UNTESTED_MARKER" in [a.code for a in feedback.step.alerts])
             assert [n for n, v in case.card() if v == "not_tested"] == list(case.patient.untested())
 
 

@@ -70,7 +70,9 @@ def test_play_a_gist_case_to_the_debrief(page, site):
     assert box and box["height"] > 100
     svg_url = diagram.get_attribute("data")
     svg = page.request.get(site + svg_url).text()
-    assert "Highlighted path: Histology and KIT/PDGFRA" in svg   # the path named by state labels
+    assert "Your path" in svg and "Histology and KIT/PDGFRA" in svg   # the path named by state labels
+    whole = page.request.get(site + page.get_attribute("#map-link", "href").replace("/map", "/map.svg")).text()
+    assert "Highlighted path: Histology and KIT/PDGFRA" in whole
     assert page.locator("text=Replay the same patient").count() == 1
 
 
@@ -121,7 +123,8 @@ def test_ordering_the_untested_markers_fills_the_card(page, site):
     from sarcoma_sim.web.cases import replay
 
     gist = load_subtype("gist")
-    seed = next(s for s in range(200) if "KIT exon and PDGFRA were not tested" in replay(gist, s, ()).pending.situation)
+    seed = next(s for s in range(200) if any(o.right and o.action == "order_test" and "KIT/PDGFRA" in o.text
+                                             for o in replay(gist, s, ()).pending.options))
     page.goto(site + "/")
     page.select_option("#case", "gist")
     page.fill("#seed", str(seed))

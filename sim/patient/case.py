@@ -1,4 +1,8 @@
-"""The interactive teaching case: events happen to a hypothetical patient, the resident decides.
+"""The teaching case engine: events happen to a hypothetical patient, the resident decides.
+
+Both faces, the terminal (``sarcoma_sim.cli.teach_session``) and the browser (``sarcoma_sim.web``),
+call this engine: what is offered at a decision and how an answer is judged live here; the
+wording is ``sarcoma_sim.patient.wording``, the patients ``sarcoma_sim.patient.sampling``.
 
 ``TeachingCase`` holds the logic and no input/output: ``next_decision()`` advances the clock to
 the next event and lists numbered options (the guideline's, and common wrong ones: staying on the
@@ -9,8 +13,7 @@ the alerts, the sources). The case follows the resident's choices (``Timeline(fo
 an off-guideline choice raises its alerts and the patient goes where the resident sent them, so the
 debrief and the diagram show the resident's own path beside the guideline's. Option texts never
 name the marker they go with. Where an alert calls for an action (a strong CYP3A4 modulator beside
-sunitinib, a marker that was not tested), an option takes it. ``run_session`` drives a case from
-lines of text, so piped input works.
+sunitinib, a marker that was not tested), an option takes it.
 
 Untested markers are the patient record's ``not_tested`` facts, nothing else: the card shows them,
 the library's ``UNTESTED_MARKER`` alert fires on them, and the "order the test" option is offered
@@ -26,11 +29,8 @@ literature-anchored times.
 
 from __future__ import annotations
 
-import itertools
-import re
-import textwrap
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Mapping
+from typing import Iterable, Mapping
 
 from sarcoma_sim.pathways.conditions import holds, iter_matches
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -38,21 +38,28 @@ from sarcoma_sim.pathways.model import NOT_TESTED, Pathway, State
 from sarcoma_sim.patient.alerts import (
     CITE_INTERACTIONS,
     CITE_ONE_ENTITY,
+    Alert,
     citations_of,
     outside_pathway,
     sentence,
     untested_deciding,
 )
 from sarcoma_sim.patient.interactions import load_table
-from sarcoma_sim.patient.record import (
-    STRONG_CYP3A4_INDUCERS,
-    STRONG_CYP3A4_INHIBITORS,
-    Patient,
-    comedication_words,
-    contradiction,
-    make_patient,
-)
+from sarcoma_sim.patient.record import Patient, comedication_words
+from sarcoma_sim.patient.sampling import draw_facts, draw_untested, marker_tests, sample_patient
 from sarcoma_sim.patient.timeline import OPTION_ATTRIBUTE, ChoiceTarget, Step, Timeline
+from sarcoma_sim.patient.wording import (
+    condition_words,
+    facts_words,
+    hint_words,
+    interacting_drugs,
+    marker_card,
+    option_text,
+    plural,
+    readable,
+)
+
+__all__ = ["TeachingCase", "Option", "Decision", "Feedback", "Debrief", "sample_patient", "draw_untested"]
 
 # Illustrative teaching values (not evidence): how the case unfolds.
 PROGRESSION_SHARE = 0.75          # share of therapy events that are progressions (the rest intolerance)
@@ -62,122 +69,12 @@ MONTHS_TO_SURGERY_RESULT = 1.0    # months from a surgery decision to its result
 MAX_OPTIONS = 5
 MIN_OPTIONS = 4
 DEFAULT_MAX_DECISIONS = 10
-WIDTH = 100
 REPLACE_COMEDICATION = "replace_comedication"
 ORDER_TEST = "order_test"
-UNTESTED_SHARE = 0.25             # ILLUSTRATIVE: chance that each molecular test of a case was not sent
 INTERACTION_CODES = ("CYP3A4_INHIBITOR", "CYP3A4_INDUCER")
-GENE_NAMES = {"kit": "KIT", "pdgfra": "PDGFRA", "alk": "ALK", "ntrk": "NTRK", "sdh": "SDH"}
 # The classic mix-up the source warns of ("treating all soft tissue sarcomas as one entity"):
 # pazopanib, given for non-adipogenic sarcomas, offered where the pathway does not use it.
 CLASSIC_FOREIGN_DRUG = "pazopanib"
-
-
-def consistent(facts: Mapping[str, str]) -> bool:
-    """Whether sampled markers go together (see ``sarcoma_sim.patient.record.contradiction``)."""
-    return contradiction(facts) is None
-
-
-def draw_facts(pathway: Pathway, rng, known: Mapping[str, str], names: Iterable[str]) -> dict[str, str]:
-    """Values for the patient attributes ``names``, drawn uniformly over the consistent combinations.
-
-    A marker is drawn as a test result (never ``not_tested``); ``known`` facts are kept and the
-    drawn ones go with them (``consistent``).
-    """
-    names = set(names)
-    declared = [a for a in pathway.attributes.values() if a.of == "patient"]
-    choices = [[v for v in a.values if not (a.is_marker and v == NOT_TESTED)] if a.name in names
-               else [known[a.name]] if a.name in known else [None] for a in declared]
-    profiles = [{a.name: v for a, v in zip(declared, combo) if v is not None}
-                for combo in itertools.product(*choices)]
-    profiles = [p for p in profiles if consistent(p)] or profiles
-    return profiles[int(rng.integers(len(profiles)))] if profiles else {}
-
-
-def sample_patient(pathway: Pathway, rng, given: Mapping[str, str] | None = None,
-                   comedications: Iterable[str] | None = None, label: str = "teaching case") -> Patient:
-    """A patient of ``pathway``: ``given`` attributes kept, the others drawn uniformly with ``rng``.
-
-    A drawn marker is the true test result, never ``not_tested`` (which tests were not sent is
-    ``draw_untested``'s job; a teacher may still give ``not_tested``). Values are drawn uniformly
-    over the consistent combinations, so that the rarer teaching cases (KIT exon 9, PDGFRA D842V,
-    ALK-negative) come up often; this is not a prevalence. ``comedications=None`` draws one strong
-    CYP3A4 modulator with an illustrative probability; an empty list means none.
-    """
-    given = dict(given or {})
-    declared = [a for a in pathway.attributes.values() if a.of == "patient"]
-    make_patient(pathway, given)  # unknown attributes or values are errors before anything is drawn
-    facts = draw_facts(pathway, rng, given, [a.name for a in declared if a.name not in given])
-    if comedications is None:
-        modulators = STRONG_CYP3A4_INHIBITORS + STRONG_CYP3A4_INDUCERS
-        drawn = rng.random() < COMEDICATION_SHARE
-        pick = int(rng.integers(len(modulators)))
-        comedications = [modulators[pick]] if drawn else []
-    return make_patient(pathway, facts, list(comedications), label=label)
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """``1 decision``, ``2 decisions``."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def _words(text: str) -> set[str]:
-    return set(re.findall(r"[a-z0-9]+", text.lower()))
-
-
-def readable(text: str) -> str:
-    """An attribute name or value as a resident reads it: ``kit_exon`` -> ``KIT exon``, ``exon9`` -> ``exon 9``."""
-    words = []
-    for word in text.split("_"):
-        if word in GENE_NAMES:
-            word = GENE_NAMES[word]
-        elif re.fullmatch(r"[a-z]\d+[a-z]", word):
-            word = word.upper()
-        else:
-            word = re.sub(r"^(exon)(\d+)$", r"\1 \2", word)
-        words.append(word)
-    return " ".join(words)
-
-
-def hint_words(*pathways: Pathway) -> set[str]:
-    """Words that name a patient marker in any shipped pathway or the given ones (``kit``, ``alk``...)."""
-    found: set[str] = set()
-    for pathway in (*[load_subtype(s) for s in SUBTYPE_IDS], *pathways):
-        for attribute in pathway.attributes.values():
-            if attribute.of == "patient":
-                found |= _words(attribute.name.replace("_", " "))
-    return found
-
-
-def option_text(state: State, hints: set[str]) -> str:
-    """The state as an answer: its label without the marker it goes with, with its drugs when unnamed.
-
-    "Imatinib 800 mg daily (KIT exon 9)" -> "Imatinib 800 mg daily"; "ALK-negative: no targeted
-    therapy ..." -> "No targeted therapy ..."; a label that names no drug gets its drugs in brackets.
-    """
-    label = re.sub(r"\s*\(([^()]*)\)", lambda m: "" if _words(m.group(1)) & hints else m.group(0), state.label)
-    head, sep, tail = label.partition(": ")
-    if sep and _words(head) & hints:
-        label = tail[:1].upper() + tail[1:]
-    drugs = state.drugs
-    if drugs and not any(d.lower() in label.lower() for d in drugs):
-        label = f"{label} ({', '.join(drugs)})"
-    return label
-
-
-def condition_words(condition) -> str | None:
-    """A transition condition in a resident's words: ``KIT exon is exon 9``."""
-    from sarcoma_sim.pathways.model import AllOf, Match, Not
-
-    if condition is None:
-        return None
-    if isinstance(condition, Match):
-        values = " or ".join(readable(v) for v in condition.values)
-        return f"{readable(condition.attribute)} is {values}"
-    if isinstance(condition, Not):
-        return f"not ({condition_words(condition.part)})"
-    joiner = " and " if isinstance(condition, AllOf) else " or "
-    return joiner.join(words for p in condition.parts if (words := condition_words(p)))
 
 
 def interaction_unaddressed(state: State, patient: Patient) -> bool:
@@ -193,35 +90,6 @@ def interaction_unaddressed(state: State, patient: Patient) -> bool:
                for drug in regimen.drugs if drug in table.drugs for role in roles)
 
 
-def interacting_drugs(state: State) -> str:
-    """The regimen's drugs as words (for feedback on an interaction)."""
-    return " and ".join(state.drugs) if state.regimen is not None else "the regimen"
-
-
-def marker_tests(pathway: Pathway) -> dict[str, tuple[str, ...]]:
-    """Each test the work-up sends -> the patient markers it reports (KIT/PDGFRA analysis: both genes)."""
-    tests: dict[str, tuple[str, ...]] = {}
-    for attribute in pathway.attributes.values():
-        if attribute.of == "patient" and attribute.test is not None and NOT_TESTED in attribute.values:
-            tests[attribute.test] = tests.get(attribute.test, ()) + (attribute.name,)
-    return tests
-
-
-def draw_untested(pathway: Pathway, rng, given: Iterable[str] = ()) -> tuple[str, ...]:
-    """The markers whose test was not sent in this case, in declared order.
-
-    Each molecular test is left unsent with an illustrative probability, so that the resident has
-    to order it when a decision depends on it. A test reporting a marker the teacher gave is always
-    sent; non-marker attributes (GIST's ``setting``) are never untested. Draw it from a stream of
-    its own so that the rest of a seeded case does not change.
-    """
-    given = set(given)
-    hidden: set[str] = set()
-    for markers in marker_tests(pathway).values():
-        unsent = rng.random() < UNTESTED_SHARE
-        if unsent and not given & set(markers):
-            hidden |= set(markers)
-    return tuple(a.name for a in pathway.attributes.values() if a.name in hidden)
 
 
 @dataclass(frozen=True)
@@ -232,6 +100,8 @@ class Option:
     text: str
     right: bool
     action: str | None = None
+    tests: tuple[str, ...] = ()
+    replaces: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,6 +114,8 @@ class Decision:
     attributes: Mapping[str, str]
     situation: str
     options: tuple[Option, ...]
+    card: tuple[tuple[str, str], ...] = ()
+    comedications: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -257,6 +129,9 @@ class Feedback:
     guideline_text: str = ""
     reason: str = ""
     sources: tuple[str, ...] = ()
+    depended_on: tuple[str, ...] = ()
+    revealed: tuple[str, ...] = ()
+    guideline_options: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -270,6 +145,7 @@ class Debrief:
     asked: int
     ended: bool
     final_label: str
+    hidden: tuple[tuple[str, str], ...] = ()
 
     @property
     def mistakes(self) -> tuple[tuple[Decision, Feedback], ...]:
@@ -284,6 +160,28 @@ class Debrief:
     def score_line(self) -> str:
         """``Score: 3 of 4 decisions on the guideline.``"""
         return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
+
+
+_FOREIGN: dict[int, tuple[Pathway, list[ChoiceTarget]]] = {}
+_TEXTS: dict[int, tuple[State, str]] = {}
+
+
+def foreign_therapies(pathway: Pathway) -> list[ChoiceTarget]:
+    """Therapies of the shipped subtypes whose drugs ``pathway`` does not use (kept per pathway object)."""
+    kept = _FOREIGN.get(id(pathway))
+    if kept is None or kept[0] is not pathway:  # an id is only reused once its object is gone
+        own_drugs = pathway.drugs()
+        found = []
+        for subtype in SUBTYPE_IDS:
+            if subtype == pathway.id:
+                continue
+            other = load_subtype(subtype)
+            for state in other.states.values():
+                if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
+                        and outside_pathway(pathway, state.regimen):
+                    found.append(ChoiceTarget(other, state))
+        kept = _FOREIGN[id(pathway)] = (pathway, found)
+    return kept[1]
 
 
 def _regimen_key(state: State) -> tuple | None:
@@ -325,7 +223,6 @@ class TeachingCase:
         self.right = 0
         self.history: list[tuple[Decision, Feedback]] = []
         self._foreign: list[ChoiceTarget] | None = None
-        self._texts: dict[int, str] = {}
 
     def __enter__(self) -> "TeachingCase":
         return self
@@ -339,10 +236,10 @@ class TeachingCase:
 
     def text_of(self, state: State) -> str:
         """How ``state`` reads as an answer (no marker hints)."""
-        key = id(state)
-        if key not in self._texts:
-            self._texts[key] = option_text(state, self.hints)
-        return self._texts[key]
+        kept = _TEXTS.get(id(state))
+        if kept is None or kept[0] is not state:  # kept with its state, so an id is never reused
+            kept = _TEXTS[id(state)] = (state, option_text(state, self.hints))
+        return kept[1]
 
     @property
     def ended(self) -> bool:
@@ -364,10 +261,10 @@ class TeachingCase:
         self.timeline.patient = patient
         self.timeline.model.facts = dict(patient.facts)
 
-    def _replace_modulators(self) -> None:
-        """Take the strong CYP3A4 inhibitors and inducers off the record (as named and as given)."""
+    def _replace_comedications(self, all_of_them: bool = False) -> None:
+        """Take the strong CYP3A4 inhibitors and inducers (or every co-medication) off the record."""
         modulators = set(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
-        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators]
+        kept = [i for i, d in enumerate(self.patient.comedications) if d not in modulators and not all_of_them]
         as_given = self.patient.comedications_as_given
         self._set_patient(replace(self.patient, comedications=tuple(self.patient.comedications[i] for i in kept),
                                   comedications_as_given=tuple(as_given[i] for i in kept if i < len(as_given))))
@@ -406,9 +303,19 @@ class TeachingCase:
             revealed += names
         return facts, revealed
 
-    def order_tests(self, event: str, attributes: Mapping[str, str] | None = None) -> list[str]:
-        """Send every test the step on ``event`` depends on and record the results; the markers revealed."""
+    def order_tests(self, event: str, attributes: Mapping[str, str] | None = None,
+                    tests: Iterable[str] = ()) -> list[str]:
+        """Send ``tests`` (default: every test the step on ``event`` depends on) and record the results.
+
+        Returns the markers revealed. Where the step depends on an untested marker, the tests it
+        needs are sent too (a result can make another test matter).
+        """
         facts, revealed = self._tested(event, attributes or {})
+        for test in tests:
+            for name in marker_tests(self.pathway).get(test, ()):
+                if facts.get(name) == NOT_TESTED and name in self.results:
+                    facts[name] = self.results[name]
+                    revealed.append(name)
         if revealed:
             self._set_patient(replace(self.patient, facts=facts))
         return revealed
@@ -450,13 +357,14 @@ class TeachingCase:
         return drawn
 
     def _situation(self, event: str, at: float, attributes: Mapping[str, str]) -> str:
+        # The card says which tests were sent; the situation never singles out the one the step depends on.
         state = self.timeline.state
-        needed = self.untested_needed(event, attributes)
-        untested = (f" {' and '.join(readable(n) for n in needed)} {'was' if len(needed) == 1 else 'were'} "
-                    f"not tested." if needed else "")
+        untested = ""
         if event == "start":
-            if needed:
-                return f"Month {at:g}: the histology is back;{untested[:-1]}. Which first treatment do you give?"
+            missing = self.patient.untested()
+            if missing:
+                return (f"Month {at:g}: the histology is back; {' and '.join(readable(n) for n in missing)} "
+                        f"{'was' if len(missing) == 1 else 'were'} not tested. Which first treatment do you give?")
             return (f"Month {at:g}: {state.label} is done. Which first treatment do you give?")
         label = self.text_of(state)
         if event == "progression":
@@ -466,111 +374,159 @@ class TeachingCase:
             return f"Month {at:g}: the patient cannot tolerate {label}.{untested} What next?"
         return f"Month {at:g}: {label}: done ({event.replace('_', ' ')}).{untested} What next?"
 
-    def _right_targets(self, event: str, attributes: Mapping[str, str]) -> list[str]:
-        """The guideline's step and the guideline's alternative options on this event."""
+    def _right_targets(self, event: str, attributes: Mapping[str, str], facts: Mapping[str, str]) -> list[str]:
+        """The guideline's step for ``facts`` and the guideline's alternative options (the ``option`` values)."""
+        facts = {**facts, **attributes}
         rights = []
-        guideline = self.timeline.guideline_transition(event, attributes)
+        guideline = self._guideline(event, facts)
         if guideline is not None:
             rights.append(guideline.target)
         option = self.pathway.attributes.get(OPTION_ATTRIBUTE)
         for value in (option.values if option and option.of == "event" else ()):
-            found = self.timeline.guideline_transition(event, {**attributes, OPTION_ATTRIBUTE: value})
+            found = self._guideline(event, {**facts, OPTION_ATTRIBUTE: value})
             if found is not None and found.target == value:
                 rights.append(value)
         return list(dict.fromkeys(rights))
 
-    def _local_distractors(self, event: str, rights: list[str]) -> list[ChoiceTarget]:
-        """Wrong options from this pathway: staying on the therapy, the branches not taken, another line."""
+    def true_facts(self) -> dict[str, str]:
+        """The patient as they truly are: the record with every hidden result filled in."""
+        return {**self.patient.facts, **{name: value for name, value in self.results.items()
+                                         if self.patient.facts.get(name) == NOT_TESTED}}
+
+    def _plausible_other(self, state: State, event: str) -> bool:
+        """Whether ``state`` is a believable wrong answer on ``event`` from here (read from its regimen).
+
+        A dose reduction answers intolerance only; a first treatment is a first-line regimen; after
+        progression no earlier line comes back.
+        """
+        regimen = state.regimen
+        if state.kind != "therapy" or regimen is None:
+            return False
+        if regimen.reduced_dose and event != "intolerance":
+            return False
+        current = self.timeline.state.line
+        if event == "start" or current is None:
+            lines = [s.line for s in self.pathway.states.values() if s.line is not None]
+            return regimen.line == min(lines, default=regimen.line)
+        return regimen.line >= current
+
+    def _local_distractors(self, event: str) -> list[ChoiceTarget]:
+        """This pathway's candidates: staying on the therapy, every branch on this event, one other step.
+
+        Every branch is offered whatever the patient's markers, so the set never depends on a result.
+        """
         state = self.timeline.state
         pathway = self.pathway
         local: list[str] = []
         if event in ("progression", "intolerance") and state.regimen is not None:
             local.append(state.id)
-        # The unconditioned ("otherwise") branch first: taking it whatever the markers say is the classic error.
         local += [t.target for t in sorted(pathway.outgoing(state.id, event), key=lambda t: t.when is not None)]
-        others = [s.id for s in pathway.states.values() if s.kind == "therapy" and s.id not in local]
+        others = [s.id for s in pathway.states.values() if s.id not in local and self._plausible_other(s, event)]
         if others:
             local.append(others[int(self.rng.integers(len(others)))])
-        return [ChoiceTarget(pathway, pathway.states[s]) for s in dict.fromkeys(local) if s not in rights]
+        return [ChoiceTarget(pathway, pathway.states[s]) for s in dict.fromkeys(local)]
 
-    def _foreign_distractors(self) -> list[ChoiceTarget]:
+    def _foreign_distractors(self, event: str) -> list[ChoiceTarget]:
         """Therapies of other subtypes whose drugs this pathway does not use, the classic mix-up first."""
         if self._foreign is None:
-            own_drugs = self.pathway.drugs()
-            self._foreign = []
-            for subtype in SUBTYPE_IDS:
-                if subtype == self.pathway.id:
-                    continue
-                other = load_subtype(subtype)
-                for state in other.states.values():
-                    if state.kind == "therapy" and state.drugs and not set(state.drugs) & own_drugs \
-                            and outside_pathway(self.pathway, state.regimen):
-                        self._foreign.append(ChoiceTarget(other, state))
-        candidates = self._foreign
+            self._foreign = foreign_therapies(self.pathway)
+        candidates = [c for c in self._foreign
+                      if not (c.state.regimen is not None and c.state.regimen.reduced_dose and event != "intolerance")]
         classic = [c for c in candidates if CLASSIC_FOREIGN_DRUG in c.state.drugs][:1]
-        rest = [c for c in candidates if CLASSIC_FOREIGN_DRUG not in c.state.drugs]
+        rest = [c for c in candidates if c not in classic]
         return classic + [rest[int(i)] for i in self.rng.permutation(len(rest))]
 
-    def _action_options(self, rights: list[str]) -> list[Option]:
-        """Where a right step leaves a CYP3A4 interaction unaddressed, the option that replaces the co-medication."""
-        modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
-        actions = []
-        for state_id in rights:
-            state = self.pathway.states[state_id]
-            if modulators and interaction_unaddressed(state, self.patient):
-                text = (f"Replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
-                        f"then give {self.text_of(state)}")
-                actions.append(Option(ChoiceTarget(self.pathway, state), text, True, REPLACE_COMEDICATION))
-        return actions
+    def _modulators(self) -> list[str]:
+        return list(self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers)
+
+    def _order_option(self, event: str, attributes: Mapping[str, str], needed: list[str],
+                      candidates: list[ChoiceTarget], target: State | None) -> Option | None:
+        """"Order a test first": the tests the step depends on, else one of the pathway's tests (a wrong answer)."""
+        if target is None:
+            return None
+        tests = self.tests_for(needed) if needed else []
+        if not tests:
+            every = list(marker_tests(self.pathway))
+            if not every:
+                return None
+            tests = [every[int(self.rng.integers(len(every)))]]
+        modulators = self._modulators()
+        interacting = [c for c in candidates if c.pathway is self.pathway
+                       and interaction_unaddressed(c.state, self.patient)]
+        also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
+                if modulators and interacting else "")
+        text = f"Order {' and '.join(tests)} first, {also}then give what the result calls for"
+        return Option(ChoiceTarget(self.pathway, target), text, False, ORDER_TEST, tuple(tests), bool(also))
+
+    def _replace_options(self, plain: list[Option]) -> list[Option]:
+        """"Replace the co-medication, then give X": for every offered step beside which it interacts, and one
+        beside which it does not (replacing it there is a wrong answer). Read from the card, never from a result."""
+        meds = self._modulators() or list(self.patient.comedications)
+        if not meds:
+            return []
+        own = [o for o in plain if o.target.pathway is self.pathway and o.target.state.regimen is not None]
+        interacting = [o for o in own if interaction_unaddressed(o.target.state, self.patient)]
+        others = [o for o in own if o not in interacting]
+        picked = interacting + ([others[int(self.rng.integers(len(others)))]] if others else [])
+        return [Option(o.target, f"Replace {', '.join(meds)} with a co-medication without a CYP3A4 interaction, "
+                                 f"then give {o.text}", False, REPLACE_COMEDICATION) for o in picked]
 
     def next_decision(self) -> Decision | None:
-        """The next event and its options, or None when the case is over."""
+        """The next event and its options, or None when the case is over.
+
+        The options (texts and order) are a function of what the resident sees (the card, the
+        situation, the history) and the seed, never of a hidden result: every branch on the event
+        is offered, whichever the patient's markers call for. Only ``Option.right`` reads the truth.
+        """
         if self.ended or self.asked >= self.max_decisions:
             return None
         event, at, attributes = self._next_event()
-        rights = self._right_targets(event, attributes)
-        options = [Option(ChoiceTarget(self.pathway, self.pathway.states[s]), self.text_of(self.pathway.states[s]),
-                          not interaction_unaddressed(self.pathway.states[s], self.patient)) for s in rights]
-        options += self._action_options(rights)
         needed = self.untested_needed(event, attributes)
-        after_tests = self._after_tests(event, attributes) if needed else None
-        if needed and after_tests is not None:
-            # The step depends on a marker nobody tested (UNTESTED_MARKER): the right answer is to test first.
-            options = [replace(o, right=False) for o in options]
-            tests = " and ".join(self.tests_for(needed))
-            modulators = self.patient.cyp3a4_inhibitors + self.patient.cyp3a4_inducers
-            also = (f"replace {', '.join(modulators)} with a co-medication without a CYP3A4 interaction, "
-                    if interaction_unaddressed(after_tests, self.patient) else "")
-            options.append(Option(ChoiceTarget(self.pathway, after_tests),
-                                  f"Order {tests} first, {also}then give what the result calls for", True,
-                                  ORDER_TEST))
-        # A wrong option must not look like a right one: no repeated label, no repeated regimen.
-        # The order-the-test option's target is not offered as such, so the step it leads to stays a
-        # possible (wrong: untested) answer.
-        seen = {o.text for o in options} | {_regimen_key(o.target.state) for o in options
-                                            if o.action != ORDER_TEST} - {None}
+        truth = self.true_facts()
+        rights = set(self._right_targets(event, attributes, truth))
+        after_tests = self._after_tests(event, attributes)
+        plain: list[Option] = []
+        seen: set = set()
 
-        def offer(target: ChoiceTarget, limit: int) -> bool:
+        branches = {t.target for t in self.pathway.outgoing(self.timeline.state.id, event)}
+
+        def offer(target: ChoiceTarget) -> bool:
             text, key = self.text_of(target.state), _regimen_key(target.state)
-            if len(options) >= limit or text in seen or key in seen:
+            branch = target.pathway is self.pathway and target.state.id in branches
+            if text in seen or (key is not None and key in seen and not branch):
                 return False
-            options.append(Option(target, text, False))
+            plain.append(Option(target, text, False))
             seen.update({text, key} - {None})
             return True
 
-        limit = max(MAX_OPTIONS, len(options) + 2)
-        if after_tests is not None:
-            offer(ChoiceTarget(self.pathway, after_tests), limit - 1)  # the lucky guess without the test
-        for target in self._local_distractors(event, rights):
-            offer(target, limit - 1)  # keep a place for another subtype's regimen
+        for target in self._local_distractors(event):
+            offer(target)
         offered_foreign = False
-        for target in self._foreign_distractors():
-            if offered_foreign and len(options) >= MIN_OPTIONS:
+        for target in self._foreign_distractors(event):
+            if offered_foreign and len(plain) >= MIN_OPTIONS:
                 break
-            offered_foreign = offer(target, limit) or offered_foreign
-        order = self.rng.permutation(len(options))
+            offered_foreign = offer(target) or offered_foreign
+        candidates = [o.target for o in plain]
+        options = plain + self._replace_options(plain)
+        order = self._order_option(event, attributes, needed, candidates, after_tests)
+        if order is not None:
+            options.append(order)
+        judged = [replace(o, right=self._is_right(o, rights, needed, after_tests)) for o in options]
+        permutation = self.rng.permutation(len(judged))
         return Decision(self.asked + 1, at, event, attributes, self._situation(event, at, attributes),
-                        tuple(options[int(i)] for i in order))
+                        tuple(judged[int(i)] for i in permutation), tuple(self.card()),
+                        tuple(comedication_words(self.patient)))
+
+    def _is_right(self, option: Option, rights: set[str], needed: list[str], after_tests: State | None) -> bool:
+        """Whether ``option`` is a guideline answer for the true patient (never shown before the answer)."""
+        state = option.target.state
+        if option.action == ORDER_TEST:
+            return bool(needed) and after_tests is not None and (
+                option.replaces or not interaction_unaddressed(after_tests, self.patient))
+        if needed or option.target.pathway is not self.pathway or state.id not in rights:
+            return False
+        interacts = interaction_unaddressed(state, self.patient)
+        return interacts if option.action == REPLACE_COMEDICATION else not interacts
 
     def _why_right(self, step: Step) -> str:
         when = step.transition.when
@@ -611,80 +567,132 @@ class TeachingCase:
                     f"not at this point")
         return f"{option.text} is not the pathway's step here"
 
+    def _shown(self, names: Iterable[str]) -> str:
+        return ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in names)
+
+    def _needless_order(self, option: Option, step: Step, on_card: set[str]) -> str:
+        """Why ordering ``option``'s tests was wrong: the result was on the card, or the step does not depend on it."""
+        tests = " and ".join(option.tests)
+        reported = [n for t in option.tests for n in marker_tests(self.pathway).get(t, ())]
+        if reported and all(n in on_card for n in reported):
+            return (f"the result of {tests} is already on the card ({self._shown(reported)}); ordering it again "
+                    f"only delays treatment. The guideline gives {self.text_of(step.target)}: {self._why_right(step)}")
+        return (f"the guideline's step here does not depend on {tests}: it gives {self.text_of(step.target)} "
+                f"whatever the result ({self._why_right(step)}); the test only delays treatment")
+
+    def _untested_alert(self, needed: list[str], revealed: list[str], step: Step) -> Alert:
+        """``UNTESTED_MARKER`` as the case words it: the test that would have shown the result, and the result."""
+        names = " and ".join(readable(n) for n in needed)
+        tests = " and ".join(self.tests_for(needed))
+        message = (f"This decision depended on {names}, which {'was' if len(needed) == 1 else 'were'} not tested "
+                   f"(order: {tests}). The patient's true result: {self._shown(revealed)}; for it the guideline "
+                   f"gives {self.text_of(step.target)}. Histologic subtyping and molecular testing are critical.")
+        return Alert("UNTESTED_MARKER", message, (str(CITE_ONE_ENTITY),))
+
     def answer(self, decision: Decision, index: int) -> Feedback:
-        """Give option ``index`` (0-based) of ``decision`` and explain the verdict."""
+        """Give option ``index`` (0-based) of ``decision`` and judge it against the true patient.
+
+        Where the step depends on a marker nobody tested, the guideline's step is the one the true
+        (hidden) result calls for: the result is revealed at this point (written into the record,
+        so the card shows it from now on) and the feedback names the test that would have shown it.
+        """
         option = decision.options[index]
         needed = self.untested_needed(decision.event, decision.attributes)
-        revealed: list[str] = []
-        replaced = False
+        on_card = {n for n, v in self.patient.facts.items() if v != NOT_TESTED}
+        interacts = option.target.pathway is self.pathway and interaction_unaddressed(option.target.state,
+                                                                                      self.patient)
+        meds = ", ".join(self._modulators() or self.patient.comedications)
         if option.action == ORDER_TEST:
-            revealed = self.order_tests(decision.event, decision.attributes)
-            # The option's text says whether it also replaces an interacting co-medication (known when offered).
-            replaced = interaction_unaddressed(option.target.state, self.patient)
-        if option.action == REPLACE_COMEDICATION or replaced:
-            self._replace_modulators()
-        step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=option.target)
+            revealed = self.order_tests(decision.event, decision.attributes, option.tests)
+        else:
+            revealed = self.order_tests(decision.event, decision.attributes) if needed else []
+        if option.action == REPLACE_COMEDICATION or option.replaces:
+            self._replace_comedications(all_of_them=not self._modulators())
+        choose = option.target
+        if option.action == ORDER_TEST or needed:
+            after = self._after_tests(decision.event, decision.attributes)
+            if option.action == ORDER_TEST and after is not None:
+                choose = ChoiceTarget(self.pathway, after)
+        step = self.timeline.step(decision.event, decision.at, decision.attributes, choose=choose)
         choice = step.choice
         if choice is None:  # a step taken with ``choose`` always records the choice it judged
             raise RuntimeError(f"decision {decision.number}: the timeline recorded no choice for the answer")
+        if needed and option.action != ORDER_TEST:
+            step = replace(step, alerts=step.alerts + (self._untested_alert(needed, revealed, step),))
         # Interaction alerts count against the answer only while the interaction is left unaddressed.
-        addressed = () if interaction_unaddressed(option.target.state, self.patient) else INTERACTION_CODES
-        teaching_alerts = [a for a in step.alerts if a.code != "OFF_GUIDELINE_CHOICE" and a.code not in addressed]
+        addressed = () if interaction_unaddressed(choose.state, self.patient) else INTERACTION_CODES
+        teaching_alerts = [a for a in step.alerts
+                           if a.code not in ("OFF_GUIDELINE_CHOICE", "UNTESTED_MARKER") and a.code not in addressed]
         untested_guess = bool(needed) and option.action != ORDER_TEST
-        right = choice.concordant and not teaching_alerts and not untested_guess
+        needless_order = option.action == ORDER_TEST and not needed
+        needless_replace = option.action == REPLACE_COMEDICATION and not interacts
+        right = (choice.concordant and not teaching_alerts and not untested_guess and not needless_order
+                 and not needless_replace)
         self.asked += 1
         self.right += right
         guideline_text = self.text_of(step.target)
-        extra_sources: tuple[str, ...]
+        extra_sources: tuple[str, ...] = ()
         names = " and ".join(readable(n) for n in needed)
-        if right and option.action == ORDER_TEST:
-            shown = ", ".join(f"{readable(n)} {readable(self.patient.facts[n])}" for n in revealed)
+        tests = " and ".join(self.tests_for(needed))
+        if needless_order:
+            reason = self._needless_order(option, step, on_card)
+            lines = [f"Not the guideline's step: {reason}."]
+        elif right and option.action == ORDER_TEST:
             reason = (f"the guideline's step depends on {names}, so the test comes first; it shows "
-                      f"{shown or 'no result'}, and {self._why_right(step)}")
-            if replaced:
-                reason += (f"; the co-medication no longer interacts with {interacting_drugs(option.target.state)}: "
+                      f"{self._shown(revealed) or 'no result'}, and {self._why_right(step)}")
+            if option.replaces:
+                reason += (f"; the co-medication no longer interacts with {interacting_drugs(choose.state)}: "
                            f"the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}.", f"The patient is given {guideline_text}."]
-            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if replaced else ())
+            extra_sources = (str(CITE_ONE_ENTITY),) + ((str(CITE_INTERACTIONS),) if option.replaces else ())
         elif untested_guess:
             untested_words = f"{names}, which {'was' if len(needed) == 1 else 'were'} not tested"
+            truth = (f"the patient's true result, which {tests} would have shown, is {self._shown(revealed)}, "
+                     f"and for it the guideline gives {guideline_text}")
             if choice.concordant:
-                reason = (f"{option.text} is the guideline's default step without the test, but the step depends "
-                          f"on {untested_words}: order the test first")
+                reason = (f"{option.text} is what this patient's true result calls for, but the step depended on "
+                          f"{untested_words}: order {tests} first ({truth})")
                 lines = [f"Not quite: {reason}."]
             else:
-                reason = f"the guideline's step here depends on {untested_words}: order the test first"
+                reason = f"the step depended on {untested_words}: order {tests} first; {truth}"
                 lines = [f"Not the guideline's step: {reason}.",
                          f"The guideline gives {guideline_text}: {self._why_right(step)}."]
             extra_sources = (str(CITE_ONE_ENTITY),)
+        elif needless_replace:
+            verdict = "Not quite" if choice.concordant else "Not the guideline's step"
+            reason = (f"{option.text.split(', then give ')[-1]} has no CYP3A4 interaction guidance beside {meds}, "
+                      f"so replacing it changes a co-medication that needed no change")
+            if not choice.concordant:
+                reason += f"; and {self._why_wrong(decision, replace(option, text=self.text_of(choose.state)), step)}"
+            lines = [f"{verdict}: {reason}."]
+            if not choice.concordant:
+                lines.append(f"The guideline gives {guideline_text}: {self._why_right(step)}.")
         elif right and option.action == REPLACE_COMEDICATION:
-            reason = (f"the co-medication no longer interacts with {interacting_drugs(option.target.state)}, and "
+            reason = (f"the co-medication no longer interacts with {interacting_drugs(choose.state)}, and "
                       f"{self._why_right(step)}; the source warns against overlooking drug interactions")
             lines = [f"Right: {option.text}. Why: {reason}."]
             extra_sources = (str(CITE_INTERACTIONS),)
         elif right:
             reason = self._why_right(step)
             lines = [f"Right: {option.text} is the guideline's step. Why: {reason}."]
-            extra_sources = ()
-        elif choice.concordant and not interaction_unaddressed(option.target.state, self.patient):
+        elif choice.concordant and not interaction_unaddressed(choose.state, self.patient):
             reason = (f"{option.text} is the pathway's step from where the patient is now, but it raises "
                       f"{plural(len(teaching_alerts), 'alert')} ({', '.join(a.code for a in teaching_alerts)}): "
                       f"an earlier step left the guideline")
             lines = [f"Not quite: {reason}."]
-            extra_sources = ()
         elif choice.concordant:
             reason = ("the regimen is the guideline's, but the strong CYP3A4 "
                       f"{'inducer' if self.patient.cyp3a4_inducers else 'inhibitor'} beside "
-                      f"{interacting_drugs(option.target.state)} is left as it is: the label's first step is to "
+                      f"{interacting_drugs(choose.state)} is left as it is: the label's first step is to "
                       "choose a co-medication without the interaction")
             lines = [f"Not quite: {reason}."]
             extra_sources = tuple(dict.fromkeys(s for a in step.alerts if a.code in INTERACTION_CODES
                                                 for s in a.sources)) or (str(CITE_INTERACTIONS),)
         else:
-            reason = self._why_wrong(decision, option, step)
+            named = replace(option, text=self.text_of(choose.state)) if option.action else option
+            reason = self._why_wrong(decision, named, step)
             lines = [f"Not the guideline's step: {reason}.",
                      f"The guideline gives {guideline_text}: {self._why_right(step)}."]
-            extra_sources = ()
         for alert in step.alerts:
             if alert.code == "OFF_GUIDELINE_CHOICE":
                 continue
@@ -704,7 +712,9 @@ class TeachingCase:
                          f"{guideline_text} had been given.")
         if not self.ended:
             lines.append(f"The case continues on {self.text_of(self.timeline.state)}.")
-        feedback = Feedback(right, step, tuple(lines), option, guideline_text, reason, sources)
+        rights = tuple(o.text for o in decision.options if o.right)
+        feedback = Feedback(right, step, tuple(lines), option, guideline_text, reason, sources, tuple(needed),
+                            tuple(revealed), rights)
         self.history.append((decision, feedback))
         return feedback
 
@@ -712,132 +722,29 @@ class TeachingCase:
         """The score so far."""
         return f"Score: {self.right} of {plural(self.asked, 'decision')} on the guideline."
 
+    def guideline_path(self) -> tuple[str, ...]:
+        """The guideline's path for this patient from the start: the true markers, the case's events.
+
+        A patient with every result known walks the guideline through the same events (an event
+        the guideline's state cannot take is passed over), so the resident's path can be read
+        beside the one the guideline would have taken from the beginning.
+        """
+        # The machine's own rule, read from the pathway: the first transition on the event whose condition holds.
+        facts = self.true_facts()
+        state = self.pathway.initial
+        path = [state]
+        for decision, _ in self.history:
+            attributes = {k: v for k, v in decision.attributes.items() if k != OPTION_ATTRIBUTE}
+            found = next((t for t in self.pathway.outgoing(state, decision.event)
+                          if holds(t.when, {**facts, **attributes})), None)
+            if found is not None:
+                state = found.target
+                path.append(state)
+        return tuple(path)
+
     def debrief(self) -> Debrief:
-        """The case so far as a debrief: paths, decisions with their feedback, score."""
+        """The case so far as a debrief: both paths, decisions with their feedback, the hidden results, score."""
         result = self.timeline.result()
-        return Debrief(tuple(result.taken_path), tuple(result.guideline_path), tuple(self.history), self.right,
-                       self.asked, self.ended, self.text_of(self.timeline.state))
-
-
-def facts_words(pathway: Pathway, patient: Patient, attributes: Mapping[str, str] | None = None) -> str:
-    """The patient's markers (and the event's attributes) in a resident's words."""
-    parts = [f"{readable(k)} {readable(v)}" for k, v in marker_card(pathway, patient)]
-    parts += [f"{readable(k)} {readable(v)}" for k, v in (attributes or {}).items() if k != OPTION_ATTRIBUTE]
-    return ", ".join(parts) or "no markers"
-
-
-def marker_card(pathway: Pathway, patient: Patient) -> list[tuple[str, str]]:
-    """Every patient marker the pathway declares, with its value or ``not_tested``."""
-    return [(a.name, patient.facts.get(a.name, "not_tested"))
-            for a in pathway.attributes.values() if a.of == "patient"]
-
-
-def patient_line(patient: Patient, pathway: Pathway | None = None, card=None) -> str:
-    """The patient as the case presents it (``card``: the markers as shown, ``TeachingCase.card()``)."""
-    if card is not None:
-        shown = card
-    elif pathway is not None:
-        shown = marker_card(pathway, patient)
-    else:
-        shown = list(patient.facts.items())
-    facts = ", ".join(f"{readable(k)}: {readable(v)}" for k, v in shown)
-    meds = ", ".join(comedication_words(patient)) or "none"
-    return f"Patient: {facts or 'no markers to test'}; co-medication: {meds}"
-
-
-def path_words(pathway: Pathway, path) -> str:
-    """A path of state ids as labels joined by arrows."""
-    hints = hint_words(pathway)
-    return " -> ".join(option_text(pathway.states[s], hints) for s in path)
-
-
-def debrief_lines(case: TeachingCase) -> list[str]:
-    """The debrief as text: paths, each mistake with its alerts and sources, the score."""
-    debrief = case.debrief()
-    lines = ["Debrief", f"Your path: {path_words(case.pathway, debrief.taken_path)}"]
-    if debrief.taken_path != debrief.guideline_path:
-        lines.append(f"The guideline's steps: {path_words(case.pathway, debrief.guideline_path)}")
-    mistakes = debrief.mistakes
-    lines.append(f"Mistakes: {len(mistakes) or 'none'}")
-    for decision, feedback in mistakes:
-        given = feedback.option.text if feedback.option else "?"
-        lines.append(f"  Decision {decision.number} (month {decision.at:g}): you gave {given}; "
-                     f"the guideline gives {feedback.guideline_text}. {sentence(feedback.reason)}")
-        for alert in feedback.step.alerts:
-            if alert.code != "OFF_GUIDELINE_CHOICE":
-                lines.append(f"    Alert {alert.code}; source: {'; '.join(alert.sources)}")
-    lines.append(debrief.score_line())
-    return lines
-
-
-def stop_summary(case: TeachingCase, write: Callable[[str], None]) -> None:
-    """What a stopped case prints: the debrief once something was answered, else the score."""
-    if case.asked:
-        write("")
-        for line in debrief_lines(case):
-            write(line)
-    else:
-        write(case.score_line())
-
-
-def ascii_choice(answer: str, count: int) -> int | None:
-    """The 1-based option number ``answer`` names, or None: only ASCII digits count, at most 3 of them."""
-    answer = answer.strip()
-    if not (1 <= len(answer) <= 3 and answer.isascii() and answer.isdigit()):
-        return None
-    number = int(answer)
-    return number if 1 <= number <= count else None
-
-
-def run_session(case: TeachingCase, read_line: Callable[[], str | None], write: Callable[[str], None],
-                header: Iterable[str] = ()) -> int:
-    """Drive ``case`` from ``read_line`` (None at end of input) and ``write``; returns the exit code.
-
-    An answer that is not one of the option numbers (in ASCII digits) is asked again; ``q`` stops
-    the case; end of input stops it with the score so far. Long lines are wrapped at word
-    boundaries. Always returns 0: stopping is not an error.
-    """
-    def say(text: str) -> None:
-        indent = text[:len(text) - len(text.lstrip())]
-        wrapped = textwrap.wrap(text, WIDTH, subsequent_indent=indent + "  ", break_long_words=False,
-                                break_on_hyphens=False)
-        for piece in wrapped or [""]:
-            write(piece)
-
-    for line in header:
-        say(line)
-    say(patient_line(case.patient, case.pathway, case.card()))
-    write("Answer with the number of your choice (q to stop).")
-    while (decision := case.next_decision()) is not None:
-        write("")
-        say(f"Decision {decision.number}. {decision.situation}")
-        for i, option in enumerate(decision.options, start=1):
-            say(f"  {i}) {option.text}")
-        while True:
-            answer = read_line()
-            if answer is None:
-                write("")
-                write("End of input: the case stops here.")
-                stop_summary(case, say)
-                return 0
-            if answer.strip().lower() in ("q", "quit"):
-                write("Stopped.")
-                stop_summary(case, say)
-                return 0
-            number = ascii_choice(answer, len(decision.options))
-            if number is not None:
-                break
-            write(f"Please answer with a number from 1 to {len(decision.options)} (q to stop).")
-        feedback = case.answer(decision, number - 1)
-        for line in feedback.lines:
-            say(line)
-    write("")
-    final = case.timeline.state
-    if case.ended:
-        say(f"The pathway has ended: {case.text_of(final)}.")
-    else:
-        say(f"The case ends here after {plural(case.asked, 'decision')}, on {case.text_of(final)}.")
-    write("")
-    for line in debrief_lines(case):
-        say(line)
-    return 0
+        hidden = tuple((name, self.results[name]) for name in self.pathway.attributes if name in self.results)
+        return Debrief(tuple(result.taken_path), self.guideline_path(), tuple(self.history), self.right,
+                       self.asked, self.ended, self.text_of(self.timeline.state), hidden)
