@@ -32,6 +32,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     (unless ``loopback_only``, the server bound to loopback) any IP address.
     """
     import sarcoma_sim.web.views_case as views_case
+    import sarcoma_sim.web.views_class as views_class
     import sarcoma_sim.web.views_scenario as views_scenario
     import sarcoma_sim.web.views_teacher as views_teacher
     from sarcoma_sim.web.diagrams import Drawer
@@ -46,6 +47,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     app.register_blueprint(views_case.blueprint)
     app.register_blueprint(views_scenario.blueprint)
     app.register_blueprint(views_teacher.blueprint)
+    app.register_blueprint(views_class.blueprint)
 
     @app.before_request
     def refuse_other_hosts():

@@ -15,6 +15,7 @@ which the app shows as a page saying so.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id TEXT PRIMARY KEY,
@@ -51,7 +52,23 @@ CREATE TABLE IF NOT EXISTS pathways (
     text TEXT NOT NULL,
     loaded REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS classes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    code TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS residents (
+    id TEXT PRIMARY KEY,
+    class_id TEXT NOT NULL REFERENCES classes(id),
+    name TEXT NOT NULL,
+    session_hash TEXT NOT NULL UNIQUE,
+    joined REAL NOT NULL,
+    UNIQUE (class_id, name)
+);
 """
+# Columns added to tables an older version created (version 1 had attempts without a resident).
+ADDED_COLUMNS = (("attempts", "resident_id", "TEXT REFERENCES residents(id)"),)
 
 
 class StoreUnwritable(Exception):
@@ -113,8 +130,14 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
-        # A real write now, so a read-only file or folder is found at start, not at a resident's first answer.
+        # A real write now, so a read-only file or folder is found at start, not at a resident's first answer;
+        # the migration is inside it, so two servers starting on one old file add each column once.
         with self._write() as db:
+            for table, column, kind in ADDED_COLUMNS:
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            db.execute("CREATE INDEX IF NOT EXISTS attempts_resident ON attempts(resident_id)")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -150,12 +173,13 @@ class Store:
             db.close()
         self._local = threading.local()
 
-    def new_attempt(self, pathway_key: str, case_name: str, seed: int) -> str:
-        """Store a new attempt and return its id (unguessable, URL-safe)."""
+    def new_attempt(self, pathway_key: str, case_name: str, seed: int, resident_id: str | None = None) -> str:
+        """Store a new attempt (a resident's, or anonymous) and return its id (unguessable, URL-safe)."""
         attempt_id = secrets.token_urlsafe(12)
         with self._write() as db:
-            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started) VALUES (?, ?, ?, ?, ?)",
-                       (attempt_id, pathway_key, case_name, seed, time.time()))
+            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started, resident_id) "
+                       "VALUES (?, ?, ?, ?, ?, ?)",
+                       (attempt_id, pathway_key, case_name, seed, time.time(), resident_id))
         return attempt_id
 
     def attempt(self, attempt_id: str) -> Attempt | None:
@@ -269,3 +293,69 @@ class Store:
         with self._connect() as db:
             row = db.execute("SELECT file_name, text FROM pathways WHERE key = ?", (key,)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def new_class(self, name: str) -> tuple[str, str]:
+        """Store a new class; returns (class id, join code). The code is unique among classes."""
+        class_id = secrets.token_hex(6)
+        with self._write() as db:
+            while True:
+                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+                if db.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone() is None:
+                    break
+            db.execute("INSERT INTO classes (id, name, code, created) VALUES (?, ?, ?, ?)",
+                       (class_id, name, code, time.time()))
+        return class_id, code
+
+    def classes(self) -> list[dict]:
+        """Every class with its join code and number of residents, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT c.id, c.name, c.code, COUNT(r.id) FROM classes c "
+                              "LEFT JOIN residents r ON r.class_id = c.id GROUP BY c.id "
+                              "ORDER BY c.created, c.id").fetchall()
+        return [{"id": r[0], "name": r[1], "code": r[2], "residents": r[3]} for r in rows]
+
+    def class_by(self, *, class_id: str | None = None, code: str | None = None) -> dict | None:
+        """The class with ``class_id`` or join ``code``, or None."""
+        column, value = ("id", class_id) if class_id is not None else ("code", code)
+        with self._connect() as db:
+            row = db.execute(f"SELECT id, name, code FROM classes WHERE {column} = ?", (value,)).fetchone()
+        return {"id": row[0], "name": row[1], "code": row[2]} if row else None
+
+    def join(self, class_id: str, name: str, session: str) -> str | None:
+        """Add resident ``name`` to the class, remembered by ``session``; None if the name is taken there."""
+        resident_id = secrets.token_hex(8)
+        with self._write() as db:
+            try:
+                db.execute("INSERT INTO residents (id, class_id, name, session_hash, joined) VALUES (?, ?, ?, ?, ?)",
+                           (resident_id, class_id, name, session_hash(session), time.time()))
+            except sqlite3.IntegrityError:
+                return None
+        return resident_id
+
+    def resident_for(self, session: str | None) -> dict | None:
+        """The resident this session cookie belongs to (with their class), or None."""
+        if not isinstance(session, str) or not session:
+            return None
+        with self._connect() as db:
+            row = db.execute("SELECT r.id, r.name, c.id, c.name FROM residents r JOIN classes c ON c.id = r.class_id "
+                             "WHERE r.session_hash = ?", (session_hash(session),)).fetchone()
+        return {"id": row[0], "name": row[1], "class_id": row[2], "class_name": row[3]} if row else None
+
+    def class_residents(self, class_id: str) -> list[dict]:
+        """The class's residents with their attempts started and finished and decisions on the guideline."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT r.id, r.name, COUNT(a.id), COUNT(a.finished), COALESCE(SUM(a.right), 0), "
+                "COALESCE(SUM(a.asked), 0) FROM residents r LEFT JOIN attempts a ON a.resident_id = r.id "
+                "WHERE r.class_id = ? GROUP BY r.id ORDER BY r.name, r.id", (class_id,)).fetchall()
+        return [{"id": r[0], "name": r[1], "started": r[2], "finished": r[3], "right": r[4], "asked": r[5]}
+                for r in rows]
+
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a classroom
+JOIN_CODE_LENGTH = 8
+
+
+def session_hash(session: str) -> str:
+    """What the store keeps of a resident's session id (a copy of the database opens no session)."""
+    return hashlib.sha256(session.encode()).hexdigest()

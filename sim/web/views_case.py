@@ -42,7 +42,9 @@ def attempt_or_404(attempt_id: str):
 @blueprint.get("/")
 def home():
     """Pick a case."""
-    return render_template("home.html", choices=case_choices())
+    from sarcoma_sim.web.views_class import current_resident
+
+    return render_template("home.html", choices=case_choices(), resident=current_resident())
 
 
 @blueprint.post("/cases")
@@ -54,7 +56,11 @@ def start():
     if seed is None:
         seed = secrets.randbelow(1_000_000)
     pathway = pathway_for(store(), key)
-    attempt_id = store().new_attempt(key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]", seed)
+    from sarcoma_sim.web.views_class import current_resident
+
+    resident = current_resident()
+    attempt_id = store().new_attempt(key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]", seed,
+                                     resident["id"] if resident else None)
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 

@@ -1,0 +1,115 @@
+"""Classes and residents: a teacher creates a class and reads out its join code; a resident joins.
+
+A resident joins with the code and a display name (no password; a pseudonym is fine) and is
+remembered by a random session id in a cookie (HttpOnly, SameSite=Strict, Secure over HTTPS, like
+the teacher's); the store keeps only its SHA-256, so a copy of the database opens no session.
+Attempts started with that cookie belong to the resident; without it they stay anonymous, as before.
+A display name is 1 to ``MAX_NAME`` characters with no control, format (bidirectional overrides,
+zero-width) or unassigned characters, so a name cannot disguise itself in the teacher's lists.
+"""
+
+from __future__ import annotations
+
+import secrets
+import unicodedata
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+
+from sarcoma_sim.web.store import JOIN_ALPHABET, JOIN_CODE_LENGTH
+from sarcoma_sim.web.views_teacher import require_teacher
+
+RESIDENT_COOKIE = "sarcoma_sim_resident"
+RESIDENT_SECONDS = 180 * 24 * 3600
+MAX_NAME = 40
+
+blueprint = Blueprint("classes", __name__)
+
+
+def _store():
+    return current_app.config["STORE"]
+
+
+def current_resident() -> dict | None:
+    """The resident this browser joined as, or None (anonymous)."""
+    return _store().resident_for(request.cookies.get(RESIDENT_COOKIE))
+
+
+def display_name(form, field: str) -> str:
+    """Field ``field`` as a display name, or a 400 page saying what is wrong with it."""
+    raw = form.get(field, "")
+    name = " ".join(raw.split()) if isinstance(raw, str) else ""
+    if not name:
+        abort(400, f"field {field!r}: give a name (1 to {MAX_NAME} characters)")
+    if len(name) > MAX_NAME:
+        abort(400, f"field {field!r}: at most {MAX_NAME} characters, got {len(name)}")
+    for char in name:
+        if unicodedata.category(char).startswith("C"):
+            abort(400, f"field {field!r}: character U+{ord(char):04X} (control or invisible) is not allowed")
+    return name
+
+
+def join_code(form) -> str:
+    """The ``code`` field, upper-cased without spaces or dashes, or a 400 page."""
+    raw = form.get("code", "")
+    code = "".join(raw.split()).replace("-", "").upper() if isinstance(raw, str) else ""
+    if len(code) != JOIN_CODE_LENGTH or any(c not in JOIN_ALPHABET for c in code):
+        abort(400, f"field 'code': expected the {JOIN_CODE_LENGTH}-character join code the teacher gave, "
+                   f"got {raw[:20]!r}" if isinstance(raw, str) else "field 'code': expected text")
+    return code
+
+
+@blueprint.get("/join")
+def join_form():
+    """Ask for the class's join code and a display name."""
+    return render_template("join.html", resident=current_resident(), max_name=MAX_NAME, code_length=JOIN_CODE_LENGTH)
+
+
+@blueprint.post("/join")
+def join():
+    """Join the class: a new resident remembered by a session cookie."""
+    code = join_code(request.form)
+    name = display_name(request.form, "name")
+    found = _store().class_by(code=code)
+    if found is None:
+        abort(404, "field 'code': no class has this join code; check it with the teacher")
+    session = secrets.token_urlsafe(32)
+    if _store().join(found["id"], name, session) is None:
+        abort(409, f"field 'name': someone in {found['name']} already uses this name; pick another")
+    response = redirect(url_for("case.home"), 303)
+    response.set_cookie(RESIDENT_COOKIE, session, max_age=RESIDENT_SECONDS, httponly=True, samesite="Strict",
+                        secure=request.is_secure, path="/")
+    return response
+
+
+@blueprint.post("/leave")
+def leave():
+    """Forget the resident cookie in this browser (later attempts here are anonymous)."""
+    response = redirect(url_for("case.home"), 303)
+    response.delete_cookie(RESIDENT_COOKIE, httponly=True, samesite="Strict", secure=request.is_secure, path="/")
+    return response
+
+
+@blueprint.post("/teacher/classes")
+def create_class():
+    """Create a class and show its join code."""
+    require_teacher()
+    name = display_name(request.form, "name")
+    class_id, _ = _store().new_class(name)
+    return redirect(url_for("classes.class_page", class_id=class_id), 303)
+
+
+@blueprint.get("/teacher/classes/<class_id>")
+def class_page(class_id: str):
+    """The class: its join code and, per resident, attempts started and finished and the score."""
+    require_teacher()
+    found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
+    if found is None:
+        abort(404, "no such class")
+    return render_template("class.html", klass=found, residents=_store().class_residents(class_id))
+
+
+@blueprint.after_request
+def no_store(response):
+    """Class pages name residents: no copy in a shared computer's cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,166 @@
+"""Classes and residents: creating a class, joining with its code, attempts owned, old databases migrated."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sarcoma_sim.web.app import create_app
+from sarcoma_sim.web.store import Store
+from sarcoma_sim.web.views_class import RESIDENT_COOKIE, display_name
+
+
+@pytest.fixture
+def app(tmp_path):
+    """An app on loopback (teacher view open)."""
+    app = create_app(tmp_path / "db.sqlite3")
+    yield app
+    app.config["STORE"].close()
+
+
+def new_class(client, name="Tuesday group"):
+    """Create a class through the teacher page; returns (class page path, join code)."""
+    response = client.post("/teacher/classes", data={"name": name})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"])
+    code = re.search(r'id="join-code">([A-Z0-9]+)<', page.get_data(as_text=True)).group(1)
+    return response.headers["Location"], code
+
+
+def test_teacher_creates_a_class_with_a_join_code_listed_on_the_teacher_view(app):
+    """A new class has an 8-character join code and is listed on the teacher view."""
+    client = app.test_client()
+    path, code = new_class(client)
+    assert len(code) == 8
+    assert "Tuesday group" in client.get("/teacher").get_data(as_text=True)
+    assert client.get(path).headers["Cache-Control"] == "no-store"
+
+
+def test_resident_joins_and_their_attempts_belong_to_them(app):
+    """Joining sets an HttpOnly SameSite=Strict cookie; attempts started then count for that resident."""
+    teacher = app.test_client()
+    path, code = new_class(teacher)
+    resident = app.test_client()
+    response = resident.post("/join", data={"code": code.lower(), "name": "  Dr   A "})
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert RESIDENT_COOKIE in cookie and "HttpOnly" in cookie and "SameSite=Strict" in cookie
+    assert "You are <strong>Dr A</strong>" in resident.get("/").get_data(as_text=True)
+    resident.post("/cases", data={"case": "gist", "seed": "7"})
+    anonymous = app.test_client()
+    anonymous.post("/cases", data={"case": "gist", "seed": "7"})
+    page = teacher.get(path).get_data(as_text=True)
+    assert re.search(r"<td>Dr A</td><td>1</td><td>0</td>", page)
+    store = app.config["STORE"]
+    assert len(store.by_case()) == 1 and store.by_case()[0]["started"] == 2
+
+
+def test_the_session_cookie_is_stored_only_as_a_hash(app):
+    """The database holds no resident session id in clear."""
+    client = app.test_client()
+    _, code = new_class(client)
+    client.post("/join", data={"code": code, "name": "B"})
+    session = client.get_cookie(RESIDENT_COOKIE).value
+    with sqlite3.connect(app.config["STORE"].path) as db:
+        dump = "\n".join(db.iterdump())
+    assert session not in dump and len(session) >= 40
+
+
+def test_leaving_makes_later_attempts_anonymous(app):
+    """After leaving, the home page offers to join again and the cookie is gone."""
+    client = app.test_client()
+    _, code = new_class(client)
+    client.post("/join", data={"code": code, "name": "C"})
+    assert client.post("/leave").status_code == 303
+    assert client.get_cookie(RESIDENT_COOKIE) is None
+    assert 'id="join-link"' in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("form", "status", "words"), [
+    ({"code": "ABC", "name": "A"}, 400, "join code"),
+    ({"code": "ZZZZZZZZ", "name": "A"}, 404, "no class has this join code"),
+    ({"code": "", "name": "A"}, 400, "join code"),
+    ({"name": "A"}, 400, "join code"),
+    ({"code": "@@@@@@@@", "name": "A"}, 400, "join code"),
+])
+def test_bad_join_codes_get_a_4xx_page(app, form, status, words):
+    """A malformed or unknown code is a 4xx page saying so, and no cookie is set."""
+    client = app.test_client()
+    response = client.post("/join", data=form)
+    assert response.status_code == status and words in response.get_data(as_text=True)
+    assert "Set-Cookie" not in response.headers
+
+
+@pytest.mark.parametrize(("name", "words"), [
+    ("", "give a name"), ("   ", "give a name"), ("x" * 41, "at most 40"),
+    ("Dr\u202eA", "U+202E"), ("A\u200bB", "U+200B"), ("A\x07", "U+0007"), ("A\u0000", "U+0000"),
+])
+def test_bad_names_get_a_400_page(app, name, words):
+    """Empty, too long, control or bidirectional/invisible characters: a 400 page naming the problem."""
+    client = app.test_client()
+    _, code = new_class(client)
+    response = client.post("/join", data={"code": code, "name": name})
+    assert response.status_code == 400 and words in response.get_data(as_text=True)
+    assert app.config["STORE"].class_residents(app.config["STORE"].classes()[0]["id"]) == []
+
+
+def test_a_name_already_used_in_the_class_is_refused(app):
+    """Two residents cannot share a name in one class (409); the first one keeps it."""
+    client = app.test_client()
+    _, code = new_class(client)
+    assert client.post("/join", data={"code": code, "name": "Dr A"}).status_code == 303
+    other = app.test_client()
+    assert other.post("/join", data={"code": code, "name": "Dr A"}).status_code == 409
+
+
+def test_class_pages_need_the_teacher_and_an_existing_class(tmp_path):
+    """With a teacher token, creating or reading a class without signing in is 403; an unknown class is 404."""
+    app = create_app(tmp_path / "db.sqlite3", teacher_token="s3cret-token-0001")
+    client = app.test_client()
+    assert client.post("/teacher/classes", data={"name": "X"}).status_code == 403
+    class_id, _ = app.config["STORE"].new_class("X")
+    assert client.get(f"/teacher/classes/{class_id}").status_code == 403
+    client.post("/teacher/login", data={"token": "s3cret-token-0001"})
+    assert client.get(f"/teacher/classes/{class_id}").status_code == 200
+    assert client.get("/teacher/classes/nope").status_code == 404
+    app.config["STORE"].close()
+
+
+def test_a_version_1_database_is_migrated_and_keeps_its_attempts(tmp_path):
+    """An attempts table without a resident column gains it; old attempts stay, anonymous; opening twice is fine."""
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as db:
+        db.executescript("""CREATE TABLE attempts (id TEXT PRIMARY KEY, pathway_key TEXT NOT NULL,
+            case_name TEXT NOT NULL, seed INTEGER NOT NULL, answers TEXT NOT NULL DEFAULT '[]', started REAL NOT NULL,
+            finished REAL, right INTEGER, asked INTEGER);
+            INSERT INTO attempts (id, pathway_key, case_name, seed, started) VALUES ('old-attempt-0001', 'gist',
+            'GIST', 3, 1.0); PRAGMA user_version = 1;""")
+    for _ in range(2):
+        store = Store(path)
+        assert store.attempt("old-attempt-0001").seed == 3
+        store.close()
+    with sqlite3.connect(path) as db:
+        columns = [row[1] for row in db.execute("PRAGMA table_info(attempts)")]
+        assert columns.count("resident_id") == 1
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 2
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(max_size=60))
+def test_accepted_names_are_short_and_visible(raw):
+    """Whatever is typed, an accepted name is 1-40 characters with no control or format character."""
+    from flask import Flask
+    from werkzeug.exceptions import HTTPException
+
+    with Flask(__name__).app_context():
+        try:
+            name = display_name({"name": raw}, "name")
+        except HTTPException as error:
+            assert error.code == 400
+            return
+    assert 1 <= len(name) <= 40 and name == name.strip()
+    assert all(not ch.isspace() or ch == " " for ch in name)
