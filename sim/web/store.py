@@ -66,9 +66,21 @@ CREATE TABLE IF NOT EXISTS residents (
     joined REAL NOT NULL,
     UNIQUE (class_id, name)
 );
+CREATE TABLE IF NOT EXISTS assignments (
+    id TEXT PRIMARY KEY,
+    class_id TEXT NOT NULL REFERENCES classes(id),
+    pathway_key TEXT NOT NULL,
+    case_name TEXT NOT NULL,
+    seed INTEGER,
+    hide_map INTEGER NOT NULL DEFAULT 0,
+    due TEXT,
+    created REAL NOT NULL
+);
 """
 # Columns added to tables an older version created (version 1 had attempts without a resident).
-ADDED_COLUMNS = (("attempts", "resident_id", "TEXT REFERENCES residents(id)"),)
+ADDED_COLUMNS = (("attempts", "resident_id", "TEXT REFERENCES residents(id)"),
+                 ("attempts", "assignment_id", "TEXT REFERENCES assignments(id)"),
+                 ("attempts", "hide_map", "INTEGER NOT NULL DEFAULT 0"))
 
 
 class StoreUnwritable(Exception):
@@ -117,6 +129,7 @@ class Attempt:
     finished: float | None
     right: int | None
     asked: int | None
+    hide_map: bool = False
 
 
 class Store:
@@ -173,24 +186,26 @@ class Store:
             db.close()
         self._local = threading.local()
 
-    def new_attempt(self, pathway_key: str, case_name: str, seed: int, resident_id: str | None = None) -> str:
+    def new_attempt(self, pathway_key: str, case_name: str, seed: int, resident_id: str | None = None,
+                    assignment_id: str | None = None, hide_map: bool = False) -> str:
         """Store a new attempt (a resident's, or anonymous) and return its id (unguessable, URL-safe)."""
         attempt_id = secrets.token_urlsafe(12)
         with self._write() as db:
-            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started, resident_id) "
-                       "VALUES (?, ?, ?, ?, ?, ?)",
-                       (attempt_id, pathway_key, case_name, seed, time.time(), resident_id))
+            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started, resident_id, assignment_id, "
+                       "hide_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (attempt_id, pathway_key, case_name, seed, time.time(), resident_id, assignment_id,
+                        int(hide_map)))
         return attempt_id
 
     def attempt(self, attempt_id: str) -> Attempt | None:
         """The attempt with ``attempt_id``, or None."""
         with self._connect() as db:
-            row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked "
-                             "FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked, "
+                             "hide_map FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             return None
         answers = tuple(tuple(a) for a in json.loads(row[4]))
-        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8])
+        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8], bool(row[9]))
 
     def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int],
                    outcome: Outcome | None = None) -> bool:
@@ -350,6 +365,33 @@ class Store:
                 "WHERE r.class_id = ? GROUP BY r.id ORDER BY r.name, r.id", (class_id,)).fetchall()
         return [{"id": r[0], "name": r[1], "started": r[2], "finished": r[3], "right": r[4], "asked": r[5]}
                 for r in rows]
+
+    def add_assignment(self, class_id: str, pathway_key: str, case_name: str, seed: int | None, hide_map: bool,
+                       due: str | None) -> str:
+        """Set the class a case: a fixed ``seed`` (or None: a fresh patient each), the map hidden or not."""
+        assignment_id = secrets.token_hex(6)
+        with self._write() as db:
+            db.execute("INSERT INTO assignments (id, class_id, pathway_key, case_name, seed, hide_map, due, created) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (assignment_id, class_id, pathway_key, case_name, seed, int(hide_map), due, time.time()))
+        return assignment_id
+
+    def assignments(self, class_id: str) -> list[dict]:
+        """The class's assignments, in the order they were set."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, pathway_key, case_name, seed, hide_map, due FROM assignments "
+                              "WHERE class_id = ? ORDER BY created, id", (class_id,)).fetchall()
+        return [{"id": r[0], "pathway_key": r[1], "case": r[2], "seed": r[3], "hide_map": bool(r[4]), "due": r[5]}
+                for r in rows]
+
+    def progress(self, class_id: str) -> dict[tuple[str, str], dict]:
+        """Per (resident id, assignment id): attempts started and finished, best score, latest attempt id."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.resident_id, a.assignment_id, COUNT(*), COUNT(a.finished), MAX(a.right), MAX(a.asked), "
+                "MAX(a.id) FROM attempts a JOIN assignments s ON s.id = a.assignment_id WHERE s.class_id = ? "
+                "GROUP BY a.resident_id, a.assignment_id", (class_id,)).fetchall()
+        return {(r[0], r[1]): {"started": r[2], "finished": r[3], "right": r[4], "asked": r[5]} for r in rows}
 
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a classroom

@@ -44,7 +44,13 @@ def home():
     """Pick a case."""
     from sarcoma_sim.web.views_class import current_resident
 
-    return render_template("home.html", choices=case_choices(), resident=current_resident())
+    resident = current_resident()
+    assignments, progress = [], {}
+    if resident is not None:
+        assignments = store().assignments(resident["class_id"])
+        progress = {a: p for (r, a), p in store().progress(resident["class_id"]).items() if r == resident["id"]}
+    return render_template("home.html", choices=case_choices(), resident=resident, assignments=assignments,
+                           progress=progress)
 
 
 @blueprint.post("/cases")
@@ -77,7 +83,8 @@ def play(attempt_id: str):
     return render_template("case.html", attempt=attempt, state=state, readable=readable, sentence=sentence,
                            taken=path_words(state.pathway, debrief.taken_path),
                            guideline=path_words(state.pathway, debrief.guideline_path),
-                           hidden=hidden_lines(debrief), show_map=map_shown(state), source_anchor=source_anchor,
+                           hidden=hidden_lines(debrief), show_map=map_shown(state, attempt),
+                           source_anchor=source_anchor,
                            last=state.history[-1] if state.history else None)
 
 
@@ -103,9 +110,10 @@ def answer(attempt_id: str):
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
 
 
-def map_shown(state) -> bool:
-    """Whether the case shows its maps now: always, unless the server hides them until the debrief."""
-    return state.finished or not current_app.config.get("HIDE_MAP", False)
+def map_shown(state, attempt=None) -> bool:
+    """Whether the case shows its maps now: always, unless the server or the assignment hides them until the debrief."""
+    hidden = current_app.config.get("HIDE_MAP", False) or (attempt is not None and attempt.hide_map)
+    return state.finished or not hidden
 
 
 def _svg(svg: str) -> Response:
@@ -121,7 +129,7 @@ def diagram(attempt_id: str):
     """
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     if state.finished:  # the debrief: the resident's path beside the guideline's (the whole map is a link)
         return _svg(maps.paths_svg(attempt.pathway_key, state))
@@ -146,7 +154,7 @@ def whole_map(attempt_id: str):
     """The whole pathway as a page of its own, at full size (scrolls), the resident's path highlighted."""
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     return render_template("map.html", attempt=attempt, state=state)
 
@@ -156,7 +164,7 @@ def whole_map_svg(attempt_id: str):
     """The whole pathway (SVG): neutral while a decision is pending, with labels and conditions after the case."""
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     if state.pending is not None:
         return _svg(maps.neutral_map_svg(attempt.pathway_key, state))

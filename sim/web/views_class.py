@@ -10,11 +10,14 @@ zero-width) or unassigned characters, so a name cannot disguise itself in the te
 
 from __future__ import annotations
 
+import datetime
+import re
 import secrets
 import unicodedata
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+import sarcoma_sim.web.forms as forms
 from sarcoma_sim.web.store import JOIN_ALPHABET, JOIN_CODE_LENGTH
 from sarcoma_sim.web.views_teacher import require_teacher
 
@@ -105,7 +108,62 @@ def class_page(class_id: str):
     found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
     if found is None:
         abort(404, "no such class")
-    return render_template("class.html", klass=found, residents=_store().class_residents(class_id))
+    from sarcoma_sim.web.views_case import case_choices
+
+    return render_template("class.html", klass=found, residents=_store().class_residents(class_id),
+                           assignments=_store().assignments(class_id), progress=_store().progress(class_id),
+                           choices=case_choices())
+
+
+def due_date(form) -> str | None:
+    """The optional ``due`` field as an ISO 8601 date (YYYY-MM-DD), or a 400 page."""
+    raw = form.get("due", "")
+    raw = raw.strip() if isinstance(raw, str) else "?"
+    if not raw:
+        return None
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", raw):
+            raise ValueError(raw)
+        return datetime.date.fromisoformat(raw).isoformat()
+    except ValueError:
+        abort(400, f"field 'due': expected a date as YYYY-MM-DD, got {raw[:20]!r}")
+
+
+@blueprint.post("/teacher/classes/<class_id>/assignments")
+def assign(class_id: str):
+    """Set the class a case: fixed seed or a fresh patient each, map shown or hidden until the debrief, due date."""
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS
+    from sarcoma_sim.web.cases import pathway_for
+    from sarcoma_sim.web.views_case import case_choices
+
+    require_teacher()
+    found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
+    if found is None:
+        abort(404, "no such class")
+    key = forms.one_of(request.form, "case", [k for k, _ in case_choices()])
+    seed = forms.whole_number(request.form, "seed", 0, forms.MAX_SEED, required=False)
+    hide = forms.one_of(request.form, "map", ["shown", "hidden"]) == "hidden"
+    due = due_date(request.form)
+    pathway = pathway_for(_store(), key)
+    _store().add_assignment(class_id, key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]",
+                            seed, hide, due)
+    return redirect(url_for("classes.class_page", class_id=class_id), 303)
+
+
+@blueprint.post("/assignments/<assignment_id>/start")
+def start_assignment(assignment_id: str):
+    """Start an attempt of one of the resident's class's assignments (its seed, or a fresh patient)."""
+    resident = current_resident()
+    if resident is None:
+        abort(403, "join the class first: assignments belong to a class")
+    chosen = [a for a in _store().assignments(resident["class_id"]) if a["id"] == assignment_id]
+    if not chosen:
+        abort(404, "no such assignment in your class")
+    assignment = chosen[0]
+    seed = assignment["seed"] if assignment["seed"] is not None else secrets.randbelow(1_000_000)
+    attempt_id = _store().new_attempt(assignment["pathway_key"], assignment["case"], seed, resident["id"],
+                                      assignment["id"], assignment["hide_map"])
+    return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
 @blueprint.after_request

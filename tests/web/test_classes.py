@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import sqlite3
 
@@ -164,3 +165,85 @@ def test_accepted_names_are_short_and_visible(raw):
             return
     assert 1 <= len(name) <= 40 and name == name.strip()
     assert all(not ch.isspace() or ch == " " for ch in name)
+
+
+def joined(app, code, name):
+    """A resident client that joined the class with ``code`` as ``name``."""
+    client = app.test_client()
+    assert client.post("/join", data={"code": code, "name": name}).status_code == 303
+    return client
+
+
+def play_to_end(client, page):
+    """Answer option 1 at every decision of the case at ``page`` until the debrief."""
+    for _ in range(100):
+        html = client.get(page).get_data(as_text=True)
+        found = re.search(r'name="decision" value="(\d+)"', html)
+        if found is None:
+            return
+        assert client.post(page + "/answer", data={"decision": found.group(1), "option": "1"}).status_code == 303
+    raise AssertionError("the case did not end")
+
+
+def test_assignments_are_listed_played_with_their_seed_and_tracked_per_resident(app):
+    """A fixed-seed assignment starts with that seed; the resident and the teacher see it finished."""
+    teacher = app.test_client()
+    path, code = new_class(teacher)
+    response = teacher.post(path + "/assignments", data={"case": "gist", "seed": "42", "map": "shown",
+                                                         "due": "2027-01-15"})
+    assert response.status_code == 303
+    teacher.post(path + "/assignments", data={"case": "gist", "seed": "", "map": "hidden"})
+    a, b = joined(app, code, "Dr A"), joined(app, code, "Dr B")
+    home = a.get("/").get_data(as_text=True)
+    assert "2027-01-15" in home and home.count("not started") == 2
+    ids = re.findall(r'/assignments/([0-9a-f]+)/start', home)
+    page = a.post(f"/assignments/{ids[0]}/start").headers["Location"]
+    store = app.config["STORE"]
+    assert store.attempt(page.rsplit("/", 1)[1]).seed == 42
+    play_to_end(a, page)
+    assert "finished (" in a.get("/").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(Dr [AB])</td><td>(\w[\w ]*)</td><td>(\w[\w ]*)</td></tr>",
+                      teacher.get(path).get_data(as_text=True))
+    assert rows == [("Dr A", "finished", "not started"), ("Dr B", "not started", "not started")]
+    assert b.post(f"/assignments/{ids[1]}/start").status_code == 303
+
+
+def test_an_assignment_with_the_map_hidden_hides_it_until_the_debrief(app):
+    """The assignment's hidden map: the map pages are 404 while the case runs, shown at the debrief."""
+    teacher = app.test_client()
+    path, code = new_class(teacher)
+    teacher.post(path + "/assignments", data={"case": "gist", "seed": "5", "map": "hidden"})
+    a = joined(app, code, "Dr A")
+    assignment = re.search(r'/assignments/([0-9a-f]+)/start', a.get("/").get_data(as_text=True)).group(1)
+    page = a.post(f"/assignments/{assignment}/start").headers["Location"]
+    assert a.get(page + "/diagram.svg").status_code == 404 and a.get(page + "/map").status_code == 404
+    play_to_end(a, page)
+    assert a.get(page + "/diagram.svg").status_code == 200
+
+
+@pytest.mark.parametrize(("form", "words"), [
+    ({"case": "nope", "map": "shown"}, "'case'"),
+    ({"case": "gist", "map": "sideways"}, "'map'"),
+    ({"case": "gist", "map": "shown", "seed": "-1"}, "'seed'"),
+    ({"case": "gist", "map": "shown", "due": "15/01/2027"}, "'due'"),
+    ({"case": "gist", "map": "shown", "due": "2027-02-30"}, "'due'"),
+])
+def test_bad_assignment_forms_get_a_400_page(app, form, words):
+    """Each malformed assignment field is a 400 page naming it; nothing is stored."""
+    teacher = app.test_client()
+    path, _ = new_class(teacher)
+    response = teacher.post(path + "/assignments", data=form)
+    assert response.status_code == 400 and "field " + words in html.unescape(response.get_data(as_text=True))
+    assert app.config["STORE"].assignments(path.rsplit("/", 1)[1]) == []
+
+
+def test_assignments_are_only_for_their_class(app):
+    """Anonymous browsers get 403, residents of another class 404, for a class's assignment."""
+    teacher = app.test_client()
+    path, code = new_class(teacher, "One")
+    _, other_code = new_class(teacher, "Two")
+    teacher.post(path + "/assignments", data={"case": "gist", "map": "shown"})
+    assignment = app.config["STORE"].assignments(path.rsplit("/", 1)[1])[0]["id"]
+    assert app.test_client().post(f"/assignments/{assignment}/start").status_code == 403
+    assert joined(app, other_code, "X").post(f"/assignments/{assignment}/start").status_code == 404
+    assert teacher.post("/teacher/classes/nope/assignments", data={"case": "gist", "map": "shown"}).status_code == 404
