@@ -14,6 +14,7 @@ from sarcoma_sim.patient.alerts import ALL_CITATIONS, sentence
 from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
 from sarcoma_sim.web import maps
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
+from sarcoma_sim.web.residents import current_resident
 from sarcoma_sim.web.store import Outcome
 
 blueprint = Blueprint("case", __name__)
@@ -42,8 +43,6 @@ def attempt_or_404(attempt_id: str):
 @blueprint.get("/")
 def home():
     """Pick a case."""
-    from sarcoma_sim.web.views_class import current_resident
-
     resident = current_resident()
     assignments, progress = [], {}
     if resident is not None:
@@ -62,8 +61,6 @@ def start():
     if seed is None:
         seed = secrets.randbelow(1_000_000)
     pathway = pathway_for(store(), key)
-    from sarcoma_sim.web.views_class import current_resident
-
     resident = current_resident()
     attempt_id = store().new_attempt(key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]", seed,
                                      resident["id"] if resident else None)

@@ -18,10 +18,13 @@ import unicodedata
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 import sarcoma_sim.web.forms as forms
+from sarcoma_sim.pathways.load import SUBTYPE_IDS
+from sarcoma_sim.web.cases import pathway_for
+from sarcoma_sim.web.residents import RESIDENT_COOKIE, current_resident
 from sarcoma_sim.web.store import JOIN_ALPHABET, JOIN_CODE_LENGTH
+from sarcoma_sim.web.views_case import case_choices
 from sarcoma_sim.web.views_teacher import require_teacher
 
-RESIDENT_COOKIE = "sarcoma_sim_resident"
 RESIDENT_SECONDS = 180 * 24 * 3600
 MAX_NAME = 40
 
@@ -30,11 +33,6 @@ blueprint = Blueprint("classes", __name__)
 
 def _store():
     return current_app.config["STORE"]
-
-
-def current_resident() -> dict | None:
-    """The resident this browser joined as, or None (anonymous)."""
-    return _store().resident_for(request.cookies.get(RESIDENT_COOKIE))
 
 
 def display_name(form, field: str) -> str:
@@ -108,8 +106,6 @@ def class_page(class_id: str):
     found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
     if found is None:
         abort(404, "no such class")
-    from sarcoma_sim.web.views_case import case_choices
-
     return render_template("class.html", klass=found, residents=_store().class_residents(class_id),
                            assignments=_store().assignments(class_id), progress=_store().progress(class_id),
                            choices=case_choices())
@@ -132,10 +128,6 @@ def due_date(form) -> str | None:
 @blueprint.post("/teacher/classes/<class_id>/assignments")
 def assign(class_id: str):
     """Set the class a case: fixed seed or a fresh patient each, map shown or hidden until the debrief, due date."""
-    from sarcoma_sim.pathways.load import SUBTYPE_IDS
-    from sarcoma_sim.web.cases import pathway_for
-    from sarcoma_sim.web.views_case import case_choices
-
     require_teacher()
     found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
     if found is None:

@@ -11,8 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sarcoma_sim.web.app import create_app
+from sarcoma_sim.web.residents import RESIDENT_COOKIE
 from sarcoma_sim.web.store import Store
-from sarcoma_sim.web.views_class import RESIDENT_COOKIE, display_name
+from sarcoma_sim.web.views_class import display_name
 
 
 @pytest.fixture
