@@ -33,6 +33,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     """
     import sarcoma_sim.web.views_case as views_case
     import sarcoma_sim.web.views_class as views_class
+    import sarcoma_sim.web.views_export as views_export
     import sarcoma_sim.web.views_scenario as views_scenario
     import sarcoma_sim.web.views_teacher as views_teacher
     from sarcoma_sim.web.diagrams import Drawer
@@ -48,6 +49,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     app.register_blueprint(views_scenario.blueprint)
     app.register_blueprint(views_teacher.blueprint)
     app.register_blueprint(views_class.blueprint)
+    app.register_blueprint(views_export.blueprint)
 
     @app.before_request
     def refuse_other_hosts():

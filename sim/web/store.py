@@ -393,6 +393,20 @@ class Store:
                 "GROUP BY a.resident_id, a.assignment_id", (class_id,)).fetchall()
         return {(r[0], r[1]): {"started": r[2], "finished": r[3], "right": r[4], "asked": r[5]} for r in rows}
 
+    def export_attempts(self, class_id: str | None = None) -> list[dict]:
+        """Every attempt, finished or not, with its resident and class (None: anonymous), oldest first."""
+        where, args = ("WHERE r.class_id = ?", (class_id,)) if class_id else ("", ())
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.id, r.name, c.name, a.case_name, a.pathway_key, a.seed, a.answers, a.started, a.finished, "
+                "a.right, a.asked, (SELECT GROUP_CONCAT(x.code, ' ') FROM attempt_alerts x WHERE x.attempt_id = a.id) "
+                "FROM attempts a LEFT JOIN residents r ON r.id = a.resident_id "
+                "LEFT JOIN classes c ON c.id = r.class_id "
+                f"{where} ORDER BY a.started, a.id", args).fetchall()
+        return [{"attempt": r[0], "resident": r[1], "class": r[2], "case": r[3], "pathway_key": r[4], "seed": r[5],
+                 "answers": tuple(tuple(x) for x in json.loads(r[6])), "started": r[7], "finished": r[8],
+                 "right": r[9], "asked": r[10], "alerts": r[11] or ""} for r in rows]
+
 
 JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a classroom
 JOIN_CODE_LENGTH = 8
