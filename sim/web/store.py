@@ -76,6 +76,16 @@ CREATE TABLE IF NOT EXISTS assignments (
     due TEXT,
     created REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    queued REAL NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL,
+    last_status INTEGER,
+    sent REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);
 """
 # Columns added to tables an older version created (version 1 had attempts without a resident).
 ADDED_COLUMNS = (("attempts", "resident_id", "TEXT REFERENCES residents(id)"),
@@ -130,6 +140,7 @@ class Attempt:
     right: int | None
     asked: int | None
     hide_map: bool = False
+    resident_id: str | None = None
 
 
 class Store:
@@ -187,10 +198,15 @@ class Store:
         self._local = threading.local()
 
     def new_attempt(self, pathway_key: str, case_name: str, seed: int, resident_id: str | None = None,
-                    assignment_id: str | None = None, hide_map: bool = False) -> str:
-        """Store a new attempt (a resident's, or anonymous) and return its id (unguessable, URL-safe)."""
+                    assignment_id: str | None = None, hide_map: bool = False, statements=None) -> str:
+        """Store a new attempt (a resident's, or anonymous) and return its id (unguessable, URL-safe).
+
+        ``statements(attempt_id, now)``, if given, returns the (id, JSON) learning records queued in the same write.
+        """
         attempt_id = secrets.token_urlsafe(12)
         with self._write() as db:
+            if statements is not None:
+                self._queue(db, statements(attempt_id, time.time()))
             db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started, resident_id, assignment_id, "
                        "hide_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        (attempt_id, pathway_key, case_name, seed, time.time(), resident_id, assignment_id,
@@ -201,18 +217,18 @@ class Store:
         """The attempt with ``attempt_id``, or None."""
         with self._connect() as db:
             row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked, "
-                             "hide_map FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+                             "hide_map, resident_id FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             return None
         answers = tuple(tuple(a) for a in json.loads(row[4]))
-        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8], bool(row[9]))
+        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8], bool(row[9]), row[10])
 
     def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int],
-                   outcome: Outcome | None = None) -> bool:
+                   outcome: Outcome | None = None, statements=()) -> bool:
         """Append ``answer`` if the attempt is open with ``expected_count`` answers (no double submit).
 
-        With ``outcome`` (the answer ends the case) the attempt is finished in the same transaction.
-        Returns whether the answer was stored.
+        With ``outcome`` (the answer ends the case) the attempt is finished in the same transaction, and the
+        (id, JSON) learning records in ``statements`` are queued in it too. Returns whether the answer was stored.
         """
         with self._write() as db:
             row = db.execute("SELECT answers, finished FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
@@ -225,7 +241,37 @@ class Store:
             db.execute("UPDATE attempts SET answers = ? WHERE id = ?", (json.dumps(answers), attempt_id))
             if outcome is not None:
                 self._finish(db, attempt_id, outcome)
+            self._queue(db, statements)
         return True
+
+    @staticmethod
+    def _queue(db: sqlite3.Connection, statements) -> None:
+        now = time.time()
+        db.executemany("INSERT OR IGNORE INTO outbox (id, body, queued, next_try) VALUES (?, ?, ?, ?)",
+                       [(sid, body, now, now) for sid, body in statements])
+
+    def outbox_due(self, now: float, limit: int = 100) -> list[tuple[str, str, int]]:
+        """(id, JSON, tries so far) of unsent learning records due by ``now``, oldest first."""
+        with self._connect() as db:
+            return db.execute("SELECT id, body, tries FROM outbox WHERE sent IS NULL AND next_try <= ? "
+                              "ORDER BY queued, id LIMIT ?", (now, limit)).fetchall()
+
+    def outbox_sent(self, statement_id: str) -> None:
+        """Mark a learning record as accepted by the LRS."""
+        with self._write() as db:
+            db.execute("UPDATE outbox SET sent = ? WHERE id = ?", (time.time(), statement_id))
+
+    def outbox_retry(self, statement_id: str, next_try: float, status: int | None) -> None:
+        """Count a failed send and set when to try again."""
+        with self._write() as db:
+            db.execute("UPDATE outbox SET tries = tries + 1, next_try = ?, last_status = ? WHERE id = ?",
+                       (next_try, status, statement_id))
+
+    def outbox_counts(self) -> dict:
+        """How many learning records are queued and how many were sent."""
+        with self._connect() as db:
+            row = db.execute("SELECT COUNT(*) - COUNT(sent), COUNT(sent) FROM outbox").fetchone()
+        return {"queued": row[0], "sent": row[1]}
 
     def finish(self, attempt_id: str, right: int, asked: int, alerts: list[tuple[int, str]]) -> None:
         """Mark the attempt finished with its score and the alert codes it raised (once)."""

@@ -12,7 +12,7 @@ import sarcoma_sim.web.forms as forms
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.alerts import ALL_CITATIONS, sentence
 from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
-from sarcoma_sim.web import maps
+from sarcoma_sim.web import maps, xapi
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
 from sarcoma_sim.web.residents import current_resident
 from sarcoma_sim.web.store import Outcome
@@ -62,8 +62,9 @@ def start():
         seed = secrets.randbelow(1_000_000)
     pathway = pathway_for(store(), key)
     resident = current_resident()
-    attempt_id = store().new_attempt(key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]", seed,
-                                     resident["id"] if resident else None)
+    case_name = pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]"
+    attempt_id = store().new_attempt(key, case_name, seed, resident["id"] if resident else None,
+                                     statements=start_records(key, case_name, resident["id"] if resident else None))
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
@@ -102,9 +103,41 @@ def answer(attempt_id: str):
     outcome = (Outcome(after.debrief.right, after.debrief.asked,
                        tuple((d.number, a.code) for d, f in after.history for a in f.step.alerts))
                if after.finished else None)
-    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome):
+    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome,
+                              answer_records(attempt, after)):
         abort(409, "this decision was already answered; reload the case page")
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
+
+
+def _lrs_on() -> bool:
+    return current_app.config.get("LRS_SENDER") is not None
+
+
+def start_records(pathway_key: str, case_name: str, resident_id: str | None):
+    """With an LRS: what makes the attempt's ``initialized`` statement once its id is known (else None)."""
+    if not _lrs_on():
+        return None
+    home, actor = request.url_root, resident_id or "anonymous"
+
+    def records(attempt_id: str, now: float) -> list[tuple[str, str]]:
+        statement = xapi.check(xapi.initialized(attempt_id, actor, home, pathway_key, case_name, now))
+        return [(statement["id"], xapi.dumps(statement))]
+    return records
+
+
+def answer_records(attempt, after) -> list[tuple[str, str]]:
+    """With an LRS: ``answered`` for the decision just answered, and ``completed`` if it ended the case."""
+    if not _lrs_on():
+        return []
+    import time
+
+    now, home, actor = time.time(), request.url_root, attempt.resident_id or "anonymous"
+    decision, feedback = after.history[-1]
+    statements = [xapi.answered(attempt.id, actor, home, attempt.pathway_key, decision, feedback, now)]
+    if after.finished:
+        statements.append(xapi.completed(attempt.id, actor, home, attempt.pathway_key, attempt.case_name,
+                                         after.debrief.right, after.debrief.asked, attempt.started, now))
+    return [(s["id"], xapi.dumps(xapi.check(s))) for s in statements]
 
 
 def map_shown(state, attempt=None) -> bool:

@@ -22,7 +22,7 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.web.cases import pathway_for
 from sarcoma_sim.web.residents import RESIDENT_COOKIE, current_resident
 from sarcoma_sim.web.store import JOIN_ALPHABET, JOIN_CODE_LENGTH
-from sarcoma_sim.web.views_case import case_choices
+from sarcoma_sim.web.views_case import case_choices, start_records
 from sarcoma_sim.web.views_teacher import require_teacher
 
 RESIDENT_SECONDS = 180 * 24 * 3600
@@ -154,7 +154,8 @@ def start_assignment(assignment_id: str):
     assignment = chosen[0]
     seed = assignment["seed"] if assignment["seed"] is not None else secrets.randbelow(1_000_000)
     attempt_id = _store().new_attempt(assignment["pathway_key"], assignment["case"], seed, resident["id"],
-                                      assignment["id"], assignment["hide_map"])
+                                      assignment["id"], assignment["hide_map"],
+                                      start_records(assignment["pathway_key"], assignment["case"], resident["id"]))
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
