@@ -439,9 +439,11 @@ class Store:
                 "GROUP BY a.resident_id, a.assignment_id", (class_id,)).fetchall()
         return {(r[0], r[1]): {"started": r[2], "finished": r[3], "right": r[4], "asked": r[5]} for r in rows}
 
-    def export_attempts(self, class_id: str | None = None) -> list[dict]:
-        """Every attempt, finished or not, with its resident and class (None: anonymous), oldest first."""
+    def export_attempts(self, class_id: str | None = None, resident_id: str | None = None) -> list[dict]:
+        """Every attempt (of a class, or of one resident), finished or not, with resident and class, oldest first."""
         where, args = ("WHERE r.class_id = ?", (class_id,)) if class_id else ("", ())
+        if resident_id:
+            where, args = "WHERE a.resident_id = ?", (resident_id,)
         with self._connect() as db:
             rows = db.execute(
                 "SELECT a.id, r.name, c.name, a.case_name, a.pathway_key, a.seed, a.answers, a.started, a.finished, "

@@ -111,6 +111,23 @@ def class_page(class_id: str):
                            choices=case_choices())
 
 
+@blueprint.get("/teacher/classes/<class_id>/residents/<resident_id>")
+def resident_page(class_id: str, resident_id: str):
+    """One resident: every attempt (finished or not) and every decision with the choice, verdict and alerts."""
+    from sarcoma_sim.web.exports import attempt_rows, decision_rows
+
+    require_teacher()
+    found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
+    residents = {r["id"]: r for r in _store().class_residents(class_id)} if found else {}
+    if resident_id not in residents:
+        abort(404, "no such resident in this class")
+    decisions: dict[str, list] = {}
+    for row in decision_rows(_store(), resident_id=resident_id):
+        decisions.setdefault(row["attempt"], []).append(row)
+    return render_template("resident.html", klass=found, resident=residents[resident_id],
+                           attempts=attempt_rows(_store(), resident_id=resident_id), decisions=decisions)
+
+
 def due_date(form) -> str | None:
     """The optional ``due`` field as an ISO 8601 date (YYYY-MM-DD), or a 400 page."""
     raw = form.get("due", "")

@@ -56,7 +56,7 @@ def test_resident_joins_and_their_attempts_belong_to_them(app):
     anonymous = app.test_client()
     anonymous.post("/cases", data={"case": "gist", "seed": "7"})
     page = teacher.get(path).get_data(as_text=True)
-    assert re.search(r"<td>Dr A</td><td>1</td><td>0</td>", page)
+    assert re.search(r">Dr A</a></td><td>1</td><td>0</td>", page)
     store = app.config["STORE"]
     assert len(store.by_case()) == 1 and store.by_case()[0]["started"] == 2
 
@@ -248,3 +248,19 @@ def test_assignments_are_only_for_their_class(app):
     assert app.test_client().post(f"/assignments/{assignment}/start").status_code == 403
     assert joined(app, other_code, "X").post(f"/assignments/{assignment}/start").status_code == 404
     assert teacher.post("/teacher/classes/nope/assignments", data={"case": "gist", "map": "shown"}).status_code == 404
+
+
+def test_the_resident_page_lists_each_attempt_and_decision(app):
+    """Class -> resident: each attempt with its status and each answered decision with the choice and verdict."""
+    teacher = app.test_client()
+    path, code = new_class(teacher)
+    a = joined(app, code, "Dr A")
+    page = a.post("/cases", data={"case": "gist", "seed": "9"}).headers["Location"]
+    play_to_end(a, page)
+    a.post("/cases", data={"case": "gist", "seed": "10"})
+    class_html = teacher.get(path).get_data(as_text=True)
+    link = re.search(r'href="(/teacher/classes/[^"]+/residents/[0-9a-f]+)">Dr A<', class_html)
+    html_page = teacher.get(link.group(1)).get_data(as_text=True)
+    assert html_page.count('class="attempt"') == 2 and ": finished," in html_page and "unfinished" in html_page
+    assert re.search(r"<td>(right|wrong|not_quite)</td>", html_page) and "No answer yet." in html_page
+    assert teacher.get(path + "/residents/0123456789abcdef").status_code == 404
