@@ -46,6 +46,11 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "longest-idle ones are closed")
     p.add_argument("--trusted-proxy", metavar="ADDRESS",
                    help="address of a reverse proxy whose X-Forwarded-Proto is believed (HTTPS: secure cookies)")
+    p.add_argument("--lrs", metavar="URL",
+                   help="send xAPI statements to this learning record store (its xAPI base, e.g. "
+                        "http://127.0.0.1:8100/xAPI/); user and password from --lrs-credentials-file or "
+                        "SARCOMA_SIM_LRS_USER and SARCOMA_SIM_LRS_PASSWORD")
+    p.add_argument("--lrs-credentials-file", metavar="FILE", help="one line 'user:password' for --lrs")
     p.add_argument("--hide-map", action="store_true",
                    help="teacher setting: cases show no map (focus view or whole map) until their debrief")
     p.set_defaults(handler=cmd_serve)
@@ -147,6 +152,41 @@ def _listen(host: str, port: int):
     return listener
 
 
+def lrs_settings(args: argparse.Namespace) -> tuple[str, str, str] | None:
+    """(URL, user, password) for ``--lrs``, from the credentials file or the environment; None without ``--lrs``."""
+    import os
+    from urllib.parse import urlsplit
+
+    from sarcoma_sim.errors import CommandLineError
+    from sarcoma_sim.errors import one_line as shown_name
+
+    if not args.lrs:
+        if args.lrs_credentials_file:
+            raise CommandLineError("--lrs-credentials-file: only used with --lrs URL")
+        return None
+    parts = urlsplit(args.lrs)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise CommandLineError(f"--lrs {shown_name(args.lrs)}: expected an http:// or https:// address")
+    if args.lrs_credentials_file:
+        try:
+            with open(args.lrs_credentials_file, encoding="utf-8") as file:
+                line = file.read().strip()
+        except (OSError, UnicodeDecodeError) as error:
+            raise CommandLineError(f"--lrs-credentials-file {shown_name(args.lrs_credentials_file)}: "
+                                   f"cannot be read ({error})") from None
+        user, colon, password = line.partition(":")
+        if not colon or not user or "\n" in line:
+            raise CommandLineError(f"--lrs-credentials-file {shown_name(args.lrs_credentials_file)}: "
+                                   "expected one line 'user:password'")
+    else:
+        user = os.environ.get("SARCOMA_SIM_LRS_USER", "")
+        password = os.environ.get("SARCOMA_SIM_LRS_PASSWORD", "")
+        if not user:
+            raise CommandLineError("--lrs: give the LRS user and password in --lrs-credentials-file or in "
+                                   "SARCOMA_SIM_LRS_USER and SARCOMA_SIM_LRS_PASSWORD")
+    return args.lrs, user, password
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Bind, print the address (and the teacher token off loopback), serve until interrupted."""
     import secrets
@@ -178,8 +218,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         token = None if loopback else secrets.token_urlsafe(16)
     allowed = set(args.allowed_host) | (set() if loopback else machine_names(args.host))
+    lrs = lrs_settings(args)
     try:
-        app = create_app(db, token, diagram_workers=diagram_workers(), allowed_hosts=allowed, loopback_only=loopback)
+        app = create_app(db, token, diagram_workers=diagram_workers(), allowed_hosts=allowed, loopback_only=loopback,
+                         lrs=lrs)
         app.config["HIDE_MAP"] = args.hide_map
     except StoreUnwritable as error:
         raise CommandLineError(f"--db {shown_name(db)}: {error.reason}; expected a file this user can write") \
@@ -204,6 +246,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
             print(f"teacher token: in {shown_name(args.teacher_token_file)}  (sign in at /teacher/login)", flush=True)
         else:
             print(f"teacher token: {token}  (sign in at /teacher/login)", flush=True)
+    if lrs is not None:
+        print(f"xAPI statements sent to {shown_name(lrs[0])}", flush=True)
     print(NOT_FOR_CLINICAL_USE, flush=True)
     print("Ctrl-C stops the server.", flush=True)
 
@@ -220,5 +264,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         server.close()
         server.task_dispatcher.shutdown()
         app.config["DRAWER"].close()
+        if app.config.get("LRS_SENDER") is not None:
+            app.config["LRS_SENDER"].stop()  # what is unsent stays in the outbox for the next start
         app.config["STORE"].close()
     return 0

@@ -24,14 +24,17 @@ MAX_BODY = 256 * 1024
 
 
 def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0,
-               allowed_hosts=(), loopback_only: bool = True) -> Flask:
+               allowed_hosts=(), loopback_only: bool = True, lrs: tuple[str, str, str] | None = None) -> Flask:
     """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it.
 
     ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process). Requests
     must name this server in ``Host``: a loopback name or address, one of ``allowed_hosts``, or
-    (unless ``loopback_only``, the server bound to loopback) any IP address.
+    (unless ``loopback_only``, the server bound to loopback) any IP address. With ``lrs`` (statements
+    URL, user, password) each attempt's xAPI statements are queued and sent by a background thread.
     """
     import sarcoma_sim.web.views_case as views_case
+    import sarcoma_sim.web.views_class as views_class
+    import sarcoma_sim.web.views_export as views_export
     import sarcoma_sim.web.views_scenario as views_scenario
     import sarcoma_sim.web.views_teacher as views_teacher
     from sarcoma_sim.web.diagrams import Drawer
@@ -42,10 +45,16 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
                       DRAWER=Drawer(diagram_workers),
                       ALLOWED_HOSTS=frozenset(h.lower().rstrip(".") for h in allowed_hosts),
                       LOOPBACK_ONLY=loopback_only)
+    if lrs is not None:
+        from sarcoma_sim.web.xapi import Sender
+
+        app.config["LRS_SENDER"] = Sender(app.config["STORE"], *lrs).start()
     app.jinja_env.globals["NOTICE"] = NOT_FOR_CLINICAL_USE
     app.register_blueprint(views_case.blueprint)
     app.register_blueprint(views_scenario.blueprint)
     app.register_blueprint(views_teacher.blueprint)
+    app.register_blueprint(views_class.blueprint)
+    app.register_blueprint(views_export.blueprint)
 
     @app.before_request
     def refuse_other_hosts():

@@ -15,6 +15,7 @@ which the app shows as a page saying so.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import secrets
 import sqlite3
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS attempts (
     id TEXT PRIMARY KEY,
@@ -51,7 +52,45 @@ CREATE TABLE IF NOT EXISTS pathways (
     text TEXT NOT NULL,
     loaded REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS classes (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    code TEXT NOT NULL UNIQUE,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS residents (
+    id TEXT PRIMARY KEY,
+    class_id TEXT NOT NULL REFERENCES classes(id),
+    name TEXT NOT NULL,
+    session_hash TEXT NOT NULL UNIQUE,
+    joined REAL NOT NULL,
+    UNIQUE (class_id, name)
+);
+CREATE TABLE IF NOT EXISTS assignments (
+    id TEXT PRIMARY KEY,
+    class_id TEXT NOT NULL REFERENCES classes(id),
+    pathway_key TEXT NOT NULL,
+    case_name TEXT NOT NULL,
+    seed INTEGER,
+    hide_map INTEGER NOT NULL DEFAULT 0,
+    due TEXT,
+    created REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS outbox (
+    id TEXT PRIMARY KEY,
+    body TEXT NOT NULL,
+    queued REAL NOT NULL,
+    tries INTEGER NOT NULL DEFAULT 0,
+    next_try REAL NOT NULL,
+    last_status INTEGER,
+    sent REAL
+);
+CREATE INDEX IF NOT EXISTS outbox_due ON outbox(sent, next_try);
 """
+# Columns added to tables an older version created (version 1 had attempts without a resident).
+ADDED_COLUMNS = (("attempts", "resident_id", "TEXT REFERENCES residents(id)"),
+                 ("attempts", "assignment_id", "TEXT REFERENCES assignments(id)"),
+                 ("attempts", "hide_map", "INTEGER NOT NULL DEFAULT 0"))
 
 
 class StoreUnwritable(Exception):
@@ -100,6 +139,8 @@ class Attempt:
     finished: float | None
     right: int | None
     asked: int | None
+    hide_map: bool = False
+    resident_id: str | None = None
 
 
 class Store:
@@ -113,8 +154,14 @@ class Store:
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
-        # A real write now, so a read-only file or folder is found at start, not at a resident's first answer.
+        # A real write now, so a read-only file or folder is found at start, not at a resident's first answer;
+        # the migration is inside it, so two servers starting on one old file add each column once.
         with self._write() as db:
+            for table, column, kind in ADDED_COLUMNS:
+                have = {row[1] for row in db.execute(f"PRAGMA table_info({table})")}
+                if column not in have:
+                    db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
+            db.execute("CREATE INDEX IF NOT EXISTS attempts_resident ON attempts(resident_id)")
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
     @contextmanager
@@ -150,30 +197,38 @@ class Store:
             db.close()
         self._local = threading.local()
 
-    def new_attempt(self, pathway_key: str, case_name: str, seed: int) -> str:
-        """Store a new attempt and return its id (unguessable, URL-safe)."""
+    def new_attempt(self, pathway_key: str, case_name: str, seed: int, resident_id: str | None = None,
+                    assignment_id: str | None = None, hide_map: bool = False, statements=None) -> str:
+        """Store a new attempt (a resident's, or anonymous) and return its id (unguessable, URL-safe).
+
+        ``statements(attempt_id, now)``, if given, returns the (id, JSON) learning records queued in the same write.
+        """
         attempt_id = secrets.token_urlsafe(12)
         with self._write() as db:
-            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started) VALUES (?, ?, ?, ?, ?)",
-                       (attempt_id, pathway_key, case_name, seed, time.time()))
+            if statements is not None:
+                self._queue(db, statements(attempt_id, time.time()))
+            db.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, started, resident_id, assignment_id, "
+                       "hide_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (attempt_id, pathway_key, case_name, seed, time.time(), resident_id, assignment_id,
+                        int(hide_map)))
         return attempt_id
 
     def attempt(self, attempt_id: str) -> Attempt | None:
         """The attempt with ``attempt_id``, or None."""
         with self._connect() as db:
-            row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked "
-                             "FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
+            row = db.execute("SELECT id, pathway_key, case_name, seed, answers, started, finished, right, asked, "
+                             "hide_map, resident_id FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
         if row is None:
             return None
         answers = tuple(tuple(a) for a in json.loads(row[4]))
-        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8])
+        return Attempt(row[0], row[1], row[2], row[3], answers, row[5], row[6], row[7], row[8], bool(row[9]), row[10])
 
     def add_answer(self, attempt_id: str, expected_count: int, answer: tuple[int, int],
-                   outcome: Outcome | None = None) -> bool:
+                   outcome: Outcome | None = None, statements=()) -> bool:
         """Append ``answer`` if the attempt is open with ``expected_count`` answers (no double submit).
 
-        With ``outcome`` (the answer ends the case) the attempt is finished in the same transaction.
-        Returns whether the answer was stored.
+        With ``outcome`` (the answer ends the case) the attempt is finished in the same transaction, and the
+        (id, JSON) learning records in ``statements`` are queued in it too. Returns whether the answer was stored.
         """
         with self._write() as db:
             row = db.execute("SELECT answers, finished FROM attempts WHERE id = ?", (attempt_id,)).fetchone()
@@ -186,7 +241,37 @@ class Store:
             db.execute("UPDATE attempts SET answers = ? WHERE id = ?", (json.dumps(answers), attempt_id))
             if outcome is not None:
                 self._finish(db, attempt_id, outcome)
+            self._queue(db, statements)
         return True
+
+    @staticmethod
+    def _queue(db: sqlite3.Connection, statements) -> None:
+        now = time.time()
+        db.executemany("INSERT OR IGNORE INTO outbox (id, body, queued, next_try) VALUES (?, ?, ?, ?)",
+                       [(sid, body, now, now) for sid, body in statements])
+
+    def outbox_due(self, now: float, limit: int = 100) -> list[tuple[str, str, int]]:
+        """(id, JSON, tries so far) of unsent learning records due by ``now``, oldest first."""
+        with self._connect() as db:
+            return db.execute("SELECT id, body, tries FROM outbox WHERE sent IS NULL AND next_try <= ? "
+                              "ORDER BY queued, id LIMIT ?", (now, limit)).fetchall()
+
+    def outbox_sent(self, statement_id: str) -> None:
+        """Mark a learning record as accepted by the LRS."""
+        with self._write() as db:
+            db.execute("UPDATE outbox SET sent = ? WHERE id = ?", (time.time(), statement_id))
+
+    def outbox_retry(self, statement_id: str, next_try: float, status: int | None) -> None:
+        """Count a failed send and set when to try again."""
+        with self._write() as db:
+            db.execute("UPDATE outbox SET tries = tries + 1, next_try = ?, last_status = ? WHERE id = ?",
+                       (next_try, status, statement_id))
+
+    def outbox_counts(self) -> dict:
+        """How many learning records are queued and how many were sent."""
+        with self._connect() as db:
+            row = db.execute("SELECT COUNT(*) - COUNT(sent), COUNT(sent) FROM outbox").fetchone()
+        return {"queued": row[0], "sent": row[1]}
 
     def finish(self, attempt_id: str, right: int, asked: int, alerts: list[tuple[int, str]]) -> None:
         """Mark the attempt finished with its score and the alert codes it raised (once)."""
@@ -269,3 +354,112 @@ class Store:
         with self._connect() as db:
             row = db.execute("SELECT file_name, text FROM pathways WHERE key = ?", (key,)).fetchone()
         return (row[0], row[1]) if row else None
+
+    def new_class(self, name: str) -> tuple[str, str]:
+        """Store a new class; returns (class id, join code). The code is unique among classes."""
+        class_id = secrets.token_hex(6)
+        with self._write() as db:
+            while True:
+                code = "".join(secrets.choice(JOIN_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+                if db.execute("SELECT 1 FROM classes WHERE code = ?", (code,)).fetchone() is None:
+                    break
+            db.execute("INSERT INTO classes (id, name, code, created) VALUES (?, ?, ?, ?)",
+                       (class_id, name, code, time.time()))
+        return class_id, code
+
+    def classes(self) -> list[dict]:
+        """Every class with its join code and number of residents, oldest first."""
+        with self._connect() as db:
+            rows = db.execute("SELECT c.id, c.name, c.code, COUNT(r.id) FROM classes c "
+                              "LEFT JOIN residents r ON r.class_id = c.id GROUP BY c.id "
+                              "ORDER BY c.created, c.id").fetchall()
+        return [{"id": r[0], "name": r[1], "code": r[2], "residents": r[3]} for r in rows]
+
+    def class_by(self, *, class_id: str | None = None, code: str | None = None) -> dict | None:
+        """The class with ``class_id`` or join ``code``, or None."""
+        column, value = ("id", class_id) if class_id is not None else ("code", code)
+        with self._connect() as db:
+            row = db.execute(f"SELECT id, name, code FROM classes WHERE {column} = ?", (value,)).fetchone()
+        return {"id": row[0], "name": row[1], "code": row[2]} if row else None
+
+    def join(self, class_id: str, name: str, session: str) -> str | None:
+        """Add resident ``name`` to the class, remembered by ``session``; None if the name is taken there."""
+        resident_id = secrets.token_hex(8)
+        with self._write() as db:
+            try:
+                db.execute("INSERT INTO residents (id, class_id, name, session_hash, joined) VALUES (?, ?, ?, ?, ?)",
+                           (resident_id, class_id, name, session_hash(session), time.time()))
+            except sqlite3.IntegrityError:
+                return None
+        return resident_id
+
+    def resident_for(self, session: str | None) -> dict | None:
+        """The resident this session cookie belongs to (with their class), or None."""
+        if not isinstance(session, str) or not session:
+            return None
+        with self._connect() as db:
+            row = db.execute("SELECT r.id, r.name, c.id, c.name FROM residents r JOIN classes c ON c.id = r.class_id "
+                             "WHERE r.session_hash = ?", (session_hash(session),)).fetchone()
+        return {"id": row[0], "name": row[1], "class_id": row[2], "class_name": row[3]} if row else None
+
+    def class_residents(self, class_id: str) -> list[dict]:
+        """The class's residents with their attempts started and finished and decisions on the guideline."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT r.id, r.name, COUNT(a.id), COUNT(a.finished), COALESCE(SUM(a.right), 0), "
+                "COALESCE(SUM(a.asked), 0) FROM residents r LEFT JOIN attempts a ON a.resident_id = r.id "
+                "WHERE r.class_id = ? GROUP BY r.id ORDER BY r.name, r.id", (class_id,)).fetchall()
+        return [{"id": r[0], "name": r[1], "started": r[2], "finished": r[3], "right": r[4], "asked": r[5]}
+                for r in rows]
+
+    def add_assignment(self, class_id: str, pathway_key: str, case_name: str, seed: int | None, hide_map: bool,
+                       due: str | None) -> str:
+        """Set the class a case: a fixed ``seed`` (or None: a fresh patient each), the map hidden or not."""
+        assignment_id = secrets.token_hex(6)
+        with self._write() as db:
+            db.execute("INSERT INTO assignments (id, class_id, pathway_key, case_name, seed, hide_map, due, created) "
+                       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                       (assignment_id, class_id, pathway_key, case_name, seed, int(hide_map), due, time.time()))
+        return assignment_id
+
+    def assignments(self, class_id: str) -> list[dict]:
+        """The class's assignments, in the order they were set."""
+        with self._connect() as db:
+            rows = db.execute("SELECT id, pathway_key, case_name, seed, hide_map, due FROM assignments "
+                              "WHERE class_id = ? ORDER BY created, id", (class_id,)).fetchall()
+        return [{"id": r[0], "pathway_key": r[1], "case": r[2], "seed": r[3], "hide_map": bool(r[4]), "due": r[5]}
+                for r in rows]
+
+    def progress(self, class_id: str) -> dict[tuple[str, str], dict]:
+        """Per (resident id, assignment id): attempts started and finished, best score, latest attempt id."""
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.resident_id, a.assignment_id, COUNT(*), COUNT(a.finished), MAX(a.right), MAX(a.asked), "
+                "MAX(a.id) FROM attempts a JOIN assignments s ON s.id = a.assignment_id WHERE s.class_id = ? "
+                "GROUP BY a.resident_id, a.assignment_id", (class_id,)).fetchall()
+        return {(r[0], r[1]): {"started": r[2], "finished": r[3], "right": r[4], "asked": r[5]} for r in rows}
+
+    def export_attempts(self, class_id: str | None = None, resident_id: str | None = None) -> list[dict]:
+        """Every attempt (of a class, or of one resident), finished or not, with resident and class, oldest first."""
+        where, args = ("WHERE r.class_id = ?", (class_id,)) if class_id else ("", ())
+        if resident_id:
+            where, args = "WHERE a.resident_id = ?", (resident_id,)
+        with self._connect() as db:
+            rows = db.execute(
+                "SELECT a.id, r.name, c.name, a.case_name, a.pathway_key, a.seed, a.answers, a.started, a.finished, "
+                "a.right, a.asked, (SELECT GROUP_CONCAT(x.code, ' ') FROM attempt_alerts x WHERE x.attempt_id = a.id) "
+                "FROM attempts a LEFT JOIN residents r ON r.id = a.resident_id "
+                "LEFT JOIN classes c ON c.id = r.class_id "
+                f"{where} ORDER BY a.started, a.id", args).fetchall()
+        return [{"attempt": r[0], "resident": r[1], "class": r[2], "case": r[3], "pathway_key": r[4], "seed": r[5],
+                 "answers": tuple(tuple(x) for x in json.loads(r[6])), "started": r[7], "finished": r[8],
+                 "right": r[9], "asked": r[10], "alerts": r[11] or ""} for r in rows]
+
+
+JOIN_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud in a classroom
+JOIN_CODE_LENGTH = 8
+
+
+def session_hash(session: str) -> str:
+    """What the store keeps of a resident's session id (a copy of the database opens no session)."""
+    return hashlib.sha256(session.encode()).hexdigest()

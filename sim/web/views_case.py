@@ -12,8 +12,9 @@ import sarcoma_sim.web.forms as forms
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 from sarcoma_sim.patient.alerts import ALL_CITATIONS, sentence
 from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
-from sarcoma_sim.web import maps
+from sarcoma_sim.web import maps, xapi
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
+from sarcoma_sim.web.residents import current_resident
 from sarcoma_sim.web.store import Outcome
 
 blueprint = Blueprint("case", __name__)
@@ -42,7 +43,13 @@ def attempt_or_404(attempt_id: str):
 @blueprint.get("/")
 def home():
     """Pick a case."""
-    return render_template("home.html", choices=case_choices())
+    resident = current_resident()
+    assignments, progress = [], {}
+    if resident is not None:
+        assignments = store().assignments(resident["class_id"])
+        progress = {a: p for (r, a), p in store().progress(resident["class_id"]).items() if r == resident["id"]}
+    return render_template("home.html", choices=case_choices(), resident=resident, assignments=assignments,
+                           progress=progress)
 
 
 @blueprint.post("/cases")
@@ -54,7 +61,10 @@ def start():
     if seed is None:
         seed = secrets.randbelow(1_000_000)
     pathway = pathway_for(store(), key)
-    attempt_id = store().new_attempt(key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]", seed)
+    resident = current_resident()
+    case_name = pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]"
+    attempt_id = store().new_attempt(key, case_name, seed, resident["id"] if resident else None,
+                                     statements=start_records(key, case_name, resident["id"] if resident else None))
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
@@ -71,7 +81,8 @@ def play(attempt_id: str):
     return render_template("case.html", attempt=attempt, state=state, readable=readable, sentence=sentence,
                            taken=path_words(state.pathway, debrief.taken_path),
                            guideline=path_words(state.pathway, debrief.guideline_path),
-                           hidden=hidden_lines(debrief), show_map=map_shown(state), source_anchor=source_anchor,
+                           hidden=hidden_lines(debrief), show_map=map_shown(state, attempt),
+                           source_anchor=source_anchor,
                            last=state.history[-1] if state.history else None)
 
 
@@ -92,14 +103,47 @@ def answer(attempt_id: str):
     outcome = (Outcome(after.debrief.right, after.debrief.asked,
                        tuple((d.number, a.code) for d, f in after.history for a in f.step.alerts))
                if after.finished else None)
-    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome):
+    if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome,
+                              answer_records(attempt, after)):
         abort(409, "this decision was already answered; reload the case page")
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
 
 
-def map_shown(state) -> bool:
-    """Whether the case shows its maps now: always, unless the server hides them until the debrief."""
-    return state.finished or not current_app.config.get("HIDE_MAP", False)
+def _lrs_on() -> bool:
+    return current_app.config.get("LRS_SENDER") is not None
+
+
+def start_records(pathway_key: str, case_name: str, resident_id: str | None):
+    """With an LRS: what makes the attempt's ``initialized`` statement once its id is known (else None)."""
+    if not _lrs_on():
+        return None
+    home, actor = request.url_root, resident_id or "anonymous"
+
+    def records(attempt_id: str, now: float) -> list[tuple[str, str]]:
+        statement = xapi.check(xapi.initialized(attempt_id, actor, home, pathway_key, case_name, now))
+        return [(statement["id"], xapi.dumps(statement))]
+    return records
+
+
+def answer_records(attempt, after) -> list[tuple[str, str]]:
+    """With an LRS: ``answered`` for the decision just answered, and ``completed`` if it ended the case."""
+    if not _lrs_on():
+        return []
+    import time
+
+    now, home, actor = time.time(), request.url_root, attempt.resident_id or "anonymous"
+    decision, feedback = after.history[-1]
+    statements = [xapi.answered(attempt.id, actor, home, attempt.pathway_key, decision, feedback, now)]
+    if after.finished:
+        statements.append(xapi.completed(attempt.id, actor, home, attempt.pathway_key, attempt.case_name,
+                                         after.debrief.right, after.debrief.asked, attempt.started, now))
+    return [(s["id"], xapi.dumps(xapi.check(s))) for s in statements]
+
+
+def map_shown(state, attempt=None) -> bool:
+    """Whether the case shows its maps now: always, unless the server or the assignment hides them until the debrief."""
+    hidden = current_app.config.get("HIDE_MAP", False) or (attempt is not None and attempt.hide_map)
+    return state.finished or not hidden
 
 
 def _svg(svg: str) -> Response:
@@ -115,7 +159,7 @@ def diagram(attempt_id: str):
     """
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     if state.finished:  # the debrief: the resident's path beside the guideline's (the whole map is a link)
         return _svg(maps.paths_svg(attempt.pathway_key, state))
@@ -140,7 +184,7 @@ def whole_map(attempt_id: str):
     """The whole pathway as a page of its own, at full size (scrolls), the resident's path highlighted."""
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     return render_template("map.html", attempt=attempt, state=state)
 
@@ -150,7 +194,7 @@ def whole_map_svg(attempt_id: str):
     """The whole pathway (SVG): neutral while a decision is pending, with labels and conditions after the case."""
     attempt = attempt_or_404(attempt_id)
     state = _state(attempt)
-    if not map_shown(state):
+    if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
     if state.pending is not None:
         return _svg(maps.neutral_map_svg(attempt.pathway_key, state))

@@ -127,7 +127,8 @@ def view():
     require_teacher()
     store = _store()
     return render_template("teacher.html", cases=store.by_case(), alerts=store.by_alert(),
-                           pairs=store.alerts_by_case(), pathways=store.pathways(), signed_in=_token_needed())
+                           pairs=store.alerts_by_case(), pathways=store.pathways(), classes=store.classes(),
+                           signed_in=_token_needed())
 
 
 def csv_cell(value):
