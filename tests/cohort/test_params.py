@@ -562,3 +562,24 @@ def test_a_wrong_pfs_endpoint_is_an_error(capsys, override, words):
     code, out, err = run_cli(capsys, "cohort", "leiomyosarcoma", "-n", "10", "--seed", "1", "--set", override)
     assert code == 1 and out == "" and err.startswith("error: ") and words in err, err
     assert "Traceback" not in err
+
+
+def test_a_median_shorter_than_half_an_assessment_interval_is_a_located_error():
+    """A median observed at 3-monthly visits cannot be 1 month: the error names the file, line and path."""
+    every = "      observed_every_months: {months: 3, illustrative: true}\n"
+    text = GIST_TEXT.replace("  regorafenib:\n    progression:\n", "  regorafenib:\n    progression:\n" + every, 1)
+    text = re.sub(r"(  regorafenib:\n    progression:\n(?:      .*\n)*?      median_months: )\{[^}]*\}",
+                  r"\1{months: 1, illustrative: true}", text, count=1)
+    problems = problems_of(text)
+    assert any("states.regorafenib.progression.median_months" in p and "at least half an interval" in p
+               for p in problems), problems
+
+
+@pytest.mark.parametrize("median, every", [(5e-324, 5e-324), (1e305, 3.0), (18.0, 5e-324), (3.0, 3.0)])
+def test_latent_medians_at_the_extremes_are_finite_and_reproduce_the_published_median(median, every):
+    """Extreme medians and intervals give a finite latent median whose observed median is the published one."""
+    from sarcoma_sim.cohort.params.model import Quantity, Timing, latent_median, observed_median
+    latent = latent_median("exponential", None, median, every)
+    assert 0 < latent <= median and math.isfinite(latent)
+    observed = observed_median(Timing("exponential", Quantity(latent, ""), None), every)
+    assert observed == pytest.approx(median, rel=1e-6)

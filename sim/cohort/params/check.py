@@ -459,8 +459,12 @@ class Validator:
             every = self.quantity(raw["observed_every_months"], path + ("observed_every_months",), "time")
             if every is None:
                 return None
-            latent = latent_median(distribution, shape.value if shape is not None else None, median.value,
-                                   every.value)
+            try:
+                latent = latent_median(distribution, shape.value if shape is not None else None, median.value,
+                                       every.value)
+            except ValueError as error:
+                self.fail(path + ("median_months",), str(error))
+                return None
             note = (f"latent median {latent:.4g} mo: the published {median.reported} was observed at "
                     f"assessments every {every.reported}")
             median = replace(median, value=latent, note=f"{median.note}. {note}" if median.note else note)

@@ -85,25 +85,38 @@ class Timing:
         return 0.5 * math.erfc(-math.log(t / m) / (self.shape.value * math.sqrt(2.0)))
 
 
+# Medians over this many assessment intervals are not shifted measurably by reading them at visits.
+FINE_GRID = 1e9
+
+
 def observed_median(timing: "Timing", every: float) -> float:
     """The median of times recorded at assessments every ``every`` months (a time is recorded at the
     first assessment at or after it), read from the recorded times' distribution interpolated
     linearly between assessments, as medians read off scans spread over visit windows are."""
-    k = 1
-    while timing.cdf(k * every) < 0.5:
-        k += 1
+    ratio = timing.median / every
+    if not math.isfinite(ratio) or ratio > FINE_GRID:  # assessments too close together to shift the median
+        return timing.median
+    k = max(1, math.ceil(ratio))  # the first assessment at or after the latent median: cdf there >= 0.5
     low, high = timing.cdf((k - 1) * every), timing.cdf(k * every)
     return (k - 1) * every + every * (0.5 - low) / (high - low)
 
 
 def latent_median(distribution: str, shape: float | None, published: float, every: float) -> float:
     """The latent median whose ``observed_median`` at assessments every ``every`` months is
-    ``published`` (bisection: the observed median grows with the latent one)."""
+    ``published`` (bisection: the observed median grows with the latent one).
+
+    Raises ``ValueError`` when no latent median gives ``published``: a time recorded at the first
+    assessment at or after it has an observed median of at least half an interval.
+    """
+    if published < every / 2:
+        raise ValueError(f"a median observed at assessments every {every:g} months is at least half an "
+                         f"interval ({every / 2:g} months); got {published:g}")
+
     def observed(m: float) -> float:
         probe = Timing(distribution, Quantity(m, ""), Quantity(shape, "") if shape is not None else None)
         return observed_median(probe, every)
 
-    low, high = published * 1e-3, published
+    low, high = max(published * 1e-3, math.ulp(0.0)), published
     for _ in range(80):
         mid = (low + high) / 2
         if observed(mid) < published:
