@@ -19,20 +19,6 @@ from sarcoma_sim.web.cases import replay
 from helpers.budget import examples
 
 
-@pytest.fixture
-def app(tmp_path):
-    """An app with a fresh database, open teacher view (loopback)."""
-    app = create_app(tmp_path / "attempts.sqlite3")
-    yield app
-    app.config["STORE"].close()
-
-
-@pytest.fixture
-def client(app):
-    """Its test client."""
-    return app.test_client()
-
-
 def start(client, case="gist", seed="3") -> str:
     """Start a case; returns the case page's URL."""
     response = client.post("/cases", data={"case": case, "seed": seed})

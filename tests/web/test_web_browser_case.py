@@ -7,33 +7,11 @@ import re
 
 import pytest
 
-from helpers.browser import launch, require_browser
-from helpers.web_server import serving
-
 pytestmark = pytest.mark.slow
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 ANSWERS = re.compile(r"exon ?9|exon ?11|D842V|wild[ _-]type|SDH[- ]deficien|fusion[- ]positive|imatinib_800_exon9"
                      r"|ntrk_inhibitor", re.I)
-
-
-@pytest.fixture(scope="module")
-def site(tmp_path_factory):
-    """A running server (its base URL) for the module's tests."""
-    with serving(tmp_path_factory.mktemp("web") / "attempts.sqlite3") as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    """One headless Chromium for the module."""
-    require_browser()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = launch(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(params=sorted(VIEWPORTS))

@@ -11,23 +11,6 @@ from test_web import play_to_end, start, text_of
 
 from sarcoma_sim.pathways.load import load_subtype
 
-
-@pytest.fixture
-def app(tmp_path):
-    """An app with a fresh database."""
-    from sarcoma_sim.web.app import create_app
-
-    app = create_app(tmp_path / "attempts.sqlite3")
-    yield app
-    app.config["STORE"].close()
-
-
-@pytest.fixture
-def client(app):
-    """Its test client."""
-    return app.test_client()
-
-
 # Words that would name a marker result or a branch condition in GIST's drawing.
 ANSWERS = re.compile(r"exon ?9|exon ?11|D842V|wild[ _-]type|SDH[- ]deficien|fusion[- ]positive|imatinib_800_exon9"
                      r"|ntrk_inhibitor|avapritinib", re.I)
