@@ -769,10 +769,58 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
                                 (*other, label_wrap, None), (*other, preset.label_wraps[0], None)]))
     groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
+    fitted: dict[str, tuple | bool] = {}
+
+    def final_wrap(panel: nx.MultiDiGraph):
+        """The widths a numbered panel fits at (every pairing tried), False if none; once per panel."""
+        key = graph_fingerprint(panel)
+        if key not in fitted:
+            fitted[key] = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+        return fitted[key]
+
+    groups = _settled_groups(graph, groups, final_wrap)
     panels = split_panels(graph, groups)
-    wraps = [fitting_link_wrap(p.graph) or (fitting_link_wrap(p.graph, extra=more) if more else False) for p in panels]
-    # (a panel too large even so keeps its states: the canvas grows, and the tests catch it)
-    return [replace(p, wraps=w or None) for p, w in zip(panels, wraps)]
+    # (only a single state too large for the page keeps its panel oversized: the tests catch it)
+    return [replace(p, wraps=final_wrap(p.graph) or None) for p in panels]
+
+
+def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
+    """The panels' states once numbered, checked whole: the fit check is the last word.
+
+    While cutting, a panel is measured with every later state behind one link box ("panel 99");
+    numbered, its arrows may lead to several panels, a link box each, and it can outgrow the page.
+    So each numbered panel that does not fit is cut again, its last state moved to the start of
+    the next panel (a new one after the last), until every panel fits (or holds one state). Then
+    neighbouring panels are joined wherever every panel still fits: a phase left holding one small
+    state (the second TRK inhibitor after the first) shares the panel before or after it rather
+    than taking a slide of its own. Decided from the panels' fit alone, never from state ids.
+    """
+    from sarcoma_sim.pathways.panels import split_panels
+
+    def unfit(cut: list[list[str]]) -> list[int]:
+        if len(cut) <= 1:
+            return [] if final_wrap(graph) is not False else [0]
+        return [i for i, p in enumerate(split_panels(graph, cut)) if final_wrap(p.graph) is False]
+
+    groups = [list(g) for g in groups if g]
+    bad = unfit(groups)
+    while any(len(groups[i]) > 1 for i in bad):
+        i = next(i for i in bad if len(groups[i]) > 1)
+        # the state moves to the start of the next panel (its phase goes on there), which the
+        # check then cuts in turn if it outgrows the page; after the last panel, to a new one
+        after = groups[i + 1] if i + 1 < len(groups) else []
+        groups = groups[:i] + [groups[i][:-1], groups[i][-1:] + after] + groups[i + 2:]
+        bad = unfit(groups)
+    i = 0
+    while i + 1 < len(groups):
+        joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
+        still = unfit(joined)
+        # a join never leaves a panel of several states too large (the cut above would undo it)
+        if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
+            groups, bad = joined, still
+        else:
+            i += 1
+    return groups
 
 
 def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
