@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SMALL_PATHWAY
 
 from sarcoma_sim.cohort.params import params_from_documents
 from sarcoma_sim.cohort.stepwise import simulate_stepwise
@@ -16,6 +15,8 @@ from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype, parse_pathway
 from sarcoma_sim.pathways.machine import PatientModel, machine_for
 from sarcoma_sim.pathways.model import SUPPORTIVE_CARE
 from sarcoma_sim.pathways.yamlsource import parse_yaml
+
+from helpers.pathway_text import SMALL_PATHWAY
 
 EXITS = """
 competing_exits:
