@@ -8,6 +8,7 @@ import sys
 
 import pytest
 
+from helpers import not_yet
 from helpers.pathway_text import SMALL_PATHWAY
 
 # Headless: figures made through pyplot never open a window, whatever the developer's desktop.
@@ -31,6 +32,13 @@ def pytest_configure(config):
     settings.register_profile("ci", max_examples=500, deadline=None,
                               suppress_health_check=[HealthCheck.too_slow])
     settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark the drawing tests listed in helpers.not_yet (open work of issue 21) as strict expected failures."""
+    for item in items:
+        if item.nodeid in not_yet.NODE_IDS:
+            item.add_marker(pytest.mark.xfail(strict=True, reason=not_yet.REASON))
 
 
 @pytest.fixture(autouse=True)

@@ -1,0 +1,65 @@
+"""Drawing tests that fail on the pathways of 0.4.0 and are open work of issue 21 (slide panels).
+
+The clinical update added states (several first-line options, later lines, repotrectinib in every
+NTRK branch, three subtypes) faster than the panel cutter learned to fit them: these presets draw a
+panel larger than the page, or text under 12 pt, or more panels than the teaching target. Each is a
+strict expected failure, so a fix shows as an unexpected pass and the entry must then go. The list
+only shrinks.
+"""
+
+from __future__ import annotations
+
+REASON = "issue 21 (open): this drawing misses its preset's target (fit, 12 pt, panel count or first line) yet"
+
+# The slow run of .ci/run on the merged main (49 of its 538 tests); all drawing presets.
+NODE_IDS: frozenset[str] = frozenset({
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[epithelioid_sarcoma-down]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[epithelioid_sarcoma-right]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[leiomyosarcoma-down]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[leiomyosarcoma-right]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[ntrk-right]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[pecoma-down]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[tgct-down]",
+    "tests/pathways/test_panels.py::test_every_first_line_option_is_a_box_on_one_panel[tgct-right]",
+    "tests/pathways/test_panels.py::test_slide_panel_counts[desmoid-down]",
+    "tests/pathways/test_panels.py::test_slide_panel_counts[epithelioid_sarcoma-down]",
+    "tests/pathways/test_panels.py::test_slide_panel_counts[pecoma-down]",
+    "tests/pathways/test_panels.py::test_slide_panel_counts[tgct-down]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[angiosarcoma-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[asps-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[desmoid-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[dfsp-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[emc-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[epithelioid_sarcoma-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[gist-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[gist-slide]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[leiomyosarcoma-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[liposarcoma-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[pecoma-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[sft-page]",
+    "tests/pathways/test_presets.py::test_no_rendered_text_below_12_pt[tgct-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[asps-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[desmoid-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[desmoid-slide]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[dfsp-slide]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[epithelioid_sarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[gist-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[leiomyosarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[leiomyosarcoma-slide]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[liposarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[tgct-page]",
+    "tests/pathways/test_presets.py::test_preset_geometry_is_clean[tgct-slide]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[angiosarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[asps-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[desmoid-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[dfsp-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[emc-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[epithelioid_sarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[gist-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[gist-slide]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[leiomyosarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[liposarcoma-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[pecoma-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[sft-page]",
+    "tests/pathways/test_presets.py::test_preset_panels_fit_the_page[tgct-page]",
+})
