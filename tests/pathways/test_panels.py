@@ -35,7 +35,8 @@ def cases(not_yet=frozenset(), reason: str = "") -> list:
         for direction in ("right", "down"):
             marks = [] if (subtype, direction) == REPRESENTATIVE else [pytest.mark.slow]
             if (subtype, direction) in not_yet:
-                marks.append(pytest.mark.xfail(strict=True, reason=reason))
+                # not strict: the oldest matplotlib declared (3.7) measures text narrower, and some fit there
+                marks.append(pytest.mark.xfail(strict=False, reason=reason))
             out.append(pytest.param(subtype, direction, id=f"{subtype}-{direction}", marks=marks))
     return out
 
