@@ -346,8 +346,8 @@ class Store:
                    "option_text, verdict, alerts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (attempt_id, record.decision, pathway_key, class_id, record.point, record.point_label,
                     record.option_text, record.verdict, record.alerts))
-        db.executemany("INSERT INTO decision_options (attempt_id, decision, pathway_key, class_id, point, text, chosen, "
-                       "guideline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        db.executemany("INSERT INTO decision_options (attempt_id, decision, pathway_key, class_id, point, text, "
+                       "chosen, guideline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        [(attempt_id, record.decision, pathway_key, class_id, record.point, text, int(chosen),
                          int(guideline)) for text, chosen, guideline in record.offered])
 
@@ -378,8 +378,8 @@ class Store:
     def outbox_due(self, now: float, limit: int = 100) -> list[tuple[str, str, int]]:
         """(id, JSON, tries so far) of unsent learning records due by ``now``, oldest first."""
         with self._connect() as db:
-            return db.execute("SELECT id, body, tries FROM outbox WHERE sent IS NULL AND dead IS NULL AND next_try <= ? "
-                              "ORDER BY queued, id LIMIT ?", (now, limit)).fetchall()
+            return db.execute("SELECT id, body, tries FROM outbox WHERE sent IS NULL AND dead IS NULL "
+                              "AND next_try <= ? ORDER BY queued, id LIMIT ?", (now, limit)).fetchall()
 
     def outbox_sent(self, statement_id: str) -> None:
         """Mark a learning record as accepted by the LRS."""
@@ -414,8 +414,8 @@ class Store:
     def outbox_counts(self) -> dict:
         """How many learning records are queued (to send), sent, and refused for good by the LRS."""
         with self._connect() as db:
-            row = db.execute("SELECT COUNT(*) - COUNT(sent) - COUNT(CASE WHEN sent IS NULL THEN dead END), COUNT(sent), "
-                             "COUNT(CASE WHEN sent IS NULL THEN dead END) FROM outbox").fetchone()
+            row = db.execute("SELECT COUNT(*) - COUNT(sent) - COUNT(CASE WHEN sent IS NULL THEN dead END), "
+                             "COUNT(sent), COUNT(CASE WHEN sent IS NULL THEN dead END) FROM outbox").fetchone()
         return {"queued": row[0], "sent": row[1], "dead": row[2]}
 
     def finish(self, attempt_id: str, right: int, asked: int, alerts: list[tuple[int, str]]) -> None:
@@ -733,8 +733,8 @@ class Store:
             total = db.execute(f"SELECT COUNT(*) FROM decisions d {where}",
                                (pathway_key, point, option_text, *args)).fetchone()[0]
             rows = db.execute(
-                "SELECT d.attempt_id, d.decision, d.verdict, d.alerts, a.seed, a.started, a.finished, a.right, a.asked, "
-                "r.id, r.name, c.id, c.name FROM decisions d JOIN attempts a ON a.id = d.attempt_id "
+                "SELECT d.attempt_id, d.decision, d.verdict, d.alerts, a.seed, a.started, a.finished, a.right, "
+                "a.asked, r.id, r.name, c.id, c.name FROM decisions d JOIN attempts a ON a.id = d.attempt_id "
                 "LEFT JOIN residents r ON r.id = a.resident_id LEFT JOIN classes c ON c.id = r.class_id "
                 f"{where} ORDER BY a.started, a.id LIMIT ?", (pathway_key, point, option_text, *args, limit)).fetchall()
         return total, [{"attempt": r[0], "decision": r[1], "verdict": r[2], "alerts": r[3].split(), "seed": r[4],

@@ -22,7 +22,6 @@ import time
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 
-
 TEACHER_COOKIE = "sarcoma_sim_teacher"
 SESSION_SECONDS = 12 * 3600
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
