@@ -35,7 +35,8 @@ def play(client, case="gist", seed=5, pick=lambda n, options: 1) -> str:
             return page
         count = len(re.findall(r'name="option" value="\d+"', text))
         option = pick(int(found.group(1)), count)
-        assert client.post(page + "/answer", data={"decision": found.group(1), "option": str(option)}).status_code == 303
+        response = client.post(page + "/answer", data={"decision": found.group(1), "option": str(option)})
+        assert response.status_code == 303
 
 
 def join(app, teacher, name="Dr A", class_name="Tuesday"):
@@ -68,7 +69,8 @@ def test_case_to_point_to_share_to_attempts(app):
     rows = re.findall(r"<tr class=\"(guideline)?\"><td>([^<]+)</td>\s*<td>(.*?)</td>\s*<td>(\d+)</td>\s*<td>(.*?)</td>",
                       text, re.S)
     chosen = {html.unescape(t): int(re.sub(r"<[^>]+>", "", c)) for _, t, _, _, c in rows}
-    assert chosen["Sunitinib 50 mg, 4 weeks on / 2 weeks off"] == 2 and chosen["Sunitinib 37.5 mg continuous daily"] == 1
+    assert chosen["Sunitinib 50 mg, 4 weeks on / 2 weeks off"] == 2
+    assert chosen["Sunitinib 37.5 mg continuous daily"] == 1
     assert sum(chosen.values()) == 4 and all(int(o) == 4 for _, _, _, o, _ in rows)
     guideline = {html.unescape(t) for g, t, _, _, _ in rows if g}
     assert guideline == {"Sunitinib 37.5 mg continuous daily", "Sunitinib 50 mg, 4 weeks on / 2 weeks off",
@@ -125,7 +127,8 @@ def test_an_anonymous_attempt_behind_a_share_opens_its_own_attempt_page(app):
     store = app.config["STORE"]
     point = store.decision_points("gist")[0]
     option = [o for o in store.point_options("gist", point["point"]) if o["chosen"]][0]["text"]
-    page = client.get(f"/teacher/cases/gist/points/{point['point']}/chose?option={quote(option)}").get_data(as_text=True)
+    page = client.get(f"/teacher/cases/gist/points/{point['point']}/chose?option={quote(option)}")
+    page = page.get_data(as_text=True)
     target = links(page, r"^/teacher/attempts/")[0]
     attempt = client.get(target).get_data(as_text=True)
     assert "Anonymous" in attempt and "Decision" in attempt

@@ -1,4 +1,4 @@
-"""Pathway management: load once per file, rename, new versions (attempts keep theirs), remove, concurrency, migration."""
+"""Pathway management: one case per file, rename, versions (attempts keep theirs), remove, concurrency, migration."""
 
 from __future__ import annotations
 
