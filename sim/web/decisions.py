@@ -36,8 +36,8 @@ def decision_record(decision, feedback) -> DecisionRecord:
     point, label = point_of(decision, feedback)
     chosen = feedback.option.text if feedback.option else ""
     offered = tuple((o.text, o.text == chosen, bool(o.right)) for o in decision.options)
-    return DecisionRecord(decision.number, point, label, chosen, verdict_word(feedback),
-                          " ".join(dict.fromkeys(a.code for a in feedback.step.alerts)), offered)
+    return DecisionRecord(decision.number, point, label, decision.event, chosen, verdict_word(feedback),
+                          " ".join(a.code for a in feedback.step.alerts), offered)
 
 
 def backfill(store) -> int:

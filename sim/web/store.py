@@ -110,6 +110,7 @@ CREATE TABLE IF NOT EXISTS decisions (
     class_id TEXT,
     point TEXT NOT NULL,
     point_label TEXT NOT NULL,
+    event TEXT NOT NULL DEFAULT '',
     option_text TEXT NOT NULL,
     verdict TEXT NOT NULL,
     alerts TEXT NOT NULL DEFAULT '',
@@ -127,6 +128,7 @@ CREATE TABLE IF NOT EXISTS decision_options (
     guideline INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS decision_options_point ON decision_options(pathway_key, point, text);
+CREATE INDEX IF NOT EXISTS decision_options_attempt ON decision_options(attempt_id, decision);
 """
 # Columns added to tables an older version created (version 1 had attempts without a resident; version 2
 # had no pathway versions, no removed pathways and no dead-letter state in the outbox).
@@ -152,6 +154,7 @@ class DecisionRecord:
     decision: int
     point: str
     point_label: str
+    event: str
     option_text: str
     verdict: str
     alerts: str
@@ -343,9 +346,9 @@ class Store:
     def _record(db: sqlite3.Connection, attempt_id: str, pathway_key: str, class_id: str | None,
                 record: DecisionRecord) -> None:
         db.execute("INSERT OR IGNORE INTO decisions (attempt_id, decision, pathway_key, class_id, point, point_label, "
-                   "option_text, verdict, alerts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                   "event, option_text, verdict, alerts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                    (attempt_id, record.decision, pathway_key, class_id, record.point, record.point_label,
-                    record.option_text, record.verdict, record.alerts))
+                    record.event, record.option_text, record.verdict, record.alerts))
         db.executemany("INSERT INTO decision_options (attempt_id, decision, pathway_key, class_id, point, text, "
                        "chosen, guideline) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                        [(attempt_id, record.decision, pathway_key, class_id, record.point, text, int(chosen),
@@ -675,6 +678,30 @@ class Store:
                  "answers": tuple(tuple(x) for x in json.loads(r[6])), "started": r[7], "finished": r[8],
                  "right": r[9], "asked": r[10], "alerts": r[11] or "", "pathway_version": r[12],
                  "resident_id": r[13], "class_id": r[14]} for r in rows]
+
+    def stored_decisions(self, resident_id: str | None = None, attempt_id: str | None = None) -> dict[str, list]:
+        """Per attempt (of a resident, or the one attempt): its stored decision rows, as the export's rows read.
+
+        Read from the rows stored with each answer (no replay), so a resident with hundreds of attempts is one
+        query: decision, event, option_text, guideline_options (the guideline's options, in the order offered),
+        verdict, alerts.
+        """
+        where, args = ("a.resident_id = ?", (resident_id,)) if attempt_id is None else ("a.id = ?", (attempt_id,))
+        found: dict[str, list] = {}
+        with self._connect() as db:
+            guideline: dict[tuple[str, int], list[str]] = {}
+            for aid, number, text in db.execute(
+                    "SELECT o.attempt_id, o.decision, o.text FROM attempts a JOIN decision_options o "
+                    f"ON o.attempt_id = a.id WHERE {where} AND o.guideline = 1 ORDER BY o.rowid", args):
+                guideline.setdefault((aid, number), []).append(text)
+            for aid, number, event, option, verdict, alerts in db.execute(
+                    "SELECT d.attempt_id, d.decision, d.event, d.option_text, d.verdict, d.alerts FROM attempts a "
+                    f"JOIN decisions d ON d.attempt_id = a.id WHERE {where} ORDER BY d.attempt_id, d.decision", args):
+                found.setdefault(aid, []).append(
+                    {"decision": number, "event": event, "option_text": option,
+                     "guideline_options": " | ".join(guideline.get((aid, number), [])), "verdict": verdict,
+                     "alerts": alerts})
+        return found
 
     @staticmethod
     def _class_filter(class_id: str | None, alias: str = "") -> tuple[str, tuple]:

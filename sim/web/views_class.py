@@ -111,19 +111,21 @@ def class_page(class_id: str):
 
 @blueprint.get("/teacher/classes/<class_id>/residents/<resident_id>")
 def resident_page(class_id: str, resident_id: str):
-    """One resident: every attempt (finished or not) and every decision with the choice, verdict and alerts."""
-    from sarcoma_sim.web.exports import attempt_rows, decision_rows
+    """One resident: every attempt (finished or not) and every decision with the choice, verdict and alerts.
+
+    The decisions are read from the rows stored with each answer, not replayed: a resident with hundreds of
+    attempts is one query.
+    """
+    from sarcoma_sim.web.exports import attempt_rows
 
     require_teacher()
     found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
     residents = {r["id"]: r for r in _store().class_residents(class_id)} if found else {}
     if resident_id not in residents:
         abort(404, "no such resident in this class")
-    decisions: dict[str, list] = {}
-    for row in decision_rows(_store(), resident_id=resident_id):
-        decisions.setdefault(row["attempt"], []).append(row)
     return render_template("resident.html", klass=found, resident=residents[resident_id],
-                           attempts=attempt_rows(_store(), resident_id=resident_id), decisions=decisions)
+                           attempts=attempt_rows(_store(), resident_id=resident_id),
+                           decisions=_store().stored_decisions(resident_id=resident_id))
 
 
 def due_date(form) -> str | None:

@@ -17,7 +17,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 
 from sarcoma_sim.pathways.load import SUBTYPE_IDS
 from sarcoma_sim.web.decisions import POINT_ID
-from sarcoma_sim.web.exports import attempt_rows, decision_rows, iso
+from sarcoma_sim.web.exports import attempt_rows, iso
 from sarcoma_sim.web.pitfalls import CODE, pitfall, pitfalls
 from sarcoma_sim.web.views_case import ATTEMPT_ID
 from sarcoma_sim.web.views_teacher import require_teacher
@@ -134,7 +134,7 @@ def attempt_page(attempt_id: str):
     if not found:
         abort(404, "no such attempt")
     return render_template("attempt.html", who=found[0], attempts=attempt_rows(_store(), attempt_id=attempt_id),
-                           decisions={attempt_id: decision_rows(_store(), attempt_id=attempt_id)})
+                           decisions=_store().stored_decisions(attempt_id=attempt_id))
 
 
 @blueprint.get("/alerts")

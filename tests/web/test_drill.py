@@ -189,3 +189,20 @@ def test_a_version_2_database_gets_its_decision_rows_on_start(tmp_path):
     assert sum(p["answers"] for p in again.config["STORE"].decision_points("gist")) == answered > 0
     again.config["STORE"].close()
     assert Store(path).attempts_without_decisions() == []
+
+
+def test_the_stored_decision_rows_read_as_the_replayed_export(app):
+    """The resident and attempt pages' rows (stored with each answer) equal the replayed per-decision export."""
+    teacher = app.test_client()
+    class_id, resident = join(app, teacher)
+    for seed in (SEVERAL_RIGHT_SEED, 2, 9):
+        play(resident, seed=seed, pick=lambda n, c, s=seed: (n * s) % c + 1)
+    store = app.config["STORE"]
+    resident_id = store.class_residents(class_id)[0]["id"]
+    fields = ("decision", "event", "option_text", "guideline_options", "verdict", "alerts")
+    replayed: dict[str, list] = {}
+    for row in decision_rows(store, resident_id=resident_id):
+        replayed.setdefault(row["attempt"], []).append({k: row[k] for k in fields})
+    assert store.stored_decisions(resident_id=resident_id) == replayed
+    some = next(iter(replayed))
+    assert store.stored_decisions(attempt_id=some) == {some: replayed[some]}

@@ -9,10 +9,10 @@ import re
 import time
 
 import pytest
+from test_xapi_dead import FakeLRS
 
 from helpers.browser import launch, require_browser
 from helpers.web_server import serving
-from test_xapi_dead import FakeLRS
 
 pytestmark = pytest.mark.slow
 
