@@ -117,6 +117,8 @@ CREATE TABLE IF NOT EXISTS decisions (
     PRIMARY KEY (attempt_id, decision)
 );
 CREATE INDEX IF NOT EXISTS decisions_point ON decisions(pathway_key, point, option_text);
+CREATE INDEX IF NOT EXISTS decisions_case ON decisions(pathway_key, attempt_id, verdict);
+CREATE INDEX IF NOT EXISTS decisions_class_case ON decisions(class_id, pathway_key, attempt_id, verdict);
 CREATE TABLE IF NOT EXISTS decision_options (
     attempt_id TEXT NOT NULL REFERENCES attempts(id),
     decision INTEGER NOT NULL,
@@ -127,7 +129,8 @@ CREATE TABLE IF NOT EXISTS decision_options (
     chosen INTEGER NOT NULL,
     guideline INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS decision_options_point ON decision_options(pathway_key, point, text);
+CREATE INDEX IF NOT EXISTS decision_options_point ON decision_options(pathway_key, point, text, class_id, chosen,
+                                                                      guideline);
 CREATE INDEX IF NOT EXISTS decision_options_attempt ON decision_options(attempt_id, decision);
 """
 # Columns added to tables an older version created (version 1 had attempts without a resident; version 2
@@ -231,7 +234,13 @@ class Store:
                 if column not in have:
                     db.execute(f"ALTER TABLE {table} ADD COLUMN {column} {kind}")
             db.execute("CREATE INDEX IF NOT EXISTS attempts_resident ON attempts(resident_id)")
-            db.execute("CREATE INDEX IF NOT EXISTS attempts_pathway ON attempts(pathway_key)")
+            # Schema 3's indexes on older tables: the teacher's counts read covering indexes (10,000 attempts).
+            for statement in ("CREATE INDEX IF NOT EXISTS attempts_pathway_started ON attempts(pathway_key, started)",
+                              "CREATE INDEX IF NOT EXISTS attempts_case ON attempts(id, case_name)",
+                              "CREATE INDEX IF NOT EXISTS attempt_alerts_code_attempt "
+                              "ON attempt_alerts(code, attempt_id)",
+                              "CREATE INDEX IF NOT EXISTS attempt_alerts_attempt ON attempt_alerts(attempt_id, code)"):
+                db.execute(statement)
             self._migrate_pathways(db)
             db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
@@ -455,7 +464,7 @@ class Store:
         """Per case and alert code: in how many finished attempts the code was raised."""
         with self._connect() as db:
             rows = db.execute(
-                "SELECT a.case_name, x.code, COUNT(DISTINCT x.attempt_id) FROM attempt_alerts x "
+                "SELECT a.case_name, x.code, COUNT(*) FROM (SELECT DISTINCT attempt_id, code FROM attempt_alerts) x "
                 "JOIN attempts a ON a.id = x.attempt_id GROUP BY a.case_name, x.code "
                 "ORDER BY a.case_name, x.code").fetchall()
         return [{"case": r[0], "code": r[1], "attempts": r[2]} for r in rows]
@@ -718,6 +727,27 @@ class Store:
                 f"{where} GROUP BY d.pathway_key ORDER BY 5, 1", args).fetchall()
         return [{"key": r[0], "attempts": r[1], "answers": r[2], "right": r[3] or 0, "case": r[4] or r[0]}
                 for r in rows]
+
+    def decision_case_name(self, pathway_key: str, class_id: str | None = None) -> str | None:
+        """The case's latest name if it has answered decisions (of the class), else None."""
+        extra, args = self._class_filter(class_id)
+        with self._connect() as db:
+            if db.execute(f"SELECT 1 FROM decisions WHERE pathway_key = ?{extra} LIMIT 1",
+                          (pathway_key, *args)).fetchone() is None:
+                return None
+            row = db.execute("SELECT case_name FROM attempts WHERE pathway_key = ? ORDER BY started DESC LIMIT 1",
+                             (pathway_key,)).fetchone()
+        return row[0] if row else pathway_key
+
+    def decision_point(self, pathway_key: str, point: str, class_id: str | None = None) -> dict | None:
+        """One decision point of a case (as ``decision_points`` gives it), or None if nobody answered it."""
+        extra, args = self._class_filter(class_id)
+        with self._connect() as db:
+            row = db.execute("SELECT MIN(point_label), COUNT(*), SUM(verdict = 'right'), AVG(decision) FROM decisions "
+                             f"WHERE pathway_key = ? AND point = ?{extra}", (pathway_key, point, *args)).fetchone()
+        if not row[1]:
+            return None
+        return {"point": point, "label": row[0], "answers": row[1], "right": row[2] or 0, "usual": row[3]}
 
     def decision_points(self, pathway_key: str, class_id: str | None = None) -> list[dict]:
         """Per decision point of a case: its label, answers, answers on the guideline, usual decision number."""

@@ -49,10 +49,10 @@ def _key_or_404(key: str) -> str:
 
 
 def _case_name(key: str, class_id: str | None) -> str:
-    for row in _store().decision_cases(class_id):
-        if row["key"] == key:
-            return row["case"]
-    abort(404, "no answered decision of this case" + (" in this class" if class_id else ""))
+    name = _store().decision_case_name(key, class_id)
+    if name is None:
+        abort(404, "no answered decision of this case" + (" in this class" if class_id else ""))
+    return name
 
 
 @blueprint.after_request
@@ -86,10 +86,10 @@ def case_points(key: str):
 def _point(key: str, point: str, class_id: str | None) -> dict:
     if not POINT_ID.fullmatch(point):
         abort(404, "no such decision point")
-    found = [p for p in _store().decision_points(key, class_id) if p["point"] == point]
-    if not found:
+    found = _store().decision_point(key, point, class_id)
+    if found is None:
         abort(404, "no such decision point in this case" + (" for this class" if class_id else ""))
-    return found[0]
+    return found
 
 
 @blueprint.get("/teacher/cases/<key>/points/<point>")
@@ -116,10 +116,9 @@ def chose_page(key: str, point: str):
     option = request.args.get("option")
     if option is None or not option.strip() or len(option) > MAX_OPTION:
         abort(400, "query 'option': give the text of an option offered at this decision point")
-    offered = {o["text"] for o in _store().point_options(key, point, class_id)}
-    if option not in offered:
-        abort(404, "query 'option': no option with this text was offered at this decision point")
     total, rows = _store().option_attempts(key, point, option, class_id)
+    if not total:
+        abort(404, "query 'option': nobody chose an option with this text at this decision point")
     for row in rows:
         row["started"] = iso(row["started"])
     return render_template("drill_chose.html", klass=klass, key=key, name=name, point=found, option=option,
