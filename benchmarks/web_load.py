@@ -18,6 +18,17 @@ expected 200/303), and checks that every case a resident finished is stored as f
 database. Goal (issue 10): 50 residents, p95 under 200 ms for a decision page, zero errors, zero
 lost attempts.
 
+Class mode (issue 20): ``--class-run [--seeded 10000]`` starts a server, creates a class through the
+teacher pages and sets it two assignments (GIST with a fixed seed, leiomyosarcoma with a fresh
+patient each), writes ``--seeded`` finished attempts with their decision rows straight into the
+SQLite file (fifty earlier residents of the class and some anonymous players, copied from a few
+hundred replayed cases), then lets ``--residents`` residents join with the code and play both
+assignments (home page, start, decision pages, answers, home page again) while a teacher thread
+loads the teacher view, the class page, a resident's page with hundreds of attempts, and every
+level of the drill-down by decision (cases, decision points, a point, the attempts behind a share,
+one attempt), per class and overall. Printed: p50/p95 per page, and the goal: p95 under 200 ms
+for every resident page and under 500 ms for every teacher page.
+
 Fault mode (issue 19): ``--fault --duration T [--kill-at S]`` runs the residents for T seconds on
 a server started here, SIGKILLs the server (and nothing else: its diagram workers must end by
 themselves) at S seconds (default T/2) and restarts it on the same SQLite file and port. A
@@ -31,6 +42,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import http.client
+import json
 import os
 import random
 import re
@@ -69,10 +81,12 @@ class Recorder:
 
 
 def request(conn, recorder: Recorder, kind: str, method: str, path: str, form: dict | None = None,
-            expect: int = 200) -> tuple[int, dict, str]:
-    """One timed request on the resident's connection."""
+            expect: int = 200, cookie: str | None = None) -> tuple[int, dict, str]:
+    """One timed request on the resident's connection (with ``cookie``, sent as the Cookie header)."""
     body = urllib.parse.urlencode(form) if form is not None else None
     headers = {"Content-Type": "application/x-www-form-urlencoded"} if form is not None else {}
+    if cookie:
+        headers["Cookie"] = cookie
     started = time.perf_counter()
     conn.request(method, path, body=body, headers=headers)
     response = conn.getresponse()
@@ -326,6 +340,192 @@ def run_faults(args) -> int:
     return 0 if met else 1
 
 
+TEACHER_PAGES = ("teacher view", "class page", "resident page (seeded)", "cases (class)", "cases (all)",
+                 "decision points (class)", "decision point (class)", "decision point (all)",
+                 "who chose it (class)", "attempt page")
+
+
+def seed_attempts(db: str, class_id: str, count: int, seed: int) -> tuple[float, str]:
+    """Write ``count`` finished attempts with their decision rows straight into ``db``; (seconds, a resident id).
+
+    Attempts are copies of replayed cases (every subtype, several seeds, random answers from ``seed``), so
+    each one replays exactly as stored; 80% belong to fifty earlier residents of the class, the rest are
+    anonymous. One transaction through the store's own writers.
+    """
+    import secrets
+
+    from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.web.cases import _replay
+    from sarcoma_sim.web.decisions import decision_record
+    from sarcoma_sim.web.store import Store, session_hash
+
+    started = time.perf_counter()
+    rng = random.Random(seed)
+    templates = []
+    for key in SUBTYPES:
+        pathway = load_subtype(key)
+        for case_seed in range(20):
+            answers: list[tuple[int, int]] = []
+            while (state := _replay(pathway, case_seed, answers)).pending is not None and len(answers) < 30:
+                answers.append((state.pending.number, rng.randrange(len(state.pending.options))))
+            records = [decision_record(d, f) for d, f in state.history]
+            alerts = [(d.number, a.code) for d, f in state.history for a in f.step.alerts]
+            templates.append((key, pathway.name, case_seed, answers, records, state.debrief.right,
+                              state.debrief.asked, alerts))
+    store = Store(db)
+    now = time.time()
+    with store._write() as write:
+        residents = []
+        for n in range(50):
+            resident_id = secrets.token_hex(8)
+            write.execute("INSERT INTO residents (id, class_id, name, session_hash, joined) VALUES (?, ?, ?, ?, ?)",
+                          (resident_id, class_id, f"Earlier resident {n + 1}", session_hash(secrets.token_hex(16)),
+                           now - 86400))
+            residents.append(resident_id)
+        for n in range(count):
+            key, name, case_seed, answers, records, right, asked, alerts = templates[rng.randrange(len(templates))]
+            attempt_id = secrets.token_urlsafe(12)
+            resident_id = residents[n % 50] if n % 5 else None
+            begun = now - 86400 + n
+            write.execute("INSERT INTO attempts (id, pathway_key, case_name, seed, answers, started, finished, right, "
+                          "asked, resident_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          (attempt_id, key, name, case_seed, json.dumps(answers), begun, begun + 300, right, asked,
+                           resident_id))
+            write.executemany("INSERT INTO attempt_alerts (attempt_id, decision, code) VALUES (?, ?, ?)",
+                              [(attempt_id, d, c) for d, c in alerts])
+            for record in records:
+                store._record(write, attempt_id, key, class_id if resident_id else None, record)
+    store.close()
+    return time.perf_counter() - started, residents[0]
+
+
+def class_resident(host: str, port: int, number: int, code: str, args, recorder: Recorder) -> None:
+    """Join the class, then play every assignment from the home page (which is loaded before and after)."""
+    rng = random.Random(args.seed * 100_003 + number)
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        status, headers, _ = request(conn, recorder, "join (POST)", "POST", "/join",
+                                     {"code": code, "name": f"Resident {number + 1}"}, 303)
+        cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
+        if status != 303 or not cookie:
+            return
+        _, _, home = request(conn, recorder, "home with assignments (GET)", "GET", "/", cookie=cookie)
+        for start in re.findall(r'action="(/assignments/[0-9a-f]+/start)"', home):
+            status, headers, _ = request(conn, recorder, "start assignment (POST)", "POST", start, {}, 303,
+                                         cookie=cookie)
+            if status != 303:
+                continue
+            path = urllib.parse.urlsplit(headers["Location"]).path
+            for _ in range(30):
+                status, _, page = request(conn, recorder, "decision page (GET)", "GET", path, cookie=cookie)
+                if 'id="debrief"' in page:
+                    with recorder.lock:
+                        recorder.finished.append(path.rsplit("/", 1)[-1])
+                    break
+                options, decision = OPTION.findall(page), DECISION.search(page)
+                if status != 200 or not options or not decision:
+                    recorder.error(f"no decision on {path}")
+                    break
+                if args.think:
+                    time.sleep(args.think * rng.uniform(0.5, 1.5))
+                request(conn, recorder, "answer (POST)", "POST", path + "/answer",
+                        {"decision": decision.group(1), "option": rng.choice(options)}, 303, cookie=cookie)
+            request(conn, recorder, "home with assignments (GET)", "GET", "/", cookie=cookie)
+    except (OSError, http.client.HTTPException) as error:
+        recorder.error(f"resident {number}: {type(error).__name__}: {error}")
+    finally:
+        conn.close()
+
+
+def teacher_pages(db: str, class_id: str, seeded_resident: str) -> list[tuple[str, str]]:
+    """(page kind, path) of every teacher page the class mode times, read from the seeded database."""
+    from sarcoma_sim.web.store import Store
+
+    store = Store(db)
+    try:
+        point = store.decision_points("gist", class_id)[0]["point"]
+        option = store.point_options("gist", point, class_id)[0]["text"]
+        _, behind = store.option_attempts("gist", point, option, class_id, limit=1)
+    finally:
+        store.close()
+    klass = f"class={class_id}"
+    base = f"/teacher/cases/gist/points/{point}"
+    return [("teacher view", "/teacher"), ("class page", f"/teacher/classes/{class_id}"),
+            ("resident page (seeded)", f"/teacher/classes/{class_id}/residents/{seeded_resident}"),
+            ("cases (class)", f"/teacher/cases?{klass}"), ("cases (all)", "/teacher/cases"),
+            ("decision points (class)", f"/teacher/cases/gist?{klass}"),
+            ("decision point (class)", f"{base}?{klass}"), ("decision point (all)", base),
+            ("who chose it (class)", f"{base}/chose?{klass}&option={urllib.parse.quote(option)}"),
+            ("attempt page", f"/teacher/attempts/{behind[0]['attempt']}")]
+
+
+def run_class(args) -> int:
+    """The class mode: a class on assignments and a teacher on the drill-down, with ``--seeded`` stored attempts."""
+    recorder = Recorder()
+    with server(args) as (host, port, db):
+        teacher = http.client.HTTPConnection(host, port, timeout=60)
+        _, headers, _ = request(teacher, recorder, "setup", "POST", "/teacher/classes", {"name": "Benchmark class"},
+                                303)
+        class_path = urllib.parse.urlsplit(headers["Location"]).path
+        class_id = class_path.rsplit("/", 1)[-1]
+        _, _, page = request(teacher, recorder, "setup", "GET", class_path)
+        code = re.search(r'id="join-code">([A-Z0-9]+)<', page).group(1)
+        for form in ({"case": "gist", "seed": "11", "map": "shown", "due": ""},
+                     {"case": "leiomyosarcoma", "seed": "", "map": "hidden", "due": ""}):
+            request(teacher, recorder, "setup", "POST", class_path + "/assignments", form, 303)
+        seconds, seeded_resident = seed_attempts(db, class_id, args.seeded, args.seed)
+        pages = teacher_pages(db, class_id, seeded_resident)
+        for kind, path in pages:  # warm-up: a first load parses the pathways and fills the page caches
+            request(teacher, recorder, "warm-up", "GET", path)
+        recorder.latencies.clear()
+        done = threading.Event()
+
+        def teach():
+            rounds = 0
+            while not done.is_set() or rounds < args.teacher_rounds:
+                for kind, path in pages:
+                    request(teacher, recorder, kind, "GET", path)
+                rounds += 1
+
+        teacher_thread = threading.Thread(target=teach)
+        threads = [threading.Thread(target=class_resident, args=(host, port, i, code, args, recorder))
+                   for i in range(args.residents)]
+        started = time.perf_counter()
+        teacher_thread.start()
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        done.set()
+        teacher_thread.join()
+        wall = time.perf_counter() - started
+        from sarcoma_sim.web.store import Store
+        stored = Store(db).count_finished(recorder.finished)
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
+
+    print(f"web load, class mode: {args.residents} residents joining one class and playing its 2 assignments, "
+          f"one teacher on the drill-down; {args.seeded} attempts seeded in {seconds:.1f} s; seed {args.seed}, "
+          f"think time {args.think:g} s")
+    total = sum(len(v) for v in recorder.latencies.values())
+    print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s; load average after the run "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f} (a shared machine: figures are noisy)")
+    met = not recorder.errors and stored == len(recorder.finished)
+    for group, target, kinds in (("resident pages", 0.2, [k for k in recorder.latencies if k not in TEACHER_PAGES]),
+                                 ("teacher pages", 0.5, [k for k in TEACHER_PAGES if k in recorder.latencies])):
+        print(f"{group} (target p95 < {1000 * target:.0f} ms):")
+        for kind in sorted(kinds):
+            values = recorder.latencies[kind]
+            p95 = percentile(values, 0.95)
+            met = met and p95 < target
+            print(f"  {kind:30s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
+                  f"p95 {1000 * p95:7.1f} ms  {'ok' if p95 < target else 'MISSED'}")
+    print(f"errors: {len(recorder.errors)}" + (f" (first: {recorder.errors[0]})" if recorder.errors else ""))
+    print(f"finished attempts: {len(recorder.finished)}; stored as finished: {stored}; "
+          f"lost: {len(recorder.finished) - stored}")
+    print("goal (every p95 under its target, no errors, no lost attempts): " + ("met" if met else "NOT met"))
+    return 0 if met else 1
+
+
 def percentile(values: list[float], share: float) -> float:
     """The ``share`` quantile (nearest rank)."""
     ordered = sorted(values)
@@ -344,6 +544,11 @@ def main() -> int:
     parser.add_argument("--url", help="a running server (default: start one)")
     parser.add_argument("--db", help="the running server's database (with --url)")
     parser.add_argument("--fault", action="store_true", help="SIGKILL and restart the server during the run")
+    parser.add_argument("--class-run", action="store_true",
+                        help="a class on assignments and a teacher on the drill-down pages (issue 20)")
+    parser.add_argument("--seeded", type=int, default=10_000, help="with --class-run: attempts stored beforehand")
+    parser.add_argument("--teacher-rounds", type=int, default=3,
+                        help="with --class-run: rounds of teacher pages at least")
     parser.add_argument("--duration", type=float, default=30.0, help="with --fault: seconds the residents play")
     parser.add_argument("--kill-at", type=float, help="with --fault: seconds before the kill (default duration/2)")
     args = parser.parse_args()
@@ -357,6 +562,12 @@ def main() -> int:
         if not 1 <= args.duration <= 3600 or (args.kill_at is not None and not 0 < args.kill_at < args.duration):
             parser.error("--duration: 1 to 3600 seconds; --kill-at: between 0 and --duration")
         return run_faults(args)
+    if args.class_run:
+        if args.url:
+            parser.error("--class-run starts its own server; it cannot be used with --url")
+        if not 0 <= args.seeded <= 1_000_000:
+            parser.error("--seeded: 0 to 1000000")
+        return run_class(args)
 
     recorder = Recorder()
     with server(args) as (host, port, db):

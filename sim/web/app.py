@@ -34,9 +34,12 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     """
     import sarcoma_sim.web.views_case as views_case
     import sarcoma_sim.web.views_class as views_class
+    import sarcoma_sim.web.views_drill as views_drill
     import sarcoma_sim.web.views_export as views_export
+    import sarcoma_sim.web.views_pathways as views_pathways
     import sarcoma_sim.web.views_scenario as views_scenario
     import sarcoma_sim.web.views_teacher as views_teacher
+    from sarcoma_sim.web.decisions import backfill
     from sarcoma_sim.web.diagrams import Drawer
 
     app = Flask(__name__)
@@ -45,6 +48,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
                       DRAWER=Drawer(diagram_workers),
                       ALLOWED_HOSTS=frozenset(h.lower().rstrip(".") for h in allowed_hosts),
                       LOOPBACK_ONLY=loopback_only)
+    backfill(app.config["STORE"])  # decision rows of attempts answered before schema version 3
     if lrs is not None:
         from sarcoma_sim.web.xapi import Sender
 
@@ -55,6 +59,8 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     app.register_blueprint(views_teacher.blueprint)
     app.register_blueprint(views_class.blueprint)
     app.register_blueprint(views_export.blueprint)
+    app.register_blueprint(views_drill.blueprint)
+    app.register_blueprint(views_pathways.blueprint)
 
     @app.before_request
     def refuse_other_hosts():

@@ -20,34 +20,41 @@ from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.patient.case import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.record import comedication_words
 from sarcoma_sim.patient.timeline import RunResult
+from sarcoma_sim.web.store import text_hash
 
 CASE_LOCK = threading.RLock()
 REPLAY_CACHE_SIZE = 512
-_PARSED: dict[str, Pathway] = {}
+_PARSED: dict[tuple[str, str], Pathway] = {}
 _REPLAYED: OrderedDict = OrderedDict()
 
 
-def diagram_source(store, key: str) -> tuple:
+def diagram_source(store, key: str, version: str | None = None) -> tuple:
     """What a diagram worker needs to rebuild the pathway of ``key`` (it cannot share our objects)."""
     if key in SUBTYPE_IDS:
         return ("subtype", key)
-    file_name, text = store.pathway_text(key)
+    file_name, text = store.pathway_text(key, version)
     return ("text", file_name, text)
 
 
-def pathway_for(store, key: str) -> Pathway:
-    """The pathway a case key names: a shipped subtype id, or a teacher-loaded file (``file-...``)."""
+def pathway_for(store, key: str, version: str | None = None) -> Pathway:
+    """The pathway a case key names: a shipped subtype id, or a teacher-loaded file (``file-...``).
+
+    ``version`` (the hash of a loaded file's text) picks the version an attempt was played on; None
+    is the case's current version.
+    """
     if key in SUBTYPE_IDS:
         return load_subtype(key)
     with CASE_LOCK:
-        if key in _PARSED:
-            return _PARSED[key]
-        found = store.pathway_text(key) if key.startswith("file-") else None
+        if version is not None and (key, version) in _PARSED:
+            return _PARSED[(key, version)]
+        found = store.pathway_text(key, version) if key.startswith("file-") else None
         if found is None:
             raise UnknownSubtypeError(f"unknown case {key!r}; expected a subtype id or a loaded pathway")
         file_name, text = found
-        pathway = _PARSED[key] = parse_pathway(text, file_name)
-        return pathway
+        cache_key = (key, version or text_hash(text))
+        if cache_key not in _PARSED:
+            _PARSED[cache_key] = parse_pathway(text, file_name)
+        return _PARSED[cache_key]
 
 
 @dataclass(frozen=True)

@@ -25,20 +25,22 @@ def iso(epoch: float | None) -> str:
     return datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc).isoformat(timespec="seconds")
 
 
-def attempt_rows(store, class_id: str | None = None, resident_id: str | None = None) -> list[dict]:
+def attempt_rows(store, class_id: str | None = None, resident_id: str | None = None,
+                 attempt_id: str | None = None) -> list[dict]:
     """One row per attempt (finished or not)."""
     return [{"attempt": a["attempt"], "resident": a["resident"] or "", "class": a["class"] or "", "case": a["case"],
              "seed": a["seed"], "status": "finished" if a["finished"] is not None else "unfinished",
              "started": iso(a["started"]), "finished": iso(a["finished"]),
              "right": "" if a["right"] is None else a["right"], "asked": "" if a["asked"] is None else a["asked"],
-             "alerts": a["alerts"]} for a in store.export_attempts(class_id, resident_id)]
+             "alerts": a["alerts"]} for a in store.export_attempts(class_id, resident_id, attempt_id)]
 
 
-def decision_rows(store, class_id: str | None = None, resident_id: str | None = None) -> list[dict]:
+def decision_rows(store, class_id: str | None = None, resident_id: str | None = None,
+                  attempt_id: str | None = None) -> list[dict]:
     """One row per answered decision of every attempt (finished or not)."""
     rows = []
-    for a in store.export_attempts(class_id, resident_id):
-        state = replay(pathway_for(store, a["pathway_key"]), a["seed"], a["answers"])
+    for a in store.export_attempts(class_id, resident_id, attempt_id):
+        state = replay(pathway_for(store, a["pathway_key"], a["pathway_version"]), a["seed"], a["answers"])
         status = "finished" if a["finished"] is not None else "unfinished"
         for decision, feedback in state.history:
             index = decision.options.index(feedback.option) + 1 if feedback.option in decision.options else ""

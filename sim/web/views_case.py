@@ -14,6 +14,7 @@ from sarcoma_sim.patient.alerts import ALL_CITATIONS, sentence
 from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
 from sarcoma_sim.web import maps, xapi
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
+from sarcoma_sim.web.decisions import decision_record
 from sarcoma_sim.web.residents import current_resident
 from sarcoma_sim.web.store import Outcome
 
@@ -60,16 +61,28 @@ def start():
     seed = forms.whole_number(request.form, "seed", 0, forms.MAX_SEED, required=False)
     if seed is None:
         seed = secrets.randbelow(1_000_000)
-    pathway = pathway_for(store(), key)
+    case_name, version = playable(key)
     resident = current_resident()
-    case_name = pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]"
     attempt_id = store().new_attempt(key, case_name, seed, resident["id"] if resident else None,
-                                     statements=start_records(key, case_name, resident["id"] if resident else None))
+                                     statements=start_records(key, case_name, resident["id"] if resident else None),
+                                     pathway_version=version)
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
+def playable(key: str) -> tuple[str, str | None]:
+    """(case name, version hash) a new attempt of case ``key`` is stored with; a removed case is a 410 page."""
+    if key in SUBTYPE_IDS:
+        return load_subtype(key).name, None
+    current = store().pathway_current(key)
+    if current is None:
+        abort(410, "this loaded pathway was removed by the teacher; pick another case")
+    name, version = current
+    pathway_for(store(), key, version)  # parsed now, so a file that no longer loads fails here, not mid-case
+    return f"{name} [{key}]", version
+
+
 def _state(attempt):
-    return replay(pathway_for(store(), attempt.pathway_key), attempt.seed, attempt.answers)
+    return replay(pathway_for(store(), attempt.pathway_key, attempt.pathway_version), attempt.seed, attempt.answers)
 
 
 @blueprint.get("/cases/<attempt_id>")
@@ -104,7 +117,7 @@ def answer(attempt_id: str):
                        tuple((d.number, a.code) for d, f in after.history for a in f.step.alerts))
                if after.finished else None)
     if not store().add_answer(attempt.id, len(attempt.answers), (number, option - 1), outcome,
-                              answer_records(attempt, after)):
+                              answer_records(attempt, after), decision_record(*after.history[-1])):
         abort(409, "this decision was already answered; reload the case page")
     return redirect(url_for("case.play", attempt_id=attempt.id) + "#feedback", 303)
 
@@ -176,7 +189,7 @@ def guideline_diagram(attempt_id: str):
     walk = [s for i, s in enumerate(state.debrief.guideline_path) if i == 0 or s != state.debrief.guideline_path[i - 1]]
     drawer = current_app.config["DRAWER"]
     title = f"{state.pathway.name}: the guideline's path for this patient"
-    return _svg(drawer.svg(diagram_source(store(), attempt.pathway_key), walk, title))
+    return _svg(drawer.svg(diagram_source(store(), attempt.pathway_key, attempt.pathway_version), walk, title))
 
 
 @blueprint.get("/cases/<attempt_id>/map")
@@ -199,7 +212,7 @@ def whole_map_svg(attempt_id: str):
     if state.pending is not None:
         return _svg(maps.neutral_map_svg(attempt.pathway_key, state))
     drawer = current_app.config["DRAWER"]
-    return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key), state.result))
+    return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key, attempt.pathway_version), state.result))
 
 
 @blueprint.get("/cases/<attempt_id>/transcript.json")
@@ -229,7 +242,7 @@ def source_anchor(text: str) -> str:
 def sources(attempt_id: str):
     """Every source of the case's pathway and every quoted line, with its full citation."""
     attempt = attempt_or_404(attempt_id)
-    pathway = pathway_for(store(), attempt.pathway_key)
+    pathway = pathway_for(store(), attempt.pathway_key, attempt.pathway_version)
     documents = {"source-guideline.md": pathway.sources["source-guideline"].citation
                  if "source-guideline" in pathway.sources else "the project's source guideline",
                  "evidence.md": "docs/clinical/evidence.md: the project's evidence table (each figure marked S or U)"}

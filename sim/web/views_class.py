@@ -18,11 +18,9 @@ import unicodedata
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 import sarcoma_sim.web.forms as forms
-from sarcoma_sim.pathways.load import SUBTYPE_IDS
-from sarcoma_sim.web.cases import pathway_for
 from sarcoma_sim.web.residents import RESIDENT_COOKIE, current_resident
 from sarcoma_sim.web.store import JOIN_ALPHABET, JOIN_CODE_LENGTH
-from sarcoma_sim.web.views_case import case_choices, start_records
+from sarcoma_sim.web.views_case import case_choices, playable, start_records
 from sarcoma_sim.web.views_teacher import require_teacher
 
 RESIDENT_SECONDS = 180 * 24 * 3600
@@ -113,19 +111,21 @@ def class_page(class_id: str):
 
 @blueprint.get("/teacher/classes/<class_id>/residents/<resident_id>")
 def resident_page(class_id: str, resident_id: str):
-    """One resident: every attempt (finished or not) and every decision with the choice, verdict and alerts."""
-    from sarcoma_sim.web.exports import attempt_rows, decision_rows
+    """One resident: every attempt (finished or not) and every decision with the choice, verdict and alerts.
+
+    The decisions are read from the rows stored with each answer, not replayed: a resident with hundreds of
+    attempts is one query.
+    """
+    from sarcoma_sim.web.exports import attempt_rows
 
     require_teacher()
     found = _store().class_by(class_id=class_id) if len(class_id) <= 32 else None
     residents = {r["id"]: r for r in _store().class_residents(class_id)} if found else {}
     if resident_id not in residents:
         abort(404, "no such resident in this class")
-    decisions: dict[str, list] = {}
-    for row in decision_rows(_store(), resident_id=resident_id):
-        decisions.setdefault(row["attempt"], []).append(row)
     return render_template("resident.html", klass=found, resident=residents[resident_id],
-                           attempts=attempt_rows(_store(), resident_id=resident_id), decisions=decisions)
+                           attempts=attempt_rows(_store(), resident_id=resident_id),
+                           decisions=_store().stored_decisions(resident_id=resident_id))
 
 
 def due_date(form) -> str | None:
@@ -153,9 +153,8 @@ def assign(class_id: str):
     seed = forms.whole_number(request.form, "seed", 0, forms.MAX_SEED, required=False)
     hide = forms.one_of(request.form, "map", ["shown", "hidden"]) == "hidden"
     due = due_date(request.form)
-    pathway = pathway_for(_store(), key)
-    _store().add_assignment(class_id, key, pathway.name if key in SUBTYPE_IDS else f"{pathway.name} [{key}]",
-                            seed, hide, due)
+    case_name, _ = playable(key)
+    _store().add_assignment(class_id, key, case_name, seed, hide, due)
     return redirect(url_for("classes.class_page", class_id=class_id), 303)
 
 
@@ -169,10 +168,12 @@ def start_assignment(assignment_id: str):
     if not chosen:
         abort(404, "no such assignment in your class")
     assignment = chosen[0]
+    _, version = playable(assignment["pathway_key"])
     seed = assignment["seed"] if assignment["seed"] is not None else secrets.randbelow(1_000_000)
     attempt_id = _store().new_attempt(assignment["pathway_key"], assignment["case"], seed, resident["id"],
                                       assignment["id"], assignment["hide_map"],
-                                      start_records(assignment["pathway_key"], assignment["case"], resident["id"]))
+                                      start_records(assignment["pathway_key"], assignment["case"], resident["id"]),
+                                      pathway_version=version)
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 

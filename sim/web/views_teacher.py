@@ -1,4 +1,4 @@
-"""The teacher view: attempts by case and by alert code, CSV downloads, loading a pathway file.
+"""The teacher view: attempts by case and by alert code, CSV downloads, the learning-records outbox.
 
 On loopback the view is open; bound beyond loopback (or with ``--teacher-token-file``) it needs
 the token ``serve`` printed. The token is posted once to the sign-in form and exchanged for a
@@ -21,10 +21,6 @@ import threading
 import time
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
-
-from sarcoma_sim.errors import SarcomaSimError
-from sarcoma_sim.pathways.load import parse_pathway
-from sarcoma_sim.web.views_scenario import MAX_SCENARIO_BYTES, SAFE_NAME
 
 TEACHER_COOKIE = "sarcoma_sim_teacher"
 SESSION_SECONDS = 12 * 3600
@@ -128,7 +124,8 @@ def view():
     store = _store()
     return render_template("teacher.html", cases=store.by_case(), alerts=store.by_alert(),
                            pairs=store.alerts_by_case(), pathways=store.pathways(), classes=store.classes(),
-                           signed_in=_token_needed())
+                           signed_in=_token_needed(), lrs=current_app.config.get("LRS_SENDER") is not None,
+                           outbox=store.outbox_counts(), refusals=store.outbox_refusals())
 
 
 def csv_cell(value):
@@ -162,24 +159,9 @@ def alerts_csv():
     return _csv(_store().alerts_by_case(), ["case", "code", "attempts"], "alerts.csv")
 
 
-@blueprint.post("/teacher/pathways")
-def load_pathway():
-    """Load a pathway file (checked like ``sarcoma-sim validate``) so residents can play it."""
+@blueprint.post("/teacher/outbox/retry")
+def outbox_retry():
+    """Queue again every learning record the LRS refused (after the teacher fixed what it objected to)."""
     require_teacher()
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        abort(400, "field 'file': choose a pathway file (.yaml) to upload")
-    data = upload.read(MAX_SCENARIO_BYTES + 1)
-    display = SAFE_NAME.sub("_", upload.filename.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:80] or "pathway.yaml"
-    if len(data) > MAX_SCENARIO_BYTES:
-        abort(413, f"{display}: the pathway file is larger than {MAX_SCENARIO_BYTES // 1024} KiB")
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        abort(400, f"{display}: not UTF-8 text (byte {error.start})")
-    try:
-        pathway = parse_pathway(text, display)
-    except SarcomaSimError as error:
-        return render_template("scenario_errors.html", file=display, lines=error.error_lines()), 422
-    _store().add_pathway(pathway.name, display, text)
-    return redirect(url_for("teacher.view"), 303)
+    _store().outbox_revive()
+    return redirect(url_for("teacher.view") + "#lrs", 303)

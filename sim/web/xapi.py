@@ -173,20 +173,28 @@ class Sender:
             self._stop.wait(self.interval)
 
     def send_due(self) -> int:
-        """Send every statement due now; returns how many the LRS accepted."""
+        """Send every statement due now; returns how many the LRS accepted.
+
+        A refusal for good (a 4xx other than 408 and 429, which ask to retry, and 409, "already held")
+        marks the statement dead with the LRS's reason: it is not retried until the teacher asks.
+        """
         sent = 0
         for statement_id_, body, tries in self.store.outbox_due(time.time()):
-            status = self._put(statement_id_, body)
+            status, reason = self._put(statement_id_, body)
             if status in (200, 204, 409):  # 409: the LRS already holds a statement with this id
                 self.store.outbox_sent(statement_id_)
                 sent += 1
+            elif status is not None and refused_for_good(status):
+                self.store.outbox_dead(statement_id_, status, reason)
+                logging.getLogger("sarcoma_sim.web.xapi").warning("LRS refused statement %s: %s %s",
+                                                                  statement_id_, status, reason)
             else:
                 self.store.outbox_retry(statement_id_, time.time() + min(MAX_BACKOFF, 2.0 ** tries), status)
                 if status is None:
                     break  # the LRS is unreachable: try the rest later
         return sent
 
-    def _put(self, statement_id_: str, body: str) -> int | None:
+    def _put(self, statement_id_: str, body: str) -> tuple[int | None, str]:
         # POST one statement (its id inside): LRSs answer a known id with 200/204 (same statement) or 409;
         # PUT is not used because ralph's file-system backend refuses a second PUT to its data file.
         request = urllib.request.Request(self.endpoint, data=body.encode(),
@@ -195,11 +203,38 @@ class Sender:
                                                                 "X-Experience-API-Version": "1.0.3"})
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                return response.status
+                return response.status, ""
         except urllib.error.HTTPError as error:
-            return error.code
+            try:
+                text = error.read(MAX_REASON * 4).decode("utf-8", "replace")
+            except OSError:
+                text = ""
+            return error.code, reason_text(text, str(error.reason or ""))
         except (OSError, ValueError):
-            return None
+            return None, ""
+
+
+MAX_REASON = 300
+
+
+def refused_for_good(status: int) -> bool:
+    """Whether an LRS answer means "never": a client error other than 408 (timeout), 409 (held) and 429 (slow down)."""
+    return 400 <= status < 500 and status not in (408, 409, 429)
+
+
+def reason_text(body: str, fallback: str) -> str:
+    """The LRS's reason as one line of at most ``MAX_REASON`` characters (its JSON ``detail``/``message`` if any)."""
+    try:
+        found = json.loads(body)
+    except ValueError:
+        found = None
+    if isinstance(found, dict):
+        for key in ("detail", "message", "error"):
+            if key in found:
+                body = found[key] if isinstance(found[key], str) else json.dumps(found[key], ensure_ascii=False)
+                break
+    text = " ".join("".join(c if c.isprintable() else " " for c in body).split()) or fallback
+    return text[:MAX_REASON]
 
 
 def dumps(statement: dict) -> str:

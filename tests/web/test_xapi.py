@@ -58,7 +58,7 @@ def test_without_lrs_nothing_is_queued(tmp_path):
     """No --lrs: the outbox stays empty."""
     app = create_app(tmp_path / "db.sqlite3")
     app.test_client().post("/cases", data={"case": "gist", "seed": "2"})
-    assert app.config["STORE"].outbox_counts() == {"queued": 0, "sent": 0}
+    assert app.config["STORE"].outbox_counts() == {"queued": 0, "sent": 0, "dead": 0}
     app.config["STORE"].close()
 
 
