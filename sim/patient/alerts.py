@@ -6,9 +6,9 @@ continued after progression, any pathway drug beside a strong or moderate CYP3A4
 or inducer when its label gives guidance for that strength (per schedule, from the interaction
 table), an imatinib dose that ignores KIT status (a reduction for toxicity is not one), a drug a
 PDGFRA D842V GIST resists, a decision that depends on a marker nobody tested, a marker-dependent
-drug without its marker (tazemetostat without INI1 loss included), or a choice that is off the guideline. Rules read regimen facts (drugs,
-daily dose, schedule, kind) from the pathway objects, never state ids, so they hold for every
-subtype.
+drug without its marker (tazemetostat without INI1 loss included), or a choice that is off the
+guideline. Rules read regimen facts (drugs, daily dose, schedule, kind) from the pathway objects,
+never state ids, so they hold for every subtype.
 
 Every citation names the line of ``source-guideline.md`` or ``evidence.md`` (verbatim copies in
 ``docs/clinical``) it quotes; a test checks that each quote is still on its line.

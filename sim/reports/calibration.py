@@ -60,6 +60,8 @@ _CHART = "807-patient chart review of advanced soft-tissue sarcoma (Sarcoma 2018
 _TRABECTEDIN = ("trabectedin v dacarbazine (Demetri, J Clin Oncol 2016;34:786; final OS: Patel, Cancer "
                 "2019;125:2610)")
 _PALETTE = "PALETTE (van der Graaf, Lancet 2012;379:1879)"
+_PALETTE_POP = ("non-adipocytic soft-tissue sarcoma after chemotherapy, mixed histologies (PALETTE); "
+                "no leiomyosarcoma-specific figure was found")
 # The trial's patients, as its final analysis gives them (Patel, Cancer 2019;125:2610): no OS per histology was found.
 _TRABECTEDIN_POP = ("leiomyosarcoma and liposarcoma after an anthracycline, mixed: 423 (73%) leiomyosarcoma, "
                     "154 (27%) liposarcoma (no OS per histology was found)")
@@ -138,7 +140,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                population="advanced leiomyosarcoma, 1st line, retrospective propensity-matched (EORTC-STBSG)",
                endpoint=PFS + " (interval-censored analysis)"),
         Target("PFS on pazopanib, median", "pfs_median_from", 4.6, _PALETTE, within=PFS_TOLERANCE,
-               state="pazopanib", population="non-adipocytic soft-tissue sarcoma after chemotherapy, mixed histologies (PALETTE); no leiomyosarcoma-specific figure was found",
+               state="pazopanib", population=_PALETTE_POP,
                endpoint=PFS),
         Target("PFS on trabectedin, median", "pfs_median_from", 4.2, _TRABECTEDIN, within=PFS_TOLERANCE,
                state="trabectedin", population=_TRABECTEDIN_POP,
@@ -148,7 +150,7 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                population="leiomyosarcoma, phase II (34 patients, most pretreated)", endpoint=TTP),
         Target("overall survival from pazopanib, median", "os_median_from", 12.5, _PALETTE, within=OS_TOLERANCE,
                state="pazopanib", note="PALETTE's patients had had up to four earlier lines and were fit for a trial",
-               population="non-adipocytic soft-tissue sarcoma after chemotherapy, mixed histologies (PALETTE); no leiomyosarcoma-specific figure was found", endpoint=OS),
+               population=_PALETTE_POP, endpoint=OS),
         Target("overall survival from trabectedin, median", "os_median_from", 13.7, _TRABECTEDIN,
                within=OS_TOLERANCE, state="trabectedin",
                population=_TRABECTEDIN_POP, endpoint=OS),
@@ -174,7 +176,8 @@ TARGETS: dict[str, tuple[Target, ...]] = {
                population="advanced soft-tissue sarcoma, all histologies (chart review)",
                endpoint="share of patients given a second line"),
         Target("PFS on doxorubicin first line, median", "pfs_median_from", 4.6, _EORTC_62012, within=PFS_TOLERANCE,
-               state="anthracycline", population="advanced soft-tissue sarcoma, all histologies, 1st line", endpoint=PFS,
+               state="anthracycline", population="advanced soft-tissue sarcoma, all histologies, 1st line",
+               endpoint=PFS,
                note="no liposarcoma-specific first-line PFS was found; the reading is steep here (a median "
                     "between the first two imaging visits): other seeds may fall just outside 5%"),
         Target("PFS on eribulin, median", "pfs_median_from", 2.9,
