@@ -157,13 +157,14 @@ def _run(args, pathway, params, progress, folder: Path | None) -> dict:
     """Simulate chunk by chunk, merging the summary and streaming the files; returns the summary."""
     from sarcoma_sim.cohort.engines import simulate_chunks
     from sarcoma_sim.reports.accumulate import SummaryAccumulator
-    from sarcoma_sim.reports.calibration import calibrate_accumulated, entry_states, pfs_states
+    from sarcoma_sim.reports.calibration import calibrate_accumulated, entry_states, pfs_states, ttp_states
     from sarcoma_sim.reports.summary import summary_of
 
     calibration = getattr(args, "calibration", False)
     accumulator = SummaryAccumulator(pathway, tuple(pathway.states),
                                      entry_states(args.subtype) if calibration else (), trace=folder is not None,
-                                     pfs_states=pfs_states(args.subtype) if calibration else ())
+                                     pfs_states=pfs_states(args.subtype) if calibration else (),
+                                     ttp_states=ttp_states(args.subtype) if calibration else ())
     writer = OutputWriter(folder, pathway, plots=not args.no_plots) if folder is not None else None
     try:
         from concurrent.futures import ThreadPoolExecutor

@@ -67,7 +67,9 @@ def _draw(result, output: str) -> None:
 def _patient_words(patient) -> str:
     from sarcoma_sim.patient.record import comedication_words
 
-    facts = ", ".join(f"{k} {v}" for k, v in patient.facts.items()) or "no markers"
+    assumed = patient.defaulted
+    facts = ", ".join(f"{k} {v}" + (" (not given: the pathway's default)" if k in assumed else "")
+                      for k, v in patient.facts.items()) or "no markers"
     meds = comedication_words(patient)
     return f"{facts}; co-medication: {', '.join(meds) if meds else 'none'}"
 
@@ -151,7 +153,8 @@ def result_document(scenario, result) -> dict:
                     "cyp3a4_inducers": list(patient.cyp3a4_inducers),
                     "not_in_interaction_table": list(patient.unchecked_comedications),
                     "comedication_notes": comedication_words(patient),
-                    "untested_markers": list(patient.untested())},
+                    "untested_markers": list(patient.untested()),
+                    "defaulted": list(patient.defaulted)},
         "start_month": result.start_at,
         "steps": [s.to_dict() for s in result.steps],
         "alerts": [{"step": s.index, "month": s.at, **a.to_dict()} for s in result.steps for a in s.alerts],

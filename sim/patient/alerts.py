@@ -6,9 +6,9 @@ continued after progression, any pathway drug beside a strong or moderate CYP3A4
 or inducer when its label gives guidance for that strength (per schedule, from the interaction
 table), an imatinib dose that ignores KIT status (a reduction for toxicity is not one), a drug a
 PDGFRA D842V GIST resists, a decision that depends on a marker nobody tested, a marker-dependent
-drug without its marker, or a choice that is off the guideline. Rules read regimen facts (drugs,
-daily dose, schedule, kind) from the pathway objects, never state ids, so they hold for every
-subtype.
+drug without its marker (tazemetostat without INI1 loss included), or a choice that is off the
+guideline. Rules read regimen facts (drugs, daily dose, schedule, kind) from the pathway objects,
+never state ids, so they hold for every subtype.
 
 Every citation names the line of ``source-guideline.md`` or ``evidence.md`` (verbatim copies in
 ``docs/clinical``) it quotes; a test checks that each quote is still on its line.
@@ -67,10 +67,12 @@ CITE_D842V_REGORAFENIB = Citation(EVIDENCE_FILE, 143, "D842V is resistant to reg
 CITE_CRIZOTINIB_ALK = Citation(GUIDELINE_FILE, 32, "Crizotinib (if ALK translocation present)")
 CITE_NTRK = Citation(GUIDELINE_FILE, 38, "NTRK fusion-positive sarcomas | NTRK inhibitors (larotrectinib, "
                                          "entrectinib)")
+CITE_TAZEMETOSTAT_INI1 = Citation(EVIDENCE_FILE, 320, "Patients were required to have INI1 loss, detected using "
+                                                     "local tests")
 
 ALL_CITATIONS = (CITE_SUBTYPE_SELECTION, CITE_ONE_ENTITY, CITE_INEFFECTIVE, CITE_LIMITED_RESECTION,
                  CITE_INTERACTIONS, CITE_KIT_DOSE, CITE_EXON9_800, CITE_D842V, CITE_D842V_REGORAFENIB,
-                 CITE_CRIZOTINIB_ALK, CITE_NTRK)
+                 CITE_CRIZOTINIB_ALK, CITE_NTRK, CITE_TAZEMETOSTAT_INI1)
 
 # The KIT exon 9 starting dose the source's "adjust imatinib dose" points to (EORTC 62005 genotype row).
 EXON9_IMATINIB_DAILY_MG = 800
@@ -80,6 +82,12 @@ MARKER_DRUGS: dict[str, tuple[str, str, str, Citation]] = {
     "crizotinib": ("alk", "positive", "an ALK translocation", CITE_CRIZOTINIB_ALK),
     "larotrectinib": ("ntrk_fusion", "positive", "an NTRK gene fusion", CITE_NTRK),
     "entrectinib": ("ntrk_fusion", "positive", "an NTRK gene fusion", CITE_NTRK),
+    "tazemetostat": ("ini1", "lost", "INI1 (SMARCB1) loss", CITE_TAZEMETOSTAT_INI1),
+}
+# What a resident should know beside the rule, where the marker is the evidence's and not the label's.
+MARKER_NOTES: dict[str, str] = {
+    "tazemetostat": ("The label's indication does not name INI1, but the trial behind the approval (EZH-202) "
+                     "enrolled only tumours with INI1 loss; the pathway gives tazemetostat only then."),
 }
 
 # Drugs a PDGFRA D842V GIST resists: drug -> citation.
@@ -101,7 +109,7 @@ ALERT_CODES: dict[str, str] = {
     "PDGFRA_D842V_IMATINIB": "a drug a PDGFRA D842V GIST resists (imatinib, sunitinib, regorafenib)",
     "UNTESTED_MARKER": "a decision that depends on a marker nobody tested; names the test to order",
     "MARKER_REQUIRED": ("a marker-dependent drug without its marker "
-                        "(crizotinib without ALK, NTRK inhibitor without fusion)"),
+                        "(crizotinib without ALK, NTRK inhibitor without fusion, tazemetostat without INI1 loss)"),
 }
 
 
@@ -432,7 +440,8 @@ def untested_marker(ctx: StepContext) -> Alert | None:
 
 
 def marker_required(ctx: StepContext) -> Alert | None:
-    """Crizotinib without an ALK translocation, an NTRK inhibitor without an NTRK fusion."""
+    """Crizotinib without an ALK translocation, an NTRK inhibitor without an NTRK fusion, tazemetostat
+    without INI1 (SMARCB1) loss shown."""
     regimen = ctx.given.regimen
     if regimen is None:
         return None
@@ -443,9 +452,13 @@ def marker_required(ctx: StepContext) -> Alert | None:
         found = ctx.patient.facts.get(attribute)
         if found == value:
             continue
-        status = f"{attribute} = {found}" if found not in (None, NOT_TESTED) else f"{attribute} was not tested"
+        tested = found not in (None, NOT_TESTED)
+        status = f"{attribute} = {found}" if tested else f"{attribute} was not tested"
+        first = "" if tested else "Test for the marker first; "
         message = (f"{drug} is given only with {words}, and this patient has none documented ({status}). "
-                   f"Test for the marker first; without it the guideline's step is {ctx.guideline_state.label}.")
+                   f"{first}{'w' if first else 'W'}ithout it the guideline's step is {ctx.guideline_state.label}.")
+        if drug in MARKER_NOTES:
+            message += " " + MARKER_NOTES[drug]
         return Alert("MARKER_REQUIRED", message, (str(citation), str(CITE_ONE_ENTITY)))
     return None
 

@@ -33,6 +33,9 @@ class Patient:
     comedications: tuple[str, ...] = ()
     label: str = "patient"
     comedications_as_given: tuple[str, ...] = ()
+    # Facts not given that took the pathway's default value other than not_tested (a DFSP's setting:
+    # advanced): what the patient is assumed to be, which a report must say rather than hide.
+    defaulted: tuple[str, ...] = ()
 
     def with_role(self, role: str) -> tuple[str, ...]:
         """Co-medications whose CYP3A4 role in the interaction table is ``role``."""
@@ -132,9 +135,12 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     if why:
         problems.append(Problem(file, line, format_path(tuple(path)), why))
     given = dict(checked)
+    defaulted = []
     for name, attribute in declared.items():
         if name not in checked and attribute.default is not None:
             checked[name] = attribute.default
+            if attribute.default != NOT_TESTED:
+                defaulted.append(name)
     checked = implied(checked, given)
     table = load_table()
     meds, as_given = [], []
@@ -150,4 +156,5 @@ def make_patient(pathway: Pathway, facts: Mapping[str, Any] | None = None,
     # A drug listed twice is taken once; keeping one copy keeps every later check linear in the drugs.
     unique = dict(zip(meds, as_given))
     return Patient(subtype=pathway.id, facts=checked, comedications=tuple(unique), label=label,
-                   comedications_as_given=tuple(unique.values()))
+                   comedications_as_given=tuple(unique.values()),
+                   defaulted=tuple(n for n in defaulted if checked.get(n) == declared[n].default))

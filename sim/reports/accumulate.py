@@ -280,7 +280,7 @@ class SummaryAccumulator:
     """Everything the summary, the calibration report and ``trace.csv`` need, merged chunk by chunk."""
 
     def __init__(self, pathway: Pathway, state_ids: Sequence[str], entry_states: Sequence[str] = (),
-                 trace: bool = True, pfs_states: Sequence[str] = ()):
+                 trace: bool = True, pfs_states: Sequence[str] = (), ttp_states: Sequence[str] = ()):
         from sarcoma_sim.reports.logview import state_lines
 
         self.pathway = pathway
@@ -301,6 +301,8 @@ class SummaryAccumulator:
         self.from_entry = SurvivalHistogram(max(1, len(self.entry_states)))
         self.pfs_states = tuple(s for s in pfs_states if s in self.state_ids)
         self.pfs_entry = SurvivalHistogram(max(1, len(self.pfs_states)))
+        self.ttp_states = tuple(s for s in ttp_states if s in self.state_ids)
+        self.ttp_entry = SurvivalHistogram(max(1, len(self.ttp_states)))
         self.trace_counts = np.zeros((0, S), np.int64)
         self.keep_trace = trace
 
@@ -360,6 +362,9 @@ class SummaryAccumulator:
         for g, state in enumerate(self.pfs_states):
             pfs_months, pfs_ended = pfs_times(log, self.pathway, state, last)
             self.pfs_entry.add(np.full(len(pfs_months), g), pfs_months, pfs_ended)
+        for g, state in enumerate(self.ttp_states):
+            ttp_months, ttp_ended = pfs_times(log, self.pathway, state, last, events=("progression",))
+            self.ttp_entry.add(np.full(len(ttp_months), g), ttp_months, ttp_ended)
         if self.keep_trace:
             self._merge_trace(_monthly_occupancy(log, same, S))
 
@@ -433,6 +438,15 @@ class SummaryAccumulator:
         view.deaths, view.censored = self.pfs_entry.deaths[g:g + 1], self.pfs_entry.censored[g:g + 1]
         return view
 
+    def ttp_from_entry(self, state: str) -> SurvivalHistogram | None:
+        """Time to progression from first entry into ``state`` (one of ``ttp_states``; death censored), as group 0."""
+        if state not in self.ttp_states:
+            return None
+        g = self.ttp_states.index(state)
+        view = SurvivalHistogram()
+        view.deaths, view.censored = self.ttp_entry.deaths[g:g + 1], self.ttp_entry.censored[g:g + 1]
+        return view
+
 
 def same_line_states(pathway: Pathway, state: str) -> set[str]:
     """``state`` and the states its course continues in without a new line: those reached by
@@ -447,16 +461,18 @@ def same_line_states(pathway: Pathway, state: str) -> set[str]:
     return found
 
 
-def pfs_times(log: EventLog, pathway: Pathway, state: str, last: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pfs_times(log: EventLog, pathway: Pathway, state: str, last: np.ndarray,
+              events: Sequence[str] = ("progression", "death")) -> tuple[np.ndarray, np.ndarray]:
     """Months from each patient's first entry into ``state`` to progression or death, as a trial
     counts PFS (both are events), and whether it ended so (1) or was censored (0): at intolerance,
     stopping active treatment or any other way of leaving the course, or at the end of the log.
-    The course continues through ``same_line_states``. Progression is recorded when imaging sees it."""
+    The course continues through ``same_line_states``. Progression is recorded when imaging sees it.
+    ``events=("progression",)`` gives time to progression as a trial counts TTP (death censored)."""
     code = {s: i for i, s in enumerate(log.state_ids)}
     if state not in code:
         return np.zeros(0), np.zeros(0, np.int64)
     course = np.array(sorted(code[s] for s in same_line_states(pathway, state) if s in code))
-    ending = np.array([i for i, e in enumerate(log.event_names) if e in ("progression", "death")])
+    ending = np.array([i for i, e in enumerate(log.event_names) if e in events], dtype=np.int64)
     rows_in = np.flatnonzero(log.to_state == code[state])
     if not len(rows_in):
         return np.zeros(0), np.zeros(0, np.int64)

@@ -100,12 +100,18 @@ def test_every_source_is_a_row_of_the_clinical_files(subtype):
 
 def test_units_are_converted_once_with_the_published_figure_kept():
     """Weeks, days and years stay as published in the file and become months at 4.345 weeks a month."""
+    from sarcoma_sim.cohort.params.model import latent_median, net_of_death
+
     gist = load_params("gist")
     sunitinib = gist.event_params("sunitinib_50_intermittent", "progression").timing.median_months
     assert sunitinib.reported == "27.3 weeks"
     assert sunitinib.value == pytest.approx(27.3 / 4.345)
-    escalated = gist.event_params("imatinib_800_escalated", "progression").timing.median_months
-    assert escalated.reported == "81 days" and escalated.value == pytest.approx(81 / (7 * 4.345))
+    escalated = gist.event_params("imatinib_800_escalated", "progression").timing
+    assert escalated.median_months.reported == "81 days"
+    # A PFS observed at visits: the latent median is the one whose observed PFS is 81 days in months.
+    published = latent_median("weibull", escalated.shape.value, 81 / (7 * 4.345), 3.0)
+    death = gist.event_params("imatinib_800_escalated", "death").timing.median
+    assert escalated.median == pytest.approx(net_of_death(published, death, "weibull", escalated.shape.value))
     dfsp = load_params("dfsp").event_params("imatinib", "progression").timing.median_months
     assert dfsp.reported == "1.7 years" and dfsp.value == pytest.approx(20.4)
     assert WEEKS_PER_MONTH == 4.345 and DAYS_PER_MONTH == pytest.approx(30.415)

@@ -395,16 +395,36 @@ def test_subtype_mismatch_explanation_quotes_the_source():
     "patient: {subtype: ntrk, markers: {ntrk_fusion: negative}}\nstart: {at: 0, choose: entrectinib}\n",
     "patient: {subtype: imt}\nstart: {at: 0, choose: crizotinib}\n",
     "patient: {subtype: leiomyosarcoma}\nstart: {at: 0, choose: imt.crizotinib}\n",
+    "patient: {subtype: epithelioid_sarcoma, markers: {ini1: retained}}\nstart: {at: 0, choose: tazemetostat}\n",
+    "patient: {subtype: epithelioid_sarcoma}\nstart: {at: 0, choose: tazemetostat}\n",
+    "patient: {subtype: leiomyosarcoma}\nstart: {at: 0, choose: epithelioid_sarcoma.tazemetostat}\n",
 ])
 def test_marker_required(text):
-    """Crizotinib without ALK and an NTRK inhibitor without a fusion raise MARKER_REQUIRED."""
+    """Crizotinib without ALK, an NTRK inhibitor without a fusion and tazemetostat without INI1 loss raise
+    MARKER_REQUIRED."""
     assert "MARKER_REQUIRED" in codes(text)
+
+
+def test_tazemetostat_without_ini1_loss_says_the_marker_is_the_trial_s_not_the_label_s():
+    """Tazemetostat for an INI1-retained tumour: the alert cites EZH-202's INI1 requirement and says the label
+    does not name INI1; a tested marker is not sent back to be tested."""
+    text = "patient: {subtype: epithelioid_sarcoma, markers: {ini1: retained}}\nstart: {at: 0, choose: tazemetostat}\n"
+    (alert,) = [a for a in run_scenario(parse_scenario(text, "c.yaml")).steps[0].alerts if a.code == "MARKER_REQUIRED"]
+    assert "ini1 = retained" in alert.message and "Test for the marker first" not in alert.message
+    assert "does not name INI1" in alert.message
+    assert any("Patients were required to have INI1 loss" in source for source in alert.sources)
+    untested = text.replace("markers: {ini1: retained}", "markers: {}")
+    (alert,) = [a for a in run_scenario(parse_scenario(untested, "c.yaml")).steps[0].alerts
+                if a.code == "MARKER_REQUIRED"]
+    assert "ini1 was not tested" in alert.message and "Test for the marker first" in alert.message
 
 
 @pytest.mark.parametrize("text", [
     "patient: {subtype: imt, markers: {alk: positive}}\nstart: {at: 0, choose: crizotinib}\n",
     "patient: {subtype: ntrk, markers: {ntrk_fusion: positive}}\nstart: {at: 0, choose: larotrectinib}\n",
     "patient: {subtype: ntrk, markers: {ntrk_fusion: positive}}\nstart: {at: 0, choose: entrectinib}\n",
+    "patient: {subtype: epithelioid_sarcoma, markers: {ini1: lost, ntrk_fusion: negative}}\n"
+    "start: {at: 0, choose: tazemetostat}\n",
 ])
 def test_marker_required_twin_with_marker(text):
     """The same drugs with the marker documented raise nothing."""

@@ -17,6 +17,31 @@ def test_valid_patient():
                                                            "setting": "advanced"}
 
 
+def test_a_setting_not_given_is_recorded_as_the_pathway_s_default():
+    """A DFSP without a setting takes the pathway's default (advanced) and the record says it was assumed;
+    given, it is not; an untested marker is not an assumption."""
+    dfsp = load_subtype("dfsp")
+    assumed = make_patient(dfsp, {"ntrk_fusion": "negative"})
+    assert assumed.facts["setting"] == "advanced" and assumed.defaulted == ("setting",)
+    assert make_patient(dfsp, {"setting": "advanced"}).defaulted == ()
+    assert "ntrk_fusion" not in make_patient(dfsp, {"setting": "localised"}).defaulted
+
+
+def test_the_run_report_says_a_default_setting_was_not_given(capsys, tmp_path):
+    """``sarcoma-sim run`` marks a fact taken from the pathway's default, in text and in JSON."""
+    import json
+
+    from helpers.cli_runner import run_cli
+
+    case = tmp_path / "dfsp.yaml"
+    case.write_text("patient: {subtype: dfsp, markers: {ntrk_fusion: negative}}\nstart: 0\n", encoding="utf-8")
+    code, out, err = run_cli(capsys, "run", str(case))
+    assert code == 0, err
+    assert "setting advanced (not given: the pathway's default)" in out
+    code, out, _ = run_cli(capsys, "run", str(case), "--format", "json")
+    assert json.loads(out)["patient"]["defaulted"] == ["setting"]
+
+
 def test_unknown_attribute_lists_the_allowed_ones():
     """An attribute the subtype does not declare is named with the allowed attributes."""
     with pytest.raises(ScenarioError, match=r"at patient\.alk: unknown patient attribute 'alk' for subtype "

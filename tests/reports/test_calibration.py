@@ -47,8 +47,8 @@ def test_calibration_json_has_the_rows(capsys):
 
 def test_a_subtype_without_targets_says_so(capsys):
     """A subtype with no recorded target prints that, rather than an empty table."""
-    code, out, _ = run_cli(capsys, "cohort", "dfsp", "-n", "500", "--seed", "1", "--calibration")
-    assert code == 0 and "no published targets are recorded for dfsp" in out
+    code, out, _ = run_cli(capsys, "cohort", "emc", "-n", "500", "--seed", "1", "--calibration")
+    assert code == 0 and "no published targets are recorded for emc" in out
 
 
 def test_os_median_is_the_km_median(gist_cohort):
@@ -128,6 +128,56 @@ def test_pfs_counts_progression_and_death_and_censors_the_rest():
     last = np.array([3, 5, 7, 9])
     months, ended = pfs_times(log, pathway, "anthracycline", last)
     assert months.tolist() == [7.0, 2.0, 5.0, 3.0] and ended.tolist() == [1, 0, 1, 0]
+
+
+def test_ttp_counts_only_progression_and_censors_death():
+    """Time to progression from a state (a TTP trial's endpoint): progression is the event; death, intolerance
+    and stopping treatment censor."""
+    from sarcoma_sim.cohort.eventlog import EventLog
+    from sarcoma_sim.pathways.exits import with_competing_exits
+    from sarcoma_sim.reports.accumulate import pfs_times
+
+    pathway = with_competing_exits(load_subtype("dfsp"))
+    events, states = pathway.events, tuple(pathway.states)
+    rows = [  # patient, month, event, from, to
+        (0, 0.0, "start", "workup", "imatinib"), (0, 20.0, "progression", "imatinib", "trial_or_supportive_care"),
+        (1, 0.0, "start", "workup", "imatinib"), (1, 5.0, "death", "imatinib", "death"),
+        (2, 0.0, "start", "workup", "imatinib"), (2, 8.0, "intolerance", "imatinib", "imatinib_600_reduced"),
+    ]
+    log = EventLog(np.array([r[0] for r in rows]), np.array([r[1] for r in rows]),
+                   np.array([events.index(r[2]) for r in rows], np.int16),
+                   np.array([states.index(r[3]) for r in rows], np.int16),
+                   np.array([states.index(r[4]) for r in rows], np.int16), events, states)
+    last = np.array([1, 3, 5])
+    months, ended = pfs_times(log, pathway, "imatinib", last, events=("progression",))
+    assert months.tolist() == [20.0, 5.0, 8.0] and ended.tolist() == [1, 0, 0]
+    months, ended = pfs_times(log, pathway, "imatinib", last)
+    assert ended.tolist() == [1, 1, 0]
+
+
+def test_every_cited_progression_median_is_a_calibration_target():
+    """Each progression median that cites a trial is a PFS or TTP target of its state, except the NTRK
+    inhibitor of a histology whose cohort has no NTRK fusion (no patient reaches it)."""
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS
+
+    for subtype in SUBTYPE_IDS:
+        params = load_params(subtype)
+        fusion = any(g.facts.get("ntrk_fusion") == "positive" and g.prevalence.value > 0 for g in params.population)
+        targeted = {t.state for t in TARGETS.get(subtype, ()) if t.measure in ("pfs_median_from", "ttp_median_from")}
+        for state, sp in params.states.items():
+            progression = sp.events.get("progression")
+            if progression is None or progression.timing is None or not progression.timing.median_months.source:
+                continue
+            if state == "ntrk_inhibitor" and not fusion:
+                continue
+            assert state in targeted, (subtype, state, progression.timing.median_months.reported)
+
+
+def test_every_target_names_its_population_and_endpoint():
+    """Every recorded target says whom its figure describes and how the source defines it."""
+    for subtype, targets in TARGETS.items():
+        for target in targets:
+            assert target.population and target.endpoint, (subtype, target.label)
 
 
 def test_pfs_target_is_read_at_the_imaging_visits():

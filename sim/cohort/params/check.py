@@ -316,9 +316,9 @@ class Validator:
             return parsed
         where = path + ("progression", "endpoint")
         death = parsed.get("death")
-        if progression.timing.distribution != "exponential" or progression.by_patient:
-            self.fail(where, "endpoint: pfs needs an exponential progression without by_patient entries "
-                             "(the death rate is taken out of its hazard)")
+        if progression.by_patient:
+            self.fail(where, "endpoint: pfs needs a progression without by_patient entries "
+                             "(the death rate is taken out of its one distribution)")
             return parsed
         if death is None or death.timing is None or death.timing.distribution != "exponential":
             self.fail(where, "endpoint: pfs needs an exponential death in this state (the pathway's competing_exits)")
@@ -328,7 +328,9 @@ class Validator:
             self.fail(where, f"endpoint: pfs needs a death median longer than the PFS median ({pfs.value:g} mo); "
                              f"the death median here is {dying:g} mo")
             return parsed
-        latent = net_of_death(pfs.value, dying)
+        shape = progression.timing.shape
+        latent = net_of_death(pfs.value, dying, progression.timing.distribution,
+                              shape.value if shape is not None else None)
         note = (f"progression median {latent:.4g} mo: the published PFS {pfs.reported} counts death too, and "
                 f"this state's death median is {dying:.4g} mo")
         median = replace(pfs, value=latent, note=f"{pfs.note}. {note}" if pfs.note else note)

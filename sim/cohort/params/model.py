@@ -126,10 +126,23 @@ def latent_median(distribution: str, shape: float | None, published: float, ever
     return (low + high) / 2
 
 
-def net_of_death(pfs_median: float, death_median: float) -> float:
-    """The exponential progression median that, competing with an exponential death of median
-    ``death_median``, gives progression-or-death a median of ``pfs_median`` (hazards add)."""
-    return 1.0 / (1.0 / pfs_median - 1.0 / death_median)
+def net_of_death(pfs_median: float, death_median: float, distribution: str = "exponential",
+                 shape: float | None = None) -> float:
+    """The progression median that, competing with an exponential death of median ``death_median``,
+    gives progression-or-death a median of ``pfs_median``: at ``pfs_median`` progression-free must be
+    one half divided by the share still alive there (exponential: hazards add; Weibull shape k and
+    log-normal sigma: solved in closed form from the survival function)."""
+    if distribution == "exponential":
+        return 1.0 / (1.0 / pfs_median - 1.0 / death_median)
+    if shape is None:
+        raise ValueError(f"a {distribution} progression needs a shape")
+    alive = 0.5 ** (pfs_median / death_median)
+    free = 0.5 / alive                         # progression-free share at pfs_median, above one half
+    if distribution == "weibull":              # 0.5 ** ((t / m) ** k) = free
+        return pfs_median / (math.log(free) / math.log(0.5)) ** (1.0 / shape)
+    # log-normal: 1 - Phi(ln(t / m) / sigma) = free
+    from statistics import NormalDist
+    return pfs_median * math.exp(-shape * NormalDist().inv_cdf(1.0 - free))
 
 
 @dataclass(frozen=True)
