@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import given
@@ -96,3 +97,25 @@ def test_a_file_that_is_not_a_mapping_is_refused(gist):
     """A costs file holding a list is one located error."""
     with pytest.raises(EconomicInputError, match="expected a mapping"):
         inputs_from_document(parse_yaml("- 1\n", "costs.yaml", error=EconomicInputError), gist[0])
+
+
+def test_a_rate_plan_made_once_gives_the_arrays_of_the_file_and_of_each_sample(gist):
+    """The plan a PSA makes once reproduces ``rates`` byte for byte, with and without sampled values,
+    and a sampled price moves only the states that give the drug."""
+    from sarcoma_sim.economics.inputs import rate_plan
+
+    pathway = gist[0]
+    inputs = load_inputs(COSTS, pathway)
+    plan = rate_plan(inputs, pathway)
+    sample = {"drugs.imatinib.price_per_mg": 0.2, "utilities.by_kind.therapy": 0.7,
+              "monthly.by_kind.therapy.outpatient_and_monitoring": 410.0, "one_off.events.death": 3000.0}
+    for values in (None, sample):
+        a, b = plan.rates(values), rates(inputs, pathway, values)
+        for name in ("cost_per_month", "drug_per_month", "utility_per_year", "cost_on_event", "cost_on_entry",
+                     "disutility_on_event", "disutility_on_entry"):
+            assert getattr(a, name).tobytes() == getattr(b, name).tobytes(), name
+    base, moved = plan.rates(), plan.rates({"drugs.imatinib.price_per_mg": 0.2})
+    imatinib = [i for i, s in enumerate(base.state_ids)
+                if (st := pathway.states.get(s)) is not None and st.regimen and "imatinib" in st.regimen.drugs]
+    assert imatinib and set(np.flatnonzero(moved.drug_per_month != base.drug_per_month)) == set(imatinib)
+    assert moved.drug_per_month[imatinib[0]] == pytest.approx(base.drug_per_month[imatinib[0]] * 0.2 / 0.13367)
