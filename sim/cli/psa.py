@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 from sarcoma_sim.errors import CommandLineError, OutputError, Problem
 
@@ -82,11 +83,11 @@ def cmd_psa(args: argparse.Namespace) -> int:
     store = BatchStore(out.parent / f".{out.name}.psa-store", key) if out.name else None
     progress = None
     if not args.no_progress and sys.stderr.isatty():
-        progress = ProgressBar(sys.stderr, f"psa {args.subtype}")
+        progress = ProgressBar(sys.stderr, f"psa {args.subtype}", unit="samples")
     try:
         base = base_case(model, seed)
         results = run_psa(model, paths, draws, seed, args.batch_size, args.workers, args.scheduler, store,
-                          None if progress is None else lambda d, t: progress(d * args.n, t * args.n))
+                          None if progress is None else sample_progress(progress))
         if progress is not None:
             progress.status("one-way sensitivity…")
         oneway = one_way(model, entries, [p for e in entries if len(e.paths) == 1 for p in e.paths],
@@ -114,6 +115,21 @@ def cmd_psa(args: argparse.Namespace) -> int:
         store.remove()
     _print(summary)
     return 0
+
+
+def sample_progress(bar) -> Callable[[int, int], None]:
+    """``run_psa``'s progress (samples done of the total) drawn on ``bar``: samples resumed from an
+    interrupted run count as done from the first report, and the label says how many they are."""
+    first = True
+
+    def report(done: int, total: int) -> None:
+        nonlocal first
+        if first and done:
+            bar.label = f"{bar.label} ({done:,} resumed)"
+        first = False
+        bar(done, total)
+
+    return report
 
 
 def _print(summary: dict) -> None:
