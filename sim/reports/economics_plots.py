@@ -67,7 +67,7 @@ def plot_tornado(rows, strategy: str, base: float, currency: str, wtp: float, ax
     ax.set_yticks(range(len(rows)), [r.name for r in rows], fontsize=7)
     ax.axvline(base, color="black", lw=0.8)
     ax.set_xlabel(f"Incremental NMB of {strategy} ({currency}; WTP {wtp:,.0f} per QALY)")
-    ax.set_title("One-way sensitivity (2.5% and 97.5% quantiles)")
+    ax.set_title("One-way sensitivity (the file's ranges, else 95% intervals)")
     if rows:
         ax.legend(loc="best", fontsize=8)
     return ax

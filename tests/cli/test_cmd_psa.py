@@ -33,10 +33,11 @@ def test_the_worked_example_writes_its_tables_plots_and_report(capsys, tmp_path)
     assert {r["strategy"] for r in summary["base_case"]} == {"imatinib_400", "imatinib_800"}
     assert all(r["costs_se"] > 0 for r in summary["base_case"])
     assert {r["group"] for r in summary["evppi_per_patient"]} == {"efficacy", "sequence", "prices", "utilities"}
-    assert len(summary["oneway"]) == 4
+    assert len(summary["oneway"]) == 8          # 2 ranges of the file, 6 distribution intervals (no Dirichlet share)
+    assert sum(r["basis"].startswith("range in the file") for r in summary["oneway"]) == 2
     report = files["report.md"].decode()
     assert "CHEERS 2022" in report and "| 11 Discount rate | continuous, per year: costs 3.5%" in report
-    assert "NICE TA209" in report
+    assert "NICE TA179" in report
     assert files["psa_samples.csv"].decode().count("\n") == 1 + 12 * 2
     assert not list(tmp_path.glob(".*psa-store"))
     assert run_cli(capsys, *ARGS, "--out", tmp_path / "b")[0] == 0
