@@ -6,10 +6,11 @@
 The worked example (sarcoma_sim/economics/data: imatinib 400 v 800 mg for KIT exon 9 GIST, six
 uncertain inputs) run as ``sarcoma-sim psa`` runs it. Prints, each as a median over ``--repeats``
 samples after one warm-up sample, in this process:
-- one PSA sample (both strategies, ``--n`` patients each) end to end (wall and CPU), and its parts: the
-  simulation alone (the engine's steps, nothing folded), the accounting alone (folding those steps
-  into discounted costs, QALYs and life-years), and the per-sample overhead (sampled values
-  applied, rates built, the pathway compiled), each timed on its own;
+- one PSA sample (both strategies, ``--n`` patients each) end to end (wall and CPU), beside the same
+  samples run as the first version ran them (every pathway compiled afresh each sample), and its
+  parts: the simulation alone (the engine's steps, nothing folded), the accounting alone (folding
+  those steps into discounted costs, QALYs and life-years), and the per-sample overhead (sampled
+  values applied, cost arrays built, the compiled pathway's numbers updated), each timed on its own;
 then on a dask.distributed LocalCluster (worker processes, one thread each):
 - scaling: ``--scaling-samples`` samples on 1 worker and on 2, wall time and the ratio;
 - the target run: ``--samples`` samples on ``--workers`` workers, wall time, simulated trajectories
@@ -33,9 +34,9 @@ import numpy as np
 
 from sarcoma_sim.cohort.params import load_params
 from sarcoma_sim.cohort.vectorized import compile_pathway, vectorized_steps
-from sarcoma_sim.economics.accounting import step_values
+from sarcoma_sim.economics.accounting import cohort_totals, step_values
 from sarcoma_sim.economics.inputs import load_inputs, rates
-from sarcoma_sim.economics.paramset import with_params
+from sarcoma_sim.economics.paramset import changed_states, with_params
 from sarcoma_sim.economics.psa import build_model, run_sample
 from sarcoma_sim.economics.strategies import load_analysis
 from sarcoma_sim.economics.uncertainty import draw, read_uncertainty, sample_seed
@@ -72,45 +73,59 @@ def setup(n: int, samples: int):
     return model, paths, draws
 
 
+def run_sample_recompiling(model, paths, row, seed):
+    """One sample as the first version ran it (the comparison of ``per_sample``): every strategy's
+    pathway compiled afresh and its cost arrays rebuilt from the file's values, whatever changed."""
+    values = dict(zip(paths, row.tolist()))
+    param_values = {p[len("params."):]: v for p, v in values.items() if p.startswith("params.")}
+    input_values = {p: v for p, v in values.items() if not p.startswith("params.")}
+    for _, pathway, params in model.strategies:
+        sampled = with_params(params, param_values)
+        cohort_totals(pathway, sampled, rates(model.inputs, pathway, input_values), model.discount, model.n, seed)
+
+
 def per_sample(model, paths, draws, repeats: int) -> dict[str, float]:
-    """Median seconds of one sample end to end, of its simulation alone and of its accounting alone."""
-    total, cpu, simulation, accounting, preparing, compiling = [], [], [], [], [], []
+    """Median seconds of one sample end to end (as ``run_sample`` runs it, and recompiling every
+    sample as the first version did, alternately on the same samples), and of its parts: the sampled
+    values applied and cost arrays built, the compiled pathway's numbers updated, the simulation
+    alone and the accounting alone."""
+    timings: dict[str, list[float]] = {key: [] for key in ("total", "cpu", "before", "before_cpu", "simulation",
+                                                          "accounting", "preparing", "compiling")}
     for k in range(repeats + 1):
         row = draws[k]
         seed = sample_seed(SEED, k)
-        started, cpu_started = time.perf_counter(), time.process_time()
-        run_sample(model, paths, row, seed)
-        elapsed, cpu_used = time.perf_counter() - started, time.process_time() - cpu_started
+        runs = [("total", "cpu", lambda: run_sample(model, paths, row, seed)),
+                ("before", "before_cpu", lambda: run_sample_recompiling(model, paths, row, seed))]
+        for wall_key, cpu_key, run in runs if k % 2 else runs[::-1]:
+            started, cpu_started = time.perf_counter(), time.process_time()
+            run()
+            if k:      # the first sample warms up
+                timings[wall_key].append(time.perf_counter() - started)
+                timings[cpu_key].append(time.process_time() - cpu_started)
         values = dict(zip(paths, row.tolist()))
         param_values = {p[len("params."):]: v for p, v in values.items() if p.startswith("params.")}
         input_values = {p: v for p, v in values.items() if not p.startswith("params.")}
         sim = acc = prep = build = 0.0
-        for _, pathway, params in model.strategies:
+        for i, (_, pathway, params) in enumerate(model.strategies):
             started = time.perf_counter()
             sampled = with_params(params, param_values)
-            rate = rates(model.inputs, pathway, input_values)
+            rate = model.plans[i].rates(input_values)
             prep += time.perf_counter() - started
             started = time.perf_counter()
-            compile_pathway(pathway, sampled)
+            compiled = compile_pathway(pathway, sampled, like=model.compiled[i], changed=changed_states(param_values))
             build += time.perf_counter() - started
             started = time.perf_counter()
-            chunks = list(vectorized_steps(pathway, sampled, model.n, seed))
+            chunks = list(vectorized_steps(pathway, sampled, model.n, seed, compiled=compiled))
             sim += time.perf_counter() - started
             started = time.perf_counter()
             for _, size, initial, steps in chunks:
                 step_values(steps, initial, size, rate, model.discount)
             acc += time.perf_counter() - started
             del chunks
-        if k:      # the first sample warms up
-            total.append(elapsed)
-            cpu.append(cpu_used)
-            simulation.append(sim)
-            accounting.append(acc)
-            preparing.append(prep)
-            compiling.append(build)
-    return {"total": statistics.median(total), "cpu": statistics.median(cpu),
-            "simulation": statistics.median(simulation), "accounting": statistics.median(accounting),
-            "preparing": statistics.median(preparing), "compiling": statistics.median(compiling)}
+        if k:
+            for key, value in (("simulation", sim), ("accounting", acc), ("preparing", prep), ("compiling", build)):
+                timings[key].append(value)
+    return {key: statistics.median(values) for key, values in timings.items()}
 
 
 def on_cluster(model, paths, draws, workers: int, batch_size: int) -> tuple[float, float, float, list[float]]:
@@ -160,11 +175,13 @@ def main() -> None:
     part = per_sample(model, paths, draws, args.repeats)
     print(f"\none PSA sample ({strategies} strategies x {args.n:,} patients), median of {args.repeats}:")
     print(f"  end to end   {part['total']:.3f} s wall, {part['cpu']:.3f} s CPU")
-    print(f"  simulation   {part['simulation']:.3f} s (compiling the pathway included)")
+    print(f"  the same samples recompiling every strategy each sample (the first version): {part['before']:.3f} s "
+          f"wall, {part['before_cpu']:.3f} s CPU")
+    print(f"  simulation   {part['simulation']:.3f} s (the pathway compiled once per run)")
     print(f"  accounting   {part['accounting']:.3f} s")
-    print(f"  per-sample overhead: sampled values applied and rates built {part['preparing'] * 1000:.1f} ms, "
-          f"the pathway compiled {part['compiling'] * 1000:.1f} ms "
-          f"({(part['preparing'] + part['compiling']) / part['total']:.0%} of the sample)")
+    print(f"  per-sample overhead: sampled values applied and rates built {part['preparing'] * 1000:.2f} ms, "
+          f"the compiled pathway's numbers updated {part['compiling'] * 1000:.2f} ms "
+          f"({(part['preparing'] + part['compiling']) / part['total']:.1%} of the sample)")
     print(f"  one process would take {part['total'] * args.samples:.0f} s for {args.samples} samples at this wall "
           f"time; {part['cpu'] * args.samples:.0f} s of CPU")
     if args.in_process_only:

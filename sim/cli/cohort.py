@@ -60,15 +60,15 @@ class ProgressBar:
     """A one-line progress bar on a terminal stream, shown only once a run has taken a moment."""
 
     def __init__(self, stream: TextIO, label: str, delay: float = 0.5, interval: float = 0.1,
-                 clock=time.monotonic, width: int = 30):
-        self.stream, self.label, self.delay, self.interval = stream, label, delay, interval
+                 clock=time.monotonic, width: int = 30, unit: str = "patients"):
+        self.stream, self.label, self.delay, self.interval, self.unit = stream, label, delay, interval, unit
         self.clock, self.width = clock, width
         self.started = clock()
         self.last_drawn: float | None = None
         self.shown = False
 
     def __call__(self, done: int, total: int) -> None:
-        """Report ``done`` of ``total`` patients simulated."""
+        """Report ``done`` of ``total`` patients simulated (or of another ``unit``)."""
         now = self.clock()
         if now - self.started < self.delay and done < total:
             return
@@ -79,7 +79,7 @@ class ProgressBar:
         fraction = done / total if total else 1.0
         filled = int(round(self.width * fraction))
         self.stream.write(f"\r{self.label} [{'#' * filled}{'-' * (self.width - filled)}] "
-                          f"{done:,}/{total:,} patients {100 * fraction:3.0f}% {now - self.started:5.1f} s")
+                          f"{done:,}/{total:,} {self.unit} {100 * fraction:3.0f}% {now - self.started:5.1f} s")
         self.stream.flush()
         self.shown, self.last_drawn = True, now
 

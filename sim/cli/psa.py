@@ -2,7 +2,8 @@
 
 ``sarcoma-sim psa SUBTYPE --strategies FILE --costs FILE --samples K -n N --seed S --out DIR``
 runs the deterministic base case, K PSA samples (in this process, on ``--workers W`` local dask
-workers, or on the dask ``--scheduler ADDRESS``) and the one-way analysis, then writes the tables,
+workers, or on the dask ``--scheduler ADDRESS``) and the one-way analysis (the file's ranges, else
+each distribution's 95% interval), then writes the tables,
 plots and CHEERS report into DIR all or nothing. Results are the same for any number of workers.
 An interrupted run resumes: finished batches wait in ``.DIR.psa-store`` beside DIR.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Callable
 
 from sarcoma_sim.errors import CommandLineError, OutputError, Problem
 
@@ -52,7 +54,7 @@ def cmd_psa(args: argparse.Namespace) -> int:
     from sarcoma_sim.cli.cohort import ProgressBar
     from sarcoma_sim.cohort.params import load_params
     from sarcoma_sim.economics.inputs import load_inputs
-    from sarcoma_sim.economics.oneway import one_way
+    from sarcoma_sim.economics.oneway import one_way, one_way_ranges, read_ranges
     from sarcoma_sim.economics.psa import BatchStore, base_case, build_model, run_psa, store_key
     from sarcoma_sim.economics.strategies import load_analysis
     from sarcoma_sim.economics.uncertainty import check_draws, draw, read_uncertainty
@@ -70,6 +72,7 @@ def cmd_psa(args: argparse.Namespace) -> int:
     entries = read_uncertainty(analysis.document, [p for _, _, p in model.strategies], inputs)
     paths, draws = draw(entries, args.samples, seed)
     check_draws(entries, paths, draws, analysis.origin)
+    ranges = one_way_ranges(entries, read_ranges(analysis.document, [p for _, _, p in model.strategies], inputs), seed)
 
     out = Path(args.out)
     if not out.parent.is_dir():      # refused before any run, and before the resume store is made beside it
@@ -82,16 +85,14 @@ def cmd_psa(args: argparse.Namespace) -> int:
     store = BatchStore(out.parent / f".{out.name}.psa-store", key) if out.name else None
     progress = None
     if not args.no_progress and sys.stderr.isatty():
-        progress = ProgressBar(sys.stderr, f"psa {args.subtype}")
+        progress = ProgressBar(sys.stderr, f"psa {args.subtype}", unit="samples")
     try:
         base = base_case(model, seed)
         results = run_psa(model, paths, draws, seed, args.batch_size, args.workers, args.scheduler, store,
-                          None if progress is None else lambda d, t: progress(d * args.n, t * args.n))
+                          None if progress is None else sample_progress(progress))
         if progress is not None:
             progress.status("one-way sensitivity…")
-        oneway = one_way(model, entries, [p for e in entries if len(e.paths) == 1 for p in e.paths],
-                         draws[:, [paths.index(p) for e in entries if len(e.paths) == 1 for p in e.paths]],
-                         seed, analysis.wtp[0], analysis.reference)
+        oneway = one_way(model, ranges, seed, analysis.wtp[0], analysis.reference)
     finally:
         if progress is not None:
             progress.close()
@@ -114,6 +115,21 @@ def cmd_psa(args: argparse.Namespace) -> int:
         store.remove()
     _print(summary)
     return 0
+
+
+def sample_progress(bar) -> Callable[[int, int], None]:
+    """``run_psa``'s progress (samples done of the total) drawn on ``bar``: samples resumed from an
+    interrupted run count as done from the first report, and the label says how many they are."""
+    first = True
+
+    def report(done: int, total: int) -> None:
+        nonlocal first
+        if first and done:
+            bar.label = f"{bar.label} ({done:,} resumed)"
+        first = False
+        bar(done, total)
+
+    return report
 
 
 def _print(summary: dict) -> None:

@@ -83,13 +83,18 @@ class CompiledPathway:
         return None if self.slot_family[node, slot] == NEVER else self.event_names[code]
 
 
-def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
+def compile_pathway(pathway: Pathway, params: Params, like: CompiledPathway | None = None,
+                    changed: frozenset[str] | None = None) -> CompiledPathway:
     """Compile ``pathway`` with ``params`` to tables (see the module docstring).
 
     Every (node, event, attribute values) is decided by the pathway's own conditions
     (``holds``), evaluated once here. Events seen at imaging get the leading slots; the others
     keep their pathway order after them (ties between the two groups have probability zero:
     imaging times lie on a lattice, the others are continuous).
+
+    ``like``, the same pathway compiled with parameters of the same shape (only numbers changed,
+    as in a PSA sample), lends its transitions: only the times and probabilities are rebuilt, and
+    with ``changed`` (the states whose parameters differ from ``like``'s) only theirs.
     """
     pathway = with_competing_exits(pathway)
     states = tuple(pathway.states)
@@ -122,16 +127,26 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
     D = max(len(d) for d in detected)
     K = max(1, D + max(len(o) for o in others))
     slotted = [d + [None] * (D - len(d)) + o for d, o in zip(detected, others)]
-    C = max([1] + [len(ep.combinations()) for lst in lists for _, ep in lst])
+    C = max([1] + [math.prod(len(values) for values in ep.choices.values()) for lst in lists for _, ep in lst])
     N = len(variants) * P
+    same = (like is not None and like.variants == tuple(variants) and like.profiles == tuple(profiles)
+            and (like.n_slots, like.n_combinations, like.detected_slots) == (K, C, D)
+            and like.state_ids == states and like.event_names == events)
 
-    slot_family = np.full((N, K), NEVER, np.int8)
-    slot_scale = np.full((N, K), NEVER_SCALE)
-    slot_power = np.ones((N, K))
-    choice_cum = np.full((N, K, C), 2.0)
+    if same and changed is not None:
+        assert like is not None
+        slot_family, slot_scale, slot_power = like.slot_family.copy(), like.slot_scale.copy(), like.slot_power.copy()
+        choice_cum, event_of = like.choice_cum.reshape(N, K, C).copy(), like.event_of.reshape(N, K, C).copy()
+    else:
+        slot_family = np.full((N, K), NEVER, np.int8)
+        slot_scale = np.full((N, K), NEVER_SCALE)
+        slot_power = np.ones((N, K))
+        choice_cum = np.full((N, K, C), 2.0)
+        event_of = np.zeros((N, K, C), np.int16)
     next_node = np.full((N, K, C), NO_TARGET, np.intp)
-    event_of = np.zeros((N, K, C), np.int16)
     for v, (state, _previous) in enumerate(variants):
+        if same and changed is not None and state not in changed:
+            continue
         for k, item in enumerate(slotted[v]):
             if item is None:
                 continue
@@ -147,6 +162,8 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
                     ep.timing_for(dict(profile)))
                 choice_cum[node, k, :len(cumulative)] = cumulative
                 event_of[node, k, :] = events.index(event)
+                if same:
+                    continue
                 for c, (values, _) in enumerate(combinations):
                     facts = {**dict(profile), **values}
                     target = next((t.target for t in pathway.outgoing(state, event) if holds(t.when, facts)), None)
@@ -154,11 +171,15 @@ def compile_pathway(pathway: Pathway, params: Params) -> CompiledPathway:
                         entered = var_index.get((target, state), var_index[(target, None)])
                         next_node[node, k, c] = entered * P + p
     node_variant = np.repeat(np.arange(len(variants)), P)
-    node_state = np.array([states.index(variants[v][0]) for v in node_variant], np.int16)
-    # The state entered is read before end nodes become ENDED.
-    target_state = np.where(next_node >= 0, node_state[np.maximum(next_node, 0)], -1).astype(np.int16)
-    node_ends = np.array([variants[v][0] in terminal for v in node_variant])
-    next_node = np.where((next_node >= 0) & node_ends[np.maximum(next_node, 0)], ENDED, next_node)
+    if same:
+        assert like is not None
+        next_node, target_state = like.next_node.reshape(N, K, C), like.to_state_of.reshape(N, K, C)
+    else:
+        node_state = np.array([states.index(variants[v][0]) for v in node_variant], np.int16)
+        # The state entered is read before end nodes become ENDED.
+        target_state = np.where(next_node >= 0, node_state[np.maximum(next_node, 0)], -1).astype(np.int16)
+        node_ends = np.array([variants[v][0] in terminal for v in node_variant])
+        next_node = np.where((next_node >= 0) & node_ends[np.maximum(next_node, 0)], ENDED, next_node)
     initial = var_index[(pathway.initial, None)]
     start_slot = next(k for k, item in enumerate(slotted[initial]) if item is not None and item[0] == "start")
     _check_reachable_transitions(pathway, params, variants, profiles, slot_family, choice_cum, next_node,
@@ -586,6 +607,7 @@ def vectorized_chunks(pathway: Pathway, params: Params, n: int, seed: int, chunk
 
 
 def vectorized_steps(pathway: Pathway, params: Params, n: int, seed: int, chunk_size: int = 100_000,
+                     compiled: CompiledPathway | None = None,
                      ) -> Iterator[tuple[int, int, int, list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]]]:
     """The same cohort as ``simulate_vectorized`` (same seed, same patients), as the engine's steps,
     for callers that fold every transition into per-patient totals without building an event log
@@ -594,11 +616,12 @@ def vectorized_steps(pathway: Pathway, params: Params, n: int, seed: int, chunk_
     Per chunk: (first patient, chunk size, initial state code, steps); step k lists the patients
     (local indices) making their k-th transition, its time, the event code and the state entered
     (codes index ``pathway.events`` and the states of the cohort view, as in ``EventLog``).
+    ``compiled``: ``compile_pathway(pathway, params)`` made beforehand (a caller running many cohorts).
     """
     pathway = with_competing_exits(pathway)
     seed = check_seed(seed)
     n = check_cohort_size(n)
-    cp = compile_pathway(pathway, params)
+    cp = compile_pathway(pathway, params) if compiled is None else compiled
     for lo, chunk_groups, _length, rows in _chunks(pathway, params, cp, n, seed, chunk_size, None, None):
         steps = []
         for act, now, packed in rows:

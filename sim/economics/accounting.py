@@ -153,12 +153,13 @@ def step_values(steps, initial_state: int, n: int, rates: Rates, discount: dict[
 
 
 def cohort_totals(pathway, params, rates: Rates, discount: dict[str, float], n: int, seed: int,
-                  keep: bool = False, chunk_size: int = 100_000) -> Totals:
+                  keep: bool = False, chunk_size: int = 100_000, compiled=None) -> Totals:
     """Simulate ``n`` patients (vectorized engine, chunk by chunk, no event log kept) and total their
-    outcomes; the same patients as ``simulate(pathway, params, n, seed)``."""
+    outcomes; the same patients as ``simulate(pathway, params, n, seed)``. ``compiled``: the pathway
+    already compiled with ``params`` (``sarcoma_sim.cohort.vectorized.compile_pathway``)."""
     from sarcoma_sim.cohort.vectorized import vectorized_steps
 
     totals = Totals.empty(keep, n)
-    for lo, size, initial, steps in vectorized_steps(pathway, params, n, seed, chunk_size):
+    for lo, size, initial, steps in vectorized_steps(pathway, params, n, seed, chunk_size, compiled):
         totals.add(step_values(steps, initial, size, rates, discount), lo)
     return totals

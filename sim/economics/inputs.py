@@ -194,27 +194,71 @@ def _unique(problems: list[Problem]) -> list[Problem]:
 def rates(inputs: EconomicInputs, pathway: Pathway, values: Mapping[str, float] | None = None) -> Rates:
     """The per-state and per-event arrays of ``inputs`` for ``pathway``'s cohort view, with any path of
     ``values`` replacing the file's number (a PSA sample)."""
+    return rate_plan(inputs, pathway).rates(values)
+
+
+@dataclass(frozen=True)
+class RatePlan:
+    """Where every number of a costs file goes in a pathway's ``Rates``, worked out once, so a PSA
+    sample only looks its numbers up (``rates``); the arithmetic is that of the file's own order."""
+
+    state_ids: tuple[str, ...]
+    event_names: tuple[str, ...]
+    number: dict[str, float]                          # the file's values by path
+    drug: tuple[tuple[int, float, tuple[str, ...]], ...]   # (state, dose x days x on-share, price paths)
+    items: tuple[tuple[str, ...], ...]                # per state: its monthly item paths, in order
+    utility: tuple[str | None, ...]                   # per state
+    cost_entry: tuple[tuple[int, str], ...]
+    dis_entry: tuple[tuple[int, str], ...]
+    cost_event: tuple[tuple[int, str], ...]
+    dis_event: tuple[tuple[int, str], ...]
+
+    def rates(self, values: Mapping[str, float] | None = None) -> Rates:
+        """The arrays with any path of ``values`` replacing the file's number."""
+        number = self.number if not values else {**self.number, **values}
+        S, E = len(self.state_ids), len(self.event_names)
+        cost, drug, utility = np.zeros(S), np.zeros(S), np.zeros(S)
+        for i, per_day, prices in self.drug:
+            drug[i] = per_day * sum(number[p] for p in prices)
+        for i, paths in enumerate(self.items):
+            cost[i] = drug[i] + sum(number[p] for p in paths)
+        for i, path in enumerate(self.utility):
+            if path is not None:
+                utility[i] = number[path]
+        arrays = []
+        for size, entries in ((E, self.cost_event), (S, self.cost_entry), (E, self.dis_event), (S, self.dis_entry)):
+            array = np.zeros(size)
+            for i, path in entries:
+                array[i] = number[path]
+            arrays.append(array)
+        cost_event, cost_entry, dis_event, dis_entry = arrays
+        return Rates(self.state_ids, self.event_names, cost, drug, utility, cost_event, cost_entry, dis_event,
+                     dis_entry)
+
+
+def rate_plan(inputs: EconomicInputs, pathway: Pathway) -> RatePlan:
+    """The ``RatePlan`` of ``inputs`` for ``pathway``'s cohort view."""
     pathway = with_competing_exits(pathway)
     states, events = tuple(pathway.states), tuple(pathway.events)
     number = {path: v.value for path, v in inputs.values.items()}
-    if values:
-        number.update(values)
-    S = len(states)
-    cost, drug, utility = np.zeros(S), np.zeros(S), np.zeros(S)
-    cost_entry, dis_entry = np.zeros(S), np.zeros(S)
+    drug, items, utility, cost_entry, dis_entry = [], [], [], [], []
     for i, sid in enumerate(states):
         state = pathway.states[sid]
-        items = {path.rsplit(".", 1)[1]: v for path, v in number.items()
-                 if path.startswith(f"monthly.by_kind.{state.kind}.")}
-        items.update({path.rsplit(".", 1)[1]: v for path, v in number.items()
-                      if path.startswith(f"monthly.states.{sid}.")})
+        # A state's own items replace its kind's of the same name, in the kind's place.
+        named = {path.rsplit(".", 1)[1]: path for path in number if path.startswith(f"monthly.by_kind.{state.kind}.")}
+        named.update({path.rsplit(".", 1)[1]: path for path in number if path.startswith(f"monthly.states.{sid}.")})
+        items.append(tuple(named.values()))
         if state.regimen is not None and state.regimen.drugs and state.regimen.daily_dose_mg is not None:
-            per_mg = sum(number[f"drugs.{d}.price_per_mg"] for d in state.regimen.drugs)
-            drug[i] = state.regimen.daily_dose_mg * DAYS_PER_MONTH * on_fraction(state.regimen.schedule) * per_mg
-        cost[i] = drug[i] + sum(items.values())
-        utility[i] = number.get(f"utilities.states.{sid}", number.get(f"utilities.by_kind.{state.kind}", 0.0))
-        cost_entry[i] = number.get(f"one_off.entering.{sid}", 0.0)
-        dis_entry[i] = number.get(f"disutilities.entering.{sid}", 0.0)
-    cost_event = np.array([number.get(f"one_off.events.{e}", 0.0) for e in events])
-    dis_event = np.array([number.get(f"disutilities.events.{e}", 0.0) for e in events])
-    return Rates(states, events, cost, drug, utility, cost_event, cost_entry, dis_event, dis_entry)
+            drug.append((i, state.regimen.daily_dose_mg * DAYS_PER_MONTH * on_fraction(state.regimen.schedule),
+                         tuple(f"drugs.{d}.price_per_mg" for d in state.regimen.drugs)))
+        own, kind = f"utilities.states.{sid}", f"utilities.by_kind.{state.kind}"
+        utility.append(own if own in number else kind if kind in number else None)
+        if f"one_off.entering.{sid}" in number:
+            cost_entry.append((i, f"one_off.entering.{sid}"))
+        if f"disutilities.entering.{sid}" in number:
+            dis_entry.append((i, f"disutilities.entering.{sid}"))
+    cost_event = tuple((j, f"one_off.events.{e}") for j, e in enumerate(events) if f"one_off.events.{e}" in number)
+    dis_event = tuple((j, f"disutilities.events.{e}") for j, e in enumerate(events)
+                      if f"disutilities.events.{e}" in number)
+    return RatePlan(states, events, number, tuple(drug), tuple(items), tuple(utility), tuple(cost_entry),
+                    tuple(dis_entry), cost_event, dis_event)

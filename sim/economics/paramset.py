@@ -78,3 +78,15 @@ def with_params(params: Params, values: Mapping[str, float]) -> Params:
     for path, value in values.items():
         params = set_param(params, path, value)
     return params
+
+
+def changed_states(values: Mapping[str, float]) -> frozenset[str] | None:
+    """The states whose parameters ``values`` replace; None when a path reaches beyond one state
+    (``imaging.interval_months`` changes every state's times)."""
+    states = set()
+    for path in values:
+        parts = path.split(".")
+        if len(parts) < 3 or parts[0] != "states":
+            return None
+        states.add(parts[1])
+    return frozenset(states)

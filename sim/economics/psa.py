@@ -1,7 +1,9 @@
 """The model a PSA runs, its deterministic base case, and batches of samples on dask.distributed.
 
 ``Model`` holds what one task needs (each strategy's pathway and parameters, the economic inputs,
-the discount rates, the cohort size); it is small and picklable, so a cluster receives it once.
+the discount rates, the cohort size) and what no sample changes, worked out once per run (each
+strategy's compiled pathway, the plan of its cost and utility arrays); it is small and picklable,
+so a cluster receives it once. A sample only updates the numbers it draws.
 A task runs a batch of samples for every strategy and returns only totals (samples x strategies x
 costs, QALYs, life-years), never event logs. Sample k's values are row k of the draws made up front
 (``sarcoma_sim.economics.uncertainty.draw``) and its cohort's seed is keyed by (seed, k) alone, the
@@ -18,16 +20,17 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
 from sarcoma_sim.cohort.params import Params
+from sarcoma_sim.cohort.vectorized import CompiledPathway, compile_pathway
 from sarcoma_sim.economics.accounting import Totals, cohort_totals
-from sarcoma_sim.economics.inputs import EconomicInputs, rates
-from sarcoma_sim.economics.paramset import with_params
+from sarcoma_sim.economics.inputs import EconomicInputs, RatePlan, Rates, rate_plan
+from sarcoma_sim.economics.paramset import changed_states, with_params
 from sarcoma_sim.economics.strategies import Analysis, apply_strategy
 from sarcoma_sim.economics.uncertainty import sample_seed
 from sarcoma_sim.pathways.model import Pathway
@@ -35,12 +38,17 @@ from sarcoma_sim.pathways.model import Pathway
 
 @dataclass(frozen=True)
 class Model:
-    """Everything a sample needs: per strategy (id, pathway, params); inputs; discounting; n."""
+    """Everything a sample needs: per strategy (id, pathway, params); inputs; discounting; n; and
+    what no sample changes, worked out once per run: each strategy's compiled pathway and the plan
+    of its cost and utility arrays (with the files' values)."""
 
     strategies: tuple[tuple[str, Pathway, Params], ...]
     inputs: EconomicInputs
     discount: dict[str, float]
     n: int
+    compiled: tuple[CompiledPathway, ...] = field(default=(), repr=False, compare=False)
+    plans: tuple[RatePlan, ...] = field(default=(), repr=False, compare=False)
+    base_rates: tuple[Rates, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def names(self) -> list[str]:
@@ -50,22 +58,35 @@ class Model:
 
 def build_model(pathway: Pathway, params: Params, analysis: Analysis, inputs: EconomicInputs, n: int,
                 params_path: str | Path | None = None) -> Model:
-    """The model of ``analysis`` (strategies applied once, here)."""
+    """The model of ``analysis``: strategies applied, pathways compiled and cost arrays planned once, here."""
     variants = tuple((s.id, *apply_strategy(pathway, params, analysis, s, params_path)) for s in analysis.strategies)
-    return Model(variants, inputs, dict(analysis.discount), int(n))
+    plans = tuple(rate_plan(inputs, p) for _, p, _ in variants)
+    return Model(variants, inputs, dict(analysis.discount), int(n),
+                 tuple(compile_pathway(p, q) for _, p, q in variants), plans, tuple(plan.rates() for plan in plans))
 
 
 def run_sample(model: Model, paths: list[str], row: np.ndarray | None, seed: int,
                keep: bool = False) -> list[Totals]:
-    """Totals of every strategy with the values ``row`` at ``paths`` (None: the files' values)."""
+    """Totals of every strategy with the values ``row`` at ``paths`` (None: the files' values).
+
+    Only what the sample changes is rebuilt: the compiled pathway's times and probabilities when it
+    sets a parameter (its transitions are the model's), the cost arrays when it sets an input."""
     values = dict(zip(paths, row.tolist())) if row is not None else {}
     param_values = {p[len("params."):]: v for p, v in values.items() if p.startswith("params.")}
     input_values = {p: v for p, v in values.items() if not p.startswith("params.")}
+    touched = changed_states(param_values)
     result = []
-    for _, pathway, params in model.strategies:
-        sampled = with_params(params, param_values) if param_values else params
-        rate = rates(model.inputs, pathway, input_values)
-        result.append(cohort_totals(pathway, sampled, rate, model.discount, model.n, seed, keep=keep))
+    for i, (_, pathway, params) in enumerate(model.strategies):
+        compiled = model.compiled[i] if model.compiled else compile_pathway(pathway, params)
+        if param_values:
+            params = with_params(params, param_values)
+            compiled = compile_pathway(pathway, params, like=compiled, changed=touched)
+        if input_values or not model.plans:
+            rate = (model.plans[i] if model.plans else rate_plan(model.inputs, pathway)).rates(input_values)
+        else:
+            rate = model.base_rates[i]
+        result.append(cohort_totals(pathway, params, rate, model.discount, model.n, seed, keep=keep,
+                                    compiled=compiled))
     return result
 
 

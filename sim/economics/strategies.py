@@ -28,7 +28,7 @@ from sarcoma_sim.pathways.yamlsource import YamlDocument, read_yaml
 DEFAULT_DISCOUNT = 0.035        # per year, for costs, QALYs and life-years unless the file says otherwise
 OUTCOMES = ("costs", "qalys", "life_years")
 TOP = ("subtype", "title", "population", "discount", "wtp", "ceac_max", "reference", "strategies", "uncertainty",
-       "note")
+       "oneway", "note")
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,7 @@ SINGLE = ("beta", "gamma", "lognormal", "normal")
 JOINT = ("dirichlet", "mvnormal")
 PSA_DRAWS = 11            # stream purpose, beside sarcoma_sim.cohort.streams' own
 PSA_SAMPLES = 12          # per-sample simulation seeds
+ONE_WAY = 13              # draws that locate a distribution's quantiles for one-way ranges
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,7 @@ def read_uncertainty(doc: YamlDocument, params_list: list[Params], inputs: Econo
             if path in seen:
                 problems.append(doc.problem(where, f"{path} is given a distribution twice"))
             seen.add(path)
-            problem = _path_problem(path, params_list, inputs)
+            problem = path_problem(path, params_list, inputs)
             if problem:
                 problems.append(doc.problem(where + ("paths" if len(entry.paths) > 1 else "path",), problem))
         entries.append(entry)
@@ -74,7 +75,8 @@ def read_uncertainty(doc: YamlDocument, params_list: list[Params], inputs: Econo
     return tuple(entries)
 
 
-def _path_problem(path: str, params_list: list[Params], inputs: EconomicInputs) -> str | None:
+def path_problem(path: str, params_list: list[Params], inputs: EconomicInputs) -> str | None:
+    """Why ``path`` names no parameter of every strategy and no economic input (None if it does)."""
     if path.startswith("params."):
         for params in params_list:
             try:
@@ -208,25 +210,27 @@ def draw(entries: tuple[Entry, ...], samples: int, seed: int) -> tuple[list[str]
     return paths, values
 
 
+def impossible(path: str, values: np.ndarray) -> tuple[np.ndarray, str]:
+    """Which of ``values`` a model cannot take at ``path`` (a boolean mask) and why."""
+    leaf = path.rsplit(".", 1)[-1]
+    if path.startswith("params.") and leaf in ("median_months", "shape", "interval_months"):
+        return values <= 0, "a time or shape must be > 0"
+    if path.startswith("params.") or path.startswith("disutilities."):
+        return (values < 0) | (values > 1), "a probability or disutility must lie in [0, 1]"
+    if path.startswith("utilities."):
+        return values > 1, "a utility must be at most 1"
+    if path.startswith("discount."):
+        return (values < 0) | (values >= 1), "a discount rate per year must lie in [0, 1)"
+    return values < 0, "a cost must be >= 0"
+
+
 def check_draws(entries: tuple[Entry, ...], paths: list[str], values: np.ndarray, doc_file: str) -> None:
     """Refuse draws a model cannot take (a negative time or price, a utility above one), naming the entry."""
     problems = []
     for j, path in enumerate(paths):
         column = values[:, j]
-        leaf = path.rsplit(".", 1)[-1]
         entry = next(e for e in entries if path in e.paths)
-        if path.startswith("params.") and leaf in ("median_months", "shape", "interval_months"):
-            bad = column <= 0
-            why = "a time or shape must be > 0"
-        elif path.startswith("params.") or path.startswith("disutilities."):
-            bad = (column < 0) | (column > 1)
-            why = "a probability or disutility must lie in [0, 1]"
-        elif path.startswith("utilities."):
-            bad = column > 1
-            why = "a utility must be at most 1"
-        else:
-            bad = column < 0
-            why = "a cost must be >= 0"
+        bad, why = impossible(path, column)
         if bad.any():
             problems.append(Problem(doc_file, None, f"uncertainty[{entry.index}]",
                                     f"{int(bad.sum())} of {len(column)} draws of {path} are impossible "

@@ -137,10 +137,20 @@ def write_tables(folder: Path, summary: dict, names: list[str], paths: list[str]
     for r in summary["oneway"]:
         for name in r["inmb_low"]:
             one.append({"parameter": r["name"], "path": r["path"], "low": r["low"], "high": r["high"],
-                        "strategy": name, "inmb_low": r["inmb_low"][name], "inmb_high": r["inmb_high"][name]})
-    (folder / "oneway.csv").write_text(_csv(one, ["parameter", "path", "low", "high", "strategy", "inmb_low",
-                                                  "inmb_high"]), encoding="utf-8")
+                        "basis": r["basis"], "strategy": name, "inmb_low": r["inmb_low"][name],
+                        "inmb_high": r["inmb_high"][name], "icer_low": r["icer_low"][name],
+                        "icer_high": r["icer_high"][name], "quadrant_low": r["quadrant_low"][name],
+                        "quadrant_high": r["quadrant_high"][name]})
+    (folder / "oneway.csv").write_text(_csv(one, ["parameter", "path", "low", "high", "basis", "strategy", "inmb_low",
+                                                  "inmb_high", "icer_low", "icer_high", "quadrant_low",
+                                                  "quadrant_high"]), encoding="utf-8")
     (folder / "report.md").write_text(cheers_report(summary), encoding="utf-8")
+
+
+def _icer_text(icer, quadrant: str) -> str:
+    if icer is None:
+        return quadrant
+    return f"{_money(icer)}" + (" (fewer QALYs at less cost)" if icer > 0 and quadrant.startswith("fewer") else "")
 
 
 def _money(x) -> str:
@@ -202,6 +212,17 @@ def cheers_report(summary: dict) -> str:
         lines += ["", f"EVPPI per patient ({summary.get('evppi_method', '')}):", ""]
         for r in summary["evppi_per_patient"]:
             lines.append(f"- {r['group']} at WTP {_money(r['wtp'])}: {_money(r['evppi'])} {cur}")
+    if summary["oneway"]:
+        wtp = summary["net_monetary_benefit"][0]["wtp"] if summary["net_monetary_benefit"] else None
+        lines += ["", f"## One-way sensitivity (incremental NMB at WTP {_money(wtp)}; ICER in {cur}/QALY)", "",
+                  "| parameter | low | high | range | strategy | INMB at low | INMB at high | ICER at low | "
+                  "ICER at high |", "| --- | ---: | ---: | --- | --- | ---: | ---: | ---: | ---: |"]
+        for r in summary["oneway"]:
+            for name in r["inmb_low"]:
+                lines.append(f"| {r['name']} | {r['low']:.4g} | {r['high']:.4g} | {r['basis']} | {name} | "
+                             f"{_money(r['inmb_low'][name])} | {_money(r['inmb_high'][name])} | "
+                             f"{_icer_text(r['icer_low'][name], r['quadrant_low'][name])} | "
+                             f"{_icer_text(r['icer_high'][name], r['quadrant_high'][name])} |")
     lines += ["", "## Inputs and their provenance", "", "| input | value | provenance |", "| --- | ---: | --- |"]
     for r in summary["inputs"]:
         lines.append(f"| {r['path']} | {r['value']:g} | {r['provenance']} |")

@@ -6,6 +6,7 @@ Each function takes an optional ``ax`` and returns it; ``save_economic_plots`` w
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -64,10 +65,10 @@ def plot_tornado(rows, strategy: str, base: float, currency: str, wtp: float, ax
         lo, hi = r.inmb_low[strategy], r.inmb_high[strategy]
         ax.barh(i, lo - base, left=base, color="#4477aa", label="low end" if i == 0 else None)
         ax.barh(i, hi - base, left=base, color="#ee6677", label="high end" if i == 0 else None)
-    ax.set_yticks(range(len(rows)), [r.name for r in rows], fontsize=7)
+    ax.set_yticks(range(len(rows)), [textwrap.fill(r.name, 38) for r in rows], fontsize=7)
     ax.axvline(base, color="black", lw=0.8)
     ax.set_xlabel(f"Incremental NMB of {strategy} ({currency}; WTP {wtp:,.0f} per QALY)")
-    ax.set_title("One-way sensitivity (2.5% and 97.5% quantiles)")
+    ax.set_title("One-way: the file's ranges, else 95% intervals", fontsize=10)
     if rows:
         ax.legend(loc="best", fontsize=8)
     return ax

@@ -33,10 +33,11 @@ def test_the_worked_example_writes_its_tables_plots_and_report(capsys, tmp_path)
     assert {r["strategy"] for r in summary["base_case"]} == {"imatinib_400", "imatinib_800"}
     assert all(r["costs_se"] > 0 for r in summary["base_case"])
     assert {r["group"] for r in summary["evppi_per_patient"]} == {"efficacy", "sequence", "prices", "utilities"}
-    assert len(summary["oneway"]) == 4
+    assert len(summary["oneway"]) == 8          # 2 ranges of the file, 6 distribution intervals (no Dirichlet share)
+    assert sum(r["basis"].startswith("range in the file") for r in summary["oneway"]) == 2
     report = files["report.md"].decode()
     assert "CHEERS 2022" in report and "| 11 Discount rate | continuous, per year: costs 3.5%" in report
-    assert "NICE TA209" in report
+    assert "NICE TA179" in report
     assert files["psa_samples.csv"].decode().count("\n") == 1 + 12 * 2
     assert not list(tmp_path.glob(".*psa-store"))
     assert run_cli(capsys, *ARGS, "--out", tmp_path / "b")[0] == 0
@@ -93,3 +94,47 @@ def test_an_unreachable_scheduler_is_an_error_line_and_nothing_written(capsys, t
     assert code == 1
     assert err.startswith("error: --scheduler tcp://127.0.0.1:9: cannot start or reach the dask cluster")
     assert not (tmp_path / "out").exists()
+
+
+def test_the_progress_bar_counts_samples_and_shows_resumed_ones_as_done(capsys, tmp_path, monkeypatch):
+    """On a terminal the bar goes from the samples already stored to --samples, in samples (not
+    patients); a resumed run's first report counts the stored samples done and says so."""
+    import io
+    import sys
+
+    import sarcoma_sim.cli.cohort
+    from sarcoma_sim.cli.cohort import ProgressBar
+    from sarcoma_sim.cli.psa import sample_progress
+
+    calls = []
+
+    class RecordingBar(ProgressBar):
+        def __call__(self, done, total):
+            calls.append((done, total))
+            super().__call__(done, total)
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    monkeypatch.setattr(sarcoma_sim.cli.cohort, "ProgressBar", RecordingBar)
+    monkeypatch.setattr(sys, "stderr", Tty())
+    code, _, _ = run_cli(capsys, *ARGS, "--out", tmp_path / "a")
+    assert code == 0
+    assert calls[0] == (0, 12) and calls[-1] == (12, 12) and [d for d, _ in calls] == [0, 4, 8, 12]
+
+    class Clock:
+        now = 1.0
+
+        def __call__(self):
+            return self.now
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream, "psa gist", delay=0.5, clock=Clock(), width=10, unit="samples")
+    bar.started = 0.0
+    report = sample_progress(bar)
+    report(8, 12)
+    assert "psa gist (8 resumed) [#######---] 8/12 samples  67%" in stream.getvalue()
+    Clock.now = 2.0
+    report(12, 12)
+    assert stream.getvalue().count("resumed") == 2 and "12/12 samples 100%" in stream.getvalue()

@@ -266,3 +266,21 @@ def test_longest_accepted_time_still_fires_and_summarises(engine):
     result = simulate(load_subtype("gist"), params, 300, 1, engine=engine)
     text = to_json(summarize(result, load_subtype("gist")))
     assert "Infinity" not in text and "NaN" not in text
+
+
+@pytest.mark.parametrize("changed", [None, frozenset({"imatinib_400", "sunitinib_50_intermittent"})])
+def test_compiling_like_a_compiled_pathway_rebuilds_only_numbers_and_matches_a_full_compile(changed):
+    """New medians and branch probabilities compiled ``like`` the base tables (and only for the states
+    changed) give the very tables of a fresh compile, and leave the base tables untouched."""
+    base = compile_pathway(GIST, PARAMS)
+    kept = {f.name: np.copy(getattr(base, f.name)) for f in dataclasses.fields(base)
+            if isinstance(getattr(base, f.name), np.ndarray)}
+    params = load_params(GIST, overrides=["imatinib_400.progression.median_months=7.5",
+                                          "sunitinib_50_intermittent.progression.median_months=3.1"])
+    fresh = compile_pathway(GIST, params)
+    again = compile_pathway(GIST, params, like=base, changed=changed)
+    for f in dataclasses.fields(fresh):
+        a, b = getattr(fresh, f.name), getattr(again, f.name)
+        assert (a.tobytes() == b.tobytes()) if isinstance(a, np.ndarray) else a == b, f.name
+    assert not np.array_equal(fresh.slot_scale, base.slot_scale)
+    assert all(np.array_equal(getattr(base, name), value) for name, value in kept.items())

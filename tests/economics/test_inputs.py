@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import yaml
 from hypothesis import given
@@ -32,7 +33,8 @@ def test_the_shipped_gist_costs_load_with_currency_and_every_value_cited_or_illu
     """The GIST costs file states GBP and its price year; each value is sourced or illustrative."""
     inputs = load_inputs(COSTS, gist[0])
     assert (inputs.currency, inputs.price_year) == ("GBP", 2010)
-    assert inputs.values["drugs.imatinib.price_per_mg"].source.startswith("NICE TA209")
+    assert inputs.values["drugs.sunitinib.price_per_mg"].source.startswith("NICE TA179")
+    assert inputs.values["drugs.imatinib.price_per_mg"].illustrative      # a generic-era price, its note says
     assert all(v.source or v.illustrative for v in inputs.values.values())
 
 
@@ -42,11 +44,12 @@ def test_drug_cost_per_month_comes_from_dose_schedule_and_price(gist):
     inputs = load_inputs(COSTS, pathway)
     r = rates(inputs, pathway)
     i400 = r.state_ids.index("imatinib_400")
-    assert r.drug_per_month[i400] == pytest.approx(400 * DAYS_PER_MONTH * 0.13367)
+    assert r.drug_per_month[i400] == pytest.approx(400 * DAYS_PER_MONTH * 0.025)
     s50 = r.state_ids.index("sunitinib_50_intermittent")
     assert r.drug_per_month[s50] == pytest.approx(50 * DAYS_PER_MONTH * 4 / 6 * 2.2420)
     assert r.cost_per_month[i400] == pytest.approx(r.drug_per_month[i400] + 350)
     assert r.utility_per_year[r.state_ids.index("best_supportive_care")] == 0.5
+    assert r.utility_per_year[i400] == 0.76 and r.utility_per_year[s50] == 0.66   # a state's own weight wins
     assert r.cost_on_event[r.event_names.index("death")] == 4000
     changed = rates(inputs, pathway, {"drugs.imatinib.price_per_mg": 0.0})
     assert changed.drug_per_month[i400] == 0.0
@@ -62,7 +65,7 @@ def test_an_on_off_schedule_gives_its_share_of_days(on, off):
 
 @pytest.mark.parametrize("change, where, says", [
     (lambda d: d["drugs"]["imatinib"].update(price_per_mg=0.1), "drugs.imatinib.price_per_mg", "expected a mapping"),
-    (lambda d: d["drugs"]["imatinib"]["price_per_mg"].pop("source"), "drugs.imatinib.price_per_mg",
+    (lambda d: d["drugs"]["sunitinib"]["price_per_mg"].pop("source"), "drugs.sunitinib.price_per_mg",
      "cite a source"),
     (lambda d: d["drugs"]["imatinib"]["price_per_mg"].update(value=-1), "drugs.imatinib.price_per_mg.value",
      "at least 0"),
@@ -96,3 +99,25 @@ def test_a_file_that_is_not_a_mapping_is_refused(gist):
     """A costs file holding a list is one located error."""
     with pytest.raises(EconomicInputError, match="expected a mapping"):
         inputs_from_document(parse_yaml("- 1\n", "costs.yaml", error=EconomicInputError), gist[0])
+
+
+def test_a_rate_plan_made_once_gives_the_arrays_of_the_file_and_of_each_sample(gist):
+    """The plan a PSA makes once reproduces ``rates`` byte for byte, with and without sampled values,
+    and a sampled price moves only the states that give the drug."""
+    from sarcoma_sim.economics.inputs import rate_plan
+
+    pathway = gist[0]
+    inputs = load_inputs(COSTS, pathway)
+    plan = rate_plan(inputs, pathway)
+    sample = {"drugs.imatinib.price_per_mg": 0.2, "utilities.by_kind.therapy": 0.7,
+              "monthly.by_kind.therapy.outpatient_and_monitoring": 410.0, "one_off.events.death": 3000.0}
+    for values in (None, sample):
+        a, b = plan.rates(values), rates(inputs, pathway, values)
+        for name in ("cost_per_month", "drug_per_month", "utility_per_year", "cost_on_event", "cost_on_entry",
+                     "disutility_on_event", "disutility_on_entry"):
+            assert getattr(a, name).tobytes() == getattr(b, name).tobytes(), name
+    base, moved = plan.rates(), plan.rates({"drugs.imatinib.price_per_mg": 0.2})
+    imatinib = [i for i, s in enumerate(base.state_ids)
+                if (st := pathway.states.get(s)) is not None and st.regimen and "imatinib" in st.regimen.drugs]
+    assert imatinib and set(np.flatnonzero(moved.drug_per_month != base.drug_per_month)) == set(imatinib)
+    assert moved.drug_per_month[imatinib[0]] == pytest.approx(base.drug_per_month[imatinib[0]] * 0.2 / 0.025)

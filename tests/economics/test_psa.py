@@ -94,3 +94,30 @@ def test_an_existing_scheduler_gives_the_same_results(worked):
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=":0") as c:
         there = run_psa(model, paths, draws, SEED, batch_size=4, scheduler=c.scheduler_address)
     assert there.tobytes() == here.tobytes()
+
+
+def test_compiling_once_per_run_gives_the_bytes_of_compiling_every_sample(worked):
+    """A sample run on the model's compiled pathways and cost plans (numbers updated for the sample)
+    equals the same sample with everything rebuilt from the files, byte for byte."""
+    import dataclasses
+
+    from sarcoma_sim.economics.psa import run_sample
+    from sarcoma_sim.economics.uncertainty import sample_seed
+
+    model, paths, draws = worked
+    rebuilt = dataclasses.replace(model, compiled=(), plans=(), base_rates=())
+    for k in range(3):
+        fast = run_sample(model, paths, draws[k], sample_seed(SEED, k))
+        slow = run_sample(rebuilt, paths, draws[k], sample_seed(SEED, k))
+        assert [t.means.tobytes() for t in fast] == [t.means.tobytes() for t in slow]
+
+
+def test_the_states_a_sample_changes_are_named_or_all_when_imaging_changes():
+    """Parameter paths name the states to recompile; the imaging interval changes every state (None)."""
+    from sarcoma_sim.economics.paramset import changed_states
+
+    assert changed_states({"states.imatinib_400.progression.median_months": 5.0,
+                           "states.sunitinib_50_intermittent.after.imatinib_800.progression.shape": 1.2}) == \
+        frozenset({"imatinib_400", "sunitinib_50_intermittent"})
+    assert changed_states({"states.imatinib_400.progression.median_months": 5.0,
+                           "imaging.interval_months": 3.0}) is None

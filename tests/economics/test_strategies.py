@@ -26,8 +26,9 @@ def _base():
     return yaml.safe_load(STRATEGIES.read_text(encoding="utf-8"))
 
 
-def test_the_worked_example_redirects_exon9_to_400_mg_and_sets_its_time(gist):
-    """The 400 mg strategy sends exon 9 patients from the workup to imatinib 400 mg with the set median."""
+def test_the_worked_example_redirects_exon9_to_400_mg_and_sets_both_times(gist):
+    """The 400 mg strategy sends exon 9 patients from the workup to imatinib 400 mg with its set median;
+    the 800 mg strategy keeps the pathway's choice and sets the 800 mg arm's longer median (exon 9 benefit)."""
     pathway, params = gist
     analysis = load_analysis(STRATEGIES, pathway, params)
     assert [s.id for s in analysis.strategies] == ["imatinib_400", "imatinib_800"]
@@ -35,11 +36,14 @@ def test_the_worked_example_redirects_exon9_to_400_mg_and_sets_its_time(gist):
     targets = [t.target for t in variant.outgoing("workup", "start")]
     assert "imatinib_800_exon9" not in targets and targets.count("imatinib_400") == 2
     timing = variant_params.states["imatinib_400"].events["progression"].timing
-    assert (timing.distribution, timing.median) == ("exponential", 6.0)
+    assert (timing.distribution, timing.median) == ("exponential", 8.4)
     assert [g.name for g in variant_params.population] == ["kit_exon9"]
     assert variant_params.population[0].prevalence.value == pytest.approx(1.0)
     same, same_params = apply_strategy(pathway, params, analysis, analysis.strategies[1])
     assert same.transitions == pathway.transitions
+    longer = same_params.states["imatinib_800_exon9"].events["progression"].timing
+    assert longer.median == 21.5 > params.states["imatinib_800_exon9"].events["progression"].timing.median
+    assert longer.median / timing.median == pytest.approx(1 / 0.39, rel=0.01)     # EORTC 62005: risk cut by 61%
     assert analysis.discount == {"costs": 0.035, "qalys": 0.035, "life_years": 0.035}
 
 

@@ -27,4 +27,4 @@ def test_the_documented_base_case_is_reproduced():
     diff = base[1].per_patient - base[0].per_patient
     se = diff.std(axis=0, ddof=1) / np.sqrt(len(diff))
     assert f"costs {diff[:, 0].mean():,.0f} ± {se[0]:,.0f} more" in doc
-    assert f"gives {-diff[:, 1].mean():.3f} ± {se[1]:.3f} fewer QALYs" in doc
+    assert f"gives {diff[:, 1].mean():.3f} ± {se[1]:.3f} more QALYs" in doc
