@@ -327,6 +327,8 @@ def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
         assert min(rendered_sizes(path.read_bytes(), p)) >= MIN_PT - 1e-6
         headers = [t.get_text() for t in figure.axes[0].texts if (t.get_gid() or "").startswith("header:")]
         # the row headers stand at the left of the diagram, one per line of therapy shown
-        assert headers and all(t.get_position()[0] < min(
-            b.get_x() for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")) for t in
-            figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))
+        # (a box or a decision diamond: the leftmost corner of its outline, in inches)
+        lefts = [b.get_patch_transform().transform(b.get_path().vertices)[:, 0].min()
+                 for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")]
+        assert headers and all(t.get_position()[0] < min(lefts) for t in
+                               figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))
