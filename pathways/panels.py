@@ -2,14 +2,14 @@
 
 A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
 surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
-its states. Each panel holds its columns' states. A state with arrows leaving the panel gets one
-*link* box after it, listing where they go, a row each: "progression, limited → Resection of
-limited progression (panel 5)"; a state entered from other panels gets one link box before it,
-listing where from: "Imatinib 400 mg daily (panel 3): intolerance". The single arrow between a
-state and its link box carries no label, the conditions being in the rows. (A box per state off
-the panel, each with its own labelled arrow, stacked GIST's panels too high to hold more than a
-state or two: twelve slides.) End states are drawn in every panel that reaches them, since an
-arrow into the end of the pathway needs no page turn.
+its states. Each panel holds its columns' states. Arrows leaving the panel end in one *link* box
+per clinical phase they lead to, saying in a few words where the story goes on ("second line:
+panel 3", or "second line: panels 3, 4" when that phase spans two panels); arrows entering it start
+from one box per phase they come from ("from first line: panel 1"). Each arrow keeps its label; the
+hover rows name every state with its panel. (A box per state off the panel stacked GIST's panels too
+high to hold more than a state or two; a box per panel still gave a state whose successors spread
+over four panels four boxes, too many for a slide.) End states are drawn in every panel that
+reaches them, since an arrow into the end of the pathway needs no page turn.
 
 Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway before the cut, so an
 "otherwise" keeps its meaning when its siblings are on another panel.
@@ -129,11 +129,12 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
                 panel_of_state: dict[str, int], last: bool, placeholder: bool = False) -> nx.MultiDiGraph:
     """The graph of the panel owning the states ``own``, with link boxes where the story continues.
 
-    Arrows leaving the panel end in one link box per panel they lead to, saying in a few words
-    where the story goes on ("second line: panel 3"), each arrow labelled with its events; arrows
-    entering the panel start from one link box per panel they come from ("from first line: panel
-    1"), each labelled with its event and condition as on the whole drawing, beside the state the
-    condition names. So no two link boxes of a panel say the same. A state missing from
+    Arrows leaving the panel end in one link box per clinical phase they lead to, saying in a few
+    words where the story goes on ("second line: panel 3", "second line: panels 3, 4"), each arrow
+    labelled with its events; arrows entering the panel start from one link box per phase they
+    come from ("from first line: panel 1"), each labelled with its event and condition as on the
+    whole drawing, beside the state the condition names. So no two link boxes of a panel say the
+    same, and a state needs at most a box per later phase however the panels are cut. A state missing from
     ``panel_of_state`` is on a panel not numbered yet (while panels are measured: "panel 99").
     ``last`` says whether it is the last panel, the one whose end states get the "End" column.
     The hover rows (``link_rows``) name every state, with its panel.
