@@ -307,15 +307,7 @@ def test_a_panel_takes_linked_states_together():
     assert _next_choice(graph, ["avapritinib"], ["imatinib_400", "imatinib_800_exon9"]) == "imatinib_400"
 
 
-# Issue 21 (open): drawn down on a portrait page, ASPS's pazopanib and NTRK-inhibitor states each need
-# five or more link boxes once their successors sit on other panels, and a one-state panel cannot be cut.
-# Not strict: with the oldest matplotlib declared (3.7) the text measures narrower and the panel fits.
-DOWN_NOT_YET = {"page"}
-
-
-@pytest.mark.parametrize("preset", [pytest.param(name, marks=pytest.mark.xfail(
-    strict=False, reason="issue 21: a one-state ASPS panel drawn down does not fit a portrait page yet"))
-    if name in DOWN_NOT_YET else name for name in sorted(PRESETS)])
+@pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
     """Drawn top to bottom (lines of therapy as rows), every panel fits the preset and no text is under 12 pt."""
     p = PRESETS[preset]
