@@ -68,7 +68,7 @@ READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13
 
 
 # Slides and pages trade white space for type size: tighter gaps, narrower margins.
-COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.1)
 
 
 @dataclass(frozen=True)
@@ -723,7 +723,7 @@ _PANELS: dict[tuple, list] = {}
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import column_units, split_panels
+    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
 
     measure = _TextMeasure()
 
@@ -780,8 +780,16 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
 
     groups = _settled_groups(graph, groups, final_wrap)
     panels = split_panels(graph, groups)
+    # numbered, a link box's text is no longer than its placeholder's: the widths the measured
+    # panel fits at are checked once, and searched again only if the panel grew after all
     # (only a single state too large for the page keeps its panel oversized: the tests catch it)
-    return [replace(p, wraps=final_wrap(p.graph) or None) for p in panels]
+    out = []
+    for panel, measured in zip(panels, measured_panels(graph, groups)):
+        wraps = final_wrap(measured)
+        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps]) is False:
+            wraps = fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more)
+        out.append(replace(panel, wraps=wraps or None))
+    return out
 
 
 def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
@@ -795,12 +803,13 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     state (the second TRK inhibitor after the first) shares the panel before or after it rather
     than taking a slide of its own. Decided from the panels' fit alone, never from state ids.
     """
-    from sarcoma_sim.pathways.panels import split_panels
+    from sarcoma_sim.pathways.panels import measured_panels
 
     def unfit(cut: list[list[str]]) -> list[int]:
         if len(cut) <= 1:
             return [] if final_wrap(graph) is not False else [0]
-        return [i for i, p in enumerate(split_panels(graph, cut)) if final_wrap(p.graph) is False]
+        # placeholder numbers: a panel is measured once whatever panels before it join or split
+        return [i for i, p in enumerate(measured_panels(graph, cut)) if final_wrap(p) is False]
 
     groups = [list(g) for g in groups if g]
     bad = unfit(groups)
