@@ -194,7 +194,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     for u, v, k, data in graph.edges(keys=True, data=True):
         if u not in own and v not in own:
             continue
-        phrase = condition_phrase(graph, u, v, k, name_option=True)
+        edge_phrase = condition_phrase(graph, u, v, k, name_option=True)
         if v in terminal:
             if v not in panel:
                 # before the last panel an end state is drawn beside the arrows into it, not in
@@ -209,7 +209,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
         # condition ("if trabectedin chosen") is said where it enters, beside the state it names
         leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
-        panel.add_edge(source, target, key=k, **{**data, "phrase": phrase, "phrase_fixed": True, **leaving})
+        panel.add_edge(source, target, key=k, **{**data, "phrase": edge_phrase, "phrase_fixed": True, **leaving})
     if graph.graph.get("initial") not in panel:
         entries = [n for n, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
         panel.graph["initial"] = (entries or list(panel.nodes) or [None])[0]

@@ -77,7 +77,7 @@ def case_points(key: str):
     """One case: every decision point with its answers and the share on the guideline."""
     require_teacher()
     klass = _klass()
-    class_id = klass and klass["id"]
+    class_id = klass["id"] if klass else None
     name = _case_name(_key_or_404(key), class_id)
     return render_template("drill_case.html", klass=klass, key=key, name=name,
                            points=_store().decision_points(key, class_id))
@@ -97,7 +97,7 @@ def point_page(key: str, point: str):
     """How the class answered one decision point: the share choosing each option, the guideline's marked."""
     require_teacher()
     klass = _klass()
-    class_id = klass and klass["id"]
+    class_id = klass["id"] if klass else None
     name = _case_name(_key_or_404(key), class_id)
     found = _point(key, point, class_id)
     return render_template("drill_point.html", klass=klass, key=key, name=name, point=found,
@@ -110,7 +110,7 @@ def chose_page(key: str, point: str):
     """The attempts behind a share: every answer choosing ``?option=TEXT`` at the point, linked to its attempt."""
     require_teacher()
     klass = _klass()
-    class_id = klass and klass["id"]
+    class_id = klass["id"] if klass else None
     name = _case_name(_key_or_404(key), class_id)
     found = _point(key, point, class_id)
     option = request.args.get("option")
