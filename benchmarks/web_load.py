@@ -26,8 +26,10 @@ hundred replayed cases), then lets ``--residents`` residents join with the code 
 assignments (home page, start, decision pages, answers, home page again) while a teacher thread
 loads the teacher view, the class page, a resident's page with hundreds of attempts, and every
 level of the drill-down by decision (cases, decision points, a point, the attempts behind a share,
-one attempt), per class and overall. Printed: p50/p95 per page, and the goal: p95 under 200 ms
-for every resident page and under 500 ms for every teacher page.
+one attempt), per class and overall. With ``--think S`` each resident also takes 0 to 2 S before
+joining (typing the code and a name), so joins are spread as in a class; with ``--think 0`` all 50
+join at once. Printed: p50/p95 per page, and the goal: p95 under 200 ms for every resident page and
+under 500 ms for every teacher page.
 
 Fault mode (issue 19): ``--fault --duration T [--kill-at S]`` runs the residents for T seconds on
 a server started here, SIGKILLs the server (and nothing else: its diagram workers must end by
@@ -404,6 +406,10 @@ def class_resident(host: str, port: int, number: int, code: str, args, recorder:
     rng = random.Random(args.seed * 100_003 + number)
     conn = http.client.HTTPConnection(host, port, timeout=60)
     try:
+        if args.think:
+            # typing the join code and a name: with a pause, residents arrive over the first 2 x think
+            # seconds, as a class does; without one (--think 0) all join in the same instant
+            time.sleep(args.think * rng.uniform(0.0, 2.0))
         status, headers, _ = request(conn, recorder, "join (POST)", "POST", "/join",
                                      {"code": code, "name": f"Resident {number + 1}"}, 303)
         cookie = headers.get("Set-Cookie", "").split(";", 1)[0]
