@@ -223,6 +223,11 @@ class Store:
         self._local = threading.local()
         self._opened: list[sqlite3.Connection] = []
         self._opened_lock = threading.Lock()
+        # The server's threads queue for SQLite's write lock here, in turn, rather than in SQLite's busy
+        # handler, which sleeps and retries (up to 100 ms a try): under a burst of writes (a class joining
+        # at once) some writers then waited seconds while others came and went. Other processes on the
+        # same file still wait in the busy handler. Re-entrant: a write may call another.
+        self._write_lock = threading.RLock()
         with self._connect() as db:
             db.execute("PRAGMA journal_mode=WAL")
             db.executescript(SCHEMA)
@@ -273,7 +278,7 @@ class Store:
     def _write(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection in an immediate transaction: no other writer between its reads and writes."""
         try:
-            with self._connect() as db:
+            with self._write_lock, self._connect() as db:
                 db.execute("BEGIN IMMEDIATE")
                 yield db
         except sqlite3.OperationalError as error:
