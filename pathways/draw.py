@@ -68,7 +68,10 @@ READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13
 
 
 # Slides and pages trade white space for type size: tighter gaps, narrower margins.
-COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.1)
+# Running down, a label margin is height, which a slide is short of: the first-line block of a
+# subtype with two first-line drugs (NTRK) stops fitting 7.5 in at the wider margin.
+COMPACT_SPACING_DOWN = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,11 @@ class Preset:
     # options (GIST's five) fits a slide only with fewer lines per box; a panel running down is
     # short of width and tries the narrow ones instead.
     wide_wraps: tuple[int, int] = (26, 30)
+    spacing_down: Spacing = COMPACT_SPACING_DOWN
+
+    def spacing_for(self, direction: str) -> Spacing:
+        """The spacing this preset lays a panel out with in ``direction``."""
+        return self.spacing_down if direction == "down" else self.spacing
 
 
 PRESETS = {
@@ -723,12 +731,13 @@ _PANELS: dict[tuple, list] = {}
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import column_units, split_panels
+    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
 
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
     other = preset.wide_wraps if direction == "right" else preset.narrow_wraps
+    spacing = preset.spacing_for(direction)
     tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
         [(*other, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
         [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
@@ -748,12 +757,12 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
             with wrap_widths(title, detail, label, link=link):
                 # the diagram alone larger than the page: no need to compose the slide around it (its
                 # first attempt is the smallest: the spacing only grows when labels collide)
-                alone = diagram_layout(panel, measure, preset.typography, preset.spacing, direction, attempts=1)
+                alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
                 if alone.width > preset.width or alone.height + 0.6 > preset.height:
                     continue
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
-                                     path_keys=path_keys, measure=measure, names=names, spacing=preset.spacing,
+                                     path_keys=path_keys, measure=measure, names=names, spacing=spacing,
                                      margin=preset.margin, direction=direction)
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
                 return title, detail, label, link
@@ -780,8 +789,16 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
 
     groups = _settled_groups(graph, groups, final_wrap)
     panels = split_panels(graph, groups)
+    # numbered, a link box's text is no longer than its placeholder's: the widths the measured
+    # panel fits at are checked once, and searched again only if the panel grew after all
     # (only a single state too large for the page keeps its panel oversized: the tests catch it)
-    return [replace(p, wraps=final_wrap(p.graph) or None) for p in panels]
+    out = []
+    for panel, measured in zip(panels, measured_panels(graph, groups)):
+        wraps = final_wrap(measured)
+        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps]) is False:
+            wraps = fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more)
+        out.append(replace(panel, wraps=wraps or None))
+    return out
 
 
 def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
@@ -795,12 +812,13 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     state (the second TRK inhibitor after the first) shares the panel before or after it rather
     than taking a slide of its own. Decided from the panels' fit alone, never from state ids.
     """
-    from sarcoma_sim.pathways.panels import split_panels
+    from sarcoma_sim.pathways.panels import measured_panels
 
     def unfit(cut: list[list[str]]) -> list[int]:
         if len(cut) <= 1:
             return [] if final_wrap(graph) is not False else [0]
-        return [i for i, p in enumerate(split_panels(graph, cut)) if final_wrap(p.graph) is False]
+        # placeholder numbers: a panel is measured once whatever panels before it join or split
+        return [i for i, p in enumerate(measured_panels(graph, cut)) if final_wrap(p) is False]
 
     groups = [list(g) for g in groups if g]
     bad = unfit(groups)
@@ -937,7 +955,7 @@ def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] |
         with wrap_widths(title_wrap, detail_wrap, label_wrap, link=link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
-                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing_for(direction),
                              margin=preset.margin, direction=direction)
         drawings.append((panel, ax.figure))
     return drawings

@@ -63,7 +63,7 @@ def _place_labels(structure: Structure, routes_geometry, boxes, label_sizes, lab
         best, best_score = None, None
         for penalty, (cx, cy) in candidates:
             box = Box(f"label:{i}", "label", cx, cy, w + 0.06, h + 0.04)
-            hits = obstacle_grid.count_overlaps(box, 0.06) + placed_grid.count_overlaps(box, 0.07)
+            hits = obstacle_grid.count_overlaps(box, 0.03) + placed_grid.count_overlaps(box, 0.07)
             crossing = samples.weight_inside(box, excluding=i)
             score = (hits, crossing * 0.25 + penalty)
             if best_score is None or score < best_score:
@@ -160,7 +160,22 @@ def _label_candidates(i, segments, gap, column_bounds, arcs_top, structure, rank
               if min(s[0][0], s[3][0]) >= right_of_gap - 1e-6 and max(s[0][0], s[3][0]) <= left_of_next + 1e-6]
     if not in_gap:
         in_gap = [segments[len(segments) // 2]]
-    out = []
+    out = [(0.0, _point_at_x(in_gap[0], (right_of_gap + left_of_next) / 2))]
     for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         out.append((abs(t - 0.5), bezier_point(in_gap[0], t)))
     return out
+
+
+def _point_at_x(segment, x: float) -> Point:
+    """The point of a segment running left to right (or right to left) where it reaches ``x``: a
+    label centred in its gap has the same room on both sides (the curve's middle is often not the
+    gap's, the arrow leaving a port off-centre), which the gaps are sized for."""
+    lo, hi = 0.0, 1.0
+    rising = segment[3][0] >= segment[0][0]
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        if (bezier_point(segment, mid)[0] < x) == rising:
+            lo = mid
+        else:
+            hi = mid
+    return bezier_point(segment, (lo + hi) / 2)
