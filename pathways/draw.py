@@ -750,9 +750,9 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=(), clean: bool = False):
         """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
-        preset's own); False if none."""
+        preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
         for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
             with wrap_widths(title, detail, label, link=link):
                 # the diagram alone larger than the page: no need to compose the slide around it (its
@@ -764,6 +764,8 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=names, spacing=spacing,
                                      margin=preset.margin, direction=direction)
+                if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
+                    continue
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
                 return title, detail, label, link
         return False
@@ -781,22 +783,28 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     fitted: dict[str, tuple | bool] = {}
 
     def final_wrap(panel: nx.MultiDiGraph):
-        """The widths a numbered panel fits at (every pairing tried), False if none; once per panel."""
+        """The widths a numbered panel fits at with its arrow labels clear of boxes and of each
+        other (every pairing tried), False if none; once per panel. A panel whose labels collide at
+        every width that fits is cut again (``_settled_groups``), as one too large would be."""
         key = graph_fingerprint(panel)
         if key not in fitted:
-            fitted[key] = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+            fitted[key] = fitting_link_wrap(panel, clean=True) or (
+                fitting_link_wrap(panel, extra=more, clean=True) if more else False)
         return fitted[key]
 
     groups = _settled_groups(graph, groups, final_wrap)
     panels = split_panels(graph, groups)
     # numbered, a link box's text is no longer than its placeholder's: the widths the measured
     # panel fits at are checked once, and searched again only if the panel grew after all
-    # (only a single state too large for the page keeps its panel oversized: the tests catch it)
+    # (only a single state too large for the page, or whose labels collide at every width that
+    # fits, keeps its panel oversized or its labels overlapping: the tests catch it)
     out = []
     for panel, measured in zip(panels, measured_panels(graph, groups)):
         wraps = final_wrap(measured)
-        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps]) is False:
-            wraps = fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more)
+        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps], clean=True) is False:
+            wraps = (fitting_link_wrap(panel.graph, clean=True)
+                     or fitting_link_wrap(panel.graph, extra=more, clean=True)
+                     or fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more))
         out.append(replace(panel, wraps=wraps or None))
     return out
 
@@ -829,15 +837,43 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
         after = groups[i + 1] if i + 1 < len(groups) else []
         groups = groups[:i] + [groups[i][:-1], groups[i][-1:] + after] + groups[i + 2:]
         bad = unfit(groups)
-    i = 0
-    while i + 1 < len(groups):
-        joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
-        still = unfit(joined)
-        # a join never leaves a panel of several states too large (the cut above would undo it)
-        if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
-            groups, bad = joined, still
-        else:
-            i += 1
+
+    def joined_up(groups: list[list[str]], bad: list[int]) -> tuple[list[list[str]], list[int]]:
+        i = 0
+        while i + 1 < len(groups):
+            joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
+            still = unfit(joined)
+            # a join never leaves a panel of several states too large (the cut above would undo it)
+            if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
+                groups, bad = joined, still
+            else:
+                i += 1
+        return groups, bad
+
+    groups, bad = joined_up(groups, bad)
+    # a greedy cut can fill a panel with a state that keeps it from joining its neighbour (the
+    # angiosarcoma second line took the first third-line state, and no longer joined the first
+    # panel): one state moved across a boundary, then joins, wherever that saves a panel. The
+    # first panel keeps its own states (the first-line decision stays whole on it).
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(groups) - 1):
+            moves = []
+            if i > 0 and len(groups[i]) > 1:
+                moves.append(groups[:i] + [groups[i][:-1], groups[i][-1:] + groups[i + 1]] + groups[i + 2:])
+            if len(groups[i + 1]) > 1:
+                moves.append(groups[:i] + [groups[i] + groups[i + 1][:1], groups[i + 1][1:]] + groups[i + 2:])
+            for moved in moves:
+                still = unfit(moved)
+                if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+                    continue
+                fewer, fewer_bad = joined_up(moved, still)
+                if len(fewer) < len(groups):
+                    groups, bad, improved = fewer, fewer_bad, True
+                    break
+            if improved:
+                break
     return groups
 
 

@@ -15,6 +15,7 @@ from sarcoma_sim.pathways.layout import (
     _spaced_isotonic,
     _wrap,
     back_edge_keys,
+    bezier_point,
     condition_phrase,
     diagram_structure,
     edge_label,
@@ -401,3 +402,21 @@ def test_link_boxes_wrap_at_their_own_width_each_way():
     assert max(map(len, to_box.split("\n"))) <= 30 < len(row)
     assert max(map(len, from_box.split("\n"))) <= 14
     assert len(from_box.split("\n")) > len(to_box.split("\n"))
+
+
+def test_stacked_labels_of_arrows_sharing_a_source_go_beside_their_arrows():
+    """Two tall labels on arrows leaving one box, which no spacing parts at the middle of their gap,
+    sit beside their arrows (each touching its own), overlapping nothing."""
+    g = nx.MultiDiGraph(initial="workup", name="Stacked", subtype="stacked", sources=[])
+    plain = dict(line=None, drugs=[], dose=None, schedule=None, drug_class=None, beyond_source=False)
+    g.add_node("workup", kind="workup", label="Workup", **plain)
+    for k, s in enumerate(("a", "b")):
+        g.add_node(s, kind="therapy", label=f"Drug {s}", **{**plain, "line": 1, "drugs": [s]})
+        g.add_edge("workup", s, key=k, event="start", when=f"marker = {s}", when_plain=s, order=k,
+                   beyond_source=False)
+    layout = layered_layout(g, node_size=lambda n: (1.0, 0.4), label_size=lambda text: (0.6, 1.6))
+    assert_clean(layout)
+    for r in layout.routes:
+        box = r.label_box
+        samples = [bezier_point(s, t / 50) for s in r.segments for t in range(51)]
+        assert any(box.left <= x <= box.right and box.top - 0.05 <= y <= box.bottom + 0.05 for x, y in samples)
