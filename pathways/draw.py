@@ -780,16 +780,20 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
                                 (*other, label_wrap, None), (*other, preset.label_wraps[0], None)]))
     groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
-    fitted: dict[str, tuple | bool] = {}
+    fitted: dict[tuple, tuple | bool] = {}
 
-    def final_wrap(panel: nx.MultiDiGraph):
+    def final_wrap(panel: nx.MultiDiGraph, clean: bool = True):
         """The widths a numbered panel fits at with its arrow labels clear of boxes and of each
         other (every pairing tried), False if none; once per panel. A panel whose labels collide at
-        every width that fits is cut again (``_settled_groups``), as one too large would be."""
-        key = graph_fingerprint(panel)
+        every width that fits is cut again (``_settled_groups``), as one too large would be; with
+        ``clean`` False, the widths it fits at anyway are the fallback."""
+        key = (graph_fingerprint(panel), clean)
         if key not in fitted:
-            fitted[key] = fitting_link_wrap(panel, clean=True) or (
+            found = fitting_link_wrap(panel, clean=True) or (
                 fitting_link_wrap(panel, extra=more, clean=True) if more else False)
+            if found is False and not clean:
+                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+            fitted[key] = found
         return fitted[key]
 
     groups = _settled_groups(graph, groups, final_wrap)
@@ -820,13 +824,20 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     state (the second TRK inhibitor after the first) shares the panel before or after it rather
     than taking a slide of its own. Decided from the panels' fit alone, never from state ids.
     """
-    from sarcoma_sim.pathways.panels import measured_panels
+    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
+
+    blocks = phase_blocks(graph)
+    first = set(blocks[0]) if blocks else set()
 
     def unfit(cut: list[list[str]]) -> list[int]:
         if len(cut) <= 1:
             return [] if final_wrap(graph) is not False else [0]
-        # placeholder numbers: a panel is measured once whatever panels before it join or split
-        return [i for i, p in enumerate(measured_panels(graph, cut)) if final_wrap(p) is False]
+        # placeholder numbers: a panel is measured once whatever panels before it join or split.
+        # The first panel holding the whole first-line decision (what a resident must learn on one
+        # slide) keeps it whole even where two labels cannot both be clear (drawn down, the two
+        # arrows into epithelioid sarcoma's tazemetostat): the decision is not cut for a label
+        return [i for i, p in enumerate(measured_panels(graph, cut))
+                if final_wrap(p, clean=not (i == 0 and first <= set(cut[0]))) is False]
 
     groups = [list(g) for g in groups if g]
     bad = unfit(groups)
@@ -850,6 +861,17 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
                 i += 1
         return groups, bad
 
+    # the first panel is the first-line decision: the options a cut left on the second panel
+    # move back to it while every panel still fits and no panel is added
+    while len(groups) > 1 and not first <= set(groups[0]):
+        back = next((s for s in groups[1] if s in first), None)
+        if back is None:
+            break
+        moved = [g for g in [groups[0] + [back], [s for s in groups[1] if s != back]] if g] + groups[2:]
+        still = unfit(moved)
+        if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+            break
+        groups, bad = moved, still
     groups, bad = joined_up(groups, bad)
     # a greedy cut can fill a panel with a state that keeps it from joining its neighbour (the
     # angiosarcoma second line took the first third-line state, and no longer joined the first
