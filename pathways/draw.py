@@ -68,7 +68,10 @@ READABLE_TYPOGRAPHY = Typography(title=18, subtitle=12, header=13, node_title=13
 
 
 # Slides and pages trade white space for type size: tighter gaps, narrower margins.
-COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
+COMPACT_SPACING = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.1)
+# Running down, a label margin is height, which a slide is short of: the first-line block of a
+# subtype with two first-line drugs (NTRK) stops fitting 7.5 in at the wider margin.
+COMPACT_SPACING_DOWN = Spacing(node_gap=0.25, dummy_gap=0.18, min_column_gap=0.3, label_margin=0.08)
 
 
 @dataclass(frozen=True)
@@ -96,6 +99,11 @@ class Preset:
     # options (GIST's five) fits a slide only with fewer lines per box; a panel running down is
     # short of width and tries the narrow ones instead.
     wide_wraps: tuple[int, int] = (26, 30)
+    spacing_down: Spacing = COMPACT_SPACING_DOWN
+
+    def spacing_for(self, direction: str) -> Spacing:
+        """The spacing this preset lays a panel out with in ``direction``."""
+        return self.spacing_down if direction == "down" else self.spacing
 
 
 PRESETS = {
@@ -723,12 +731,13 @@ _PANELS: dict[tuple, list] = {}
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import column_units, split_panels
+    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
 
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
     other = preset.wide_wraps if direction == "right" else preset.narrow_wraps
+    spacing = preset.spacing_for(direction)
     tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
         [(*other, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
         [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
@@ -741,20 +750,22 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=()):
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=(), clean: bool = False):
         """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
-        preset's own); False if none."""
+        preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
         for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
             with wrap_widths(title, detail, label, link=link):
                 # the diagram alone larger than the page: no need to compose the slide around it (its
                 # first attempt is the smallest: the spacing only grows when labels collide)
-                alone = diagram_layout(panel, measure, preset.typography, preset.spacing, direction, attempts=1)
+                alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
                 if alone.width > preset.width or alone.height + 0.6 > preset.height:
                     continue
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
-                                     path_keys=path_keys, measure=measure, names=names, spacing=preset.spacing,
+                                     path_keys=path_keys, measure=measure, names=names, spacing=spacing,
                                      margin=preset.margin, direction=direction)
+                if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
+                    continue
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
                 return title, detail, label, link
         return False
@@ -769,19 +780,37 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
                                 (*other, label_wrap, None), (*other, preset.label_wraps[0], None)]))
     groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
-    fitted: dict[str, tuple | bool] = {}
+    fitted: dict[tuple, tuple | bool] = {}
 
-    def final_wrap(panel: nx.MultiDiGraph):
-        """The widths a numbered panel fits at (every pairing tried), False if none; once per panel."""
-        key = graph_fingerprint(panel)
+    def final_wrap(panel: nx.MultiDiGraph, clean: bool = True):
+        """The widths a numbered panel fits at with its arrow labels clear of boxes and of each
+        other (every pairing tried), False if none; once per panel. A panel whose labels collide at
+        every width that fits is cut again (``_settled_groups``), as one too large would be; with
+        ``clean`` False, the widths it fits at anyway are the fallback."""
+        key = (graph_fingerprint(panel), clean)
         if key not in fitted:
-            fitted[key] = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+            found = fitting_link_wrap(panel, clean=True) or (
+                fitting_link_wrap(panel, extra=more, clean=True) if more else False)
+            if found is False and not clean:
+                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+            fitted[key] = found
         return fitted[key]
 
     groups = _settled_groups(graph, groups, final_wrap)
     panels = split_panels(graph, groups)
-    # (only a single state too large for the page keeps its panel oversized: the tests catch it)
-    return [replace(p, wraps=final_wrap(p.graph) or None) for p in panels]
+    # numbered, a link box's text is no longer than its placeholder's: the widths the measured
+    # panel fits at are checked once, and searched again only if the panel grew after all
+    # (only a single state too large for the page, or whose labels collide at every width that
+    # fits, keeps its panel oversized or its labels overlapping: the tests catch it)
+    out = []
+    for panel, measured in zip(panels, measured_panels(graph, groups)):
+        wraps = final_wrap(measured)
+        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps], clean=True) is False:
+            wraps = (fitting_link_wrap(panel.graph, clean=True)
+                     or fitting_link_wrap(panel.graph, extra=more, clean=True)
+                     or fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more))
+        out.append(replace(panel, wraps=wraps or None))
+    return out
 
 
 def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
@@ -789,18 +818,29 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
 
     While cutting, a panel is measured with every later state behind one link box ("panel 99");
     numbered, its arrows may lead to several panels, a link box each, and it can outgrow the page.
-    So each numbered panel that does not fit is cut again, its last state moved to the start of
-    the next panel (a new one after the last), until every panel fits (or holds one state). Then
-    neighbouring panels are joined wherever every panel still fits: a phase left holding one small
-    state (the second TRK inhibitor after the first) shares the panel before or after it rather
-    than taking a slide of its own. Decided from the panels' fit alone, never from state ids.
+    So each numbered panel that does not fit (or whose arrow labels collide at every width that
+    fits) is cut again, its last state moved to the start of the next panel (a new one after the
+    last), until every panel fits (or holds one state). First-line options left on the second
+    panel then move back to the first. Then neighbouring panels are joined wherever every panel
+    still fits: a phase left holding one small state (the second TRK inhibitor after the first)
+    shares the panel before or after it rather than taking a slide of its own; and one state is
+    moved across a boundary where the joins after it save a panel. Decided from the panels' fit
+    alone, never from state ids.
     """
-    from sarcoma_sim.pathways.panels import split_panels
+    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
+
+    blocks = phase_blocks(graph)
+    first = set(blocks[0]) if blocks else set()
 
     def unfit(cut: list[list[str]]) -> list[int]:
         if len(cut) <= 1:
             return [] if final_wrap(graph) is not False else [0]
-        return [i for i, p in enumerate(split_panels(graph, cut)) if final_wrap(p.graph) is False]
+        # placeholder numbers: a panel is measured once whatever panels before it join or split.
+        # The first panel holding the whole first-line decision (what a resident must learn on one
+        # slide) keeps it whole even where two labels cannot both be clear (drawn down, the two
+        # arrows into epithelioid sarcoma's tazemetostat): the decision is not cut for a label
+        return [i for i, p in enumerate(measured_panels(graph, cut))
+                if final_wrap(p, clean=not (i == 0 and first <= set(cut[0]))) is False]
 
     groups = [list(g) for g in groups if g]
     bad = unfit(groups)
@@ -811,15 +851,54 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
         after = groups[i + 1] if i + 1 < len(groups) else []
         groups = groups[:i] + [groups[i][:-1], groups[i][-1:] + after] + groups[i + 2:]
         bad = unfit(groups)
-    i = 0
-    while i + 1 < len(groups):
-        joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
-        still = unfit(joined)
-        # a join never leaves a panel of several states too large (the cut above would undo it)
-        if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
-            groups, bad = joined, still
-        else:
-            i += 1
+
+    def joined_up(groups: list[list[str]], bad: list[int]) -> tuple[list[list[str]], list[int]]:
+        i = 0
+        while i + 1 < len(groups):
+            joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
+            still = unfit(joined)
+            # a join never leaves a panel of several states too large (the cut above would undo it)
+            if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
+                groups, bad = joined, still
+            else:
+                i += 1
+        return groups, bad
+
+    # the first panel is the first-line decision: the options a cut left on the second panel
+    # move back to it while every panel still fits and no panel is added
+    while len(groups) > 1 and not first <= set(groups[0]):
+        back = next((s for s in groups[1] if s in first), None)
+        if back is None:
+            break
+        moved = [g for g in [groups[0] + [back], [s for s in groups[1] if s != back]] if g] + groups[2:]
+        still = unfit(moved)
+        if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+            break
+        groups, bad = moved, still
+    groups, bad = joined_up(groups, bad)
+    # a greedy cut can fill a panel with a state that keeps it from joining its neighbour (the
+    # angiosarcoma second line took the first third-line state, and no longer joined the first
+    # panel): one state moved across a boundary, then joins, wherever that saves a panel. The
+    # first panel keeps its own states (the first-line decision stays whole on it).
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(groups) - 1):
+            moves = []
+            if i > 0 and len(groups[i]) > 1:
+                moves.append(groups[:i] + [groups[i][:-1], groups[i][-1:] + groups[i + 1]] + groups[i + 2:])
+            if len(groups[i + 1]) > 1:
+                moves.append(groups[:i] + [groups[i] + groups[i + 1][:1], groups[i + 1][1:]] + groups[i + 2:])
+            for moved in moves:
+                still = unfit(moved)
+                if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+                    continue
+                fewer, fewer_bad = joined_up(moved, still)
+                if len(fewer) < len(groups):
+                    groups, bad, improved = fewer, fewer_bad, True
+                    break
+            if improved:
+                break
     return groups
 
 
@@ -937,7 +1016,7 @@ def preset_drawings(pathway_or_graph, preset: Preset, highlight: Sequence[str] |
         with wrap_widths(title_wrap, detail_wrap, label_wrap, link=link_wrap):
             ax, _ = _compose(panel.graph, None, highlight, title=_panel_title(graph, panel),
                              typography=preset.typography, page=(preset.width, preset.height),
-                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing,
+                             path_keys=path_keys, measure=measure, names=graph, spacing=preset.spacing_for(direction),
                              margin=preset.margin, direction=direction)
         drawings.append((panel, ax.figure))
     return drawings

@@ -2,14 +2,14 @@
 
 A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
 surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
-its states. Each panel holds its columns' states. A state with arrows leaving the panel gets one
-*link* box after it, listing where they go, a row each: "progression, limited → Resection of
-limited progression (panel 5)"; a state entered from other panels gets one link box before it,
-listing where from: "Imatinib 400 mg daily (panel 3): intolerance". The single arrow between a
-state and its link box carries no label, the conditions being in the rows. (A box per state off
-the panel, each with its own labelled arrow, stacked GIST's panels too high to hold more than a
-state or two: twelve slides.) End states are drawn in every panel that reaches them, since an
-arrow into the end of the pathway needs no page turn.
+its states. Each panel holds its columns' states. Arrows leaving the panel end in one *link* box
+per clinical phase they lead to, saying in a few words where the story goes on ("second line:
+panel 3", or "second line: panels 3, 4" when that phase spans two panels); arrows entering it start
+from one box per phase they come from ("from first line: panel 1"). Each arrow keeps its label; the
+hover rows name every state with its panel. (A box per state off the panel stacked GIST's panels too
+high to hold more than a state or two; a box per panel still gave a state whose successors spread
+over four panels four boxes, too many for a slide.) End states are drawn in every panel that
+reaches them, since an arrow into the end of the pathway needs no page turn.
 
 Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway before the cut, so an
 "otherwise" keeps its meaning when its siblings are on another panel.
@@ -111,19 +111,42 @@ def phase_blocks(graph: nx.MultiDiGraph) -> list[list[str]]:
     return blocks
 
 
+def panels_phrase(numbers) -> str:
+    """"panel 3", "panels 3, 4" or "panels 3-5": where a phase's states are drawn (a None for each
+    panel not numbered yet gives a placeholder as long as the longest of these)."""
+    numbers = list(numbers)
+    if None in numbers:   # placeholders: as long as the longest phrase for that many panels
+        return "panel 99" if len(numbers) == 1 else "panels " + ", ".join("99" for _ in numbers)
+    found = sorted(set(numbers))
+    if len(found) == 1:
+        return f"panel {found[0]}"
+    if len(found) > 2 and found == list(range(found[0], found[-1] + 1)):
+        return f"panels {found[0]}-{found[-1]}"
+    return "panels " + ", ".join(map(str, found))
+
+
 def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
-                panel_of_state: dict[str, int], last: bool) -> nx.MultiDiGraph:
+                panel_of_state: dict[str, int], last: bool, placeholder: bool = False) -> nx.MultiDiGraph:
     """The graph of the panel owning the states ``own``, with link boxes where the story continues.
 
-    Arrows leaving the panel end in one link box per panel they lead to, saying in a few words
-    where the story goes on ("second line: panel 3"), each arrow labelled with its events; arrows
-    entering the panel start from one link box per panel they come from ("from first line: panel
-    1"), each labelled with its event and condition as on the whole drawing, beside the state the
-    condition names. So no two link boxes of a panel say the same. A state missing from
+    Arrows leaving the panel end in one link box per clinical phase they lead to, saying in a few
+    words where the story goes on ("second line: panel 3", "second line: panels 3, 4"), each arrow
+    labelled with its events; arrows entering the panel start from one link box per phase they
+    come from ("from first line: panel 1"), each labelled with its event and condition as on the
+    whole drawing, beside the state the condition names. So no two link boxes of a panel say the
+    same, and a state needs at most a box per later phase however the panels are cut. A state missing from
     ``panel_of_state`` is on a panel not numbered yet (while panels are measured: "panel 99").
     ``last`` says whether it is the last panel, the one whose end states get the "End" column.
     The hover rows (``link_rows``) name every state, with its panel.
+
+    ``placeholder`` (while panels are measured) writes every panel number as 99 and a link box
+    naming k panels as long as the longest phrase for k panels ("panels 99, 99"): the panel then
+    measures the same however the panels are numbered in the end, and no smaller, so a panel is
+    laid out once while the cut is decided (``panel_of_state`` then only says which states share
+    a panel; a state missing from it is on one more panel not cut yet).
     """
+    if placeholder:
+        number = count = 99
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
     lines = taught_lines(graph)
     panel = nx.MultiDiGraph(**graph.graph)
@@ -134,23 +157,33 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
             panel.add_node(n, **graph.nodes[n])
 
     def name(state: str) -> str:
-        where = panel_of_state.get(state)
-        return f"{' '.join(str(graph.nodes[state].get('label') or state).split())} (panel {where or 99})"
+        return f"{' '.join(str(graph.nodes[state].get('label') or state).split())} (panel {where(state)})"
 
     def where(state: str) -> int:
-        return panel_of_state.get(state) or 99
+        return 99 if placeholder else panel_of_state.get(state) or 99
+
+    def phrase(states: tuple[str, ...]) -> str:
+        if placeholder:
+            return panels_phrase(None for _ in set(panel_of_state.get(s) for s in states))
+        return panels_phrase(where(s) for s in states)
+
+    # one link box per phase each way, however many panels that phase spans: a state whose
+    # successors are spread over several panels still needs only a box or two beside it
+    def link_node(direction: str, state: str) -> str:
+        return f"{LINK_PREFIX}{direction}:{phase_name(lines[state]).replace(' ', '-')}"
 
     links: dict[str, list[str]] = {}
     for u, v in dict.fromkeys(graph.edges()):
         if u in own and v not in own and v not in terminal:
-            links.setdefault(f"{LINK_PREFIX}to:{where(v)}", []).append(v)
+            links.setdefault(link_node("to", v), []).append(v)
         elif v in own and u not in own:
-            links.setdefault(f"{LINK_PREFIX}from:{where(u)}", []).append(u)
+            links.setdefault(link_node("from", u), []).append(u)
     for node, states in links.items():
-        direction, other = node[len(LINK_PREFIX):].split(":", 1)
+        direction = node[len(LINK_PREFIX):].split(":", 1)[0]
         unique = tuple(dict.fromkeys(states))
-        phase = phase_name(min(lines[s] for s in unique))
-        summary = f"{phase}: panel {other}" if direction == "to" else f"from {phase}: panel {other}"
+        phase = phase_name(lines[unique[0]])
+        summary = f"{phase}: {phrase(unique)}"
+        summary = summary if direction == "to" else f"from {summary}"
         # no line of its own: a link box sits beside the state it belongs to
         panel.add_node(node, kind="link", label=summary, line=None,
                        drugs=[], dose=None, schedule=None, drug_class=None, sources=[],
@@ -171,8 +204,8 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         elif v in own:
             target = v
         else:
-            target = f"{LINK_PREFIX}to:{where(v)}"
-        source = u if u in own else f"{LINK_PREFIX}from:{where(u)}"
+            target = link_node("to", v)
+        source = u if u in own else link_node("from", u)
         # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
         # condition ("if trabectedin chosen") is said where it enters, beside the state it names
         leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
@@ -197,10 +230,18 @@ def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]
 def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool,
                     earlier: Sequence[Sequence[str]] = ()) -> nx.MultiDiGraph:
     """The graph a panel owning ``own`` would have after the panels ``earlier``, for measuring it
-    before the later panels are numbered (their link boxes say "another panel")."""
-    number = len(earlier) + 1
+    before the later panels are cut (the states not placed yet count as one more panel)."""
     panel_of_state = {n: i + 1 for i, g in enumerate(earlier) for n in g}
-    return panel_graph(graph, set(own), number, number + 1, panel_of_state, last)
+    panel_of_state.update((n, len(earlier) + 1) for n in own)
+    return panel_graph(graph, set(own), 99, 99, panel_of_state, last, placeholder=True)
+
+
+def measured_panels(graph: nx.MultiDiGraph, groups: Sequence[Sequence[str]]) -> list[nx.MultiDiGraph]:
+    """The graphs of the panels owning ``groups``, their numbers placeholders (``panel_graph``),
+    for measuring a cut: a panel's graph does not change when panels before it join or split."""
+    panel_of_state = {n: i + 1 for i, g in enumerate(groups) for n in g}
+    return [panel_graph(graph, set(g), 99, 99, panel_of_state, i + 1 == len(groups), placeholder=True)
+            for i, g in enumerate(groups)]
 
 
 def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:

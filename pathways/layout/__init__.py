@@ -110,12 +110,18 @@ def layered_layout(graph: nx.MultiDiGraph,
         # a row's height is its tallest box: no minimum (the minimum width is for columns)
         spacing = Spacing(**{**spacing.__dict__, "min_node_width": 0.0})
     best = None
-    for _ in range(max(1, attempts)):
+    for attempt in range(max(1, attempts)):
         layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
         if best is None or layout.collisions < best.collisions:
             best = layout
         if layout.collisions == 0:
             break
+        if attempt == 0:
+            # first, arrows sharing a box leave or enter it further apart (as far as the box is
+            # tall): labels of arrows converging on one state, stacked in one gap, part where
+            # wider gaps would not (and the layout stays as small)
+            spacing = Spacing(**{**spacing.__dict__, "port_step": spacing.port_step * 6})
+            continue
         spacing = Spacing(**{**spacing.__dict__,
                              "node_gap": spacing.node_gap * 1.3,
                              "dummy_gap": spacing.dummy_gap * 1.3,

@@ -1,7 +1,9 @@
 """Where each arrow's label goes: a gap between columns, then a spot that hits no node or label.
 
 Candidates along the arrow are scored by what they overlap (nodes, labels placed earlier) and
-which other arrows they cover; a label that cannot avoid overlapping counts as a collision.
+which other arrows they cover; only when every spot on the arrow overlaps something does a label
+go beside it (above or below, touching it). A label that cannot avoid overlapping counts as a
+collision.
 """
 
 from __future__ import annotations
@@ -41,41 +43,65 @@ def _assign_label_gaps(structure: Structure, rank, chains, arcs_top) -> dict[int
 def _place_labels(structure: Structure, routes_geometry, boxes, label_sizes, label_gap,
                   column_bounds, arcs_top, rank) -> tuple[dict[int, Box | None], int]:
     """The box of every arrow's label (by index; None without a label) and how many collide."""
-    obstacles = [b for b in boxes.values()]
-    placed: list[Box] = []
-    label_boxes: dict[int, Box | None] = {}
-    collisions = 0
     order = sorted(range(len(structure.edges)), key=lambda i: (i not in arcs_top, i))
     samples = _PointGrid()
     for j, segs in routes_geometry.items():
         for point, weight in _sample(segs):
             samples.add(point, j, weight)
-    obstacle_grid = _BoxGrid(obstacles)
-    placed_grid = _BoxGrid([])
-    for i in order:
-        edge = structure.edges[i]
-        if not edge.label:
-            label_boxes[i] = None
-            continue
-        w, h = label_sizes[edge.label]
-        candidates = _label_candidates(i, routes_geometry[i], label_gap.get(i), column_bounds,
-                                       arcs_top, structure, rank)
-        best, best_score = None, None
-        for penalty, (cx, cy) in candidates:
-            box = Box(f"label:{i}", "label", cx, cy, w + 0.06, h + 0.04)
-            hits = obstacle_grid.count_overlaps(box, 0.06) + placed_grid.count_overlaps(box, 0.07)
-            crossing = samples.weight_inside(box, excluding=i)
-            score = (hits, crossing * 0.25 + penalty)
-            if best_score is None or score < best_score:
-                best, best_score = box, score
-        if best_score is not None and best_score[0]:
-            collisions += 1
-        label_boxes[i] = best
-        if best is not None:
-            placed.append(best)
-            placed_grid.add(best)
-    return label_boxes, collisions
+    obstacle_grid = _BoxGrid(list(boxes.values()))
+    candidates = {}
+    for i, edge in enumerate(structure.edges):
+        if edge.label:
+            h = label_sizes[edge.label][1]
+            found = _label_candidates(i, routes_geometry[i], label_gap.get(i), column_bounds, arcs_top,
+                                      structure, rank)
+            if len(found) > 1:
+                # beside the arrow, touching it: where the labels of arrows leaving one source, or
+                # converging on one target, stack in one gap, no spot on the arrows keeps them
+                # apart (growing the spacing does not part arrows that share an end); one label
+                # then goes above its arrow and the other below
+                found = found + [(penalty + _BESIDE, (x, y + side * (h / 2 + 0.04)))
+                                 for penalty, (x, y) in found for side in (-1, 1)]
+            candidates[i] = found
 
+    def place(order: list[int]) -> tuple[dict[int, Box | None], list[int]]:
+        placed_grid = _BoxGrid([])
+        label_boxes: dict[int, Box | None] = {}
+        colliding = []
+        for i in order:
+            edge = structure.edges[i]
+            if not edge.label:
+                label_boxes[i] = None
+                continue
+            w, h = label_sizes[edge.label]
+            best, best_score = None, None
+            for penalty, (cx, cy) in candidates[i]:
+                box = Box(f"label:{i}", "label", cx, cy, w + 0.06, h + 0.04)
+                hits = obstacle_grid.count_overlaps(box, 0.03) + placed_grid.count_overlaps(box, 0.07)
+                crossing = samples.weight_inside(box, excluding=i)
+                score = (hits, penalty >= _BESIDE, crossing * 0.25 + penalty)
+                if best_score is None or score < best_score:
+                    best, best_score = box, score
+            if best_score is not None and best_score[0]:
+                colliding.append(i)
+            label_boxes[i] = best
+            if best is not None:
+                placed_grid.add(best)
+        return label_boxes, colliding
+
+    label_boxes, colliding = place(order)
+    if colliding:
+        # placed first, a label that found no free spot takes its own arrow, and the label it hit
+        # (free when placed) moves beside its arrow instead
+        again = place(colliding + [i for i in order if i not in colliding])
+        if len(again[1]) < len(colliding):
+            label_boxes, colliding = again
+    return label_boxes, len(colliding)
+
+
+# The penalty that marks a spot beside the arrow: taken only where it overlaps fewer things than
+# every spot on the arrow.
+_BESIDE = 5.0
 
 # Label placement looks only at what lies near each candidate: points and boxes are bucketed in a
 # uniform grid, so a pathway with n states costs about n label tries, not n² (issue 13, item 11).
@@ -160,7 +186,22 @@ def _label_candidates(i, segments, gap, column_bounds, arcs_top, structure, rank
               if min(s[0][0], s[3][0]) >= right_of_gap - 1e-6 and max(s[0][0], s[3][0]) <= left_of_next + 1e-6]
     if not in_gap:
         in_gap = [segments[len(segments) // 2]]
-    out = []
+    out = [(0.0, _point_at_x(in_gap[0], (right_of_gap + left_of_next) / 2))]
     for t in (0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8):
         out.append((abs(t - 0.5), bezier_point(in_gap[0], t)))
     return out
+
+
+def _point_at_x(segment, x: float) -> Point:
+    """The point of a segment running left to right (or right to left) where it reaches ``x``: a
+    label centred in its gap has the same room on both sides (the curve's middle is often not the
+    gap's, the arrow leaving a port off-centre), which the gaps are sized for."""
+    lo, hi = 0.0, 1.0
+    rising = segment[3][0] >= segment[0][0]
+    for _ in range(24):
+        mid = (lo + hi) / 2
+        if (bezier_point(segment, mid)[0] < x) == rising:
+            lo = mid
+        else:
+            hi = mid
+    return bezier_point(segment, (lo + hi) / 2)

@@ -15,6 +15,7 @@ from sarcoma_sim.pathways.layout import (
     _spaced_isotonic,
     _wrap,
     back_edge_keys,
+    bezier_point,
     condition_phrase,
     diagram_structure,
     edge_label,
@@ -336,25 +337,57 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
         "if Sunitinib 37.5 mg continuous daily chosen"
 
 
-def test_arrows_from_another_panel_start_at_one_box_per_panel_saying_where_from():
-    """On a panel, arrows entering from another panel start at one link box per panel, which says
-    in a few words where from ("from diagnosis: panel 1"); each arrow keeps its condition, and an
-    arrow leaving the panel says its event only."""
-    from sarcoma_sim.pathways.panels import candidate_panel
+def test_arrows_from_another_panel_start_at_one_box_per_phase_saying_where_from():
+    """On a panel, arrows entering from another panel start at one link box per clinical phase,
+    which says in a few words where from ("from diagnosis: panel 1"); each arrow keeps its
+    condition, and an arrow leaving the panel says its event only."""
+    from sarcoma_sim.pathways.panels import split_panels
     graph = gist_graph()
-    panel = candidate_panel(graph, ["ntrk_inhibitor"], last=False, earlier=[["workup"], ["surveillance"]])
-    first, second = panel.nodes["link:from:1"], panel.nodes["link:from:2"]
+    panel = split_panels(graph, [["workup"], ["surveillance"], ["ntrk_inhibitor"]])[2].graph
+    first, second = panel.nodes["link:from:diagnosis"], panel.nodes["link:from:first-line"]
     assert first["link_of"] == ("workup",) and first["link_panels"] == (1,)
     assert first["link_summary"] == ("from diagnosis: panel 1",)
     assert second["link_of"] == ("surveillance",) and second["link_summary"] == ("from first line: panel 2",)
     assert first["link_rows"] == ("Histology and KIT/PDGFRA mutation testing (panel 1)",)
     layout = layered_layout(panel, attempts=1)
     incoming = {r.edge.source: r.edge.label for r in layout.routes if r.edge.target == "ntrk_inhibitor"}
-    assert set(incoming) == {"link:from:1", "link:from:2"}
-    assert incoming["link:from:1"].startswith("start,") and incoming["link:from:2"].startswith("recurrence,")
+    assert set(incoming) == {"link:from:diagnosis", "link:from:first-line"}
+    assert incoming["link:from:diagnosis"].startswith("start,")
+    assert incoming["link:from:first-line"].startswith("recurrence,")
     assert all("fusion positive" in label for label in incoming.values())
     leaving = [r.edge.label for r in layout.routes if r.edge.target.startswith("link:to:")]
     assert leaving and all("," not in label for label in leaving)
+
+
+def test_a_phase_on_several_panels_is_one_link_box_naming_them():
+    """Arrows into one phase whose states sit on two panels end in one link box naming both panels
+    ("second line: panels 2, 3"), its rows naming each state with its own panel."""
+    from sarcoma_sim.pathways.panels import split_panels
+    graph = gist_graph()
+    second = [n for n in ("sunitinib_50_intermittent", "sunitinib_37_5_continuous") if n in graph]
+    rest = [n for n in graph if n not in second and graph.nodes[n]["kind"] != "terminal"]
+    panels = split_panels(graph, [rest, second[:1], second[1:]])
+    boxes = [d for _, d in panels[0].graph.nodes(data=True) if d.get("link_direction") == "to"]
+    box = next(d for d in boxes if set(second) <= set(d["link_of"]))
+    assert box["label"] == "second line: panels 2, 3"
+    assert sorted(box["link_panels"]) == [2, 3]
+    assert [d["label"] for d in boxes].count(box["label"]) == 1
+
+
+def test_panels_measured_with_placeholders_do_not_depend_on_their_numbers():
+    """While the cut is decided a panel says "panel 99" (as long as any real number), so the same
+    states measure the same whatever panels come before them; a phase on k panels says 99 k times."""
+    from sarcoma_sim.pathways.draw import graph_fingerprint
+    from sarcoma_sim.pathways.panels import measured_panels, panels_phrase
+    graph = gist_graph()
+    states = [n for n in graph if graph.nodes[n]["kind"] != "terminal"]
+    groups = [states[:3], states[3:6], states[6:9], states[9:]]
+    a = measured_panels(graph, groups)
+    b = measured_panels(graph, [groups[1], groups[0], *groups[2:]])   # the same cut, numbered otherwise
+    assert graph_fingerprint(a[2]) == graph_fingerprint(b[2])
+    assert all("99" in d["label"] for _, d in a[2].nodes(data=True) if d.get("link_direction"))
+    assert panels_phrase([None, None]) == "panels 99, 99" and panels_phrase([3, 4, 5]) == "panels 3-5"
+    assert len(panels_phrase([None, None])) >= len(panels_phrase([12, 14]))
 
 
 def test_link_boxes_wrap_at_their_own_width_each_way():
@@ -369,3 +402,21 @@ def test_link_boxes_wrap_at_their_own_width_each_way():
     assert max(map(len, to_box.split("\n"))) <= 30 < len(row)
     assert max(map(len, from_box.split("\n"))) <= 14
     assert len(from_box.split("\n")) > len(to_box.split("\n"))
+
+
+def test_stacked_labels_of_arrows_sharing_a_source_go_beside_their_arrows():
+    """Two tall labels on arrows leaving one box, which no spacing parts at the middle of their gap,
+    sit beside their arrows (each touching its own), overlapping nothing."""
+    g = nx.MultiDiGraph(initial="workup", name="Stacked", subtype="stacked", sources=[])
+    plain = dict(line=None, drugs=[], dose=None, schedule=None, drug_class=None, beyond_source=False)
+    g.add_node("workup", kind="workup", label="Workup", **plain)
+    for k, s in enumerate(("a", "b")):
+        g.add_node(s, kind="therapy", label=f"Drug {s}", **{**plain, "line": 1, "drugs": [s]})
+        g.add_edge("workup", s, key=k, event="start", when=f"marker = {s}", when_plain=s, order=k,
+                   beyond_source=False)
+    layout = layered_layout(g, node_size=lambda n: (1.0, 0.4), label_size=lambda text: (0.6, 1.6))
+    assert_clean(layout)
+    for r in layout.routes:
+        box = r.label_box
+        samples = [bezier_point(s, t / 50) for s in r.segments for t in range(51)]
+        assert any(box.left <= x <= box.right and box.top - 0.05 <= y <= box.bottom + 0.05 for x, y in samples)

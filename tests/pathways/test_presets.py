@@ -307,15 +307,7 @@ def test_a_panel_takes_linked_states_together():
     assert _next_choice(graph, ["avapritinib"], ["imatinib_400", "imatinib_800_exon9"]) == "imatinib_400"
 
 
-# Issue 21 (open): drawn down on a portrait page, ASPS's pazopanib and NTRK-inhibitor states each need
-# five or more link boxes once their successors sit on other panels, and a one-state panel cannot be cut.
-# Not strict: with the oldest matplotlib declared (3.7) the text measures narrower and the panel fits.
-DOWN_NOT_YET = {"page"}
-
-
-@pytest.mark.parametrize("preset", [pytest.param(name, marks=pytest.mark.xfail(
-    strict=False, reason="issue 21: a one-state ASPS panel drawn down does not fit a portrait page yet"))
-    if name in DOWN_NOT_YET else name for name in sorted(PRESETS)])
+@pytest.mark.parametrize("preset", sorted(PRESETS))
 def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
     """Drawn top to bottom (lines of therapy as rows), every panel fits the preset and no text is under 12 pt."""
     p = PRESETS[preset]
@@ -327,6 +319,8 @@ def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
         assert min(rendered_sizes(path.read_bytes(), p)) >= MIN_PT - 1e-6
         headers = [t.get_text() for t in figure.axes[0].texts if (t.get_gid() or "").startswith("header:")]
         # the row headers stand at the left of the diagram, one per line of therapy shown
-        assert headers and all(t.get_position()[0] < min(
-            b.get_x() for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")) for t in
-            figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))
+        # (a box or a decision diamond: the leftmost corner of its outline, in inches)
+        lefts = [b.get_patch_transform().transform(b.get_path().vertices)[:, 0].min()
+                 for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")]
+        assert headers and all(t.get_position()[0] < min(lefts) for t in
+                               figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))
