@@ -31,3 +31,17 @@ def require_browser():
         pytest.skip(f"Playwright for Python is missing: {HOW_TO_INSTALL}")
     if not (os.path.exists(CHROMIUM) or shutil.which(CHROMIUM)):
         pytest.skip(f"Chromium is missing: {HOW_TO_INSTALL}")
+
+
+def sideways(page) -> int:
+    """How many CSS px the page scrolls sideways (0 when it does not), once the page has loaded (measured
+    while a click's navigation is still under way, the document may have no root element yet)."""
+    page.wait_for_load_state("load")
+    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
+
+
+def follow(page, selector: str) -> None:
+    """Click ``selector`` and wait until the page it leads to has loaded (a locator's count or text read
+    straight after a click may still see the page before, or a document not parsed yet)."""
+    page.click(selector)
+    page.wait_for_load_state("load")

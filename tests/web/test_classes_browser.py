@@ -6,17 +6,12 @@ import re
 
 import pytest
 
-from helpers.browser import launch, require_browser
+from helpers.browser import follow, launch, require_browser, sideways
 from helpers.web_server import serving
 
 pytestmark = pytest.mark.slow
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-
-
-def sideways(page) -> int:
-    """How many pixels the page scrolls sideways (0: none)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 @pytest.mark.parametrize("width", sorted(VIEWPORTS))
@@ -31,31 +26,32 @@ def test_teacher_sets_a_case_resident_joins_plays_and_teacher_sees_it(tmp_path, 
             teacher = browser.new_context(viewport=VIEWPORTS[width]).new_page()
             teacher.goto(url + "/teacher")
             teacher.fill("#class-name", "Tuesday residents of the sarcoma unit")
-            teacher.click("text=Create the class")
+            follow(teacher, "text=Create the class")
             code = teacher.inner_text("#join-code")
             teacher.select_option("#case", "gist")
             teacher.fill("#seed", "11")
             teacher.select_option("#map", "hidden")
-            teacher.click("text=Set the class this case")
+            follow(teacher, "text=Set the class this case")
             assert sideways(teacher) == 0
             class_page = teacher.url
 
             resident = browser.new_context(viewport=VIEWPORTS[width]).new_page()
             resident.goto(url + "/")
-            resident.click("#join-link")
+            follow(resident, "#join-link")
             assert sideways(resident) == 0
             resident.fill("#code", code.lower())
             resident.fill("#name", "Dr Wide-Screen Pseudonym")
-            resident.click("button:text('Join')")
+            follow(resident, "button:text('Join')")
             assert "You are" in resident.inner_text("#resident") and sideways(resident) == 0
             assert "not started" in resident.inner_text("#assignments")
-            resident.click("#assignments button")
+            follow(resident, "#assignments button")
             assert re.search(r"/cases/[\w-]+$", resident.url)
             for _ in range(100):
                 if resident.locator("input[name=option]").count() == 0:
                     break
                 resident.locator("input[name=option]").first.check()
                 resident.locator("form:has(input[name=option]) button[type=submit]").first.click()
+                resident.wait_for_load_state("load")
             resident.goto(url + "/")
             assert "finished" in resident.inner_text("#assignments") and sideways(resident) == 0
 

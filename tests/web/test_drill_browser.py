@@ -11,17 +11,12 @@ import time
 import pytest
 from test_xapi_dead import FakeLRS
 
-from helpers.browser import launch, require_browser
+from helpers.browser import follow, launch, require_browser, sideways
 from helpers.web_server import serving
 
 pytestmark = pytest.mark.slow
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
-
-
-def sideways(page) -> int:
-    """How many pixels the page scrolls sideways (0: none)."""
-    return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def play(page, url: str, case: str, seed: str) -> None:
@@ -35,6 +30,7 @@ def play(page, url: str, case: str, seed: str) -> None:
             break
         page.locator("input[name=option]").first.check()
         page.locator("form:has(input[name=option]) button[type=submit]").first.click()
+        page.wait_for_load_state("load")
 
 
 @pytest.mark.parametrize("width", sorted(VIEWPORTS))
@@ -64,21 +60,21 @@ def test_drill_down_alert_codes_pathways_and_refusals_in_chromium(tmp_path, widt
             # Pathway management: load, success page, load again, rename, new version, (removed at the end).
             teacher.goto(url + "/teacher")
             teacher.set_input_files("input[name=file][aria-label='pathway file']", str(tmp_path / "demo.yaml"))
-            teacher.click("button:text('Load')")
+            follow(teacher, "button:text('Load')")
             assert "Loaded: residents can now pick" in teacher.inner_text("#done")
             check("pathway page")
             pathway_page = teacher.url
             teacher.goto(url + "/teacher")
             teacher.set_input_files("input[name=file][aria-label='pathway file']", str(tmp_path / "demo.yaml"))
-            teacher.click("button:text('Load')")
+            follow(teacher, "button:text('Load')")
             assert teacher.url.split("?")[0] == pathway_page.split("?")[0]
             assert "already loaded" in teacher.inner_text("#done")
             teacher.fill("#new-name", "Demo sarcoma, a long teaching name for week two of the course")
-            teacher.click("button:text('Rename')")
+            follow(teacher, "button:text('Rename')")
             assert "Renamed" in teacher.inner_text("#done")
             teacher.set_input_files("input[aria-label='new version of the pathway file']",
                                     str(tmp_path / "demo-v2.yaml"))
-            teacher.click("text=Load the new version")
+            follow(teacher, "text=Load the new version")
             assert "new version is loaded" in teacher.inner_text("#done")
             assert teacher.locator("#versions tbody tr").count() == 2
             check("pathway page with versions")
@@ -88,29 +84,30 @@ def test_drill_down_alert_codes_pathways_and_refusals_in_chromium(tmp_path, widt
             play(resident, url, "gist", "5")
             play(resident, url, "gist", "2")
             teacher.goto(url + "/teacher")
-            teacher.click("#drill-link")
+            follow(teacher, "#drill-link")
             check("cases")
-            teacher.click("#drill-cases a")
+            follow(teacher, "#drill-cases a")
             check("decision points")
-            teacher.click("#points a >> nth=0")
+            follow(teacher, "#points a >> nth=0")
             assert teacher.locator("#options tbody tr").count() >= 2
             assert teacher.locator("#options tr.guideline").count() >= 1
             check("decision point")
-            teacher.click("#options a >> nth=0")
+            follow(teacher, "#options a >> nth=0")
             check("attempts behind a share")
-            teacher.click("#chose a >> nth=0")
+            follow(teacher, "#chose a >> nth=0")
             assert re.search(r"/teacher/attempts/[\w-]+$", teacher.url)
             check("attempt")
             codes = teacher.locator("a.code")
             if codes.count():
                 codes.first.click()
+                teacher.wait_for_load_state("load")
                 assert re.search(r"/alerts/[A-Z0-9_]+$", teacher.url)
                 check("alert code from an attempt")
 
             # Alert codes: the list, one page, an unknown code.
             teacher.goto(url + "/alerts")
             check("alert codes")
-            teacher.click("#codes a >> nth=0")
+            follow(teacher, "#codes a >> nth=0")
             assert teacher.locator("#sources li").count() >= 1
             check("alert code")
             response = teacher.goto(url + "/alerts/NOT_A_CODE")
@@ -127,7 +124,7 @@ def test_drill_down_alert_codes_pathways_and_refusals_in_chromium(tmp_path, widt
             assert "refused by policy" in teacher.inner_text("#refusals")
             check("teacher view with refusals")
             fake.status = 200
-            teacher.click("#retry-refused")
+            follow(teacher, "#retry-refused")
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline and ", 0 refused" not in teacher.inner_text("#outbox"):
                 time.sleep(0.5)
@@ -136,7 +133,7 @@ def test_drill_down_alert_codes_pathways_and_refusals_in_chromium(tmp_path, widt
 
             # Remove the loaded pathway: it says so and the page stays readable.
             teacher.goto(pathway_page.split("?")[0])
-            teacher.click("#remove")
+            follow(teacher, "#remove")
             assert "Removed" in teacher.inner_text("#done") and teacher.locator("#removed").count() == 1
             check("removed pathway")
             assert len(checked) >= 10

@@ -7,6 +7,8 @@ import re
 
 import pytest
 
+from helpers.browser import sideways
+
 pytestmark = pytest.mark.slow
 
 VIEWPORTS = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
@@ -20,12 +22,6 @@ def page(request, browser):
     context = browser.new_context(viewport=VIEWPORTS[request.param], bypass_csp=True)
     yield context.new_page()
     context.close()
-
-
-def sideways(page) -> int:
-    """How many CSS px the page scrolls sideways (0 when it does not), once the page and its objects are loaded."""
-    page.wait_for_load_state("load")
-    return page.evaluate("() => document.documentElement.scrollWidth - document.documentElement.clientWidth")
 
 
 def start_case(page, site, case="gist", seed="3") -> str:
