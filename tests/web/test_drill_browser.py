@@ -24,7 +24,7 @@ def play(page, url: str, case: str, seed: str) -> None:
     page.goto(url + "/")
     page.select_option("#case", case)
     page.fill("#seed", seed)
-    page.click("text=Start the case")
+    follow(page, "text=Start the case")
     for _ in range(100):
         if page.locator("input[name=option]").count() == 0:
             break

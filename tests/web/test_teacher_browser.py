@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from helpers.browser import launch, require_browser
+from helpers.browser import follow, launch, require_browser
 from helpers.web_server import serving
 
 pytestmark = pytest.mark.slow
@@ -28,7 +28,7 @@ def test_sign_in_once_then_download_the_csv_and_sign_out(tmp_path):
             assert page.goto(url + "/teacher").status == 403
             page.goto(url + "/teacher/login")
             page.fill("#token", TOKEN)
-            page.click("text=Open the teacher view")
+            follow(page, "text=Open the teacher view")
             assert page.url.endswith("/teacher") and "Attempts by case" in page.content()
             cookie = next(c for c in context.cookies() if c["name"] == "sarcoma_sim_teacher")
             assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and TOKEN not in cookie["value"]
@@ -36,7 +36,7 @@ def test_sign_in_once_then_download_the_csv_and_sign_out(tmp_path):
                 page.click("text=attempts.csv")
             with open(download.value.path(), encoding="utf-8") as csv_file:
                 assert csv_file.readline().startswith("attempt,case,seed")
-            page.click("#sign-out")
+            follow(page, "#sign-out")
             assert page.url.endswith("/teacher/login")
             assert page.goto(url + "/teacher").status == 403
         finally:

@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from helpers.browser import follow
+
 pytestmark = pytest.mark.slow
 
 
@@ -22,18 +24,18 @@ def play_gist_with_a_wrong_answer(page, site) -> None:
     page.goto(site + "/")
     page.select_option("#case", "gist")
     page.fill("#seed", "3")
-    page.click("text=Start the case")
+    follow(page, "text=Start the case")
     labels = page.locator("label.option")
     texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
     wrong = texts.index("Pazopanib 800 mg daily")
     labels.nth(wrong).locator("input").check()
-    page.click("text=Give this")
+    follow(page, "text=Give this")
     assert "Not the guideline's step" in page.inner_text("#feedback")
     for _ in range(15):
         if page.locator("#debrief").count():
             return
         page.locator("label.option input").first.check()
-        page.click("text=Give this")
+        follow(page, "text=Give this")
     raise AssertionError("the case did not end")
 
 
@@ -57,7 +59,7 @@ def test_play_a_gist_case_to_the_debrief(page, site):
 def test_run_an_example_scenario(page, site):
     """A shipped example shows its timeline, alert and drawing."""
     page.goto(site + "/scenarios")
-    page.click("button[value=gist_exon9_standard_dose]")
+    follow(page, "button[value=gist_exon9_standard_dose]")
     assert "ALERT KIT_EXON9_DOSE" in page.inner_text("#timeline")
     assert page.locator(".inline-svg svg").bounding_box()["height"] > 100
 
@@ -68,7 +70,7 @@ def test_upload_a_broken_scenario_shows_its_located_error(page, site, tmp_path):
     broken.write_text("patient:\n  subtype: gist\n  markers: {kit_exon: exon99}\nstart: {at: 0}\n")
     page.goto(site + "/scenarios")
     page.set_input_files("#file", str(broken))
-    page.click("#run-own")
+    follow(page, "#run-own")
     errors = page.inner_text("#errors")
     assert "broken.yaml:3 at patient.markers.kit_exon" in errors and "expected one of" in errors
 
@@ -77,7 +79,7 @@ def test_script_title_is_text_in_the_browser(page, site):
     """A pasted scenario titled <script>alert(1)</script> shows the title as text."""
     page.goto(site + "/scenarios")
     page.fill("#text", 'title: "<script>alert(1)</script>"\npatient: {subtype: dfsp}\nstart: {at: 0}\n')
-    page.click("#run-own")
+    follow(page, "#run-own")
     assert page.inner_text("#scenario-title") == "<script>alert(1)</script>"
 
 
@@ -106,13 +108,13 @@ def test_ordering_the_untested_markers_fills_the_card(page, site):
     page.goto(site + "/")
     page.select_option("#case", "gist")
     page.fill("#seed", str(seed))
-    page.click("text=Start the case")
+    follow(page, "text=Start the case")
     card = page.inner_text("table.card")
     assert re.search(r"KIT exon\s+not tested", card) and re.search(r"PDGFRA\s+not tested", card)
     labels = page.locator("label.option")
     texts = [labels.nth(i).inner_text().strip() for i in range(labels.count())]
     labels.nth([t.startswith("Order KIT/PDGFRA mutation analysis") for t in texts].index(True)).locator("input").check()
-    page.click("text=Give this")
+    follow(page, "text=Give this")
     assert "Decision 1: Right" in page.inner_text("#feedback")
     card = page.inner_text("table.card")
     assert not re.search(r"KIT exon\s+not tested", card) and not re.search(r"PDGFRA\s+not tested", card)
@@ -133,7 +135,7 @@ def test_a_form_on_another_site_cannot_post_to_the_app(page, site, tmp_path):
     thread.start()
     try:
         page.goto(f"http://127.0.0.1:{other.server_address[1]}/index.html")
-        page.click("#go")
+        follow(page, "#go")
         page.wait_for_load_state()
         text = page.inner_text("body")
         assert "403" in text and "another site" in text

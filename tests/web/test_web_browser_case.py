@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from helpers.browser import sideways
+from helpers.browser import follow, sideways
 
 pytestmark = pytest.mark.slow
 
@@ -29,7 +29,7 @@ def start_case(page, site, case="gist", seed="3") -> str:
     page.goto(site + "/")
     page.select_option("#case", case)
     page.fill("#seed", seed)
-    page.click("text=Start the case")
+    follow(page, "text=Start the case")
     return page.url.split("#")[0]
 
 
@@ -48,7 +48,7 @@ def test_no_page_scrolls_sideways(page, site):
     url = start_case(page, site)
     pages["case"] = sideways(page)
     page.locator("label.option input").first.check()
-    page.click("text=Give this")
+    follow(page, "text=Give this")
     pages["feedback"] = sideways(page)
     page.goto(url + "/map")
     pages["map page"] = sideways(page)
@@ -59,11 +59,11 @@ def test_no_page_scrolls_sideways(page, site):
         if page.locator("#debrief").count():
             break
         page.locator("label.option input").first.check()
-        page.click("text=Give this")
+        follow(page, "text=Give this")
     pages["debrief"] = sideways(page)
     page.goto(site + "/scenarios")
     pages["scenarios"] = sideways(page)
-    page.click("button[value=gist_exon9_standard_dose]")
+    follow(page, "button[value=gist_exon9_standard_dose]")
     pages["scenario result"] = sideways(page)
     page.goto(site + "/teacher")
     pages["teacher"] = sideways(page)
@@ -92,6 +92,6 @@ def test_focus_lands_on_the_feedback(page, site):
     """After an answer the page opens on the feedback, which has the focus."""
     start_case(page, site, "dfsp", "2")
     page.locator("label.option input").first.check()
-    page.click("text=Give this")
+    follow(page, "text=Give this")
     page.wait_for_selector("#feedback")
     assert page.evaluate("document.activeElement && document.activeElement.id") == "feedback"
