@@ -33,14 +33,15 @@ def _store():
     return current_app.config["STORE"]
 
 
-def display_name(form, field: str) -> str:
-    """Field ``field`` as a display name, or a 400 page saying what is wrong with it."""
+def display_name(form, field: str, max_length: int = MAX_NAME) -> str:
+    """Field ``field`` as a display name of at most ``max_length`` characters, or a 400 page saying what is
+    wrong with it."""
     raw = form.get(field, "")
     name = " ".join(raw.split()) if isinstance(raw, str) else ""
     if not name:
-        abort(400, f"field {field!r}: give a name (1 to {MAX_NAME} characters)")
-    if len(name) > MAX_NAME:
-        abort(400, f"field {field!r}: at most {MAX_NAME} characters, got {len(name)}")
+        abort(400, f"field {field!r}: give a name (1 to {max_length} characters)")
+    if len(name) > max_length:
+        abort(400, f"field {field!r}: at most {max_length} characters, got {len(name)}")
     for char in name:
         if unicodedata.category(char).startswith("C"):
             abort(400, f"field {field!r}: character U+{ord(char):04X} (control or invisible) is not allowed")

@@ -92,14 +92,19 @@ def _point(key: str, point: str, class_id: str | None) -> dict:
     return found
 
 
-@blueprint.get("/teacher/cases/<key>/points/<point>")
-def point_page(key: str, point: str):
-    """How the class answered one decision point: the share choosing each option, the guideline's marked."""
+def _point_request(key: str, point: str) -> tuple[dict | None, str | None, str, dict]:
+    """A teacher's request about one decision point: the class asked about (if any), its id, the case's
+    name and the point, or the 403/404 page saying what is missing."""
     require_teacher()
     klass = _klass()
     class_id = klass["id"] if klass else None
-    name = _case_name(_key_or_404(key), class_id)
-    found = _point(key, point, class_id)
+    return klass, class_id, _case_name(_key_or_404(key), class_id), _point(key, point, class_id)
+
+
+@blueprint.get("/teacher/cases/<key>/points/<point>")
+def point_page(key: str, point: str):
+    """How the class answered one decision point: the share choosing each option, the guideline's marked."""
+    klass, class_id, name, found = _point_request(key, point)
     return render_template("drill_point.html", klass=klass, key=key, name=name, point=found,
                            options=_store().point_options(key, point, class_id),
                            alerts=_store().point_alerts(key, point, class_id))
@@ -108,11 +113,7 @@ def point_page(key: str, point: str):
 @blueprint.get("/teacher/cases/<key>/points/<point>/chose")
 def chose_page(key: str, point: str):
     """The attempts behind a share: every answer choosing ``?option=TEXT`` at the point, linked to its attempt."""
-    require_teacher()
-    klass = _klass()
-    class_id = klass["id"] if klass else None
-    name = _case_name(_key_or_404(key), class_id)
-    found = _point(key, point, class_id)
+    klass, class_id, name, found = _point_request(key, point)
     option = request.args.get("option")
     if option is None or not option.strip() or len(option) > MAX_OPTION:
         abort(400, "query 'option': give the text of an option offered at this decision point")

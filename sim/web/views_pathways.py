@@ -10,13 +10,12 @@ A file that is not a valid pathway gets the located ``error:`` lines ``sarcoma-s
 
 from __future__ import annotations
 
-import unicodedata
-
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from sarcoma_sim.errors import SarcomaSimError
 from sarcoma_sim.pathways.load import parse_pathway
 from sarcoma_sim.web.exports import iso
+from sarcoma_sim.web.views_class import display_name
 from sarcoma_sim.web.views_drill import LOADED_KEY
 from sarcoma_sim.web.views_scenario import MAX_SCENARIO_BYTES, SAFE_NAME
 from sarcoma_sim.web.views_teacher import require_teacher
@@ -86,16 +85,7 @@ def _open_or_409(key: str) -> dict:
 
 def pathway_name(form) -> str:
     """Field ``name`` as a case name (1 to 120 characters, no control or invisible characters), or a 400 page."""
-    raw = form.get("name", "")
-    name = " ".join(raw.split()) if isinstance(raw, str) else ""
-    if not name:
-        abort(400, f"field 'name': give a name (1 to {MAX_PATHWAY_NAME} characters)")
-    if len(name) > MAX_PATHWAY_NAME:
-        abort(400, f"field 'name': at most {MAX_PATHWAY_NAME} characters, got {len(name)}")
-    for char in name:
-        if unicodedata.category(char).startswith("C"):
-            abort(400, f"field 'name': character U+{ord(char):04X} (control or invisible) is not allowed")
-    return name
+    return display_name(form, "name", MAX_PATHWAY_NAME)
 
 
 @blueprint.post("/teacher/pathways")
