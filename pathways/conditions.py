@@ -115,6 +115,16 @@ def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None
         label = (labels or {}).get(condition.attribute)
         return f"{label} {said}" if label else said
     if isinstance(condition, Not):
-        return f"not {describe_plain(condition.part, labels)}"
+        return f"not {_grouped_plain(condition.part, labels)}"
     joiner = ", " if isinstance(condition, AllOf) else " or "
-    return joiner.join(describe_plain(p, labels) for p in condition.parts)
+    return joiner.join(_grouped_plain(p, labels) for p in condition.parts)
+
+
+def _grouped_plain(condition: Condition, labels: Mapping[str, str] | None) -> str:
+    """A part of a larger condition in plain words, bracketed when it has parts of its own: a
+    label must not read "not KIT wild type, SDH deficient" for "not (KIT wild type, SDH deficient)",
+    the opposite of the pathway for a resident reading the arrow."""
+    text = describe_plain(condition, labels)
+    compound = (isinstance(condition, (AllOf, AnyOf)) and len(condition.parts) > 1) or (
+        isinstance(condition, Match) and len(condition.values) > 1)
+    return f"({text})" if compound else text

@@ -99,3 +99,56 @@ def test_describe_plain_puts_an_attribute_label_first():
     """With a display label the attribute is named before its value ("KIT exon9"); other attributes stay bare."""
     condition = parse_condition({"all": [{"kit_exon": "exon9"}, {"extent": "limited"}]})
     assert describe_plain(condition, {"kit_exon": "KIT"}) == "KIT exon9, limited"
+
+
+def test_describe_plain_brackets_a_negated_group():
+    """A negated group reads "not (...)": GIST's adjuvant arrow must not say "SDH deficient" unnegated."""
+    condition = parse_condition({"all": [{"risk": "high"}, {"not": {"all": [
+        {"kit_exon": "wild_type"}, {"pdgfra": "none"}, {"sdh": "deficient"}]}}]})
+    labels = {"kit_exon": "KIT", "pdgfra": "PDGFRA", "sdh": "SDH"}
+    assert describe_plain(condition, labels) == "high, not (KIT wild type, PDGFRA none, SDH deficient)"
+    assert describe_plain(parse_condition({"not": {"kit_exon": ["exon9", "exon11"]}})) == "not (exon9 or exon11)"
+
+
+def _read_plain(text: str, facts) -> bool:
+    """Evaluate a plain description with attribute labels (", " and, " or " or, "not ", brackets);
+    a level that mixes ", " and " or " without brackets is ambiguous and fails the test."""
+    position = 0
+
+    def unit() -> bool:
+        nonlocal position
+        if text.startswith("not ", position):
+            position += 4
+            return not unit()
+        if text[position] == "(":
+            position += 1
+            value = expression()
+            assert text[position] == ")"
+            position += 1
+            return value
+        label, value = text[position], text[position + 2]
+        position += 3
+        return facts[label.lower()] == value
+
+    def expression() -> bool:
+        nonlocal position
+        values, joiners = [unit()], set()
+        while text.startswith((", ", " or "), position):
+            joiner = ", " if text.startswith(", ", position) else " or "
+            joiners.add(joiner)
+            position += len(joiner)
+            values.append(unit())
+        assert len(joiners) <= 1, f"ambiguous: {text!r}"
+        return any(values) if joiners == {" or "} else all(values)
+
+    value = expression()
+    assert position == len(text), text
+    return value
+
+
+@given(conditions, st.fixed_dictionaries({"a": values, "b": values, "c": values}))
+def test_describe_plain_reads_back_as_the_condition(raw, facts):
+    """Any nested condition's label, read with its brackets, holds exactly when the condition does."""
+    condition = parse_condition(raw)
+    text = describe_plain(condition, {"a": "A", "b": "B", "c": "C"})
+    assert _read_plain(text, facts) == holds(condition, facts)
