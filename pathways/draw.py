@@ -256,6 +256,12 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     """
     key = layout_key(graph, typography, spacing, direction, attempts)
     found = _LAYOUTS.get(key)
+    if found is None and attempts > 1:
+        # the first attempt is the layout asked for with one attempt: where its labels are clear,
+        # more attempts end with it (fitting a panel lays it out with one attempt first)
+        first = _LAYOUTS.get(key[:4] + (1,) + key[5:])
+        if first is not None and first.collisions == 0:
+            found = first
     if found is None:
         found = _measured_layout(graph, measure or _TextMeasure(), typography, spacing, direction, attempts)
         if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
@@ -326,11 +332,14 @@ def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, 
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
              names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False,
-             direction: str = "right"):
+             direction: str = "right", size_only: bool = False):
     """Draw as ``draw_pathway`` does; returns the axes and the drawing's own (width, height) in inches.
 
     A new figure (``ax`` None) is made through pyplot when ``managed``, so a notebook shows it when the
     cell ends; otherwise it is a standalone Agg figure, as saving needs (nothing is left open in pyplot).
+    With ``size_only`` nothing is drawn and the axes returned are None: the same arithmetic gives the
+    size alone, which is what fitting a panel to a slide asks of every candidate (drawing each
+    cost a figure of patches and a legend layout).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -347,8 +356,10 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     # running down, the bands' headers stand in a column at the left of the diagram
     lead = max((measure(b.title, t.header, "bold")[0] for b in layout.bands), default=0.0) + 0.2 if down else 0.0
 
-    own_figure = ax is None
-    if own_figure and managed:
+    own_figure = ax is None and not size_only
+    if size_only:
+        pass
+    elif own_figure and managed:
         import matplotlib.pyplot as plt
 
         ax = plt.figure(figsize=page or (8, 6), dpi=DPI).add_axes((0, 0, 1, 1))
@@ -356,7 +367,8 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
         figure = Figure(figsize=page or (8, 6), dpi=DPI)
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0, 0, 1, 1))
-    ax.set_axis_off()
+    if not size_only:
+        ax.set_axis_off()
 
     drawn_width = layout.width + lead
     width = page[0] if page else max(drawn_width + 2 * margin, 7.0)
@@ -372,14 +384,16 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
     if heading:
         heading = _wrapped(heading, text_width, t.title, measure, "bold")
-        ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
-                parse_math=False, gid="title")
+        if not size_only:
+            ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
+                    parse_math=False, gid="title")
         y += measure(heading, t.title, "bold")[1] + 0.08
     if highlight is not None:
         said = " → ".join(_state_name(graph if names is None else names, s) for s in highlight)
         said = _wrapped(f"Highlighted path: {said}", text_width, t.subtitle, measure)
-        ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
-                parse_math=False, gid="subtitle")
+        if not size_only:
+            ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
+                    parse_math=False, gid="subtitle")
         y += measure(said, t.subtitle)[1] + 0.08
     header_h = measure("First line", t.header, "bold")[1]
     band_top = y + 0.05
@@ -387,24 +401,36 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     oy = band_top + (0.05 if down else header_h + (0.12 if page else 0.25))
     diagram_bottom = oy + layout.height
 
-    if down:
-        _draw_rows(ax, layout, ox, oy, lead, t)
-    else:
-        _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
-    _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
-    _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
-                path_keys, measure, t)
+    if not size_only:
+        if down:
+            _draw_rows(ax, layout, ox, oy, lead, t)
+        else:
+            _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
+        _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
+        _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
+                    path_keys, measure, t)
 
     if beside:
         left, y, column = margin + drawn_width + SIDE_GAP, band_top, side_width
     else:
         left, y, column = margin, diagram_bottom + (0.15 if page else 0.3), text_width
     if legend:
-        y = _draw_legend(ax, graph, layout, path_keys is not None, left, y, column, t) + 0.15
+        handles = _legend_handles(graph, layout, path_keys is not None)
+        if size_only:
+            y += _legend_height(handles, column, t)
+        else:
+            y = _draw_legend(ax, handles, left, y, column, t)
+        y += 0.15
     if sources:
-        y = _draw_footer(ax, graph, left, y, column, measure, t, short_citations=page is not None)
+        body = _footer_text(graph, column, measure, t, short_citations=page is not None)
+        if not size_only:
+            ax.text(left, y, body, ha="left", va="top", fontsize=t.footer, color="#444444",
+                    parse_math=False, linespacing=1.2, gid="footer")
+        y += measure(body, t.footer)[1]
     height = max(y, diagram_bottom + 0.1) + margin
     natural = (max(width, drawn_width + 2 * margin), height)
+    if size_only:
+        return None, natural
 
     if page:
         # Text is never shrunk to fit: a drawing larger than the page gets a larger canvas, which
@@ -584,9 +610,8 @@ def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, pa
                     color="white", zorder=11, parse_math=False, gid=f"steptext:{node_id}")
 
 
-def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top: float, width: float,
-                 t: Typography) -> float:
-    """Draw the legend below the diagram; returns the y of its bottom."""
+def _legend_handles(graph, layout: Layout, highlighted: bool) -> list:
+    """The legend's entries for what the drawing shows: box styles, decisions, beyond-source, the path."""
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -614,6 +639,11 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
                              label="dashed: beyond the source guideline (evidence table)"))
     if highlighted:
         handles.append(Line2D([], [], color=HIGHLIGHT_COLOUR, linewidth=3, label="highlighted path (steps numbered)"))
+    return handles
+
+
+def _draw_legend(ax, handles: list, left: float, top: float, width: float, t: Typography) -> float:
+    """Draw the legend of ``handles`` below (or beside) the diagram; returns the y of its bottom."""
     renderer = _renderer_for(ax.figure)
     legend = None
     for ncol in range(_legend_columns(handles, width, t.legend), 0, -1):
@@ -633,6 +663,30 @@ def _draw_legend(ax, graph, layout: Layout, highlighted: bool, left: float, top:
         for text, handle in zip(legend.get_texts(), handles):
             text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
     return top + legend.get_window_extent(renderer).height / ax.figure.dpi
+
+
+def _legend_height(handles: list, width: float, t: Typography) -> float:
+    """The height (inches) of the legend ``_draw_legend`` draws, laid out once per entries and width
+    on a scratch figure at the drawing's DPI (panels of one pathway mostly share their entries)."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    key = (tuple(h.get_label() for h in handles), width, t.legend)
+    found = _LEGEND_HEIGHTS.get(key)
+    if found is None:
+        figure = Figure(figsize=(8, 6), dpi=DPI)
+        FigureCanvasAgg(figure)
+        ax = figure.add_axes((0, 0, 1, 1))
+        ax.set_xlim(0, 8)
+        ax.set_ylim(6, 0)
+        found = _draw_legend(ax, handles, 0.0, 0.0, width, t)
+        if len(_LEGEND_HEIGHTS) >= 4096:
+            _LEGEND_HEIGHTS.clear()
+        _LEGEND_HEIGHTS[key] = found
+    return found
+
+
+_LEGEND_HEIGHTS: dict[tuple, float] = {}
 
 
 def _legend_columns(handles, width: float, size: float) -> int:
@@ -660,9 +714,8 @@ def _renderer_for(figure):
     return RendererAgg(max(1, int(width)), max(1, int(height)), figure.dpi)
 
 
-def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: Typography,
-                 short_citations: bool = False) -> float:
-    """Sources the drawing shows and the teaching notice under the legend; returns the y of the bottom."""
+def _footer_text(graph, width: float, measure, t: Typography, short_citations: bool = False) -> str:
+    """The sources the drawing shows and the teaching notice, wrapped to ``width`` inches."""
     from sarcoma_sim.pathways.panels import shown_sources
 
     shown = shown_sources(graph)
@@ -680,10 +733,7 @@ def _draw_footer(ax, graph, left: float, top: float, width: float, measure, t: T
     if any(d.get("folded_steps") for _, d in graph.nodes(data=True)):
         from sarcoma_sim.pathways.fold import FOLDED_NOTE
         body = _wrapped(FOLDED_NOTE[0].upper() + FOLDED_NOTE[1:] + ".", width, t.footer, measure) + "\n" + body
-    body += _wrapped(NOT_FOR_CLINICAL_USE, width, t.footer, measure)
-    ax.text(left, top, body, ha="left", va="top", fontsize=t.footer, color="#444444",
-            parse_math=False, linespacing=1.2, gid="footer")
-    return top + measure(body, t.footer)[1] * 1.2 / 1.2
+    return body + _wrapped(NOT_FOR_CLINICAL_USE, width, t.footer, measure)
 
 
 def preset_graphs(pathway_or_graph, highlight: Sequence[str] | None = None) -> tuple:
@@ -763,7 +813,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
                 _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                      typography=preset.typography, page=(preset.width, preset.height),
                                      path_keys=path_keys, measure=measure, names=names, spacing=spacing,
-                                     margin=preset.margin, direction=direction)
+                                     margin=preset.margin, direction=direction, size_only=True)
                 if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
                     continue
             if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:

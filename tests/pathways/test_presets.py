@@ -324,3 +324,25 @@ def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
                  for b in figure.axes[0].patches if (b.get_gid() or "").startswith("node:")]
         assert headers and all(t.get_position()[0] < min(lefts) for t in
                                figure.axes[0].texts if (t.get_gid() or "").startswith("header:"))
+
+
+def test_sizing_a_panel_measures_exactly_what_drawing_it_gives():
+    """The size-only arithmetic used to fit panels gives the drawn size (to 1e-9 in), panels and a highlighted drawing."""
+    from sarcoma_sim.pathways.draw import _compose
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    preset = PRESETS["slide"]
+    compared = 0
+    for panel, _ in drawings(*REPRESENTATIVE):
+        title, detail, label, link = panel.wraps or (*preset.wraps, None)
+        with wrap_widths(title, detail, label, link=link):
+            options = dict(title="ASPS (panel 9 of 9)", typography=preset.typography, margin=preset.margin,
+                           page=(preset.width, preset.height), spacing=preset.spacing_for("right"))
+            drawn = _compose(panel.graph, None, None, **options)
+            sized = _compose(panel.graph, None, None, size_only=True, **options)
+        assert sized[0] is None and sized[1] == pytest.approx(drawn[1], abs=1e-9)
+        compared += 1
+    pathway = load_subtype("imt")
+    path = [pathway.initial, *list(build_graph(pathway).successors(pathway.initial))[:1]]
+    assert _compose(pathway, None, path, size_only=True)[1] == pytest.approx(_compose(pathway, None, path)[1], abs=1e-9)
+    assert compared >= 2
