@@ -457,8 +457,16 @@ def _state_name(graph, state: str) -> str:
     return str(label or state)
 
 
+# Text is measured at 72 dpi; drawn at another resolution, a line's hinted width differs by up to
+# about 1.5% (a slide's footer of sources measured 13.09 in reached 13.26 in the gallery's 100 dpi
+# PNG, past the page's margin): wrapped lines keep that much room.
+WRAP_ROOM = 0.975
+
+
 def _wrapped(text: str, width_in: float, size: float, measure, weight: str = "normal") -> str:
-    """``text`` wrapped at word boundaries to lines no wider than ``width_in`` in that font."""
+    """``text`` wrapped at word boundaries to lines no wider than ``width_in`` in that font (less
+    ``WRAP_ROOM``, for the renderer's hinting at other resolutions)."""
+    width_in *= WRAP_ROOM
     # each word is measured once and a line's width summed from its words: measuring every
     # candidate line cost most of a drawing's time (a footer of sources is hundreds of words)
     space = measure("a a", size, weight)[0] - measure("aa", size, weight)[0]

@@ -346,3 +346,29 @@ def test_sizing_a_panel_measures_exactly_what_drawing_it_gives():
     path = [pathway.initial, *list(build_graph(pathway).successors(pathway.initial))[:1]]
     assert _compose(pathway, None, path, size_only=True)[1] == pytest.approx(_compose(pathway, None, path)[1], abs=1e-9)
     assert compared >= 2
+
+
+@pytest.mark.parametrize("dpi", [72, 100, 150, 300])
+def test_wrapped_footer_lines_fit_their_column_at_every_resolution(dpi):
+    """GIST's sources footer, wrapped for a slide, stays inside its column rasterised at 72-300 dpi."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sarcoma_sim.pathways.draw import _footer_text, _TextMeasure
+
+    preset = PRESETS["slide"]
+    column = preset.width - 2 * preset.margin
+    body = _footer_text(preset_graphs_of("gist"), column, _TextMeasure(), preset.typography, short_citations=True)
+    figure = Figure(figsize=(4, 4), dpi=dpi)
+    FigureCanvasAgg(figure)
+    renderer = figure.canvas.get_renderer()
+    widths = [figure.text(0, 0, line, fontsize=preset.typography.footer, parse_math=False)
+              .get_window_extent(renderer).width / dpi for line in body.splitlines()]
+    assert len(widths) >= 3 and max(widths) <= column, widths
+
+
+def preset_graphs_of(subtype: str):
+    """The graph a preset draws for ``subtype`` (reductions folded)."""
+    from sarcoma_sim.pathways.draw import preset_graphs
+
+    return preset_graphs(load_subtype(subtype))[1]
