@@ -786,6 +786,17 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
 _PANELS: dict[tuple, list] = {}
 
 
+def remember_panels(subtype: str, preset: str, direction: str, panels: list) -> None:
+    """Keep ``panels``, cut elsewhere (``sarcoma_sim.pathways.parallel``), as the shipped ``subtype``'s
+    panels at the named preset and direction, so ``preset_panels`` returns them without cutting."""
+    from sarcoma_sim.pathways.load import load_subtype
+
+    graph = preset_graphs(load_subtype(subtype))[0]
+    if len(_PANELS) >= 64:
+        _PANELS.clear()
+    _PANELS[(graph_fingerprint(graph), PRESETS[preset], None, direction)] = list(panels)
+
+
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths

@@ -64,6 +64,9 @@ def register(commands: argparse._SubParsersAction) -> None:
                         "lines of therapy as bands, as guideline figures read")
     p.add_argument("--handout", metavar="FILE.pdf",
                    help="with --all: one PDF with a cover, every subtype at the page size, and the sources")
+    p.add_argument("--jobs", type=int, default=None, metavar="N",
+                   help="with --all: cut the pathways into panels in N processes (default: the CPUs "
+                        "available); the drawings are the same for any N")
     p.set_defaults(handler=cmd_draw, draw_parser=p)
 
 
@@ -91,6 +94,10 @@ def cmd_draw(args: argparse.Namespace) -> int:
         parser.error("--handout needs --all")
     if args.dpi is not None and not 20 <= args.dpi <= 1200:
         parser.error("--dpi must be between 20 and 1200")
+    if args.jobs is not None and not args.all:
+        parser.error("--jobs needs --all")
+    if args.jobs is not None and not 1 <= args.jobs <= 64:
+        parser.error("--jobs must be between 1 and 64")
     if not args.output.strip():
         # Before the drawing module reads the suffix of '' (it would name the folder ".").
         raise CommandLineError(Problem("-o", None, "", "expected a file name (or a folder with --all), got an "
@@ -114,6 +121,12 @@ def cmd_draw(args: argparse.Namespace) -> int:
         check_output_file(check_handout_name(args.handout))
     if args.gallery:
         check_output_file(args.gallery)
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS
+    from sarcoma_sim.pathways.parallel import available_cpus, cut_in_parallel
+
+    presets = [name for name in (args.size, "page" if args.handout else None) if name]
+    cut_in_parallel([(subtype, preset, args.direction) for preset in dict.fromkeys(presets)
+                     for subtype in SUBTYPE_IDS], args.jobs or available_cpus())
     written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size,
                        direction=args.direction)
     for name in written:

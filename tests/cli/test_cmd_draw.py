@@ -117,6 +117,9 @@ def test_output_that_is_a_folder_exits_1(tmp_path, capsys):
     ["draw", "--all", "-o", "out", "--format", "jpg"],
     ["draw", "gist", "-o", "x.png", "--dpi", "5"],
     ["draw", "gist", "-o", "x.png", "--direction", "up"],
+    ["draw", "gist", "-o", "x.png", "--jobs", "2"],
+    ["draw", "--all", "-o", "out", "--jobs", "0"],
+    ["draw", "--all", "-o", "out", "--jobs", "two"],
 ])
 def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
     """Missing or contradictory arguments are usage errors (exit 2) and write nothing."""

@@ -327,7 +327,7 @@ def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
 
 
 def test_sizing_a_panel_measures_exactly_what_drawing_it_gives():
-    """The size-only arithmetic used to fit panels gives the drawn size (to 1e-9 in), panels and a highlighted drawing."""
+    """Fitting by size alone gives the drawn size (to 1e-9 in), for panels and a highlighted drawing."""
     from sarcoma_sim.pathways.draw import _compose
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
