@@ -1,7 +1,7 @@
 """Benchmark of the diagram layout (not a test): quality against Graphviz ``dot``, and speed.
 
     python benchmarks/layout.py quality [--direction right down]
-    python benchmarks/layout.py timings [--repeats 3]
+    python benchmarks/layout.py timings [--repeats 3] [--against REV]
     python benchmarks/layout.py chain [--sizes 10 30 60 120] [--repeats 3]
 
 ``quality`` prints, per shipped subtype and direction, the edge crossings, total edge length (in)
@@ -12,7 +12,8 @@ every arrow a polyline of its Bézier segments, a crossing a point where two arr
 every node box. Target (issue 21): crossings no more than dot's on every subtype, both directions.
 
 ``timings`` prints the median wall time of the commands a teacher runs (each in a fresh process,
-so nothing is cached between runs): ``draw --all -o DIR --handout handout.pdf`` (target under 15 s
+so nothing is cached between runs; ``--against REV`` times a git revision's package too, the runs
+of both taken in turn, with the ratio): ``draw --all -o DIR --handout handout.pdf`` (target under 15 s
 on the project's 2-core machine) and GIST at ``--size slide`` (target under 3 s).
 
 ``chain`` times pathways with the shape of the reliability reproducer r08 (a workup, a chain of
@@ -23,6 +24,7 @@ columns): the layout alone and a whole PNG drawing (target, issue 13: 60 states 
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import statistics
 import subprocess
@@ -105,23 +107,53 @@ def quality(args) -> None:
 
 
 def timings(args) -> None:
-    """Print the median wall time of the teacher's commands, each in a fresh process."""
+    """Print the median wall time of the teacher's commands, each in a fresh process; with
+    ``--against REV``, the same commands on that git revision too, run in turn with this tree's."""
     cli = [sys.executable, "-m", "sarcoma_sim"]
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
-            "draw --all -o out/ --handout handout.pdf": [*cli, "draw", "--all", "-o", f"{tmp}/out",
+            "draw --all -o out/ --handout handout.pdf": ["draw", "--all", "-o", f"{tmp}/out",
                                                          "--handout", f"{tmp}/handout.pdf"],
-            "draw gist -o gist.svg --size slide": [*cli, "draw", "gist", "-o", f"{tmp}/gist.svg", "--size", "slide"],
+            "draw gist -o gist.svg --size slide": ["draw", "gist", "-o", f"{tmp}/gist.svg", "--size", "slide"],
             "draw gist -o gist.pdf --size slide --direction down": [
-                *cli, "draw", "gist", "-o", f"{tmp}/gist-down.pdf", "--size", "slide", "--direction", "down"],
+                "draw", "gist", "-o", f"{tmp}/gist-down.pdf", "--size", "slide", "--direction", "down"],
         }
+        trees = {"this tree": None}
+        if args.against:
+            trees[args.against] = _staged_revision(args.against, Path(tmp) / "against")
+        print(f"load average at the start: {os.getloadavg()[0]:.1f}")
+        print(f"{'command':<56} " + " ".join(f"{name[:14]:>14}" for name in trees)
+              + (" REV/this" if args.against else ""))
         for name, command in commands.items():
-            def run() -> None:
-                subprocess.run(command, check=True, capture_output=True)
-            try:
-                print(f"{name:<56} {_median_time(run, args.repeats, warm_up=False):>7.2f} s (median of {args.repeats})")
-            except subprocess.CalledProcessError as error:
-                print(f"{name:<56} failed: {error.stderr.decode(errors='replace').strip()[-200:]}")
+            times: dict[str, list[float]] = {tree: [] for tree in trees}
+            failed = ""
+            for _ in range(args.repeats):
+                for tree, path in trees.items():   # in turn, so both see the same load
+                    env = {**os.environ, "PYTHONPATH": str(path)} if path else None
+                    start = time.perf_counter()
+                    done = subprocess.run([*cli, *command], capture_output=True, env=env)
+                    times[tree].append(time.perf_counter() - start)
+                    if done.returncode:
+                        failed = done.stderr.decode(errors="replace").strip()[-200:]
+            if failed:
+                print(f"{name:<56} failed: {failed}")
+                continue
+            medians = [statistics.median(t) for t in times.values()]
+            ratio = f" {medians[1] / medians[0]:>7.1f}x" if len(medians) == 2 else ""
+            print(f"{name:<56} " + " ".join(f"{m:>12.2f} s" for m in medians) + ratio)
+        print(f"medians of {args.repeats}; load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+def _staged_revision(revision: str, folder: Path) -> Path:
+    """The package of git ``revision`` installed (without dependencies) into ``folder``, for PYTHONPATH."""
+    source = folder / "source"
+    source.mkdir(parents=True)
+    archive = subprocess.run(["git", "archive", revision], check=True, capture_output=True,
+                             cwd=Path(__file__).resolve().parent.parent).stdout
+    subprocess.run(["tar", "-x", "-C", str(source)], input=archive, check=True)
+    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder / "stage"),
+                    str(source)], check=True, capture_output=True)
+    return folder / "stage"
 
 
 def chain(args) -> None:
@@ -147,6 +179,7 @@ def main(argv=None) -> None:
     q.set_defaults(run=quality)
     t = which.add_parser("timings", help="wall time of draw --all with the handout and of GIST's slides")
     t.add_argument("--repeats", type=int, default=3)
+    t.add_argument("--against", metavar="REV", help="also time this git revision (e.g. v0.5.0 or a commit), in turn")
     t.set_defaults(run=timings)
     c = which.add_parser("chain", help="layout and drawing time of long chain pathways")
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 60, 120])
