@@ -119,8 +119,9 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
 
     A condition is the graph's ``when_plain`` ("limited"), except that choosing the edge's own
     target as the ``option`` reads "if chosen" (with ``name_option``, naming it: "if trabectedin
-    chosen"), and an unconditioned edge after conditioned
-    siblings reads "otherwise" ("default" when the siblings are only options).
+    chosen"), an unconditioned edge after conditioned siblings reads "otherwise" ("default" when
+    the siblings are only options), and a condition that earlier siblings repeat with an option of
+    their own ends ", default" (where no option is chosen, this arrow is taken).
     """
     data = graph.edges[source, target, key]
     if data.get("phrase_fixed"):
@@ -136,15 +137,24 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
             if not plain or plain == own_plain:
                 return chosen
             return plain.replace(own_plain, chosen)
-        return plain or when
-    earlier = [d for _, _, k, d in graph.out_edges(source, keys=True, data=True)
-               if k != key and d.get("event") == data.get("event")
-               and d.get("order", 0) < data.get("order", 0)]
+        said = plain or when
+        # the same condition on earlier arrows with an option named ("SDH deficient, if regorafenib
+        # chosen"): this arrow is where that patient goes when no option is chosen, and says so
+        if any(d.get("when") == f"{when} and option = {v}" for _, v, k, d in _earlier(graph, source, key, data)):
+            return f"{said}, default"
+        return said
+    earlier = [d for *_, d in _earlier(graph, source, key, data)]
     if not earlier:
         return None
     if all(_option_only(d.get("when")) for d in earlier):
         return "default"
     return "otherwise"
+
+
+def _earlier(graph: nx.MultiDiGraph, source: str, key, data: dict) -> list:
+    """The arrows of the same event leaving ``source`` before this one (``(u, v, key, data)``)."""
+    return [(u, v, k, d) for u, v, k, d in graph.out_edges(source, keys=True, data=True)
+            if k != key and d.get("event") == data.get("event") and d.get("order", 0) < data.get("order", 0)]
 
 
 def _option_name(graph: nx.MultiDiGraph, source: str, target: str, event) -> str | None:

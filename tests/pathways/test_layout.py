@@ -54,6 +54,17 @@ def test_condition_phrases_read_as_plain_words():
                             edge_key(g, "regorafenib", "ripretinib", "progression")) is None
 
 
+def test_the_default_among_conditioned_options_says_default():
+    """SDH-deficient GIST: beside "..., if regorafenib chosen", sunitinib's arrow with the same condition
+    and no option reads "..., default" (it read as if the condition alone sent every patient there)."""
+    g = gist_graph()
+    phrase = condition_phrase(g, "workup", "sunitinib_50_intermittent",
+                              edge_key(g, "workup", "sunitinib_50_intermittent", "start"))
+    assert phrase == "KIT wild type, PDGFRA none, SDH deficient, default"
+    assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) \
+        == "KIT exon9"
+
+
 def test_option_inside_a_compound_condition_reads_if_chosen():
     """An ``option`` naming the edge's target inside an ``all`` condition becomes "if chosen" (named on request)."""
     g = build_graph(load_subtype("ntrk"))
