@@ -157,12 +157,15 @@ class _TextMeasure:
     """Text sizes in inches, from the Agg renderer (the one that writes the PNG)."""
 
     def __init__(self):
-        self.figure = None   # made on the first size not already measured in this process
-
-    def __call__(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> tuple[float, float]:
         from matplotlib import rcParams
 
-        key = (text, size, weight, style, tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+        self.figure = None   # made on the first size not already measured in this process
+        # the fonts are read once, when the measure is made (a drawing is measured in one set of
+        # fonts; reading rcParams on every call cost a tenth of fitting a pathway's panels)
+        self.fonts = (tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+
+    def __call__(self, text: str, size: float, weight: str = "normal", style: str = "normal") -> tuple[float, float]:
+        key = (text, size, weight, style, *self.fonts)
         found = _MEASURED.get(key)
         if found is None:
             if self.figure is None:

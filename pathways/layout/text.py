@@ -6,6 +6,7 @@ transitions into one label, and estimates text sizes for layouts computed withou
 
 from __future__ import annotations
 
+import functools
 import re
 import textwrap
 from contextlib import contextmanager
@@ -92,6 +93,9 @@ _UNIT = re.compile(r"(\d) (mg|g|mcg|µg|mL|weeks?|days?|months?|hours?)\b")
 _PANEL = re.compile(r"\bpanel (\d)")
 
 
+# Fitting a panel lays the same boxes out at a few widths many times over: each text is wrapped
+# once per width.
+@functools.lru_cache(maxsize=16384)
 def _wrap(text: str, width: int) -> str:
     """Wrap each line of ``text`` to at most ``width`` characters in as few, evenly long lines as
     possible (no orphan word on a last line), keeping the line breaks it has."""
