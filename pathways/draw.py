@@ -275,7 +275,23 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
 
 def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | None, direction: str,
                      attempts: int = 6) -> Layout:
+    node_size, label_size = _sizes(graph, measure, typography)
+    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction,
+                          attempts=attempts)
 
+
+def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typography = DEFAULT_TYPOGRAPHY,
+                  spacing: Spacing | None = None, direction: str = "right") -> tuple[float, float]:
+    """A lower bound of ``diagram_layout``'s (width, height) for ``graph``, measured in the same fonts
+    without laying it out (``layout.extent_bound``): a panel larger than the page on it is never laid out."""
+    from sarcoma_sim.pathways.layout import extent_bound
+
+    node_size, label_size = _sizes(graph, measure, typography)
+    return extent_bound(graph, node_size, label_size, spacing, direction)
+
+
+def _sizes(graph, measure, typography: Typography):
+    """The (width, height) of a state's box and of an arrow's label, in inches, in the drawing's fonts."""
     def node_size(state: str) -> tuple[float, float]:
         title, detail = node_text(graph.nodes[state])
         w, h = measure(title, typography.node_title, _title_weight(graph.nodes[state]))
@@ -287,8 +303,7 @@ def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | 
     def label_size(text: str) -> tuple[float, float]:
         return measure(text, typography.label)
 
-    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction,
-                          attempts=attempts)
+    return node_size, label_size
 
 
 def _title_weight(attrs: dict) -> str:
@@ -828,7 +843,11 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
             with wrap_widths(title, detail, label, link=link):
                 # the diagram alone larger than the page: no need to compose the slide around it (its
-                # first attempt is the smallest: the spacing only grows when labels collide)
+                # first attempt is the smallest: the spacing only grows when labels collide), nor,
+                # larger on its lower bound, to lay it out
+                bound = diagram_bound(panel, measure, preset.typography, spacing, direction)
+                if bound[0] > preset.width + 1e-6 or bound[1] + 0.6 > preset.height + 1e-6:
+                    continue
                 alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
                 if alone.width > preset.width or alone.height + 0.6 > preset.height:
                     continue
