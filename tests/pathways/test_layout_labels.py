@@ -82,8 +82,7 @@ def test_labels_touching_at_their_margin_do_not_collide_and_one_bit_closer_do(mo
 
 
 def test_a_label_with_no_free_spot_on_its_arrow_goes_beside_it(monkeypatch):
-    """Every spot on the arrow hits a node: the label goes above the arrow (first of the beside
-    spots), touching it, and no collision is counted."""
+    """Every spot on the arrow hits a node: the label goes above it (first beside spot), with no collision."""
     node = Box("n", "state", 2.0, 0.2, 6.0, 0.3)     # under the arrow's spots, clear of the spots above
     boxes, collisions = place({0: [(0.0, (0.0, 0.0)), (0.1, (1.0, 0.0))]}, [node], monkeypatch=monkeypatch)
     assert collisions == 0
@@ -91,16 +90,14 @@ def test_a_label_with_no_free_spot_on_its_arrow_goes_beside_it(monkeypatch):
 
 
 def test_a_label_stays_on_its_arrow_when_beside_it_hits_as_much(monkeypatch):
-    """Beside spots are taken only when they hit fewer things: with every spot hitting one node the
-    label stays on its arrow (first spot) and counts as a collision."""
+    """Every spot, beside ones included, hits a node: the label stays on its arrow's first spot and collides."""
     node = Box("n", "state", 2.0, 0.0, 6.0, 2.0)
     boxes, collisions = place({0: [(0.0, (0.0, 0.0)), (0.1, (1.0, 0.0))]}, [node], monkeypatch=monkeypatch)
     assert (boxes[0].x, boxes[0].y, collisions) == (0.0, 0.0, 1)
 
 
 def test_a_label_that_collided_is_placed_first_on_the_second_pass(monkeypatch):
-    """Label 1 has only a spot on label 0's first choice: on the second pass it takes it and label 0
-    moves to its second spot, so nothing collides."""
+    """A label that collided goes first on the second pass; the one it hit moves, and nothing collides."""
     boxes, collisions = place({0: [(0.0, (0.0, 0.0)), (0.5, (5.0, 0.0))], 1: [(0.0, (0.0, 0.0))]},
                               monkeypatch=monkeypatch)
     assert collisions == 0
@@ -125,8 +122,7 @@ def sides(boxes):
 @given(st.lists(boxes_st, max_size=30), st.lists(boxes_st, min_size=1, max_size=10),
        st.sampled_from([0.0, 0.03, 0.07]))
 def test_overlap_counts_are_those_of_box_overlaps(stored, queries, margin):
-    """Each query box's count is the number of stored boxes ``Box.overlaps`` at the margin, and the
-    counts against one box prepared once (``_Margin``) are the same."""
+    """The counts (and ``_Margin``'s, box by box) are those of ``Box.overlaps`` at the margin."""
     counts = labels._overlap_counts(sides(queries), sides(stored), margin)
     assert counts.tolist() == [sum(q.overlaps(s, margin) for s in stored) for q in queries]
     prepared = labels._Margin(sides(queries), margin)
@@ -151,8 +147,7 @@ def test_weights_inside_are_those_of_a_full_scan(points, queries):
 
 
 def test_sampled_route_points_are_bezier_points():
-    """Points along each segment at t = j/12 are ``bezier_point``'s, bit for bit; the last segment's last
-    three points weigh 4, every other 1."""
+    """Sampled points are ``bezier_point``'s at t = j/12, bit for bit; the arrowhead's three weigh 4, others 1."""
     segment = ((0.1, 0.7), (1.3, -0.2), (2.9, 3.3), (4.1, 1.9))
     other = ((4.1, 1.9), (5.0, 1.9), (6.0, 2.5), (7.3, 2.5))
     xs, ys, routes, weights = labels._sample_arrays({3: [segment, other], 5: [other]})
