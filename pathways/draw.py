@@ -692,27 +692,50 @@ def _draw_legend(ax, handles: list, left: float, top: float, width: float, t: Ty
 
 
 def _legend_height(handles: list, width: float, t: Typography) -> float:
-    """The height (inches) of the legend ``_draw_legend`` draws, laid out once per entries and width
-    on a scratch figure at the drawing's DPI (panels of one pathway mostly share their entries)."""
+    """The height (inches) of the legend ``_draw_legend`` draws in ``width``: the same choice of
+    columns and wrapping, made on each layout's extent, laid out once per entries, columns and
+    wrap in the process (fitting panels asks for every width a panel's side column comes to)."""
+    labels = tuple(h.get_label() for h in handles)
+    for ncol in range(_legend_columns(handles, width, t.legend), 0, -1):
+        w, h = _legend_extent(handles, labels, ncol, None, t.legend)
+        if w <= width or ncol == 1:
+            break
+    for chars in range(32, 11, -4):
+        if w <= width:
+            break
+        w, h = _legend_extent(handles, labels, 1, chars, t.legend)
+    return h
+
+
+def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, size: float) -> tuple[float, float]:
+    """(width, height) in inches of the legend of ``handles`` in ``ncol`` columns, its entries
+    wrapped at ``chars`` (None: unwrapped), on a scratch figure at the drawing's DPI."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    key = (tuple(h.get_label() for h in handles), width, t.legend)
-    found = _LEGEND_HEIGHTS.get(key)
+    key = (labels, ncol, chars, size)
+    found = _LEGEND_EXTENTS.get(key)
     if found is None:
         figure = Figure(figsize=(8, 6), dpi=DPI)
         FigureCanvasAgg(figure)
         ax = figure.add_axes((0, 0, 1, 1))
         ax.set_xlim(0, 8)
         ax.set_ylim(6, 0)
-        found = _draw_legend(ax, handles, 0.0, 0.0, width, t)
-        if len(_LEGEND_HEIGHTS) >= 4096:
-            _LEGEND_HEIGHTS.clear()
-        _LEGEND_HEIGHTS[key] = found
+        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(4.0, 0.0),
+                           bbox_transform=ax.transData, ncol=ncol, fontsize=size, frameon=False,
+                           handlelength=1.8, columnspacing=1.6)
+        if chars is not None:
+            for text, handle in zip(legend.get_texts(), handles):
+                text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
+        extent = legend.get_window_extent(figure.canvas.get_renderer())
+        found = (extent.width / DPI, extent.height / DPI)
+        if len(_LEGEND_EXTENTS) >= 4096:
+            _LEGEND_EXTENTS.clear()
+        _LEGEND_EXTENTS[key] = found
     return found
 
 
-_LEGEND_HEIGHTS: dict[tuple, float] = {}
+_LEGEND_EXTENTS: dict[tuple, tuple[float, float]] = {}
 
 
 def _legend_columns(handles, width: float, size: float) -> int:

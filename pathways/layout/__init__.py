@@ -142,7 +142,7 @@ def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float,
 
     Running right, the width is the span of the columns as the layout sizes them (each column as
     wide as its widest box, each gap as its labels need; every box is as wide as its column), and
-    the height is the fullest column's boxes stacked without gaps; both with the margins. Running
+    the height is the fullest column's boxes stacked at their least gaps; both with the margins. Running
     down, the same on the transposed sizes. Fitting a panel to a page rejects most candidates on
     this bound alone.
     """
@@ -159,11 +159,16 @@ def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float,
     widths = _column_widths(layers, sizes, spacing)
     label_gap = _assign_label_gaps(structure, rank, chains, _top_arcs(structure, rank))
     gaps = _gap_widths(structure, label_gap, label_sizes, spacing, len(layers))
-    stacked: dict[int, float] = {}
+    # two boxes stacked in a column are at least a node gap apart, or two placeholder gaps where
+    # a long arrow passes between them
+    least_gap = min(spacing.node_gap, 2 * spacing.dummy_gap)
+    stacked: dict[int, list[float]] = {}
     for n in structure.states:
-        stacked[rank[n]] = stacked.get(rank[n], 0.0) + sizes[n][1]
+        stacked.setdefault(rank[n], []).append(sizes[n][1])
+    for d in structure.decisions:
+        stacked.setdefault(rank[d], []).append(spacing.decision_size)
     across = sum(widths) + sum(gaps) + 2 * spacing.margin
-    along = max(stacked.values(), default=0.0) + 2 * spacing.margin
+    along = max((sum(h) + (len(h) - 1) * least_gap for h in stacked.values()), default=0.0) + 2 * spacing.margin
     return (along, across) if direction == "down" else (across, along)
 
 

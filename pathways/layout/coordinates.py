@@ -74,6 +74,8 @@ def _heights(layers: list[list], chains: list[list], separation: Separation) -> 
         for item in layer:
             y[item] -= shift
     column_of = {item: c for c, layer in enumerate(layers) for item in layer}
+    # a column's gaps do not change between sweeps: worked out once
+    column_gaps = [[separation(a, b) for a, b in zip(layer, layer[1:])] for layer in layers]
     for sweep in range(10):
         order = range(n_columns) if sweep % 2 == 0 else range(n_columns - 1, -1, -1)
         for c in order:
@@ -85,8 +87,7 @@ def _heights(layers: list[list], chains: list[list], separation: Separation) -> 
                 near = [y[m] for m in neighbours[item] if column_of[m] != c]
                 desired.append(sum(near) / len(near) if near else y[item])
                 weights.append(2.0 if isinstance(item, tuple) else 1.0)
-            gaps = [separation(a, b) for a, b in zip(layer, layer[1:])]
-            for item, value in zip(layer, _spaced_isotonic(desired, weights, gaps)):
+            for item, value in zip(layer, _spaced_isotonic(desired, weights, column_gaps[c])):
                 y[item] = value
 
     _straighten(chains, layers, column_of, y, separation)

@@ -448,7 +448,7 @@ def _estimated_sizes(graph):
     return node_size, lambda text: estimate_text_size(text, 9)
 
 
-@settings(max_examples=examples(40), deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(random_pathway_graphs(), st.sampled_from(["right", "down"]), st.integers(1, 4))
 def test_extent_bound_never_exceeds_the_layout(graph, direction, attempts):
     """The cheap bound that rejects panels is at most the laid-out width and height, any graph and direction."""
