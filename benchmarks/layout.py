@@ -179,7 +179,7 @@ def main(argv=None) -> None:
     q.set_defaults(run=quality)
     t = which.add_parser("timings", help="wall time of draw --all with the handout and of GIST's slides")
     t.add_argument("--repeats", type=int, default=3)
-    t.add_argument("--against", metavar="REV", help="also time this git revision (e.g. v0.5.0 or a commit), in turn")
+    t.add_argument("--against", metavar="REV", help="also time this git revision (a commit or a tag), in turn")
     t.set_defaults(run=timings)
     c = which.add_parser("chain", help="layout and drawing time of long chain pathways")
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 60, 120])

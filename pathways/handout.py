@@ -10,6 +10,7 @@ pathways give the same file.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterator
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
@@ -53,9 +54,10 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     return pages
 
 
-def handout_figures(subtypes=None, direction: str = "right") -> list:
-    """The handout's pages as matplotlib figures: cover, pathway panels (``direction`` "down": top
-    to bottom, lines of therapy as bands), sources."""
+def handout_figures(subtypes=None, direction: str = "right") -> Iterator:
+    """The handout's pages as matplotlib figures, one after another: cover, pathway panels
+    (``direction`` "down": top to bottom, lines of therapy as bands), sources. Made as the PDF
+    takes them, so only one pathway's pages are held at a time (all of them took about 850 MB)."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_figures
     from sarcoma_sim.pathways.graph import build_graph
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
@@ -74,18 +76,17 @@ def handout_figures(subtypes=None, direction: str = "right") -> list:
               "Sources are listed at the end.", False),
              ("Subtypes in this handout:", True)]
     cover += [(f"{p.name} ({p.id})", False) for p in pathways]
-    pages = _text_pages(HANDOUT_TITLE, cover, preset)
+    yield from _text_pages(HANDOUT_TITLE, cover, preset)
     sources = []
     for pathway in pathways:
         graph = build_graph(pathway)
         # the pathway itself, not its exported graph: it says which doses are reductions to fold
-        pages += preset_figures(pathway, preset, direction=direction)
+        yield from preset_figures(pathway, preset, direction=direction)
         sources.append((pathway.name, True))
         for s in graph.graph.get("sources") or []:
             mark = " (beyond the source guideline)" if s.get("beyond_source") else ""
             sources.append((f"{s.get('id')}: {s.get('citation')}{mark}", False))
-    pages += _text_pages("Sources", sources, preset)
-    return pages
+    yield from _text_pages("Sources", sources, preset)
 
 
 def check_handout_name(target) -> Path:
