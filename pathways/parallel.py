@@ -1,19 +1,19 @@
-"""Cutting several pathways into panels at once, in worker processes (``draw --all``).
+"""Drawing several pathways at once, in worker processes (``draw --all``).
 
-Cutting a pathway into panels that fit a slide or a page is most of a drawing's time, and each
-pathway is cut on its own: ``cut_in_parallel`` hands the pathways to a pool of processes and keeps
-what they return in this process's cache, so drawing the panels afterwards lays out only the
-finished panels. The panels are the same whichever process cut them (the cut is deterministic,
-decided from the pathway and the preset alone); one worker cuts them in this process.
+Each pathway is drawn on its own, and cutting it into panels that fit a slide or a page is most of
+its time: ``in_workers`` hands the pathways to a pool of processes, and what a worker cut comes
+back to this process (``remember_panels``) for the drawings made here afterwards (the handout,
+the gallery's table). The drawings are the same whichever process made them: a cut is decided
+from the pathway and the preset alone. With one worker everything runs in this process.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Sequence
+from typing import Callable, Sequence, TypeVar
 
-# A cut request: (shipped subtype id, preset name, direction).
-Request = tuple[str, str, str]
+Item = TypeVar("Item")
+Result = TypeVar("Result")
 
 
 def available_cpus() -> int:
@@ -24,40 +24,27 @@ def available_cpus() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def cut_in_parallel(requests: Sequence[Request], workers: int) -> None:
-    """Cut each requested (subtype, preset, direction) into panels with ``workers`` processes.
+def in_workers(function: Callable[[Item], Result], items: Sequence[Item], workers: int) -> list[Result]:
+    """``[function(item) for item in items]``, in ``workers`` processes; in order, whichever finished first.
 
-    The results fill ``preset_panels``' cache in this process. With one worker, or one request,
-    nothing is started: the panels are cut when they are first drawn, as without this call.
+    ``function`` is a module-level function (the workers import it by name). One worker, or one
+    item, runs in this process and starts nothing.
     """
-    from sarcoma_sim.pathways.draw import remember_panels
-
-    requests = list(dict.fromkeys(requests))
-    if workers <= 1 or len(requests) <= 1:
-        return
+    if workers <= 1 or len(items) <= 1:
+        return [function(item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    # the largest pathways first, so no worker is left cutting GIST alone at the end
-    requests.sort(key=_size, reverse=True)
     # spawned, not forked: a fork copies the parent's threads' locks (a web server's, a
     # notebook's) in whatever state they were
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(requests)), mp_context=context) as pool:
-        for request, panels in zip(requests, pool.map(_cut, requests)):
-            remember_panels(request[0], request[1], request[2], panels)
+    with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
+        return list(pool.map(function, items))
 
 
-def _size(request: Request) -> int:
+def largest_first(subtypes: Sequence[str]) -> list[str]:
+    """Shipped subtypes by their number of states, largest first, so that no worker is left
+    drawing GIST alone at the end (ties keep their order)."""
     from sarcoma_sim.pathways.load import load_subtype
 
-    return len(load_subtype(request[0]).states)
-
-
-def _cut(request: Request) -> list:
-    """In a worker: the panels of one request."""
-    from sarcoma_sim.pathways.draw import PRESETS, preset_panels
-    from sarcoma_sim.pathways.load import load_subtype
-
-    subtype, preset, direction = request
-    return preset_panels(load_subtype(subtype), PRESETS[preset], direction=direction)
+    return sorted(subtypes, key=lambda s: -len(load_subtype(s).states))

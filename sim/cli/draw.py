@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Sequence
 
 from sarcoma_sim.errors import CommandLineError, Problem
 
@@ -121,14 +122,11 @@ def cmd_draw(args: argparse.Namespace) -> int:
         check_output_file(check_handout_name(args.handout))
     if args.gallery:
         check_output_file(args.gallery)
-    from sarcoma_sim.pathways.load import SUBTYPE_IDS
-    from sarcoma_sim.pathways.parallel import available_cpus, cut_in_parallel
+    from sarcoma_sim.pathways.parallel import available_cpus
 
-    presets = [name for name in (args.size, "page" if args.handout else None) if name]
-    cut_in_parallel([(subtype, preset, args.direction) for preset in dict.fromkeys(presets)
-                     for subtype in SUBTYPE_IDS], args.jobs or available_cpus())
     written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size,
-                       direction=args.direction)
+                       direction=args.direction, jobs=args.jobs or available_cpus(),
+                       also_cut=("page",) if args.handout else ())
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
@@ -143,26 +141,29 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None,
-             direction: str = "right") -> list[str]:
+             direction: str = "right", jobs: int = 1, also_cut: Sequence[str] = ()) -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
 
-    All-or-nothing: the drawings are made in a temporary folder moved into place at the end.
+    All-or-nothing: the drawings are made in a temporary folder moved into place at the end. The
+    subtypes are drawn in ``jobs`` processes; their panels at ``size`` and at the presets named in
+    ``also_cut`` (the handout's page) are kept in this process for what is drawn here next.
     """
     from sarcoma_sim.files import atomic_directory
-    from sarcoma_sim.pathways.draw import save_pathway_drawing
+    from sarcoma_sim.pathways.draw import remember_panels, save_pathway_drawing
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+    from sarcoma_sim.pathways.parallel import in_workers, largest_first
 
+    cut = tuple(dict.fromkeys([*([size] if size else []), *also_cut]))
     names = []
     with atomic_directory(folder) as tmp:
+        order = largest_first(SUBTYPE_IDS)
+        done = dict(zip(order, in_workers(_draw_subtype, [(s, str(tmp), fmt, dpi, size, direction, cut)
+                                                          for s in order], jobs)))
         for subtype in SUBTYPE_IDS:
-            name = f"{subtype}.{fmt}"
-            pathway = load_subtype(subtype)
-            written = save_pathway_drawing(pathway, tmp / name, dpi=dpi, direction=direction)
-            names += [p.name for p in written]
-            if size:
-                written = save_pathway_drawing(pathway, tmp / f"{subtype}-{size}.{fmt}",
-                                               dpi=dpi, size=size, direction=direction)
-                names += [p.name for p in written]
+            drawn, panels = done[subtype]
+            names += drawn
+            for preset, cut_panels in panels.items():
+                remember_panels(subtype, preset, direction, cut_panels)
         if gallery and size:
             from sarcoma_sim.files import write_text_atomic
             summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}
@@ -174,6 +175,22 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
             save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi, direction=direction)
             names.append(name)
     return names
+
+
+def _draw_subtype(job: tuple) -> tuple[list[str], dict]:
+    """In a worker (or here): one subtype's default drawing and its drawing at ``size`` into the
+    folder; returns the file names and its panels at every preset in ``cut``."""
+    from sarcoma_sim.pathways.draw import PRESETS, preset_panels, save_pathway_drawing
+    from sarcoma_sim.pathways.load import load_subtype
+
+    subtype, folder, fmt, dpi, size, direction, cut = job
+    pathway = load_subtype(subtype)
+    names = [p.name for p in save_pathway_drawing(pathway, Path(folder) / f"{subtype}.{fmt}", dpi=dpi,
+                                                  direction=direction)]
+    if size:
+        names += [p.name for p in save_pathway_drawing(pathway, Path(folder) / f"{subtype}-{size}.{fmt}",
+                                                       dpi=dpi, size=size, direction=direction)]
+    return names, {preset: preset_panels(pathway, PRESETS[preset], direction=direction) for preset in cut}
 
 
 def panel_phases(pathway, size: str, direction: str = "right") -> list[list[str]]:

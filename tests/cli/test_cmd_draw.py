@@ -132,6 +132,22 @@ def test_usage_errors_exit_2(tmp_path, monkeypatch, capsys, argv):
 
 
 @pytest.mark.slow
+def test_draw_all_in_two_processes_draws_what_one_process_draws(tmp_path, capsys):
+    """``draw --all --size slide --handout`` with --jobs 2 writes the same bytes as with --jobs 1."""
+    runs = {}
+    for jobs in ("1", "2"):
+        folder = tmp_path / f"jobs{jobs}"
+        code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(folder), "--format", "svg", "--size", "slide",
+                               "--handout", str(tmp_path / f"handout{jobs}.pdf"), "--jobs", jobs)
+        assert code == 0
+        said = out.replace(f"jobs{jobs}", "jobsN").replace(f"handout{jobs}", "handoutN")
+        runs[jobs] = ({p.name: p.read_bytes() for p in folder.iterdir()}, said)
+    assert runs["1"] == runs["2"]
+    assert len(runs["1"][0]) > 2 * len(SUBTYPE_IDS)
+    assert (tmp_path / "handout1.pdf").read_bytes() == (tmp_path / "handout2.pdf").read_bytes()
+
+
+@pytest.mark.slow
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
     code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")
