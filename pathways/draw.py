@@ -727,7 +727,7 @@ def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, s
         if chars is not None:
             for text, handle in zip(legend.get_texts(), handles):
                 text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
-        extent = legend.get_window_extent(figure.canvas.get_renderer())
+        extent = legend.get_window_extent(_renderer_for(figure))
         found = (extent.width / DPI, extent.height / DPI)
         if len(_LEGEND_EXTENTS) >= 4096:
             _LEGEND_EXTENTS.clear()
