@@ -937,9 +937,9 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     last), until every panel fits (or holds one state). First-line options left on the second
     panel then move back to the first. Then neighbouring panels are joined wherever every panel
     still fits: a phase left holding one small state (the second TRK inhibitor after the first)
-    shares the panel before or after it rather than taking a slide of its own; and one state is
-    moved across a boundary where the joins after it save a panel. Decided from the panels' fit
-    alone, never from state ids.
+    shares the panel before or after it rather than taking a slide of its own; and one state (any
+    of two neighbouring panels) is moved across their boundary where the joins after it save a
+    panel. Decided from the panels' fit alone, never from state ids.
     """
     from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
 
@@ -992,17 +992,21 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     groups, bad = joined_up(groups, bad)
     # a greedy cut can fill a panel with a state that keeps it from joining its neighbour (the
     # angiosarcoma second line took the first third-line state, and no longer joined the first
-    # panel): one state moved across a boundary, then joins, wherever that saves a panel. The
-    # first panel keeps its own states (the first-line decision stays whole on it).
+    # panel): one state moved across a boundary, then joins, wherever that saves a panel. Any
+    # state of the two panels may move, not only the one at the boundary (drawn down, that saved
+    # a slide of leiomyosarcoma, angiosarcoma and desmoid each). The first panel keeps its own
+    # states (the first-line decision stays whole on it).
     improved = True
     while improved:
         improved = False
         for i in range(len(groups) - 1):
             moves = []
             if i > 0 and len(groups[i]) > 1:
-                moves.append(groups[:i] + [groups[i][:-1], groups[i][-1:] + groups[i + 1]] + groups[i + 2:])
+                for s in reversed(groups[i]):
+                    moves.append(groups[:i] + [[x for x in groups[i] if x != s], [s] + groups[i + 1]] + groups[i + 2:])
             if len(groups[i + 1]) > 1:
-                moves.append(groups[:i] + [groups[i] + groups[i + 1][:1], groups[i + 1][1:]] + groups[i + 2:])
+                for s in groups[i + 1]:
+                    moves.append(groups[:i] + [groups[i] + [s], [x for x in groups[i + 1] if x != s]] + groups[i + 2:])
             for moved in moves:
                 still = unfit(moved)
                 if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
