@@ -670,41 +670,38 @@ def _legend_handles(graph, layout: Layout, highlighted: bool) -> list:
 
 def _draw_legend(ax, handles: list, left: float, top: float, width: float, t: Typography) -> float:
     """Draw the legend of ``handles`` below (or beside) the diagram; returns the y of its bottom."""
-    renderer = _renderer_for(ax.figure)
-    legend = None
-    for ncol in range(_legend_columns(handles, width, t.legend), 0, -1):
-        if legend is not None:
-            legend.remove()
-        legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, top),
-                           bbox_transform=ax.transData, ncol=ncol, fontsize=t.legend, frameon=False,
-                           handlelength=1.8, columnspacing=1.6)
-        legend.set_gid("legend")
-        extent = legend.get_window_extent(renderer)
-        if extent.width / ax.figure.dpi <= width or ncol == 1:
-            break
-    # a column narrower than one entry (the legend beside a panel): entries wrap onto more lines
-    for chars in range(32, 11, -4):
-        if legend.get_window_extent(renderer).width / ax.figure.dpi <= width:
-            break
+    ncol, chars = _legend_choice(handles, width, t)
+    legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(left + width / 2, top),
+                       bbox_transform=ax.transData, ncol=ncol, fontsize=t.legend, frameon=False,
+                       handlelength=1.8, columnspacing=1.6)
+    legend.set_gid("legend")
+    if chars is not None:
         for text, handle in zip(legend.get_texts(), handles):
             text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
-    return top + legend.get_window_extent(renderer).height / ax.figure.dpi
+    return top + legend.get_window_extent(_renderer_for(ax.figure)).height / ax.figure.dpi
 
 
 def _legend_height(handles: list, width: float, t: Typography) -> float:
-    """The height (inches) of the legend ``_draw_legend`` draws in ``width``: the same choice of
-    columns and wrapping, made on each layout's extent, laid out once per entries, columns and
-    wrap in the process (fitting panels asks for every width a panel's side column comes to)."""
+    """The height (inches) of the legend ``_draw_legend`` draws in ``width``."""
+    ncol, chars = _legend_choice(handles, width, t)
+    return _legend_extent(handles, tuple(h.get_label() for h in handles), ncol, chars, t.legend)[1]
+
+
+def _legend_choice(handles: list, width: float, t: Typography) -> tuple[int, int | None]:
+    """``(columns, wrap)`` of the legend in ``width`` inches: the most columns that fit, else one
+    column with its entries wrapped at the widest of 32, 28, ... 12 characters that fits (None:
+    unwrapped). Chosen on each candidate's extent, laid out once per process (``_legend_extent``)."""
     labels = tuple(h.get_label() for h in handles)
     for ncol in range(_legend_columns(handles, width, t.legend), 0, -1):
-        w, h = _legend_extent(handles, labels, ncol, None, t.legend)
-        if w <= width or ncol == 1:
+        if _legend_extent(handles, labels, ncol, None, t.legend)[0] <= width or ncol == 1:
             break
-    for chars in range(32, 11, -4):
-        if w <= width:
+    chars = None
+    # a column narrower than one entry (the legend beside a panel): entries wrap onto more lines
+    for wrap in range(32, 11, -4):
+        if _legend_extent(handles, labels, ncol, chars, t.legend)[0] <= width:
             break
-        w, h = _legend_extent(handles, labels, 1, chars, t.legend)
-    return h
+        chars = wrap
+    return ncol, chars
 
 
 def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, size: float) -> tuple[float, float]:

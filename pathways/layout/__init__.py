@@ -84,31 +84,7 @@ def layered_layout(graph: nx.MultiDiGraph,
     spacing grows, up to ``attempts`` times; ``Layout.collisions`` counts any left.
     ``direction="down"`` lays it out top to bottom instead (``DIRECTIONS``).
     """
-    if direction not in DIRECTIONS:
-        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
-    spacing = spacing or Spacing()
-    if node_size is None:
-        def node_size(state: str) -> tuple[float, float]:
-            title, detail = node_text(graph.nodes[state])
-            w, h = estimate_text_size(title, 11)
-            if detail:
-                dw, dh = estimate_text_size(detail, 9)
-                w, h = max(w, dw), h + dh + 0.04
-            return w + 0.24, h + 0.2
-    if label_size is None:
-        def label_size(text: str) -> tuple[float, float]:
-            return estimate_text_size(text, 9)
-    structure = diagram_structure(graph)
-    rank = _ranks(graph, structure)
-    sizes = {n: node_size(n) for n in structure.states}
-    label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
-    if direction == "down":
-        # the same layered layout on the transposed sizes, then transposed back: columns become
-        # rows, ports on the sides become ports on top and bottom, arcs over the top go round the left
-        sizes = {n: (h, w) for n, (w, h) in sizes.items()}
-        label_sizes = {t: (h, w) for t, (w, h) in label_sizes.items()}
-        # a row's height is its tallest box: no minimum (the minimum width is for columns)
-        spacing = Spacing(**{**spacing.__dict__, "min_node_width": 0.0})
+    structure, rank, sizes, label_sizes, spacing = _prepared(graph, node_size, label_size, spacing, direction)
     best = None
     for attempt in range(max(1, attempts)):
         layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
@@ -134,27 +110,52 @@ def layered_layout(graph: nx.MultiDiGraph,
 DIRECTIONS = ("right", "down")
 
 
-def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float, float]],
-                 label_size: Measure, spacing: Spacing | None = None,
-                 direction: str = "right") -> tuple[float, float]:
-    """A lower bound of the (width, height) of ``layered_layout``'s layout of ``graph`` (any number
-    of attempts), in a fraction of its time: no ordering, routing or label placement.
-
-    Running right, the width is the span of the columns as the layout sizes them (each column as
-    wide as its widest box, each gap as its labels need; every box is as wide as its column), and
-    the height is the fullest column's boxes stacked at their least gaps; both with the margins. Running
-    down, the same on the transposed sizes. Fitting a panel to a page rejects most candidates on
-    this bound alone.
-    """
+def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | None, direction: str) -> tuple:
+    """``(structure, rank, sizes, label_sizes, spacing)`` as the layout works on them: sizes
+    estimated from the text where no measuring function is given; drawn down, every size
+    transposed (the layout runs right, then is transposed back) and no minimum box width."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
     spacing = spacing or Spacing()
+    if node_size is None:
+        def node_size(state: str) -> tuple[float, float]:
+            title, detail = node_text(graph.nodes[state])
+            w, h = estimate_text_size(title, 11)
+            if detail:
+                dw, dh = estimate_text_size(detail, 9)
+                w, h = max(w, dw), h + dh + 0.04
+            return w + 0.24, h + 0.2
+    if label_size is None:
+        def label_size(text: str) -> tuple[float, float]:
+            return estimate_text_size(text, 9)
     structure = diagram_structure(graph)
     rank = _ranks(graph, structure)
     sizes = {n: node_size(n) for n in structure.states}
     label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
     if direction == "down":
+        # the same layered layout on the transposed sizes, then transposed back: columns become
+        # rows, ports on the sides become ports on top and bottom, arcs over the top go round the left
         sizes = {n: (h, w) for n, (w, h) in sizes.items()}
         label_sizes = {t: (h, w) for t, (w, h) in label_sizes.items()}
+        # a row's height is its tallest box: no minimum (the minimum width is for columns)
         spacing = Spacing(**{**spacing.__dict__, "min_node_width": 0.0})
+    return structure, rank, sizes, label_sizes, spacing
+
+
+def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float, float]] | None = None,
+                 label_size: Measure | None = None, spacing: Spacing | None = None,
+                 direction: str = "right") -> tuple[float, float]:
+    """A lower bound of the (width, height) of ``layered_layout``'s layout of ``graph`` (any number
+    of attempts; the same sizes and spacing), in a fraction of its time: no ordering, routing or
+    label placement.
+
+    Running right, the width is the span of the columns as the layout sizes them (each column as
+    wide as its widest box, each gap as its labels need; every box is as wide as its column), and
+    the height is the fullest column's boxes stacked at their least gaps; both with the margins.
+    Running down, the same on the transposed sizes. Fitting a panel to a page rejects most
+    candidates on this bound alone.
+    """
+    structure, rank, sizes, label_sizes, spacing = _prepared(graph, node_size, label_size, spacing, direction)
     layers, chains = _layers_and_chains(structure, rank)
     widths = _column_widths(layers, sizes, spacing)
     label_gap = _assign_label_gaps(structure, rank, chains, _top_arcs(structure, rank))

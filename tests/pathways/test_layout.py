@@ -19,7 +19,6 @@ from sarcoma_sim.pathways.layout import (
     condition_phrase,
     diagram_structure,
     edge_label,
-    estimate_text_size,
     extent_bound,
     layered_layout,
     node_text,
@@ -435,26 +434,12 @@ def test_stacked_labels_of_arrows_sharing_a_source_go_beside_their_arrows():
         assert any(box.left <= x <= box.right and box.top - 0.05 <= y <= box.bottom + 0.05 for x, y in samples)
 
 
-def _estimated_sizes(graph):
-    """The layout's own fallback sizes (estimated from the text), as functions for ``extent_bound``."""
-    def node_size(state):
-        title, detail = node_text(graph.nodes[state])
-        w, h = estimate_text_size(title, 11)
-        if detail:
-            dw, dh = estimate_text_size(detail, 9)
-            w, h = max(w, dw), h + dh + 0.04
-        return w + 0.24, h + 0.2
-
-    return node_size, lambda text: estimate_text_size(text, 9)
-
-
 @settings(max_examples=examples(300), deadline=None)
 @given(random_pathway_graphs(), st.sampled_from(["right", "down"]), st.integers(1, 4))
 def test_extent_bound_never_exceeds_the_layout(graph, direction, attempts):
     """The cheap bound that rejects panels is at most the laid-out width and height, any graph and direction."""
-    node_size, label_size = _estimated_sizes(graph)
-    width, height = extent_bound(graph, node_size, label_size, direction=direction)
-    layout = layered_layout(graph, node_size, label_size, attempts=attempts, direction=direction)
+    width, height = extent_bound(graph, direction=direction)
+    layout = layered_layout(graph, attempts=attempts, direction=direction)
     assert width <= layout.width + 1e-9 and height <= layout.height + 1e-9
 
 
@@ -462,9 +447,8 @@ def test_extent_bound_never_exceeds_the_layout(graph, direction, attempts):
 def test_extent_bound_is_tight_across_the_columns(direction):
     """On GIST the bound across the columns is the layout's span within 5%: it rejects what cannot fit."""
     graph = gist_graph()
-    node_size, label_size = _estimated_sizes(graph)
-    bound = extent_bound(graph, node_size, label_size, direction=direction)
-    layout = layered_layout(graph, node_size, label_size, attempts=1, direction=direction)
+    bound = extent_bound(graph, direction=direction)
+    layout = layered_layout(graph, attempts=1, direction=direction)
     across = 0 if direction == "right" else 1
     span = (layout.width, layout.height)[across]
     assert 0.95 * span <= bound[across] <= span + 1e-9
