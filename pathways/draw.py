@@ -95,9 +95,10 @@ class Preset:
     # to spare; fewer lines each let them sit closer.
     label_wraps: tuple[int, ...] = (22, 28, 34)
     narrow_wraps: tuple[int, int] = (15, 18)  # box title and regimen widths tried last
-    # Wide, short boxes: a left-to-right panel is short of height, and a column of first-line
-    # options (GIST's five) fits a slide only with fewer lines per box; a panel running down is
-    # short of width and tries the narrow ones instead.
+    # Wide, short boxes, tried in either direction: a left-to-right panel is short of height, and a
+    # column of first-line options (GIST's five) fits a slide only with fewer lines per box; a
+    # panel running down stacks its lines of therapy, and a chain of three boxes (an NTRK inhibitor,
+    # repotrectinib, the end) fits a slide drawn down only with fewer lines each.
     wide_wraps: tuple[int, int] = (26, 30)
     spacing_down: Spacing = COMPACT_SPACING_DOWN
 
@@ -843,17 +844,17 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     measure = _TextMeasure()
 
     title_wrap, detail_wrap, label_wrap = preset.wraps
-    other = preset.wide_wraps if direction == "right" else preset.narrow_wraps
+    wide = preset.wide_wraps
     spacing = preset.spacing_for(direction)
     tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
-        [(*other, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(*wide, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
         [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
     # every pairing, tried only on a finished panel that fits no other way (fitting is not
     # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
     # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
     narrow = [(*preset.narrow_wraps, label_wrap, None)]
     more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
-        [(*other, label, None) for label in preset.label_wraps[1:]] + \
+        [(*wide, label, None) for label in preset.label_wraps[1:]] + \
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
@@ -889,7 +890,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
     # panels are then fitted at every width
     quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
-                                (*other, label_wrap, None), (*other, preset.label_wraps[0], None)]))
+                                (*wide, label_wrap, None), (*wide, preset.label_wraps[0], None)]))
     groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
     fitted: dict[tuple, tuple | bool] = {}
 

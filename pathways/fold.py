@@ -11,7 +11,9 @@ on exactly as that drug does, is listed as a line in its parent's box ("toxicity
 - R's transitions other than intolerance and P's other than intolerance are twins: the same
   events, targets and conditions, both ways;
 - R has one unconditioned intolerance transition: to a further reduction (which folds into R, so
-  into P) or to wherever the chain ends.
+  into P) or to wherever the chain ends; or, the chain's last step, several intolerance transitions
+  leaving the chain (a decision: "NTRK fusion positive: an NTRK inhibitor, otherwise a clinical
+  trial"), which P's intolerance then makes.
 
 P's intolerance arrow then goes from P's box to where the last step's intolerance goes. The
 decision is made on the graph's data (regimen, transitions), never on state ids. Imatinib reduced
@@ -67,7 +69,9 @@ def fold_parent(graph: nx.MultiDiGraph, state: str) -> str | None:
     if list(graph.nodes[parent].get("drugs") or ()) != list(attrs.get("drugs") or ()) or not attrs.get("drugs"):
         return None
     onward = _intolerance(graph, state)
-    if len(onward) != 1 or onward[0][2].get("when") or onward[0][0] in (state, parent):
+    if not onward or any(v in (state, parent) for v, *_ in onward):
+        return None
+    if len(onward) == 1 and onward[0][2].get("when"):
         return None
     if _twins(graph, state) != _twins(graph, parent):
         return None
@@ -84,9 +88,11 @@ def fold_chains(graph: nx.MultiDiGraph) -> dict[str, list[str]]:
             continue
         chain, current = [], parent
         while True:
-            step = _intolerance(graph, current)[0][0]
-            if direct.get(step) != current:
+            onward = _intolerance(graph, current)
+            # a step leaving by a decision (several intolerance arrows) ends the chain
+            if len(onward) != 1 or direct.get(onward[0][0]) != current:
                 break
+            step = onward[0][0]
             chain.append(step)
             current = step
         chains[parent] = chain
@@ -135,17 +141,25 @@ def fold_reductions(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     dropped: list = []
     for parent, chain in chains.items():
         (first, key, data), = _intolerance(graph, parent)
-        steps = [(v, k, d) for s in chain for v, k, d in _intolerance(graph, s)]
-        end = steps[-1][0]
-        sources = list(dict.fromkeys(s for d in [data, *(d for *_, d in steps)] for s in d.get("sources") or ()))
+        steps = [(v, k, d) for s in chain[:-1] for v, k, d in _intolerance(graph, s)]
+        last = _intolerance(graph, chain[-1])
         for state in chain:
             into[state] = parent
             dropped += [k for *_, k in graph.out_edges(state, keys=True)]
             folded.remove_node(state)  # with its edges, the parent's intolerance into it among them
-        folded.add_edge(parent, end, key=key, **{
-            **data, "sources": sources,
-            "beyond_source": bool(data.get("beyond_source") or any(d.get("beyond_source") for *_, d in steps)),
-            "note": None})
+        # the parent's intolerance keeps its key; where the last step decides (several arrows),
+        # each further arrow keeps its own key and its condition
+        for i, (end, end_key, end_data) in enumerate(last):
+            made = [*steps, (end, end_key, end_data)]
+            decided = {} if len(last) == 1 else {
+                "when": end_data.get("when"), "when_plain": end_data.get("when_plain"), "order": end_data.get("order")}
+            folded.add_edge(parent, end, key=key if i == 0 else end_key, **{
+                **data, **decided,
+                "sources": list(dict.fromkeys(s for d in [data, *(d for *_, d in made)] for s in d.get("sources") or ())),
+                "beyond_source": bool(data.get("beyond_source") or any(d.get("beyond_source") for *_, d in made)),
+                "note": None})
+            if i:
+                dropped.remove(end_key)
         node = folded.nodes[parent]
         node["folded"] = list(chain)
         node["folded_states"] = [dict(graph.nodes[s], id=s) for s in chain]

@@ -169,3 +169,45 @@ def test_chains_of_any_length_fold_when_they_twin_the_parent(steps, twin):
     expected = chain[1:] if twin else []
     assert (folded.nodes["drug"].get("folded") or []) == expected
     assert set(folded) == {"start", "next", "drug", *chain[1:]} - set(expected)
+
+
+def test_a_reduction_ending_in_a_decision_folds_and_the_parent_makes_it():
+    """Angiosarcoma's third-line pazopanib 600 mg leaves by a decision (NTRK fusion: NTRK inhibitor,
+    otherwise trial): it folds, and pazopanib's intolerance makes that decision with its conditions."""
+    graph = drawing_graph(load_subtype("angiosarcoma"))
+    assert fold_parent(graph, "pazopanib_third_line_600_reduced") == "pazopanib_third_line"
+    folded = fold_reductions(graph)
+    made = {(v, d["when"]) for _, v, d in folded.out_edges("pazopanib_third_line", data=True)
+            if d["event"] == "intolerance"}
+    decided = {(v, d["when"]) for _, v, d in graph.out_edges("pazopanib_third_line_600_reduced", data=True)
+               if d["event"] == "intolerance"}
+    assert made == decided and len(made) == 2
+    assert folded.nodes["pazopanib_third_line"]["folded_steps"] == "toxicity: 600 mg daily"
+    assert {k for *_, k in folded.edges(keys=True)} | set(folded.graph["folded_transitions"]) == \
+        {k for *_, k in graph.edges(keys=True)}
+    # the NTRK-positive arrow cites the NTRK evidence; the arrow to trial cites only what it and
+    # the reduction do
+    sources = {v: d["sources"] for _, v, d in folded.out_edges("pazopanib_third_line", data=True)
+               if d["event"] == "intolerance"}
+    assert "larotrectinib-pooled" in sources["ntrk_inhibitor"]
+    assert "larotrectinib-pooled" not in sources["trial_or_supportive_care"]
+
+
+def test_a_decision_inside_a_chain_ends_it():
+    """A reduction leaving by several arrows is the chain's last step: a further reduction after it keeps its box."""
+    graph = nx.MultiDiGraph(initial="start")
+    graph.add_node("start", kind="workup", drugs=[])
+    graph.add_node("other", kind="therapy", drugs=["b"], dose="10 mg daily")
+    for i, state in enumerate(["drug", "r1", "r2"]):
+        graph.add_node(state, kind="therapy", drugs=["a"], dose=f"{100 - 10 * i} mg daily", reduced_dose=i > 0)
+        graph.add_edge(state, "other", key=f"p{i}", event="progression", when=None)
+    graph.add_edge("start", "drug", key="start", event="start")
+    graph.add_edge("drug", "r1", key="i0", event="intolerance", when=None)
+    graph.add_edge("r1", "other", key="i1", event="intolerance", when="marker = positive")
+    graph.add_edge("r1", "r2", key="i2", event="intolerance", when=None)
+    graph.add_edge("r2", "other", key="i3", event="intolerance", when=None)
+    folded = fold_reductions(graph)
+    assert folded.nodes["drug"]["folded"] == ["r1"]
+    assert "r2" in folded
+    assert {(v, d["when"]) for _, v, d in folded.out_edges("drug", data=True) if d["event"] == "intolerance"} == \
+        {("other", "marker = positive"), ("r2", None)}

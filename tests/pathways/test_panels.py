@@ -18,11 +18,9 @@ DEFAULT_TARGET = 3
 # The targets not met yet at 12 pt: drawn at the counts these tests record, checked strictly so
 # that reaching the target shows up as an unexpected pass.
 NOT_YET = {("gist", "right"), ("gist", "down"), ("leiomyosarcoma", "right"), ("leiomyosarcoma", "down"),
-           ("liposarcoma", "down"), ("angiosarcoma", "right"), ("angiosarcoma", "down"),
-           # ASPS grew three second-line options and repotrectinib (issue 18): 5 slides right, 7 down
-           ("asps", "right"), ("asps", "down"),
-           # the new subtypes: desmoid 6 slides, epithelioid sarcoma 4 (right; issue 18)
-           ("desmoid", "right"), ("epithelioid_sarcoma", "right")}
+           ("angiosarcoma", "down"), ("desmoid", "right"), ("epithelioid_sarcoma", "right")}
+# Reached since (issue 21): liposarcoma, ASPS and angiosarcoma, by folding a dose reduction that
+# ends in a decision (pazopanib 600 mg: NTRK inhibitor or trial) and wide boxes drawn down.
 # GIST's diagnosis with its five first-line options does not fit one slide at 12 pt yet: the
 # phase is cut in column order instead (readable text first)
 FIRST_LINE_NOT_YET = {("gist", "right"), ("gist", "down")}
