@@ -54,6 +54,7 @@ from sarcoma_sim.pathways.layout.text import (
     NBSP,
     TITLE_WRAP,
     condition_phrase,
+    conjuncts,
     edge_label,
     estimate_text_size,
     node_text,
@@ -64,7 +65,7 @@ from sarcoma_sim.pathways.layout.text import _wrap as _wrap
 __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
     "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
-    "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "diagram_structure",
+    "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "conjuncts", "diagram_structure",
     "edge_label", "estimate_text_size", "extent_bound", "layered_layout", "line_title", "node_text",
     "regimen_detail", "state_columns", "transposed",
 ]

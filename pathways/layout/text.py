@@ -133,8 +133,8 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
         return data.get("phrase")
     when, plain = data.get("when"), data.get("when_plain")
     if when:
-        own = f"option = {target}"
-        if own in when:
+        terms = conjuncts(when)
+        if f"option = {target}" in terms:
             own_plain = target.replace("_", " ")
             name = _option_name(graph, source, target, data.get("event")) if name_option else None
             chosen = f"if {name} chosen" if name else "if chosen"
@@ -144,7 +144,8 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
         said = plain or when
         # the same condition on earlier arrows with an option named ("SDH deficient, if regorafenib
         # chosen"): this arrow is where that patient goes when no option is chosen, and says so
-        if any(d.get("when") == f"{when} and option = {v}" for _, v, k, d in _earlier(graph, source, key, data)):
+        if any(d.get("when") and conjuncts(d["when"]) == terms | {f"option = {v}"}
+               for _, v, k, d in _earlier(graph, source, key, data)):
             return f"{said}, default"
         return said
     earlier = [d for *_, d in _earlier(graph, source, key, data)]
@@ -153,6 +154,49 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
     if all(_option_only(d.get("when")) for d in earlier):
         return "default"
     return "otherwise"
+
+
+def conjuncts(when: str) -> frozenset[str]:
+    """The terms a condition requires together, as ``conditions.describe`` writes them: its
+    top-level ``and`` parts, a bracketed ``and`` group opened ("(a and b) and c" requires a, b and
+    c); any other part (an ``or`` group, a ``not``) is one term. So conditions written as differently
+    nested ``all`` groups compare equal, and an option named inside a ``not`` or an ``or`` (or
+    whose id another option's id starts with) is not required."""
+    terms: set[str] = set()
+    for part in _split_and(when):
+        while part.startswith("(") and _closes_at_end(part):
+            part = part[1:-1]
+        if len(_split_and(part)) > 1:
+            terms |= conjuncts(part)
+        else:
+            terms.add(part)
+    return frozenset(terms)
+
+
+def _split_and(text: str) -> list[str]:
+    parts, depth, start, i = [], 0, 0, 0
+    while i < len(text):
+        if text[i] in "({":
+            depth += 1
+        elif text[i] in ")}":
+            depth -= 1
+        elif depth == 0 and text.startswith(" and ", i):
+            parts.append(text[start:i])
+            start = i = i + len(" and ")
+            continue
+        i += 1
+    return [*parts, text[start:]]
+
+
+def _closes_at_end(text: str) -> bool:
+    """Whether the bracket opening ``text`` is the one closing it (not "(a) or (b)")."""
+    depth = 0
+    for i, char in enumerate(text):
+        depth += char == "("
+        depth -= char == ")"
+        if depth == 0:
+            return i == len(text) - 1
+    return False
 
 
 def _earlier(graph: nx.MultiDiGraph, source: str, key, data: dict) -> list:

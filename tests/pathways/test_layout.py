@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sarcoma_sim.pathways.conditions import describe, parse_condition
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import (
     Box,
@@ -17,6 +18,7 @@ from sarcoma_sim.pathways.layout import (
     back_edge_keys,
     bezier_point,
     condition_phrase,
+    conjuncts,
     diagram_structure,
     edge_label,
     extent_bound,
@@ -64,6 +66,56 @@ def test_the_default_among_conditioned_options_says_default():
     assert phrase == "KIT wild type, PDGFRA none, SDH deficient, default"
     assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) \
         == "KIT exon9"
+
+
+def _branching(conditions: list) -> nx.MultiDiGraph:
+    """A workup starting four ways (targets t0..t3, in order) under the given raw conditions."""
+    g = nx.MultiDiGraph(initial="workup")
+    for i, raw in enumerate(conditions):
+        c = parse_condition(raw) if raw is not None else None
+        g.add_edge("workup", f"t{i}", key=i, event="start", order=i, when=describe(c), when_plain=None)
+    return g
+
+
+def test_default_is_found_however_the_shared_condition_is_nested():
+    """", default" compares the terms a condition requires, not its text: an ``any`` shared
+    condition, or an ``all`` nested differently on the sibling, still marks the arrow as the default."""
+    shared = {"any": [{"a": "x"}, {"b": "y"}]}
+    g = _branching([{"all": [shared, {"option": "t0"}]}, shared])
+    assert condition_phrase(g, "workup", "t1", 1).endswith(", default")
+    nested = _branching([{"all": [{"a": "x"}, {"all": [{"b": "y"}, {"option": "t0"}]}]}, {"all": [{"a": "x"}, {"b": "y"}]}])
+    assert condition_phrase(nested, "workup", "t1", 1).endswith(", default")
+    other = _branching([{"all": [{"a": "x"}, {"option": "t0"}]}, {"all": [{"a": "x"}, {"b": "y"}]}])
+    assert not condition_phrase(other, "workup", "t1", 1).endswith(", default")
+
+
+def test_only_a_required_option_reads_if_chosen():
+    """An arrow reads "if chosen" only where its condition requires its own target as the option:
+    not under a ``not``, and not for another option whose id starts with the target's."""
+    g = _branching([{"not": {"option": "t0"}}, {"option": "t1_long"}])
+    assert "chosen" not in condition_phrase(g, "workup", "t0", 0)
+    g.add_edge("workup", "t1", key=9, event="start", order=9, when="option = t1_long", when_plain=None)
+    assert "chosen" not in condition_phrase(g, "workup", "t1", 9)
+
+
+names = st.sampled_from(["a", "b", "option"])
+leaves = st.builds(lambda n, v: {n: v}, names, st.sampled_from(["x", "y", "x_2"]))
+raw_conditions = st.recursive(leaves, lambda inner: st.one_of(
+    st.builds(lambda parts: {"all": parts}, st.lists(inner, min_size=1, max_size=3)),
+    st.builds(lambda parts: {"any": parts}, st.lists(inner, min_size=2, max_size=3)),
+    st.builds(lambda part: {"not": part}, inner)), max_leaves=6)
+
+
+@settings(max_examples=examples(150), deadline=None)
+@given(raw_conditions, raw_conditions, raw_conditions)
+def test_conjuncts_ignore_how_all_groups_nest(a, b, c):
+    """For random conditions, ``(a and b) and c`` and ``a and (b and c)`` require the same terms,
+    and adding an option adds exactly that term."""
+    left = describe(parse_condition({"all": [{"all": [a, b]}, c]}))
+    right = describe(parse_condition({"all": [a, {"all": [b, c]}]}))
+    assert conjuncts(left) == conjuncts(right)
+    with_option = describe(parse_condition({"all": [a, {"option": "chosen_one"}]}))
+    assert conjuncts(with_option) == conjuncts(describe(parse_condition(a))) | {"option = chosen_one"}
 
 
 def test_option_inside_a_compound_condition_reads_if_chosen():
