@@ -155,7 +155,8 @@ def fold_reductions(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
                 "when": end_data.get("when"), "when_plain": end_data.get("when_plain"), "order": end_data.get("order")}
             folded.add_edge(parent, end, key=key if i == 0 else end_key, **{
                 **data, **decided,
-                "sources": list(dict.fromkeys(s for d in [data, *(d for *_, d in made)] for s in d.get("sources") or ())),
+                "sources": list(dict.fromkeys(s for d in [data, *(d for *_, d in made)]
+                                              for s in d.get("sources") or ())),
                 "beyond_source": bool(data.get("beyond_source") or any(d.get("beyond_source") for *_, d in made)),
                 "note": None})
             if i:

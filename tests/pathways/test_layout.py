@@ -83,7 +83,8 @@ def test_default_is_found_however_the_shared_condition_is_nested():
     shared = {"any": [{"a": "x"}, {"b": "y"}]}
     g = _branching([{"all": [shared, {"option": "t0"}]}, shared])
     assert condition_phrase(g, "workup", "t1", 1).endswith(", default")
-    nested = _branching([{"all": [{"a": "x"}, {"all": [{"b": "y"}, {"option": "t0"}]}]}, {"all": [{"a": "x"}, {"b": "y"}]}])
+    nested = _branching([{"all": [{"a": "x"}, {"all": [{"b": "y"}, {"option": "t0"}]}]},
+                         {"all": [{"a": "x"}, {"b": "y"}]}])
     assert condition_phrase(nested, "workup", "t1", 1).endswith(", default")
     other = _branching([{"all": [{"a": "x"}, {"option": "t0"}]}, {"all": [{"a": "x"}, {"b": "y"}]}])
     assert not condition_phrase(other, "workup", "t1", 1).endswith(", default")
