@@ -159,7 +159,8 @@ def render_svg(graph, highlight: list[str] | None = None, title: str | None = No
     """``graph`` drawn as SVG text (text kept as text), ``highlight`` emphasised where it follows arrows."""
     from matplotlib import rc_context
 
-    from sarcoma_sim.pathways.draw import DPI, _compose
+    from sarcoma_sim.pathways.draw.figure import _compose
+    from sarcoma_sim.pathways.draw.style import DPI
 
     keys: set = set()
     if highlight:

@@ -23,7 +23,7 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from sarcoma_sim.pathways.draw import _TextMeasure, _wrapped
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure, _wrapped
 
     measure = _TextMeasure()
     margin = 0.7

@@ -292,7 +292,7 @@ def test_no_folding_note_where_nothing_folds(tmp_path):
 def test_a_panel_takes_linked_states_together():
     """Filling a panel prefers a state linked to it, then one linked to nothing still to place,
     else the next in column order."""
-    from sarcoma_sim.pathways.draw import _next_choice
+    from sarcoma_sim.pathways.draw.cut import _next_choice
     from sarcoma_sim.pathways.fold import drawing_graph, fold_reductions
 
     graph = fold_reductions(drawing_graph(load_subtype("gist")))
@@ -328,7 +328,7 @@ def test_panels_drawn_down_fit_the_page_with_text_of_12_pt(tmp_path, preset):
 
 def test_sizing_a_panel_measures_exactly_what_drawing_it_gives():
     """Fitting by size alone gives the drawn size (to 1e-9 in), for panels and a highlighted drawing."""
-    from sarcoma_sim.pathways.draw import _compose
+    from sarcoma_sim.pathways.draw.figure import _compose
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
     preset = PRESETS["slide"]
@@ -354,7 +354,8 @@ def test_wrapped_footer_lines_fit_their_column_at_every_resolution(dpi):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from sarcoma_sim.pathways.draw import _footer_text, _TextMeasure
+    from sarcoma_sim.pathways.draw.legend import _footer_text
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
 
     preset = PRESETS["slide"]
     column = preset.width - 2 * preset.margin

@@ -1,0 +1,348 @@
+"""A pathway cut into linked panels that each fit a preset's canvas (a slide, a page), by clinical phase.
+
+``preset_graphs`` gives the graph a preset draws (dose reductions folded into their drug's box).
+A panel's fit is decided by composing it at the preset's sizes (``figure._compose``, sizes only);
+the panels' structure (link boxes, phases) comes from ``sarcoma_sim.pathways.panels``. Cuts are
+kept for the process, and those made in worker processes are remembered here (``remember_panels``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Sequence
+
+import networkx as nx
+
+from sarcoma_sim.pathways.draw.diagram import (
+    _graph_of,
+    diagram_bound,
+    diagram_layout,
+    graph_fingerprint,
+    highlighted_keys,
+)
+from sarcoma_sim.pathways.draw.figure import _compose
+from sarcoma_sim.pathways.draw.measure import _TextMeasure
+from sarcoma_sim.pathways.draw.style import PRESETS, Preset
+from sarcoma_sim.pathways.model import Pathway
+
+
+def preset_graphs(pathway_or_graph, highlight: Sequence[str] | None = None) -> tuple:
+    """``(graph, folded, path_keys)``: the pathway's graph, the graph drawn at a preset (dose
+    reductions folded into their drug's box, see ``sarcoma_sim.pathways.fold``) and the keys of the
+    drawn arrows along ``highlight`` (None without one), which is checked on the whole graph."""
+    from sarcoma_sim.pathways.fold import drawing_graph, fold_reductions, folded_path_keys
+
+    if isinstance(pathway_or_graph, Pathway):
+        graph, file = drawing_graph(pathway_or_graph), pathway_or_graph.file or pathway_or_graph.id
+    else:
+        graph, file = _graph_of(pathway_or_graph)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    if highlight is not None:
+        highlighted_keys(graph, highlight, file)
+    folded = fold_reductions(graph)
+    return graph, folded, folded_path_keys(folded, highlight) if highlight is not None else None
+
+
+def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | None = None,
+                  direction: str = "right") -> list:
+    """The pathway cut into linked panels that fit ``preset``, by clinical phase (see
+    ``_phase_groups``), its dose reductions for toxicity folded into their drug's box where that
+    loses nothing. Computed once per pathway, preset, highlight and direction in a process."""
+    graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
+    if isinstance(highlight, str):
+        highlight = [highlight]
+    key = (graph_fingerprint(graph), preset, tuple(highlight) if highlight is not None else None, direction)
+    found = _PANELS.get(key)
+    if found is None:
+        from sarcoma_sim.pathways.layout.text import wrap_widths
+
+        with wrap_widths(*preset.wraps):
+            found = _preset_panels(graph, folded, preset, highlight, path_keys, direction)
+        if len(_PANELS) >= 64:
+            _PANELS.clear()
+        _PANELS[key] = found
+    return list(found)
+
+
+_PANELS: dict[tuple, list] = {}
+
+
+def remember_panels(subtype: str, preset: str, direction: str, panels: list) -> None:
+    """Keep ``panels``, cut elsewhere (``sarcoma_sim.pathways.parallel``), as the shipped ``subtype``'s
+    panels at the named preset and direction, so ``preset_panels`` returns them without cutting."""
+    from sarcoma_sim.pathways.load import load_subtype
+
+    graph = preset_graphs(load_subtype(subtype))[0]
+    if len(_PANELS) >= 64:
+        _PANELS.clear()
+    _PANELS[(graph_fingerprint(graph), PRESETS[preset], None, direction)] = list(panels)
+
+
+def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
+                   highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
+
+    measure = _TextMeasure()
+
+    title_wrap, detail_wrap, label_wrap = preset.wraps
+    wide = preset.wide_wraps
+    spacing = preset.spacing_for(direction)
+    tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(*wide, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+        [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
+    # every pairing, tried only on a finished panel that fits no other way (fitting is not
+    # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
+    # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
+    narrow = [(*preset.narrow_wraps, label_wrap, None)]
+    more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
+        [(*wide, label, None) for label in preset.label_wraps[1:]] + \
+        [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
+    more = [t for t in more + narrow if t not in tries]
+
+    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=(), clean: bool = False):
+        """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
+        preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
+        for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
+            with wrap_widths(title, detail, label, link=link):
+                # the diagram alone larger than the page: no need to compose the slide around it (its
+                # first attempt is the smallest: the spacing only grows when labels collide), nor,
+                # larger on its lower bound, to lay it out
+                bound = diagram_bound(panel, measure, preset.typography, spacing, direction)
+                if bound[0] > preset.width + 1e-6 or bound[1] + 0.6 > preset.height + 1e-6:
+                    continue
+                alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
+                if alone.width > preset.width or alone.height + 0.6 > preset.height:
+                    continue
+                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
+                                     typography=preset.typography, page=(preset.width, preset.height),
+                                     path_keys=path_keys, measure=measure, names=names, spacing=spacing,
+                                     margin=preset.margin, direction=direction, size_only=True)
+                if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
+                    continue
+            if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+                return title, detail, label, link
+        return False
+
+    units = column_units(graph)
+    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
+             if units else False)
+    if not units or whole is not False:
+        return [replace(p, wraps=whole or None) for p in split_panels(graph, [])]
+    # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
+    # panels are then fitted at every width
+    quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
+                                (*wide, label_wrap, None), (*wide, preset.label_wraps[0], None)]))
+    groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
+    fitted: dict[tuple, tuple | bool] = {}
+
+    def final_wrap(panel: nx.MultiDiGraph, clean: bool = True):
+        """The widths a numbered panel fits at with its arrow labels clear of boxes and of each
+        other (every pairing tried), False if none; once per panel. A panel whose labels collide at
+        every width that fits is cut again (``_settled_groups``), as one too large would be; with
+        ``clean`` False, the widths it fits at anyway are the fallback."""
+        key = (graph_fingerprint(panel), clean)
+        if key not in fitted:
+            found = fitting_link_wrap(panel, clean=True) or (
+                fitting_link_wrap(panel, extra=more, clean=True) if more else False)
+            if found is False and not clean:
+                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+            fitted[key] = found
+        return fitted[key]
+
+    groups = _settled_groups(graph, groups, final_wrap)
+    panels = split_panels(graph, groups)
+    # numbered, a link box's text is no longer than its placeholder's: the widths the measured
+    # panel fits at are checked once, and searched again only if the panel grew after all
+    # (only a single state too large for the page, or whose labels collide at every width that
+    # fits, keeps its panel oversized or its labels overlapping: the tests catch it)
+    out = []
+    for panel, measured in zip(panels, measured_panels(graph, groups)):
+        wraps = final_wrap(measured)
+        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps], clean=True) is False:
+            wraps = (fitting_link_wrap(panel.graph, clean=True)
+                     or fitting_link_wrap(panel.graph, extra=more, clean=True)
+                     or fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more))
+        out.append(replace(panel, wraps=wraps or None))
+    return out
+
+
+def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
+    """The panels' states once numbered, checked whole: the fit check is the last word.
+
+    While cutting, a panel is measured with every later state behind one link box ("panel 99");
+    numbered, its arrows may lead to several panels, a link box each, and it can outgrow the page.
+    So each numbered panel that does not fit (or whose arrow labels collide at every width that
+    fits) is cut again, its last state moved to the start of the next panel (a new one after the
+    last), until every panel fits (or holds one state). First-line options left on the second
+    panel then move back to the first. Then neighbouring panels are joined wherever every panel
+    still fits: a phase left holding one small state (the second TRK inhibitor after the first)
+    shares the panel before or after it rather than taking a slide of its own; and one state (any
+    of two neighbouring panels) is moved across their boundary where the joins after it save a
+    panel. Decided from the panels' fit alone, never from state ids.
+    """
+    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
+
+    blocks = phase_blocks(graph)
+    first = set(blocks[0]) if blocks else set()
+
+    def unfit(cut: list[list[str]]) -> list[int]:
+        if len(cut) <= 1:
+            return [] if final_wrap(graph) is not False else [0]
+        # placeholder numbers: a panel is measured once whatever panels before it join or split.
+        # The first panel holding the whole first-line decision (what a resident must learn on one
+        # slide) keeps it whole even where two labels cannot both be clear (drawn down, the two
+        # arrows into epithelioid sarcoma's tazemetostat): the decision is not cut for a label
+        return [i for i, p in enumerate(measured_panels(graph, cut))
+                if final_wrap(p, clean=not (i == 0 and first <= set(cut[0]))) is False]
+
+    groups = [list(g) for g in groups if g]
+    bad = unfit(groups)
+    while any(len(groups[i]) > 1 for i in bad):
+        i = next(i for i in bad if len(groups[i]) > 1)
+        # the state moves to the start of the next panel (its phase goes on there), which the
+        # check then cuts in turn if it outgrows the page; after the last panel, to a new one
+        after = groups[i + 1] if i + 1 < len(groups) else []
+        groups = groups[:i] + [groups[i][:-1], groups[i][-1:] + after] + groups[i + 2:]
+        bad = unfit(groups)
+
+    def joined_up(groups: list[list[str]], bad: list[int]) -> tuple[list[list[str]], list[int]]:
+        i = 0
+        while i + 1 < len(groups):
+            joined = groups[:i] + [groups[i] + groups[i + 1]] + groups[i + 2:]
+            still = unfit(joined)
+            # a join never leaves a panel of several states too large (the cut above would undo it)
+            if all(len(joined[j]) == 1 for j in still) and len(still) <= len(bad):
+                groups, bad = joined, still
+            else:
+                i += 1
+        return groups, bad
+
+    # the first panel is the first-line decision: the options a cut left on the second panel
+    # move back to it while every panel still fits and no panel is added
+    while len(groups) > 1 and not first <= set(groups[0]):
+        back = next((s for s in groups[1] if s in first), None)
+        if back is None:
+            break
+        moved = [g for g in [groups[0] + [back], [s for s in groups[1] if s != back]] if g] + groups[2:]
+        still = unfit(moved)
+        if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+            break
+        groups, bad = moved, still
+    groups, bad = joined_up(groups, bad)
+    # a greedy cut can fill a panel with a state that keeps it from joining its neighbour (the
+    # angiosarcoma second line took the first third-line state, and no longer joined the first
+    # panel): one state moved across a boundary, then joins, wherever that saves a panel. Any
+    # state of the two panels may move, not only the one at the boundary (drawn down, that saved
+    # a slide of leiomyosarcoma, angiosarcoma and desmoid each). The first panel keeps its own
+    # states (the first-line decision stays whole on it).
+    improved = True
+    while improved:
+        improved = False
+        for i in range(len(groups) - 1):
+            moves = []
+            if i > 0 and len(groups[i]) > 1:
+                for s in reversed(groups[i]):
+                    moves.append(groups[:i] + [[x for x in groups[i] if x != s], [s] + groups[i + 1]] + groups[i + 2:])
+            if len(groups[i + 1]) > 1:
+                for s in groups[i + 1]:
+                    moves.append(groups[:i] + [groups[i] + [s], [x for x in groups[i + 1] if x != s]] + groups[i + 2:])
+            for moved in moves:
+                still = unfit(moved)
+                if not all(len(moved[j]) == 1 for j in still) or len(still) > len(bad):
+                    continue
+                fewer, fewer_bad = joined_up(moved, still)
+                if len(fewer) < len(groups):
+                    groups, bad, improved = fewer, fewer_bad, True
+                    break
+            if improved:
+                break
+    return groups
+
+
+def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
+    """The states of each panel: the clinical phases (``panels.phase_blocks``) in order, consecutive
+    phases sharing a panel while they fit; a phase too large for one panel is cut in column order
+    (``_fill_panels``). Decided from the pathway's lines and arrows, so it holds for any pathway."""
+    from sarcoma_sim.pathways.panels import candidate_panel, phase_blocks
+
+    blocks = phase_blocks(graph)
+    placed = sum(len(b) for b in blocks)
+    groups: list[list[str]] = []
+
+    def fits(states: list[str], earlier: list[list[str]]) -> bool:
+        last = len(states) + sum(len(g) for g in earlier) == placed
+        return fitting_link_wrap(candidate_panel(graph, states, last, earlier)) is not False
+
+    for i, block in enumerate(blocks):
+        if groups and fits(groups[-1] + block, groups[:-1]):
+            groups[-1] = groups[-1] + block
+            continue
+        # the first panel (the first-line decision) ends where its phase does; a later panel that
+        # has room goes on with the next phase, so a phase is cut only where a panel is full
+        start = groups.pop() if i > 0 and len(groups) > 1 else []
+        if not start and fits(block, groups):
+            groups.append(list(block))
+            continue
+        groups += _fill_panels(graph, list(block), {}, fitting_link_wrap,
+                               lambda g, own, last, earlier, before=list(groups): candidate_panel(
+                                   g, own, last, [*before, *earlier]), start=start)
+    return groups
+
+
+# How many of the next states, in column order, a panel may choose from (see ``_fill_panels``).
+FILL_WINDOW = 4
+
+
+def _neighbours(graph, state: str) -> set[str]:
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    return (set(graph.predecessors(state)) | set(graph.successors(state))) - terminal - {state}
+
+
+def _next_choice(graph, current: list[str], remaining: list[str]) -> str:
+    """The state the panel holding ``current`` takes next: of the next ``FILL_WINDOW`` in column
+    order, the one with most arrows to the panel; if none has any, one with no arrow to a state
+    still to place (taking it separates nothing); else the next in column order."""
+    window = remaining[:FILL_WINDOW]
+    linked = {s: len(_neighbours(graph, s).intersection(current)) for s in window}
+    best = max(window, key=lambda s: (linked[s], -window.index(s)))
+    if linked[best]:
+        return best
+    rest = set(remaining)
+    return next((s for s in window if not _neighbours(graph, s).intersection(rest)), remaining[0])
+
+
+def _fill_panels(graph, states: list[str], caps: dict[int, int], fitting_link_wrap, candidate_panel,
+                 start: Sequence[str] = ()) -> list[list[str]]:
+    """States taken in column order (top to bottom within one) into panels, each joining the
+    current panel while it still fits and holds fewer than its cap.
+
+    The panel takes next the state ``_next_choice`` picks, else the next in column order; when
+    neither fits, the panel ends. So linked states share a slide (GIST's imatinib 400 mg, its resection and its
+    reduction; the two escalations and the reduction after them) and a panel ends between
+    columns where it can, inside a column where it must.
+    """
+    groups: list[list[str]] = []
+    current: list[str] = list(start)   # the states of a panel already begun
+    remaining = list(states)
+    while remaining:
+        full = len(current) >= caps.get(len(groups), len(states))
+        chosen = None
+        if not current:
+            chosen = remaining[0]
+        elif not full:
+            for candidate in dict.fromkeys([_next_choice(graph, current, remaining), remaining[0]]):
+                last = len(remaining) == 1
+                if fitting_link_wrap(candidate_panel(graph, current + [candidate], last, groups)) is not False:
+                    chosen = candidate
+                    break
+        if chosen is None:
+            groups.append(current)
+            current = []
+            continue
+        current.append(chosen)
+        remaining.remove(chosen)
+    if current:
+        groups.append(current)
+    return groups

@@ -1,0 +1,140 @@
+"""The diagram drawn on matplotlib axes from its layout: bands (or rows) of lines, arrows with their
+labels, state boxes and decision diamonds, a highlighted path's steps numbered."""
+
+from __future__ import annotations
+
+from sarcoma_sim.pathways.draw.diagram import _title_weight
+from sarcoma_sim.pathways.draw.style import EDGE_COLOUR, FADED, HIGHLIGHT_COLOUR, PAD, Typography, _style_of
+from sarcoma_sim.pathways.layout import DECISION, Layout, node_text
+
+
+def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float, t: Typography) -> None:
+    from matplotlib.patches import Rectangle
+
+    for i, band in enumerate(layout.bands):
+        shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
+        ax.add_patch(Rectangle((ox + band.left, top), band.right - band.left, bottom - top,
+                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
+        ax.text(ox + (band.left + band.right) / 2, top + 0.06, band.title, ha="center", va="top",
+                fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
+                gid=f"header:{band.title}")
+
+
+def _draw_rows(ax, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
+    """The bands of a layout running down: a shaded row per line of therapy, its header at the left."""
+    from matplotlib.patches import Rectangle
+
+    for i, band in enumerate(layout.bands):
+        shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
+        ax.add_patch(Rectangle((ox - lead, oy + band.left), layout.width + lead, band.right - band.left,
+                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
+        ax.text(ox - lead + 0.08, oy + (band.left + band.right) / 2, band.title, ha="left", va="center",
+                fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
+                gid=f"header:{band.title}")
+
+
+def _route_path(route, ox: float, oy: float):
+    from matplotlib.path import Path as MplPath
+
+    verts = [(route.segments[0][0][0] + ox, route.segments[0][0][1] + oy)]
+    codes = [MplPath.MOVETO]
+    for seg in route.segments:
+        for px, py in seg[1:]:
+            verts.append((px + ox, py + oy))
+            codes.append(MplPath.CURVE4)
+    return MplPath(verts, codes)
+
+
+def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys, t: Typography) -> None:
+    from matplotlib.patches import FancyArrowPatch
+
+    for i, route in enumerate(layout.routes):
+        edge = route.edge
+        on_path = path_keys is not None and bool(path_keys.intersection(edge.keys))
+        faded = path_keys is not None and not on_path
+        colour = HIGHLIGHT_COLOUR if on_path else EDGE_COLOUR
+        ends_in_decision = edge.target.startswith("decision:")
+        arrow = FancyArrowPatch(
+            path=_route_path(route, ox, oy),
+            arrowstyle="-" if ends_in_decision else "-|>",
+            mutation_scale=16 if on_path else 13,
+            linewidth=3.0 if on_path else 1.4,
+            linestyle=(0, (5, 3)) if edge.beyond_source else "-",
+            color=colour, alpha=FADED if faded else 1.0,
+            zorder=4 if on_path else 2, joinstyle="round", capstyle="round",
+            gid=f"edge:{edge.source}->{edge.target}")
+        ax.add_patch(arrow)
+        if route.label_box is not None and edge.label:
+            box = route.label_box
+            ax.text(box.x + ox, box.y + oy, edge.label, ha="center", va="center", fontsize=t.label,
+                    color=colour if on_path else "#222222", fontweight="bold" if on_path else "normal",
+                    alpha=0.45 if faded else 1.0, zorder=6 if on_path else 5, parse_math=False,
+                    linespacing=1.1,
+                    bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none",
+                              alpha=0.95),
+                    gid=f"label:{edge.source}->{edge.target}")
+
+
+def _draw_nodes(ax, graph, layout: Layout, ox: float, oy: float, path_states, path_keys, measure,
+                t: Typography) -> None:
+    from matplotlib.patches import Circle, FancyBboxPatch, Polygon
+
+    steps: dict[str, list[int]] = {}
+    # a step into a dose reduction folded into its drug's box is numbered on that box
+    folded_into = graph.graph.get("folded_into") or {}
+    for i, s in enumerate(path_states or [], start=1):
+        steps.setdefault(folded_into.get(s, s), []).append(i)
+    for node_id, attrs in graph.nodes(data=True):
+        # a link box stands for a state on another panel: it is on the path when that state is
+        if attrs.get("link_direction") == "to" and any(s in steps for s in attrs["link_of"]):
+            steps[node_id] = sorted(i for s in attrs["link_of"] for i in steps.get(s, ()))
+    for node_id, box in layout.boxes.items():
+        x, y = box.x + ox, box.y + oy
+        if box.kind == DECISION:
+            on = path_keys is not None and any(
+                r.edge.target == node_id and bool(path_keys.intersection(r.edge.keys)) for r in layout.routes)
+            s = box.width / 2
+            ax.add_patch(Polygon([(x - s, y), (x, y - s), (x + s, y), (x, y + s)], closed=True,
+                                 facecolor="#F6D5D1" if on else "#FFFFFF",
+                                 edgecolor=HIGHLIGHT_COLOUR if on else EDGE_COLOUR,
+                                 linewidth=2.5 if on else 1.4,
+                                 alpha=FADED if (path_states is not None and not on) else 1.0,
+                                 zorder=7, gid=f"node:{node_id}"))
+            continue
+        attrs = graph.nodes[node_id]
+        style = _style_of(attrs)
+        on_path = path_states is not None and node_id in steps
+        faded = path_states is not None and not on_path
+        alpha = FADED + 0.1 if faded else 1.0
+        rounding = min(box.height / 2, box.width / 2) if attrs.get("kind") == "terminal" else 0.09
+        dashed = attrs.get("beyond_source") or attrs.get("link_direction")
+        ax.add_patch(FancyBboxPatch(
+            (x - box.width / 2, y - box.height / 2), box.width, box.height,
+            boxstyle=f"round,pad=0,rounding_size={rounding}",
+            facecolor=style.fill, edgecolor=HIGHLIGHT_COLOUR if on_path else style.edge,
+            linewidth=3.2 if on_path else 1.8,
+            linestyle=(0, (4, 2.5)) if dashed else "-",
+            alpha=alpha, zorder=8, gid=f"node:{node_id}"))
+        title, detail = node_text(attrs)
+        tw, th = measure(title, t.node_title, _title_weight(attrs))
+        dh = measure(detail, t.node_detail, style="italic")[1] + 0.05 if detail else 0.0
+        top = y - (th + dh) / 2
+        text_alpha = 0.4 if faded else 1.0
+        # a link box's rows read as a list: left-aligned
+        row_list = bool(attrs.get("link_direction"))
+        ax.text(x - box.width / 2 + PAD if row_list else x, top + th / 2, title,
+                ha="left" if row_list else "center", va="center", fontsize=t.node_title,
+                fontweight=_title_weight(attrs), color="#111111", alpha=text_alpha, zorder=9,
+                parse_math=False, multialignment="left" if row_list else "center", gid=f"title:{node_id}")
+        if detail:
+            ax.text(x, top + th + 0.05 + (dh - 0.05) / 2, detail, ha="center", va="center",
+                    fontsize=t.node_detail, fontstyle="italic", color="#333333", alpha=text_alpha,
+                    zorder=9, parse_math=False, multialignment="center", gid=f"detail:{node_id}")
+        if on_path:
+            badge = ",".join(str(i) for i in steps[node_id])
+            bx, by = x - box.width / 2 + 0.02, y - box.height / 2 + 0.02
+            r = (0.13 + 0.045 * max(0, len(badge) - 1)) * t.badge / 9
+            ax.add_patch(Circle((bx, by), r, facecolor=HIGHLIGHT_COLOUR, edgecolor="white",
+                                linewidth=1.2, zorder=10, gid=f"step:{node_id}"))
+            ax.text(bx, by, badge, ha="center", va="center", fontsize=t.badge, fontweight="bold",
+                    color="white", zorder=11, parse_math=False, gid=f"steptext:{node_id}")
