@@ -8,7 +8,7 @@ highlighted path.
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 import networkx as nx
 
@@ -55,7 +55,7 @@ def highlighted_keys(graph: nx.MultiDiGraph, highlight: Sequence[str], file: str
 # Layouts kept for the process, keyed by everything that decides them (the graph's content, the
 # type sizes, spacing, direction, wrap widths and fonts): a pathway is laid out once however many
 # panels, presets, formats, map requests or focus views draw it.
-_LAYOUTS: dict[tuple, Layout] = {}
+_LAYOUTS: dict[LayoutKey, Layout] = {}
 _LAYOUTS_LIMIT = 512
 
 
@@ -69,16 +69,29 @@ def graph_fingerprint(graph: nx.MultiDiGraph) -> str:
     return hashlib.blake2b(text.encode("utf-8"), digest_size=16).hexdigest()
 
 
+class LayoutKey(NamedTuple):
+    """What a layout depends on: the graph's fingerprint and every option that changes it."""
+
+    fingerprint: str
+    typography: Typography
+    spacing: Spacing | None
+    direction: str
+    attempts: int
+    wraps: tuple
+    font_family: tuple
+    sans_serif: tuple
+
+
 def layout_key(graph: nx.MultiDiGraph, typography: Typography, spacing: Spacing | None, direction: str,
-               attempts: int = 6) -> tuple:
+               attempts: int = 6) -> LayoutKey:
     """The cache key of a layout: the graph's fingerprint and every option that changes the layout."""
     from matplotlib import rcParams
 
     from sarcoma_sim.pathways.layout import text as layout_text
 
     wraps = (layout_text.TITLE_WRAP, layout_text.DETAIL_WRAP, layout_text.LABEL_WRAP, layout_text.LINK_WRAP)
-    return (graph_fingerprint(graph), typography, spacing, direction, attempts, wraps,
-            tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+    return LayoutKey(graph_fingerprint(graph), typography, spacing, direction, attempts, wraps,
+                     tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
 
 
 def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
@@ -96,7 +109,7 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     if found is None and attempts > 1:
         # the first attempt is the layout asked for with one attempt: where its labels are clear,
         # more attempts end with it (fitting a panel lays it out with one attempt first)
-        first = _LAYOUTS.get(key[:4] + (1,) + key[5:])
+        first = _LAYOUTS.get(key._replace(attempts=1))
         if first is not None and first.collisions == 0:
             found = first
     if found is None:
