@@ -101,29 +101,45 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, exhaustive: bool = False, extra=(), clean: bool = False):
+    def fitting_link_wrap(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
         """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
         preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
-        for title, detail, label, link in (list(extra) if extra else tries + (more if exhaustive else [])):
-            with wrap_widths(title, detail, label, link=link):
-                # the diagram alone larger than the page: no need to compose the slide around it (its
-                # first attempt is the smallest: the spacing only grows when labels collide), nor,
-                # larger on its lower bound, to lay it out
-                bound = diagram_bound(panel, measure, preset.typography, spacing, direction)
-                if bound[0] > preset.width + 1e-6 or bound[1] + 0.6 > preset.height + 1e-6:
-                    continue
-                alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
-                if alone.width > preset.width or alone.height + 0.6 > preset.height:
-                    continue
-                _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
-                                     typography=preset.typography, page=(preset.width, preset.height),
-                                     path_keys=path_keys, measure=measure, names=names, spacing=spacing,
-                                     margin=preset.margin, direction=direction, size_only=True)
-                if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
-                    continue
-            if w <= preset.width + 1e-6 and h <= preset.height + 1e-6:
+        for title, detail, label, link in (list(extra) if extra else tries):
+            if fits_at(panel, title, detail, label, link, clean):
                 return title, detail, label, link
         return False
+
+    def least_colliding(panel: nx.MultiDiGraph):
+        """Of every width ``panel`` fits at, the one whose arrow labels collide least (the first
+        such); False if it fits at none. For a panel kept whole though no width keeps it clear."""
+        best, fewest = False, None
+        for widths in tries + more:
+            if fits_at(panel, *widths, False):
+                with wrap_widths(*widths[:3], link=widths[3]):
+                    collisions = diagram_layout(panel, measure, preset.typography, spacing, direction).collisions
+                if fewest is None or collisions < fewest:
+                    best, fewest = widths, collisions
+        return best
+
+    def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
+        """Whether ``panel`` fits the page at these widths (its labels clear too, if ``clean``)."""
+        with wrap_widths(title, detail, label, link=link):
+            # the diagram alone larger than the page: no need to compose the slide around it (its
+            # first attempt is the smallest: the spacing only grows when labels collide), nor,
+            # larger on its lower bound, to lay it out
+            bound = diagram_bound(panel, measure, preset.typography, spacing, direction)
+            if bound[0] > preset.width + 1e-6 or bound[1] + 0.6 > preset.height + 1e-6:
+                return False
+            alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
+            if alone.width > preset.width or alone.height + 0.6 > preset.height:
+                return False
+            _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
+                                 typography=preset.typography, page=(preset.width, preset.height),
+                                 path_keys=path_keys, measure=measure, names=names, spacing=spacing,
+                                 margin=preset.margin, direction=direction, size_only=True)
+            if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
+                return False
+        return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
 
     units = column_units(graph)
     whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
@@ -147,7 +163,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
             found = fitting_link_wrap(panel, clean=True) or (
                 fitting_link_wrap(panel, extra=more, clean=True) if more else False)
             if found is False and not clean:
-                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
+                found = least_colliding(panel)
             fitted[key] = found
         return fitted[key]
 
@@ -163,7 +179,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps], clean=True) is False:
             wraps = (fitting_link_wrap(panel.graph, clean=True)
                      or fitting_link_wrap(panel.graph, extra=more, clean=True)
-                     or fitting_link_wrap(panel.graph) or fitting_link_wrap(panel.graph, extra=more))
+                     or least_colliding(panel.graph))
         out.append(replace(panel, wraps=wraps or None))
     return out
 

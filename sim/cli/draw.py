@@ -34,7 +34,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "7"
+DRAWING_VERSION = "8"
 # Beside the gallery's images: per subtype, what each slide panel teaches (read by the gallery page).
 PANELS_FILE = "panels.json"
 
@@ -243,7 +243,9 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
            "At the slide and page sizes, a dose reduction for toxicity that only lowers the dose of "
            "the drug before it and then goes on as that drug does is listed in the drug's box "
            "(\"toxicity: 120 mg, then 80 mg daily\" under regorafenib) instead of having a box of its "
-           "own: a teacher's slide shows the drug's course with fewer boxes. A "
+           "own: a teacher's slide shows the drug's course with fewer boxes. Where toxicity at the "
+           "reduced dose leads on by a decision (pazopanib 600 mg: an NTRK inhibitor if the tumour "
+           "has an NTRK fusion, otherwise a trial), the drug's intolerance arrows make that decision. A "
            "reduction that changes what follows keeps its box (imatinib reduced for toxicity is not "
            "escalated at progression). The full state machine stays in the default drawing and in "
            "every export.", "",

@@ -110,3 +110,21 @@ def test_phase_blocks_start_with_the_first_line_decision():
     lines = taught_lines(graph)
     later = [max(lines[n] for n in block) for block in blocks[1:]]
     assert later == sorted(later)
+
+
+@pytest.mark.slow
+def test_a_first_panel_kept_whole_takes_the_widths_where_labels_collide_least():
+    """Epithelioid sarcoma drawn down keeps its first-line decision on panel 1 though no width
+    keeps every label clear: of the widths that fit, it takes one with the fewest collisions (one;
+    the first width that fit had two)."""
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    preset = PRESETS["slide"]
+    first = slide_panels("epithelioid_sarcoma", "down")[0]
+    assert set(first_line_options(folded("epithelioid_sarcoma"))) <= set(first.states)
+    title, detail, label, link = first.wraps
+    with wrap_widths(title, detail, label, link=link):
+        layout = diagram_layout(first.graph, _TextMeasure(), preset.typography, preset.spacing_for("down"), "down")
+    assert layout.collisions <= 1
