@@ -24,10 +24,10 @@ columns): the layout alone and a whole PNG drawing (target, issue 13: 60 states 
 ``web`` times the web app's map and focus view in-process (the app's test client, diagrams drawn
 in the serving process as ``serve`` does with no worker): per subtype, the map page (``/map`` and
 its ``map.svg``) and the case page with its focus view (the page and its ``diagram.svg``), cold (the
-first request for the pathway, in a fresh process: ``--cold`` processes) and warm (``--walks`` new
-walks of a pathway already drawn: a case at a decision no one has reached before, so a new
-highlight on the same neutral graph), median and p95 side by side, with how many graphs were
-laid out during the timed requests (``layered_layout`` calls: none for a new walk is the goal);
+first request for the pathway, in a fresh process) and warm (``--walks`` new walks of a pathway
+already drawn, in a process of their own: a case at a decision no one has reached before, so a new
+highlight on the same neutral graph), ``--cold`` rounds of each, median and p95 side by side, with
+how many graphs were laid out during the timed requests (``layered_layout`` calls: none for a new walk is the goal);
 "cold, warmed" is a first request after the warm-up a ``serve`` worker does as it starts.
 ``--against REV`` times a git revision too (its processes in turn with this tree's), with the ratio.
 ``benchmarks/web_load.py --maps`` gives the same pages' figures under 50 residents.
@@ -307,13 +307,19 @@ def web(args) -> None:
                 modes[("this tree", "cold, warmed")] = ["--cold", "--warm-up"]
             cold = {mode: {"map page": [], "case page": []} for mode in modes}
             cold_layouts = {mode: {"map page": 0, "case page": 0} for mode in modes}
-            for _ in range(args.cold):
-                for mode, flags in modes.items():   # in turn, so every tree sees the same load
+            warm = {tree: {"times": {"map page": [], "case page": []}, "layouts": {"map page": 0, "case page": 0}}
+                    for tree in trees}
+            for _ in range(args.cold):   # rounds: every process of a round in turn, so all see the same load
+                for mode, flags in modes.items():
                     found = run(mode[0], subtype, *flags)
                     for kind, values in found["times"].items():
                         cold[mode][kind] += values
                         cold_layouts[mode][kind] = max(cold_layouts[mode][kind], found["layouts"][kind])
-            warm = {tree: run(tree, subtype, "--walks", str(args.walks)) for tree in trees}
+                for tree in trees:
+                    found = run(tree, subtype, "--walks", str(args.walks))
+                    for kind, values in found["times"].items():
+                        warm[tree]["times"][kind] += values
+                        warm[tree]["layouts"][kind] += found["layouts"][kind]
             for kind in ("map page", "case page"):
                 for (tree, first), c in cold.items():
                     w = warm[tree]["times"][kind]
@@ -324,8 +330,9 @@ def web(args) -> None:
                 ratio = [statistics.median(warm[t]["times"]["map page"]) for t in trees]
                 print(f"{subtype[:15]:<15} map page, warm p50: {args.against} / this tree = {ratio[1] / ratio[0]:.2f}x")
         print(f"times in ms; cold: {args.cold} fresh processes each (cold, warmed: after the warm-up a serve worker "
-              f"does as it starts); layout: graphs laid out during the timed requests of that page (cold: the most "
-              f"in one process; warm: in all {args.walks} new walks, after one untimed drawing of the pathway)")
+              f"does as it starts); warm: {args.walks} new walks in each of {args.cold} processes, each after one "
+              f"untimed drawing of the pathway; layout: graphs laid out during the timed requests of that page "
+              f"(cold: the most in one process; warm: in all)")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
@@ -362,8 +369,8 @@ def main(argv=None) -> None:
     c.set_defaults(run=chain)
     w = which.add_parser("web", help="the web app's map page and case page, cold v warm, per subtype")
     w.add_argument("--subtypes", nargs="+", choices=SUBTYPE_IDS, default=["gist", "leiomyosarcoma"])
-    w.add_argument("--cold", type=int, default=3, help="fresh processes timing the first request")
-    w.add_argument("--walks", type=int, default=12, help="new walks timed in the warm process")
+    w.add_argument("--cold", type=int, default=3, help="rounds of fresh processes (cold and warm, in turn)")
+    w.add_argument("--walks", type=int, default=12, help="new walks timed in each warm process")
     w.add_argument("--against", metavar="REV", help="also time this git revision (a commit or a tag), in turn")
     w.set_defaults(run=web)
     one = which.add_parser("web-one", help=argparse.SUPPRESS)
