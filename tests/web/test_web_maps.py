@@ -191,6 +191,7 @@ def test_warmed_workers_draw_their_first_maps_without_laying_out():
     assert done.stdout.split() == ["2", "0"]
 
 
+@pytest.mark.slow   # starts a process pool
 def test_the_neutral_map_drawn_in_a_worker_is_the_one_drawn_in_process():
     """A worker process draws the same neutral map as the serving process, and the drawing is kept."""
     from sarcoma_sim.pathways.load import load_subtype
