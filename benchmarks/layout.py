@@ -3,6 +3,7 @@
     python benchmarks/layout.py quality [--direction right down]
     python benchmarks/layout.py timings [--repeats 3] [--against REV]
     python benchmarks/layout.py chain [--sizes 10 30 60 120] [--repeats 3]
+    python benchmarks/layout.py web [--subtypes gist leiomyosarcoma] [--cold 3] [--walks 12] [--against REV]
 
 ``quality`` prints, per shipped subtype and direction, the edge crossings, total edge length (in)
 and drawing area (sq in) of the project's layout (``diagram_layout``, fonts measured with
@@ -19,6 +20,17 @@ on the project's 2-core machine) and GIST at ``--size slide`` (target under 3 s)
 ``chain`` times pathways with the shape of the reliability reproducer r08 (a workup, a chain of
 N-2 therapy lines, intolerance from every line ending the pathway, so long arrows cross many
 columns): the layout alone and a whole PNG drawing (target, issue 13: 60 states under 5 s).
+
+``web`` times the web app's map and focus view in-process (the app's test client, diagrams drawn
+in the serving process as ``serve`` does with no worker): per subtype, the map page (``/map`` and
+its ``map.svg``) and the case page with its focus view (the page and its ``diagram.svg``), cold (the
+first request for the pathway, in a fresh process) and warm (``--walks`` new walks of a pathway
+already drawn, in a process of their own: a case at a decision no one has reached before, so a new
+highlight on the same neutral graph), ``--cold`` rounds of each, median and p95 side by side, with
+how many graphs were laid out during the timed requests (``layered_layout`` calls: none for a new walk is the goal);
+"cold, warmed" is a first request after the warm-up a ``serve`` worker does as it starts.
+``--against REV`` times a git revision too (its processes in turn with this tree's), with the ratio.
+``benchmarks/web_load.py --maps`` gives the same pages' figures under 50 residents.
 """
 
 from __future__ import annotations
@@ -170,8 +182,178 @@ def chain(args) -> None:
                   f"{1000 * draw_s / n:>14.1f}")
 
 
+def _web_walks(subtype: str, walks: int, cold: bool, warm_up: bool = False) -> dict:
+    """In this process: the map page and the case page of ``subtype``'s cases, timed per request.
+
+    With ``cold`` one case's first pages (the pathway never drawn in this process; with ``warm_up``
+    after ``diagrams.warm_layouts``, untimed, as a ``serve`` worker does when it starts); else first a
+    case is drawn (not timed), then cases are played with their answers drawn from a fixed seed and
+    every pending decision reached on a walk not drawn before is timed, until ``walks`` are. Returns the
+    seconds and the layouts computed (``layered_layout`` calls) per page kind.
+    """
+    import random
+    import re
+
+    import sarcoma_sim.pathways.draw as draw_module
+    from sarcoma_sim.web.app import create_app
+
+    laid_out = [0]
+    original = draw_module.layered_layout
+
+    def counted(*args, **kwargs):
+        laid_out[0] += 1
+        return original(*args, **kwargs)
+
+    draw_module.layered_layout = counted   # the layouts computed, counted where the drawing code calls for one
+    if warm_up:
+        from sarcoma_sim.web.diagrams import warm_layouts
+
+        warm_layouts()
+    times: dict[str, list[float]] = {"map page": [], "case page": []}
+    layouts = {kind: 0 for kind in times}
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(Path(tmp) / "attempts.sqlite3")
+        client = app.test_client()
+        store = app.config["STORE"]
+
+        def timed(paths: list[str]) -> float:
+            start = time.perf_counter()
+            for path in paths:
+                response = client.get(path)
+                if response.status_code != 200:
+                    raise SystemExit(f"error: GET {path}: {response.status_code}")
+            return time.perf_counter() - start
+
+        def pages(url: str) -> None:
+            for kind, paths in (("map page", [f"{url}/map", f"{url}/map.svg"]),
+                                ("case page", [url, f"{url}/diagram.svg"])):
+                before = laid_out[0]
+                times[kind].append(timed(paths))
+                layouts[kind] += laid_out[0] - before
+
+        def new_case(seed: int) -> str:
+            return client.post("/cases", data={"case": subtype, "seed": str(seed)}).headers["Location"]
+
+        if cold:
+            pages(new_case(1))
+        else:
+            url = new_case(1)
+            timed([f"{url}/map.svg"])  # the pathway drawn once: what follows is warm
+            seen = {_walk_of(store, url)[0]}
+            rng = random.Random(21)
+            seed = 100
+            while len(times["map page"]) < walks and seed < 100 + 50 * walks:
+                url = new_case(seed)
+                seed += 1
+                for _ in range(30):
+                    walk, pending = _walk_of(store, url)
+                    if not pending:
+                        break   # the debrief draws the labelled map, another graph: not this figure
+                    if walk not in seen:
+                        seen.add(walk)
+                        pages(url)
+                        if len(times["map page"]) >= walks:
+                            break
+                    page = client.get(url).get_data(as_text=True)
+                    options = re.findall(r'name="option" value="(\d+)"', page)
+                    decision = re.search(r'name="decision" value="(\d+)"', page)
+                    if not options or not decision:
+                        break
+                    client.post(f"{url}/answer", data={"decision": decision.group(1), "option": rng.choice(options)})
+        store.close()
+    return {"times": times, "layouts": layouts}
+
+
+def _walk_of(store, url: str) -> tuple[tuple, bool]:
+    """The walk so far of the attempt at ``url`` (the states its map highlights), replayed as the pages
+    do, and whether a decision is pending."""
+    from sarcoma_sim.reports.taken_path import taken_walk
+    from sarcoma_sim.web.cases import pathway_for, replay
+
+    attempt = store.attempt(url.rstrip("/").rsplit("/", 1)[-1])
+    state = replay(pathway_for(store, attempt.pathway_key, attempt.pathway_version), attempt.seed, attempt.answers)
+    return tuple(taken_walk(state.result)), state.pending is not None
+
+
+def web(args) -> None:
+    """Print the map page's and the case page's latency, cold v warm, per subtype (in-process); with
+    ``--against REV`` the same for that git revision, its processes run in turn with this tree's."""
+    import json
+
+    from sarcoma_sim.web import diagrams
+
+    with tempfile.TemporaryDirectory() as tmp:
+        trees: dict[str, Path | None] = {"this tree": None}
+        if args.against:
+            trees[args.against] = _staged_revision(args.against, Path(tmp) / "against")
+        print(f"load average at the start: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+        print("in-process (test client, no diagram worker); cold: the first request for the pathway in a fresh "
+              "process; warm: a new walk of a pathway already drawn")
+        print(f"{'subtype':<15} {'page':<9} {'tree':<10} {'first':<12} {'cold p50':>9} {'cold p95':>9} {'layout':>6}  "
+              f"{'warm p50':>9} {'warm p95':>9} {'n warm':>6} {'layout':>6}")
+
+        def run(tree: str, *flags: str) -> dict:
+            path = trees[tree]
+            env = {**os.environ, "PYTHONPATH": str(path)} if path else None
+            done = subprocess.run([sys.executable, __file__, "web-one", *flags], capture_output=True, text=True,
+                                  env=env)
+            if done.returncode:
+                sys.exit(f"error: web-one {' '.join(flags)} on {tree}: {done.stderr.strip()[-300:]}")
+            return json.loads(done.stdout)
+
+        for subtype in args.subtypes:
+            modes = {(tree, "cold"): ["--cold"] for tree in trees}
+            if hasattr(diagrams, "warm_layouts"):   # a serve worker's warm-up at its start (this tree only)
+                modes[("this tree", "cold, warmed")] = ["--cold", "--warm-up"]
+            cold = {mode: {"map page": [], "case page": []} for mode in modes}
+            cold_layouts = {mode: {"map page": 0, "case page": 0} for mode in modes}
+            warm = {tree: {"times": {"map page": [], "case page": []}, "layouts": {"map page": 0, "case page": 0}}
+                    for tree in trees}
+            for _ in range(args.cold):   # rounds: every process of a round in turn, so all see the same load
+                for mode, flags in modes.items():
+                    found = run(mode[0], subtype, *flags)
+                    for kind, values in found["times"].items():
+                        cold[mode][kind] += values
+                        cold_layouts[mode][kind] = max(cold_layouts[mode][kind], found["layouts"][kind])
+                for tree in trees:
+                    found = run(tree, subtype, "--walks", str(args.walks))
+                    for kind, values in found["times"].items():
+                        warm[tree]["times"][kind] += values
+                        warm[tree]["layouts"][kind] += found["layouts"][kind]
+            for kind in ("map page", "case page"):
+                for (tree, first), c in cold.items():
+                    w = warm[tree]["times"][kind]
+                    print(f"{subtype[:15]:<15} {kind:<9} {tree[:10]:<10} {first:<12} {_ms(statistics.median(c[kind]))} "
+                          f"{_ms(_p95(c[kind]))} {cold_layouts[(tree, first)][kind]:>6}  {_ms(statistics.median(w))} "
+                          f"{_ms(_p95(w))} {len(w):>6} {warm[tree]['layouts'][kind]:>6}")
+            if args.against:
+                ratio = [statistics.median(warm[t]["times"]["map page"]) for t in trees]
+                print(f"{subtype[:15]:<15} map page, warm p50: {args.against} / this tree = {ratio[1] / ratio[0]:.2f}x")
+        print(f"times in ms; cold: {args.cold} fresh processes each (cold, warmed: after the warm-up a serve worker "
+              f"does as it starts); warm: {args.walks} new walks in each of {args.cold} processes, each after one "
+              f"untimed drawing of the pathway; layout: graphs laid out during the timed requests of that page "
+              f"(cold: the most in one process; warm: in all)")
+        print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+
+
+def _ms(seconds: float) -> str:
+    return f"{1000 * seconds:>9.1f}"
+
+
+def _p95(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(0.95 * len(ordered)) - 1))]
+
+
+def web_one(args) -> None:
+    """One process of ``web``: its figures as JSON on stdout."""
+    import json
+
+    print(json.dumps(_web_walks(args.subtype, args.walks, args.cold, args.warm_up)))
+
+
 def main(argv=None) -> None:
-    """Run one of the benchmarks (``quality``, ``timings`` or ``chain``)."""
+    """Run one of the benchmarks (``quality``, ``timings``, ``chain`` or ``web``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_subparsers(dest="which", required=True)
     q = which.add_parser("quality", help="crossings, edge length and area against dot")
@@ -185,6 +367,18 @@ def main(argv=None) -> None:
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 60, 120])
     c.add_argument("--repeats", type=int, default=3)
     c.set_defaults(run=chain)
+    w = which.add_parser("web", help="the web app's map page and case page, cold v warm, per subtype")
+    w.add_argument("--subtypes", nargs="+", choices=SUBTYPE_IDS, default=["gist", "leiomyosarcoma"])
+    w.add_argument("--cold", type=int, default=3, help="rounds of fresh processes (cold and warm, in turn)")
+    w.add_argument("--walks", type=int, default=12, help="new walks timed in each warm process")
+    w.add_argument("--against", metavar="REV", help="also time this git revision (a commit or a tag), in turn")
+    w.set_defaults(run=web)
+    one = which.add_parser("web-one", help=argparse.SUPPRESS)
+    one.add_argument("subtype", choices=SUBTYPE_IDS)
+    one.add_argument("--walks", type=int, default=12)
+    one.add_argument("--cold", action="store_true")
+    one.add_argument("--warm-up", action="store_true")
+    one.set_defaults(run=web_one)
     args = parser.parse_args(argv)
     args.run(args)
 

@@ -1,7 +1,7 @@
 """Load benchmark of the web app (not a test): N simulated residents playing cases at once on loopback.
 
     python benchmarks/web_load.py [--residents 50] [--cases 2] [--time-limit 120] [--diagrams] [--think 0]
-                                  [--seed 1]
+                                  [--seed 1] [--maps] [--subtypes gist leiomyosarcoma]
 
 Starts ``sarcoma-sim serve --port 0`` with a fresh SQLite file in a temporary folder (or uses
 ``--url`` and ``--db`` of a running server), then runs ``--residents`` threads at once, each a
@@ -9,11 +9,14 @@ resident with its own keep-alive connection playing ``--cases`` whole cases: sta
 then for every decision load the decision page (GET, the figure the goal is about), answer with
 a random option (POST), until the debrief; with ``--diagrams`` each page view also loads its
 SVG diagram, as a browser would; ``--think S`` makes each resident pause a random 0.5 S to 1.5 S
-before each answer (reading the feedback), where 0 (the default) is the hardest closed loop.
+before each answer (reading the feedback), where 0 (the default) is the hardest closed loop;
+``--maps`` makes each resident also open the whole map (the map page and its SVG, as a browser
+does) at every decision, and ``--subtypes`` restricts the cases residents pick from.
 Bounded: at most 500 residents, and no new case starts after ``--time-limit`` seconds. Everything
 random comes from ``--seed``.
 
-Prints requests/s, p50/p95/max latency per request kind, errors (any status other than the
+Prints requests/s, p50/p95/max latency per request kind (with ``--maps``, the map page per subtype,
+cold for the first asked of the server and warm after), errors (any status other than the
 expected 200/303), and checks that every case a resident finished is stored as finished in the
 database. Goal (issue 10): 50 residents, p95 under 200 ms for a decision page, zero errors, zero
 lost attempts.
@@ -62,6 +65,8 @@ SUBTYPES = ("gist", "leiomyosarcoma", "liposarcoma", "dfsp", "imt", "pecoma", "a
 OPTION = re.compile(r'name="option" value="(\d+)"')
 DECISION = re.compile(r'name="decision" value="(\d+)"')
 DIAGRAM = re.compile(r'data="([^"]+diagram\.svg[^"]*)"')
+MAP_LINK = re.compile(r'href="([^"]+/map[^"]*)" id="map-link"')
+MAP_SVG = re.compile(r'data="([^"]+map\.svg[^"]*)"')
 
 
 class Recorder:
@@ -72,6 +77,7 @@ class Recorder:
         self.latencies: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.finished: list[str] = []
+        self.mapped: set[str] = set()   # subtypes whose map was asked for already (the first is cold)
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
@@ -107,8 +113,9 @@ def resident(host: str, port: int, number: int, args, recorder: Recorder, deadli
         for _ in range(args.cases):
             if time.monotonic() > deadline:
                 return
+            case = rng.choice(args.subtypes)
             status, headers, _ = request(conn, recorder, "start case (POST)", "POST", "/cases",
-                                         {"case": rng.choice(SUBTYPES), "seed": str(rng.randrange(10**6))}, 303)
+                                         {"case": case, "seed": str(rng.randrange(10**6))}, 303)
             if status != 303:
                 return
             path = urllib.parse.urlsplit(headers["Location"]).path
@@ -120,6 +127,8 @@ def resident(host: str, port: int, number: int, args, recorder: Recorder, deadli
                     with recorder.lock:
                         recorder.finished.append(path.rsplit("/", 1)[-1])
                     break
+                if args.maps and (found := MAP_LINK.search(page)):
+                    whole_map(conn, recorder, case, found.group(1).replace("&amp;", "&"))
                 options = OPTION.findall(page)
                 decision = DECISION.search(page)
                 if status != 200 or not options or not decision:
@@ -133,6 +142,22 @@ def resident(host: str, port: int, number: int, args, recorder: Recorder, deadli
         recorder.error(f"resident {number}: {type(error).__name__}: {error}")
     finally:
         conn.close()
+
+
+def whole_map(conn, recorder: Recorder, subtype: str, path: str) -> None:
+    """Open the whole map as a browser does (its page, then its SVG); the two requests timed as one
+    "map page" figure, the first for a subtype marked cold (its pathway never drawn by the server)."""
+    started = time.perf_counter()
+    _, _, page = request(conn, recorder, "map html (GET)", "GET", path)
+    found = MAP_SVG.search(page)
+    if found is None:
+        recorder.error(f"no map.svg on {path}")
+        return
+    with recorder.lock:
+        cold = subtype not in recorder.mapped
+        recorder.mapped.add(subtype)
+    request(conn, recorder, "map svg (GET)", "GET", found.group(1).replace("&amp;", "&"))
+    recorder.add(f"map page {subtype} {'cold' if cold else 'warm'}", time.perf_counter() - started)
 
 
 @contextlib.contextmanager
@@ -545,6 +570,10 @@ def main() -> int:
     parser.add_argument("--cases", type=int, default=2, help="cases per resident")
     parser.add_argument("--time-limit", type=float, default=120.0, help="no new case after this many seconds")
     parser.add_argument("--diagrams", action="store_true", help="also load each page's SVG diagram")
+    parser.add_argument("--maps", action="store_true",
+                        help="also open the whole map (its page and SVG) at every decision")
+    parser.add_argument("--subtypes", nargs="+", choices=SUBTYPES, default=list(SUBTYPES),
+                        help="the cases residents pick from (default: every shipped subtype)")
     parser.add_argument("--think", type=float, default=0.0, help="mean seconds a resident reads before answering")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--url", help="a running server (default: start one)")
@@ -592,12 +621,17 @@ def main() -> int:
         stored = Store(db).count_finished(recorder.finished)
 
     total = sum(len(v) for v in recorder.latencies.values())
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),) * 3
     print(f"web load: {args.residents} concurrent residents, {args.cases} case(s) each, seed {args.seed}"
-          f"{', with diagrams' if args.diagrams else ''}, think time {args.think:g} s")
-    print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s")
+          f"{', with diagrams' if args.diagrams else ''}{', opening the whole map' if args.maps else ''}, "
+          f"think time {args.think:g} s; cases of {', '.join(args.subtypes)}")
+    print(f"requests: {total} in {wall:.1f} s = {total / wall:.0f} requests/s; load average after the run "
+          f"{load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     for kind, values in sorted(recorder.latencies.items()):
-        print(f"  {kind:22s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
+        print(f"  {kind:28s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
               f"p95 {1000 * percentile(values, 0.95):7.1f} ms  max {1000 * max(values):7.1f} ms")
+    if args.maps:
+        print("  (map page: its HTML and its map.svg as one figure; cold: the first for the subtype on this server)")
     print(f"errors: {len(recorder.errors)}" + (f" (first: {recorder.errors[0]})" if recorder.errors else ""))
     print(f"finished attempts: {len(recorder.finished)}; stored as finished in the database: {stored}; "
           f"lost: {len(recorder.finished) - stored}")

@@ -8,7 +8,8 @@ a graph of the pathway. ``neutral_graph`` takes from a graph everything that wou
 pending decision: the state labels are replaced by the caller's neutral wording (a label such as
 "Imatinib 800 mg daily (KIT exon 9)" names the marker it goes with), the arrows lose their
 conditions and notes, and the states lose their ids. ``render_svg`` draws a graph with the usual
-drawing code, every text at least 9 pt (12 CSS px at the drawing's own size).
+drawing code, every text at least 9 pt (12 CSS px at the drawing's own size), on the layout
+``map_layout`` keeps for the graph (a neutral map is laid out once, whatever walk it highlights).
 """
 
 from __future__ import annotations
@@ -154,10 +155,44 @@ def readable_typography():
                                           for f in fields(DEFAULT_TYPOGRAPHY)})
 
 
+def map_layout(graph):
+    """The layout ``render_svg`` draws ``graph`` with (computed once per graph and process, then kept)."""
+    from sarcoma_sim.pathways.draw import diagram_layout
+
+    return diagram_layout(graph, typography=readable_typography())
+
+
+_AXES_CLASS: list = []
+
+
+def _map_axes_class():
+    """Axes that keep no data limits from the patches added to them.
+
+    The drawing sets its own limits, so the limits matplotlib works out from every arrow as it is
+    added are never read; working them out was half the time of drawing a map (``render_svg``
+    writes the same SVG either way, which its test checks).
+    """
+    if not _AXES_CLASS:
+        from matplotlib.axes import Axes
+
+        class MapAxes(Axes):
+            def _update_patch_limits(self, patch):
+                return None
+
+        _AXES_CLASS.append(MapAxes)
+    return _AXES_CLASS[0]
+
+
 def render_svg(graph, highlight: list[str] | None = None, title: str | None = None, *,
                legend: bool = False) -> str:
-    """``graph`` drawn as SVG text (text kept as text), ``highlight`` emphasised where it follows arrows."""
+    """``graph`` drawn as SVG text (text kept as text), ``highlight`` emphasised where it follows arrows.
+
+    The layout is ``map_layout``'s: a graph is laid out once per process, however many highlights
+    (a resident's walks) it is drawn with.
+    """
     from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from sarcoma_sim.pathways.draw.figure import _compose
     from sarcoma_sim.pathways.draw.style import DPI
@@ -166,11 +201,15 @@ def render_svg(graph, highlight: list[str] | None = None, title: str | None = No
     if highlight:
         for a, b in zip(highlight, highlight[1:]):
             keys.update(graph.get_edge_data(a, b) or {})
-    ax, _ = _compose(graph, None, highlight or None, title=title, legend=legend, sources=False,
-                     typography=readable_typography(), path_keys=keys if highlight else None)
+    figure = Figure(figsize=(8, 6), dpi=DPI)
+    FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1), axes_class=_map_axes_class())
+    _, size = _compose(graph, ax, highlight or None, title=title, legend=legend, sources=False,
+                       typography=readable_typography(), path_keys=keys if highlight else None)
+    figure.set_size_inches(*size)
     buffer = io.StringIO()
     with rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
-        ax.figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
+        figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
     return buffer.getvalue()
 
 

@@ -221,7 +221,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     lrs = lrs_settings(args)
     try:
         app = create_app(db, token, diagram_workers=diagram_workers(), allowed_hosts=allowed, loopback_only=loopback,
-                         lrs=lrs)
+                         lrs=lrs, warm_layouts=True)
         app.config["HIDE_MAP"] = args.hide_map
     except StoreUnwritable as error:
         raise CommandLineError(f"--db {shown_name(db)}: {error.reason}; expected a file this user can write") \
@@ -233,6 +233,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.max_connections is not None:
         settings["connection_limit"] = args.max_connections
     server = create_class_server(app, listener, **settings)
+    app.config["DRAWER"].start()  # the diagram workers start, and lay out the shipped pathways, before a request
     port = listener.getsockname()[1]
     where = browser_address(args.host)
     shown = f"[{where}]" if ":" in where else where

@@ -24,10 +24,12 @@ MAX_BODY = 256 * 1024
 
 
 def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_workers: int = 0,
-               allowed_hosts=(), loopback_only: bool = True, lrs: tuple[str, str, str] | None = None) -> Flask:
+               allowed_hosts=(), loopback_only: bool = True, lrs: tuple[str, str, str] | None = None,
+               warm_layouts: bool = False) -> Flask:
     """The app storing attempts in ``db_path``; with ``teacher_token`` the teacher pages need it.
 
-    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process). Requests
+    ``diagram_workers`` processes draw the diagrams (0: drawn in the serving process); with
+    ``warm_layouts`` each lays out the shipped pathways as it starts (``diagrams.warm_layouts``). Requests
     must name this server in ``Host``: a loopback name or address, one of ``allowed_hosts``, or
     (unless ``loopback_only``, the server bound to loopback) any IP address. With ``lrs`` (statements
     URL, user, password) each attempt's xAPI statements are queued and sent by a background thread.
@@ -45,7 +47,7 @@ def create_app(db_path: str | Path, teacher_token: str | None = None, diagram_wo
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY, MAX_FORM_MEMORY_SIZE=MAX_BODY, TEACHER_TOKEN=teacher_token,
                       TEACHER_SESSIONS=views_teacher.Sessions(), STORE=Store(db_path),
-                      DRAWER=Drawer(diagram_workers),
+                      DRAWER=Drawer(diagram_workers, warm=warm_layouts),
                       ALLOWED_HOSTS=frozenset(h.lower().rstrip(".") for h in allowed_hosts),
                       LOOPBACK_ONLY=loopback_only)
     backfill(app.config["STORE"])  # decision rows of attempts answered before schema version 3

@@ -4,7 +4,11 @@ A drawing takes a few hundred milliseconds of matplotlib, which would hold the i
 and slow every other page; the server draws in a separate worker process (``workers`` >= 1), so
 decision pages stay fast while diagrams are drawn. With ``workers=0`` (the test client, scripts)
 it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
-(pathway, path, title) is drawn once and kept.
+(pathway, path, title) is drawn once and kept. Two drawings are made here: the labelled diagram
+(``draw_svg``) and the case's whole map while a decision is pending (``draw_neutral_map``, which
+names no marker or condition). Every process lays out a pathway once and keeps its layout for
+every walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and
+labelled, as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
 
 A worker killed from outside (the out-of-memory killer) breaks its pool; the next drawing makes a
 new pool and is drawn there. Workers end with the server however it ends, even SIGKILL: each
@@ -32,12 +36,58 @@ DRAW_TIMEOUT_SECONDS = 120
 
 def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
     """Draw one diagram: ``source`` is ("subtype", id) or ("text", file name, pathway text)."""
-    from sarcoma_sim.pathways.load import load_subtype
     from sarcoma_sim.reports.taken_path import render
 
-    pathway = load_subtype(source[1]) if source[0] == "subtype" else _parsed(source[1], source[2])
+    pathway = _pathway(source)
     svg = render(pathway, "svg", list(highlight) or None, title, svg_text=True).decode("utf-8")
     return with_state_titles(svg, pathway)
+
+
+def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
+    """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted.
+
+    ``labels`` are (state id, wording) pairs: the wording the case's options use
+    (``neutral_labels``). The neutral graph is the same for every walk, so its layout is
+    computed once per process (``focus.map_layout``) and each walk only draws.
+    """
+    from sarcoma_sim.pathways import focus
+    from sarcoma_sim.pathways.graph import build_graph
+
+    graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
+    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+
+
+def neutral_labels(pathway) -> dict[str, str]:
+    """Each state's wording as the case's options read (``TeachingCase.text_of``): no marker named."""
+    from sarcoma_sim.patient.wording import hint_words, option_text
+
+    hints = hint_words(pathway)
+    return {state.id: option_text(state, hints) for state in pathway.states.values()}
+
+
+def warm_layouts(subtypes=None) -> int:
+    """Lay out the shipped pathways (or ``subtypes``) as the pages draw them: the neutral map and the
+    labelled diagram. Layouts are kept for the process, so its first map of a pathway only draws.
+    Returns how many graphs were laid out."""
+    from sarcoma_sim.pathways import focus
+    from sarcoma_sim.pathways.draw import diagram_layout
+    from sarcoma_sim.pathways.graph import build_graph
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+
+    count = 0
+    for subtype in subtypes if subtypes is not None else SUBTYPE_IDS:
+        pathway = load_subtype(subtype)
+        graph = build_graph(pathway)
+        focus.map_layout(focus.neutral_graph(graph, neutral_labels(pathway))[0])
+        diagram_layout(graph)   # as ``taken_path.render`` lays it out for ``draw_svg``
+        count += 2
+    return count
+
+
+def _pathway(source: tuple):
+    from sarcoma_sim.pathways.load import load_subtype
+
+    return load_subtype(source[1]) if source[0] == "subtype" else _parsed(source[1], source[2])
 
 
 def state_title(pathway, state) -> str:
@@ -101,6 +151,24 @@ def watch_server(pid: int) -> None:
     threading.Thread(target=watch, name="watch-server", daemon=True).start()
 
 
+def start_worker(pid: int, warm: bool) -> None:
+    """Worker initializer: watch the server ``pid`` (``watch_server``); with ``warm``, lay out the shipped
+    pathways first (``warm_layouts``). A failed warm-up is logged and the worker serves anyway (each
+    drawing then lays its pathway out), since an initializer that raises breaks the whole pool."""
+    watch_server(pid)
+    if warm:
+        try:
+            warm_layouts()
+        except Exception:
+            import logging
+
+            logging.getLogger("sarcoma_sim.web").exception("warming the diagram layouts failed")
+
+
+def _nothing() -> None:
+    """A task that starts a worker (``Drawer.start``)."""
+
+
 def _parsed(file_name: str, text: str):
     from sarcoma_sim.pathways.load import parse_pathway
 
@@ -111,10 +179,12 @@ def _parsed(file_name: str, text: str):
 
 
 class Drawer:
-    """Draws and keeps diagrams, in ``workers`` processes (0: in this process)."""
+    """Draws and keeps diagrams, in ``workers`` processes (0: in this process); with ``warm`` every worker
+    lays out the shipped pathways as it starts."""
 
-    def __init__(self, workers: int = 0):
+    def __init__(self, workers: int = 0, warm: bool = False):
         self.workers = workers
+        self.warm = warm
         self._pool: ProcessPoolExecutor | None = None
         self._lock = threading.Lock()
         self._draw_lock = threading.Lock()
@@ -126,8 +196,15 @@ class Drawer:
             if self._pool is None:
                 method = "forkserver" if sys.platform.startswith("linux") else "spawn"
                 self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context(method),
-                                                 initializer=watch_server, initargs=(os.getpid(),))
+                                                 initializer=start_worker, initargs=(os.getpid(), self.warm))
             return self._pool
+
+    def start(self) -> None:
+        """Start the workers now (a server's start), so they are ready, and warm, before the first drawing."""
+        if self.workers:
+            pool = self._executor()
+            for _ in range(self.workers):
+                pool.submit(_nothing)
 
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         """Drop ``broken`` (a worker died) so the next drawing starts a new pool."""
@@ -136,8 +213,8 @@ class Drawer:
                 self._pool = None
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def _draw_in_worker(self, key: tuple, pending: tuple | None) -> str:
-        """The drawing of ``key`` from the pool; once more in a new pool if a worker died."""
+    def _draw_in_worker(self, key: tuple, draw, pending: tuple | None) -> str:
+        """The drawing of ``key`` (``draw(*key[1])``) from the pool; once more in a new pool if a worker died."""
         for attempt in range(2):
             pool = None
             try:
@@ -145,7 +222,7 @@ class Drawer:
                     pool = self._executor()
                     with self._lock:
                         # The same drawing asked for by several residents at once is drawn once.
-                        pending = self._pending.get(key) or (pool.submit(draw_svg, *key), pool)
+                        pending = self._pending.get(key) or (pool.submit(draw, *key[1]), pool)
                         self._pending[key] = pending
                 future, pool = pending
                 return future.result(timeout=DRAW_TIMEOUT_SECONDS)
@@ -160,9 +237,9 @@ class Drawer:
                 pending = None
         raise AssertionError("unreachable")
 
-    def svg(self, source: tuple, highlight, title: str | None) -> str:
-        """The SVG document of the pathway ``source`` names, ``highlight`` (state ids) emphasised."""
-        key = (source, tuple(highlight or ()), title)
+    def _drawn(self, draw, arguments: tuple) -> str:
+        """``draw(*arguments)``, from the cache, else drawn (in a worker when there are workers) and kept."""
+        key = (draw.__name__, arguments)
         with self._lock:
             if key in self._cache:
                 self._cache.move_to_end(key)
@@ -170,14 +247,25 @@ class Drawer:
             pending = self._pending.get(key)
         if not self.workers:
             with self._draw_lock:
-                svg = draw_svg(*key)
+                svg = draw(*arguments)
         else:
-            svg = self._draw_in_worker(key, pending)
+            svg = self._draw_in_worker(key, draw, pending)
         with self._lock:
             self._cache[key] = svg
             while len(self._cache) > CACHE_SIZE:
                 self._cache.popitem(last=False)
         return svg
+
+    def svg(self, source: tuple, highlight, title: str | None) -> str:
+        """The SVG document of the pathway ``source`` names, ``highlight`` (state ids) emphasised."""
+        return self._drawn(draw_svg, (source, tuple(highlight or ()), title))
+
+    def neutral_map_svg(self, source: tuple, labels, walk, title: str) -> str:
+        """The whole map of ``source`` naming no marker or condition (``draw_neutral_map``), ``walk`` highlighted.
+
+        Kept per (pathway, labels, walk, title), so residents on the same walk share one drawing.
+        """
+        return self._drawn(draw_neutral_map, (source, tuple(sorted(dict(labels).items())), tuple(walk), title))
 
     def result_svg(self, source: tuple, result) -> str:
         """The drawing of a run: the path the patient took, off-guideline steps named under the title."""

@@ -4,8 +4,10 @@ While a decision is pending both are drawn from ``pathways.focus.neutral_graph``
 the case's own option wording (no marker), no conditions on the arrows, no state ids in the SVG.
 Once the case is over the full map with its labels and conditions is shown. A view depends only
 on what the resident sees (where they came from, where they are, where the options lead), so
-residents share the cached drawings; drawing holds a lock (matplotlib figures are not meant to be
-drawn from several threads at once).
+residents share the cached drawings. The focus view and the debrief's paths are a few boxes
+written directly (well under a millisecond); the whole map is matplotlib's and is drawn by the
+app's ``Drawer`` (a worker process under ``serve``, so it holds no request thread), on the
+neutral graph's layout, which is the same for every walk and computed once per process.
 """
 
 from __future__ import annotations
@@ -56,20 +58,16 @@ def focus_svg(case_key: str, state) -> str:
                                                 [texts[s] for s in leads]))
 
 
-def neutral_map_svg(case_key: str, state) -> str:
-    """The whole pathway with the resident's path so far, naming no marker or condition."""
-    from sarcoma_sim.pathways.graph import build_graph
+def neutral_map_svg(drawer, source: tuple, state) -> str:
+    """The whole pathway with the resident's path so far, naming no marker or condition.
+
+    ``drawer`` draws it (``Drawer.neutral_map_svg``) from ``source`` (``cases.diagram_source``) and the
+    case's own wording of each state.
+    """
     from sarcoma_sim.reports.taken_path import taken_walk
 
-    walk = tuple(taken_walk(state.result))
-    key = ("map", case_key, id(state.pathway), walk)
-
-    def draw() -> str:
-        graph, names = focus.neutral_graph(build_graph(state.pathway), state.text_of)
-        return focus.render_svg(graph, [names[s] for s in walk], f"{state.pathway.name}: your path so far",
-                                legend=True)
-
-    return _cached(key, draw)
+    return drawer.neutral_map_svg(source, state.text_of, taken_walk(state.result),
+                                  f"{state.pathway.name}: your path so far")
 
 
 def paths_svg(case_key: str, state) -> str:

@@ -209,10 +209,11 @@ def whole_map_svg(attempt_id: str):
     state = _state(attempt)
     if not map_shown(state, attempt):
         abort(404, "the teacher has hidden the map until the debrief")
-    if state.pending is not None:
-        return _svg(maps.neutral_map_svg(attempt.pathway_key, state))
     drawer = current_app.config["DRAWER"]
-    return _svg(drawer.result_svg(diagram_source(store(), attempt.pathway_key, attempt.pathway_version), state.result))
+    source = diagram_source(store(), attempt.pathway_key, attempt.pathway_version)
+    if state.pending is not None:
+        return _svg(maps.neutral_map_svg(drawer, source, state))
+    return _svg(drawer.result_svg(source, state.result))
 
 
 @blueprint.get("/cases/<attempt_id>/transcript.json")

@@ -39,3 +39,25 @@ def test_neutral_graph_names_no_condition_and_no_state_id():
     edges = [d for _, _, d in neutral.edges(data=True)]
     assert all(d["when"] is None and d["when_plain"] is None and not d["sources"] for d in edges)
     assert all(not re.search(r"exon|D842V", d["label"]) for _, d in neutral.nodes(data=True))
+
+
+def test_render_svg_writes_what_ordinary_axes_draw():
+    """The map drawn on axes that track no patch limits is byte for byte the drawing on ordinary axes."""
+    import io
+
+    from matplotlib import rc_context
+
+    from sarcoma_sim.pathways.draw import DPI, _compose
+    from sarcoma_sim.pathways.focus import SVG_SALT, readable_typography, render_svg
+
+    graph = build_graph(load_subtype("dfsp"))
+    neutral, names = neutral_graph(graph, {s: f"state {i}" for i, s in enumerate(graph.nodes)})
+    first = next(iter(graph.nodes))
+    walk = [names[first], names[next(iter(graph.successors(first)))]]
+    keys = set(neutral.get_edge_data(*walk))
+    ax, _ = _compose(neutral, None, walk, title="t", legend=True, sources=False, typography=readable_typography(),
+                     path_keys=keys)
+    buffer = io.StringIO()
+    with rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
+        ax.figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
+    assert render_svg(neutral, walk, "t", legend=True) == buffer.getvalue()

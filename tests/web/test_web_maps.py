@@ -110,3 +110,116 @@ def test_serve_has_the_hide_map_setting(capsys):
 
     code, out, _ = run_cli(capsys, "serve", "--help")
     assert code == 0 and "--hide-map" in out
+
+
+def _answer_first(client, url: str) -> None:
+    """Answer the pending decision with its first option (the case moves on: a new walk)."""
+    page = text_of(client.get(url))
+    number = re.search(r'name="decision" value="(\d+)"', page).group(1)
+    assert client.post(f"{url}/answer", data={"decision": number, "option": "1"}).status_code == 303
+
+
+def _walk(app, url: str) -> tuple:
+    from sarcoma_sim.reports.taken_path import taken_walk
+    from sarcoma_sim.web.cases import pathway_for, replay
+
+    store = app.config["STORE"]
+    attempt = store.attempt(url.rsplit("/", 1)[-1])
+    state = replay(pathway_for(store, attempt.pathway_key), attempt.seed, attempt.answers)
+    assert state.pending is not None
+    return tuple(taken_walk(state.result)), state
+
+
+# Draws the neutral GIST map of the walk given in argv in a fresh process: nothing laid out before.
+FRESH_DRAWING = """
+import sys
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.web.diagrams import draw_neutral_map, neutral_labels
+walk = tuple(sys.argv[1].split(","))
+svg = draw_neutral_map(("subtype", "gist"), tuple(neutral_labels(load_subtype("gist")).items()), walk, sys.argv[2])
+sys.stdout.write(svg)
+"""
+
+
+def test_a_new_walk_of_a_pathway_reuses_its_layout_and_draws_what_a_fresh_process_draws(app, client, monkeypatch):
+    """A second walk's whole map lays nothing out again, and its SVG is the one a fresh process draws."""
+    import subprocess
+    import sys
+
+    import sarcoma_sim.pathways.draw as draw
+    from sarcoma_sim.web.diagrams import neutral_labels
+
+    laid_out = []
+    original = draw.layered_layout
+    monkeypatch.setattr(draw, "layered_layout", lambda *a, **k: laid_out.append(1) or original(*a, **k))
+    url = start(client, "gist", "3")
+    assert client.get(f"{url}/map.svg").status_code == 200
+    first_walk = len(laid_out)  # 1, or 0 when an earlier test in this process laid the neutral GIST map out
+    _answer_first(client, url)
+    walk, state = _walk(app, url)
+    svg = text_of(client.get(f"{url}/map.svg"))
+    assert len(walk) > 1 and first_walk <= 1 and len(laid_out) == first_walk  # drawn, not laid out again
+    assert state.text_of == neutral_labels(state.pathway)  # the wording the workers' warm-up lays out
+    fresh = subprocess.run([sys.executable, "-c", FRESH_DRAWING, ",".join(walk),
+                            f"{state.pathway.name}: your path so far"], capture_output=True, text=True, check=True)
+    assert svg == fresh.stdout
+
+
+# In a fresh process: warm the leiomyosarcoma layouts, then draw its neutral map and its labelled
+# diagram, counting the layouts the drawings compute (none expected).
+WARMED_DRAWING = """
+import sarcoma_sim.pathways.draw as draw
+from sarcoma_sim.pathways.load import load_subtype
+from sarcoma_sim.web.diagrams import draw_neutral_map, draw_svg, neutral_labels, warm_layouts
+warmed = warm_layouts(["leiomyosarcoma"])
+laid_out = []
+original = draw.layered_layout
+draw.layered_layout = lambda *a, **k: laid_out.append(1) or original(*a, **k)
+pathway = load_subtype("leiomyosarcoma")
+draw_neutral_map(("subtype", "leiomyosarcoma"), tuple(neutral_labels(pathway).items()), (pathway.initial,), "t")
+draw_svg(("subtype", "leiomyosarcoma"), (), "t")
+print(warmed, len(laid_out))
+"""
+
+
+def test_warmed_workers_draw_their_first_maps_without_laying_out():
+    """After a worker's warm-up, its first neutral map and labelled diagram of a pathway lay nothing out."""
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", WARMED_DRAWING], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["2", "0"]
+
+
+@pytest.mark.slow   # starts a process pool
+def test_the_neutral_map_drawn_in_a_worker_is_the_one_drawn_in_process():
+    """A worker process draws the same neutral map as the serving process, and the drawing is kept."""
+    from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.web.diagrams import Drawer, draw_neutral_map, neutral_labels
+
+    pathway = load_subtype("dfsp")
+    labels = neutral_labels(pathway)
+    drawer = Drawer(workers=1)
+    try:
+        source = ("subtype", "dfsp")
+        svg = drawer.neutral_map_svg(source, labels, (pathway.initial,), "t")
+        # the same labels in another order and the walk as a list are the same drawing, kept once
+        assert svg == drawer.neutral_map_svg(source, dict(reversed(labels.items())), [pathway.initial], "t")
+        assert len(drawer._cache) == 1
+    finally:
+        drawer.close()
+    assert svg == draw_neutral_map(("subtype", "dfsp"), tuple(sorted(labels.items())), (pathway.initial,), "t")
+
+
+def test_a_failed_warm_up_leaves_the_worker_serving(monkeypatch, caplog):
+    """A warm-up that raises is logged; the worker's initializer returns (a raising one breaks the pool)."""
+    import os
+
+    import sarcoma_sim.web.diagrams as diagrams
+
+    def broken():
+        raise RuntimeError("no fonts")
+
+    monkeypatch.setattr(diagrams, "warm_layouts", broken)
+    diagrams.start_worker(os.getpid(), True)
+    assert "warming the diagram layouts failed" in caplog.text
