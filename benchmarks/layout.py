@@ -194,7 +194,11 @@ def _web_walks(subtype: str, walks: int, cold: bool, warm_up: bool = False) -> d
     import random
     import re
 
-    import sarcoma_sim.pathways.draw as draw_module
+    try:
+        # where the drawing code calls for a layout (a package of modules from 0.7.0; --against an older revision)
+        import sarcoma_sim.pathways.draw.diagram as draw_module
+    except ImportError:
+        import sarcoma_sim.pathways.draw as draw_module  # type: ignore[no-redef]
     from sarcoma_sim.web.app import create_app
 
     laid_out = [0]

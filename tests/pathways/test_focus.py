@@ -47,7 +47,8 @@ def test_render_svg_writes_what_ordinary_axes_draw():
 
     from matplotlib import rc_context
 
-    from sarcoma_sim.pathways.draw import DPI, _compose
+    from sarcoma_sim.pathways.draw.figure import _compose
+    from sarcoma_sim.pathways.draw.style import DPI
     from sarcoma_sim.pathways.focus import SVG_SALT, readable_typography, render_svg
 
     graph = build_graph(load_subtype("dfsp"))

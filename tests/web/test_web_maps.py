@@ -146,7 +146,7 @@ def test_a_new_walk_of_a_pathway_reuses_its_layout_and_draws_what_a_fresh_proces
     import subprocess
     import sys
 
-    import sarcoma_sim.pathways.draw as draw
+    import sarcoma_sim.pathways.draw.diagram as draw
     from sarcoma_sim.web.diagrams import neutral_labels
 
     laid_out = []
@@ -168,7 +168,7 @@ def test_a_new_walk_of_a_pathway_reuses_its_layout_and_draws_what_a_fresh_proces
 # In a fresh process: warm the leiomyosarcoma layouts, then draw its neutral map and its labelled
 # diagram, counting the layouts the drawings compute (none expected).
 WARMED_DRAWING = """
-import sarcoma_sim.pathways.draw as draw
+import sarcoma_sim.pathways.draw.diagram as draw
 from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.web.diagrams import draw_neutral_map, draw_svg, neutral_labels, warm_layouts
 warmed = warm_layouts(["leiomyosarcoma"])
