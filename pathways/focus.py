@@ -162,27 +162,6 @@ def map_layout(graph):
     return diagram_layout(graph, typography=readable_typography())
 
 
-_AXES_CLASS: list = []
-
-
-def _map_axes_class():
-    """Axes that keep no data limits from the patches added to them.
-
-    The drawing sets its own limits, so the limits matplotlib works out from every arrow as it is
-    added are never read; working them out was half the time of drawing a map (``render_svg``
-    writes the same SVG either way, which its test checks).
-    """
-    if not _AXES_CLASS:
-        from matplotlib.axes import Axes
-
-        class MapAxes(Axes):
-            def _update_patch_limits(self, patch):
-                return None
-
-        _AXES_CLASS.append(MapAxes)
-    return _AXES_CLASS[0]
-
-
 def render_svg(graph, highlight: list[str] | None = None, title: str | None = None, *,
                legend: bool = False) -> str:
     """``graph`` drawn as SVG text (text kept as text), ``highlight`` emphasised where it follows arrows.
@@ -194,7 +173,7 @@ def render_svg(graph, highlight: list[str] | None = None, title: str | None = No
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    from sarcoma_sim.pathways.draw.figure import _compose
+    from sarcoma_sim.pathways.draw.figure import _compose, diagram_axes_class
     from sarcoma_sim.pathways.draw.style import DPI
 
     keys: set = set()
@@ -203,7 +182,7 @@ def render_svg(graph, highlight: list[str] | None = None, title: str | None = No
             keys.update(graph.get_edge_data(a, b) or {})
     figure = Figure(figsize=(8, 6), dpi=DPI)
     FigureCanvasAgg(figure)
-    ax = figure.add_axes((0, 0, 1, 1), axes_class=_map_axes_class())
+    ax = figure.add_axes((0, 0, 1, 1), axes_class=diagram_axes_class())
     _, size = _compose(graph, ax, highlight or None, title=title, legend=legend, sources=False,
                        typography=readable_typography(), path_keys=keys if highlight else None)
     figure.set_size_inches(*size)

@@ -55,6 +55,27 @@ def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, 
                     direction=direction)[0].figure
 
 
+_AXES_CLASS: list = []
+
+
+def diagram_axes_class():
+    """Axes that keep no data limits from the patches added to them.
+
+    A drawing sets its own limits, so the limits matplotlib works out from every arrow as it is
+    added are never read; working them out was half the time of drawing a web map. The output is
+    the same either way (a test compares the SVG with one drawn on ordinary axes).
+    """
+    if not _AXES_CLASS:
+        from matplotlib.axes import Axes
+
+        class DiagramAxes(Axes):
+            def _update_patch_limits(self, *args, **kwargs):
+                return None
+
+        _AXES_CLASS.append(DiagramAxes)
+    return _AXES_CLASS[0]
+
+
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
              names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False,
@@ -88,11 +109,11 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     elif own_figure and managed:
         import matplotlib.pyplot as plt
 
-        ax = plt.figure(figsize=page or (8, 6), dpi=DPI).add_axes((0, 0, 1, 1))
+        ax = plt.figure(figsize=page or (8, 6), dpi=DPI).add_axes((0, 0, 1, 1), axes_class=diagram_axes_class())
     elif own_figure:
         figure = Figure(figsize=page or (8, 6), dpi=DPI)
         FigureCanvasAgg(figure)
-        ax = figure.add_axes((0, 0, 1, 1))
+        ax = figure.add_axes((0, 0, 1, 1), axes_class=diagram_axes_class())
     if not size_only:
         ax.set_axis_off()
 

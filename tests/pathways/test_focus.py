@@ -46,6 +46,8 @@ def test_render_svg_writes_what_ordinary_axes_draw():
     import io
 
     from matplotlib import rc_context
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
 
     from sarcoma_sim.pathways.draw.figure import _compose
     from sarcoma_sim.pathways.draw.style import DPI
@@ -56,9 +58,14 @@ def test_render_svg_writes_what_ordinary_axes_draw():
     first = next(iter(graph.nodes))
     walk = [names[first], names[next(iter(graph.successors(first)))]]
     keys = set(neutral.get_edge_data(*walk))
-    ax, _ = _compose(neutral, None, walk, title="t", legend=True, sources=False, typography=readable_typography(),
-                     path_keys=keys)
+    figure = Figure(figsize=(8, 6), dpi=DPI)
+    FigureCanvasAgg(figure)
+    ordinary = figure.add_axes((0, 0, 1, 1))
+    assert type(ordinary).__name__ == "Axes"
+    _, size = _compose(neutral, ordinary, walk, title="t", legend=True, sources=False,
+                       typography=readable_typography(), path_keys=keys)
+    figure.set_size_inches(*size)
     buffer = io.StringIO()
     with rc_context({"svg.hashsalt": SVG_SALT, "svg.fonttype": "none"}):
-        ax.figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
+        figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
     assert render_svg(neutral, walk, "t", legend=True) == buffer.getvalue()
