@@ -105,20 +105,21 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
         preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
         for title, detail, label, link in (list(extra) if extra else tries):
-            if fits_at(panel, title, detail, label, link, clean):
+            if fits_at(panel, title, detail, label, link, clean=clean):
                 return title, detail, label, link
         return False
 
     def least_colliding(panel: nx.MultiDiGraph):
         """Of every width ``panel`` fits at, the one whose arrow labels collide least (the first
         such); False if it fits at none. For a panel kept whole though no width keeps it clear."""
-        best, fewest = False, None
-        for widths in tries + more:
-            if fits_at(panel, *widths, False):
-                with wrap_widths(*widths[:3], link=widths[3]):
+        best: tuple | bool = False
+        fewest = None
+        for title, detail, label, link in tries + more:
+            if fits_at(panel, title, detail, label, link, clean=False):
+                with wrap_widths(title, detail, label, link=link):
                     collisions = diagram_layout(panel, measure, preset.typography, spacing, direction).collisions
                 if fewest is None or collisions < fewest:
-                    best, fewest = widths, collisions
+                    best, fewest = (title, detail, label, link), collisions
         return best
 
     def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
