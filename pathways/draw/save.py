@@ -89,7 +89,8 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
     does not say which doses are reductions and keeps every box). ``direction`` "down" draws top
     to bottom, lines of therapy as horizontal bands, as guideline figures read. An unknown suffix, an unwritable
     path or a ``highlight`` that is not a path of the pathway is a ``PathwayError``; no partial
-    file is left behind.
+    file is left behind. Panels numbered after the last one written, left by an earlier drawing of
+    the same target into more panels, are removed.
     """
     target = Path(output_path)
     fmt = output_format(target)
@@ -119,7 +120,19 @@ def save_pathway_drawing(pathway, output_path, highlight: Sequence[str] | None =
         temps = [stack.enter_context(atomic_path(p)) for p in paths]
         for figure, tmp, described in zip(figures, temps, describes):
             save_figure(figure, tmp, fmt, dpi, described)
+    if len(paths) > 1:
+        _remove_later_panels(target, len(paths))
     return paths
+
+
+def _remove_later_panels(target: Path, count: int) -> None:
+    """Remove ``name-{count+1}.svg``, ``name-{count+2}.svg``... left by an earlier drawing of the
+    same target cut into more panels, so the folder holds this drawing's panels only (a
+    regenerated gallery or lecture folder with a stale last slide would teach the old pathway)."""
+    number = count + 1
+    while (later := target.with_name(f"{target.stem}-{number}{target.suffix}")).is_file():
+        later.unlink()
+        number += 1
 
 
 def write_pdf_pages(target: Path, figures) -> None:

@@ -222,6 +222,21 @@ def test_a_multi_panel_pdf_is_one_file_with_a_page_per_panel(tmp_path):
     assert [p.name for p in svgs] == [f"asps-{i}.svg" for i in range(1, count + 1)]
 
 
+def test_panels_left_by_an_earlier_longer_drawing_are_removed(tmp_path):
+    """Drawn again into fewer panels, the target's later numbered panels from before are removed
+    (a folder of slides must not keep a stale last slide); other files, and a numbered file after
+    a gap, stay."""
+    count = len(preset_panels(load_subtype("asps"), PRESETS["slide"]))
+    stale = [tmp_path / f"asps-{count + 1}.svg", tmp_path / f"asps-{count + 2}.svg"]
+    kept = [tmp_path / f"asps-{count + 4}.svg", tmp_path / "asps.svg", tmp_path / f"other-{count + 1}.svg"]
+    for path in stale + kept:
+        path.write_text("<svg/>")
+    paths = save_pathway_drawing(load_subtype("asps"), tmp_path / "asps.svg", size="slide")
+    assert len(paths) == count > 1
+    assert not any(p.exists() for p in stale)
+    assert all(p.exists() for p in kept + paths)
+
+
 def test_svg_link_boxes_are_titled_with_their_rows(tmp_path):
     """On a panel's SVG, a link box is a <g class="link"> whose title lists where its arrows go, not
     the title of the state it follows."""
