@@ -164,7 +164,9 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
             found = fitting_link_wrap(panel, clean=True) or (
                 fitting_link_wrap(panel, extra=more, clean=True) if more else False)
             if found is False and not clean:
-                found = least_colliding(panel)
+                # while cutting, whether it fits at all is the question: the first width that fits
+                # answers it (the widths it is drawn at are chosen once, for the finished panel)
+                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
             fitted[key] = found
         return fitted[key]
 
