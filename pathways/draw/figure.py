@@ -9,6 +9,7 @@ is one inch, y grows downwards), so text keeps its point size and the drawing fi
 
 from __future__ import annotations
 
+import functools
 from typing import Sequence
 
 from sarcoma_sim.pathways.draw.diagram import _graph_of, diagram_layout, highlighted_keys
@@ -55,9 +56,7 @@ def pathway_figure(pathway_or_graph, highlight: Sequence[str] | None = None, *, 
                     direction=direction)[0].figure
 
 
-_AXES_CLASS: list = []
-
-
+@functools.cache
 def diagram_axes_class():
     """Axes that keep no data limits from the patches added to them.
 
@@ -65,15 +64,13 @@ def diagram_axes_class():
     added are never read; working them out was half the time of drawing a web map. The output is
     the same either way (a test compares the SVG with one drawn on ordinary axes).
     """
-    if not _AXES_CLASS:
-        from matplotlib.axes import Axes
+    from matplotlib.axes import Axes
 
-        class DiagramAxes(Axes):
-            def _update_patch_limits(self, *args, **kwargs):
-                return None
+    class DiagramAxes(Axes):
+        def _update_patch_limits(self, *args, **kwargs):
+            return None
 
-        _AXES_CLASS.append(DiagramAxes)
-    return _AXES_CLASS[0]
+    return DiagramAxes
 
 
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,

@@ -156,6 +156,8 @@ def condition_phrase(graph: nx.MultiDiGraph, source: str, target: str, key,
     return "otherwise"
 
 
+# Every arrow's label compares its condition with its siblings', once per layout: parse each once.
+@functools.lru_cache(maxsize=4096)
 def conjuncts(when: str) -> frozenset[str]:
     """The terms a condition requires together, as ``conditions.describe`` writes them: its
     top-level ``and`` parts, a bracketed ``and`` group opened ("(a and b) and c" requires a, b and

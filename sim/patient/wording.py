@@ -67,6 +67,12 @@ def option_text(state: State, hints: set[str]) -> str:
     return label
 
 
+def option_texts(pathway: Pathway) -> dict[str, str]:
+    """Every state of ``pathway`` as a teaching case's options name it (``option_text``), by state id."""
+    hints = hint_words(pathway)
+    return {state.id: option_text(state, hints) for state in pathway.states.values()}
+
+
 def condition_words(condition) -> str | None:
     """A transition condition in a resident's words: ``KIT exon is exon 9``."""
     from sarcoma_sim.pathways.model import AllOf, Match, Not

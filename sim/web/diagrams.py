@@ -59,10 +59,9 @@ def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> s
 
 def neutral_labels(pathway) -> dict[str, str]:
     """Each state's wording as the case's options read (``TeachingCase.text_of``): no marker named."""
-    from sarcoma_sim.patient.wording import hint_words, option_text
+    from sarcoma_sim.patient.wording import option_texts
 
-    hints = hint_words(pathway)
-    return {state.id: option_text(state, hints) for state in pathway.states.values()}
+    return option_texts(pathway)
 
 
 def warm_layouts(subtypes=None) -> int:
