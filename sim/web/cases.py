@@ -20,7 +20,6 @@ from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.patient.case import Debrief, Decision, Feedback, TeachingCase, draw_untested, sample_patient
 from sarcoma_sim.patient.record import comedication_words
 from sarcoma_sim.patient.timeline import RunResult
-from sarcoma_sim.patient.wording import option_texts
 from sarcoma_sim.web.store import text_hash
 
 CASE_LOCK = threading.RLock()
@@ -113,6 +112,6 @@ def _replay(pathway: Pathway, seed: int, answers) -> CaseState:
             card = tuple(case.card())
             meds = tuple(comedication_words(case.patient))
             pending = case.next_decision()
-            texts = option_texts(pathway)
+            texts = {s.id: case.text_of(s) for s in pathway.states.values()}
             return CaseState(pathway, seed, card, meds, tuple(case.history), pending, case.debrief(),
                              case.timeline.result(), texts)
