@@ -227,7 +227,9 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
     """The label of merged parallel transitions: one line per condition, its events joined by "or".
 
     ``[("progression", None), ("intolerance", None)]`` gives "progression or intolerance";
-    ``[("progression", "limited")]`` gives "progression, limited".
+    ``[("progression", "limited")]`` gives "progression, limited". Several conditions end each but
+    the last with a semicolon: wrapped, they would otherwise read as one run-on condition
+    ("recurrence, otherwise;" above "resected").
     """
     by_phrase: dict[str | None, list[str]] = {}
     for event, phrase in events_and_phrases:
@@ -245,7 +247,7 @@ def edge_label(events_and_phrases: Sequence[tuple[str, str | None]]) -> str:
             lines.append(f"{said}, {phrase}")
         else:
             lines.append(f"{said},\n{_wrap(phrase, LABEL_WRAP)}")
-    return "\n".join(lines)
+    return ";\n".join(lines)
 
 
 def wrap_label(text: str) -> str:

@@ -129,7 +129,8 @@ def test_option_inside_a_compound_condition_reads_if_chosen():
 
 
 def test_edge_label_merges_events_and_keeps_conditions_apart():
-    """Same-condition events join with "or"; different conditions get their own line."""
+    """Same-condition events join with "or"; different conditions get their own line, every one
+    but the last ending in a semicolon (wrapped, they would read as one condition)."""
     def flat(label):
         return " ".join(label.split())
     assert flat(edge_label([("progression", None), ("intolerance", None)])) == "progression or intolerance"
@@ -137,7 +138,12 @@ def test_edge_label_merges_events_and_keeps_conditions_apart():
     assert edge_label([("start", "exon9")]) == "start, exon9"
     assert edge_label([("start", None), ("start", None)]) == "start"
     two = edge_label([("progression", "limited"), ("intolerance", None)])
-    assert two.split("\n")[-1] == "intolerance" and flat(two) == "progression, limited intolerance"
+    assert two.split("\n")[-1] == "intolerance" and flat(two) == "progression, limited; intolerance"
+    three = edge_label([("recurrence", "KIT wild type, PDGFRA none, SDH deficient, if sunitinib chosen"),
+                        ("progression", "if sunitinib chosen"), ("intolerance", "if sunitinib chosen")])
+    assert flat(three) == ("recurrence, KIT wild type, PDGFRA none, SDH deficient, if sunitinib chosen; "
+                           "progression or intolerance, if sunitinib chosen")
+    assert three.count(";") == 1
 
 
 def test_node_text_does_not_repeat_the_dose_the_label_gives():
