@@ -142,11 +142,21 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
                 return False
         return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
 
+    def widest_labels(panel: nx.MultiDiGraph, wraps: tuple) -> tuple:
+        """``wraps`` with the widest arrow-label width at which ``panel`` still fits with its labels
+        clear: a panel with room to spare (one drug and the conditions leading to it) gets labels
+        of a few long lines, not a tower of one- and two-word lines beside its box."""
+        title, detail, label, link = wraps
+        for wider in sorted((w for w in preset.label_wraps if w > label), reverse=True):
+            if fits_at(panel, title, detail, wider, link, clean=True):
+                return title, detail, wider, link
+        return wraps
+
     units = column_units(graph)
     whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
              if units else False)
     if not units or whole is not False:
-        return [replace(p, wraps=whole or None) for p in split_panels(graph, [])]
+        return [replace(p, wraps=(whole and widest_labels(p.graph, whole)) or None) for p in split_panels(graph, [])]
     # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
     # panels are then fitted at every width
     quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
@@ -183,7 +193,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
             wraps = (fitting_link_wrap(panel.graph, clean=True)
                      or fitting_link_wrap(panel.graph, extra=more, clean=True)
                      or least_colliding(panel.graph))
-        out.append(replace(panel, wraps=wraps or None))
+        out.append(replace(panel, wraps=(wraps and widest_labels(panel.graph, wraps)) or None))
     return out
 
 
@@ -199,7 +209,9 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     still fits: a phase left holding one small state (the second TRK inhibitor after the first)
     shares the panel before or after it rather than taking a slide of its own; and one state (any
     of two neighbouring panels) is moved across their boundary where the joins after it save a
-    panel. Decided from the panels' fit alone, never from state ids.
+    panel. Last, the panels are put in the order of the lines of therapy they reach
+    (``_line_ordered``) where every panel still fits. Decided from the panels' fit and the states'
+    lines, never from state ids.
     """
     from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
 
@@ -277,7 +289,28 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
                     break
             if improved:
                 break
-    return groups
+    return _line_ordered(graph, groups, bad, unfit)
+
+
+def _line_ordered(graph, groups: list[list[str]], bad: list[int], unfit) -> list[list[str]]:
+    """The panels in the order of the lines of therapy they teach: by the latest line each reaches,
+    then its earliest (``panels.taught_lines``), the first panel (the diagnosis) first. A greedy cut in
+    column order can leave first-line dose changes, drawn in late columns, on a panel after the
+    second and third lines (GIST's escalation after regorafenib); a slide deck goes back a line
+    only where a resident turns back. Kept only where every panel still fits as before (the last
+    panel draws the "End" column, so a new last panel is checked again)."""
+    from sarcoma_sim.pathways.panels import taught_lines
+
+    lines = taught_lines(graph)
+    rank = {i: (max(lines[s] for s in g), min(lines[s] for s in g), i) for i, g in enumerate(groups)}
+    order = [0, *sorted(range(1, len(groups)), key=rank.__getitem__)] if groups else []
+    if order == list(range(len(groups))):
+        return groups
+    ordered = [groups[i] for i in order]
+    still = unfit(ordered)
+    if not all(len(ordered[j]) == 1 for j in still) or len(still) > len(bad):
+        return groups
+    return ordered
 
 
 def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:

@@ -66,8 +66,10 @@ def _draw_routes(ax, graph, layout: Layout, ox: float, oy: float, path_keys, t: 
         ax.add_patch(arrow)
         if route.label_box is not None and edge.label:
             box = route.label_box
+            # the weight the layout measured the label in: a bold label on the path is wider than
+            # its place, and touched the box beside it once labels wrap wide
             ax.text(box.x + ox, box.y + oy, edge.label, ha="center", va="center", fontsize=t.label,
-                    color=colour if on_path else "#222222", fontweight="bold" if on_path else "normal",
+                    color=colour if on_path else "#222222", fontweight="normal",
                     alpha=0.45 if faded else 1.0, zorder=6 if on_path else 5, parse_math=False,
                     linespacing=1.1,
                     bbox=dict(boxstyle="round,pad=0.12", facecolor="white", edgecolor="none",

@@ -34,7 +34,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "8"
+DRAWING_VERSION = "9"
 # Beside the gallery's images: per subtype, what each slide panel teaches (read by the gallery page).
 PANELS_FILE = "panels.json"
 
@@ -271,7 +271,8 @@ def gallery_markdown(gallery_path, folder, fmt: str = "png", drawn: list[str] | 
         out += ["## The slide panels a teacher gets", "",
                 "Each subtype at `--size slide` (16:9, no text under 12 pt), cut by clinical phase from the "
                 "pathway's data: the first panel is the diagnosis with every first-line option drawn as a box; "
-                "the next panels follow progression through the later lines. A dashed grey box says where the "
+                "the next panels follow progression through the later lines, in the order of the lines they "
+                "reach, with arrow labels as wide as each slide leaves room for. A dashed grey box says where the "
                 "story continues (\"second line: panel 3\"). Add `--direction down` for top-to-bottom panels, "
                 "lines of therapy as rows, as guideline figures read.", "",
                 "| Subtype | Slides | What each slide teaches |", "|---|---|---|"]

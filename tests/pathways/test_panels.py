@@ -82,6 +82,60 @@ def test_slide_panel_counts(subtype, direction):
     assert len(slide_panels(subtype, direction)) <= SLIDE_TARGET.get(subtype, DEFAULT_TARGET)
 
 
+def line_rank(graph: nx.MultiDiGraph, states) -> tuple[int, int]:
+    """A panel's place in a deck: the latest line of therapy it reaches, then its earliest."""
+    lines = taught_lines(graph)
+    return max(lines[s] for s in states), min(lines[s] for s in states)
+
+
+@pytest.mark.parametrize("subtype, direction", CASES)
+def test_slides_follow_the_lines_of_therapy(subtype, direction):
+    """After the diagnosis, a slide never reaches an earlier line than the slide before it."""
+    graph = folded(subtype)
+    panels = slide_panels(subtype, direction)
+    ranks = [line_rank(graph, [s for s in p.states if s in taught_lines(graph)]) for p in panels[1:]]
+    assert ranks == sorted(ranks), ranks
+
+
+def test_panels_cut_out_of_line_order_are_put_in_order():
+    """A cut whose later panels run back a line (GIST's first-line dose changes after its third
+    line) is reordered by line, the first panel kept first; a reorder that leaves a panel unfit
+    is refused."""
+    from sarcoma_sim.pathways.draw.cut import _line_ordered
+
+    graph = folded("gist")
+    blocks = phase_blocks(graph)
+    backwards = [blocks[0], *reversed(blocks[1:])]
+    ordered = _line_ordered(graph, backwards, [], lambda cut: [])
+    assert ordered[0] == blocks[0]
+    assert sorted(map(sorted, ordered)) == sorted(map(sorted, backwards))
+    ranks = [line_rank(graph, g) for g in ordered[1:]]
+    assert ranks == sorted(ranks) and ranks != [line_rank(graph, g) for g in backwards[1:]]
+    # the reordered last panel no longer fits (its "End" column): the cut stays as it was
+    refused = _line_ordered(graph, backwards, [], lambda cut: [] if cut == backwards else [len(cut) - 1])
+    assert refused == backwards
+
+
+@pytest.mark.slow
+def test_a_panel_with_room_gets_labels_of_a_few_long_lines():
+    """GIST's slide of sunitinib 37.5 mg (one drug and the conditions leading to it) wraps its arrow
+    labels at the widest width the preset offers, since they stay clear there: lines of a few
+    words, not a tower of one- and two-word lines."""
+    from sarcoma_sim.pathways.layout.structure import diagram_structure
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    preset = PRESETS["slide"]
+    panel = next(p for p in slide_panels("gist", "right") if "sunitinib_37_5_continuous" in p.states)
+    title, detail, label, link = panel.wraps
+    assert label == max(preset.label_wraps)
+
+    def tallest(label_width: int) -> int:
+        with wrap_widths(title, detail, label_width, link=link):
+            return max(e.label.count("\n") + 1 for e in diagram_structure(panel.graph).edges if e.label)
+
+    assert tallest(label) <= 7 and 2 * tallest(label) <= tallest(preset.wraps[2])
+
+
 def test_phases_come_from_the_data_not_the_ids():
     """Renaming every state gives the same phases, renamed: nothing is decided from ids."""
     graph = folded("gist")
