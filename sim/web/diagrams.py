@@ -5,8 +5,10 @@ and slow every other page; the server draws in a separate worker process (``work
 decision pages stay fast while diagrams are drawn. With ``workers=0`` (the test client, scripts)
 it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
 (pathway, path, title) is drawn once and kept. Two drawings are made here: the labelled diagram
-(``draw_svg``) and the case's whole map while a decision is pending (``draw_neutral_map``, which
-names no marker or condition). Every process lays out a pathway once and keeps its layout for
+(``draw_svg``) and the case's whole map while a decision is pending, which names no marker or
+condition: that one is drawn once per pathway for every walk (``draw_neutral_base``) and each
+resident's walk is laid over it as text in the request (``overlay_walk``, a millisecond or two), so
+residents starting new walks queue for no worker. Every process lays out a pathway once and keeps its layout for
 every walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and
 labelled, as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
 
@@ -29,6 +31,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 CACHE_SIZE = 512
 DRAW_TIMEOUT_SECONDS = 120
@@ -43,18 +46,32 @@ def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
     return with_state_titles(svg, pathway)
 
 
-def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
-    """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted.
+def draw_neutral_base(source: tuple, labels: tuple):
+    """The whole pathway naming no marker or condition, drawn once for every walk on it (``focus.neutral_map``),
+    and the name each state has in it: (``NeutralMap``, state id -> name).
 
-    ``labels`` are (state id, wording) pairs: the wording the case's options use
-    (``neutral_labels``). The neutral graph is the same for every walk, so its layout is
-    computed once per process (``focus.map_layout``) and each walk only draws.
+    ``labels`` are (state id, wording) pairs: the wording the case's options use (``neutral_labels``).
+    A walk is laid over it as text (``focus.overlay``), so residents' walks of one pathway share this drawing.
     """
     from sarcoma_sim.pathways import focus
     from sarcoma_sim.pathways.graph import build_graph
 
     graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
-    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+    return focus.neutral_map(graph, legend=True), names
+
+
+def overlay_walk(base: tuple, walk, title: str) -> str:
+    """``base`` (``draw_neutral_base``) with ``walk`` (state ids) highlighted and ``title`` above: text, no drawing."""
+    from sarcoma_sim.pathways import focus
+
+    drawing, names = base
+    return focus.overlay(drawing, [names[s] for s in walk], title)
+
+
+def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
+    """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted: the map drawn for
+    every walk (``draw_neutral_base``) with the walk laid over it (``overlay_walk``)."""
+    return overlay_walk(draw_neutral_base(source, labels), walk, title)
 
 
 def neutral_labels(pathway) -> dict[str, str]:
@@ -212,7 +229,7 @@ class Drawer:
                 self._pool = None
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def _draw_in_worker(self, key: tuple, draw, pending: tuple | None) -> str:
+    def _draw_in_worker(self, key: tuple, draw, pending: tuple | None) -> Any:
         """The drawing of ``key`` (``draw(*key[1])``) from the pool; once more in a new pool if a worker died."""
         for attempt in range(2):
             pool = None
@@ -236,7 +253,7 @@ class Drawer:
                 pending = None
         raise AssertionError("unreachable")
 
-    def _drawn(self, draw, arguments: tuple) -> str:
+    def _drawn(self, draw, arguments: tuple) -> Any:
         """``draw(*arguments)``, from the cache, else drawn (in a worker when there are workers) and kept."""
         key = (draw.__name__, arguments)
         with self._lock:
@@ -260,11 +277,14 @@ class Drawer:
         return self._drawn(draw_svg, (source, tuple(highlight or ()), title))
 
     def neutral_map_svg(self, source: tuple, labels, walk, title: str) -> str:
-        """The whole map of ``source`` naming no marker or condition (``draw_neutral_map``), ``walk`` highlighted.
+        """The whole map of ``source`` naming no marker or condition, ``walk`` highlighted (``draw_neutral_map``).
 
-        Kept per (pathway, labels, walk, title), so residents on the same walk share one drawing.
+        The drawing is made once per (pathway, labels), for every walk (``draw_neutral_base``, in a worker
+        when there are workers) and kept; each walk and title is laid over it here, in a millisecond or
+        two, so a new walk waits for no worker.
         """
-        return self._drawn(draw_neutral_map, (source, tuple(sorted(dict(labels).items())), tuple(walk), title))
+        base = self._drawn(draw_neutral_base, (source, tuple(sorted(dict(labels).items()))))
+        return overlay_walk(base, walk, title)
 
     def result_svg(self, source: tuple, result) -> str:
         """The drawing of a run: the path the patient took, off-guideline steps named under the title."""
