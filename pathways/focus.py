@@ -10,6 +10,9 @@ pending decision: the state labels are replaced by the caller's neutral wording 
 conditions and notes, and the states lose their ids. ``render_svg`` draws a graph with the usual
 drawing code, every text at least 9 pt (12 CSS px at the drawing's own size), on the layout
 ``map_layout`` keeps for the graph (a neutral map is laid out once, whatever walk it highlights).
+``neutral_map`` draws a neutral graph once for every walk (each state and arrow both faded and
+highlighted, element ids from the neutral graph only), and ``overlay`` lays one walk and title over
+that drawing as text, in a millisecond or two, looking as ``render_svg``'s drawing of the walk does.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ from __future__ import annotations
 import io
 import re
 import textwrap
-from html import escape
 from dataclasses import dataclass
+from html import escape
 from typing import Iterable, Mapping
 
 import networkx as nx
@@ -284,7 +287,7 @@ class NeutralMap:
     path_font: HeadingFont
     labels: Mapping[str, str]     # state name -> label
     pair_keys: Mapping[tuple[str, str], frozenset]
-    routes: tuple[tuple[str, frozenset, bool], ...]   # (edge id, transition keys, ends in a decision point)
+    routes: tuple[tuple[str, frozenset], ...]         # each arrow's (element id, transition keys), drawing order
     decisions: Mapping[str, tuple[int, ...]]          # decision node -> the routes into it
     badges: Mapping[str, tuple[float, float]]         # state -> its step badge's centre, SVG units
     badge_scale: float                                # the badges' font size / 9, as ``_draw_nodes`` sizes them
@@ -300,18 +303,18 @@ def _heading_font(measure, size: float, weight: str, words: set[str], css: str) 
     widths = {w: float(measure(w, size, weight)[0]) for w in words | {"a a", "aa"}}
     chars = {c: float(measure(c, size, weight)[0]) for c in {c for w in words for c in w} | set("n ")}
     baselines = []
-    for probe in ("lp", "lp\nlp"):
+    for probe in ("lp", "lp\nlp"):   # one line and several: matplotlib spaces several lines apart
         figure = Figure(figsize=(3, 2), dpi=72)
         FigureCanvasSVG(figure)
-        figure.text(0, 1 - 0.5 / 2, probe, ha="left", va="top", fontsize=size, fontweight=weight,
-                    parse_math=False)
+        figure.text(0, 0.75, probe, ha="left", va="top", fontsize=size, fontweight=weight, parse_math=False)
         buffer = io.StringIO()
         with rc_context({"svg.fonttype": "none"}):
             figure.savefig(buffer, format="svg")
         ys = [float(y) for y in re.findall(r'<text [^>]*\by="([-\d.]+)"', buffer.getvalue())]
-        if not ys:  # written as a transform (multi-line text)
+        if not ys:  # several lines are placed by a transform
             ys = [float(y) for y in re.findall(r'<text [^>]*translate\([-\d.]+ ([-\d.]+)\)', buffer.getvalue())]
-        baselines.append([y - 0.5 * SVG_UNITS for y in ys])
+        top = 0.25 * 2 * SVG_UNITS    # the probe's top: a quarter down a figure 2 in high
+        baselines.append([y - top for y in ys])
     one, two = baselines
     return HeadingFont(size, weight, css, widths, chars, (one[0], two[0]), two[1] - two[0],
                        (float(measure("lp", size, weight)[1]), float(measure("lp\nlp", size, weight)[1]) / 2))
@@ -327,7 +330,7 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
 
     from sarcoma_sim.pathways.draw.figure import _compose, diagram_axes_class
     from sarcoma_sim.pathways.draw.measure import _TextMeasure
-    from sarcoma_sim.pathways.draw.style import DPI
+    from sarcoma_sim.pathways.draw.style import DPI, HIGHLIGHT_COLOUR
 
     typography = readable_typography()
     layout = map_layout(graph)
@@ -372,12 +375,15 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
     css = re.search(r"font-family: ([^;\"]*)", faded_svg)
     family = css.group(1) if css else "sans-serif"
     t = typography
+    # the words a web map's title is made of (any other word is measured by its characters)
     title_font = _heading_font(measure, t.title, "bold", set(f"{name}: your path so far".split(" ")),
-                               f"font-weight: 700; font-size: {t.title:g}px; font-family: {family}; text-anchor: middle")
+                               f"font-weight: 700; font-size: {t.title:g}px; font-family: {family}; "
+                               "text-anchor: middle")
     path_font = _heading_font(measure, t.subtitle, "normal", label_words | set(_WORDS_OF_PATH),
-                              f"font-size: {t.subtitle:g}px; font-family: {family}; text-anchor: middle; fill: #c0392b")
-    routes = tuple((_attribute(f"edge:{r.edge.source}->{r.edge.target}"), frozenset(r.edge.keys),
-                    r.edge.target.startswith("decision:")) for r in layout.routes)
+                              f"font-size: {t.subtitle:g}px; font-family: {family}; text-anchor: middle; "
+                              f"fill: {HIGHLIGHT_COLOUR.lower()}")
+    routes = tuple((_attribute(f"edge:{r.edge.source}->{r.edge.target}"), frozenset(r.edge.keys))
+                   for r in layout.routes)
     decisions = {d: tuple(i for i, r in enumerate(layout.routes) if r.edge.target == d)
                  for d in layout.boxes if d.startswith("decision:")}
     badges = {p.get_gid()[len("step:"):]: (p.center[0] * SVG_UNITS, p.center[1] * SVG_UNITS)
@@ -430,7 +436,7 @@ def overlay(base: NeutralMap, walk: list[str], title: str) -> str:
     keys: set = set()
     for a, b in zip(walk, walk[1:]):
         keys |= base.pair_keys.get((a, b), frozenset())
-    on_routes = {i for i, (_, route_keys, _) in enumerate(base.routes) if keys & route_keys}
+    on_routes = {i for i, (_, route_keys) in enumerate(base.routes) if keys & route_keys}
     steps: dict[str, list[int]] = {}
     for i, s in enumerate(walk, start=1):
         steps.setdefault(base.folded_into.get(s, s), []).append(i)
@@ -438,7 +444,7 @@ def overlay(base: NeutralMap, walk: list[str], title: str) -> str:
     on_edges: dict[str, set[int]] = {}
     for i in on_routes:
         gid = base.routes[i][0]
-        occurrence = sum(1 for g, _, _ in base.routes[:i] if g == gid)
+        occurrence = sum(1 for g, _ in base.routes[:i] if g == gid)
         on_edges.setdefault(gid, set()).add(occurrence)
         on_edges.setdefault("label:" + gid[len("edge:"):], set()).add(occurrence)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 
 from hypothesis import given
@@ -79,6 +80,12 @@ NEUTRAL_ID = re.compile(r"(figure|axes|patch|text|line2d)_\d+|legend|title|subti
                         r"|(edge|label):(state-\d+|decision:\d+)-&gt;(state-\d+|decision:\d+)|[mp][0-9a-f]{10}")
 
 
+@functools.cache
+def _dfsp_base():
+    """DFSP's neutral map for every walk, drawn once for the module."""
+    return _base("dfsp")
+
+
 def _base(subtype: str, name: str | None = None):
     """(the pathway, its neutral graph, state names, the map drawn for every walk), the states labelled by number
     and the pathway named ``name`` if given."""
@@ -108,7 +115,7 @@ def _groups(svg: str) -> dict[str, str]:
 
 
 def test_overlay_highlights_exactly_the_walks_states_and_arrows():
-    """Overlaid, the walk's boxes and arrows are highlighted, every other one faded, and its states numbered in order."""
+    """Overlaid, the walk's boxes and arrows are highlighted, every other one faded, its states numbered in order."""
     from sarcoma_sim.pathways.focus import overlay
 
     _, neutral, _, base = _base("dfsp")
@@ -171,16 +178,11 @@ def test_overlay_ids_name_only_the_neutral_graph():
 
     pathway, neutral, names, base = _base("gist")
     state_ids = re.compile("|".join(sorted((re.escape(s) for s in pathway.states), key=len, reverse=True)))
-    for walk in ([pathway.initial], list(pathway.states)[:1] + list(neutral_graph_successors(pathway))[:1]):
+    for walk in ([pathway.initial], [pathway.initial, next(iter(build_graph(pathway).successors(pathway.initial)))]):
         svg = overlay(base, [names[s] for s in walk], f"{pathway.name}: your path so far")
         ids = re.findall(r' id="([^"]*)"', svg)
         assert ids and all(NEUTRAL_ID.fullmatch(i) for i in ids), [i for i in ids if not NEUTRAL_ID.fullmatch(i)]
         assert not state_ids.findall(" ".join(ids).replace("state-", "")), state_ids.findall(" ".join(ids))
-
-
-def neutral_graph_successors(pathway):
-    """The states the start leads to, in the graph's order."""
-    return build_graph(pathway).successors(pathway.initial)
 
 
 def test_overlay_of_a_one_state_walk_and_no_title():
@@ -193,3 +195,15 @@ def test_overlay_of_a_one_state_walk_and_no_title():
     groups = _groups(svg)
     assert "title" not in groups and [g for g in groups if g.startswith("steptext:")] == [f"steptext:{start}"]
     assert not any(HIGHLIGHT in text for gid, text in groups.items() if gid.startswith("edge:"))
+
+
+@given(st.text(max_size=80))
+def test_overlay_writes_any_title_as_escaped_text(title):
+    """Any title is written as escaped text: the overlaid SVG stays well-formed."""
+    import xml.etree.ElementTree as ET
+
+    from sarcoma_sim.pathways.focus import overlay
+
+    _, neutral, _, base = _dfsp_base()
+    svg = overlay(base, [next(iter(neutral.nodes))], title)
+    ET.fromstring(svg.split("\n", 3)[3])  # well-formed whatever the title (past the declaration and doctype)
