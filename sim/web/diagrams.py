@@ -222,6 +222,37 @@ class Drawer:
             for _ in range(self.workers):
                 pool.submit(_nothing)
 
+    def prepare_neutral_map(self, source: tuple, labels) -> None:
+        """Have a worker draw the neutral map of ``source`` for every walk now (``draw_neutral_base``), unless it
+        is drawn or being drawn, and keep it: a case's start asks, so its resident's first map waits for no
+        drawing. Returns at once; does nothing without workers (drawing here would hold the request)."""
+        if not self.workers:
+            return
+        arguments = (source, tuple(sorted(dict(labels).items())))
+        key = (draw_neutral_base.__name__, arguments)
+        with self._lock:
+            if key in self._cache or key in self._pending:
+                return
+        try:
+            pool = self._executor()
+            with self._lock:
+                if key in self._pending:
+                    return
+                pending = self._pending[key] = (pool.submit(draw_neutral_base, *arguments), pool)
+        except RuntimeError:   # the pool is shutting down or broken: the map is drawn when asked for
+            return
+        pending[0].add_done_callback(lambda future: self._keep(key, pending, future))
+
+    def _keep(self, key: tuple, pending: tuple, future) -> None:
+        """A drawing asked for ahead (``prepare_neutral_map``) is done: keep it, or forget it if it failed."""
+        with self._lock:
+            if self._pending.get(key) is pending:
+                self._pending.pop(key)
+            if not future.cancelled() and future.exception() is None:
+                self._cache[key] = future.result()
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         """Drop ``broken`` (a worker died) so the next drawing starts a new pool."""
         with self._lock:

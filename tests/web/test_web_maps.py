@@ -287,3 +287,44 @@ def test_a_new_walk_waits_for_no_worker():
     walk = (pathway.initial, next(iter(build_graph(pathway).successors(pathway.initial))))
     second = drawer.neutral_map_svg(source, labels, walk, "t")
     assert first.count('<g id="steptext:') == 1 and second.count('<g id="steptext:') == 2
+
+
+@pytest.mark.slow   # starts a process pool
+def test_a_map_asked_for_ahead_is_drawn_in_a_worker_and_kept():
+    """``prepare_neutral_map`` returns at once and a worker draws the map; the resident's map is then made from it
+    without a worker, and is the one drawn when asked for."""
+    import time
+
+    from sarcoma_sim.web.diagrams import Drawer, draw_neutral_map, neutral_labels
+
+    pathway = load_subtype("dfsp")
+    labels = neutral_labels(pathway)
+    source = ("subtype", "dfsp")
+    drawer = Drawer(workers=1)
+    try:
+        drawer.prepare_neutral_map(source, labels)
+        drawer.prepare_neutral_map(source, labels)   # asked twice, drawn once
+        assert len(drawer._pending) == 1
+        deadline = time.monotonic() + 60
+        while not drawer._cache and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        drawer.close()
+
+    def no_workers():
+        raise AssertionError("a worker was asked for")
+
+    drawer._executor = no_workers  # type: ignore[method-assign]
+    svg = drawer.neutral_map_svg(source, labels, (pathway.initial,), "t")
+    assert len(drawer._cache) == 1 and not drawer._pending
+    assert svg == draw_neutral_map(source, tuple(sorted(labels.items())), (pathway.initial,), "t")
+
+
+def test_without_workers_nothing_is_drawn_ahead():
+    """With no workers (drawing in the serving process) asking for a map ahead draws nothing: it would hold the
+    request that asks."""
+    from sarcoma_sim.web.diagrams import Drawer, neutral_labels
+
+    drawer = Drawer(workers=0)
+    drawer.prepare_neutral_map(("subtype", "dfsp"), neutral_labels(load_subtype("dfsp")))
+    assert not drawer._cache and not drawer._pending
