@@ -12,7 +12,7 @@ drawing code, every text at least 9 pt (12 CSS px at the drawing's own size), on
 ``map_layout`` keeps for the graph (a neutral map is laid out once, whatever walk it highlights).
 ``neutral_map`` draws a neutral graph once for every walk (each state and arrow both faded and
 highlighted, element ids from the neutral graph only), and ``overlay`` lays one walk and title over
-that drawing as text, in a millisecond or two, looking as ``render_svg``'s drawing of the walk does.
+that drawing as text, in about a millisecond, looking as ``render_svg``'s drawing of the walk does.
 """
 
 from __future__ import annotations
@@ -431,7 +431,7 @@ def overlay(base: NeutralMap, walk: list[str], title: str) -> str:
     What a drawing of the walk shows (``render_svg``): the walk's states and arrows highlighted, its
     states numbered in order, everything else faded, ``title`` and the line naming the path above.
     Takes the walk's groups from the highlighted drawing and the rest from the faded one, moved as
-    matplotlib orders them (a highlighted arrow over every faded one); no matplotlib, a few milliseconds.
+    matplotlib orders them (a highlighted arrow over every faded one); no matplotlib, about a millisecond.
     """
     keys: set = set()
     for a, b in zip(walk, walk[1:]):

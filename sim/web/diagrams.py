@@ -7,10 +7,11 @@ it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
 (pathway, path, title) is drawn once and kept. Two drawings are made here: the labelled diagram
 (``draw_svg``) and the case's whole map while a decision is pending, which names no marker or
 condition: that one is drawn once per pathway for every walk (``draw_neutral_base``) and each
-resident's walk is laid over it as text in the request (``overlay_walk``, a millisecond or two), so
-residents starting new walks queue for no worker. Every process lays out a pathway once and keeps its layout for
-every walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and
-labelled, as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
+resident's walk is laid over it as text in the request (``overlay_walk``, about a millisecond), so
+residents starting new walks queue for no worker; a case's start has its map drawn ahead
+(``prepare_neutral_map``). Every process lays out a pathway once and keeps its layout for every
+walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and labelled,
+as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
 
 A worker killed from outside (the out-of-memory killer) breaks its pool; the next drawing makes a
 new pool and is drawn there. Workers end with the server however it ends, even SIGKILL: each
@@ -311,8 +312,8 @@ class Drawer:
         """The whole map of ``source`` naming no marker or condition, ``walk`` highlighted (``draw_neutral_map``).
 
         The drawing is made once per (pathway, labels), for every walk (``draw_neutral_base``, in a worker
-        when there are workers) and kept; each walk and title is laid over it here, in a millisecond or
-        two, so a new walk waits for no worker.
+        when there are workers) and kept; each walk and title is laid over it here, in about a millisecond,
+        so a new walk waits for no worker.
         """
         base = self._drawn(draw_neutral_base, (source, tuple(sorted(dict(labels).items()))))
         return overlay_walk(base, walk, title)
