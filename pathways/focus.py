@@ -327,6 +327,7 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
     from matplotlib import rc_context
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+    from matplotlib.patches import Circle
 
     from sarcoma_sim.pathways.draw.figure import _compose, diagram_axes_class
     from sarcoma_sim.pathways.draw.measure import _TextMeasure
@@ -366,7 +367,8 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
             # faded twin's numbers keep every id of the overlaid map unique
             numbers = _AUTO_ID.findall(twins[own])
             if len(numbers) == len(_AUTO_ID.findall(text)):
-                text = _AUTO_ID.sub(lambda _, n=iter(numbers): next(n), text)
+                numbered = iter(numbers)
+                text = _AUTO_ID.sub(lambda _: next(numbered), text)
         lit.setdefault(m.group(1), []).append(text)
     measure = _TextMeasure()
     label_words = {w for label in nx.get_node_attributes(graph, "label").values()
@@ -386,8 +388,8 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
                    for r in layout.routes)
     decisions = {d: tuple(i for i, r in enumerate(layout.routes) if r.edge.target == d)
                  for d in layout.boxes if d.startswith("decision:")}
-    badges = {p.get_gid()[len("step:"):]: (p.center[0] * SVG_UNITS, p.center[1] * SVG_UNITS)
-              for p in lit_ax.patches if str(p.get_gid()).startswith("step:")}
+    badges = {str(p.get_gid())[len("step:"):]: (p.center[0] * SVG_UNITS, p.center[1] * SVG_UNITS)
+              for p in lit_ax.patches if isinstance(p, Circle) and str(p.get_gid()).startswith("step:")}
     pair_keys: dict[tuple[str, str], frozenset] = {}
     for a, b, k in graph.edges(keys=True):
         pair_keys[(a, b)] = pair_keys.get((a, b), frozenset()) | {k}
