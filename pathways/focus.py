@@ -281,7 +281,7 @@ class NeutralMap:
     tail: str                     # after it
     faded: tuple[tuple[str, str], ...]
     lit: Mapping[str, tuple[str, ...]]
-    size: tuple[float, float]     # the drawing's width and height, SVG units
+    size: tuple[float, float]     # the drawing's width and height, SVG units (``head`` marks the height)
     text_width: float             # inches, as ``_compose`` wraps its headings
     title_font: HeadingFont
     path_font: HeadingFont
@@ -349,6 +349,7 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
             figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
         drawn.append((buffer.getvalue(), size, ax))
     (faded_svg, size, _), (lit_svg, _, lit_ax) = drawn
+    width_text, height_text = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', faded_svg).groups()
     start = faded_svg.index('  <g id="axes_1">\n') + len('  <g id="axes_1">\n')
     end = faded_svg.index("  </g>\n </g>\n <defs>", start)
     faded = tuple((m.group(1), m.group(0)) for m in _GROUP.finditer(faded_svg, start, end))
@@ -394,12 +395,28 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
     for a, b, k in graph.edges(keys=True):
         pair_keys[(a, b)] = pair_keys.get((a, b), frozenset()) | {k}
     return NeutralMap(
-        head=faded_svg[:start], tail=faded_svg[end:], faded=faded, lit={k: tuple(v) for k, v in lit.items()},
-        size=(size[0] * SVG_UNITS, size[1] * SVG_UNITS), text_width=size[0] - 2 * MARGIN,
+        head=_height_marked(faded_svg[:start], width_text, height_text), tail=faded_svg[end:], faded=faded,
+        lit={k: tuple(v) for k, v in lit.items()}, size=(float(width_text), float(height_text)),
+        text_width=size[0] - 2 * MARGIN,
         title_font=title_font, path_font=path_font,
         labels={s: str(a.get("label") or s) for s, a in graph.nodes(data=True)}, pair_keys=pair_keys,
         routes=routes, decisions=decisions, badges=badges,
         badge_scale=t.badge / 9, folded_into=dict(graph.graph.get("folded_into") or {}))
+
+
+_HEIGHT = "\x00height\x00"   # where the head of a map's SVG names its height (no XML text holds NUL)
+
+
+def _height_marked(head: str, width: str, height: str) -> str:
+    """The head of a map's SVG with its height (the document's and its white background's) marked ``_HEIGHT``."""
+    places = ((f'height="{height}pt" viewBox="0 0 {width} {height}"',
+               f'height="{_HEIGHT}pt" viewBox="0 0 {width} {_HEIGHT}"'),
+              (f"M 0 {height} \nL {width} {height} \n", f"M 0 {_HEIGHT} \nL {width} {_HEIGHT} \n"))
+    for found, marked in places:
+        if head.count(found) != 1:
+            raise ValueError("the map's SVG is not matplotlib's usual document")
+        head = head.replace(found, marked)
+    return head
 
 
 def _number(value: float) -> str:
@@ -494,11 +511,6 @@ def overlay(base: NeutralMap, walk: list[str], title: str) -> str:
     group, height = _heading(base.path_font, f"Highlighted path: {said}", width, y, "subtitle")
     headings.append(group)
     shift = (y + height - MARGIN) * SVG_UNITS
-    old_height = _number(base.size[1])
-    new_height = _number(base.size[1] + shift)
-    w = _number(base.size[0])
-    head = (base.head.replace(f'height="{old_height}pt" viewBox="0 0 {w} {old_height}"',
-                              f'height="{new_height}pt" viewBox="0 0 {w} {new_height}"', 1)
-            .replace(f"M 0 {old_height} \nL {w} {old_height} \n", f"M 0 {new_height} \nL {w} {new_height} \n", 1))
+    head = base.head.replace(_HEIGHT, _number(base.size[1] + shift))
     return "".join([head, *headings, f'   <g transform="translate(0 {_number(shift)})">\n', *body,
                     *circles, *numbers, "   </g>\n", base.tail])

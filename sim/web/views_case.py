@@ -67,9 +67,10 @@ def start():
     attempt_id = store().new_attempt(key, case_name, seed, resident["id"] if resident else None,
                                      statements=start_records(key, case_name, resident["id"] if resident else None),
                                      pathway_version=version)
-    # the whole map of this pathway drawn now, in a worker, for every walk: the resident opens it later
-    current_app.config["DRAWER"].prepare_neutral_map(diagram_source(store(), key, version),
-                                                     neutral_labels(pathway_for(store(), key, version)))
+    if not current_app.config.get("HIDE_MAP"):
+        # the whole map of this pathway drawn now, in a worker, for every walk: the resident opens it later
+        current_app.config["DRAWER"].prepare_neutral_map(diagram_source(store(), key, version),
+                                                         neutral_labels(pathway_for(store(), key, version)))
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 
