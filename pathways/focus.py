@@ -349,7 +349,10 @@ def neutral_map(graph, *, legend: bool = True) -> NeutralMap:
             figure.savefig(buffer, format="svg", dpi=DPI, metadata={"Date": None}, facecolor="white")
         drawn.append((buffer.getvalue(), size, ax))
     (faded_svg, size, _), (lit_svg, _, lit_ax) = drawn
-    width_text, height_text = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', faded_svg).groups()
+    found = re.search(r'<svg [^>]*width="([\d.]+)pt" height="([\d.]+)pt"', faded_svg)
+    if found is None:
+        raise ValueError("the map's SVG is not matplotlib's usual document")
+    width_text, height_text = found.groups()
     start = faded_svg.index('  <g id="axes_1">\n') + len('  <g id="axes_1">\n')
     end = faded_svg.index("  </g>\n </g>\n <defs>", start)
     faded = tuple((m.group(1), m.group(0)) for m in _GROUP.finditer(faded_svg, start, end))
