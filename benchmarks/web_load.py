@@ -16,8 +16,8 @@ Bounded: at most 500 residents, and no new case starts after ``--time-limit`` se
 random comes from ``--seed``.
 
 Prints requests/s, p50/p95/max latency per request kind (with ``--maps``, the map page per subtype,
-cold for the first asked of the server and warm after), errors (any status other than the
-expected 200/303), and checks that every case a resident finished is stored as finished in the
+cold when asked before the server had returned any map of the subtype, warm after), errors (any
+status other than the expected 200/303), and checks that every case a resident finished is stored as finished in the
 database. Goal (issue 10): 50 residents, p95 under 200 ms for a decision page, zero errors, zero
 lost attempts.
 
@@ -77,7 +77,7 @@ class Recorder:
         self.latencies: dict[str, list[float]] = {}
         self.errors: list[str] = []
         self.finished: list[str] = []
-        self.mapped: set[str] = set()   # subtypes whose map was asked for already (the first is cold)
+        self.mapped: set[str] = set()   # subtypes a map of which the server has returned (before: cold)
 
     def add(self, kind: str, seconds: float) -> None:
         with self.lock:
@@ -146,17 +146,19 @@ def resident(host: str, port: int, number: int, args, recorder: Recorder, deadli
 
 def whole_map(conn, recorder: Recorder, subtype: str, path: str) -> None:
     """Open the whole map as a browser does (its page, then its SVG); the two requests timed as one
-    "map page" figure, the first for a subtype marked cold (its pathway never drawn by the server)."""
+    "map page" figure, marked cold when asked before the server had returned any map of the subtype (it may
+    wait for the pathway's first drawing), warm after."""
     started = time.perf_counter()
+    with recorder.lock:
+        cold = subtype not in recorder.mapped
     _, _, page = request(conn, recorder, "map html (GET)", "GET", path)
     found = MAP_SVG.search(page)
     if found is None:
         recorder.error(f"no map.svg on {path}")
         return
-    with recorder.lock:
-        cold = subtype not in recorder.mapped
-        recorder.mapped.add(subtype)
     request(conn, recorder, "map svg (GET)", "GET", found.group(1).replace("&amp;", "&"))
+    with recorder.lock:
+        recorder.mapped.add(subtype)
     recorder.add(f"map page {subtype} {'cold' if cold else 'warm'}", time.perf_counter() - started)
 
 
@@ -631,7 +633,8 @@ def main() -> int:
         print(f"  {kind:28s} n={len(values):5d}  p50 {1000 * statistics.median(values):7.1f} ms  "
               f"p95 {1000 * percentile(values, 0.95):7.1f} ms  max {1000 * max(values):7.1f} ms")
     if args.maps:
-        print("  (map page: its HTML and its map.svg as one figure; cold: the first for the subtype on this server)")
+        print("  (map page: its HTML and its map.svg as one figure; cold: asked before the server had returned "
+              "any map of the subtype)")
     print(f"errors: {len(recorder.errors)}" + (f" (first: {recorder.errors[0]})" if recorder.errors else ""))
     print(f"finished attempts: {len(recorder.finished)}; stored as finished in the database: {stored}; "
           f"lost: {len(recorder.finished) - stored}")

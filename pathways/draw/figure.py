@@ -76,14 +76,15 @@ def diagram_axes_class():
 def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=True, sources=True,
              typography: Typography = DEFAULT_TYPOGRAPHY, page=None, path_keys=None, measure=None,
              names=None, spacing: Spacing | None = None, margin: float = 0.35, managed: bool = False,
-             direction: str = "right", size_only: bool = False):
+             direction: str = "right", size_only: bool = False, path_title: bool = True):
     """Draw as ``draw_pathway`` does; returns the axes and the drawing's own (width, height) in inches.
 
     A new figure (``ax`` None) is made through pyplot when ``managed``, so a notebook shows it when the
     cell ends; otherwise it is a standalone Agg figure, as saving needs (nothing is left open in pyplot).
     With ``size_only`` nothing is drawn and the axes returned are None: the same arithmetic gives the
     size alone, which is what fitting a panel to a slide asks of every candidate (drawing each
-    cost a figure of patches and a legend layout).
+    cost a figure of patches and a legend layout). ``path_title`` False leaves out the line naming the
+    highlighted path (the web map writes its own onto one drawing shared by every walk).
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -132,7 +133,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
             ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
                     parse_math=False, gid="title")
         y += measure(heading, t.title, "bold")[1] + 0.08
-    if highlight is not None:
+    if highlight is not None and path_title:
         said = " → ".join(_state_name(graph if names is None else names, s) for s in highlight)
         said = _wrapped(f"Highlighted path: {said}", text_width, t.subtitle, measure)
         if not size_only:

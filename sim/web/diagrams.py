@@ -5,10 +5,13 @@ and slow every other page; the server draws in a separate worker process (``work
 decision pages stay fast while diagrams are drawn. With ``workers=0`` (the test client, scripts)
 it draws in-process, one drawing at a time (matplotlib is not thread-safe). Each
 (pathway, path, title) is drawn once and kept. Two drawings are made here: the labelled diagram
-(``draw_svg``) and the case's whole map while a decision is pending (``draw_neutral_map``, which
-names no marker or condition). Every process lays out a pathway once and keeps its layout for
-every walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and
-labelled, as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
+(``draw_svg``) and the case's whole map while a decision is pending, which names no marker or
+condition: that one is drawn once per pathway for every walk (``draw_neutral_base``) and each
+resident's walk is laid over it as text in the request (``overlay_walk``, about a millisecond), so
+residents starting new walks queue for no worker; a case's start has its map drawn ahead
+(``prepare_neutral_map``). Every process lays out a pathway once and keeps its layout for every
+walk drawn on it; with ``warm`` each worker lays out every shipped pathway, neutral and labelled,
+as it starts (``warm_layouts``, about a second), so no resident waits for a layout.
 
 A worker killed from outside (the out-of-memory killer) breaks its pool; the next drawing makes a
 new pool and is drawn there. Workers end with the server however it ends, even SIGKILL: each
@@ -29,6 +32,7 @@ import time
 from collections import OrderedDict
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from typing import Any
 
 CACHE_SIZE = 512
 DRAW_TIMEOUT_SECONDS = 120
@@ -43,18 +47,32 @@ def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
     return with_state_titles(svg, pathway)
 
 
-def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
-    """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted.
+def draw_neutral_base(source: tuple, labels: tuple):
+    """The whole pathway naming no marker or condition, drawn once for every walk on it (``focus.neutral_map``),
+    and the name each state has in it: (``NeutralMap``, state id -> name).
 
-    ``labels`` are (state id, wording) pairs: the wording the case's options use
-    (``neutral_labels``). The neutral graph is the same for every walk, so its layout is
-    computed once per process (``focus.map_layout``) and each walk only draws.
+    ``labels`` are (state id, wording) pairs: the wording the case's options use (``neutral_labels``).
+    A walk is laid over it as text (``focus.overlay``), so residents' walks of one pathway share this drawing.
     """
     from sarcoma_sim.pathways import focus
     from sarcoma_sim.pathways.graph import build_graph
 
     graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
-    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+    return focus.neutral_map(graph, legend=True), names
+
+
+def overlay_walk(base: tuple, walk, title: str) -> str:
+    """``base`` (``draw_neutral_base``) with ``walk`` (state ids) highlighted and ``title`` above: text, no drawing."""
+    from sarcoma_sim.pathways import focus
+
+    drawing, names = base
+    return focus.overlay(drawing, [names[s] for s in walk], title)
+
+
+def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
+    """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted: the map drawn for
+    every walk (``draw_neutral_base``) with the walk laid over it (``overlay_walk``)."""
+    return overlay_walk(draw_neutral_base(source, labels), walk, title)
 
 
 def neutral_labels(pathway) -> dict[str, str]:
@@ -205,6 +223,37 @@ class Drawer:
             for _ in range(self.workers):
                 pool.submit(_nothing)
 
+    def prepare_neutral_map(self, source: tuple, labels) -> None:
+        """Have a worker draw the neutral map of ``source`` for every walk now (``draw_neutral_base``), unless it
+        is drawn or being drawn, and keep it: a case's start asks, so its resident's first map waits for no
+        drawing. Returns at once; does nothing without workers (drawing here would hold the request)."""
+        if not self.workers:
+            return
+        arguments = (source, tuple(sorted(dict(labels).items())))
+        key = (draw_neutral_base.__name__, arguments)
+        with self._lock:
+            if key in self._cache or key in self._pending:
+                return
+        try:
+            pool = self._executor()
+            with self._lock:
+                if key in self._pending:
+                    return
+                pending = self._pending[key] = (pool.submit(draw_neutral_base, *arguments), pool)
+        except RuntimeError:   # the pool is shutting down or broken: the map is drawn when asked for
+            return
+        pending[0].add_done_callback(lambda future: self._keep(key, pending, future))
+
+    def _keep(self, key: tuple, pending: tuple, future) -> None:
+        """A drawing asked for ahead (``prepare_neutral_map``) is done: keep it, or forget it if it failed."""
+        with self._lock:
+            if self._pending.get(key) is pending:
+                self._pending.pop(key)
+            if not future.cancelled() and future.exception() is None:
+                self._cache[key] = future.result()
+                while len(self._cache) > CACHE_SIZE:
+                    self._cache.popitem(last=False)
+
     def _renew(self, broken: ProcessPoolExecutor) -> None:
         """Drop ``broken`` (a worker died) so the next drawing starts a new pool."""
         with self._lock:
@@ -212,7 +261,7 @@ class Drawer:
                 self._pool = None
         broken.shutdown(wait=False, cancel_futures=True)
 
-    def _draw_in_worker(self, key: tuple, draw, pending: tuple | None) -> str:
+    def _draw_in_worker(self, key: tuple, draw, pending: tuple | None) -> Any:
         """The drawing of ``key`` (``draw(*key[1])``) from the pool; once more in a new pool if a worker died."""
         for attempt in range(2):
             pool = None
@@ -236,7 +285,7 @@ class Drawer:
                 pending = None
         raise AssertionError("unreachable")
 
-    def _drawn(self, draw, arguments: tuple) -> str:
+    def _drawn(self, draw, arguments: tuple) -> Any:
         """``draw(*arguments)``, from the cache, else drawn (in a worker when there are workers) and kept."""
         key = (draw.__name__, arguments)
         with self._lock:
@@ -260,11 +309,14 @@ class Drawer:
         return self._drawn(draw_svg, (source, tuple(highlight or ()), title))
 
     def neutral_map_svg(self, source: tuple, labels, walk, title: str) -> str:
-        """The whole map of ``source`` naming no marker or condition (``draw_neutral_map``), ``walk`` highlighted.
+        """The whole map of ``source`` naming no marker or condition, ``walk`` highlighted (``draw_neutral_map``).
 
-        Kept per (pathway, labels, walk, title), so residents on the same walk share one drawing.
+        The drawing is made once per (pathway, labels), for every walk (``draw_neutral_base``, in a worker
+        when there are workers) and kept; each walk and title is laid over it here, in about a millisecond,
+        so a new walk waits for no worker.
         """
-        return self._drawn(draw_neutral_map, (source, tuple(sorted(dict(labels).items())), tuple(walk), title))
+        base = self._drawn(draw_neutral_base, (source, tuple(sorted(dict(labels).items()))))
+        return overlay_walk(base, walk, title)
 
     def result_svg(self, source: tuple, result) -> str:
         """The drawing of a run: the path the patient took, off-guideline steps named under the title."""

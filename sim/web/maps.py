@@ -5,9 +5,10 @@ the case's own option wording (no marker), no conditions on the arrows, no state
 Once the case is over the full map with its labels and conditions is shown. A view depends only
 on what the resident sees (where they came from, where they are, where the options lead), so
 residents share the cached drawings. The focus view and the debrief's paths are a few boxes
-written directly (well under a millisecond); the whole map is matplotlib's and is drawn by the
-app's ``Drawer`` (a worker process under ``serve``, so it holds no request thread), on the
-neutral graph's layout, which is the same for every walk and computed once per process.
+written directly (well under a millisecond); the whole map is matplotlib's, drawn once per pathway
+and wording for every walk by the app's ``Drawer`` (a worker process under ``serve``, so it holds no
+request thread), and each resident's walk and title are laid over that drawing as text in the
+request (``focus.overlay``: about a millisecond, no worker); a case's start has it drawn ahead.
 """
 
 from __future__ import annotations

@@ -15,6 +15,7 @@ from sarcoma_sim.patient.wording import hidden_lines, path_words, readable
 from sarcoma_sim.web import maps, xapi
 from sarcoma_sim.web.cases import diagram_source, pathway_for, replay
 from sarcoma_sim.web.decisions import decision_record
+from sarcoma_sim.web.diagrams import neutral_labels
 from sarcoma_sim.web.residents import current_resident
 from sarcoma_sim.web.store import Outcome
 
@@ -66,6 +67,10 @@ def start():
     attempt_id = store().new_attempt(key, case_name, seed, resident["id"] if resident else None,
                                      statements=start_records(key, case_name, resident["id"] if resident else None),
                                      pathway_version=version)
+    if not current_app.config.get("HIDE_MAP"):
+        # the whole map of this pathway drawn now, in a worker, for every walk: the resident opens it later
+        current_app.config["DRAWER"].prepare_neutral_map(diagram_source(store(), key, version),
+                                                         neutral_labels(pathway_for(store(), key, version)))
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 

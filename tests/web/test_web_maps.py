@@ -223,3 +223,108 @@ def test_a_failed_warm_up_leaves_the_worker_serving(monkeypatch, caplog):
     monkeypatch.setattr(diagrams, "warm_layouts", broken)
     diagrams.start_worker(os.getpid(), True)
     assert "warming the diagram layouts failed" in caplog.text
+
+
+# Element ids a neutral map may carry: matplotlib's own, the neutral graph's states (state-3, decision:1) and
+# arrows between them, and the bands' line names.
+NEUTRAL_ID = re.compile(r"(figure|axes|patch|text|line2d)_\d+|legend|title|subtitle|(band|header):[A-Za-z ]+"
+                        r"|(node|title|detail|step|steptext):(state-\d+|decision:\d+)"
+                        r"|(edge|label):(state-\d+|decision:\d+)-&gt;(state-\d+|decision:\d+)|[mp][0-9a-f]{10}")
+
+
+def test_walks_of_a_pathway_share_one_drawing_each_highlighting_its_own(client, monkeypatch):
+    """Two residents' GIST maps at three walks are one matplotlib drawing, each map numbering its own walk's states."""
+    import sarcoma_sim.pathways.focus as focus
+
+    drawn = []
+    original = focus.neutral_map
+    monkeypatch.setattr(focus, "neutral_map", lambda *a, **k: drawn.append(1) or original(*a, **k))
+    first, second = start(client, "gist", "3"), start(client, "gist", "9")
+    maps = [text_of(client.get(f"{first}/map.svg"))]
+    _answer_first(client, first)
+    maps.append(text_of(client.get(f"{first}/map.svg")))
+    _answer_first(client, second)
+    _answer_first(client, second)
+    maps.append(text_of(client.get(f"{second}/map.svg")))
+    assert len(drawn) == 1
+    numbered = [len(re.findall(r'<g id="steptext:', svg)) for svg in maps]
+    assert numbered[0] == 1 and numbered[1] >= 2 and len(set(maps)) == 3, numbered
+
+
+def test_the_served_maps_ids_name_nothing_the_map_hides(client):
+    """Along a GIST case, every element id of the whole map is the neutral graph's or matplotlib's: no state id."""
+    gist = load_subtype("gist")
+    state_ids = re.compile("|".join(sorted((re.escape(s) for s in gist.states), key=len, reverse=True)))
+    url = start(client, "gist", "21")
+    for _ in range(3):
+        svg = text_of(client.get(f"{url}/map.svg"))
+        ids = re.findall(r' id="([^"]*)"', svg)
+        assert ids and [i for i in ids if not NEUTRAL_ID.fullmatch(i)] == []
+        assert not state_ids.findall(" ".join(ids).replace("state-", ""))
+        assert not ANSWERS.findall(re.sub(r"Avapritinib", "", svg))
+        _answer_first(client, url)
+
+
+@pytest.mark.slow   # starts a process pool
+def test_a_new_walk_waits_for_no_worker():
+    """Once a pathway's map is drawn, a new walk's map is made without the workers (they may all be busy or gone)."""
+    from sarcoma_sim.pathways.graph import build_graph
+    from sarcoma_sim.web.diagrams import Drawer, neutral_labels
+
+    pathway = load_subtype("leiomyosarcoma")
+    labels = neutral_labels(pathway)
+    source = ("subtype", "leiomyosarcoma")
+    drawer = Drawer(workers=1)
+    try:
+        first = drawer.neutral_map_svg(source, labels, (pathway.initial,), "t")
+    finally:
+        drawer.close()
+
+    def no_workers():
+        raise AssertionError("a worker was asked for")
+
+    drawer._executor = no_workers  # type: ignore[method-assign]
+    walk = (pathway.initial, next(iter(build_graph(pathway).successors(pathway.initial))))
+    second = drawer.neutral_map_svg(source, labels, walk, "t")
+    assert first.count('<g id="steptext:') == 1 and second.count('<g id="steptext:') == 2
+
+
+@pytest.mark.slow   # starts a process pool
+def test_a_map_asked_for_ahead_is_drawn_in_a_worker_and_kept():
+    """``prepare_neutral_map`` returns at once and a worker draws the map; the resident's map is then made from it
+    without a worker, and is the one drawn when asked for."""
+    import time
+
+    from sarcoma_sim.web.diagrams import Drawer, draw_neutral_map, neutral_labels
+
+    pathway = load_subtype("dfsp")
+    labels = neutral_labels(pathway)
+    source = ("subtype", "dfsp")
+    drawer = Drawer(workers=1)
+    try:
+        drawer.prepare_neutral_map(source, labels)
+        drawer.prepare_neutral_map(source, labels)   # asked twice, drawn once
+        assert len(drawer._pending) == 1
+        deadline = time.monotonic() + 60
+        while not drawer._cache and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        drawer.close()
+
+    def no_workers():
+        raise AssertionError("a worker was asked for")
+
+    drawer._executor = no_workers  # type: ignore[method-assign]
+    svg = drawer.neutral_map_svg(source, labels, (pathway.initial,), "t")
+    assert len(drawer._cache) == 1 and not drawer._pending
+    assert svg == draw_neutral_map(source, tuple(sorted(labels.items())), (pathway.initial,), "t")
+
+
+def test_without_workers_nothing_is_drawn_ahead():
+    """With no workers (drawing in the serving process) asking for a map ahead draws nothing: it would hold the
+    request that asks."""
+    from sarcoma_sim.web.diagrams import Drawer, neutral_labels
+
+    drawer = Drawer(workers=0)
+    drawer.prepare_neutral_map(("subtype", "dfsp"), neutral_labels(load_subtype("dfsp")))
+    assert not drawer._cache and not drawer._pending
