@@ -23,6 +23,7 @@ forkserver and the resource tracker, which live as long as any worker holds thei
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import select
@@ -58,7 +59,14 @@ def draw_neutral_base(source: tuple, labels: tuple):
     from sarcoma_sim.pathways.graph import build_graph
 
     graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
-    return focus.neutral_map(graph, legend=True), names
+    try:
+        return focus.neutral_map(graph, legend=True), names
+    except ValueError:
+        # the overlay reads matplotlib's SVG as matplotlib writes it today; a release that writes it
+        # otherwise gets each walk drawn whole (``draw_walk_map``), slower but the same map
+        logging.getLogger("sarcoma_sim.web").warning(
+            "the map's SVG cannot be overlaid (matplotlib wrote it otherwise): each walk is drawn whole")
+        return None, names
 
 
 def overlay_walk(base: tuple, walk, title: str) -> str:
@@ -69,10 +77,23 @@ def overlay_walk(base: tuple, walk, title: str) -> str:
     return focus.overlay(drawing, [names[s] for s in walk], title)
 
 
+def draw_walk_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
+    """The whole neutral map with ``walk`` highlighted, drawn by matplotlib for this walk alone (``focus.render_svg``):
+    where the map drawn once cannot be overlaid (``draw_neutral_base``)."""
+    from sarcoma_sim.pathways import focus
+    from sarcoma_sim.pathways.graph import build_graph
+
+    graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
+    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+
+
 def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
     """The whole pathway naming no marker or condition, ``walk`` (state ids) highlighted: the map drawn for
     every walk (``draw_neutral_base``) with the walk laid over it (``overlay_walk``)."""
-    return overlay_walk(draw_neutral_base(source, labels), walk, title)
+    base = draw_neutral_base(source, labels)
+    if base[0] is None:
+        return draw_walk_map(source, labels, walk, title)
+    return overlay_walk(base, walk, title)
 
 
 def neutral_labels(pathway) -> dict[str, str]:
@@ -177,8 +198,6 @@ def start_worker(pid: int, warm: bool) -> None:
         try:
             warm_layouts()
         except Exception:
-            import logging
-
             logging.getLogger("sarcoma_sim.web").exception("warming the diagram layouts failed")
 
 
@@ -315,7 +334,10 @@ class Drawer:
         when there are workers) and kept; each walk and title is laid over it here, in about a millisecond,
         so a new walk waits for no worker.
         """
-        base = self._drawn(draw_neutral_base, (source, tuple(sorted(dict(labels).items()))))
+        labels = tuple(sorted(dict(labels).items()))
+        base = self._drawn(draw_neutral_base, (source, labels))
+        if base[0] is None:
+            return self._drawn(draw_walk_map, (source, labels, tuple(walk), title))
         return overlay_walk(base, walk, title)
 
     def result_svg(self, source: tuple, result) -> str:

@@ -251,6 +251,24 @@ def test_walks_of_a_pathway_share_one_drawing_each_highlighting_its_own(client, 
     assert numbered[0] == 1 and numbered[1] >= 2 and len(set(maps)) == 3, numbered
 
 
+def test_a_map_that_cannot_be_overlaid_is_drawn_whole_for_each_walk(client, monkeypatch, caplog):
+    """Where matplotlib writes its SVG otherwise than the overlay reads it, each walk's map is drawn
+    whole (the per-walk drawing) with a warning, not a failed page: the same walk highlighted."""
+    import sarcoma_sim.pathways.focus as focus
+
+    def unreadable(*args, **kwargs):
+        raise ValueError("the map's SVG is not matplotlib's usual document")
+
+    monkeypatch.setattr(focus, "neutral_map", unreadable)
+    attempt = start(client, "gist", "3")
+    _answer_first(client, attempt)
+    response = client.get(f"{attempt}/map.svg")
+    assert response.status_code == 200
+    svg = text_of(response)
+    assert len(re.findall(r'<g id="steptext:', svg)) >= 2 and "Highlighted path:" in svg
+    assert "drawn whole" in caplog.text
+
+
 def test_the_served_maps_ids_name_nothing_the_map_hides(client):
     """Along a GIST case, every element id of the whole map is the neutral graph's or matplotlib's: no state id."""
     gist = load_subtype("gist")
