@@ -93,20 +93,19 @@ def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, s
         # text is laid out once however many legends are tried (a new figure measured them all again)
         ax = getattr(_SCRATCH, "axes", None)
         if ax is None:
-            figure = Figure(figsize=(8, 6), dpi=DPI)
-            FigureCanvasAgg(figure)
-            ax = figure.add_axes((0, 0, 1, 1))
+            scratch = Figure(figsize=(8, 6), dpi=DPI)
+            FigureCanvasAgg(scratch)
+            ax = scratch.add_axes((0, 0, 1, 1))
             ax.set_xlim(0, 8)
             ax.set_ylim(6, 0)
             _SCRATCH.axes = ax
-        figure = ax.figure
         legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(4.0, 0.0),
                            bbox_transform=ax.transData, ncol=ncol, fontsize=size, frameon=False,
                            handlelength=1.8, columnspacing=1.6)
         if chars is not None:
             for text, handle in zip(legend.get_texts(), handles):
                 text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
-        extent = legend.get_window_extent(_renderer_for(figure))
+        extent = legend.get_window_extent(_renderer_for(ax.figure))
         legend.remove()
         found = (extent.width / DPI, extent.height / DPI)
         if len(_LEGEND_EXTENTS) >= 4096:
