@@ -10,7 +10,7 @@ pathways give the same file.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
@@ -54,16 +54,20 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     return pages
 
 
-def handout_figures(subtypes=None, direction: str = "right") -> Iterator:
+def handout_figures(subtypes=None, direction: str = "right",
+                    ready: Callable[[str], object] | None = None) -> Iterator:
     """The handout's pages as matplotlib figures, one after another: cover, pathway panels
     (``direction`` "down": top to bottom, lines of therapy as bands), sources. Made as the PDF
-    takes them, so only one pathway's pages are held at a time (all of them took about 850 MB)."""
+    takes them, so only one pathway's pages are held at a time (all of them took about 850 MB).
+    ``ready(subtype)`` is called before a pathway's pages are made (``draw --all`` waits there
+    for the worker cutting its panels)."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_figures
     from sarcoma_sim.pathways.graph import build_graph
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
 
     preset = PRESETS["page"]
-    pathways = [load_subtype(s) for s in (subtypes or SUBTYPE_IDS)]
+    ids = list(subtypes or SUBTYPE_IDS)
+    pathways = [load_subtype(s) for s in ids]
     cover = [(NOT_FOR_CLINICAL_USE, True),
              (("Each pathway is drawn top to bottom: workup, each line of therapy as a band, the end "
                "of the pathway. " if direction == "down" else
@@ -78,7 +82,9 @@ def handout_figures(subtypes=None, direction: str = "right") -> Iterator:
     cover += [(f"{p.name} ({p.id})", False) for p in pathways]
     yield from _text_pages(HANDOUT_TITLE, cover, preset)
     sources = []
-    for pathway in pathways:
+    for subtype, pathway in zip(ids, pathways):
+        if ready is not None:
+            ready(subtype)
         graph = build_graph(pathway)
         # the pathway itself, not its exported graph: it says which doses are reductions to fold
         yield from preset_figures(pathway, preset, direction=direction)
@@ -99,10 +105,12 @@ def check_handout_name(target) -> Path:
     return target
 
 
-def write_handout(target, subtypes=None, direction: str = "right") -> Path:
-    """Write the handout PDF to ``target``, all-or-nothing; returns its path."""
+def write_handout(target, subtypes=None, direction: str = "right",
+                  ready: Callable[[str], object] | None = None) -> Path:
+    """Write the handout PDF to ``target``, all-or-nothing; returns its path. ``ready``: as for
+    ``handout_figures``."""
     from sarcoma_sim.pathways.draw import write_pdf_pages
 
     target = check_handout_name(target)
-    write_pdf_pages(target, handout_figures(subtypes, direction))
+    write_pdf_pages(target, handout_figures(subtypes, direction, ready))
     return target

@@ -23,6 +23,7 @@ from typing import Sequence
 import networkx as nx
 
 from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, line_title, state_columns
+from sarcoma_sim.pathways.unchanged import remembered
 
 LINK_PREFIX = "link:"
 
@@ -57,6 +58,11 @@ def taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
     """The line of therapy each non-end state is taught with: a therapy's own ``line``; a state
     without one (workup, surgery, assessment) the highest line among the states before it on forward
     arrows (0, diagnosis, before any therapy). Decided from the data, never from state ids."""
+    # every panel graph made while a pathway is cut asks this of the whole pathway
+    return dict(remembered(graph, "taught lines", lambda: _taught_lines(graph)))
+
+
+def _taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
     back = back_edge_keys(graph)
     forward = nx.DiGraph()
     forward.add_nodes_from(graph)
@@ -233,15 +239,30 @@ def candidate_panel(graph: nx.MultiDiGraph, own: list[str], last: bool,
     before the later panels are cut (the states not placed yet count as one more panel)."""
     panel_of_state = {n: i + 1 for i, g in enumerate(earlier) for n in g}
     panel_of_state.update((n, len(earlier) + 1) for n in own)
-    return panel_graph(graph, set(own), 99, 99, panel_of_state, last, placeholder=True)
+    return _placeholder_panel(graph, set(own), panel_of_state, last)
 
 
 def measured_panels(graph: nx.MultiDiGraph, groups: Sequence[Sequence[str]]) -> list[nx.MultiDiGraph]:
     """The graphs of the panels owning ``groups``, their numbers placeholders (``panel_graph``),
     for measuring a cut: a panel's graph does not change when panels before it join or split."""
     panel_of_state = {n: i + 1 for i, g in enumerate(groups) for n in g}
-    return [panel_graph(graph, set(g), 99, 99, panel_of_state, i + 1 == len(groups), placeholder=True)
-            for i, g in enumerate(groups)]
+    return [_placeholder_panel(graph, set(g), panel_of_state, i + 1 == len(groups)) for i, g in enumerate(groups)]
+
+
+def _placeholder_panel(graph: nx.MultiDiGraph, own: set[str], panel_of_state: dict[str, int],
+                       last: bool) -> nx.MultiDiGraph:
+    """``panel_graph`` with placeholder numbers, made once per pathway graph and what decides it
+    while no graph changes (``sarcoma_sim.pathways.unchanged``): the cut measures the same panel
+    in many candidate cuts. Its numbers all 99, the panel depends on ``panel_of_state`` only
+    through which of its neighbours share a panel (how many panels each link box names)."""
+    terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
+    neighbours = {v for u, v in graph.out_edges(own) if v not in own and v not in terminal} | \
+        {u for u, v in graph.in_edges(own) if u not in own}
+    shared: dict = {}
+    for n in neighbours:
+        shared.setdefault(panel_of_state.get(n), set()).add(n)
+    question = ("placeholder panel", frozenset(own), last, frozenset(frozenset(s) for s in shared.values()))
+    return remembered(graph, question, lambda: panel_graph(graph, own, 99, 99, panel_of_state, last, placeholder=True))
 
 
 def shown_sources(graph: nx.MultiDiGraph) -> list[dict]:

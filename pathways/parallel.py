@@ -2,15 +2,17 @@
 
 Each pathway is drawn on its own, and cutting it into panels that fit a slide or a page is most of
 its time: ``in_workers`` hands the pathways to a pool of processes, and what a worker cut comes
-back to this process (``remember_panels``) for the drawings made here afterwards (the handout,
-the gallery's table). The drawings are the same whichever process made them: a cut is decided
+back to this process (``remember_panels``) for the drawings made here (the handout, the gallery's
+table); ``in_background`` lets this process draw the handout's first pathway while the workers
+still cut the others. The drawings are the same whichever process made them: a cut is decided
 from the pathway and the preset alone. With one worker everything runs in this process.
 """
 
 from __future__ import annotations
 
 import os
-from typing import Callable, Sequence, TypeVar
+from contextlib import contextmanager
+from typing import Callable, Iterator, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -30,8 +32,28 @@ def in_workers(function: Callable[[Item], Result], items: Sequence[Item], worker
     ``function`` is a module-level function (the workers import it by name). One worker, or one
     item, runs in this process and starts nothing.
     """
+    with in_background(function, items, workers) as result:
+        return [result(i) for i in range(len(items))]
+
+
+@contextmanager
+def in_background(function: Callable[[Item], Result], items: Sequence[Item],
+                  workers: int) -> Iterator[Callable[[int], Result]]:
+    """Start ``function(item)`` for every item in ``workers`` processes and give ``result``:
+    ``result(i)`` waits for the ``i``-th item's result. So this process can go on with what needs
+    the first results (the handout's first pathway) while the workers make the rest, rather than
+    wait for them all. One worker, or one item, starts nothing: ``result(i)`` computes it here, once.
+    Leaving the block waits for the workers (a failure cancels what has not started)."""
     if workers <= 1 or len(items) <= 1:
-        return [function(item) for item in items]
+        done: dict[int, Result] = {}
+
+        def here(i: int) -> Result:
+            if i not in done:
+                done[i] = function(items[i])
+            return done[i]
+
+        yield here
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -39,7 +61,13 @@ def in_workers(function: Callable[[Item], Result], items: Sequence[Item], worker
     # notebook's) in whatever state they were
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
-        return list(pool.map(function, items))
+        futures = [pool.submit(function, item) for item in items]
+        try:
+            yield lambda i: futures[i].result()
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
 
 
 def largest_first(subtypes: Sequence[str]) -> list[str]:

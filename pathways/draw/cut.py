@@ -24,6 +24,7 @@ from sarcoma_sim.pathways.draw.figure import _compose
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
 from sarcoma_sim.pathways.draw.style import PRESETS, Preset
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.unchanged import unchanged_graphs
 
 
 def preset_graphs(pathway_or_graph, highlight: Sequence[str] | None = None) -> tuple:
@@ -57,7 +58,8 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
     if found is None:
         from sarcoma_sim.pathways.layout.text import wrap_widths
 
-        with wrap_widths(*preset.wraps):
+        # nothing changes a graph while the panels are cut: each graph's fingerprint is worked out once
+        with wrap_widths(*preset.wraps), unchanged_graphs():
             found = _preset_panels(graph, folded, preset, highlight, path_keys, direction)
         if len(_PANELS) >= 64:
             _PANELS.clear()

@@ -2,8 +2,10 @@
 
 A layout is cached for the process (``layout_key``: the graph's fingerprint and every option), so
 a pathway is laid out once however often it is drawn; ``diagram_bound`` is its lower bound without
-laying it out. Also: the graph of a ``Pathway`` or graph argument, and the arrows along a
-highlighted path.
+laying it out. What both start from (the graph's structure, its measured sizes) is kept too, and
+while no graph changes (``sarcoma_sim.pathways.unchanged``: cutting a pathway into panels) a
+graph's fingerprint is worked out once. Also: the graph of a ``Pathway`` or graph argument, and
+the arrows along a highlighted path.
 """
 
 from __future__ import annotations
@@ -16,8 +18,9 @@ from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
 from sarcoma_sim.pathways.draw.style import DEFAULT_TYPOGRAPHY, PAD, Typography
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import Layout, Spacing, layered_layout, node_text
+from sarcoma_sim.pathways.layout import Layout, Spacing, Structure, diagram_structure, layered_layout, node_text
 from sarcoma_sim.pathways.model import Pathway
+from sarcoma_sim.pathways.unchanged import remembered
 
 
 def _graph_of(pathway_or_graph) -> tuple[nx.MultiDiGraph, str]:
@@ -60,7 +63,12 @@ _LAYOUTS_LIMIT = 512
 
 
 def graph_fingerprint(graph: nx.MultiDiGraph) -> str:
-    """A hash of everything in ``graph`` (attributes of the graph, its nodes and its edges)."""
+    """A hash of everything in ``graph`` (attributes of the graph, its nodes and its edges); worked
+    out once per graph object inside ``unchanged_graphs`` (``sarcoma_sim.pathways.unchanged``)."""
+    return remembered(graph, "fingerprint", lambda: _fingerprint(graph))
+
+
+def _fingerprint(graph: nx.MultiDiGraph) -> str:
     import hashlib
     import json
 
@@ -83,15 +91,17 @@ class LayoutKey(NamedTuple):
 
 
 def layout_key(graph: nx.MultiDiGraph, typography: Typography, spacing: Spacing | None, direction: str,
-               attempts: int = 6) -> LayoutKey:
-    """The cache key of a layout: the graph's fingerprint and every option that changes the layout."""
-    from matplotlib import rcParams
-
+               attempts: int = 6, fonts: tuple[tuple, tuple] | None = None) -> LayoutKey:
+    """The cache key of a layout: the graph's fingerprint and every option that changes the layout.
+    ``fonts``: (family, sans-serif) the sizes are measured in (a ``_TextMeasure``'s), else matplotlib's now."""
     from sarcoma_sim.pathways.layout import text as layout_text
 
+    if fonts is None:
+        from matplotlib import rcParams
+
+        fonts = (tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
     wraps = (layout_text.TITLE_WRAP, layout_text.DETAIL_WRAP, layout_text.LABEL_WRAP, layout_text.LINK_WRAP)
-    return LayoutKey(graph_fingerprint(graph), typography, spacing, direction, attempts, wraps,
-                     tuple(rcParams["font.family"]), tuple(rcParams["font.sans-serif"]))
+    return LayoutKey(graph_fingerprint(graph), typography, spacing, direction, attempts, wraps, *fonts)
 
 
 def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
@@ -104,27 +114,62 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     with the same options again costs only its fingerprint. ``attempts`` is how many times the
     spacing may grow while labels collide (``layered_layout``); one gives the smallest layout.
     """
-    key = layout_key(graph, typography, spacing, direction, attempts)
+    measure = measure or _TextMeasure()
+    key = layout_key(graph, typography, spacing, direction, attempts, getattr(measure, "fonts", None))
     found = _LAYOUTS.get(key)
+    first = None
     if found is None and attempts > 1:
         # the first attempt is the layout asked for with one attempt: where its labels are clear,
-        # more attempts end with it (fitting a panel lays it out with one attempt first)
+        # more attempts end with it (fitting a panel lays it out with one attempt first); where
+        # they collide, more attempts start from it
         first = _LAYOUTS.get(key._replace(attempts=1))
         if first is not None and first.collisions == 0:
             found = first
     if found is None:
-        found = _measured_layout(graph, measure or _TextMeasure(), typography, spacing, direction, attempts)
+        found = layered_layout(graph, spacing=spacing, direction=direction, attempts=attempts,
+                               prepared=_prepared_for(graph, measure, typography, spacing, direction, key), first=first)
         if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
             _LAYOUTS.clear()
         _LAYOUTS[key] = found
     return found
 
 
-def _measured_layout(graph, measure, typography: Typography, spacing: Spacing | None, direction: str,
-                     attempts: int = 6) -> Layout:
-    node_size, label_size = _sizes(graph, measure, typography)
-    return layered_layout(graph, node_size=node_size, label_size=label_size, spacing=spacing, direction=direction,
-                          attempts=attempts)
+# What a layout and its bound start from (``layout._prepared``: structure, columns, measured sizes),
+# kept for the process by the layout's key less its attempts; a graph's structure by its fingerprint
+# and the arrow labels' width (all that its labels depend on). A panel is tried at several widths:
+# only the boxes' widths change the sizes, only the labels' width the structure.
+_PREPARED: dict[LayoutKey, tuple] = {}
+_PREPARED_LIMIT = 1024
+_STRUCTURES: dict[tuple[str, int], Structure] = {}
+_STRUCTURES_LIMIT = 1024
+
+
+def _prepared_for(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typography, spacing: Spacing | None,
+                  direction: str, key: LayoutKey | None = None) -> tuple:
+    """``layout._prepared`` for ``graph`` with its sizes measured by ``measure``, at the current
+    wrap widths, kept for the process (``key``: the layout's key, when the caller made it)."""
+    from sarcoma_sim.pathways.layout import _prepared
+    from sarcoma_sim.pathways.layout import text as layout_text
+
+    key = key or layout_key(graph, typography, spacing, direction, 0, getattr(measure, "fonts", None))
+    key = key._replace(attempts=0)
+    found = _PREPARED.get(key)
+    if found is None:
+        shape = (key.fingerprint, layout_text.LABEL_WRAP)
+        structure = _STRUCTURES.get(shape)
+        if structure is None:
+            structure = diagram_structure(graph)
+            if len(_STRUCTURES) >= _STRUCTURES_LIMIT:
+                _STRUCTURES.clear()
+            _STRUCTURES[shape] = structure
+        node_size, label_size = _sizes(graph, measure, typography)
+        found = _prepared(graph, node_size, label_size, spacing, direction, structure=structure)
+        if len(_PREPARED) >= _PREPARED_LIMIT:
+            _PREPARED.clear()
+        _PREPARED[key] = found
+    structure, rank, sizes, label_sizes, prepared_spacing = found
+    # the layout reads these; copies, so that nothing done with one layout reaches the next
+    return structure, dict(rank), dict(sizes), dict(label_sizes), prepared_spacing
 
 
 def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typography = DEFAULT_TYPOGRAPHY,
@@ -133,8 +178,8 @@ def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typ
     without laying it out (``layout.extent_bound``): a panel larger than the page on it is never laid out."""
     from sarcoma_sim.pathways.layout import extent_bound
 
-    node_size, label_size = _sizes(graph, measure, typography)
-    return extent_bound(graph, node_size, label_size, spacing, direction)
+    return extent_bound(graph, spacing=spacing, direction=direction,
+                        prepared=_prepared_for(graph, measure, typography, spacing, direction))
 
 
 def _sizes(graph, measure, typography: Typography):

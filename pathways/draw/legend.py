@@ -4,6 +4,7 @@ the sources it cites with the teaching notice; each drawn, or only sized (fittin
 from __future__ import annotations
 
 import textwrap
+import threading
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.draw.measure import _TextMeasure, _wrapped
@@ -88,18 +89,24 @@ def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, s
     key = (labels, ncol, chars, size)
     found = _LEGEND_EXTENTS.get(key)
     if found is None:
-        figure = Figure(figsize=(8, 6), dpi=DPI)
-        FigureCanvasAgg(figure)
-        ax = figure.add_axes((0, 0, 1, 1))
-        ax.set_xlim(0, 8)
-        ax.set_ylim(6, 0)
+        # one scratch figure per thread: matplotlib keeps text sizes per renderer, so each entry's
+        # text is laid out once however many legends are tried (a new figure measured them all again)
+        ax = getattr(_SCRATCH, "axes", None)
+        if ax is None:
+            scratch = Figure(figsize=(8, 6), dpi=DPI)
+            FigureCanvasAgg(scratch)
+            ax = scratch.add_axes((0, 0, 1, 1))
+            ax.set_xlim(0, 8)
+            ax.set_ylim(6, 0)
+            _SCRATCH.axes = ax
         legend = ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(4.0, 0.0),
                            bbox_transform=ax.transData, ncol=ncol, fontsize=size, frameon=False,
                            handlelength=1.8, columnspacing=1.6)
         if chars is not None:
             for text, handle in zip(legend.get_texts(), handles):
                 text.set_text(textwrap.fill(handle.get_label(), chars, break_long_words=False))
-        extent = legend.get_window_extent(_renderer_for(figure))
+        extent = legend.get_window_extent(_renderer_for(ax.figure))
+        legend.remove()
         found = (extent.width / DPI, extent.height / DPI)
         if len(_LEGEND_EXTENTS) >= 4096:
             _LEGEND_EXTENTS.clear()
@@ -108,6 +115,7 @@ def _legend_extent(handles: list, labels: tuple, ncol: int, chars: int | None, s
 
 
 _LEGEND_EXTENTS: dict[tuple, tuple[float, float]] = {}
+_SCRATCH = threading.local()
 
 
 def _legend_columns(handles, width: float, size: float) -> int:

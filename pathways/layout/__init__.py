@@ -77,18 +77,28 @@ def layered_layout(graph: nx.MultiDiGraph,
                    node_size: Callable[[str], tuple[float, float]] | None = None,
                    label_size: Measure | None = None,
                    spacing: Spacing | None = None,
-                   attempts: int = 6, direction: str = "right") -> Layout:
+                   attempts: int = 6, direction: str = "right", prepared: tuple | None = None,
+                   first: Layout | None = None) -> Layout:
     """Lay ``graph`` out left to right; sizes in inches come from the two measuring functions.
 
     ``node_size(state_id)`` gives a state box's natural (width, height) and ``label_size(text)``
     an edge label's; without them sizes are estimated from the text. When labels collide the
     spacing grows, up to ``attempts`` times; ``Layout.collisions`` counts any left.
     ``direction="down"`` lays it out top to bottom instead (``DIRECTIONS``).
+
+    ``prepared`` is what ``_prepared`` gives for these arguments, when the caller kept it (the
+    sizes and functions are then not used); ``first`` the layout this function returned for the
+    same arguments with one attempt, which is then this layout's first attempt as it is.
     """
-    structure, rank, sizes, label_sizes, spacing = _prepared(graph, node_size, label_size, spacing, direction)
+    structure, rank, sizes, label_sizes, spacing = prepared or _prepared(graph, node_size, label_size, spacing,
+                                                                          direction)
     best = None
     for attempt in range(max(1, attempts)):
-        layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
+        if attempt == 0 and first is not None:
+            # transposed twice is the layout as placed (x and y swapped back, nothing computed)
+            layout = transposed(first) if direction == "down" else first
+        else:
+            layout = _place(graph, structure, rank, sizes, label_sizes, spacing)
         if best is None or layout.collisions < best.collisions:
             best = layout
         if layout.collisions == 0:
@@ -111,10 +121,12 @@ def layered_layout(graph: nx.MultiDiGraph,
 DIRECTIONS = ("right", "down")
 
 
-def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | None, direction: str) -> tuple:
+def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | None, direction: str,
+              structure: Structure | None = None) -> tuple:
     """``(structure, rank, sizes, label_sizes, spacing)`` as the layout works on them: sizes
     estimated from the text where no measuring function is given; drawn down, every size
-    transposed (the layout runs right, then is transposed back) and no minimum box width."""
+    transposed (the layout runs right, then is transposed back) and no minimum box width.
+    ``structure``: ``diagram_structure(graph)``, when the caller has it."""
     if direction not in DIRECTIONS:
         raise ValueError(f"direction must be one of {', '.join(DIRECTIONS)}, got {direction!r}")
     spacing = spacing or Spacing()
@@ -129,7 +141,7 @@ def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | 
     if label_size is None:
         def label_size(text: str) -> tuple[float, float]:
             return estimate_text_size(text, 9)
-    structure = diagram_structure(graph)
+    structure = structure or diagram_structure(graph)
     rank = _ranks(graph, structure)
     sizes = {n: node_size(n) for n in structure.states}
     label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
@@ -145,7 +157,7 @@ def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | 
 
 def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float, float]] | None = None,
                  label_size: Measure | None = None, spacing: Spacing | None = None,
-                 direction: str = "right") -> tuple[float, float]:
+                 direction: str = "right", prepared: tuple | None = None) -> tuple[float, float]:
     """A lower bound of the (width, height) of ``layered_layout``'s layout of ``graph`` (any number
     of attempts; the same sizes and spacing), in a fraction of its time: no ordering, routing or
     label placement.
@@ -154,9 +166,10 @@ def extent_bound(graph: nx.MultiDiGraph, node_size: Callable[[str], tuple[float,
     wide as its widest box, each gap as its labels need; every box is as wide as its column), and
     the height is the fullest column's boxes stacked at their least gaps; both with the margins.
     Running down, the same on the transposed sizes. Fitting a panel to a page rejects most
-    candidates on this bound alone.
+    candidates on this bound alone. ``prepared``: as for ``layered_layout``.
     """
-    structure, rank, sizes, label_sizes, spacing = _prepared(graph, node_size, label_size, spacing, direction)
+    structure, rank, sizes, label_sizes, spacing = prepared or _prepared(graph, node_size, label_size, spacing,
+                                                                          direction)
     layers, chains = _layers_and_chains(structure, rank)
     widths = _column_widths(layers, sizes, spacing)
     label_gap = _assign_label_gaps(structure, rank, chains, _top_arcs(structure, rank))

@@ -125,8 +125,7 @@ def cmd_draw(args: argparse.Namespace) -> int:
     from sarcoma_sim.pathways.parallel import available_cpus
 
     written = draw_all(args.output, args.format, dpi, gallery=bool(args.gallery), size=args.size,
-                       direction=args.direction, jobs=args.jobs or available_cpus(),
-                       also_cut=("page",) if args.handout else ())
+                       direction=args.direction, jobs=args.jobs or available_cpus(), handout=args.handout)
     for name in written:
         print(f"wrote {Path(args.output) / name}")
     if args.gallery:
@@ -134,36 +133,57 @@ def cmd_draw(args: argparse.Namespace) -> int:
         write_text_atomic(args.gallery, gallery_markdown(args.gallery, args.output, args.format, written))
         print(f"wrote {args.gallery}")
     if args.handout:
-        from sarcoma_sim.pathways.handout import write_handout
-        write_handout(args.handout, direction=args.direction)
         print(f"wrote {args.handout}")
     return 0
 
 
 def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None,
-             direction: str = "right", jobs: int = 1, also_cut: Sequence[str] = ()) -> list[str]:
-    """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``.
+             direction: str = "right", jobs: int = 1, also_cut: Sequence[str] = (),
+             handout=None) -> list[str]:
+    """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``,
+    and with ``handout`` (a .pdf path) write the handout there.
 
-    All-or-nothing: the drawings are made in a temporary folder moved into place at the end. The
-    subtypes are drawn in ``jobs`` processes; their panels at ``size`` and at the presets named in
-    ``also_cut`` (the handout's page) are kept in this process for what is drawn here next.
+    All-or-nothing: the drawings are made in a temporary folder moved into place at the end (the
+    handout, written all-or-nothing too, just before). The subtypes are drawn in ``jobs``
+    processes; their panels at ``size``, at the presets named in ``also_cut`` and at the handout's
+    page are kept in this process for what is drawn here next. The handout is drawn here while the
+    workers go on: each pathway's pages as soon as its panels have come back.
     """
     from sarcoma_sim.files import atomic_directory
     from sarcoma_sim.pathways.draw import remember_panels, save_pathway_drawing
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-    from sarcoma_sim.pathways.parallel import in_workers, largest_first
+    from sarcoma_sim.pathways.parallel import in_background, largest_first
 
     cut = tuple(dict.fromkeys([*([size] if size else []), *also_cut]))
+    # the handout's page panels are cut first, each pathway on its own, in the handout's order: this
+    # process draws the handout's pages as they come back while the workers draw the pathways
+    handout_cut = list(SUBTYPE_IDS) if handout and "page" not in cut else []
     names = []
     with atomic_directory(folder) as tmp:
         order = largest_first(SUBTYPE_IDS)
-        done = dict(zip(order, in_workers(_draw_subtype, [(s, str(tmp), fmt, dpi, size, direction, cut)
-                                                          for s in order], jobs)))
-        for subtype in SUBTYPE_IDS:
-            drawn, panels = done[subtype]
-            names += drawn
-            for preset, cut_panels in panels.items():
-                remember_panels(subtype, preset, direction, cut_panels)
+        work = [("cut", s, direction, ("page",)) for s in handout_cut] + \
+            [("draw", s, str(tmp), fmt, dpi, size, direction, cut) for s in order]
+        with in_background(_subtype_job, work, jobs) as result:
+            remembered: set[int] = set()
+
+            def done(i: int) -> list[str]:
+                """Wait for the ``i``-th job; keep the panels it cut here; the files it drew."""
+                drawn, panels = result(i)
+                if i not in remembered:
+                    remembered.add(i)
+                    for preset, cut_panels in panels.items():
+                        remember_panels(work[i][1], preset, direction, cut_panels)
+                return drawn
+
+            def ready(subtype: str) -> None:
+                """Wait for the job cutting ``subtype``'s page panels (the handout's next pathway)."""
+                done(handout_cut.index(subtype) if handout_cut else len(handout_cut) + order.index(subtype))
+
+            if handout:
+                from sarcoma_sim.pathways.handout import write_handout
+                write_handout(handout, direction=direction, ready=ready)
+            for subtype in SUBTYPE_IDS:
+                names += done(len(handout_cut) + order.index(subtype))
         if gallery and size:
             from sarcoma_sim.files import write_text_atomic
             summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}
@@ -175,6 +195,20 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
             save_pathway_drawing(load_subtype(subtype), tmp / name, highlight=path, dpi=dpi, direction=direction)
             names.append(name)
     return names
+
+
+def _subtype_job(job: tuple) -> tuple[list[str], dict]:
+    """In a worker (or here): ``("draw", ...)`` is ``_draw_subtype``'s job; ``("cut", subtype,
+    direction, presets)`` cuts the subtype's panels at ``presets`` and draws nothing. Returns the
+    file names drawn and the panels cut, by preset."""
+    if job[0] == "cut":
+        from sarcoma_sim.pathways.draw import PRESETS, preset_panels
+        from sarcoma_sim.pathways.load import load_subtype
+
+        _, subtype, direction, presets = job
+        pathway = load_subtype(subtype)
+        return [], {preset: preset_panels(pathway, PRESETS[preset], direction=direction) for preset in presets}
+    return _draw_subtype(job[1:])
 
 
 def _draw_subtype(job: tuple) -> tuple[list[str], dict]:

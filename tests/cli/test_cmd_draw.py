@@ -148,6 +148,21 @@ def test_draw_all_in_two_processes_draws_what_one_process_draws(tmp_path, capsys
 
 
 @pytest.mark.slow
+def test_draw_all_writes_the_handout_write_handout_writes(tmp_path, monkeypatch):
+    """The handout drawn while the pathways are drawn (its panels cut as jobs of their own) is the
+    handout drawn alone afterwards, byte for byte, and the folder holds the same drawings."""
+    import sarcoma_sim.pathways.load as load
+    from sarcoma_sim.cli.draw import draw_all
+    from sarcoma_sim.pathways.handout import write_handout
+
+    monkeypatch.setattr(load, "SUBTYPE_IDS", ("sft", "emc"))
+    names = draw_all(tmp_path / "out", "svg", 100, jobs=1, handout=tmp_path / "together.pdf")
+    assert sorted(names) == ["emc.svg", "sft.svg"]
+    alone = write_handout(tmp_path / "alone.pdf", ["sft", "emc"])
+    assert (tmp_path / "together.pdf").read_bytes() == alone.read_bytes()
+
+
+@pytest.mark.slow
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
     code, out, _ = run_cli(capsys, "draw", "--all", "-o", str(tmp_path / "out"), "--format", "svg")

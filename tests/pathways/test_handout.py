@@ -54,6 +54,26 @@ def test_handout_is_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
+@pytest.mark.slow
+def test_handout_asks_for_each_pathway_before_its_pages(tmp_path):
+    """``ready(subtype)`` is called once per pathway, in the handout's order, before its first page
+    is made (``draw --all`` waits there for its panels); the file is the same as without it."""
+    from sarcoma_sim.pathways import handout
+
+    events = []
+    pages = handout.handout_figures(["sft", "emc"], ready=lambda s: events.append(("ready", s)))
+    titles = []
+    for figure in pages:
+        titles += [t.get_text() for t in figure.findobj(lambda a: a.get_gid() == "title")]
+        events.append(("page", titles[-1] if titles else None))
+    assert [e for e in events if e[0] == "ready"] == [("ready", "sft"), ("ready", "emc")]
+    first_sft = next(i for i, e in enumerate(events) if e[0] == "page" and e[1] and load_subtype("sft").name in e[1])
+    assert events.index(("ready", "sft")) < first_sft
+    a = write_handout(tmp_path / "a.pdf", ["sft"], ready=lambda s: None)
+    b = write_handout(tmp_path / "b.pdf", ["sft"])
+    assert a.read_bytes() == b.read_bytes()
+
+
 def test_handout_needs_all_and_a_pdf_name(tmp_path, capsys):
     """``--handout`` without ``--all`` is a usage error (2); a non-PDF name is an error (1), nothing written."""
     with pytest.raises(SystemExit) as exit_info:
