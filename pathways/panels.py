@@ -197,6 +197,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
                        link_panels=tuple(where(s) for s in unique), link_rows=tuple(name(s) for s in unique),
                        link_summary=(summary,))
 
+    shared = _events_said_in_box(graph, own, terminal, link_node, panel)
     for u, v, k, data in graph.edges(keys=True, data=True):
         if u not in own and v not in own:
             continue
@@ -215,11 +216,63 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
         # condition ("if trabectedin chosen") is said where it enters, beside the state it names
         leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
+        if target in shared:
+            leaving["said_in_link_box"] = True
         panel.add_edge(source, target, key=k, **{**data, "phrase": edge_phrase, "phrase_fixed": True, **leaving})
     if graph.graph.get("initial") not in panel:
         entries = [n for n, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
         panel.graph["initial"] = (entries or list(panel.nodes) or [None])[0]
     return panel
+
+
+def _events_said_in_box(graph: nx.MultiDiGraph, own: set[str], terminal: set[str], link_node,
+                        panel: nx.MultiDiGraph) -> set[str]:
+    """The link boxes where the story continues that several of the panel's states reach on the
+    same events ("progression or intolerance" from each first-line regimen): each such box says
+    the events itself, above where the story goes on ("progression or intolerance:" over "second
+    line: panel 3"), and its arrows go unlabelled. A label per arrow said the same words several
+    times in one gap, where arrows converging on one box leave no spot to keep them apart. Returns
+    those boxes' nodes."""
+    from sarcoma_sim.pathways.layout.text import edge_label
+
+    events: dict[str, dict[str, list[str]]] = {}
+    for u, v, d in graph.edges(data=True):
+        if u in own and v not in own and v not in terminal:
+            said = events.setdefault(link_node("to", v), {}).setdefault(u, [])
+            if d.get("event") not in said:
+                said.append(d.get("event"))
+    shared = set()
+    for node, by_source in events.items():
+        kinds = {tuple(sorted(e for e in said if e)) for said in by_source.values()}
+        if len(by_source) < 2 or len(kinds) != 1 or not next(iter(kinds)):
+            continue
+        first = next(iter(by_source.values()))
+        words = " ".join(edge_label([(e, None) for e in first]).split())
+        panel.nodes[node]["link_summary"] = (f"{words}:", panel.nodes[node]["label"])
+        panel.nodes[node]["link_events"] = words
+        shared.add(node)
+    return shared
+
+
+def labelled_arrows(panel: nx.MultiDiGraph) -> nx.MultiDiGraph | None:
+    """``panel`` with the events its link boxes say (``_events_said_in_box``) on their arrows again,
+    each box saying only where the story goes on; None if no box says any. A cut takes it where the
+    panel fits only this way (a wider box can widen a slide whose arrows' gap holds other labels)."""
+    return remembered(panel, "labelled arrows", lambda: _labelled_arrows(panel))
+
+
+def _labelled_arrows(panel: nx.MultiDiGraph) -> nx.MultiDiGraph | None:
+    boxes = [n for n, d in panel.nodes(data=True) if d.get("link_events")]
+    if not boxes:
+        return None
+    labelled = panel.copy()
+    for node in boxes:
+        attrs = labelled.nodes[node]
+        attrs["link_summary"] = (attrs["label"],)
+        del attrs["link_events"]
+        for _, _, data in labelled.in_edges(node, data=True):
+            data.pop("said_in_link_box", None)
+    return labelled
 
 
 def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]:

@@ -84,7 +84,7 @@ def remember_panels(subtype: str, preset: str, direction: str, panels: list) -> 
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
+    from sarcoma_sim.pathways.panels import column_units, labelled_arrows, measured_panels, split_panels
 
     measure = _TextMeasure()
 
@@ -103,25 +103,40 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
-        """The first (title, regimen, label, link) widths at which ``panel`` fits (link None: the
-        preset's own), with no arrow label on a box or another label if ``clean``; False if none."""
-        for title, detail, label, link in (list(extra) if extra else tries):
-            if fits_at(panel, title, detail, label, link, clean=clean):
-                return title, detail, label, link
+    def variant_fit(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
+        """(graph, widths): the first (title, regimen, label, link) widths at which ``panel`` fits
+        (link None: the preset's own), with no arrow label on a box or another label if ``clean``;
+        as it is (a link box saying the events its arrows share), else with those events on its
+        arrows again (``panels.labelled_arrows``), where only that fits. False if neither does."""
+        for variant in (panel, labelled_arrows(panel)):
+            if variant is None:
+                continue
+            for title, detail, label, link in (list(extra) if extra else tries):
+                if fits_at(variant, title, detail, label, link, clean=clean):
+                    return variant, (title, detail, label, link)
         return False
 
+    def fitting_link_wrap(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
+        """The widths of ``variant_fit``, False if none."""
+        found = variant_fit(panel, extra, clean)
+        return found and found[1]
+
     def least_colliding(panel: nx.MultiDiGraph):
-        """Of every width ``panel`` fits at, the one whose arrow labels collide least (the first
-        such); False if it fits at none. For a panel kept whole though no width keeps it clear."""
+        """Of every width ``panel`` fits at (either way its link boxes are said, ``variant_fit``), the
+        (graph, widths) whose arrow labels collide least (the first such); False if it fits at none.
+        For a panel kept whole though no width keeps it clear."""
         best: tuple | bool = False
         fewest = None
-        for title, detail, label, link in tries + more:
-            if fits_at(panel, title, detail, label, link, clean=False):
-                with wrap_widths(title, detail, label, link=link):
-                    collisions = diagram_layout(panel, measure, preset.typography, spacing, direction).collisions
-                if fewest is None or collisions < fewest:
-                    best, fewest = (title, detail, label, link), collisions
+        for variant in (panel, labelled_arrows(panel)):
+            if variant is None:
+                continue
+            for title, detail, label, link in tries + more:
+                if fits_at(variant, title, detail, label, link, clean=False):
+                    with wrap_widths(title, detail, label, link=link):
+                        collisions = diagram_layout(variant, measure, preset.typography, spacing,
+                                                    direction).collisions
+                    if fewest is None or collisions < fewest:
+                        best, fewest = (variant, (title, detail, label, link)), collisions
         return best
 
     def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
@@ -191,11 +206,11 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     out = []
     for panel, measured in zip(panels, measured_panels(graph, groups)):
         wraps = final_wrap(measured)
-        if wraps is False or fitting_link_wrap(panel.graph, extra=[wraps], clean=True) is False:
-            wraps = (fitting_link_wrap(panel.graph, clean=True)
-                     or fitting_link_wrap(panel.graph, extra=more, clean=True)
-                     or least_colliding(panel.graph))
-        out.append(replace(panel, wraps=(wraps and widest_labels(panel.graph, wraps)) or None))
+        found = variant_fit(panel.graph, extra=[wraps], clean=True) if wraps is not False else False
+        found = (found or variant_fit(panel.graph, clean=True) or variant_fit(panel.graph, extra=more, clean=True)
+                 or least_colliding(panel.graph))
+        drawn, wraps = found if found else (panel.graph, None)
+        out.append(replace(panel, graph=drawn, wraps=(wraps and widest_labels(drawn, wraps)) or None))
     return out
 
 
