@@ -16,6 +16,7 @@ from __future__ import annotations
 import errno
 import fcntl
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -174,10 +175,12 @@ def _lock(path: Path, wait: float = 0.0) -> int | None:
 
 
 def _carry_over(old: Path, new: Path) -> None:
-    """Link into ``new`` every file of ``old`` that the run did not write (same-named files are replaced)."""
+    """Link into ``new`` every file of ``old`` that the run did not write (same-named files are replaced),
+    except the later panels of a drawing the run drew into fewer (``_stale_panels``)."""
+    stale = _stale_panels(old, new)
     for entry in os.scandir(old):
         destination = new / entry.name
-        if destination.exists():
+        if destination.exists() or entry.name in stale:
             continue
         try:
             os.link(entry.path, destination)
@@ -185,12 +188,38 @@ def _carry_over(old: Path, new: Path) -> None:
             shutil.copy2(entry.path, destination)
 
 
+_PANEL_NAME = re.compile(r"^(?P<stem>.+)-(?P<number>[1-9][0-9]*)(?P<suffix>\.[A-Za-z0-9]+)$")
+
+
+def _stale_panels(old: Path, new: Path) -> set[str]:
+    """Names in ``old`` that are panels ``name-{n+1}.ext``, ``name-{n+2}.ext``... of a drawing that
+    ``new`` holds as ``name-1.ext`` to ``name-n.ext``: left by an earlier run that cut it into more
+    panels, and kept they would end a regenerated folder of slides with the old pathway's last
+    slide. Only numbers running on from ``new``'s last are stale; other files are kept."""
+    last: dict[tuple[str, str], int] = {}
+    for entry in os.scandir(new):
+        found = _PANEL_NAME.match(entry.name)
+        if found:
+            key = (found["stem"], found["suffix"])
+            last[key] = max(last.get(key, 0), int(found["number"]))
+    stale = set()
+    for (stem, suffix), count in last.items():
+        if not (new / f"{stem}-1{suffix}").exists():
+            continue
+        number = count + 1
+        while (old / (name := f"{stem}-{number}{suffix}")).is_file():
+            stale.add(name)
+            number += 1
+    return stale
+
+
 @contextmanager
 def atomic_directory(target: str | Path) -> Iterator[Path]:
     """Yield a temporary folder beside ``target``; on success it takes ``target``'s place as a whole.
 
     ``target`` may not exist yet (it is created) or be a folder of plain files: files of the same
-    names are replaced, other files are kept. Nothing in ``target`` changes until the run has
+    names are replaced, other files are kept (but the later panels of a drawing now cut into fewer,
+    ``_stale_panels``). Nothing in ``target`` changes until the run has
     written everything; then the old folder is renamed aside, the new one renamed into place and
     the old one removed. On error the temporary folder is removed and ``target`` is left as it was.
     Another run writing into ``target`` at the same time is refused (``OutputError``).

@@ -61,6 +61,24 @@ def test_atomic_directory_moves_files_in(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]
 
 
+def test_atomic_directory_drops_the_later_panels_of_a_drawing_now_cut_into_fewer(tmp_path):
+    """A folder regenerated with a drawing cut into fewer panels (GIST's slides 7 -> 6) does not keep
+    the old last panel; a panel after a gap, another drawing's panels and other files stay."""
+    target = tmp_path / "slides"
+    target.mkdir()
+    for name in ["gist-slide-1.png", "gist-slide-7.png", "gist-slide-8.png", "gist-slide-10.png",
+                 "asps-slide-4.png", "notes-2.txt", "gist.png"]:
+        (target / name).write_text("old")
+    with atomic_directory(target) as tmp:
+        for n in range(1, 7):
+            (tmp / f"gist-slide-{n}.png").write_text("new")
+        (tmp / "notes.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == sorted(
+        [f"gist-slide-{n}.png" for n in range(1, 7)] + ["gist-slide-10.png", "asps-slide-4.png", "notes-2.txt",
+                                                       "gist.png", "notes.txt"])
+    assert (target / "gist-slide-1.png").read_text() == "new"
+
+
 def test_atomic_directory_failure_leaves_nothing(tmp_path):
     """A failed run leaves no target folder and no temporary folder."""
     with pytest.raises(RuntimeError):
