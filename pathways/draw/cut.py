@@ -103,29 +103,29 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
-    def variant_fit(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
+    def variant_fit(panel: nx.MultiDiGraph, extra=(), clean: bool = False) -> tuple[nx.MultiDiGraph, tuple] | None:
         """(graph, widths): the first (title, regimen, label, link) widths at which ``panel`` fits
         (link None: the preset's own), with no arrow label on a box or another label if ``clean``;
         as it is (a link box saying the events its arrows share), else with those events on its
-        arrows again (``panels.labelled_arrows``), where only that fits. False if neither does."""
+        arrows again (``panels.labelled_arrows``), where only that fits. None if neither does."""
         for variant in (panel, labelled_arrows(panel)):
             if variant is None:
                 continue
             for title, detail, label, link in (list(extra) if extra else tries):
                 if fits_at(variant, title, detail, label, link, clean=clean):
                     return variant, (title, detail, label, link)
-        return False
+        return None
 
     def fitting_link_wrap(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
         """The widths of ``variant_fit``, False if none."""
         found = variant_fit(panel, extra, clean)
-        return found and found[1]
+        return found[1] if found is not None else False
 
-    def least_colliding(panel: nx.MultiDiGraph):
+    def least_colliding(panel: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple] | None:
         """Of every width ``panel`` fits at (either way its link boxes are said, ``variant_fit``), the
-        (graph, widths) whose arrow labels collide least (the first such); False if it fits at none.
+        (graph, widths) whose arrow labels collide least (the first such); None if it fits at none.
         For a panel kept whole though no width keeps it clear."""
-        best: tuple | bool = False
+        best: tuple[nx.MultiDiGraph, tuple] | None = None
         fewest = None
         for variant in (panel, labelled_arrows(panel)):
             if variant is None:
@@ -206,7 +206,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     out = []
     for panel, measured in zip(panels, measured_panels(graph, groups)):
         wraps = final_wrap(measured)
-        found = variant_fit(panel.graph, extra=[wraps], clean=True) if wraps is not False else False
+        found = variant_fit(panel.graph, extra=[wraps], clean=True) if wraps is not False else None
         found = (found or variant_fit(panel.graph, clean=True) or variant_fit(panel.graph, extra=more, clean=True)
                  or least_colliding(panel.graph))
         drawn, wraps = found if found else (panel.graph, None)
