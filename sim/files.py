@@ -202,15 +202,17 @@ def _stale_panels(old: Path, new: Path) -> set[str]:
         if found:
             key = (found["stem"], found["suffix"])
             last[key] = max(last.get(key, 0), int(found["number"]))
-    stale = set()
-    for (stem, suffix), count in last.items():
-        if not (new / f"{stem}-1{suffix}").exists():
-            continue
-        number = count + 1
-        while (old / (name := f"{stem}-{number}{suffix}")).is_file():
-            stale.add(name)
-            number += 1
-    return stale
+    return {path.name for (stem, suffix), count in last.items() if (new / f"{stem}-1{suffix}").exists()
+            for path in later_panels(old, stem, suffix, count)}
+
+
+def later_panels(folder: Path, stem: str, suffix: str, count: int) -> list[Path]:
+    """The files ``stem-{count+1}{suffix}``, ``stem-{count+2}{suffix}``... in ``folder``, numbered on
+    without a gap: the panels after the ``count``-th of a drawing cut into more panels before."""
+    found: list[Path] = []
+    while (later := folder / f"{stem}-{count + len(found) + 1}{suffix}").is_file():
+        found.append(later)
+    return found
 
 
 @contextmanager

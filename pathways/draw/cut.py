@@ -103,14 +103,17 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
     more = [t for t in more + narrow if t not in tries]
 
+    def drawn_ways(panel: nx.MultiDiGraph) -> list[nx.MultiDiGraph]:
+        """``panel`` as it is, then with its link boxes' events on their arrows (``panels.labelled_arrows``) if any."""
+        other = labelled_arrows(panel)
+        return [panel] if other is None else [panel, other]
+
     def variant_fit(panel: nx.MultiDiGraph, extra=(), clean: bool = False) -> tuple[nx.MultiDiGraph, tuple] | None:
         """(graph, widths): the first (title, regimen, label, link) widths at which ``panel`` fits
         (link None: the preset's own), with no arrow label on a box or another label if ``clean``;
         as it is (a link box saying the events its arrows share), else with those events on its
         arrows again (``panels.labelled_arrows``), where only that fits. None if neither does."""
-        for variant in (panel, labelled_arrows(panel)):
-            if variant is None:
-                continue
+        for variant in drawn_ways(panel):
             for title, detail, label, link in (list(extra) if extra else tries):
                 if fits_at(variant, title, detail, label, link, clean=clean):
                     return variant, (title, detail, label, link)
@@ -127,9 +130,7 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         For a panel kept whole though no width keeps it clear."""
         best: tuple[nx.MultiDiGraph, tuple] | None = None
         fewest = None
-        for variant in (panel, labelled_arrows(panel)):
-            if variant is None:
-                continue
+        for variant in drawn_ways(panel):
             for title, detail, label, link in tries + more:
                 if fits_at(variant, title, detail, label, link, clean=False):
                     with wrap_widths(title, detail, label, link=link):

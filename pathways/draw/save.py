@@ -129,10 +129,10 @@ def _remove_later_panels(target: Path, count: int) -> None:
     """Remove ``name-{count+1}.svg``, ``name-{count+2}.svg``... left by an earlier drawing of the
     same target cut into more panels, so the folder holds this drawing's panels only (a
     regenerated gallery or lecture folder with a stale last slide would teach the old pathway)."""
-    number = count + 1
-    while (later := target.with_name(f"{target.stem}-{number}{target.suffix}")).is_file():
+    from sarcoma_sim.files import later_panels
+
+    for later in later_panels(target.parent, target.stem, target.suffix, count):
         later.unlink()
-        number += 1
 
 
 def write_pdf_pages(target: Path, figures) -> None:

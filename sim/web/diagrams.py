@@ -49,18 +49,17 @@ def draw_svg(source: tuple, highlight: tuple, title: str | None) -> str:
 
 
 def draw_neutral_base(source: tuple, labels: tuple):
-    """The whole pathway naming no marker or condition, drawn once for every walk on it (``focus.neutral_map``),
+    """The whole pathway naming no marker or condition, drawn once for every walk on it (``map_overlay.neutral_map``),
     and the name each state has in it: (``NeutralMap``, state id -> name).
 
     ``labels`` are (state id, wording) pairs: the wording the case's options use (``neutral_labels``).
-    A walk is laid over it as text (``focus.overlay``), so residents' walks of one pathway share this drawing.
+    A walk is laid over it as text (``map_overlay.overlay``), so residents' walks of one pathway share this drawing.
     """
-    from sarcoma_sim.pathways import focus
-    from sarcoma_sim.pathways.graph import build_graph
+    from sarcoma_sim.pathways import map_overlay
 
-    graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
+    graph, names = _neutral(source, labels)
     try:
-        return focus.neutral_map(graph, legend=True), names
+        return map_overlay.neutral_map(graph, legend=True), names
     except ValueError:
         # the overlay reads matplotlib's SVG as matplotlib writes it today; a release that writes it
         # otherwise gets each walk drawn whole (``draw_walk_map``), slower but the same map
@@ -71,20 +70,28 @@ def draw_neutral_base(source: tuple, labels: tuple):
 
 def overlay_walk(base: tuple, walk, title: str) -> str:
     """``base`` (``draw_neutral_base``) with ``walk`` (state ids) highlighted and ``title`` above: text, no drawing."""
-    from sarcoma_sim.pathways import focus
+    from sarcoma_sim.pathways import map_overlay
 
     drawing, names = base
-    return focus.overlay(drawing, [names[s] for s in walk], title)
+    return map_overlay.overlay(drawing, [names[s] for s in walk], title)
 
 
 def draw_walk_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:
     """The whole neutral map with ``walk`` highlighted, drawn by matplotlib for this walk alone (``focus.render_svg``):
     where the map drawn once cannot be overlaid (``draw_neutral_base``)."""
     from sarcoma_sim.pathways import focus
+
+    graph, names = _neutral(source, labels)
+    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+
+
+def _neutral(source: tuple, labels: tuple):
+    """The neutral graph of ``source`` in the case's wording ``labels`` (``focus.neutral_graph``) and
+    each state's name in it."""
+    from sarcoma_sim.pathways import focus
     from sarcoma_sim.pathways.graph import build_graph
 
-    graph, names = focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
-    return focus.render_svg(graph, [names[s] for s in walk], title, legend=True)
+    return focus.neutral_graph(build_graph(_pathway(source)), dict(labels))
 
 
 def draw_neutral_map(source: tuple, labels: tuple, walk: tuple, title: str) -> str:

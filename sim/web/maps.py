@@ -8,7 +8,7 @@ residents share the cached drawings. The focus view and the debrief's paths are 
 written directly (well under a millisecond); the whole map is matplotlib's, drawn once per pathway
 and wording for every walk by the app's ``Drawer`` (a worker process under ``serve``, so it holds no
 request thread), and each resident's walk and title are laid over that drawing as text in the
-request (``focus.overlay``: about a millisecond, no worker); a case's start has it drawn ahead.
+request (``map_overlay.overlay``: about a millisecond, no worker); a case's start has it drawn ahead.
 """
 
 from __future__ import annotations

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import re
 import secrets
 
@@ -68,9 +69,14 @@ def start():
                                      statements=start_records(key, case_name, resident["id"] if resident else None),
                                      pathway_version=version)
     if not current_app.config.get("HIDE_MAP"):
-        # the whole map of this pathway drawn now, in a worker, for every walk: the resident opens it later
-        current_app.config["DRAWER"].prepare_neutral_map(diagram_source(store(), key, version),
-                                                         neutral_labels(pathway_for(store(), key, version)))
+        # the whole map of this pathway drawn now, in a worker, for every walk: the resident opens it
+        # later. Only a head start: the attempt is stored, so nothing here may fail its page (a
+        # resident retrying would start a second attempt); the map page draws it if this did not
+        try:
+            current_app.config["DRAWER"].prepare_neutral_map(diagram_source(store(), key, version),
+                                                             neutral_labels(pathway_for(store(), key, version)))
+        except Exception:
+            logging.getLogger("sarcoma_sim.web").exception("drawing the map ahead failed")
     return redirect(url_for("case.play", attempt_id=attempt_id), 303)
 
 

@@ -69,9 +69,10 @@ def test_the_map_page_shows_the_walk_highlighted(page, site):
 def test_an_overlaid_walk_renders_as_the_walks_own_drawing(page):
     """Every box, arrow, label, badge and heading of an overlaid DFSP walk sits where the walk's own matplotlib
     drawing puts it (within a pixel) and has its outline colour."""
-    from sarcoma_sim.pathways.focus import neutral_graph, neutral_map, overlay, render_svg
+    from sarcoma_sim.pathways.focus import neutral_graph, render_svg
     from sarcoma_sim.pathways.graph import build_graph
     from sarcoma_sim.pathways.load import load_subtype
+    from sarcoma_sim.pathways.map_overlay import neutral_map, overlay
     from sarcoma_sim.web.diagrams import neutral_labels
 
     pathway = load_subtype("dfsp")

@@ -234,11 +234,11 @@ NEUTRAL_ID = re.compile(r"(figure|axes|patch|text|line2d)_\d+|legend|title|subti
 
 def test_walks_of_a_pathway_share_one_drawing_each_highlighting_its_own(client, monkeypatch):
     """Two residents' GIST maps at three walks are one matplotlib drawing, each map numbering its own walk's states."""
-    import sarcoma_sim.pathways.focus as focus
+    import sarcoma_sim.pathways.map_overlay as map_overlay
 
     drawn = []
-    original = focus.neutral_map
-    monkeypatch.setattr(focus, "neutral_map", lambda *a, **k: drawn.append(1) or original(*a, **k))
+    original = map_overlay.neutral_map
+    monkeypatch.setattr(map_overlay, "neutral_map", lambda *a, **k: drawn.append(1) or original(*a, **k))
     first, second = start(client, "gist", "3"), start(client, "gist", "9")
     maps = [text_of(client.get(f"{first}/map.svg"))]
     _answer_first(client, first)
@@ -254,12 +254,12 @@ def test_walks_of_a_pathway_share_one_drawing_each_highlighting_its_own(client, 
 def test_a_map_that_cannot_be_overlaid_is_drawn_whole_for_each_walk(client, monkeypatch, caplog):
     """Where matplotlib writes its SVG otherwise than the overlay reads it, each walk's map is drawn
     whole (the per-walk drawing) with a warning, not a failed page: the same walk highlighted."""
-    import sarcoma_sim.pathways.focus as focus
+    import sarcoma_sim.pathways.map_overlay as map_overlay
 
     def unreadable(*args, **kwargs):
         raise ValueError("the map's SVG is not matplotlib's usual document")
 
-    monkeypatch.setattr(focus, "neutral_map", unreadable)
+    monkeypatch.setattr(map_overlay, "neutral_map", unreadable)
     attempt = start(client, "gist", "3")
     _answer_first(client, attempt)
     response = client.get(f"{attempt}/map.svg")
@@ -346,3 +346,16 @@ def test_without_workers_nothing_is_drawn_ahead():
     drawer = Drawer(workers=0)
     drawer.prepare_neutral_map(("subtype", "dfsp"), neutral_labels(load_subtype("dfsp")))
     assert not drawer._cache and not drawer._pending
+
+
+def test_a_map_not_drawn_ahead_leaves_the_case_started_and_its_map_drawn_when_asked(app, client, monkeypatch, caplog):
+    """Drawing ahead is only a head start: if it fails, the case still starts (its attempt stored,
+    the start answered with the case page) and the map is drawn when the resident opens it."""
+    def broken(*args, **kwargs):
+        raise RuntimeError("no worker can start")
+
+    monkeypatch.setattr(app.config["DRAWER"], "prepare_neutral_map", broken)
+    attempt = start(client, "dfsp", "3")
+    assert client.get(attempt).status_code == 200
+    assert client.get(f"{attempt}/map.svg").status_code == 200
+    assert "drawing the map ahead failed" in caplog.text
