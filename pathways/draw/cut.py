@@ -97,7 +97,11 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     # every pairing, tried only on a finished panel that fits no other way (fitting is not
     # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
     # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
-    narrow = [(*preset.narrow_wraps, label_wrap, None)]
+    # last of all, the preset's last resorts: boxes narrower still with narrow "from" link boxes
+    # (drawn right, a slide is short of width), or much wider boxes (drawn down, short of height)
+    last_resort = [(title, detail, label or label_wrap, link)
+                   for title, detail, label, link in preset.last_wraps_for(direction)]
+    narrow = [(*preset.narrow_wraps, label_wrap, None)] + last_resort
     more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
         [(*wide, label, None) for label in preset.label_wraps[1:]] + \
         [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
@@ -207,7 +211,9 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     out = []
     for panel, measured in zip(panels, measured_panels(graph, groups)):
         wraps = final_wrap(measured)
-        found = variant_fit(panel.graph, extra=[wraps], clean=True) if wraps is not False else None
+        # a last resort stays last for the drawn panel too: other widths may fit it once numbered
+        found = (variant_fit(panel.graph, extra=[wraps], clean=True)
+                 if wraps is not False and wraps not in last_resort else None)
         found = (found or variant_fit(panel.graph, clean=True) or variant_fit(panel.graph, extra=more, clean=True)
                  or least_colliding(panel.graph))
         drawn, wraps = found if found else (panel.graph, None)

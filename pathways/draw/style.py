@@ -78,6 +78,10 @@ class Preset:
     # to spare; fewer lines each let them sit closer.
     label_wraps: tuple[int, ...] = (22, 28, 34)
     narrow_wraps: tuple[int, int] = (15, 18)  # box title and regimen widths tried last
+    # (title, regimen, label, link) widths tried after every other (label None: the preset's own),
+    # only for a panel that fits no other way
+    last_wraps: tuple[tuple[int, int, int | None, int | tuple[int, int] | None], ...] = ()
+    last_wraps_down: tuple[tuple[int, int, int | None, int | tuple[int, int] | None], ...] = ()
     # Wide, short boxes, tried in either direction: a left-to-right panel is short of height, and a
     # column of first-line options (GIST's five) fits a slide only with fewer lines per box; a
     # panel running down stacks its lines of therapy, and a chain of three boxes (an NTRK inhibitor,
@@ -89,12 +93,23 @@ class Preset:
         """The spacing this preset lays a panel out with in ``direction``."""
         return self.spacing_down if direction == "down" else self.spacing
 
+    def last_wraps_for(self, direction: str) -> tuple:
+        """The widths this preset tries last for a panel in ``direction``."""
+        return self.last_wraps_down if direction == "down" else self.last_wraps
+
 
 PRESETS = {
     # boxes a little wider than the preset default: a slide is short, and fewer lines per box let
     # GIST's states sit two or three to a panel (8 slides, where 15-character titles needed 9)
     "slide": Preset("slide", 13.333, 7.5, READABLE_TYPOGRAPHY, "a 16:9 slide, 13.33 x 7.5 in",
-                    wraps=(18, 22, 13)),
+                    wraps=(18, 22, 13),
+                    # last, drawn right (short of width): narrower boxes beside a narrow "from" box
+                    # (desmoid's first and second lines on one slide), boxes a little wider, and wide
+                    # ones whose regimen lines are no longer than their title's (NTRK's two first-line
+                    # drugs beside the workup); drawn down (short of height), boxes of a line or two
+                    last_wraps=((14, 16, None, None), (14, 16, None, (16, 10)), (22, 26, None, 16),
+                                (22, 26, 34, None), (22, 26, 34, 16), (30, 30, None, None)),
+                    last_wraps_down=((30, 40, 34, None), (34, 46, 34, None))),
     # Portrait, as handouts are printed and filed: 8.27 x 11 in fits both A4 (8.27 x 11.69) and
     # Letter (8.5 x 11) unscaled. The pathway still reads left to right, two or three columns a
     # page, with narrower boxes and labels than a slide's; legend and sources go below.
@@ -102,7 +117,10 @@ PRESETS = {
                    # last, wide boxes of where arrows go and narrow ones of where they come from:
                    # a state branching six ways (GIST's workup, its surveillance) lists them in
                    # fewer, longer rows, which a portrait page has the width for and not the height
-                   wraps=(13, 15, 12), link_wraps=(16, 22, 12, (30, 16), (26, 14)), narrow_wraps=(13, 15)),
+                   wraps=(13, 15, 12), link_wraps=(16, 22, 12, (30, 16), (26, 14)), narrow_wraps=(13, 15),
+                   # last, narrower still: a second-line drug with its decision and end box beside it
+                   # (desmoid's) is wider than a portrait page at 13 characters a line
+                   last_wraps=((11, 12, None, None), (11, 12, None, (16, 10)))),
 }
 
 
