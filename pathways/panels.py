@@ -82,6 +82,21 @@ def phase_name(line: int) -> str:
     return "diagnosis" if line <= 0 else line_title(line).lower()
 
 
+# Before any therapy, a link box to or from states all of one of these kinds names that kind:
+# "diagnosis" would misname a resection, or the imaging that follows one.
+_KIND_PHASES = {"surgery": "surgery", "assessment": "surveillance"}
+
+
+def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], lines: dict[str, int]) -> str:
+    """The phase a link box names for ``states`` (all taught with one line): the line's phase
+    (``phase_name``); before any therapy, "surgery" or "surveillance" where every state is one."""
+    line = lines[states[0]]
+    kinds = {graph.nodes[s].get("kind") for s in states}
+    if line <= 0 and len(kinds) == 1 and next(iter(kinds)) in _KIND_PHASES:
+        return _KIND_PHASES[next(iter(kinds))]
+    return phase_name(line)
+
+
 def first_line_options(graph: nx.MultiDiGraph) -> list[str]:
     """The states the pathway's first decision leads to (the initial state's forward arrows, end
     states aside), in the diagram's column order: what a resident chooses between at diagnosis."""
@@ -187,8 +202,7 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     for node, states in links.items():
         direction = node[len(LINK_PREFIX):].split(":", 1)[0]
         unique = tuple(dict.fromkeys(states))
-        phase = phase_name(lines[unique[0]])
-        summary = f"{phase}: {phrase(unique)}"
+        summary = f"{link_phase(graph, unique, lines)}: {phrase(unique)}"
         summary = summary if direction == "to" else f"from {summary}"
         # no line of its own: a link box sits beside the state it belongs to
         panel.add_node(node, kind="link", label=summary, line=None,

@@ -313,7 +313,12 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
                     break
             if improved:
                 break
-    return _line_ordered(graph, groups, bad, unfit)
+    ordered = _line_ordered(graph, groups, bad, unfit)
+    if ordered is groups:
+        return groups
+    # put in line order, panels of one phase cut apart by the column order are neighbours again
+    # (GIST's regorafenib and ripretinib drawn down): they join where every panel still fits
+    return joined_up(ordered, unfit(ordered))[0]
 
 
 def _line_ordered(graph, groups: list[list[str]], bad: list[int], unfit) -> list[list[str]]:

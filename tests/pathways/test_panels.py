@@ -308,3 +308,31 @@ def test_desmoid_first_and_second_lines_share_a_slide_at_last_resort_widths():
     assert len(panels) == 3 and len(shared) == 1
     title, detail, _, link = shared[0].wraps
     assert (title, detail, link) in {(t, d, k) for t, d, _, k in preset.last_wraps_for("right")}
+
+
+def test_a_link_box_before_any_therapy_names_surgery_or_surveillance():
+    """Before the first line, a link box to or from only resections says "surgery", to or from only
+    surveillance says "surveillance", and one that holds the diagnosis says "diagnosis"."""
+    from sarcoma_sim.pathways.panels import split_panels
+
+    graph = folded("tgct")
+    first = ["workup", "resection", "vimseltinib", "pexidartinib"]
+    rest = [s for s in taught_lines(graph) if s not in first]
+    one, two = split_panels(graph, [first, rest])
+    said = {d["label"] for _, d in one.graph.nodes(data=True) if d.get("link_direction")}
+    assert {"surveillance: panel 2", "from surveillance: panel 2"} <= said, said
+    said = {d["label"] for _, d in two.graph.nodes(data=True) if d.get("link_direction")}
+    assert "from surgery: panel 1" in said, said
+    # pexidartinib, reached from the workup and after the resection: a box of both says "diagnosis"
+    two = split_panels(graph, [["workup", "resection", "vimseltinib"], ["pexidartinib", *rest]])[1]
+    said = {d["label"] for _, d in two.graph.nodes(data=True) if d.get("link_direction")}
+    assert "from diagnosis: panel 1" in said, said
+
+
+@pytest.mark.slow
+def test_panels_put_in_line_order_join_where_they_fit():
+    """GIST drawn down: regorafenib and ripretinib, cut apart in column order, become neighbours in
+    line order and share a slide (8 slides -> 7)."""
+    panels = slide_panels("gist", "down")
+    assert [p.number for p in panels if {"regorafenib", "ripretinib"} <= set(p.states)] == [len(panels)]
+    assert len(panels) <= 7
