@@ -70,7 +70,11 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
 def regimen_detail(attrs: dict) -> str | None:
     """Dose and schedule as the source writes them, leaving out what the label already says.
 
-    So "Imatinib 400 mg daily" is not followed by "400 mg daily" again; a regimen named only by
+    So "Imatinib 400 mg daily" is not followed by "400 mg daily" again, nor "Repotrectinib 160 mg
+    once daily for 14 days" by "160 mg orally once daily for 14 days": each comma-separated piece
+    of the dose and of the schedule is left out where its numbers and words are all in the label,
+    but for the route and joining words of ``_SAID_ANYWAY``; what it adds is kept as written
+    ("with G-CSF days 9-15", "up to 17 cycles", "with a low-fat meal"). A regimen named only by
     its class (no drugs) shows the class.
     """
     label = str(attrs.get("label") or "")
@@ -78,12 +82,47 @@ def regimen_detail(attrs: dict) -> str | None:
     parts = [str(p) for p in (attrs.get("dose"), attrs.get("schedule")) if p]
     if not attrs.get("drugs") and attrs.get("drug_class"):
         parts.insert(0, str(attrs["drug_class"]))
-    parts = [p for p in parts if _squash(p) not in said and not _words(p) <= words]
-    return "; ".join(parts) if parts else None
+    kept = []
+    for part in parts:
+        if _squash(part) in said or _words(part) <= words:
+            continue
+        pieces = [piece for piece in _PIECES.split(part) if not _said_by(piece, label)]
+        if pieces:
+            kept.append(", ".join(pieces))
+    return "; ".join(kept) if kept else None
 
 
 def _words(text: str) -> set[str]:
     return set(re.findall(r"[\w.²/-]+", text.lower()))
+
+
+# A dose or schedule is cut into pieces at a comma before a word, outside brackets: "every 21 days,
+# with G-CSF days 9-15" is two pieces, "days 1, 8, 15 every 28 days" and "800 mg daily (400 mg, ...)" one.
+_PIECES = re.compile(r",\s+(?=[^\W\d_])(?![^()]*\))")
+# Words a piece of a dose may add and still say nothing the label does not: the route ("orally",
+# "intravenous": the drug's box names the drug) and the words that join a dose to its days
+# ("1.5 mg/m² as a 24-hour intravenous infusion" after "1.5 mg/m² 24-hour infusion"; "days 1 and 8"
+# after "d1, 8"). Never a word of frequency, duration or condition ("once", "continuously", "with").
+_SAID_ANYWAY = frozenset({"orally", "oral", "intravenously", "intravenous", "iv", "as", "a", "an", "on",
+                          "and", "day", "days"})
+
+
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _said_by(piece: str, label: str) -> bool:
+    """Whether every number of ``piece`` is in ``label`` (as often) and every other word is the
+    label's or one of ``_SAID_ANYWAY`` ("24-hour" and "24-hour" alike once their numbers are out)."""
+    remaining = _NUMBER.findall(label)
+    for number in _NUMBER.findall(piece):
+        if number not in remaining:
+            return False
+        remaining.remove(number)
+
+    def others(text: str) -> set[str]:
+        return {w for w in _words(_NUMBER.sub(" ", text)) if re.search(r"[^\W\d_]", w)}
+
+    return others(piece) <= others(label) | _SAID_ANYWAY
 
 
 NBSP = "\u00a0"

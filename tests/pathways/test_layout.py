@@ -156,6 +156,32 @@ def test_node_text_does_not_repeat_the_dose_the_label_gives():
     assert regimen_detail({"label": "Therapy", "drugs": [], "drug_class": "mTOR inhibitor"}) == "mTOR inhibitor"
 
 
+def test_regimen_detail_keeps_only_what_the_label_does_not_say():
+    """A piece of dose or schedule the label gives (less the route) is left out; what it adds is kept as written."""
+    def detail(label, dose=None, schedule=None):
+        return regimen_detail({"label": label, "dose": dose, "schedule": schedule, "drugs": ["x"]})
+
+    # the route alone adds nothing to a box that names the drug
+    assert detail("Nirogacestat 150 mg twice daily", "150 mg orally twice daily") is None
+    assert detail("Trabectedin 1.5 mg/m² 24-hour infusion every 3 weeks",
+                  "1.5 mg/m² as a 24-hour intravenous infusion", "every 3 weeks") is None
+    # a schedule's repeated piece goes, its new piece stays
+    assert detail("Gemcitabine 900 mg/m² d1, 8 + docetaxel 100 mg/m² d8, every 21 days",
+                  "gemcitabine 900 mg/m² days 1 and 8 + docetaxel 100 mg/m² day 8",
+                  "every 21 days, with G-CSF days 9-15") == "with G-CSF days 9-15"
+    assert detail("Trabectedin 1.1 mg/m² every 3 weeks", "1.1 mg/m²",
+                  "every 3 weeks, up to 17 cycles") == "up to 17 cycles"
+    # a list of days is one piece, and a number the label lacks keeps its piece
+    assert detail("Weekly paclitaxel 80 mg/m²", "80 mg/m²", "weekly, days 1, 8, 15 every 28 days") == \
+        "days 1, 8, 15 every 28 days"
+    assert detail("Nab-sirolimus 100 mg/m² IV days 1 and 8", "100 mg/m² intravenously over 30 minutes") == \
+        "100 mg/m² intravenously over 30 minutes"
+    # a word of frequency or condition is never taken as said
+    assert detail("Ripretinib reduced to 100 mg daily", "100 mg orally once daily") == "100 mg orally once daily"
+    assert detail("Pexidartinib reduced to 125 mg twice daily", "125 mg twice daily with a low-fat meal") == \
+        "125 mg twice daily with a low-fat meal"
+
+
 @given(st.lists(st.text(alphabet="abcdefgh 0123456789/", min_size=1, max_size=12), min_size=1, max_size=8))
 def test_wrap_keeps_every_word_and_explicit_breaks(words):
     """Wrapping keeps the words in order, keeps explicit line breaks, and never loses text."""
