@@ -34,10 +34,11 @@ def to_json(graph: nx.MultiDiGraph) -> str:
 
 # ------------------------------------------------------------------------------------ labels
 
-def node_label(attrs: dict) -> str:
-    """A state's label for the exports: its label as written, then dose and schedule on a new line."""
+def node_label(attrs: dict, whole: bool = False) -> str:
+    """A state's label for the exports: its label as written, then on a new line what its dose and
+    schedule add to it (``regimen_detail``; with ``whole``, each of them whole, route and all)."""
     label = str(attrs.get("label") or "")
-    detail = regimen_detail(attrs)
+    detail = regimen_detail(attrs, whole=whole)
     return f"{label}\n{detail}" if detail else label
 
 

@@ -42,7 +42,7 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
     sources = {s.get("id"): s.get("citation") for s in graph.graph.get("sources") or []}
 
     def described(attrs: dict) -> list[str]:
-        lines = [node_label(attrs).replace("\n", ", ")]
+        lines = [node_label(attrs, whole=True).replace("\n", ", ")]
         if attrs.get("kind") == "therapy" and attrs.get("line"):
             lines[0] += f" (line {attrs['line']})"
         cited = [f"{sid}: {sources.get(sid, '')}" for sid in attrs.get("sources") or []]

@@ -67,15 +67,16 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
     return title, detail
 
 
-def regimen_detail(attrs: dict) -> str | None:
+def regimen_detail(attrs: dict, whole: bool = False) -> str | None:
     """Dose and schedule as the source writes them, leaving out what the label already says.
 
     So "Imatinib 400 mg daily" is not followed by "400 mg daily" again, nor "Repotrectinib 160 mg
     once daily for 14 days" by "160 mg orally once daily for 14 days": each comma-separated piece
     of the dose and of the schedule is left out where its numbers and words are all in the label,
     but for the route and joining words of ``_SAID_ANYWAY``; what it adds is kept as written
-    ("with G-CSF days 9-15", "up to 17 cycles", "with a low-fat meal"). A regimen named only by
-    its class (no drugs) shows the class.
+    ("with G-CSF days 9-15", "up to 17 cycles", "with a low-fat meal"). With ``whole``, the dose
+    and the schedule are each kept whole unless the label says all of it (a hover title, which
+    gives the dose with its route). A regimen named only by its class (no drugs) shows the class.
     """
     label = str(attrs.get("label") or "")
     said, words = _squash(label), _words(label)
@@ -85,6 +86,9 @@ def regimen_detail(attrs: dict) -> str | None:
     kept = []
     for part in parts:
         if _squash(part) in said or _words(part) <= words:
+            continue
+        if whole:
+            kept.append(part)
             continue
         pieces = [piece for piece in _PIECES.split(part) if not _said_by(piece, label)]
         if pieces:

@@ -10,6 +10,7 @@ import pytest
 
 from sarcoma_sim.pathways.draw import PRESETS, preset_drawings, preset_panels, save_figure, save_pathway_drawing
 from sarcoma_sim.pathways.graph import build_graph
+from sarcoma_sim.pathways.layout import node_text
 from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_pathway, load_subtype
 
 from helpers.geometry import GIST_PATH, assert_clean_geometry, extents, inside
@@ -183,6 +184,15 @@ def test_svg_states_are_titled_groups_and_the_path_is_classed(gist_svg):
     classed = {g.get("id"): g.get("class") for g in root.iter(f"{SVG}g") if g.get("class")}
     assert classed["edge:imatinib_400->resection"] == "transition on-path"
     assert classed["edge:regorafenib->ripretinib"] == "transition"
+
+
+def test_svg_state_title_gives_the_dose_whole_where_the_box_leaves_the_route_out(gist_svg):
+    """A box whose label says the dose shows no regimen line, but its hover title gives the dose as written."""
+    graph = build_graph(load_subtype("gist"))
+    assert node_text(graph.nodes["repotrectinib"])[1] is None
+    groups = {g.get("id"): g for g in svg_root(gist_svg).iter(f"{SVG}g") if (g.get("id") or "").startswith("state-")}
+    title = " ".join(groups["state-repotrectinib"].find(f"{SVG}title").text.split())
+    assert "Repotrectinib 160 mg once daily for 14 days" in title and "160 mg orally once daily for 14 days" in title
 
 
 def test_svg_decision_diamonds_are_titled_groups(gist_svg):
