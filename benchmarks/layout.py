@@ -12,10 +12,11 @@ matplotlib) and of ``dot`` on the DOT export (``sarcoma-sim export SUBTYPE --for
 every arrow a polyline of its Bézier segments, a crossing a point where two arrows meet outside
 every node box. Target (issue 21): crossings no more than dot's on every subtype, both directions.
 
-``timings`` prints the median wall time of the commands a teacher runs (each in a fresh process,
-so nothing is cached between runs; ``--against REV`` times a git revision's package too, the runs
-of both taken in turn, with the ratio): ``draw --all -o DIR --handout handout.pdf`` (target under 15 s
-on the project's 2-core machine) and GIST at ``--size slide`` (target under 3 s).
+``timings`` prints the median wall time of the commands a teacher runs (each in a fresh process
+with an empty panel store, ``SARCOMA_SIM_CACHE``, so nothing is kept between runs; ``--against REV``
+times a git revision's package too, the runs of both taken in turn, with the ratio): ``draw --all -o
+DIR --handout handout.pdf`` (target under 15 s on the project's 2-core machine) and GIST at ``--size
+slide`` (target under 3 s), then GIST's slides drawn again with the panels its first run kept.
 
 ``chain`` times pathways with the shape of the reliability reproducer r08 (a workup, a chain of
 N-2 therapy lines, intolerance from every line ending the pathway, so long arrows cross many
@@ -136,12 +137,22 @@ def timings(args) -> None:
         print(f"load average at the start: {os.getloadavg()[0]:.1f}")
         print(f"{'command':<56} " + " ".join(f"{name[:14]:>14}" for name in trees)
               + (" REV/this" if args.against else ""))
-        for name, command in commands.items():
+        # cold: every run with an empty panel store of its own (nothing kept from an earlier run);
+        # warm: GIST's slides again with the panels its first run kept (a teacher redrawing them)
+        runs = [(name, command, False) for name, command in commands.items()]
+        runs.append(("draw gist -o gist.svg --size slide, panels kept", commands[
+            "draw gist -o gist.svg --size slide"], True))
+        for name, command, warm in runs:
             times: dict[str, list[float]] = {tree: [] for tree in trees}
             failed = ""
-            for _ in range(args.repeats):
+            for run in range(args.repeats):
                 for tree, path in trees.items():   # in turn, so both see the same load
-                    env = {**os.environ, "PYTHONPATH": str(path)} if path else None
+                    store = Path(tmp) / "store" / f"{tree}-{'warm' if warm else run}"
+                    env = {**os.environ, "SARCOMA_SIM_CACHE": str(store)}
+                    if path:
+                        env["PYTHONPATH"] = str(path)
+                    if warm and not store.exists():
+                        subprocess.run([*cli, *command], capture_output=True, env=env)
                     start = time.perf_counter()
                     done = subprocess.run([*cli, *command], capture_output=True, env=env)
                     times[tree].append(time.perf_counter() - start)

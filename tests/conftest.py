@@ -13,6 +13,9 @@ from helpers.pathway_text import SMALL_PATHWAY
 
 # Headless: figures made through pyplot never open a window, whatever the developer's desktop.
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Panels are cut afresh in every test (a developer's kept panels never answer for the code under
+# test); the tests of sarcoma_sim.pathways.draw.panel_store give it a folder of their own.
+os.environ["SARCOMA_SIM_CACHE"] = "off"
 
 
 def pytest_configure(config):
