@@ -50,23 +50,23 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
     """The pathway cut into linked panels that fit ``preset``, by clinical phase (see
     ``_phase_groups``), its dose reductions for toxicity folded into their drug's box where that
     loses nothing. Computed once per pathway, preset, highlight and direction in a process, and
-    kept on disk for the next run (``panel_store``)."""
+    kept on disk for the next run (``sarcoma_sim.pathways.draw.panel_store``)."""
     graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
     if isinstance(highlight, str):
         highlight = [highlight]
     key = (graph_fingerprint(graph), preset, tuple(highlight) if highlight is not None else None, direction)
     found = _PANELS.get(key)
     if found is None:
-        from sarcoma_sim.pathways.draw import panel_store
+        from sarcoma_sim.pathways.draw.panel_store import entry_name, load, store
         from sarcoma_sim.pathways.layout.text import wrap_widths
 
         # nothing changes a graph while the panels are cut: each graph's fingerprint is worked out once
         with wrap_widths(*preset.wraps), unchanged_graphs():
-            name = panel_store.entry_name(graph_fingerprint(folded), preset, key[2], direction)
-            found = panel_store.load(name, folded)
+            name = entry_name(graph_fingerprint(folded), preset, key[2], direction)
+            found = load(name, folded)
             if found is None:
                 found = _preset_panels(graph, folded, preset, highlight, path_keys, direction)
-                panel_store.store(name, folded, found)
+                store(name, folded, found)
         if len(_PANELS) >= 64:
             _PANELS.clear()
         _PANELS[key] = found
