@@ -181,8 +181,8 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
         return wraps
 
     units = column_units(graph)
-    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=[t for t in narrow if t not in tries])
-             if units else False)
+    # the whole pathway on one panel: every ordinary width before the narrow ones and the last resorts
+    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=more) if units else False)
     if not units or whole is not False:
         return [replace(p, wraps=(whole and widest_labels(p.graph, whole)) or None) for p in split_panels(graph, [])]
     # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
