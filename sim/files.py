@@ -195,15 +195,27 @@ def _stale_panels(old: Path, new: Path) -> set[str]:
     """Names in ``old`` that are panels ``name-{n+1}.ext``, ``name-{n+2}.ext``... of a drawing that
     ``new`` holds as ``name-1.ext`` to ``name-n.ext``: left by an earlier run that cut it into more
     panels, and kept they would end a regenerated folder of slides with the old pathway's last
-    slide. Only numbers running on from ``new``'s last are stale; other files are kept."""
+    slide. Only numbers running on from ``new``'s last are stale. A drawing ``new`` holds whole
+    (``name.ext``, no ``name-1.ext``) leaves none of its earlier panels ``name-1.ext``,
+    ``name-2.ext``..., and one it holds in panels leaves no earlier whole ``name.ext``. Other files are kept."""
     last: dict[tuple[str, str], int] = {}
+    wholes: set[tuple[str, str]] = set()
     for entry in os.scandir(new):
         found = _PANEL_NAME.match(entry.name)
         if found:
             key = (found["stem"], found["suffix"])
             last[key] = max(last.get(key, 0), int(found["number"]))
-    return {path.name for (stem, suffix), count in last.items() if (new / f"{stem}-1{suffix}").exists()
-            for path in later_panels(old, stem, suffix, count)}
+        else:
+            stem, suffix = os.path.splitext(entry.name)
+            if stem and suffix:
+                wholes.add((stem, suffix))
+    cut = {(stem, suffix): count for (stem, suffix), count in last.items() if (new / f"{stem}-1{suffix}").exists()}
+    stale = {path.name for (stem, suffix), count in cut.items() for path in later_panels(old, stem, suffix, count)}
+    stale |= {path.name for stem, suffix in wholes if (stem, suffix) not in cut
+              for path in later_panels(old, stem, suffix, 0)}
+    stale |= {f"{stem}{suffix}" for stem, suffix in cut
+              if (stem, suffix) not in wholes and (old / f"{stem}{suffix}").is_file()}
+    return stale
 
 
 def later_panels(folder: Path, stem: str, suffix: str, count: int) -> list[Path]:

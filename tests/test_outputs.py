@@ -79,6 +79,22 @@ def test_atomic_directory_drops_the_later_panels_of_a_drawing_now_cut_into_fewer
     assert (target / "gist-slide-1.png").read_text() == "new"
 
 
+def test_atomic_directory_drops_the_panels_of_a_drawing_now_whole_and_the_whole_of_one_now_cut(tmp_path):
+    """A drawing now on one slide (imt-slide.png) leaves none of its earlier panels; one now cut into
+    panels leaves no earlier whole drawing; a numbered file not starting at 1 stays."""
+    target = tmp_path / "slides"
+    target.mkdir()
+    for name in ["imt-slide-1.png", "imt-slide-2.png", "ntrk-slide.png", "notes-2.txt"]:
+        (target / name).write_text("old")
+    with atomic_directory(target) as tmp:
+        (tmp / "imt-slide.png").write_text("new")
+        for n in (1, 2):
+            (tmp / f"ntrk-slide-{n}.png").write_text("new")
+        (tmp / "notes.txt").write_text("new")
+    assert sorted(p.name for p in target.iterdir()) == ["imt-slide.png", "notes-2.txt", "notes.txt",
+                                                        "ntrk-slide-1.png", "ntrk-slide-2.png"]
+
+
 def test_atomic_directory_failure_leaves_nothing(tmp_path):
     """A failed run leaves no target folder and no temporary folder."""
     with pytest.raises(RuntimeError):

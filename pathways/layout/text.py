@@ -78,11 +78,19 @@ def regimen_detail(attrs: dict, whole: bool = False) -> str | None:
     and the schedule are each kept whole unless the label says all of it (a hover title, which
     gives the dose with its route). A regimen named only by its class (no drugs) shows the class.
     """
-    label = str(attrs.get("label") or "")
+    dose = str(attrs["dose"]) if attrs.get("dose") else None
+    schedule = str(attrs["schedule"]) if attrs.get("schedule") else None
+    class_only = str(attrs["drug_class"]) if not attrs.get("drugs") and attrs.get("drug_class") else None
+    return _regimen_detail(str(attrs.get("label") or ""), dose, schedule, class_only, whole)
+
+
+# A layout measures each box many times over (every panel and width a cut tries): each state's
+# regimen line is worked out once.
+@functools.lru_cache(maxsize=4096)
+def _regimen_detail(label: str, dose: str | None, schedule: str | None, class_only: str | None,
+                    whole: bool) -> str | None:
     said, words = _squash(label), _words(label)
-    parts = [str(p) for p in (attrs.get("dose"), attrs.get("schedule")) if p]
-    if not attrs.get("drugs") and attrs.get("drug_class"):
-        parts.insert(0, str(attrs["drug_class"]))
+    parts = [p for p in (class_only, dose, schedule) if p]
     kept = []
     for part in parts:
         if _squash(part) in said or _words(part) <= words:
