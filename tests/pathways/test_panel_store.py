@@ -42,10 +42,23 @@ def test_kept_panels_are_the_panels_cut(store, monkeypatch, subtype, direction):
 
 
 def test_a_labelled_panel_is_kept_as_labelled(store):
-    """ASPS's second slide, drawn with its link boxes' events on its arrows, is recorded so; the others not."""
-    preset_panels(load_subtype("asps"), PRESETS["slide"])
-    entry = json.loads(next(store.glob("*.json")).read_text())
-    assert entry["labelled"] == [False, True, False]
+    """A panel drawn with its link boxes' events back on its arrows is kept and rebuilt so; the others as they are."""
+    from dataclasses import replace
+
+    from sarcoma_sim.pathways.draw.cut import preset_graphs
+    from sarcoma_sim.pathways.panels import labelled_arrows, split_panels
+
+    folded = preset_graphs(load_subtype("leiomyosarcoma"))[1]
+    # a fixed cut (the drawn cut depends on the fonts' metrics): first line, maintenance, second line, later lines
+    groups = [["workup", "anthracycline", "doxorubicin_trabectedin", "doxorubicin_dacarbazine"],
+              ["trabectedin_maintenance", "anthracycline_completed"],
+              ["pazopanib", "trabectedin", "gemcitabine_docetaxel"], ["ntrk_inhibitor", "repotrectinib"]]
+    plain = split_panels(folded, groups)
+    k = next(i for i, p in enumerate(plain) if labelled_arrows(p.graph) is not None)
+    panels = [replace(p, graph=labelled_arrows(p.graph)) if i == k else p for i, p in enumerate(plain)]
+    panel_store.store("entry.json", folded, panels)
+    assert json.loads((store / "entry.json").read_text())["labelled"] == [i == k for i in range(len(plain))]
+    assert summary(panel_store.load("entry.json", folded)) == summary(panels)
 
 
 def test_each_input_of_a_cut_has_its_own_entry(store):
