@@ -54,7 +54,8 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
     graph, folded, path_keys = preset_graphs(pathway_or_graph, highlight)
     if isinstance(highlight, str):
         highlight = [highlight]
-    key = (graph_fingerprint(graph), preset, tuple(highlight) if highlight is not None else None, direction)
+    path = tuple(highlight) if highlight is not None else None
+    key = (graph_fingerprint(graph), preset, path, direction)
     found = _PANELS.get(key)
     if found is None:
         from sarcoma_sim.pathways.draw.panel_store import entry_name, load, store
@@ -62,7 +63,7 @@ def preset_panels(pathway_or_graph, preset: Preset, highlight: Sequence[str] | N
 
         # nothing changes a graph while the panels are cut: each graph's fingerprint is worked out once
         with wrap_widths(*preset.wraps), unchanged_graphs():
-            name = entry_name(graph_fingerprint(folded), preset, key[2], direction)
+            name = entry_name(graph_fingerprint(folded), preset, path, direction)
             found = load(name, folded)
             if found is None:
                 found = _preset_panels(graph, folded, preset, highlight, path_keys, direction)

@@ -12,7 +12,8 @@ oldest entries beyond ``LIMIT`` are removed.
 The entry holds each panel's states, whether its link boxes' events went back on its arrows
 (``panels.labelled_arrows``) and the widths it is drawn at: the panels are rebuilt from the graph
 as the cut builds them. An entry that cannot be read or does not match the graph is ignored (and
-cut again); a folder that cannot be written is not an error (the drawing is made, not kept).
+cut again); a folder that cannot be written is not an error: the drawing is made, not kept, and a
+warning says so once per process.
 
 The folder is ``SARCOMA_SIM_CACHE`` if set ("off" keeps nothing), else the user's cache folder
 (``platformdirs``).
@@ -75,15 +76,22 @@ def store(name: str, graph: nx.MultiDiGraph, panels: list) -> None:
     folder = store_folder()
     if folder is None:
         return
+    from sarcoma_sim.errors import OutputError
+    from sarcoma_sim.files import write_text_atomic
+
     try:
         folder.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(_summary(graph, panels), ensure_ascii=False)
-        partial = folder / f".{name}.{os.getpid()}.tmp"
-        partial.write_text(text, encoding="utf-8")
-        os.replace(partial, folder / name)
+        write_text_atomic(folder / name, json.dumps(_summary(graph, panels), ensure_ascii=False))
         _prune(folder)
-    except OSError as problem:
-        log.info("could not keep the panels in %s: %s", folder, problem)
+    except (OSError, OutputError) as problem:
+        global _WARNED
+        if not _WARNED:   # once per process, not once per drawing
+            _WARNED = True
+            log.warning("cut panels are not kept: %s is not a folder that can be written (%s); expected a "
+                        "writable folder in %s, or %s=off", folder, problem, ENVIRONMENT, ENVIRONMENT)
+
+
+_WARNED = False
 
 
 def _summary(graph: nx.MultiDiGraph, panels: list) -> dict:
@@ -124,7 +132,8 @@ def _wraps(stored) -> tuple | None:
 
 
 def _prune(folder: Path) -> None:
-    entries = [p for p in folder.glob("*.json") if p.is_file()]
+    # (another run's entry being written is a hidden temporary file: never counted, never removed)
+    entries = [p for p in folder.glob("*.json") if not p.name.startswith(".") and p.is_file()]
     if len(entries) <= LIMIT:
         return
     entries.sort(key=lambda p: p.stat().st_mtime)

@@ -113,14 +113,21 @@ def test_off_keeps_nothing(tmp_path, monkeypatch):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_a_folder_that_cannot_be_written_is_not_an_error(tmp_path, monkeypatch):
-    """Where the store's folder cannot be made (a file stands there), the panels are cut and returned."""
+def test_a_folder_that_cannot_be_written_is_not_an_error(tmp_path, monkeypatch, caplog):
+    """Where the store's folder cannot be made (a file stands there), the panels are cut and returned,
+    and one warning (not one per drawing) names the folder and how to turn the store off."""
     blocked = tmp_path / "file"
     blocked.write_text("not a folder")
     monkeypatch.setenv(panel_store.ENVIRONMENT, str(blocked / "panels"))
     monkeypatch.setattr(cut, "_PANELS", {})
-    assert len(preset_panels(load_subtype("emc"), PRESETS["slide"])) >= 1
+    monkeypatch.setattr(panel_store, "_WARNED", False)
+    with caplog.at_level("WARNING", logger=panel_store.__name__):
+        assert len(preset_panels(load_subtype("emc"), PRESETS["slide"])) >= 1
+        assert len(preset_panels(load_subtype("emc"), PRESETS["page"])) >= 1
     assert blocked.read_text() == "not a folder"
+    warnings = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and str(blocked / "panels") in warnings[0]
+    assert f"{panel_store.ENVIRONMENT}=off" in warnings[0]
 
 
 def test_the_oldest_entries_beyond_the_limit_are_removed(store, monkeypatch):
