@@ -5,12 +5,18 @@ notice and the list of subtypes; each pathway follows at the ``page`` preset (a 
 for one page continues on linked panels); the last pages list every source each pathway cites, in
 full. All text is at least 12 pt. Written all-or-nothing, without a creation date, so the same
 pathways give the same file.
+
+It is drawn in parts (``handout_parts``: the cover, each pathway, the sources), each a PDF of its
+own, so that several processes can draw it (``draw --all`` draws the parts beside the pathways'
+drawings): drawn in one process, the handout alone took longer than every other drawing of
+``draw --all`` on two cores. The parts are then joined with pypdf (``join_parts``).
 """
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Sequence
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
@@ -54,20 +60,20 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     return pages
 
 
-def handout_figures(subtypes=None, direction: str = "right",
-                    ready: Callable[[str], object] | None = None) -> Iterator:
-    """The handout's pages as matplotlib figures, one after another: cover, pathway panels
-    (``direction`` "down": top to bottom, lines of therapy as bands), sources. Made as the PDF
-    takes them, so only one pathway's pages are held at a time (all of them took about 850 MB).
-    ``ready(subtype)`` is called before a pathway's pages are made (``draw --all`` waits there
-    for the worker cutting its panels)."""
-    from sarcoma_sim.pathways.draw import PRESETS, preset_figures
-    from sarcoma_sim.pathways.graph import build_graph
-    from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
+def handout_parts(subtypes=None, direction: str = "right") -> list[tuple]:
+    """The handout's parts, in order: the cover, each pathway (``direction`` "down": top to bottom,
+    lines of therapy as bands), the sources. Each is ``(number, kind, subtypes, direction)``, drawn
+    on its own by ``draw_handout_part`` (in any process) and joined by ``join_parts``."""
+    from sarcoma_sim.pathways.load import SUBTYPE_IDS
 
-    preset = PRESETS["page"]
-    ids = list(subtypes or SUBTYPE_IDS)
-    pathways = [load_subtype(s) for s in ids]
+    ids = tuple(subtypes or SUBTYPE_IDS)
+    kinds = [("cover", ids)] + [("pathway", (s,)) for s in ids] + [("sources", ids)]
+    return [(number, kind, which, direction) for number, (kind, which) in enumerate(kinds)]
+
+
+def _cover(ids: tuple, direction: str, preset) -> list:
+    from sarcoma_sim.pathways.load import load_subtype
+
     cover = [(NOT_FOR_CLINICAL_USE, True),
              (("Each pathway is drawn top to bottom: workup, each line of therapy as a band, the end "
                "of the pathway. " if direction == "down" else
@@ -79,20 +85,65 @@ def handout_figures(subtypes=None, direction: str = "right",
               "for toxicity that only lowers the dose of the drug before it is listed in that drug's box. "
               "Sources are listed at the end.", False),
              ("Subtypes in this handout:", True)]
-    cover += [(f"{p.name} ({p.id})", False) for p in pathways]
-    yield from _text_pages(HANDOUT_TITLE, cover, preset)
+    cover += [(f"{p.name} ({p.id})", False) for p in map(load_subtype, ids)]
+    return _text_pages(HANDOUT_TITLE, cover, preset)
+
+
+def _sources(ids: tuple, preset) -> list:
+    from sarcoma_sim.pathways.graph import build_graph
+    from sarcoma_sim.pathways.load import load_subtype
+
     sources = []
-    for subtype, pathway in zip(ids, pathways):
-        if ready is not None:
-            ready(subtype)
-        graph = build_graph(pathway)
-        # the pathway itself, not its exported graph: it says which doses are reductions to fold
-        yield from preset_figures(pathway, preset, direction=direction)
+    for pathway in map(load_subtype, ids):
         sources.append((pathway.name, True))
-        for s in graph.graph.get("sources") or []:
+        for s in build_graph(pathway).graph.get("sources") or []:
             mark = " (beyond the source guideline)" if s.get("beyond_source") else ""
             sources.append((f"{s.get('id')}: {s.get('citation')}{mark}", False))
-    yield from _text_pages("Sources", sources, preset)
+    return _text_pages("Sources", sources, preset)
+
+
+def draw_handout_part(job: tuple) -> tuple[Path, str]:
+    """``job``: ``(part, folder)``, a part of ``handout_parts``. Draws the part's pages at the page
+    preset into a PDF of its own in ``folder``; returns its path and its bookmark (the pathway's
+    name, "Cover", "Sources"). A module-level function of one argument, so a worker process can run it."""
+    from sarcoma_sim.pathways.draw import PRESETS, preset_figures, write_pdf_pages
+    from sarcoma_sim.pathways.load import load_subtype
+
+    (number, kind, ids, direction), folder = job
+    preset = PRESETS["page"]
+    target = Path(folder) / f"part-{number:03d}.pdf"
+    if kind == "cover":
+        write_pdf_pages(target, _cover(ids, direction, preset))
+        return target, "Cover"
+    if kind == "sources":
+        write_pdf_pages(target, _sources(ids, preset))
+        return target, "Sources"
+    pathway = load_subtype(ids[0])
+    # the pathway itself, not its exported graph: it says which doses are reductions to fold; its
+    # figures are made as the PDF takes them, so only one page is held at a time
+    write_pdf_pages(target, preset_figures(pathway, preset, direction=direction))
+    return target, pathway.name
+
+
+def join_parts(target, parts: Sequence[tuple[Path, str]]) -> Path:
+    """The parts' PDFs (``(path, bookmark)``, in order) joined into ``target``, all-or-nothing, each
+    part's first page bookmarked; returns its path. Objects every part holds alike (the glyphs of
+    the fonts each part embeds) are kept once: joined, the file is about the size one process's
+    would be. Without dates, so the same parts give the same file."""
+    from pypdf import PdfWriter
+
+    from sarcoma_sim.files import atomic_path
+    from sarcoma_sim.version import tool_version
+
+    target = Path(target)
+    writer = PdfWriter()
+    for path, bookmark in parts:
+        writer.append(str(path), outline_item=bookmark)
+    writer.add_metadata({"/Title": HANDOUT_TITLE, "/Creator": f"sarcoma-sim {tool_version()}"})
+    writer.compress_identical_objects()
+    with atomic_path(target) as tmp:
+        writer.write(tmp)
+    return target
 
 
 def check_handout_name(target) -> Path:
@@ -105,12 +156,12 @@ def check_handout_name(target) -> Path:
     return target
 
 
-def write_handout(target, subtypes=None, direction: str = "right",
-                  ready: Callable[[str], object] | None = None) -> Path:
-    """Write the handout PDF to ``target``, all-or-nothing; returns its path. ``ready``: as for
-    ``handout_figures``."""
-    from sarcoma_sim.pathways.draw import write_pdf_pages
+def write_handout(target, subtypes=None, direction: str = "right", jobs: int = 1) -> Path:
+    """Write the handout PDF to ``target``, all-or-nothing; returns its path. Its parts are drawn
+    in ``jobs`` processes (``sarcoma_sim.pathways.parallel``); the file is the same for any number."""
+    from sarcoma_sim.pathways.parallel import in_workers
 
     target = check_handout_name(target)
-    write_pdf_pages(target, handout_figures(subtypes, direction, ready))
-    return target
+    with tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-") as folder:
+        drawn = in_workers(draw_handout_part, [(part, folder) for part in handout_parts(subtypes, direction)], jobs)
+        return join_parts(target, drawn)

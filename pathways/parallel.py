@@ -1,18 +1,16 @@
 """Drawing several pathways at once, in worker processes (``draw --all``).
 
-Each pathway is drawn on its own, and cutting it into panels that fit a slide or a page is most of
-its time: ``in_workers`` hands the pathways to a pool of processes, and what a worker cut comes
-back to this process (``remember_panels``) for the drawings made here (the handout, the gallery's
-table); ``in_background`` lets this process draw the handout's first pathway while the workers
-still cut the others. The drawings are the same whichever process made them: a cut is decided
+Each pathway is drawn on its own, and so is each part of the handout (``sarcoma_sim.pathways.handout``):
+``in_workers`` hands them to a pool of processes, the largest pathways first (``largest_first``),
+and what a worker cut comes back to this process (``remember_panels``) for the drawings made here
+(the gallery's table). The drawings are the same whichever process made them: a cut is decided
 from the pathway and the preset alone. With one worker everything runs in this process.
 """
 
 from __future__ import annotations
 
 import os
-from contextlib import contextmanager
-from typing import Callable, Iterator, Sequence, TypeVar
+from typing import Callable, Sequence, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -30,30 +28,10 @@ def in_workers(function: Callable[[Item], Result], items: Sequence[Item], worker
     """``[function(item) for item in items]``, in ``workers`` processes; in order, whichever finished first.
 
     ``function`` is a module-level function (the workers import it by name). One worker, or one
-    item, runs in this process and starts nothing.
+    item, runs in this process and starts nothing. A failure cancels what has not started.
     """
-    with in_background(function, items, workers) as result:
-        return [result(i) for i in range(len(items))]
-
-
-@contextmanager
-def in_background(function: Callable[[Item], Result], items: Sequence[Item],
-                  workers: int) -> Iterator[Callable[[int], Result]]:
-    """Start ``function(item)`` for every item in ``workers`` processes and give ``result``:
-    ``result(i)`` waits for the ``i``-th item's result. So this process can go on with what needs
-    the first results (the handout's first pathway) while the workers make the rest, rather than
-    wait for them all. One worker, or one item, starts nothing: ``result(i)`` computes it here, once.
-    Leaving the block waits for the workers (a failure cancels what has not started)."""
     if workers <= 1 or len(items) <= 1:
-        done: dict[int, Result] = {}
-
-        def here(i: int) -> Result:
-            if i not in done:
-                done[i] = function(items[i])
-            return done[i]
-
-        yield here
-        return
+        return [function(item) for item in items]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -63,7 +41,7 @@ def in_background(function: Callable[[Item], Result], items: Sequence[Item],
     with ProcessPoolExecutor(max_workers=min(workers, len(items)), mp_context=context) as pool:
         futures = [pool.submit(function, item) for item in items]
         try:
-            yield lambda i: futures[i].result()
+            return [future.result() for future in futures]
         except BaseException:
             for future in futures:
                 future.cancel()

@@ -120,11 +120,15 @@ _SAID_ANYWAY = frozenset({"orally", "oral", "intravenously", "intravenous", "iv"
 
 
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+# "up to a maximum of 6 cycles" says what "up to 6 cycles" says: compared as that (kept as written)
+_AT_MOST = re.compile(r"\b(?:up to )?a maximum of\b", re.IGNORECASE)
 
 
 def _said_by(piece: str, label: str) -> bool:
     """Whether every number of ``piece`` is in ``label`` (as often) and every other word is the
-    label's or one of ``_SAID_ANYWAY`` ("24-hour" and "24-hour" alike once their numbers are out)."""
+    label's or one of ``_SAID_ANYWAY`` ("24-hour" and "24-hour" alike once their numbers are out;
+    "up to a maximum of" read as "up to")."""
+    piece = _AT_MOST.sub("up to", piece)
     remaining = _NUMBER.findall(label)
     for number in _NUMBER.findall(piece):
         if number not in remaining:

@@ -34,7 +34,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "11"
+DRAWING_VERSION = "12"
 # Beside the gallery's images: per subtype, what each slide panel teaches (read by the gallery page).
 PANELS_FILE = "panels.json"
 
@@ -144,46 +144,43 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     and with ``handout`` (a .pdf path) write the handout there.
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end (the
-    handout, written all-or-nothing too, just before). The subtypes are drawn in ``jobs``
-    processes; their panels at ``size``, at the presets named in ``also_cut`` and at the handout's
-    page are kept in this process for what is drawn here next. The handout is drawn here while the
-    workers go on: each pathway's pages as soon as its panels have come back.
+    handout, written all-or-nothing too, just before). The subtypes' drawings and the handout's
+    parts (``sarcoma_sim.pathways.handout``) are drawn in ``jobs`` processes, the cover and the
+    sources first, then the largest pathways first, each pathway's part by the job drawing it; the parts are joined here. The
+    panels each job cut at ``size`` and at the presets named in ``also_cut`` are kept in this
+    process for what is drawn here next (the gallery's table of panels).
     """
+    import tempfile
+
     from sarcoma_sim.files import atomic_directory
     from sarcoma_sim.pathways.draw import remember_panels, save_pathway_drawing
+    from sarcoma_sim.pathways.handout import handout_parts, join_parts
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
-    from sarcoma_sim.pathways.parallel import in_background, largest_first
+    from sarcoma_sim.pathways.parallel import in_workers, largest_first
 
     cut = tuple(dict.fromkeys([*([size] if size else []), *also_cut]))
-    # the handout's page panels are cut first, each pathway on its own, in the handout's order: this
-    # process draws the handout's pages as they come back while the workers draw the pathways
-    handout_cut = list(SUBTYPE_IDS) if handout and "page" not in cut else []
+    parts = handout_parts(SUBTYPE_IDS, direction) if handout else []
+    part_of = {part[2][0]: part for part in parts if part[1] == "pathway"}
     names = []
-    with atomic_directory(folder) as tmp:
-        order = largest_first(SUBTYPE_IDS)
-        work = [("cut", s, direction, ("page",)) for s in handout_cut] + \
-            [("draw", s, str(tmp), fmt, dpi, size, direction, cut) for s in order]
-        with in_background(_subtype_job, work, jobs) as result:
-            remembered: set[int] = set()
-
-            def done(i: int) -> list[str]:
-                """Wait for the ``i``-th job; keep the panels it cut here; the files it drew."""
-                drawn, panels = result(i)
-                if i not in remembered:
-                    remembered.add(i)
-                    for preset, cut_panels in panels.items():
-                        remember_panels(work[i][1], preset, direction, cut_panels)
-                return drawn
-
-            def ready(subtype: str) -> None:
-                """Wait for the job cutting ``subtype``'s page panels (the handout's next pathway)."""
-                done(handout_cut.index(subtype) if handout_cut else len(handout_cut) + order.index(subtype))
-
-            if handout:
-                from sarcoma_sim.pathways.handout import write_handout
-                write_handout(handout, direction=direction, ready=ready)
-            for subtype in SUBTYPE_IDS:
-                names += done(len(handout_cut) + order.index(subtype))
+    with atomic_directory(folder) as tmp, tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-") as parts_folder:
+        # the cover and the sources first: drawn last, the sources (seconds of words measured)
+        # were the last job of a run, one worker drawing them while the other waited
+        work = [("part", part, parts_folder) for part in parts if part[1] != "pathway"]
+        work += [("draw", s, str(tmp), fmt, dpi, size, direction, cut, part_of.get(s), parts_folder)
+                 for s in largest_first(SUBTYPE_IDS)]
+        drawn_parts = {}
+        drawn = {}
+        for job, (files, panels, part) in zip(work, in_workers(_subtype_job, work, jobs)):
+            if job[0] == "draw":
+                drawn[job[1]] = files
+                for preset, cut_panels in panels.items():
+                    remember_panels(job[1], preset, direction, cut_panels)
+            if part is not None:
+                drawn_parts[part[0]] = part[1]
+        for subtype in SUBTYPE_IDS:
+            names += drawn[subtype]
+        if handout:
+            join_parts(handout, [drawn_parts[part[0]] for part in parts])
         if gallery and size:
             from sarcoma_sim.files import write_text_atomic
             summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}
@@ -197,23 +194,25 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     return names
 
 
-def _subtype_job(job: tuple) -> tuple[list[str], dict]:
-    """In a worker (or here): ``("draw", ...)`` is ``_draw_subtype``'s job; ``("cut", subtype,
-    direction, presets)`` cuts the subtype's panels at ``presets`` and draws nothing. Returns the
-    file names drawn and the panels cut, by preset."""
-    if job[0] == "cut":
-        from sarcoma_sim.pathways.draw import PRESETS, preset_panels
-        from sarcoma_sim.pathways.load import load_subtype
+def _subtype_job(job: tuple) -> tuple[list[str], dict, tuple | None]:
+    """In a worker (or here): ``("draw", subtype, folder, fmt, dpi, size, direction, cut, part,
+    parts_folder)`` draws the subtype into the folder (``_draw_subtype``) and then its handout part
+    if ``part`` (a part of ``handout_parts``, drawn into ``parts_folder``); ``("part", part,
+    parts_folder)`` draws a handout part alone (the cover, the sources). Returns the file names
+    drawn, the panels cut by preset, and ``(part number, (pdf path, bookmark))`` or None."""
+    from sarcoma_sim.pathways.handout import draw_handout_part
 
-        _, subtype, direction, presets = job
-        pathway = load_subtype(subtype)
-        return [], {preset: preset_panels(pathway, PRESETS[preset], direction=direction) for preset in presets}
-    return _draw_subtype(job[1:])
+    if job[0] == "part":
+        _, part, parts_folder = job
+        return [], {}, (part[0], draw_handout_part((part, parts_folder)))
+    *drawing, part, parts_folder = job[1:]
+    files, panels = _draw_subtype(tuple(drawing))
+    return files, panels, (part[0], draw_handout_part((part, parts_folder))) if part is not None else None
 
 
 def _draw_subtype(job: tuple) -> tuple[list[str], dict]:
-    """In a worker (or here): one subtype's default drawing and its drawing at ``size`` into the
-    folder; returns the file names and its panels at every preset in ``cut``."""
+    """One subtype's default drawing and its drawing at ``size`` into the folder; returns the file
+    names and its panels at every preset in ``cut``."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_panels, save_pathway_drawing
     from sarcoma_sim.pathways.load import load_subtype
 

@@ -54,24 +54,40 @@ def test_handout_is_reproducible(tmp_path):
     assert a.read_bytes() == b.read_bytes()
 
 
-@pytest.mark.slow
-def test_handout_asks_for_each_pathway_before_its_pages(tmp_path):
-    """``ready(subtype)`` is called once per pathway, in the handout's order, before its first page
-    is made (``draw --all`` waits there for its panels); the file is the same as without it."""
-    from sarcoma_sim.pathways import handout
+@pytest.mark.slow   # starts two Python processes
+def test_handout_drawn_in_two_processes_is_the_handout_drawn_in_one(tmp_path):
+    """Its parts drawn in two worker processes and joined give the same bytes as drawn here."""
+    one = write_handout(tmp_path / "one.pdf", ["sft", "emc"], jobs=1)
+    two = write_handout(tmp_path / "two.pdf", ["sft", "emc"], jobs=2)
+    assert one.read_bytes() == two.read_bytes()
 
-    events = []
-    pages = handout.handout_figures(["sft", "emc"], ready=lambda s: events.append(("ready", s)))
-    titles = []
-    for figure in pages:
-        titles += [t.get_text() for t in figure.findobj(lambda a: a.get_gid() == "title")]
-        events.append(("page", titles[-1] if titles else None))
-    assert [e for e in events if e[0] == "ready"] == [("ready", "sft"), ("ready", "emc")]
-    first_sft = next(i for i, e in enumerate(events) if e[0] == "page" and e[1] and load_subtype("sft").name in e[1])
-    assert events.index(("ready", "sft")) < first_sft
-    a = write_handout(tmp_path / "a.pdf", ["sft"], ready=lambda s: None)
-    b = write_handout(tmp_path / "b.pdf", ["sft"])
-    assert a.read_bytes() == b.read_bytes()
+
+@pytest.mark.slow
+def test_each_part_of_the_handout_is_bookmarked_at_its_first_page(tmp_path):
+    """The PDF's outline names the cover, each pathway and the sources, in order, each at the page
+    where that part starts (the pathway's page carries its name)."""
+    from pypdf import PdfReader
+
+    out = write_handout(tmp_path / "h.pdf", ["dfsp", "sft"])
+    reader = PdfReader(out)
+    marks = [(item.title, reader.get_destination_page_number(item) + 1) for item in reader.outline]
+    names = [load_subtype(s).name for s in ("dfsp", "sft")]
+    assert [title for title, _ in marks] == ["Cover", *names, "Sources"]
+    assert [page for _, page in marks] == sorted(page for _, page in marks) and marks[0][1] == 1
+    for name, page in marks[1:3]:
+        assert name in " ".join(pdf_text(out, page).split())
+    assert "Sources" in pdf_text(out, marks[-1][1])
+
+
+@pytest.mark.slow
+def test_parts_joined_keep_what_they_share_once(tmp_path):
+    """A part joined twice (the same fonts' glyphs in both) makes a file much smaller than twice the part."""
+    from sarcoma_sim.pathways.handout import draw_handout_part, handout_parts, join_parts
+
+    part = draw_handout_part((handout_parts(["sft"])[1], tmp_path))
+    joined = join_parts(tmp_path / "twice.pdf", [part, part])
+    assert pdf_pages(joined) == 2 * pdf_pages(part[0])
+    assert joined.stat().st_size < 1.5 * part[0].stat().st_size
 
 
 def test_handout_needs_all_and_a_pdf_name(tmp_path, capsys):

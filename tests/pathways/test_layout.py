@@ -171,6 +171,11 @@ def test_regimen_detail_keeps_only_what_the_label_does_not_say():
                   "every 21 days, with G-CSF days 9-15") == "with G-CSF days 9-15"
     assert detail("Trabectedin 1.1 mg/m² every 3 weeks", "1.1 mg/m²",
                   "every 3 weeks, up to 17 cycles") == "up to 17 cycles"
+    # "up to a maximum of" says no more than "up to"; where the label lacks the number it stays as written
+    assert detail("Anthracycline-based chemotherapy (doxorubicin 75 mg/m² every 3 weeks, up to 6 cycles)",
+                  "75 mg/m² on day 1", "every 3 weeks, up to a maximum of 6 cycles") == "75 mg/m² on day 1"
+    assert detail("Doxorubicin 75 mg/m² every 3 weeks, first line", "75 mg/m² on day 1",
+                  "every 3 weeks, up to a maximum of 6 cycles") == "75 mg/m² on day 1; up to a maximum of 6 cycles"
     # a list of days is one piece, and a number the label lacks keeps its piece
     assert detail("Weekly paclitaxel 80 mg/m²", "80 mg/m²", "weekly, days 1, 8, 15 every 28 days") == \
         "days 1, 8, 15 every 28 days"

@@ -6,7 +6,7 @@ import os
 
 import pytest
 
-from sarcoma_sim.pathways.parallel import available_cpus, in_background, in_workers, largest_first
+from sarcoma_sim.pathways.parallel import available_cpus, in_workers, largest_first
 
 
 def test_one_worker_runs_here_in_order():
@@ -23,28 +23,11 @@ def test_two_workers_return_every_result_in_order_from_other_processes():
     assert os.getpid() not in {pid for pid, _ in results}
 
 
-def test_in_background_with_one_worker_computes_each_result_here_once_when_asked():
-    """With one worker nothing starts: ``result(i)`` computes the i-th item here, in the order asked, once."""
-    calls = []
-
-    def record(item):
-        calls.append(item)
-        return os.getpid(), item
-
-    with in_background(record, ["a", "b", "c"], workers=1) as result:
-        assert calls == []
-        assert result(2) == (os.getpid(), "c") and result(0) == (os.getpid(), "a") and result(2)[1] == "c"
-    assert calls == ["c", "a"]
-
-
 @pytest.mark.slow   # starts two Python processes
-def test_in_background_gives_each_result_as_asked_from_other_processes():
-    """Two workers: any result can be asked for first, and each comes from another process."""
-    with in_background(_pid_and, list(range(5)), workers=2) as result:
-        last = result(4)
-        results = [result(i) for i in range(5)]
-    assert last == results[4] and [item for _, item in results] == list(range(5))
-    assert os.getpid() not in {pid for pid, _ in results}
+def test_a_failing_item_fails_the_whole_call_with_its_own_error():
+    """An item whose function raises in a worker raises that error here (no partial list comes back)."""
+    with pytest.raises(ValueError, match="item 3 refused"):
+        in_workers(_refuse_three, list(range(6)), workers=2)
 
 
 def test_largest_first_puts_gist_first_and_keeps_every_subtype():
@@ -61,3 +44,10 @@ def test_available_cpus_is_at_least_one():
 def _pid_and(item):
     """The process that ran it, and the item."""
     return os.getpid(), item
+
+
+def _refuse_three(item):
+    """The item, except 3, refused."""
+    if item == 3:
+        raise ValueError("item 3 refused")
+    return item
