@@ -149,8 +149,8 @@ def test_draw_all_in_two_processes_draws_what_one_process_draws(tmp_path, capsys
 
 @pytest.mark.slow
 def test_draw_all_writes_the_handout_write_handout_writes(tmp_path, monkeypatch):
-    """The handout drawn while the pathways are drawn (its panels cut as jobs of their own) is the
-    handout drawn alone afterwards, byte for byte, and the folder holds the same drawings."""
+    """The handout drawn in parts beside the pathways' drawings is the handout drawn alone
+    afterwards, byte for byte, and the folder holds the drawings."""
     import sarcoma_sim.pathways.load as load
     from sarcoma_sim.cli.draw import draw_all
     from sarcoma_sim.pathways.handout import write_handout
@@ -160,6 +160,28 @@ def test_draw_all_writes_the_handout_write_handout_writes(tmp_path, monkeypatch)
     assert sorted(names) == ["emc.svg", "sft.svg"]
     alone = write_handout(tmp_path / "alone.pdf", ["sft", "emc"])
     assert (tmp_path / "together.pdf").read_bytes() == alone.read_bytes()
+
+
+def test_draw_all_whose_handout_part_fails_writes_neither_folder_nor_handout(tmp_path, monkeypatch):
+    """A handout part that cannot be written fails the run with an output error naming the folder
+    and the cause: no drawings folder, no handout."""
+    import sarcoma_sim.pathways.handout as handout
+    from sarcoma_sim.errors import OutputError
+    import sarcoma_sim.pathways.load as load
+    from sarcoma_sim.cli.draw import draw_all
+
+    drawn = handout.draw_handout_part
+
+    def failing(job):
+        if job[0][1] == "sources":
+            raise OSError("disk full")
+        return drawn(job)
+
+    monkeypatch.setattr(load, "SUBTYPE_IDS", ("sft",))
+    monkeypatch.setattr(handout, "draw_handout_part", failing)
+    with pytest.raises(OutputError, match="out: cannot write output: disk full"):
+        draw_all(tmp_path / "out", "svg", 100, jobs=1, handout=tmp_path / "h.pdf")
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.slow
