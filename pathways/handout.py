@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Sequence
+from typing import NamedTuple, Sequence
 
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 
@@ -60,15 +60,23 @@ def _text_pages(title: str, paragraphs: list[tuple[str, bool]], preset) -> list:
     return pages
 
 
-def handout_parts(subtypes=None, direction: str = "right") -> list[tuple]:
-    """The handout's parts, in order: the cover, each pathway (``direction`` "down": top to bottom,
-    lines of therapy as bands), the sources. Each is ``(number, kind, subtypes, direction)``, drawn
-    on its own by ``draw_handout_part`` (in any process) and joined by ``join_parts``."""
+class HandoutPart(NamedTuple):
+    """One part of the handout, drawn on its own into a PDF of its own (``draw_handout_part``)."""
+
+    number: int            # its place in the handout
+    kind: str              # "cover", "pathway" or "sources"
+    subtypes: tuple        # the pathway drawn, or the pathways the cover lists and the sources cite
+    direction: str         # "right", or "down": top to bottom, lines of therapy as bands
+
+
+def handout_parts(subtypes=None, direction: str = "right") -> list[HandoutPart]:
+    """The handout's parts, in order: the cover, each pathway, the sources; drawn on their own by
+    ``draw_handout_part`` (in any process) and joined by ``join_parts``."""
     from sarcoma_sim.pathways.load import SUBTYPE_IDS
 
     ids = tuple(subtypes or SUBTYPE_IDS)
     kinds = [("cover", ids)] + [("pathway", (s,)) for s in ids] + [("sources", ids)]
-    return [(number, kind, which, direction) for number, (kind, which) in enumerate(kinds)]
+    return [HandoutPart(number, kind, which, direction) for number, (kind, which) in enumerate(kinds)]
 
 
 def _cover(ids: tuple, direction: str, preset) -> list:
@@ -102,26 +110,26 @@ def _sources(ids: tuple, preset) -> list:
     return _text_pages("Sources", sources, preset)
 
 
-def draw_handout_part(job: tuple) -> tuple[Path, str]:
-    """``job``: ``(part, folder)``, a part of ``handout_parts``. Draws the part's pages at the page
+def draw_handout_part(job: tuple[HandoutPart, str | Path]) -> tuple[Path, str]:
+    """``job``: ``(part, folder)``. Draws the part's pages at the page
     preset into a PDF of its own in ``folder``; returns its path and its bookmark (the pathway's
     name, "Cover", "Sources"). A module-level function of one argument, so a worker process can run it."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_figures, write_pdf_pages
     from sarcoma_sim.pathways.load import load_subtype
 
-    (number, kind, ids, direction), folder = job
+    part, folder = job
     preset = PRESETS["page"]
-    target = Path(folder) / f"part-{number:03d}.pdf"
-    if kind == "cover":
-        write_pdf_pages(target, _cover(ids, direction, preset))
+    target = Path(folder) / f"part-{part.number:03d}.pdf"
+    if part.kind == "cover":
+        write_pdf_pages(target, _cover(part.subtypes, part.direction, preset))
         return target, "Cover"
-    if kind == "sources":
-        write_pdf_pages(target, _sources(ids, preset))
+    if part.kind == "sources":
+        write_pdf_pages(target, _sources(part.subtypes, preset))
         return target, "Sources"
-    pathway = load_subtype(ids[0])
+    pathway = load_subtype(part.subtypes[0])
     # the pathway itself, not its exported graph: it says which doses are reductions to fold; its
     # figures are made as the PDF takes them, so only one page is held at a time
-    write_pdf_pages(target, preset_figures(pathway, preset, direction=direction))
+    write_pdf_pages(target, preset_figures(pathway, preset, direction=part.direction))
     return target, pathway.name
 
 

@@ -146,9 +146,9 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end (the
     handout, written all-or-nothing too, just before). The subtypes' drawings and the handout's
     parts (``sarcoma_sim.pathways.handout``) are drawn in ``jobs`` processes, the cover and the
-    sources first, then the largest pathways first, each pathway's part by the job drawing it; the parts are joined here. The
-    panels each job cut at ``size`` and at the presets named in ``also_cut`` are kept in this
-    process for what is drawn here next (the gallery's table of panels).
+    sources first, then the largest pathways first, each pathway's part by the job drawing it; the
+    parts are joined here. The panels each job cut at ``size`` and at the presets named in
+    ``also_cut`` are kept in this process for what is drawn here next (the gallery's table).
     """
     import tempfile
 
@@ -160,27 +160,28 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
 
     cut = tuple(dict.fromkeys([*([size] if size else []), *also_cut]))
     parts = handout_parts(SUBTYPE_IDS, direction) if handout else []
-    part_of = {part[2][0]: part for part in parts if part[1] == "pathway"}
+    part_of = {part.subtypes[0]: part for part in parts if part.kind == "pathway"}
     names = []
     with atomic_directory(folder) as tmp, tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-") as parts_folder:
         # the cover and the sources first: drawn last, the sources (seconds of words measured)
         # were the last job of a run, one worker drawing them while the other waited
-        work = [("part", part, parts_folder) for part in parts if part[1] != "pathway"]
+        work: list[tuple] = [("part", part, parts_folder) for part in parts if part.kind != "pathway"]
         work += [("draw", s, str(tmp), fmt, dpi, size, direction, cut, part_of.get(s), parts_folder)
                  for s in largest_first(SUBTYPE_IDS)]
-        drawn_parts = {}
-        drawn = {}
-        for job, (files, panels, part) in zip(work, in_workers(_subtype_job, work, jobs)):
+        drawn_parts: dict[int, tuple[Path, str]] = {}
+        drawn: dict[str, list[str]] = {}
+        for job, (files, panels, part_drawn) in zip(work, in_workers(_subtype_job, work, jobs)):
             if job[0] == "draw":
                 drawn[job[1]] = files
                 for preset, cut_panels in panels.items():
                     remember_panels(job[1], preset, direction, cut_panels)
-            if part is not None:
-                drawn_parts[part[0]] = part[1]
+            if part_drawn is not None:
+                number, pdf_and_bookmark = part_drawn
+                drawn_parts[number] = pdf_and_bookmark
         for subtype in SUBTYPE_IDS:
             names += drawn[subtype]
         if handout:
-            join_parts(handout, [drawn_parts[part[0]] for part in parts])
+            join_parts(handout, [drawn_parts[part.number] for part in parts])
         if gallery and size:
             from sarcoma_sim.files import write_text_atomic
             summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}
@@ -204,10 +205,10 @@ def _subtype_job(job: tuple) -> tuple[list[str], dict, tuple | None]:
 
     if job[0] == "part":
         _, part, parts_folder = job
-        return [], {}, (part[0], draw_handout_part((part, parts_folder)))
+        return [], {}, (part.number, draw_handout_part((part, parts_folder)))
     *drawing, part, parts_folder = job[1:]
     files, panels = _draw_subtype(tuple(drawing))
-    return files, panels, (part[0], draw_handout_part((part, parts_folder))) if part is not None else None
+    return files, panels, (part.number, draw_handout_part((part, parts_folder))) if part is not None else None
 
 
 def _draw_subtype(job: tuple) -> tuple[list[str], dict]:

@@ -166,14 +166,14 @@ def test_draw_all_whose_handout_part_fails_writes_neither_folder_nor_handout(tmp
     """A handout part that cannot be written fails the run with an output error naming the folder
     and the cause: no drawings folder, no handout."""
     import sarcoma_sim.pathways.handout as handout
-    from sarcoma_sim.errors import OutputError
     import sarcoma_sim.pathways.load as load
     from sarcoma_sim.cli.draw import draw_all
+    from sarcoma_sim.errors import OutputError
 
     drawn = handout.draw_handout_part
 
     def failing(job):
-        if job[0][1] == "sources":
+        if job[0].kind == "sources":
             raise OSError("disk full")
         return drawn(job)
 

@@ -84,10 +84,10 @@ def test_parts_joined_keep_what_they_share_once(tmp_path):
     """A part joined twice (the same fonts' glyphs in both) makes a file much smaller than twice the part."""
     from sarcoma_sim.pathways.handout import draw_handout_part, handout_parts, join_parts
 
-    part = draw_handout_part((handout_parts(["sft"])[1], tmp_path))
-    joined = join_parts(tmp_path / "twice.pdf", [part, part])
-    assert pdf_pages(joined) == 2 * pdf_pages(part[0])
-    assert joined.stat().st_size < 1.5 * part[0].stat().st_size
+    pdf, bookmark = draw_handout_part((handout_parts(["sft"])[1], tmp_path))
+    joined = join_parts(tmp_path / "twice.pdf", [(pdf, bookmark), (pdf, bookmark)])
+    assert pdf_pages(joined) == 2 * pdf_pages(pdf)
+    assert joined.stat().st_size < 1.5 * pdf.stat().st_size
 
 
 def test_handout_needs_all_and_a_pdf_name(tmp_path, capsys):
