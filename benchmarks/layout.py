@@ -120,8 +120,11 @@ def quality(args) -> None:
 
 
 def timings(args) -> None:
-    """Print the median wall time of the teacher's commands, each in a fresh process; with
-    ``--against REV``, the same commands on that git revision too, run in turn with this tree's."""
+    """Print the median wall time of the teacher's commands, each in a fresh process, and the CPU
+    time it took (user and system, its worker processes' included); with ``--against REV``, the
+    same commands on that git revision too, run in turn with this tree's. On a shared machine the
+    wall times of runs vary more than the CPU times: a command whose CPU time is twice its wall time
+    kept both of two cores busy, and can only go faster by doing less."""
     cli = [sys.executable, "-m", "sarcoma_sim"]
     with tempfile.TemporaryDirectory() as tmp:
         commands = {
@@ -135,7 +138,7 @@ def timings(args) -> None:
         if args.against:
             trees[args.against] = _staged_revision(args.against, Path(tmp) / "against")
         print(f"load average at the start: {os.getloadavg()[0]:.1f}")
-        print(f"{'command':<56} " + " ".join(f"{name[:14]:>14}" for name in trees)
+        print(f"{'command':<56} " + " ".join(f"{name[:16]:>16}" for name in trees)
               + (" REV/this" if args.against else ""))
         # cold: every run with an empty panel store of its own (nothing kept from an earlier run);
         # warm: GIST's slides again with the panels its first run kept (a teacher redrawing them)
@@ -144,6 +147,7 @@ def timings(args) -> None:
             "draw gist -o gist.svg --size slide"], True))
         for name, command, warm in runs:
             times: dict[str, list[float]] = {tree: [] for tree in trees}
+            cpu: dict[str, list[float]] = {tree: [] for tree in trees}
             failed = ""
             for run in range(args.repeats):
                 for tree, path in trees.items():   # in turn, so both see the same load
@@ -153,18 +157,30 @@ def timings(args) -> None:
                         env["PYTHONPATH"] = str(path)
                     if warm and not store.exists():
                         subprocess.run([*cli, *command], capture_output=True, env=env)
+                    before = _children_cpu()
                     start = time.perf_counter()
                     done = subprocess.run([*cli, *command], capture_output=True, env=env)
                     times[tree].append(time.perf_counter() - start)
+                    cpu[tree].append(_children_cpu() - before)
                     if done.returncode:
                         failed = done.stderr.decode(errors="replace").strip()[-200:]
             if failed:
                 print(f"{name:<56} failed: {failed}")
                 continue
             medians = [statistics.median(t) for t in times.values()]
+            cpu_medians = [statistics.median(c) for c in cpu.values()]
             ratio = f" {medians[1] / medians[0]:>7.1f}x" if len(medians) == 2 else ""
-            print(f"{name:<56} " + " ".join(f"{m:>12.2f} s" for m in medians) + ratio)
-        print(f"medians of {args.repeats}; load average at the end: {os.getloadavg()[0]:.1f}")
+            print(f"{name:<56} " + " ".join(f"{m:>6.2f} s ({c:>3.0f} s)" for m, c in zip(medians, cpu_medians))
+                  + ratio)
+        print(f"medians of {args.repeats}, wall time (CPU time); load average at the end: {os.getloadavg()[0]:.1f}")
+
+
+def _children_cpu() -> float:
+    """User and system CPU seconds of every child process ended so far (and of their children)."""
+    import resource
+
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def _staged_revision(revision: str, folder: Path) -> Path:
