@@ -164,12 +164,17 @@ def check_handout_name(target) -> Path:
     return target
 
 
+def parts_folder() -> tempfile.TemporaryDirectory:
+    """A temporary folder for the parts' PDFs until they are joined (removed on leaving it)."""
+    return tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-")
+
+
 def write_handout(target, subtypes=None, direction: str = "right", jobs: int = 1) -> Path:
     """Write the handout PDF to ``target``, all-or-nothing; returns its path. Its parts are drawn
     in ``jobs`` processes (``sarcoma_sim.pathways.parallel``); the file is the same for any number."""
     from sarcoma_sim.pathways.parallel import in_workers
 
     target = check_handout_name(target)
-    with tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-") as folder:
+    with parts_folder() as folder:
         drawn = in_workers(draw_handout_part, [(part, folder) for part in handout_parts(subtypes, direction)], jobs)
         return join_parts(target, drawn)

@@ -150,11 +150,9 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     parts are joined here. The panels each job cut at ``size`` and at the presets named in
     ``also_cut`` are kept in this process for what is drawn here next (the gallery's table).
     """
-    import tempfile
-
     from sarcoma_sim.files import atomic_directory
     from sarcoma_sim.pathways.draw import remember_panels, save_pathway_drawing
-    from sarcoma_sim.pathways.handout import handout_parts, join_parts
+    from sarcoma_sim.pathways.handout import handout_parts, join_parts, parts_folder
     from sarcoma_sim.pathways.load import SUBTYPE_IDS, load_subtype
     from sarcoma_sim.pathways.parallel import in_workers, largest_first
 
@@ -162,11 +160,11 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     parts = handout_parts(SUBTYPE_IDS, direction) if handout else []
     part_of = {part.subtypes[0]: part for part in parts if part.kind == "pathway"}
     names = []
-    with atomic_directory(folder) as tmp, tempfile.TemporaryDirectory(prefix="sarcoma-sim-handout-") as parts_folder:
+    with atomic_directory(folder) as tmp, parts_folder() as drawn_parts_folder:
         # the cover and the sources first: drawn last, the sources (seconds of words measured)
         # were the last job of a run, one worker drawing them while the other waited
-        work: list[tuple] = [("part", part, parts_folder) for part in parts if part.kind != "pathway"]
-        work += [("draw", s, str(tmp), fmt, dpi, size, direction, cut, part_of.get(s), parts_folder)
+        work: list[tuple] = [("part", part, drawn_parts_folder) for part in parts if part.kind != "pathway"]
+        work += [("draw", s, str(tmp), fmt, dpi, size, direction, cut, part_of.get(s), drawn_parts_folder)
                  for s in largest_first(SUBTYPE_IDS)]
         drawn_parts: dict[int, tuple[Path, str]] = {}
         drawn: dict[str, list[str]] = {}
