@@ -329,6 +329,28 @@ def test_a_link_box_before_any_therapy_names_surgery_or_surveillance():
     assert "from diagnosis: panel 1" in said, said
 
 
+def test_a_therapy_started_before_any_therapy_is_linked_as_first_line():
+    """SDH-deficient GIST starts on sunitinib or regorafenib, drawn with the second and third lines
+    of the KIT-mutant course: a link box from the work-up, or from the imaging after a resection
+    with no adjuvant therapy, says "first line", never "second line" or "third line"."""
+    from sarcoma_sim.pathways.panels import split_panels, untreated_states
+
+    graph = folded("gist")
+    assert {"workup", "resection_primary", "surveillance"} <= untreated_states(graph)
+    assert not untreated_states(graph) & {n for n, d in graph.nodes(data=True) if d.get("line") is not None}
+    first = ["workup", "resection_primary", "surveillance", "imatinib_400", "avapritinib"]
+    rest = [s for s in taught_lines(graph) if s not in first]
+    one = split_panels(graph, [first, rest])[0].graph
+    boxes = {d["label"]: d["link_of"] for _, d in one.nodes(data=True) if d.get("link_direction") == "to"}
+    assert list(boxes) == ["first line: panel 2"], boxes
+    assert {"sunitinib_50_intermittent", "regorafenib", "imatinib_800_exon9"} <= set(boxes["first line: panel 2"])
+    # after a first-line therapy, the same drugs are the second and third lines
+    treated = ["imatinib_400", "imatinib_800_escalated"]
+    second = split_panels(graph, [treated, [s for s in taught_lines(graph) if s not in treated]])[0].graph
+    said = {d["label"] for _, d in second.nodes(data=True) if d.get("link_direction") == "to"}
+    assert "second line: panel 2" in said, said
+
+
 @pytest.mark.slow
 def test_panels_put_in_line_order_join_where_they_fit():
     """GIST drawn down: regorafenib and ripretinib, cut apart in column order, become neighbours in
