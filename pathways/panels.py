@@ -87,40 +87,10 @@ def phase_name(line: int) -> str:
 _KIND_PHASES = {"surgery": "surgery", "assessment": "surveillance"}
 
 
-def untreated_states(graph: nx.MultiDiGraph) -> frozenset[str]:
-    """The states some patients reach before any therapy: the initial state and those its forward
-    arrows lead to through states with no line of therapy (a resection, the imaging after it)."""
-    return remembered(graph, "untreated states", lambda: _untreated_states(graph))
-
-
-def _untreated_states(graph: nx.MultiDiGraph) -> frozenset[str]:
-    initial = graph.graph.get("initial")
-    if initial not in graph:
-        return frozenset()
-    back = back_edge_keys(graph)
-    reached, todo = {initial}, [initial]
-    while todo:
-        for _, v, k in graph.out_edges(todo.pop(), keys=True):
-            if k not in back and v not in reached and graph.nodes[v].get("line") is None:
-                reached.add(v)
-                todo.append(v)
-    return frozenset(reached)
-
-
-def entered_line(graph: nx.MultiDiGraph, lines: dict[str, int], source: str, target: str) -> int:
-    """The line of therapy a patient is in on entering ``target`` from ``source``: the target's
-    taught line, but the first line for a therapy entered from a state some patients reach before
-    any therapy (``untreated_states``). GIST's SDH-deficient patients start on sunitinib or
-    regorafenib, at diagnosis or at recurrence after a resection, whose line numbers follow the
-    KIT-mutant course: a box from the work-up saying "third line" would teach the wrong thing."""
-    if lines[target] > 1 and graph.nodes[target].get("line") is not None and source in untreated_states(graph):
-        return 1
-    return lines[target]
-
-
-def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], line: int) -> str:
-    """The phase a link box names for ``states``, entered in ``line``: the line's phase
+def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], lines: dict[str, int]) -> str:
+    """The phase a link box names for ``states`` (all taught with one line): the line's phase
     (``phase_name``); before any therapy, "surgery" or "surveillance" where every state is one."""
+    line = lines[states[0]]
     kinds = {graph.nodes[s].get("kind") for s in states}
     if line <= 0 and len(kinds) == 1 and next(iter(kinds)) in _KIND_PHASES:
         return _KIND_PHASES[next(iter(kinds))]
@@ -130,6 +100,10 @@ def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], line: int) -> str:
 def first_line_options(graph: nx.MultiDiGraph) -> list[str]:
     """The states the pathway's first decision leads to (the initial state's forward arrows, end
     states aside), in the diagram's column order: what a resident chooses between at diagnosis."""
+    return list(remembered(graph, "first-line options", lambda: tuple(_first_line_options(graph))))
+
+
+def _first_line_options(graph: nx.MultiDiGraph) -> list[str]:
     initial = graph.graph.get("initial")
     if initial not in graph:
         return []
@@ -203,9 +177,15 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     panel = nx.MultiDiGraph(**graph.graph)
     panel.graph["panel"] = number
     panel.graph["panels"] = count
+    options = set(first_line_options(graph))
     for n in graph:
         if n in own:
             panel.add_node(n, **graph.nodes[n])
+            if graph.nodes[n].get("line") is None and lines.get(n) == 0 and n not in options:
+                # reached before any therapy, and no option of the first-line decision (a resection
+                # of localised disease is drawn beside the first-line drugs): drawn down, a row
+                # above the panel's lines, never under a later line's heading
+                panel.nodes[n]["before_lines"] = True
 
     def name(state: str) -> str:
         return f"{' '.join(str(graph.nodes[state].get('label') or state).split())} (panel {where(state)})"
@@ -220,25 +200,19 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
 
     # one link box per phase each way, however many panels that phase spans: a state whose
     # successors are spread over several panels still needs only a box or two beside it
-    def link_node(direction: str, source: str, target: str) -> str:
-        line = entered_line(graph, lines, source, target) if direction == "to" else lines[source]
-        return f"{LINK_PREFIX}{direction}:{phase_name(line).replace(' ', '-')}"
+    def link_node(direction: str, state: str) -> str:
+        return f"{LINK_PREFIX}{direction}:{phase_name(lines[state]).replace(' ', '-')}"
 
     links: dict[str, list[str]] = {}
-    link_lines: dict[str, int] = {}
     for u, v in dict.fromkeys(graph.edges()):
         if u in own and v not in own and v not in terminal:
-            node = link_node("to", u, v)
-            links.setdefault(node, []).append(v)
-            link_lines[node] = entered_line(graph, lines, u, v)
+            links.setdefault(link_node("to", v), []).append(v)
         elif v in own and u not in own:
-            node = link_node("from", u, v)
-            links.setdefault(node, []).append(u)
-            link_lines[node] = lines[u]
+            links.setdefault(link_node("from", u), []).append(u)
     for node, states in links.items():
         direction = node[len(LINK_PREFIX):].split(":", 1)[0]
         unique = tuple(dict.fromkeys(states))
-        summary = f"{link_phase(graph, unique, link_lines[node])}: {phrase(unique)}"
+        summary = f"{link_phase(graph, unique, lines)}: {phrase(unique)}"
         summary = summary if direction == "to" else f"from {summary}"
         # no line of its own: a link box sits beside the state it belongs to
         panel.add_node(node, kind="link", label=summary, line=None,
@@ -261,8 +235,8 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         elif v in own:
             target = v
         else:
-            target = link_node("to", u, v)
-        source = u if u in own else link_node("from", u, v)
+            target = link_node("to", v)
+        source = u if u in own else link_node("from", u)
         # an arrow leaving the panel says its event only ("progression → second line: panel 3"); its
         # condition ("if trabectedin chosen") is said where it enters, beside the state it names
         leaving = {"event_only": True} if target.startswith(LINK_PREFIX) else {}
@@ -288,7 +262,7 @@ def _events_said_in_box(graph: nx.MultiDiGraph, own: set[str], terminal: set[str
     events: dict[str, dict[str, list[str]]] = {}
     for u, v, d in graph.edges(data=True):
         if u in own and v not in own and v not in terminal:
-            said = events.setdefault(link_node("to", u, v), {}).setdefault(u, [])
+            said = events.setdefault(link_node("to", v), {}).setdefault(u, [])
             if d.get("event") not in said:
                 said.append(d.get("event"))
     shared = set()
@@ -320,9 +294,23 @@ def _labelled_arrows(panel: nx.MultiDiGraph) -> nx.MultiDiGraph | None:
         attrs = labelled.nodes[node]
         attrs["link_summary"] = (attrs["label"],)
         del attrs["link_events"]
+        if attrs.get("sized_as"):
+            attrs["sized_as"] = attrs["sized_as"][-1:]   # the events' row went onto the arrows
         for _, _, data in labelled.in_edges(node, data=True):
             data.pop("said_in_link_box", None)
     return labelled
+
+
+def sized_as_measured(panel: nx.MultiDiGraph, measured: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """``panel`` (numbered) with each link box at least as large as in ``measured``, the same panel
+    with placeholder numbers ("panels 99, 99"). A layout is not monotonic in its boxes' sizes: a
+    numbered link box narrower than its placeholder can lay the panel out larger than it was
+    measured, too large for the page; sized as measured, it lays out as it was measured."""
+    padded = panel.copy()
+    for node, attrs in padded.nodes(data=True):
+        if attrs.get("link_direction") and node in measured:
+            attrs["sized_as"] = tuple(measured.nodes[node].get("link_summary") or ())
+    return padded
 
 
 def split_panels(graph: nx.MultiDiGraph, groups: list[list[str]]) -> list[Panel]:

@@ -91,7 +91,13 @@ def remember_panels(subtype: str, preset: str, direction: str, panels: list) -> 
 def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
                    highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
     from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import column_units, labelled_arrows, measured_panels, split_panels
+    from sarcoma_sim.pathways.panels import (
+        column_units,
+        labelled_arrows,
+        measured_panels,
+        sized_as_measured,
+        split_panels,
+    )
 
     measure = _TextMeasure()
 
@@ -223,6 +229,11 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
                  if wraps is not False and wraps not in last_resort else None)
         found = (found or variant_fit(panel.graph, clean=True) or variant_fit(panel.graph, extra=more, clean=True)
                  or least_colliding(panel.graph))
+        if found is None and wraps is not False:
+            # numbered, it lays out larger than measured at every width: its link boxes sized as
+            # their placeholders, it lays out as measured (GIST's second slide drawn down)
+            padded = sized_as_measured(panel.graph, measured)
+            found = variant_fit(padded, extra=[wraps], clean=True) or variant_fit(padded, extra=[wraps])
         drawn, wraps = found if found else (panel.graph, None)
         out.append(replace(panel, graph=drawn, wraps=(wraps and widest_labels(drawn, wraps)) or None))
     return out

@@ -18,7 +18,7 @@ from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
 from sarcoma_sim.pathways.draw.style import DEFAULT_TYPOGRAPHY, PAD, Typography
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import Layout, Spacing, Structure, diagram_structure, layered_layout, node_text
+from sarcoma_sim.pathways.layout import Layout, Spacing, Structure, diagram_structure, layered_layout, sizing_texts
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.unchanged import remembered
 
@@ -185,8 +185,11 @@ def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typ
 def _sizes(graph, measure, typography: Typography):
     """The (width, height) of a state's box and of an arrow's label, in inches, in the drawing's fonts."""
     def node_size(state: str) -> tuple[float, float]:
-        title, detail = node_text(graph.nodes[state])
-        w, h = measure(title, typography.node_title, _title_weight(graph.nodes[state]))
+        sizes = [text_size(title, detail, graph.nodes[state]) for title, detail in sizing_texts(graph.nodes[state])]
+        return max(w for w, _ in sizes), max(h for _, h in sizes)
+
+    def text_size(title: str, detail: str | None, attrs: dict) -> tuple[float, float]:
+        w, h = measure(title, typography.node_title, _title_weight(attrs))
         if detail:
             dw, dh = measure(detail, typography.node_detail, style="italic")
             w, h = max(w, dw), h + dh + 0.05

@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 # Entries kept at most; the oldest (by modification time) go first.
 LIMIT = 512
 ENVIRONMENT = "SARCOMA_SIM_CACHE"
-_FORMAT = 1
+_FORMAT = 2
 
 
 def store_folder() -> Path | None:
@@ -96,28 +96,37 @@ _WARNED = False
 
 def _summary(graph: nx.MultiDiGraph, panels: list) -> dict:
     from sarcoma_sim.pathways.draw.diagram import graph_fingerprint
-    from sarcoma_sim.pathways.panels import split_panels
+    from sarcoma_sim.pathways.panels import measured_panels, sized_as_measured, split_panels
 
     groups = [list(p.states) for p in panels] if len(panels) > 1 else []
     plain = split_panels(graph, groups)
+    # a panel whose link boxes are sized as measured (``panels.sized_as_measured``) is rebuilt so
+    sized = [any("sized_as" in d for _, d in p.graph.nodes(data=True)) for p in panels]
+    measured = measured_panels(graph, groups) if groups and any(sized) else [graph for _ in plain]
+    bases = [sized_as_measured(q.graph, m) if s else q.graph for q, m, s in zip(plain, measured, sized)]
     return {"format": _FORMAT, "groups": groups,
-            "labelled": [graph_fingerprint(p.graph) != graph_fingerprint(q.graph) for p, q in zip(panels, plain)],
+            "labelled": [graph_fingerprint(p.graph) != graph_fingerprint(b) for p, b in zip(panels, bases)],
+            "sized": sized,
             "wraps": [list(p.wraps) if p.wraps else None for p in panels],
             "fingerprints": [graph_fingerprint(p.graph) for p in panels]}
 
 
 def _rebuilt(graph: nx.MultiDiGraph, stored: dict) -> list:
     from sarcoma_sim.pathways.draw.diagram import graph_fingerprint
-    from sarcoma_sim.pathways.panels import labelled_arrows, split_panels
+    from sarcoma_sim.pathways.panels import labelled_arrows, measured_panels, sized_as_measured, split_panels
 
     if stored["format"] != _FORMAT:
         raise ValueError(f"format {stored['format']!r}, expected {_FORMAT}")
     panels = split_panels(graph, stored["groups"])
-    if not len(panels) == len(stored["labelled"]) == len(stored["wraps"]) == len(stored["fingerprints"]):
+    if not len(panels) == len(stored["labelled"]) == len(stored["sized"]) == len(stored["wraps"]) \
+            == len(stored["fingerprints"]):
         raise ValueError("the entry's lists differ in length from its panels")
+    measured = measured_panels(graph, stored["groups"]) if any(stored["sized"]) else [None for _ in panels]
     out = []
-    for panel, labelled, wraps, fingerprint in zip(panels, stored["labelled"], stored["wraps"], stored["fingerprints"]):
-        drawn = labelled_arrows(panel.graph) if labelled else panel.graph
+    for panel, labelled, sized, wraps, fingerprint, placeholder in zip(
+            panels, stored["labelled"], stored["sized"], stored["wraps"], stored["fingerprints"], measured):
+        drawn = sized_as_measured(panel.graph, placeholder) if sized else panel.graph
+        drawn = labelled_arrows(drawn) if labelled else drawn
         if drawn is None or graph_fingerprint(drawn) != fingerprint:
             raise ValueError(f"panel {panel.number} rebuilt differs from the panel kept")
         out.append(replace(panel, graph=drawn, wraps=_wraps(wraps)))

@@ -59,6 +59,7 @@ from sarcoma_sim.pathways.layout.text import (
     estimate_text_size,
     node_text,
     regimen_detail,
+    sizing_texts,
 )
 from sarcoma_sim.pathways.layout.text import _wrap as _wrap
 
@@ -67,7 +68,7 @@ __all__ = [
     "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
     "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "conjuncts", "diagram_structure",
     "edge_label", "estimate_text_size", "extent_bound", "layered_layout", "line_title", "node_text",
-    "regimen_detail", "state_columns", "transposed",
+    "regimen_detail", "sizing_texts", "state_columns", "transposed",
 ]
 
 Measure = Callable[[str], tuple[float, float]]
@@ -132,7 +133,10 @@ def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | 
     spacing = spacing or Spacing()
     if node_size is None:
         def node_size(state: str) -> tuple[float, float]:
-            title, detail = node_text(graph.nodes[state])
+            sizes = [text_size(title, detail) for title, detail in sizing_texts(graph.nodes[state])]
+            return max(w for w, _ in sizes), max(h for _, h in sizes)
+
+        def text_size(title: str, detail: str | None) -> tuple[float, float]:
             w, h = estimate_text_size(title, 11)
             if detail:
                 dw, dh = estimate_text_size(detail, 9)
@@ -142,7 +146,7 @@ def _prepared(graph: nx.MultiDiGraph, node_size, label_size, spacing: Spacing | 
         def label_size(text: str) -> tuple[float, float]:
             return estimate_text_size(text, 9)
     structure = structure or diagram_structure(graph)
-    rank = _ranks(graph, structure)
+    rank = _ranks(graph, structure, before_lines=direction == "down")
     sizes = {n: node_size(n) for n in structure.states}
     label_sizes = {e.label: label_size(e.label) for e in structure.edges if e.label}
     if direction == "down":

@@ -12,10 +12,15 @@ import networkx as nx
 from sarcoma_sim.pathways.layout.structure import Structure, diagram_structure
 
 
-def _ranks(graph: nx.MultiDiGraph, structure: Structure) -> dict[str, int]:
+def _ranks(graph: nx.MultiDiGraph, structure: Structure, before_lines: bool = False) -> dict[str, int]:
+    """Each node's column. ``before_lines``: a panel's states reached before any therapy (marked
+    ``before_lines`` by ``panels.panel_graph``: a resection, the imaging after it) go before its
+    first line of therapy, as a guideline figure drawn top to bottom puts them in a row above
+    the lines; never in a column under a later line's heading."""
     nodes = list(structure.states) + list(structure.decisions)
     forward = [(e.source, e.target) for e in structure.edges if not e.back and e.source != e.target]
-    line = {n: graph.nodes[n].get("line") for n in structure.states}
+    line = {n: 0 if before_lines and graph.nodes[n].get("before_lines") else graph.nodes[n].get("line")
+            for n in structure.states}
     terminal = {n for n in structure.states if graph.nodes[n].get("kind") == "terminal"
                 and not graph.nodes[n].get("beside_source")
                 and not any(e.source == n for e in structure.edges if not e.back)}

@@ -67,6 +67,15 @@ def node_text(attrs: dict) -> tuple[str, str | None]:
     return title, detail
 
 
+def sizing_texts(attrs: dict) -> list[tuple[str, str | None]]:
+    """The texts a state's box must hold: its own (``node_text``) and, for a link box sized as its
+    placeholder (``panels.sized_as_measured``), the placeholder's."""
+    texts = [node_text(attrs)]
+    if attrs.get("sized_as"):
+        texts.append(node_text({**attrs, "link_summary": attrs["sized_as"]}))
+    return texts
+
+
 def regimen_detail(attrs: dict, whole: bool = False) -> str | None:
     """Dose and schedule as the source writes them, leaving out what the label already says.
 

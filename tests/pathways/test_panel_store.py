@@ -61,6 +61,32 @@ def test_a_labelled_panel_is_kept_as_labelled(store):
     assert summary(panel_store.load("entry.json", folded)) == summary(panels)
 
 
+def test_a_panel_sized_as_measured_is_kept_so(store):
+    """A panel whose link boxes are sized as their placeholders (``panels.sized_as_measured``), one
+    of them also with its events back on its arrows, is kept and rebuilt so; the others as they are."""
+    from dataclasses import replace
+
+    from sarcoma_sim.pathways.draw.cut import preset_graphs
+    from sarcoma_sim.pathways.panels import labelled_arrows, measured_panels, sized_as_measured, split_panels
+
+    folded = preset_graphs(load_subtype("leiomyosarcoma"))[1]
+    groups = [["workup", "anthracycline", "doxorubicin_trabectedin", "doxorubicin_dacarbazine"],
+              ["trabectedin_maintenance", "anthracycline_completed"],
+              ["pazopanib", "trabectedin", "gemcitabine_docetaxel"], ["ntrk_inhibitor", "repotrectinib"]]
+    plain, measured = split_panels(folded, groups), measured_panels(folded, groups)
+    k = next(i for i, p in enumerate(plain) if labelled_arrows(p.graph) is not None)
+    sized = {k, len(plain) - 1}
+    panels = []
+    for i, (p, m) in enumerate(zip(plain, measured)):
+        graph = sized_as_measured(p.graph, m) if i in sized else p.graph
+        panels.append(replace(p, graph=labelled_arrows(graph) if i == k else graph))
+    panel_store.store("entry.json", folded, panels)
+    kept = json.loads((store / "entry.json").read_text())
+    assert kept["sized"] == [i in sized for i in range(len(plain))]
+    assert kept["labelled"] == [i == k for i in range(len(plain))]
+    assert summary(panel_store.load("entry.json", folded)) == summary(panels)
+
+
 def test_each_input_of_a_cut_has_its_own_entry(store):
     """Another preset, direction or highlight is another entry; the same cut again is the same one."""
     pathway = load_subtype("emc")
@@ -90,8 +116,9 @@ def test_entry_name_changes_with_the_code_and_the_text_engine(monkeypatch):
 
 
 @pytest.mark.parametrize("damage", ["not json {", '{"format": 1}', '{"format": 99, "groups": []}',
-                                    '{"format": 1, "groups": [["workup"], ["no_such_state"]], "labelled": [false, '
-                                    'false], "wraps": [null, null], "fingerprints": ["x", "y"]}'])
+                                    '{"format": 2, "groups": [["workup"], ["no_such_state"]], "labelled": [false, '
+                                    'false], "sized": [false, false], "wraps": [null, null], '
+                                    '"fingerprints": ["x", "y"]}'])
 def test_a_damaged_entry_is_cut_again_and_replaced(store, damage):
     """An entry that cannot be read or does not match the graph is ignored: the panels are cut and kept anew."""
     pathway = load_subtype("emc")
@@ -100,7 +127,8 @@ def test_a_damaged_entry_is_cut_again_and_replaced(store, damage):
     entry.write_text(damage)
     cut._PANELS.clear()
     assert summary(preset_panels(pathway, PRESETS["slide"])) == fresh
-    assert json.loads(entry.read_text())["format"] == 1 and "fingerprints" in json.loads(entry.read_text())
+    kept = json.loads(entry.read_text())
+    assert kept["format"] == panel_store._FORMAT and "fingerprints" in kept
 
 
 def test_off_keeps_nothing(tmp_path, monkeypatch):

@@ -329,28 +329,6 @@ def test_a_link_box_before_any_therapy_names_surgery_or_surveillance():
     assert "from diagnosis: panel 1" in said, said
 
 
-def test_a_therapy_started_before_any_therapy_is_linked_as_first_line():
-    """SDH-deficient GIST starts on sunitinib or regorafenib, drawn with the second and third lines
-    of the KIT-mutant course: a link box from the work-up, or from the imaging after a resection
-    with no adjuvant therapy, says "first line", never "second line" or "third line"."""
-    from sarcoma_sim.pathways.panels import split_panels, untreated_states
-
-    graph = folded("gist")
-    assert {"workup", "resection_primary", "surveillance"} <= untreated_states(graph)
-    assert not untreated_states(graph) & {n for n, d in graph.nodes(data=True) if d.get("line") is not None}
-    first = ["workup", "resection_primary", "surveillance", "imatinib_400", "avapritinib"]
-    rest = [s for s in taught_lines(graph) if s not in first]
-    one = split_panels(graph, [first, rest])[0].graph
-    boxes = {d["label"]: d["link_of"] for _, d in one.nodes(data=True) if d.get("link_direction") == "to"}
-    assert list(boxes) == ["first line: panel 2"], boxes
-    assert {"sunitinib_50_intermittent", "regorafenib", "imatinib_800_exon9"} <= set(boxes["first line: panel 2"])
-    # after a first-line therapy, the same drugs are the second and third lines
-    treated = ["imatinib_400", "imatinib_800_escalated"]
-    second = split_panels(graph, [treated, [s for s in taught_lines(graph) if s not in treated]])[0].graph
-    said = {d["label"] for _, d in second.nodes(data=True) if d.get("link_direction") == "to"}
-    assert "second line: panel 2" in said, said
-
-
 @pytest.mark.slow
 def test_panels_put_in_line_order_join_where_they_fit():
     """GIST drawn down: regorafenib and ripretinib, cut apart in column order, become neighbours in
@@ -358,3 +336,58 @@ def test_panels_put_in_line_order_join_where_they_fit():
     panels = slide_panels("gist", "down")
     assert [p.number for p in panels if {"regorafenib", "ripretinib"} <= set(p.states)] == [len(panels)]
     assert len(panels) <= 7
+
+
+def test_drawn_down_a_state_reached_before_any_therapy_is_in_a_row_above_the_lines():
+    """Epithelioid sarcoma's imaging after a resection, on a panel with the second line: drawn down
+    (a guideline figure) it has a row of its own above the second line's band, under no line's
+    heading; drawn right it shares the second line's column as before."""
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+    from sarcoma_sim.pathways.panels import split_panels
+
+    graph = folded("epithelioid_sarcoma")
+    second = ["post_resection_surveillance", "tazemetostat_second_line", "doxorubicin_second_line"]
+    rest = [s for s in taught_lines(graph) if s not in second]
+    panel = split_panels(graph, [rest, second])[1].graph
+    assert panel.nodes["post_resection_surveillance"].get("before_lines")
+    assert not any(panel.nodes[s].get("before_lines") for s in second[1:])
+    preset = PRESETS["slide"]
+    down = diagram_layout(panel, _TextMeasure(), preset.typography, preset.spacing_for("down"), "down")
+    row = down.columns["post_resection_surveillance"]
+    assert all(row < down.columns[s] for s in second[1:])
+    band = next(b for b in down.bands if b.title == "Second line")
+    assert down.boxes["post_resection_surveillance"].y < band.left < min(down.boxes[s].y for s in second[1:])
+    right = diagram_layout(panel, _TextMeasure(), preset.typography, preset.spacing, "right")
+    assert right.columns["post_resection_surveillance"] == right.columns["tazemetostat_second_line"]
+
+
+def test_a_numbered_panel_sized_as_measured_lays_out_as_measured():
+    """A numbered panel can lay out larger than it was measured with placeholder numbers (a layout
+    is not monotonic in its boxes' sizes); with its link boxes sized as the placeholders it lays out
+    exactly as measured, its boxes still saying the real panel numbers."""
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+    from sarcoma_sim.pathways.layout.text import node_text, wrap_widths
+    from sarcoma_sim.pathways.panels import labelled_arrows, measured_panels, sized_as_measured, split_panels
+
+    graph = folded("gist")
+    groups = [["workup", "resection_primary", "avapritinib", "imatinib_400", "imatinib_800_exon9"],
+              ["surveillance", "adjuvant_imatinib", "imatinib_800_escalated", "imatinib_300_reduced", "resection"]]
+    groups.append([s for s in taught_lines(graph) if not any(s in g for g in groups)])
+    measured, numbered = measured_panels(graph, groups)[1], split_panels(graph, groups)[1].graph
+    padded = sized_as_measured(numbered, measured)
+    preset = PRESETS["slide"]
+    with wrap_widths(34, 46, 34):
+        size = [(round(lay.width, 6), round(lay.height, 6)) for lay in (
+            diagram_layout(g, _TextMeasure(), preset.typography, preset.spacing_for("down"), "down")
+            for g in (measured, padded))]
+    assert size[0] == size[1]
+    box = "link:to:first-line"
+    assert "99" in node_text(measured.nodes[box])[0] and "99" not in node_text(padded.nodes[box])[0]
+    assert padded.nodes[box]["sized_as"] == measured.nodes[box]["link_summary"]
+    # its arrows labelled again, a box is sized as its placeholder's last row only (the events left it)
+    lms = first_line_cut("leiomyosarcoma")
+    box = "link:to:second-line"
+    assert lms.nodes[box]["link_summary"] == ("progression or intolerance:", "second line: panel 2")
+    assert labelled_arrows(sized_as_measured(lms, lms)).nodes[box]["sized_as"] == ("second line: panel 2",)
