@@ -150,6 +150,8 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     parts are joined here. The panels each job cut at ``size`` and at the presets named in
     ``also_cut`` are kept in this process for what is drawn here next (the gallery's table).
     """
+    from contextlib import nullcontext
+
     from sarcoma_sim.files import atomic_directory
     from sarcoma_sim.pathways.draw import remember_panels, save_pathway_drawing
     from sarcoma_sim.pathways.handout import handout_parts, join_parts, parts_folder
@@ -160,7 +162,8 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
     parts = handout_parts(SUBTYPE_IDS, direction) if handout else []
     part_of = {part.subtypes[0]: part for part in parts if part.kind == "pathway"}
     names = []
-    with atomic_directory(folder) as tmp, parts_folder() as drawn_parts_folder:
+    # a folder for the handout's parts only with a handout to join
+    with atomic_directory(folder) as tmp, (parts_folder() if parts else nullcontext("")) as drawn_parts_folder:
         # the cover and the sources first: drawn last, the sources (seconds of words measured)
         # were the last job of a run, one worker drawing them while the other waited
         work: list[tuple] = [("part", part, drawn_parts_folder) for part in parts if part.kind != "pathway"]

@@ -184,6 +184,30 @@ def test_draw_all_whose_handout_part_fails_writes_neither_folder_nor_handout(tmp
     assert list(tmp_path.iterdir()) == []
 
 
+def test_draw_all_without_a_handout_makes_no_parts_folder(tmp_path, monkeypatch):
+    """Without ``--handout`` no temporary folder for handout parts is made."""
+    import tempfile
+
+    import sarcoma_sim.pathways.load as load
+    from sarcoma_sim.cli.draw import draw_all
+
+    temporary = tmp_path / "temporary"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    monkeypatch.setattr(load, "SUBTYPE_IDS", ("sft",))
+    made = []
+    real = tempfile.TemporaryDirectory
+
+    def recorded(*args, **kwargs):
+        made.append(kwargs.get("prefix"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(tempfile, "TemporaryDirectory", recorded)
+    draw_all(tmp_path / "out", "svg", 100, jobs=1)
+    assert made == [] and list(temporary.iterdir()) == []
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sft.svg"]
+
+
 @pytest.mark.slow
 def test_draw_all_writes_one_drawing_per_subtype(tmp_path, capsys):
     """``draw --all -o DIR --format svg`` writes every subtype's SVG into DIR."""
