@@ -97,6 +97,20 @@ def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], lines: dict[str, i
     return phase_name(line)
 
 
+def started_drugs(graph: nx.MultiDiGraph, sources, targets: Sequence[str], lines: dict[str, int]) -> str | None:
+    """The drugs a link box names instead of a phase ("sunitinib"), where every arrow into it comes
+    from a state taught before any therapy and every state it leads to is a therapy of a later
+    line than the first: a patient starts on them, as SDH-deficient GIST starts on sunitinib or
+    regorafenib, whose line numbers follow the KIT-mutant course. "start" -> "third line" would
+    teach a resident the wrong thing. None otherwise."""
+    if not sources or any(lines.get(u, 0) > 0 for u in sources):
+        return None
+    if any(graph.nodes[t].get("line") is None or lines[t] <= 1 for t in targets):
+        return None
+    drugs = dict.fromkeys(d for t in targets for d in graph.nodes[t].get("drugs") or [])
+    return " or ".join(drugs) or None
+
+
 def first_line_options(graph: nx.MultiDiGraph) -> list[str]:
     """The states the pathway's first decision leads to (the initial state's forward arrows, end
     states aside), in the diagram's column order: what a resident chooses between at diagnosis."""
@@ -204,15 +218,18 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
         return f"{LINK_PREFIX}{direction}:{phase_name(lines[state]).replace(' ', '-')}"
 
     links: dict[str, list[str]] = {}
+    sources: dict[str, set[str]] = {}
     for u, v in dict.fromkeys(graph.edges()):
         if u in own and v not in own and v not in terminal:
             links.setdefault(link_node("to", v), []).append(v)
+            sources.setdefault(link_node("to", v), set()).add(u)
         elif v in own and u not in own:
             links.setdefault(link_node("from", u), []).append(u)
     for node, states in links.items():
         direction = node[len(LINK_PREFIX):].split(":", 1)[0]
         unique = tuple(dict.fromkeys(states))
-        summary = f"{link_phase(graph, unique, lines)}: {phrase(unique)}"
+        started = started_drugs(graph, sources.get(node, ()), unique, lines)
+        summary = f"{started or link_phase(graph, unique, lines)}: {phrase(unique)}"
         summary = summary if direction == "to" else f"from {summary}"
         # no line of its own: a link box sits beside the state it belongs to
         panel.add_node(node, kind="link", label=summary, line=None,

@@ -329,6 +329,24 @@ def test_a_link_box_before_any_therapy_names_surgery_or_surveillance():
     assert "from diagnosis: panel 1" in said, said
 
 
+def test_a_link_box_to_drugs_started_before_any_therapy_names_the_drugs():
+    """SDH-deficient GIST starts on sunitinib or regorafenib, drawn with the second and third lines
+    of the KIT-mutant course: link boxes from the work-up name the drugs ("sunitinib: panel 2"),
+    never "second line" or "third line"; from a first-line therapy the same states are the second line."""
+    from sarcoma_sim.pathways.panels import split_panels
+
+    graph = folded("gist")
+    first = ["workup", "resection_primary", "avapritinib"]
+    one = split_panels(graph, [first, [s for s in taught_lines(graph) if s not in first]])[0].graph
+    said = {d["label"] for _, d in one.nodes(data=True) if d.get("link_direction") == "to"}
+    assert {"sunitinib: panel 2", "regorafenib: panel 2", "first line: panel 2"} <= said, said
+    assert not any(label.startswith(("second line", "third line")) for label in said), said
+    treated = ["imatinib_400", "imatinib_800_escalated"]
+    two = split_panels(graph, [treated, [s for s in taught_lines(graph) if s not in treated]])[0].graph
+    said = {d["label"] for _, d in two.nodes(data=True) if d.get("link_direction") == "to"}
+    assert "second line: panel 2" in said and not said & {"sunitinib: panel 2"}, said
+
+
 @pytest.mark.slow
 def test_panels_put_in_line_order_join_where_they_fit():
     """GIST drawn down: regorafenib and ripretinib, cut apart in column order, become neighbours in
