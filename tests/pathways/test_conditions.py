@@ -63,6 +63,15 @@ def test_describe_plain_is_short():
     assert describe_plain(parse_condition({"not": {"alk": "positive"}})) == "not positive"
 
 
+def test_a_display_label_reads_in_lower_case_inside_a_phrase():
+    """A label that is a word reads lower case inside an arrow's phrase (TGCT: "resection morbidity
+    severe", not "Resection morbidity severe"); an abbreviation keeps its capitals ("KIT exon9")."""
+    labels = {"resection_morbidity": "Resection morbidity", "kit_exon": "KIT", "ntrk_fusion": "NTRK fusion"}
+    said = describe_plain(parse_condition({"all": [{"resection_morbidity": "severe"}, {"kit_exon": "exon9"}]}), labels)
+    assert said == "resection morbidity severe, KIT exon9"
+    assert describe_plain(parse_condition({"not": {"ntrk_fusion": "positive"}}), labels) == "not NTRK fusion positive"
+
+
 def test_iter_matches_finds_every_leaf():
     """Every attribute a condition reads is visited."""
     condition = parse_condition({"all": [{"a": "x"}, {"not": {"b": "y"}}], "c": "z"})
