@@ -113,16 +113,17 @@ def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None
     if isinstance(condition, Match):
         said = " or ".join(condition.values).replace("_", " ")
         label = (labels or {}).get(condition.attribute)
-        return f"{_within_phrase(label)} {said}" if label else said
+        return f"{within_phrase(label)} {said}" if label else said
     if isinstance(condition, Not):
         return f"not {_grouped_plain(condition.part, labels)}"
     joiner = ", " if isinstance(condition, AllOf) else " or "
     return joiner.join(_grouped_plain(p, labels) for p in condition.parts)
 
 
-def _within_phrase(label: str) -> str:
-    """A display label as it reads inside an arrow's phrase ("start, resection morbidity severe"):
-    its first letter lower case, unless its first word is an abbreviation ("KIT", "NTRK fusion")."""
+def within_phrase(label: str) -> str:
+    """A display label as it reads inside an arrow's phrase ("start, resection morbidity severe",
+    "if sunitinib 37.5 mg continuous daily chosen"): its first letter lower case, unless its first
+    word is an abbreviation ("KIT", "NTRK fusion", "NTRK inhibitor")."""
     first = label.split()[0] if label.split() else label
     return label if first.isupper() else label[:1].lower() + label[1:]
 

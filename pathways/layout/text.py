@@ -274,13 +274,16 @@ def _earlier(graph: nx.MultiDiGraph, source: str, key, data: dict) -> list:
 def _option_name(graph: nx.MultiDiGraph, source: str, target: str, event) -> str | None:
     """The chosen option as a reader knows it, never its id: its drugs ("trabectedin",
     "gemcitabine + docetaxel") where they tell it from the other targets of the same event, else
-    its label ("Sunitinib 37.5 mg continuous daily")."""
+    its label as it reads inside a phrase ("sunitinib 37.5 mg continuous daily")."""
+    from sarcoma_sim.pathways.conditions import within_phrase
+
     drugs = tuple(graph.nodes[target].get("drugs") or ())
     others = {tuple(graph.nodes[v].get("drugs") or ()) for _, v, d in graph.out_edges(source, data=True)
               if v != target and d.get("event") == event}
     if drugs and drugs not in others:
         return " + ".join(drugs)
-    return graph.nodes[target].get("label")
+    label = graph.nodes[target].get("label")
+    return within_phrase(str(label)) if label else label
 
 
 def _option_only(when: str | None) -> bool:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sarcoma_sim.pathways.conditions import describe, describe_plain, holds, iter_matches, parse_condition
+from sarcoma_sim.pathways.conditions import (
+    describe,
+    describe_plain,
+    holds,
+    iter_matches,
+    parse_condition,
+    within_phrase,
+)
 from sarcoma_sim.pathways.model import AllOf, AnyOf, Match, Not
 
 
@@ -65,11 +72,14 @@ def test_describe_plain_is_short():
 
 def test_a_display_label_reads_in_lower_case_inside_a_phrase():
     """A label that is a word reads lower case inside an arrow's phrase (TGCT: "resection morbidity
-    severe", not "Resection morbidity severe"); an abbreviation keeps its capitals ("KIT exon9")."""
+    severe", not "Resection morbidity severe"; an option named by its state's label); an
+    abbreviation keeps its capitals ("KIT exon9")."""
     labels = {"resection_morbidity": "Resection morbidity", "kit_exon": "KIT", "ntrk_fusion": "NTRK fusion"}
     said = describe_plain(parse_condition({"all": [{"resection_morbidity": "severe"}, {"kit_exon": "exon9"}]}), labels)
     assert said == "resection morbidity severe, KIT exon9"
     assert describe_plain(parse_condition({"not": {"ntrk_fusion": "positive"}}), labels) == "not NTRK fusion positive"
+    assert within_phrase("Sunitinib 37.5 mg continuous daily") == "sunitinib 37.5 mg continuous daily"
+    assert within_phrase("NTRK inhibitor, larotrectinib") == "NTRK inhibitor, larotrectinib"
 
 
 def test_iter_matches_finds_every_leaf():

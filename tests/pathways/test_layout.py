@@ -218,7 +218,8 @@ def test_gist_structure_merges_parallel_edges_and_shares_the_sunitinib_choice():
                                         "imatinib_600_reduced"}
     out = {e.target: " ".join(e.label.split()) for e in s.edges if e.source == "decision:1"}
     # a drawn "if chosen" names the option (issue 12, item 4), by its label where the drugs are the same
-    assert out == {"sunitinib_37_5_continuous": "if Sunitinib 37.5 mg continuous daily chosen",
+    # (lower case inside the phrase)
+    assert out == {"sunitinib_37_5_continuous": "if sunitinib 37.5 mg continuous daily chosen",
                    "sunitinib_50_intermittent": "default"}
     merged = next(e for e in s.edges if (e.source, e.target) == ("regorafenib_80_reduced", "ripretinib"))
     assert merged.label == "progression or\nintolerance" and len(merged.keys) == 2
@@ -436,7 +437,7 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
     # intolerance of imatinib now leaves the reduced dose (issue 9), so the choice is made there
     key = edge_key(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", "intolerance")
     assert condition_phrase(g, "imatinib_300_reduced", "sunitinib_37_5_continuous", key, name_option=True) == \
-        "if Sunitinib 37.5 mg continuous daily chosen"
+        "if sunitinib 37.5 mg continuous daily chosen"
 
 
 def test_arrows_from_another_panel_start_at_one_box_per_phase_saying_where_from():

@@ -204,7 +204,7 @@ def test_svg_decision_diamonds_are_titled_groups(gist_svg):
     titles = [" ".join(g.find(f"{SVG}title").text.split()) for g in decisions]
     sunitinib = next(t for t in titles if "Sunitinib 37.5 mg continuous daily" in t)
     assert sunitinib.startswith("Decision shared by ") and "Imatinib escalated to 800 mg daily" in sunitinib
-    assert "if Sunitinib 37.5 mg continuous daily chosen: Sunitinib 37.5 mg continuous daily" in sunitinib
+    assert "if sunitinib 37.5 mg continuous daily chosen: Sunitinib 37.5 mg continuous daily" in sunitinib
     assert "default: Sunitinib 50 mg" in sunitinib
     assert all(g.find(f".//{SVG}path") is not None for g in decisions)
 
