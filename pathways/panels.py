@@ -221,8 +221,9 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     sources: dict[str, set[str]] = {}
     for u, v in dict.fromkeys(graph.edges()):
         if u in own and v not in own and v not in terminal:
-            links.setdefault(link_node("to", v), []).append(v)
-            sources.setdefault(link_node("to", v), set()).add(u)
+            node = link_node("to", v)
+            links.setdefault(node, []).append(v)
+            sources.setdefault(node, set()).add(u)
         elif v in own and u not in own:
             links.setdefault(link_node("from", u), []).append(u)
     for node, states in links.items():
