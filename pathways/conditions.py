@@ -12,6 +12,8 @@ from typing import Any, Mapping, overload
 from sarcoma_sim.pathways.model import AllOf, AnyOf, Condition, Match, Not
 
 COMBINATORS = ("all", "any", "not")
+# attribute -> value id -> how the value reads on a diagram ("kit_exon" -> "exon9" -> "exon 9")
+ValueLabels = Mapping[str, Mapping[str, str]]
 
 
 def parse_condition(raw: Mapping[str, Any]) -> Condition:
@@ -91,33 +93,40 @@ def describe(condition: Condition | None) -> str | None:
 
 
 @overload
-def describe_plain(condition: Condition, labels: Mapping[str, str] | None = None) -> str: ...
+def describe_plain(condition: Condition, labels: Mapping[str, str] | None = None,
+                   values: ValueLabels | None = None) -> str: ...
 
 
 @overload
-def describe_plain(condition: None, labels: Mapping[str, str] | None = None) -> None: ...
+def describe_plain(condition: None, labels: Mapping[str, str] | None = None,
+                   values: ValueLabels | None = None) -> None: ...
 
 
 @overload
-def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None) -> str | None: ...
+def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None,
+                   values: ValueLabels | None = None) -> str | None: ...
 
 
-def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None) -> str | None:
+def describe_plain(condition: Condition | None, labels: Mapping[str, str] | None = None,
+                   values: ValueLabels | None = None) -> str | None:
     """The condition in the shortest plain words, for diagram edge labels (``limited``, ``exon9 or exon11``).
 
     Attribute names are left out (the edge's source state says what is tested) unless ``labels``
-    gives the attribute a display label, which then comes first: ``KIT exon9``.
+    gives the attribute a display label, which then comes first: ``KIT exon9``. A value reads as
+    ``values`` gives it for its attribute (``{"kit_exon": {"exon9": "exon 9"}}``: ``KIT exon 9``),
+    else as its id with spaces for underscores.
     """
     if condition is None:
         return None
     if isinstance(condition, Match):
-        said = " or ".join(condition.values).replace("_", " ")
+        shown = (values or {}).get(condition.attribute) or {}
+        said = " or ".join(shown.get(v) or v.replace("_", " ") for v in condition.values)
         label = (labels or {}).get(condition.attribute)
         return f"{within_phrase(label)} {said}" if label else said
     if isinstance(condition, Not):
-        return f"not {_grouped_plain(condition.part, labels)}"
+        return f"not {_grouped_plain(condition.part, labels, values)}"
     joiner = ", " if isinstance(condition, AllOf) else " or "
-    return joiner.join(_grouped_plain(p, labels) for p in condition.parts)
+    return joiner.join(_grouped_plain(p, labels, values) for p in condition.parts)
 
 
 def within_phrase(label: str) -> str:
@@ -128,11 +137,11 @@ def within_phrase(label: str) -> str:
     return label if first.isupper() else label[:1].lower() + label[1:]
 
 
-def _grouped_plain(condition: Condition, labels: Mapping[str, str] | None) -> str:
+def _grouped_plain(condition: Condition, labels: Mapping[str, str] | None, values: ValueLabels | None) -> str:
     """A part of a larger condition in plain words, bracketed when it has parts of its own: a
     label must not read "not KIT wild type, SDH deficient" for "not (KIT wild type, SDH deficient)",
     the opposite of the pathway for a resident reading the arrow."""
-    text = describe_plain(condition, labels)
+    text = describe_plain(condition, labels, values)
     compound = (isinstance(condition, (AllOf, AnyOf)) and len(condition.parts) > 1) or (
         isinstance(condition, Match) and len(condition.values) > 1)
     return f"({text})" if compound else text

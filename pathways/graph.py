@@ -39,12 +39,13 @@ def build_graph(pathway: Pathway) -> nx.MultiDiGraph:
             note=state.note,
         )
     labels = {a.name: a.label for a in pathway.attributes.values() if a.label}
+    values = {a.name: dict(a.value_labels) for a in pathway.attributes.values() if a.value_labels}
     for t in pathway.transitions:
         graph.add_edge(
             t.source, t.target, key=t.index,
             event=t.event,
             when=describe(t.when),
-            when_plain=describe_plain(t.when, labels),
+            when_plain=describe_plain(t.when, labels, values),
             order=t.order,
             sources=list(t.sources),
             beyond_source=t.beyond_source,

@@ -48,7 +48,8 @@ def _build(doc: YamlDocument) -> Pathway:
     sources = {s["id"]: Source(s["id"], s["citation"], bool(s.get("beyond_source")),
                                bool(s.get("unconfirmed"))) for s in data["sources"]}
     attributes = {name: Attribute(name, spec["of"], tuple(spec["values"]), spec.get("description", ""),
-                                  spec.get("default"), spec.get("test"), spec.get("label", ""))
+                                  spec.get("default"), spec.get("test"), spec.get("label", ""),
+                                  tuple((spec.get("value_labels") or {}).items()))
                   for name, spec in (data.get("attributes") or {}).items()}
     states = {}
     for state_id, spec in data["states"].items():

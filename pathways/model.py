@@ -39,7 +39,8 @@ class Attribute:
     description: str = ""
     default: str | None = None
     test: str | None = None
-    label: str = ""  # shown before the value on diagram arrows ("KIT exon9"); empty: the value alone
+    label: str = ""  # shown before the value on diagram arrows ("KIT exon 9"); empty: the value alone
+    value_labels: tuple[tuple[str, str], ...] = ()  # (value, how it reads on arrows): ("exon9", "exon 9")
 
     @property
     def is_marker(self) -> bool:

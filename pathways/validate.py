@@ -231,6 +231,11 @@ def semantic_problems(doc: YamlDocument) -> list[Problem]:
             expected = ", ".join(map(str, values))
             problems.append(doc.problem(("attributes", name, "default"),
                                         f"default {default!r} is not a declared value; expected one of {expected}"))
+        for value in _as_dict(spec.get("value_labels")):
+            if values and value not in values:
+                expected = ", ".join(map(str, values))
+                problems.append(doc.problem(("attributes", name, "value_labels", value),
+                                            f"{value!r} is not a declared value; expected one of {expected}"))
         if "test" in spec and NOT_TESTED not in values:
             problems.append(doc.problem(("attributes", name, "values"), f"marker {name!r} names a test, so its values "
                                                                         f"must include {NOT_TESTED!r}"))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import networkx as nx
 import pytest
@@ -60,6 +61,24 @@ def test_edge_attributes_carry_conditions_and_order(small_pathway_text):
     otherwise = graph.edges["workup", "end", 1]
     assert (first["event"], first["when"], first["order"]) == ("start", "marker = positive", 0)
     assert (otherwise["when"], otherwise["order"]) == (None, 1)
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_arrow_conditions_read_as_words(subtype):
+    """No shipped arrow's condition shows a value id glued to its number ("exon9", "d842v"): such
+    a value declares how it reads ("exon 9", "D842V"), as the teaching case words it."""
+    graph = build_graph(load_subtype(subtype))
+    glued = {word for *_, plain in graph.edges(data="when_plain") if plain
+             for word in re.findall(r"\b(?=\w*[a-z])(?=\w*\d)\w+\b", plain)}
+    assert not glued
+
+
+def test_gist_arrows_name_the_mutation_as_written():
+    """GIST's first-line arrows read "PDGFRA D842V" and "KIT exon 9"."""
+    graph = build_graph(load_subtype("gist"))
+    assert graph.edges["workup", "avapritinib", next(iter(graph["workup"]["avapritinib"]))]["when_plain"] == "PDGFRA D842V"
+    assert graph.edges["workup", "imatinib_800_exon9",
+                       next(iter(graph["workup"]["imatinib_800_exon9"]))]["when_plain"] == "KIT exon 9"
 
 
 def test_node_attributes_carry_the_regimen(small_pathway_text):

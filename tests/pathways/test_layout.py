@@ -65,7 +65,7 @@ def test_the_default_among_conditioned_options_says_default():
                               edge_key(g, "workup", "sunitinib_50_intermittent", "start"))
     assert phrase == "KIT wild type, PDGFRA none, SDH deficient, default"
     assert condition_phrase(g, "workup", "imatinib_800_exon9", edge_key(g, "workup", "imatinib_800_exon9", "start")) \
-        == "KIT exon9"
+        == "KIT exon 9"
 
 
 def _branching(conditions: list) -> nx.MultiDiGraph:
@@ -409,11 +409,12 @@ def test_box_overlap_is_strict_and_margin_grows_it():
 
 
 def test_attribute_display_labels_name_what_a_value_means():
-    """An attribute's ``label`` comes before its value on arrows ("KIT exon9"); without one the value stands alone."""
+    """An attribute's ``label`` comes before its value on arrows ("KIT exon 9", the value as its
+    ``value_labels`` writes it); without one the value stands alone."""
     g = gist_graph()
     assert condition_phrase(g, "workup", "imatinib_800_exon9",
-                            edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon9"
-    assert condition_phrase(g, "workup", "avapritinib", edge_key(g, "workup", "avapritinib", "start")) == "PDGFRA d842v"
+                            edge_key(g, "workup", "imatinib_800_exon9", "start")) == "KIT exon 9"
+    assert condition_phrase(g, "workup", "avapritinib", edge_key(g, "workup", "avapritinib", "start")) == "PDGFRA D842V"
     assert condition_phrase(g, "imatinib_400", "resection",
                             edge_key(g, "imatinib_400", "resection", "progression")) == "limited"
 

@@ -159,6 +159,15 @@ def test_condition_value_outside_declared_values(small_pathway_text):
            "expected one of positive, negative" in problems(text)
 
 
+def test_value_label_for_an_undeclared_value(small_pathway_text):
+    """A value label for a value the attribute does not declare is located and lists the declared values."""
+    text = small_pathway_text.replace("    values: [positive, negative]\n",
+                                      "    values: [positive, negative]\n    value_labels: {positve: Positive}\n", 1)
+    line = line_of(text, "positve: Positive")
+    assert f"demo.yaml:{line} at attributes.marker.value_labels.positve: 'positve' is not a declared value; " \
+           "expected one of positive, negative" in problems(text)
+
+
 def test_nested_condition_is_checked(small_pathway_text):
     """Attributes inside all/any/not are checked too, with the full path."""
     text = small_pathway_text.replace("when: {marker: positive}",

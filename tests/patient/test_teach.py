@@ -551,3 +551,14 @@ def test_teaching_feedback_names_a_moderate_inhibitor_and_the_label_s_dose():
                 return
             case.answer(decision, [o.right for o in decision.options].index(True))
     pytest.fail("avapritinib was never given")
+
+
+def test_case_words_a_value_as_the_diagram_does():
+    """Every value a shipped pathway labels for its arrows ("exon 9", "D842V") reads the same in the
+    teaching case's words, so a resident meets one spelling of a mutation."""
+    from sarcoma_sim.patient.wording import readable
+
+    pairs = [(value, label) for subtype in SUBTYPE_IDS for a in load_subtype(subtype).attributes.values()
+             for value, label in a.value_labels]
+    assert ("d842v", "D842V") in pairs
+    assert [(value, readable(value)) for value, _ in pairs] == pairs
