@@ -15,6 +15,7 @@ import networkx as nx
 
 from sarcoma_sim.pathways.draw.diagram import (
     _graph_of,
+    clear_within,
     diagram_bound,
     diagram_layout,
     graph_fingerprint,
@@ -168,6 +169,11 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
                 return False
             alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
             if alone.width > preset.width or alone.height + 0.6 > preset.height:
+                return False
+            # asked to be clear: a layout whose spacing grew past the page with labels still
+            # colliding is not grown further (it only grows), nor composed
+            if clean and not clear_within(panel, (preset.width, preset.height - 0.6), measure, preset.typography,
+                                          spacing, direction):
                 return False
             _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
                                  typography=preset.typography, page=(preset.width, preset.height),

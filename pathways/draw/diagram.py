@@ -18,7 +18,15 @@ from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
 from sarcoma_sim.pathways.draw.style import DEFAULT_TYPOGRAPHY, PAD, Typography
 from sarcoma_sim.pathways.graph import build_graph
-from sarcoma_sim.pathways.layout import Layout, Spacing, Structure, diagram_structure, layered_layout, sizing_texts
+from sarcoma_sim.pathways.layout import (
+    Layout,
+    Spacing,
+    Structure,
+    diagram_structure,
+    layered_layout,
+    layered_layout_within,
+    sizing_texts,
+)
 from sarcoma_sim.pathways.model import Pathway
 from sarcoma_sim.pathways.unchanged import remembered
 
@@ -128,10 +136,36 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     if found is None:
         found = layered_layout(graph, spacing=spacing, direction=direction, attempts=attempts,
                                prepared=_prepared_for(graph, measure, typography, spacing, direction, key), first=first)
-        if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
-            _LAYOUTS.clear()
-        _LAYOUTS[key] = found
+        _keep(key, found)
     return found
+
+
+def clear_within(graph: nx.MultiDiGraph, limit: tuple[float, float], measure: _TextMeasure,
+                 typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None,
+                 direction: str = "right", attempts: int = 6) -> bool:
+    """False if ``graph``'s layout (``diagram_layout``) cannot be clear of label collisions within
+    ``limit`` (width, height in inches): an attempt whose labels collide outgrew it
+    (``layout.layered_layout_within``), and it is not grown further. Otherwise True, and the
+    layout is the one ``diagram_layout`` gives, kept for it (its size is the caller's to check)."""
+    key = layout_key(graph, typography, spacing, direction, attempts, getattr(measure, "fonts", None))
+    found = _LAYOUTS.get(key)
+    if found is None:
+        first = _LAYOUTS.get(key._replace(attempts=1))
+        if first is not None and first.collisions == 0:
+            return True
+        found = layered_layout_within(graph, limit, spacing=spacing, direction=direction, attempts=attempts,
+                                      prepared=_prepared_for(graph, measure, typography, spacing, direction, key),
+                                      first=first)
+        if found is None:
+            return False
+        _keep(key, found)
+    return True
+
+
+def _keep(key: LayoutKey, layout: Layout) -> None:
+    if len(_LAYOUTS) >= _LAYOUTS_LIMIT:
+        _LAYOUTS.clear()
+    _LAYOUTS[key] = layout
 
 
 # What a layout and its bound start from (``layout._prepared``: structure, columns, measured sizes),

@@ -67,8 +67,8 @@ __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
     "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
     "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "conjuncts", "diagram_structure",
-    "edge_label", "estimate_text_size", "extent_bound", "layered_layout", "line_title", "node_text",
-    "regimen_detail", "sizing_texts", "state_columns", "transposed",
+    "edge_label", "estimate_text_size", "extent_bound", "layered_layout", "layered_layout_within", "line_title",
+    "node_text", "regimen_detail", "sizing_texts", "state_columns", "transposed",
 ]
 
 Measure = Callable[[str], tuple[float, float]]
@@ -91,6 +91,24 @@ def layered_layout(graph: nx.MultiDiGraph,
     sizes and functions are then not used); ``first`` the layout this function returned for the
     same arguments with one attempt, which is then this layout's first attempt as it is.
     """
+    found = layered_layout_within(graph, None, node_size, label_size, spacing, attempts, direction, prepared, first)
+    assert found is not None  # without a limit there is always a layout
+    return found
+
+
+def layered_layout_within(graph: nx.MultiDiGraph, limit: tuple[float, float] | None,
+                          node_size: Callable[[str], tuple[float, float]] | None = None,
+                          label_size: Measure | None = None,
+                          spacing: Spacing | None = None,
+                          attempts: int = 6, direction: str = "right", prepared: tuple | None = None,
+                          first: Layout | None = None) -> Layout | None:
+    """``layered_layout``, or None as soon as an attempt whose labels collide is wider or taller
+    than ``limit`` (width, height; as drawn, across and down the page).
+
+    The spacing only grows from one attempt to the next, so such a layout's later attempts are no
+    smaller: none would be clear of collisions within the limit. Fitting a panel with its labels
+    clear (``draw.cut``) asks only that, and stops there instead of growing it up to six times.
+    """
     structure, rank, sizes, label_sizes, spacing = prepared or _prepared(graph, node_size, label_size, spacing,
                                                                           direction)
     best = None
@@ -104,6 +122,10 @@ def layered_layout(graph: nx.MultiDiGraph,
             best = layout
         if layout.collisions == 0:
             break
+        if limit is not None:
+            across, down = (layout.height, layout.width) if direction == "down" else (layout.width, layout.height)
+            if across > limit[0] or down > limit[1]:
+                return None
         if attempt == 0:
             # first, arrows sharing a box leave or enter it further apart (as far as the box is
             # tall): labels of arrows converging on one state, stacked in one gap, part where

@@ -123,7 +123,8 @@ def test_describe_plain_puts_an_attribute_label_first():
 def test_describe_plain_reads_values_as_declared():
     """A value with a declared label reads as that label ("KIT exon 9", "PDGFRA D842V"), inside a
     negation too; undeclared values read as their ids with spaces."""
-    labels, values = {"kit_exon": "KIT", "pdgfra": "PDGFRA"}, {"kit_exon": {"exon9": "exon 9"}, "pdgfra": {"d842v": "D842V"}}
+    labels = {"kit_exon": "KIT", "pdgfra": "PDGFRA"}
+    values = {"kit_exon": {"exon9": "exon 9"}, "pdgfra": {"d842v": "D842V"}}
     condition = parse_condition({"all": [{"kit_exon": ["exon9", "wild_type"]}, {"not": {"pdgfra": "d842v"}}]})
     assert describe_plain(condition, labels, values) == "(KIT exon 9 or wild type), not PDGFRA D842V"
 

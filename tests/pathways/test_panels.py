@@ -409,3 +409,24 @@ def test_a_numbered_panel_sized_as_measured_lays_out_as_measured():
     box = "link:to:second-line"
     assert lms.nodes[box]["link_summary"] == ("progression or intolerance:", "second line: panel 2")
     assert labelled_arrows(sized_as_measured(lms, lms)).nodes[box]["sized_as"] == ("second line: panel 2",)
+
+
+@pytest.mark.slow   # cuts leiomyosarcoma's slides twice (about 20 s)
+def test_stopping_a_colliding_layout_at_the_page_changes_no_cut(monkeypatch):
+    """Fitting a panel with its labels clear stops growing a layout whose labels still collide once it
+    outgrows the page (``draw.diagram.clear_within``); the cut is the one growing it to the end gives."""
+    import sarcoma_sim.pathways.draw.cut as cut
+
+    monkeypatch.setenv("SARCOMA_SIM_CACHE", "off")
+    monkeypatch.setattr(cut, "_PANELS", {})
+    answers = []
+    stopping = cut.clear_within
+    monkeypatch.setattr(cut, "clear_within", lambda *args, **kwargs: answers.append(stopping(*args, **kwargs))
+                        or answers[-1])
+    pathway = load_subtype("leiomyosarcoma")
+    quick = preset_panels(pathway, PRESETS["slide"], direction="down")
+    assert False in answers   # some layouts were stopped early
+    monkeypatch.setattr(cut, "clear_within", lambda *args, **kwargs: True)
+    monkeypatch.setattr(cut, "_PANELS", {})
+    grown = preset_panels(pathway, PRESETS["slide"], direction="down")
+    assert [(p.states, p.wraps) for p in quick] == [(p.states, p.wraps) for p in grown]
