@@ -21,7 +21,7 @@ from sarcoma_sim.pathways.draw.diagram import (
     graph_fingerprint,
     highlighted_keys,
 )
-from sarcoma_sim.pathways.draw.figure import _compose
+from sarcoma_sim.pathways.draw.figure import _compose, page_room
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
 from sarcoma_sim.pathways.draw.style import PRESETS, Preset
 from sarcoma_sim.pathways.model import Pathway
@@ -161,21 +161,34 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
         """Whether ``panel`` fits the page at these widths (its labels clear too, if ``clean``)."""
         with wrap_widths(title, detail, label, link=link):
-            # the diagram alone larger than the page: no need to compose the slide around it (its
-            # first attempt is the smallest: the spacing only grows when labels collide), nor,
-            # larger on its lower bound, to lay it out
-            bound = diagram_bound(panel, measure, preset.typography, spacing, direction)
-            if bound[0] > preset.width + 1e-6 or bound[1] + 0.6 > preset.height + 1e-6:
+            # the diagram alone larger than the room the page leaves it (``page_room``): no need
+            # to compose the slide around it (its first attempt is the smallest: the spacing only
+            # grows when labels collide), nor, larger on its lower bound, to lay it out
+            heading = f"{graph.graph.get('name')} (panel 99 of 99)"
+
+            def room(layout) -> tuple[float, float]:
+                width, height = page_room(panel, layout, (preset.width, preset.height), title=heading,
+                                          highlight=highlight, names=names, typography=preset.typography,
+                                          measure=measure, margin=preset.margin)
+                return width + 1e-6, height + 1e-6
+
+            bound, limit = diagram_bound(panel, measure, preset.typography, spacing, direction), room(None)
+            if bound[0] > limit[0] or bound[1] > limit[1]:
                 return False
             alone = diagram_layout(panel, measure, preset.typography, spacing, direction, attempts=1)
-            if alone.width > preset.width or alone.height + 0.6 > preset.height:
+            limit = room(alone)
+            # along the lines of therapy a layout only grows with more attempts (see
+            # ``layout.layered_layout_within``); across them it may end narrower, so its first
+            # attempt is held only to the page with room for a title
+            length, length_limit = (alone.height, limit[1]) if direction == "down" else (alone.width, limit[0])
+            across = alone.width > preset.width if direction == "down" else alone.height + 0.6 > preset.height
+            if length > length_limit or across:
                 return False
-            # asked to be clear: a layout whose spacing grew past the page with labels still
-            # colliding is not grown further (it only grows), nor composed
-            if clean and not clear_within(panel, (preset.width, preset.height - 0.6), measure, preset.typography,
-                                          spacing, direction):
+            # asked to be clear: a layout whose spacing grew past the room with labels still
+            # colliding is not grown further, nor composed
+            if clean and not clear_within(panel, length_limit, measure, preset.typography, spacing, direction):
                 return False
-            _, (w, h) = _compose(panel, None, highlight, title=f"{graph.graph.get('name')} (panel 99 of 99)",
+            _, (w, h) = _compose(panel, None, highlight, title=heading,
                                  typography=preset.typography, page=(preset.width, preset.height),
                                  path_keys=path_keys, measure=measure, names=names, spacing=spacing,
                                  margin=preset.margin, direction=direction, size_only=True)

@@ -140,11 +140,11 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     return found
 
 
-def clear_within(graph: nx.MultiDiGraph, limit: tuple[float, float], measure: _TextMeasure,
+def clear_within(graph: nx.MultiDiGraph, length_limit: float, measure: _TextMeasure,
                  typography: Typography = DEFAULT_TYPOGRAPHY, spacing: Spacing | None = None,
                  direction: str = "right", attempts: int = 6) -> bool:
     """False if ``graph``'s layout (``diagram_layout``) cannot be clear of label collisions within
-    ``limit`` (width, height in inches): an attempt whose labels collide outgrew it
+    ``length_limit`` inches along the lines of therapy: an attempt whose labels collide outgrew it
     (``layout.layered_layout_within``), and it is not grown further. Otherwise True, and the
     layout is the one ``diagram_layout`` gives, kept for it (its size is the caller's to check)."""
     key = layout_key(graph, typography, spacing, direction, attempts, getattr(measure, "fonts", None))
@@ -153,7 +153,7 @@ def clear_within(graph: nx.MultiDiGraph, limit: tuple[float, float], measure: _T
         first = _LAYOUTS.get(key._replace(attempts=1))
         if first is not None and first.collisions == 0:
             return True
-        found = layered_layout_within(graph, limit, spacing=spacing, direction=direction, attempts=attempts,
+        found = layered_layout_within(graph, length_limit, spacing=spacing, direction=direction, attempts=attempts,
                                       prepared=_prepared_for(graph, measure, typography, spacing, direction, key),
                                       first=first)
         if found is None:

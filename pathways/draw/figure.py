@@ -98,8 +98,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     layout = diagram_layout(graph, measure, typography, spacing, direction)
     t = typography
     down = layout.direction == "down"
-    # running down, the bands' headers stand in a column at the left of the diagram
-    lead = max((measure(b.title, t.header, "bold")[0] for b in layout.bands), default=0.0) + 0.2 if down else 0.0
+    lead = _lead(layout, t, measure)
 
     own_figure = ax is None and not size_only
     if size_only:
@@ -125,25 +124,18 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     beside = (legend or sources) and side_width >= SIDE_MIN_WIDTH
     if beside:
         ox = margin + lead
+    heading, said = _headings(graph, title, highlight if path_title else None, names, text_width, t, measure)
     y = margin
-    heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
-    if heading:
-        heading = _wrapped(heading, text_width, t.title, measure, "bold")
-        if not size_only:
-            ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
-                    parse_math=False, gid="title")
-        y += measure(heading, t.title, "bold")[1] + 0.08
-    if highlight is not None and path_title:
-        said = " → ".join(_state_name(graph if names is None else names, s) for s in highlight)
-        said = _wrapped(f"Highlighted path: {said}", text_width, t.subtitle, measure)
-        if not size_only:
-            ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
-                    parse_math=False, gid="subtitle")
-        y += measure(said, t.subtitle)[1] + 0.08
-    header_h = measure("First line", t.header, "bold")[1]
+    if heading and not size_only:
+        ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
+                parse_math=False, gid="title")
+    y += measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0
+    if said and not size_only:
+        ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
+                parse_math=False, gid="subtitle")
+    y += measure(said, t.subtitle)[1] + 0.08 if said else 0.0
     band_top = y + 0.05
-    # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
-    oy = band_top + (0.05 if down else header_h + (0.12 if page else 0.25))
+    oy = _diagram_top(y, down, page is not None, t, measure)
     diagram_bottom = oy + layout.height
 
     if not size_only:
@@ -194,6 +186,52 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
         ax.set_ylim(height, 0)
     ax.set_aspect("equal")
     return ax, natural
+
+
+def _lead(layout, t: Typography, measure) -> float:
+    """Running down, the width of the column of the bands' headers at the left of the diagram; 0 running right."""
+    if layout.direction != "down":
+        return 0.0
+    return max((measure(b.title, t.header, "bold")[0] for b in layout.bands), default=0.0) + 0.2
+
+
+def _headings(graph, title, highlight, names, text_width: float, t: Typography, measure) -> tuple[str, str]:
+    """The title and the line naming the highlighted path (empty without one), wrapped to ``text_width``."""
+    heading = title if title is not None else str(graph.graph.get("name") or graph.graph.get("subtype") or "")
+    heading = _wrapped(heading, text_width, t.title, measure, "bold") if heading else ""
+    said = ""
+    if highlight is not None:
+        said = " → ".join(_state_name(graph if names is None else names, s) for s in highlight)
+        said = _wrapped(f"Highlighted path: {said}", text_width, t.subtitle, measure)
+    return heading, said
+
+
+def _diagram_top(y: float, down: bool, page: bool, t: Typography, measure) -> float:
+    """The diagram's top, below headings ending at ``y`` and (running right) the bands' headers."""
+    header_h = measure("First line", t.header, "bold")[1]
+    # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
+    return y + 0.05 + (0.05 if down else header_h + (0.12 if page else 0.25))
+
+
+def page_room(graph, layout, page: tuple[float, float], *, title=None, highlight=None, names=None,
+              typography: Typography = DEFAULT_TYPOGRAPHY, measure=None, margin: float = 0.35) -> tuple[float, float]:
+    """The widest and tallest a diagram laid out with ``layout``'s bands can be and still fit ``page``
+    as ``_compose`` draws it (title, band headers and margins around it; the legend and sources
+    need more): a larger layout does not fit, whatever its legend. Fitting a panel checks its
+    layouts against this before composing the page around them. Without a layout, the room of
+    any (running down, before the column of the bands' headers)."""
+    measure = measure or _TextMeasure()
+    t = typography
+    heading, said = _headings(graph, title, highlight, names, page[0] - 2 * margin, t, measure)
+    y = margin + (measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0)
+    y += measure(said, t.subtitle)[1] + 0.08 if said else 0.0
+    down = layout is not None and layout.direction == "down"
+    top = _diagram_top(y, down, True, t, measure)
+    lead = _lead(layout, t, measure) if layout is not None else 0.0
+    if layout is None:
+        # running down the diagram starts nearer the title (no headers above it): the lower of the two
+        top = min(top, _diagram_top(y, True, True, t, measure))
+    return page[0] - 2 * margin - lead, page[1] - margin - 0.1 - top
 
 
 def _state_name(graph, state: str) -> str:

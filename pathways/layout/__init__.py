@@ -96,18 +96,21 @@ def layered_layout(graph: nx.MultiDiGraph,
     return found
 
 
-def layered_layout_within(graph: nx.MultiDiGraph, limit: tuple[float, float] | None,
+def layered_layout_within(graph: nx.MultiDiGraph, length_limit: float | None,
                           node_size: Callable[[str], tuple[float, float]] | None = None,
                           label_size: Measure | None = None,
                           spacing: Spacing | None = None,
                           attempts: int = 6, direction: str = "right", prepared: tuple | None = None,
                           first: Layout | None = None) -> Layout | None:
-    """``layered_layout``, or None as soon as an attempt whose labels collide is wider or taller
-    than ``limit`` (width, height; as drawn, across and down the page).
+    """``layered_layout``, or None as soon as an attempt whose labels collide is longer than
+    ``length_limit`` along the lines of therapy (its width drawn right, its height drawn down).
 
-    The spacing only grows from one attempt to the next, so such a layout's later attempts are no
-    smaller: none would be clear of collisions within the limit. Fitting a panel with its labels
-    clear (``draw.cut``) asks only that, and stops there instead of growing it up to six times.
+    The spacing only grows from one attempt to the next, and the length with it: the columns keep
+    their widths and the gaps between them widen. So no later attempt would be clear of collisions
+    within the limit. (Across the lines there is no such rule: the columns are aligned anew each
+    attempt, and a layout can end narrower than its first attempt, TGCT drawn down on a page by
+    an eighth.) Fitting a panel with its labels clear (``draw.cut``) asks only that, and stops
+    there instead of growing it up to six times.
     """
     structure, rank, sizes, label_sizes, spacing = prepared or _prepared(graph, node_size, label_size, spacing,
                                                                           direction)
@@ -122,10 +125,9 @@ def layered_layout_within(graph: nx.MultiDiGraph, limit: tuple[float, float] | N
             best = layout
         if layout.collisions == 0:
             break
-        if limit is not None:
-            across, down = (layout.height, layout.width) if direction == "down" else (layout.width, layout.height)
-            if across > limit[0] or down > limit[1]:
-                return None
+        # placed left to right: its width is its length along the lines of therapy either way
+        if length_limit is not None and layout.width > length_limit:
+            return None
         if attempt == 0:
             # first, arrows sharing a box leave or enter it further apart (as far as the box is
             # tall): labels of arrows converging on one state, stacked in one gap, part where

@@ -236,3 +236,27 @@ def test_ntrk_arrows_name_the_attribute():
         assert not [label for label in labels if label.split(", ")[-1] == "positive"], subtype
         if subtype != "ntrk":
             assert any("NTRK fusion positive" in label for label in labels), subtype
+
+
+@pytest.mark.parametrize("direction", ["right", "down"])
+@pytest.mark.parametrize("highlight", [None, ("workup", "imatinib_400", "resection")])
+def test_a_layout_beyond_the_page_room_does_not_fit_the_page(direction, highlight):
+    """``page_room`` is what the page leaves a diagram: composed on a page, a layout is larger than
+    the page by at least as much as it is larger than the room (so a panel is fitted against the
+    room before the page is composed around it), with the highlighted path's line under the title."""
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.figure import _compose, page_room
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+
+    graph, measure = build_graph(load_subtype("gist")), _TextMeasure()
+    for page in [(13.33, 7.5), (8.27, 11.0)]:
+        layout = diagram_layout(graph, measure, direction=direction)
+        room = page_room(graph, layout, page, highlight=highlight, measure=measure, margin=0.2)
+        _, natural = _compose(graph, highlight=highlight, page=page, measure=measure, margin=0.2,
+                              direction=direction, size_only=True)
+        assert natural[0] - page[0] >= layout.width - room[0] - 1e-9
+        assert natural[1] - page[1] >= layout.height - room[1] - 1e-9
+        assert 0 < room[0] < page[0] and 0 < room[1] < page[1]
+        # without a layout, room for any: no less than with one
+        any_room = page_room(graph, None, page, highlight=highlight, measure=measure, margin=0.2)
+        assert any_room[0] >= room[0] and any_room[1] >= room[1]
