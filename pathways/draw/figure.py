@@ -225,12 +225,11 @@ def page_room(graph, layout, page: tuple[float, float], *, title=None, highlight
     heading, said = _headings(graph, title, highlight, names, page[0] - 2 * margin, t, measure)
     y = margin + (measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0)
     y += measure(said, t.subtitle)[1] + 0.08 if said else 0.0
-    down = layout is not None and layout.direction == "down"
-    top = _diagram_top(y, down, True, t, measure)
-    lead = _lead(layout, t, measure) if layout is not None else 0.0
     if layout is None:
-        # running down the diagram starts nearer the title (no headers above it): the lower of the two
-        top = min(top, _diagram_top(y, True, True, t, measure))
+        # either direction: running down the diagram starts nearer the title (no headers above it)
+        top, lead = min(_diagram_top(y, down, True, t, measure) for down in (False, True)), 0.0
+    else:
+        top, lead = _diagram_top(y, layout.direction == "down", True, t, measure), _lead(layout, t, measure)
     return page[0] - 2 * margin - lead, page[1] - margin - 0.1 - top
 
 
