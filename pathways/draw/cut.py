@@ -161,9 +161,9 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
     def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
         """Whether ``panel`` fits the page at these widths (its labels clear too, if ``clean``)."""
         with wrap_widths(title, detail, label, link=link):
-            # the diagram alone larger than the room the page leaves it (``page_room``): no need
-            # to compose the slide around it (its first attempt is the smallest: the spacing only
-            # grows when labels collide), nor, larger on its lower bound, to lay it out
+            # the diagram larger than the room the page leaves it (``page_room``) on its lower
+            # bound: no need to lay it out; its first attempt too long: no need to compose the
+            # slide around it
             heading = f"{graph.graph.get('name')} (panel 99 of 99)"
 
             def room(layout) -> tuple[float, float]:

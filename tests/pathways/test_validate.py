@@ -168,6 +168,21 @@ def test_value_label_for_an_undeclared_value(small_pathway_text):
            "expected one of positive, negative" in problems(text)
 
 
+@pytest.mark.parametrize("written, where, said", [
+    ("{positive: 9}", "value_labels.positive", "expected string"),
+    ("[positive]", "value_labels", "expected object"),
+    ("{positive: ''}", "value_labels.positive", "non-empty"),
+    ("{9: nine}", "value_labels[9]", "9 is not a declared value"),
+])
+def test_malformed_value_labels_are_located(small_pathway_text, written, where, said):
+    """Value labels that are not a mapping of declared values to words are errors at their line and path."""
+    text = small_pathway_text.replace("    values: [positive, negative]\n",
+                                      f"    values: [positive, negative]\n    value_labels: {written}\n", 1)
+    line = line_of(text, "value_labels")
+    found = [p for p in problems(text) if p.startswith(f"demo.yaml:{line} at attributes.marker.{where}: ")]
+    assert found and said in found[0], problems(text)
+
+
 def test_nested_condition_is_checked(small_pathway_text):
     """Attributes inside all/any/not are checked too, with the full path."""
     text = small_pathway_text.replace("when: {marker: positive}",
