@@ -10,13 +10,14 @@ the arrows along a highlighted path.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import NamedTuple, Sequence
 
 import networkx as nx
 
 from sarcoma_sim.errors import PathwayError, Problem
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
-from sarcoma_sim.pathways.draw.style import DEFAULT_TYPOGRAPHY, PAD, Typography
+from sarcoma_sim.pathways.draw.style import BAND_HEADER_GAP, DEFAULT_TYPOGRAPHY, PAD, STRAY_GAP, Typography
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout import (
     Layout,
@@ -197,13 +198,24 @@ def _prepared_for(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typ
                 _STRUCTURES.clear()
             _STRUCTURES[shape] = structure
         node_size, label_size = _sizes(graph, measure, typography)
-        found = _prepared(graph, node_size, label_size, spacing, direction, structure=structure)
+        found = _prepared(graph, node_size, label_size, drawing_spacing(spacing, typography, measure, direction),
+                          direction, structure=structure)
         if len(_PREPARED) >= _PREPARED_LIMIT:
             _PREPARED.clear()
         _PREPARED[key] = found
     structure, rank, sizes, label_sizes, prepared_spacing = found
     # the layout reads these; copies, so that nothing done with one layout reaches the next
     return structure, dict(rank), dict(sizes), dict(label_sizes), prepared_spacing
+
+
+def drawing_spacing(spacing: Spacing | None, typography: Typography, measure, direction: str) -> Spacing:
+    """``spacing`` as a drawing lays out with it: running right, with room for a band's header
+    between a state of no line and the line's states under it in a column (``draw.shapes``)."""
+    spacing = spacing or Spacing()
+    if direction != "right":
+        return spacing
+    header = measure("First line", typography.header, "bold")[1] + BAND_HEADER_GAP + STRAY_GAP
+    return replace(spacing, band_header=header)
 
 
 def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typography = DEFAULT_TYPOGRAPHY,

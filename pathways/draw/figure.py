@@ -140,9 +140,10 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
 
     if not size_only:
         if down:
-            _draw_rows(ax, layout, ox, oy, lead, t)
+            _draw_rows(ax, graph, layout, ox, oy, lead, t)
         else:
-            _draw_bands(ax, layout, ox, band_top, diagram_bottom + 0.1, t)
+            _draw_bands(ax, graph, layout, ox, oy, band_top, diagram_bottom + 0.1, t,
+                        measure("First line", t.header, "bold")[1])
         _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
         _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
                     path_keys, measure, t)

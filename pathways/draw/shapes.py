@@ -4,29 +4,103 @@ labels, state boxes and decision diamonds, a highlighted path's steps numbered."
 from __future__ import annotations
 
 from sarcoma_sim.pathways.draw.diagram import _title_weight
-from sarcoma_sim.pathways.draw.style import EDGE_COLOUR, FADED, HIGHLIGHT_COLOUR, PAD, Typography, _style_of
-from sarcoma_sim.pathways.layout import DECISION, Layout, node_text
+from sarcoma_sim.pathways.draw.style import (
+    BAND_HEADER_GAP,
+    EDGE_COLOUR,
+    FADED,
+    HIGHLIGHT_COLOUR,
+    PAD,
+    STRAY_GAP,
+    Typography,
+    _style_of,
+)
+from sarcoma_sim.pathways.layout import DECISION, Layout, is_stray, node_text
 
 
-def _draw_bands(ax, layout: Layout, ox: float, top: float, bottom: float, t: Typography) -> None:
+def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bottom: float, t: Typography,
+                header_height: float) -> None:
+    """The bands of a layout running right: a shaded column per line of therapy, its header on top.
+
+    A state of no line that shares a line's columns (the imaging after a resection beside the
+    second line's drugs) is left outside its band where it stands wholly above or below the
+    line's states: the band starts (its header with it) below it, or ends above it. Otherwise the
+    band spans the diagram's height, the state within it: ``band_strays`` counts those."""
     from matplotlib.patches import Rectangle
 
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
-        ax.add_patch(Rectangle((ox + band.left, top), band.right - band.left, bottom - top,
+        start, end = band_extent(graph, layout, band, (top - oy, bottom - oy), header_height)
+        ax.add_patch(Rectangle((ox + band.left, oy + start), band.right - band.left, end - start,
                                facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
-        ax.text(ox + (band.left + band.right) / 2, top + 0.06, band.title, ha="center", va="top",
+        ax.text(ox + (band.left + band.right) / 2, oy + start + 0.06, band.title, ha="center", va="top",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")
 
 
-def _draw_rows(ax, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
-    """The bands of a layout running down: a shaded row per line of therapy, its header at the left."""
+def _strays(graph, layout: Layout, band) -> tuple[list, list]:
+    """The boxes in ``band``'s columns, if it holds a line's states: those of the band (the line's
+    states, link boxes, decision points) and the states of no line (``layout.is_stray``)."""
+    banded, strays = [], []
+    for item, box in layout.boxes.items():
+        along = box.y if layout.direction == "down" else box.x
+        if band.left <= along <= band.right:
+            (strays if is_stray(graph, item) else banded).append(box)
+    if not any(box.id in graph and graph.nodes[box.id].get("line") is not None for box in banded):
+        return [], []
+    return banded, strays
+
+
+def band_extent(graph, layout: Layout, band, full: tuple[float, float], header_height: float) -> tuple[float, float]:
+    """Where ``band`` starts and ends across the lines (layout coordinates; ``full`` is the whole
+    span, its header at the start): the whole span, unless the states of no line in its columns
+    stand wholly before or after its line's states, when it holds only what stands between them
+    (link boxes and decision points too), its header just above (running right). Running down the
+    headers stand in a column of their own at the left, so a row ends short only on the right."""
+    banded, strays = _strays(graph, layout, band)
+    if not banded or not strays:
+        return full
+    down = layout.direction == "down"
+
+    def near(box) -> float:
+        return box.left if down else box.top
+
+    def far(box) -> float:
+        return box.right if down else box.bottom
+
+    lined = [b for b in banded if graph.nodes[b.id].get("line") is not None]
+    first, last = min(near(b) for b in lined), max(far(b) for b in lined)
+    before = [b for b in strays if far(b) <= first]
+    after = [b for b in strays if near(b) >= last]
+    if len(before) + len(after) < len(strays) or (before and down):
+        return full
+    inside = [b for b in banded if all(near(b) >= far(s) for s in before) and all(far(b) <= near(s) for s in after)]
+    start = min(near(b) for b in inside) - header_height - BAND_HEADER_GAP if before else full[0]
+    end = max(far(b) for b in inside) + STRAY_GAP if after else full[1]
+    if any(far(s) > start - STRAY_GAP + 1e-9 for s in before) or any(near(s) < end + STRAY_GAP - 1e-9 for s in after):
+        return full
+    return start, end
+
+
+def band_strays(graph, layout: Layout, header_height: float) -> int:
+    """How many states of no line stand inside a band named for a line (see ``_draw_bands``)."""
+    count = 0
+    for band in layout.bands:
+        lined, strays = _strays(graph, layout, band)
+        if lined and strays and band_extent(graph, layout, band, (float("-inf"), float("inf")),
+                                            header_height) == (float("-inf"), float("inf")):
+            count += len(strays)
+    return count
+
+
+def _draw_rows(ax, graph, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
+    """The bands of a layout running down: a shaded row per line of therapy, its header at the left.
+    A state of no line at the right end of a line's row is left outside it (``band_extent``)."""
     from matplotlib.patches import Rectangle
 
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
-        ax.add_patch(Rectangle((ox - lead, oy + band.left), layout.width + lead, band.right - band.left,
+        start, end = band_extent(graph, layout, band, (-lead, layout.width), 0.0)
+        ax.add_patch(Rectangle((ox + start, oy + band.left), end - start, band.right - band.left,
                                facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
         ax.text(ox - lead + 0.08, oy + (band.left + band.right) / 2, band.title, ha="left", va="center",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,

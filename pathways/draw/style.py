@@ -20,6 +20,10 @@ HIGHLIGHT_COLOUR = "#C0392B"
 FADED = 0.22
 
 PAD = 0.11
+# A band that leaves out a state of no line sharing its columns (draw.shapes): the room under its
+# header before the line's first state, and between the band's edge and the state left out (inches).
+BAND_HEADER_GAP = 0.12
+STRAY_GAP = 0.06
 DPI = 150
 LINK_STYLE = ("#6B6B6B", "#FFFFFF")
 

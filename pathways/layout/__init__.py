@@ -67,8 +67,8 @@ __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
     "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
     "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "conjuncts", "diagram_structure",
-    "edge_label", "estimate_text_size", "extent_bound", "layered_layout", "layered_layout_within", "line_title",
-    "node_text", "regimen_detail", "sizing_texts", "state_columns", "transposed",
+    "edge_label", "estimate_text_size", "extent_bound", "is_stray", "layered_layout", "layered_layout_within",
+    "line_title", "node_text", "regimen_detail", "sizing_texts", "state_columns", "transposed",
 ]
 
 Measure = Callable[[str], tuple[float, float]]
@@ -227,6 +227,33 @@ def transposed(layout: Layout) -> Layout:
                   spacing=layout.spacing, direction="down" if layout.direction == "right" else "right")
 
 
+def band_members(graph, layers: list[list]) -> tuple[frozenset, frozenset]:
+    """In the columns that hold a line of therapy: its states of no line (not link boxes or
+    decision points: the imaging after a resection, a surgery), left outside the line's band where
+    they stand before or after the rest (``draw.shapes``), and the rest (boxes and decision points)."""
+    strays: set = set()
+    banded: set = set()
+    for layer in layers:
+        real = [n for n in layer if not isinstance(n, tuple)]
+        if not any(n in graph and graph.nodes[n].get("line") is not None for n in real):
+            continue
+        for n in real:
+            if is_stray(graph, n):
+                strays.add(n)
+            else:
+                banded.add(n)
+    return frozenset(strays), frozenset(banded)
+
+
+def is_stray(graph, node) -> bool:
+    """Whether ``node`` is a state of no line of therapy that is not a link box (a surgery, the
+    imaging after a resection, an end of the pathway): beside a line's states, outside its band."""
+    if node not in graph:
+        return False
+    attrs = graph.nodes[node]
+    return attrs.get("line") is None and attrs.get("kind") not in ("link", "decision", None)
+
+
 def _place(graph, structure: Structure, rank: dict[str, int], sizes, label_sizes,
            spacing: Spacing) -> Layout:
     layers, chains = _layers_and_chains(structure, rank)
@@ -235,7 +262,8 @@ def _place(graph, structure: Structure, rank: dict[str, int], sizes, label_sizes
     _order_layers(graph, structure, layers, chains)
 
     arcs_top = _top_arcs(structure, rank)
-    separation = _separation(structure, sizes, label_sizes, spacing, arcs_top)
+    strays, banded = band_members(graph, layers) if spacing.band_header else (frozenset(), frozenset())
+    separation = _separation(structure, sizes, label_sizes, spacing, arcs_top, strays, banded)
     y = _heights(layers, chains, separation)
 
     widths = _column_widths(layers, sizes, spacing)

@@ -15,8 +15,13 @@ from sarcoma_sim.pathways.layout.structure import Structure, chain_neighbours
 Separation = Callable[[object, object], float]
 
 
-def _separation(structure: Structure, sizes, label_sizes, spacing: Spacing, arcs_top) -> Separation:
-    """The least distance between the centres of two items stacked in a column (first above)."""
+def _separation(structure: Structure, sizes, label_sizes, spacing: Spacing, arcs_top,
+                strays: frozenset = frozenset(), banded: frozenset = frozenset()) -> Separation:
+    """The least distance between the centres of two items stacked in a column (first above).
+
+    In a column of a line of therapy, an item of its band (in ``banded``) under a state of no line
+    (in ``strays``: the imaging after a resection) keeps ``spacing.band_header`` between them:
+    the line's band can start there, its header above the item, the other state outside it."""
     height_of = {}
     for n in structure.states:
         height_of[n] = sizes[n][1]
@@ -53,6 +58,9 @@ def _separation(structure: Structure, sizes, label_sizes, spacing: Spacing, arcs
         if real_a and real_b and a in lone_label and b in lone_label:
             labels = (lone_label[a] + lone_label[b]) / 2 + 2 * spacing.label_margin + gap
             least = max(least, labels + arc_room_above.get(b, 0.0))
+        if spacing.band_header and a in strays and b in banded:
+            least = max(least, item_height(a) / 2 + item_height(b) / 2 + spacing.band_header
+                        + arc_room_above.get(b, 0.0))
         return least
 
     return separation

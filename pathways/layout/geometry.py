@@ -94,6 +94,9 @@ class Spacing:
     arc_rise: float = 0.32
     port_step: float = 0.13
     margin: float = 0.12
+    # running right, the least gap above a line's state stacked under a state of no line in its
+    # column, room for the band's header between them (``draw.shapes``); 0: none kept
+    band_header: float = 0.0
 
 
 @dataclass(frozen=True)

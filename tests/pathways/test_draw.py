@@ -260,3 +260,78 @@ def test_a_layout_beyond_the_page_room_does_not_fit_the_page(direction, highligh
         # without a layout, room for any: no less than with one
         any_room = page_room(graph, None, page, highlight=highlight, measure=measure, margin=0.2)
         assert any_room[0] >= room[0] and any_room[1] >= room[1]
+
+
+def _column(direction: str, *stack):
+    """A graph and layout of one band ("First line", 0-3 in along the lines) holding ``stack``:
+    (id, line or None, kind) stacked 1 in apart across the lines, each 0.6 in deep."""
+    import networkx as nx
+
+    from sarcoma_sim.pathways.layout import Band, Box, Layout
+
+    graph = nx.MultiDiGraph()
+    boxes = {}
+    for i, (node, line, kind) in enumerate(stack):
+        graph.add_node(node, line=line, kind=kind)
+        across = 0.5 + i * 1.0
+        boxes[node] = (Box(node, "state", across, 1.5, 0.6, 1.0) if direction == "down"
+                       else Box(node, "state", 1.5, across, 1.0, 0.6))
+    layout = Layout(None, boxes, (), (Band("First line", 0.0, 3.0),), {}, 3.0, 3.0, direction=direction)
+    return graph, layout
+
+
+@pytest.mark.parametrize("stack, expected", [
+    # the imaging after a resection above the line's drugs: the band starts under it, header room above the drug
+    ([("imaging", None, "assessment"), ("drug", 1, "therapy"), ("other", 1, "therapy")], (1.2 - 0.2 - 0.12, 9.0)),
+    # a surgery below them: the band ends above it
+    ([("drug", 1, "therapy"), ("other", 1, "therapy"), ("surgery", None, "surgery")], (-1.0, 1.8 + 0.06)),
+    # a link box above the stray is left out with it; one below it stays in the band
+    ([("link:a", None, "link"), ("surgery", None, "surgery"), ("link:b", None, "link"), ("drug", 1, "therapy")],
+     (2.2 - 0.2 - 0.12, 9.0)),
+    # a stray between the line's states: the band spans everything (``band_strays`` counts it)
+    ([("drug", 1, "therapy"), ("imaging", None, "assessment"), ("other", 1, "therapy")], (-1.0, 9.0)),
+    # no stray: the whole span
+    ([("drug", 1, "therapy"), ("link:a", None, "link")], (-1.0, 9.0)),
+])
+def test_a_band_leaves_out_states_of_no_line_before_or_after_its_own(stack, expected):
+    """Running right, a line's band stops short of a state of no line (surgery, imaging, an end)
+    standing wholly above or below the line's states, so no heading names it as that line's."""
+    from sarcoma_sim.pathways.draw.shapes import band_extent, band_strays
+
+    graph, layout = _column("right", *stack)
+    start, end = band_extent(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2)
+    assert (round(start, 6), round(end, 6)) == pytest.approx(expected)
+    inside = (start, end) == (-1.0, 9.0) and any(kind not in ("link", "therapy") for _, _, kind in stack)
+    assert band_strays(graph, layout, 0.2) == (1 if inside else 0)
+
+
+def test_a_row_drawn_down_ends_short_only_on_the_right():
+    """Running down the headers stand at the left: a state of no line at a row's right end is left
+    out of it, one at its left end is not (the row would part from its header)."""
+    from sarcoma_sim.pathways.draw.shapes import band_extent
+
+    graph, layout = _column("down", ("drug", 1, "therapy"), ("end", None, "terminal"))
+    assert band_extent(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0) == pytest.approx((-1.0, 0.8 + 0.06))
+    graph, layout = _column("down", ("surgery", None, "surgery"), ("drug", 1, "therapy"))
+    assert band_extent(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0) == (-1.0, 9.0)
+
+
+def test_a_state_of_no_line_above_a_lines_drug_leaves_room_for_its_header():
+    """Epithelioid sarcoma's second slide drawn right: the imaging after a resection stands above the
+    second line's drugs in their column, outside the band, the band's header between them."""
+    from sarcoma_sim.pathways.draw import PRESETS, preset_panels
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+    from sarcoma_sim.pathways.draw.shapes import band_extent
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    preset, measure = PRESETS["slide"], _TextMeasure()
+    panel = next(p for p in preset_panels(load_subtype("epithelioid_sarcoma"), preset)
+                 if "post_resection_surveillance" in p.states and "tazemetostat_second_line" in p.states)
+    with wrap_widths(*(panel.wraps or (*preset.wraps, None))[:3], link=(panel.wraps or (None,) * 4)[3]):
+        layout = diagram_layout(panel.graph, measure, preset.typography, preset.spacing_for("right"), "right")
+    header = measure("First line", preset.typography.header, "bold")[1]
+    band = next(b for b in layout.bands if b.title == "Second line")
+    start, _ = band_extent(panel.graph, layout, band, (-10.0, 10.0), header)
+    imaging, drug = layout.boxes["post_resection_surveillance"], layout.boxes["tazemetostat_second_line"]
+    assert imaging.bottom < start < start + header < drug.top

@@ -18,6 +18,7 @@ from sarcoma_sim.pathways.draw.diagram import (
     _sizes,
     diagram_bound,
     diagram_layout,
+    drawing_spacing,
     graph_fingerprint,
 )
 from sarcoma_sim.pathways.draw.measure import _TextMeasure
@@ -51,7 +52,7 @@ def empty_caches(monkeypatch):
 
 def uncached_prepared(graph, measure, typography, spacing, direction):
     node_size, label_size = _sizes(graph, measure, typography)
-    return _prepared(graph, node_size, label_size, spacing, direction)
+    return _prepared(graph, node_size, label_size, drawing_spacing(spacing, typography, measure, direction), direction)
 
 
 @pytest.mark.parametrize("direction", ["right", "down"])
@@ -112,7 +113,8 @@ def test_a_layout_started_from_its_first_attempt_equals_one_laid_out_afresh(empt
     panel, measure, spacing = first_panel(), _TextMeasure(), SLIDE.spacing_for(direction)
     with wrap_widths(*SLIDE.wraps):
         node_size, label_size = _sizes(panel, measure, SLIDE.typography)
-        fresh = layered_layout(panel, node_size, label_size, spacing, attempts=6, direction=direction)
+        drawn_spacing = drawing_spacing(spacing, SLIDE.typography, measure, direction)
+        fresh = layered_layout(panel, node_size, label_size, drawn_spacing, attempts=6, direction=direction)
         first = diagram_layout(panel, measure, SLIDE.typography, spacing, direction, attempts=1)
         assert first.collisions > 0   # else the full layout is the first one, and nothing is reused
         placed = []
