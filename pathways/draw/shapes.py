@@ -23,8 +23,8 @@ def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bot
 
     A state of no line that shares a line's columns (the imaging after a resection beside the
     second line's drugs) is left outside its band where it stands wholly above or below the
-    line's states: the band starts (its header with it) below it, or ends above it. Otherwise the
-    band spans the diagram's height, the state within it: ``band_strays`` counts those."""
+    line's states: the band starts (its header with it) below it, or ends above it (``band_extent``).
+    Otherwise the band spans the diagram's height, the state within it."""
     from matplotlib.patches import Rectangle
 
     for i, band in enumerate(layout.bands):
@@ -79,17 +79,6 @@ def band_extent(graph, layout: Layout, band, full: tuple[float, float], header_h
     if any(far(s) > start - STRAY_GAP + 1e-9 for s in before) or any(near(s) < end + STRAY_GAP - 1e-9 for s in after):
         return full
     return start, end
-
-
-def band_strays(graph, layout: Layout, header_height: float) -> int:
-    """How many states of no line stand inside a band named for a line (see ``_draw_bands``)."""
-    count = 0
-    for band in layout.bands:
-        lined, strays = _strays(graph, layout, band)
-        if lined and strays and band_extent(graph, layout, band, (float("-inf"), float("inf")),
-                                            header_height) == (float("-inf"), float("inf")):
-            count += len(strays)
-    return count
 
 
 def _draw_rows(ax, graph, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
