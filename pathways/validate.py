@@ -64,6 +64,9 @@ def _schema_message(error) -> str:
         return f"expected {expected}, got {type(error.instance).__name__} {error.instance!r}"
     if error.validator == "oneOf":
         return f"expected a value or a list of values (text), got {error.instance!r}"
+    if error.validator == "minLength" and isinstance(error.instance, str):
+        # the schema library's own words for it differ between its versions
+        return f"expected text of at least {error.validator_value} character(s), got {error.instance!r}"
     return error.message
 
 

@@ -171,7 +171,7 @@ def test_value_label_for_an_undeclared_value(small_pathway_text):
 @pytest.mark.parametrize("written, where, said", [
     ("{positive: 9}", "value_labels.positive", "expected string"),
     ("[positive]", "value_labels", "expected object"),
-    ("{positive: ''}", "value_labels.positive", "non-empty"),
+    ("{positive: ''}", "value_labels.positive", "expected text of at least 1 character(s), got ''"),
     ("{9: nine}", "value_labels[9]", "9 is not a declared value"),
 ])
 def test_malformed_value_labels_are_located(small_pathway_text, written, where, said):
