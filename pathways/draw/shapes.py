@@ -3,6 +3,8 @@ labels, state boxes and decision diamonds, a highlighted path's steps numbered."
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sarcoma_sim.pathways.draw.diagram import _title_weight
 from sarcoma_sim.pathways.draw.style import (
     BAND_HEADER_GAP,
@@ -14,7 +16,7 @@ from sarcoma_sim.pathways.draw.style import (
     Typography,
     _style_of,
 )
-from sarcoma_sim.pathways.layout import DECISION, Layout, is_stray, node_text
+from sarcoma_sim.pathways.layout import DECISION, Band, Layout, is_stray, node_text
 
 
 def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bottom: float, t: Typography,
@@ -23,18 +25,66 @@ def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bot
 
     A state of no line that shares a line's columns (the imaging after a resection beside the
     second line's drugs) is left outside its band where it stands wholly above or below the
-    line's states: the band starts (its header with it) below it, or ends above it (``band_extent``).
-    Otherwise the band spans the diagram's height, the state within it."""
-    from matplotlib.patches import Rectangle
-
+    line's states, in the band's columns together or column by column (``band_shape``): the band
+    starts (its header with it) below it, or ends above it. Otherwise the band spans the diagram's
+    height, the state within it."""
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
-        start, end = band_extent(graph, layout, band, (top - oy, bottom - oy), header_height)
-        ax.add_patch(Rectangle((ox + band.left, oy + start), band.right - band.left, end - start,
-                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
-        ax.text(ox + (band.left + band.right) / 2, oy + start + 0.06, band.title, ha="center", va="top",
+        shape = band_shape(graph, layout, band, (top - oy, bottom - oy), header_height)
+        _shade(ax, [(ox + along, oy + across) for along, across in shape.outline()], shade, band.title)
+        along, start = shape.header
+        ax.text(ox + along, oy + start + 0.06, band.title, ha="center", va="top",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")
+
+
+def _shade(ax, corners: list[tuple[float, float]], colour: str, title: str) -> None:
+    from matplotlib.patches import Polygon
+
+    ax.add_patch(Polygon(corners, closed=True, facecolor=colour, edgecolor="none", zorder=0, gid=f"band:{title}"))
+
+
+@dataclass(frozen=True)
+class BandShape:
+    """Where a band is shaded: ``pieces`` (along-left, along-right, start, end), a run of its
+    columns each, in order along the lines, and ``header`` (its centre along, its start across),
+    where the band's header stands (layout coordinates)."""
+
+    pieces: tuple[tuple[float, float, float, float], ...]
+    header: tuple[float, float]
+
+    def outline(self) -> list[tuple[float, float]]:
+        """The corners (along, across) of the shaded outline: the pieces' starts in order, then
+        their ends back."""
+        starts = [corner for left, right, start, _ in self.pieces for corner in ((left, start), (right, start))]
+        ends = [corner for left, right, _, end in reversed(self.pieces) for corner in ((right, end), (left, end))]
+        return starts + ends
+
+
+def band_shape(graph, layout: Layout, band, full: tuple[float, float], header_height: float) -> BandShape:
+    """How ``band`` is shaded (``full``: the whole span across the lines): as one piece where its
+    states of no line stand before or after its line's states in all its columns together
+    (``band_extent``); else, where they do so column by column (GIST's resection of limited
+    progression above the first line's reduced dose, its surveillance below the escalated one
+    beside it), a piece per run of columns of one extent, the header over the widest piece that
+    starts first. Otherwise one piece spanning everything."""
+    whole = band_extent(graph, layout, band, full, header_height)
+    one = BandShape(((band.left, band.right, *whole),), ((band.left + band.right) / 2, whole[0]))
+    if whole != full or len(band.columns) < 2:
+        return one
+    extents = [band_extent(graph, layout, Band(band.title, left, right, ((left, right),)), full, header_height)
+               for left, right in band.columns]
+    if len(set(extents)) == 1:
+        return one
+    pieces: list[tuple[float, float, float, float]] = []
+    for (left, right), extent in zip(band.columns, extents):
+        if pieces and pieces[-1][2:] == extent:
+            pieces[-1] = (pieces[-1][0], right, *extent)
+        else:
+            pieces.append((left, right, *extent))
+    first = min(start for _, _, start, _ in pieces)
+    left, right, start, _ = max((p for p in pieces if p[2] == first), key=lambda p: p[1] - p[0])
+    return BandShape(tuple(pieces), ((left + right) / 2, start))
 
 
 def _strays(graph, layout: Layout, band) -> tuple[list, list]:
@@ -83,14 +133,11 @@ def band_extent(graph, layout: Layout, band, full: tuple[float, float], header_h
 
 def _draw_rows(ax, graph, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
     """The bands of a layout running down: a shaded row per line of therapy, its header at the left.
-    A state of no line at the right end of a line's row is left outside it (``band_extent``)."""
-    from matplotlib.patches import Rectangle
-
+    A state of no line at the right end of a line's row is left outside it (``band_shape``)."""
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
-        start, end = band_extent(graph, layout, band, (-lead, layout.width), 0.0)
-        ax.add_patch(Rectangle((ox + start, oy + band.left), end - start, band.right - band.left,
-                               facecolor=shade, edgecolor="none", zorder=0, gid=f"band:{band.title}"))
+        shape = band_shape(graph, layout, band, (-lead, layout.width), 0.0)
+        _shade(ax, [(ox + across, oy + along) for along, across in shape.outline()], shade, band.title)
         ax.text(ox - lead + 0.08, oy + (band.left + band.right) / 2, band.title, ha="left", va="center",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")

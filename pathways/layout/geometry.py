@@ -74,11 +74,13 @@ class Route:
 @dataclass(frozen=True)
 class Band:
     """A header over adjacent columns: "Workup", "First line", ..., "End" (``left`` and ``right``
-    are the band's top and bottom when the layout runs down)."""
+    are the band's top and bottom when the layout runs down; ``columns`` the extents, in the same
+    axis, of each column it spans, in order)."""
 
     title: str
     left: float
     right: float
+    columns: tuple[tuple[float, float], ...] = ()
 
 
 @dataclass(frozen=True)

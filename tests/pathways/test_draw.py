@@ -302,6 +302,71 @@ def test_a_band_leaves_out_states_of_no_line_before_or_after_its_own(stack, expe
     assert band_extent(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2) == pytest.approx(expected)
 
 
+def _two_columns(*columns):
+    """A graph and layout of one band ("First line") over two columns, 0-3 and 3-6 in along the
+    lines, each holding its stack of (id, line or None, kind), 1 in apart across, 0.6 in deep."""
+    import networkx as nx
+
+    from sarcoma_sim.pathways.layout import Band, Box, Layout
+
+    graph, boxes = nx.MultiDiGraph(), {}
+    for c, stack in enumerate(columns):
+        for i, (node, line, kind) in enumerate(stack):
+            graph.add_node(node, line=line, kind=kind)
+            boxes[node] = Box(node, "state", 1.5 + 3.0 * c, 0.5 + i * 1.0, 1.0, 0.6, c)
+    band = Band("First line", 0.0, 6.0, ((0.0, 3.0), (3.0, 6.0)))
+    return graph, Layout(None, boxes, (), (band,), {}, 6.0, 3.0)
+
+
+def test_a_band_leaves_out_states_of_no_line_column_by_column():
+    """GIST's third slide: a resection above the drugs of one column and the imaging below the drug
+    of the next leave the band stepped, each column short of its own, the header over the column
+    that starts first."""
+    from sarcoma_sim.pathways.draw.shapes import band_shape
+
+    graph, layout = _two_columns(
+        [("resection", None, "surgery"), ("reduced", 1, "therapy"), ("adjuvant", 1, "therapy")],
+        [("escalated", 1, "therapy"), ("other", 1, "therapy"), ("imaging", None, "assessment")])
+    shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2)
+    pieces = ((0.0, 3.0, 1.2 - 0.2 - 0.12, 9.0), (3.0, 6.0, -1.0, 1.8 + 0.06))
+    assert [pytest.approx(p) for p in pieces] == list(shape.pieces)
+    assert shape.header == pytest.approx((4.5, -1.0))
+    # the outline runs along the starts, then back along the ends
+    corners = [(0.0, 0.88), (3.0, 0.88), (3.0, -1.0), (6.0, -1.0), (6.0, 1.86), (3.0, 1.86), (3.0, 9.0), (0.0, 9.0)]
+    assert [pytest.approx(c) for c in corners] == shape.outline()
+
+
+@pytest.mark.parametrize("columns", [
+    # strays before the line's states in both columns together: one piece, as ``band_extent`` gives
+    ([("resection", None, "surgery"), ("drug", 1, "therapy")],
+     [("imaging", None, "assessment"), ("other", 1, "therapy")]),
+    # no stray: one piece, the whole span
+    ([("drug", 1, "therapy")], [("other", 1, "therapy")]),
+])
+def test_a_band_is_one_piece_where_its_columns_agree(columns):
+    """Where every column of a band stops short alike, or none does, the band is one rectangle."""
+    from sarcoma_sim.pathways.draw.shapes import band_extent, band_shape
+
+    graph, layout = _two_columns(*columns)
+    band = layout.bands[0]
+    start, end = band_extent(graph, layout, band, (-1.0, 9.0), 0.2)
+    shape = band_shape(graph, layout, band, (-1.0, 9.0), 0.2)
+    assert shape.pieces == ((0.0, 6.0, start, end),) and shape.header == (3.0, start)
+
+
+def test_a_column_whose_stray_stands_between_its_drugs_keeps_the_full_span():
+    """A column with a state of no line between its line's states keeps the band's whole span; the
+    column beside it still stops short of its own stray."""
+    from sarcoma_sim.pathways.draw.shapes import band_shape
+
+    graph, layout = _two_columns(
+        [("drug", 1, "therapy"), ("imaging", None, "assessment"), ("other", 1, "therapy")],
+        [("escalated", 1, "therapy"), ("surgery", None, "surgery")])
+    shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2)
+    assert [pytest.approx(p) for p in ((0.0, 3.0, -1.0, 9.0), (3.0, 6.0, -1.0, 0.8 + 0.06))] == list(shape.pieces)
+    assert shape.header == pytest.approx((1.5, -1.0))
+
+
 def test_a_row_drawn_down_ends_short_only_on_the_right():
     """Running down the headers stand at the left: a state of no line at a row's right end is left
     out of it, one at its left end is not (the row would part from its header)."""

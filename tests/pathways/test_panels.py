@@ -84,27 +84,20 @@ def test_slide_panel_counts(subtype, direction):
     assert len(slide_panels(subtype, direction)) <= SLIDE_TARGET.get(subtype, DEFAULT_TARGET)
 
 
-# GIST's third slide drawn right: its resection and surveillance stand on either side of the first
-# line's drugs across the band's two columns, so the band still spans them (issue 21)
-HEADING_NOT_YET = {("gist", "right")}
-
-
 @pytest.mark.parametrize("subtype", [
-    pytest.param(s, id=s, marks=([] if s == REPRESENTATIVE[0] else [pytest.mark.slow]) + (
-        [pytest.mark.xfail(strict=True, reason="issue 21: a band of two columns")] if (s, "right") in HEADING_NOT_YET
-        else [])) for s in SUBTYPE_IDS])
+    pytest.param(s, id=s, marks=[] if s == REPRESENTATIVE[0] else [pytest.mark.slow]) for s in SUBTYPE_IDS])
 def test_no_line_heading_stands_over_a_state_of_no_line(subtype):
     """Drawn right, a surgery, surveillance or end of the pathway sharing a line's columns stands
-    outside that line's band on every slide: no "Second line" heading over the imaging after a resection."""
+    outside that line's band on every slide, and clear of its heading: no "Second line" heading
+    over the imaging after a resection."""
     from sarcoma_sim.pathways.draw.diagram import diagram_layout
     from sarcoma_sim.pathways.draw.measure import _TextMeasure
-    from sarcoma_sim.pathways.draw.shapes import band_extent
-    from sarcoma_sim.pathways.layout import is_stray
+    from sarcoma_sim.pathways.draw.shapes import band_shape
+    from sarcoma_sim.pathways.layout import Box, is_stray
     from sarcoma_sim.pathways.layout.text import wrap_widths
 
     preset, measure = PRESETS["slide"], _TextMeasure()
-    header = measure("First line", preset.typography.header, "bold")[1]
-    inside = []
+    inside, under = [], []
     for panel in slide_panels(subtype, "right"):
         title, detail, label, link = panel.wraps or (*preset.wraps, None)
         with wrap_widths(title, detail, label, link=link):
@@ -113,10 +106,15 @@ def test_no_line_heading_stands_over_a_state_of_no_line(subtype):
             boxes = [box for box in layout.boxes.values() if band.left <= box.x <= band.right]
             if not any(panel.graph.nodes.get(box.id, {}).get("line") for box in boxes):
                 continue   # the workup's band, the end's
-            start, end = band_extent(panel.graph, layout, band, (-100.0, 100.0), header)
-            inside += [(panel.number, band.title, box.id) for box in boxes
-                       if is_stray(panel.graph, box.id) and start < box.y < end]
-    assert not inside
+            width, height = measure(band.title, preset.typography.header, "bold")
+            shape = band_shape(panel.graph, layout, band, (-100.0, 100.0), height)
+            along, start = shape.header
+            heading = Box("heading", "state", along, start + height / 2, width, height)
+            strays = [box for box in boxes if is_stray(panel.graph, box.id)]
+            inside += [(panel.number, band.title, box.id) for box in strays for left, right, top, bottom in shape.pieces
+                       if left <= box.x <= right and top < box.y < bottom]
+            under += [(panel.number, band.title, box.id) for box in strays if heading.overlaps(box)]
+    assert not inside and not under
 
 
 def line_rank(graph: nx.MultiDiGraph, states) -> tuple[int, int]:
