@@ -24,7 +24,6 @@ from sarcoma_sim.pathways.layout import (
     Spacing,
     Structure,
     diagram_structure,
-    layered_layout,
     layered_layout_within,
     sizing_texts,
 )
@@ -123,21 +122,8 @@ def diagram_layout(graph: nx.MultiDiGraph, measure: _TextMeasure | None = None,
     with the same options again costs only its fingerprint. ``attempts`` is how many times the
     spacing may grow while labels collide (``layered_layout``); one gives the smallest layout.
     """
-    measure = measure or _TextMeasure()
-    key = layout_key(graph, typography, spacing, direction, attempts, getattr(measure, "fonts", None))
-    found = _LAYOUTS.get(key)
-    first = None
-    if found is None and attempts > 1:
-        # the first attempt is the layout asked for with one attempt: where its labels are clear,
-        # more attempts end with it (fitting a panel lays it out with one attempt first); where
-        # they collide, more attempts start from it
-        first = _LAYOUTS.get(key._replace(attempts=1))
-        if first is not None and first.collisions == 0:
-            found = first
-    if found is None:
-        found = layered_layout(graph, spacing=spacing, direction=direction, attempts=attempts,
-                               prepared=_prepared_for(graph, measure, typography, spacing, direction, key), first=first)
-        _keep(key, found)
+    found = _layout_within(graph, None, measure or _TextMeasure(), typography, spacing, direction, attempts)
+    assert found is not None  # without a limit there is always a layout
     return found
 
 
@@ -148,19 +134,31 @@ def clear_within(graph: nx.MultiDiGraph, length_limit: float, measure: _TextMeas
     ``length_limit`` inches along the lines of therapy: an attempt whose labels collide outgrew it
     (``layout.layered_layout_within``), and it is not grown further. Otherwise True, and the
     layout is the one ``diagram_layout`` gives, kept for it (its size is the caller's to check)."""
+    return _layout_within(graph, length_limit, measure, typography, spacing, direction, attempts) is not None
+
+
+def _layout_within(graph: nx.MultiDiGraph, length_limit: float | None, measure: _TextMeasure,
+                   typography: Typography, spacing: Spacing | None, direction: str, attempts: int) -> Layout | None:
+    """``diagram_layout``'s layout, kept for the process; None where, held to ``length_limit``, an
+    attempt whose labels collide outgrew it (nothing is kept then)."""
     key = layout_key(graph, typography, spacing, direction, attempts, getattr(measure, "fonts", None))
     found = _LAYOUTS.get(key)
-    if found is None:
+    if found is not None:
+        return found
+    first = None
+    if attempts > 1:
+        # the first attempt is the layout asked for with one attempt: where its labels are clear,
+        # more attempts end with it (fitting a panel lays it out with one attempt first); where
+        # they collide, more attempts start from it
         first = _LAYOUTS.get(key._replace(attempts=1))
         if first is not None and first.collisions == 0:
-            return True
-        found = layered_layout_within(graph, length_limit, spacing=spacing, direction=direction, attempts=attempts,
-                                      prepared=_prepared_for(graph, measure, typography, spacing, direction, key),
-                                      first=first)
-        if found is None:
-            return False
+            return first
+    found = layered_layout_within(graph, length_limit, spacing=spacing, direction=direction, attempts=attempts,
+                                  prepared=_prepared_for(graph, measure, typography, spacing, direction, key),
+                                  first=first)
+    if found is not None:
         _keep(key, found)
-    return True
+    return found
 
 
 def _keep(key: LayoutKey, layout: Layout) -> None:

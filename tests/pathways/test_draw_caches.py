@@ -118,13 +118,13 @@ def test_a_layout_started_from_its_first_attempt_equals_one_laid_out_afresh(empt
         first = diagram_layout(panel, measure, SLIDE.typography, spacing, direction, attempts=1)
         assert first.collisions > 0   # else the full layout is the first one, and nothing is reused
         placed = []
-        original = diagram_module.layered_layout
+        original = diagram_module.layered_layout_within
 
         def spy(*args, **kwargs):
             placed.append(kwargs.get("first"))
             return original(*args, **kwargs)
 
-        monkeypatch.setattr(diagram_module, "layered_layout", spy)
+        monkeypatch.setattr(diagram_module, "layered_layout_within", spy)
         full = diagram_layout(panel, measure, SLIDE.typography, spacing, direction)
     assert placed == [first]
     assert full == fresh

@@ -150,8 +150,8 @@ def test_a_new_walk_of_a_pathway_reuses_its_layout_and_draws_what_a_fresh_proces
     from sarcoma_sim.web.diagrams import neutral_labels
 
     laid_out = []
-    original = draw.layered_layout
-    monkeypatch.setattr(draw, "layered_layout", lambda *a, **k: laid_out.append(1) or original(*a, **k))
+    original = draw.layered_layout_within
+    monkeypatch.setattr(draw, "layered_layout_within", lambda *a, **k: laid_out.append(1) or original(*a, **k))
     url = start(client, "gist", "3")
     assert client.get(f"{url}/map.svg").status_code == 200
     first_walk = len(laid_out)  # 1, or 0 when an earlier test in this process laid the neutral GIST map out
@@ -173,8 +173,8 @@ from sarcoma_sim.pathways.load import load_subtype
 from sarcoma_sim.web.diagrams import draw_neutral_map, draw_svg, neutral_labels, warm_layouts
 warmed = warm_layouts(["leiomyosarcoma"])
 laid_out = []
-original = draw.layered_layout
-draw.layered_layout = lambda *a, **k: laid_out.append(1) or original(*a, **k)
+original = draw.layered_layout_within
+draw.layered_layout_within = lambda *a, **k: laid_out.append(1) or original(*a, **k)
 pathway = load_subtype("leiomyosarcoma")
 draw_neutral_map(("subtype", "leiomyosarcoma"), tuple(neutral_labels(pathway).items()), (pathway.initial,), "t")
 draw_svg(("subtype", "leiomyosarcoma"), (), "t")
