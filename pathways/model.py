@@ -67,6 +67,12 @@ class Regimen:
         parts = [what] + [p for p in (self.dose, self.schedule) if p]
         return " ".join(p for p in parts if p)
 
+    @property
+    def setting(self) -> str:
+        """Where the regimen stands in the course: "adjuvant" after resection of localised disease,
+        else its line ("line 2"); adjuvant imatinib is no first line of advanced GIST."""
+        return "adjuvant" if self.adjuvant else f"line {self.line}"
+
 
 @dataclass(frozen=True)
 class State:

@@ -43,7 +43,9 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
 
     def described(attrs: dict) -> list[str]:
         lines = [node_label(attrs, whole=True).replace("\n", ", ")]
-        if attrs.get("kind") == "therapy" and attrs.get("line"):
+        if attrs.get("kind") == "therapy" and attrs.get("adjuvant"):
+            lines[0] += " (adjuvant)"
+        elif attrs.get("kind") == "therapy" and attrs.get("line"):
             lines[0] += f" (line {attrs['line']})"
         cited = [f"{sid}: {sources.get(sid, '')}" for sid in attrs.get("sources") or []]
         if cited:

@@ -9,7 +9,7 @@ import threading
 from sarcoma_sim.notice import NOT_FOR_CLINICAL_USE
 from sarcoma_sim.pathways.draw.measure import _TextMeasure, _wrapped
 from sarcoma_sim.pathways.draw.style import DPI, EDGE_COLOUR, HIGHLIGHT_COLOUR, Typography, _style_of
-from sarcoma_sim.pathways.layout import Layout
+from sarcoma_sim.pathways.layout import Layout, drawn_line
 
 
 def _legend_handles(graph, layout: Layout, highlighted: bool) -> list:
@@ -21,7 +21,7 @@ def _legend_handles(graph, layout: Layout, highlighted: bool) -> list:
     order = sorted(graph.nodes, key=lambda n: (
         ["workup", "therapy", "surgery", "assessment", "terminal"].index(graph.nodes[n].get("kind"))
         if graph.nodes[n].get("kind") in ("workup", "therapy", "surgery", "assessment", "terminal") else 9,
-        graph.nodes[n].get("line") or 0))
+        drawn_line(graph.nodes[n]) or 0))
     names = {"workup": "workup", "surgery": "surgery", "assessment": "assessment",
              "terminal": "end of pathway", "state on another panel": "dashed grey: states on other panels"}
     for n in order:

@@ -16,7 +16,7 @@ from sarcoma_sim.pathways.draw.style import (
     Typography,
     _style_of,
 )
-from sarcoma_sim.pathways.layout import DECISION, Band, Layout, is_stray, node_text
+from sarcoma_sim.pathways.layout import DECISION, Band, Layout, drawn_line, is_stray, node_text
 
 
 def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bottom: float, t: Typography,
@@ -95,7 +95,7 @@ def _strays(graph, layout: Layout, band) -> tuple[list, list]:
         along = box.y if layout.direction == "down" else box.x
         if band.left <= along <= band.right:
             (strays if is_stray(graph, item) else banded).append(box)
-    if not any(box.id in graph and graph.nodes[box.id].get("line") is not None for box in banded):
+    if not any(box.id in graph and drawn_line(graph.nodes[box.id]) is not None for box in banded):
         return [], []
     return banded, strays
 
@@ -117,7 +117,7 @@ def band_extent(graph, layout: Layout, band, full: tuple[float, float], header_h
     def far(box) -> float:
         return box.right if down else box.bottom
 
-    lined = [b for b in banded if graph.nodes[b.id].get("line") is not None]
+    lined = [b for b in banded if drawn_line(graph.nodes[b.id]) is not None]
     first, last = min(near(b) for b in lined), max(far(b) for b in lined)
     before = [b for b in strays if far(b) <= first]
     after = [b for b in strays if near(b) >= last]

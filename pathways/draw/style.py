@@ -13,6 +13,9 @@ from sarcoma_sim.pathways.layout import Spacing
 # Okabe-Ito colours (readable with colour-vision deficiency): an edge colour and a light fill.
 LINE_COLOURS = (("#0072B2", "#D5E8F6"), ("#009E73", "#D3F0E6"), ("#E69F00", "#FCEBC8"),
                 ("#CC79A7", "#F5E1EE"), ("#56B4E9", "#DDF0FB"), ("#8C6D1F", "#EFE6CF"))
+# adjuvant therapy after resection of localised disease: no line's colour (it treats no advanced
+# disease), a therapy's blue-grey, distinct from the first line's blue
+ADJUVANT_COLOURS = ("#5B7083", "#E4EBF1")
 KIND_COLOURS = {"workup": ("#4A5A6A", "#E8ECF0"), "surgery": ("#D55E00", "#FBDCC8"),
                 "assessment": ("#7A6A00", "#FBF5C8"), "terminal": ("#333333", "#DADADA")}
 EDGE_COLOUR = "#3A3A3A"
@@ -139,6 +142,8 @@ def _style_of(attrs: dict) -> _Style:
     kind = attrs.get("kind")
     if attrs.get("link_direction"):
         return _Style(*LINK_STYLE, "state on another panel")
+    if kind == "therapy" and attrs.get("adjuvant"):
+        return _Style(*ADJUVANT_COLOURS, "therapy, adjuvant")
     if kind == "therapy" and attrs.get("line"):
         line = int(attrs["line"])
         edge, fill = LINE_COLOURS[(line - 1) % len(LINE_COLOURS)]

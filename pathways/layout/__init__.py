@@ -32,7 +32,7 @@ from typing import Callable
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout.bands import ORDINALS, _bands, line_title
+from sarcoma_sim.pathways.layout.bands import ORDINALS, _bands, drawn_line, line_title
 from sarcoma_sim.pathways.layout.columns import _layers_and_chains, _ranks, state_columns
 from sarcoma_sim.pathways.layout.coordinates import (
     _boxes,
@@ -67,8 +67,8 @@ __all__ = [
     "DECISION", "DETAIL_WRAP", "LABEL_WRAP", "NBSP", "ORDINALS", "STATE", "TITLE_WRAP",
     "DIRECTIONS", "Band", "Box", "DiagramEdge", "Layout", "Measure", "Point", "Route", "Segment", "Spacing",
     "Structure", "back_edge_keys", "bezier_point", "condition_phrase", "conjuncts", "diagram_structure",
-    "edge_label", "estimate_text_size", "extent_bound", "is_stray", "layered_layout", "layered_layout_within",
-    "line_title", "node_text", "regimen_detail", "sizing_texts", "state_columns", "transposed",
+    "drawn_line", "edge_label", "estimate_text_size", "extent_bound", "is_stray", "layered_layout",
+    "layered_layout_within", "line_title", "node_text", "regimen_detail", "sizing_texts", "state_columns", "transposed",
 ]
 
 Measure = Callable[[str], tuple[float, float]]
@@ -235,7 +235,7 @@ def band_members(graph, layers: list[list]) -> tuple[frozenset, frozenset]:
     banded: set = set()
     for layer in layers:
         real = [n for n in layer if not isinstance(n, tuple)]
-        if not any(n in graph and graph.nodes[n].get("line") is not None for n in real):
+        if not any(n in graph and drawn_line(graph.nodes[n]) is not None for n in real):
             continue
         for n in real:
             if is_stray(graph, n):
@@ -246,12 +246,13 @@ def band_members(graph, layers: list[list]) -> tuple[frozenset, frozenset]:
 
 
 def is_stray(graph, node) -> bool:
-    """Whether ``node`` is a state of no line of therapy that is not a link box (a surgery, the
-    imaging after a resection, an end of the pathway): beside a line's states, outside its band."""
+    """Whether ``node`` is a state drawn with no line of therapy (``drawn_line``) that is not a link
+    box (a surgery, the imaging after a resection, adjuvant therapy, an end of the pathway): beside
+    a line's states, outside its band."""
     if node not in graph:
         return False
     attrs = graph.nodes[node]
-    return attrs.get("line") is None and attrs.get("kind") not in ("link", "decision", None)
+    return drawn_line(attrs) is None and attrs.get("kind") not in ("link", "decision", None)
 
 
 def _place(graph, structure: Structure, rank: dict[str, int], sizes, label_sizes,

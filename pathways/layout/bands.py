@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from sarcoma_sim.pathways.layout.geometry import Band
 
+
+def drawn_line(attrs: dict) -> int | None:
+    """The line of therapy a state is coloured and banded with: its ``line``, except adjuvant
+    therapy (``adjuvant``), given after resection of localised disease: not a line of treatment of
+    advanced disease, though the pathway numbers it with the first line (the course it joins on
+    recurrence, and the cohort's timing)."""
+    return None if attrs.get("adjuvant") else attrs.get("line")
+
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
 
@@ -21,7 +29,7 @@ def _bands(graph, layers, rank, x_col, widths, gap_widths) -> tuple[Band, ...]:
 
     for layer in layers:
         kinds = {graph.nodes[n].get("kind") for n in layer if n in graph}
-        lines = sorted({graph.nodes[n].get("line") for n in layer if n in graph} - {None})
+        lines = sorted({drawn_line(graph.nodes[n]) for n in layer if n in graph} - {None})
         if lines:
             titles.append(line_title(lines[0]) if len(lines) == 1 else
                           f"{line_title(lines[0])}–{line_title(lines[-1]).split()[0].lower()} line")

@@ -111,7 +111,7 @@ def render_pathway_text(pathway: Pathway) -> str:
     out.append("States (* = beyond the source guideline)")
     for s in pathway.states.values():
         mark = "*" if s.beyond_source else " "
-        line = f"line {s.line}" if s.line else s.kind
+        line = s.regimen.setting if s.regimen else s.kind
         out.append(f" {mark} {s.id:<28} {line:<9} {s.label}")
         if s.regimen:
             details = "; ".join(p for p in (s.regimen.dose, s.regimen.schedule) if p)

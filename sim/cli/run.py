@@ -102,7 +102,7 @@ def render_text(scenario, result) -> str:
         out.append(f"  {step.source.id} -> {step.target.id}: {step.target.label}{beyond}")
         regimen = step.target.regimen
         if regimen:
-            out.append(f"  regimen: {regimen.describe()} (line {regimen.line})")
+            out.append(f"  regimen: {regimen.describe()} ({regimen.setting})")
         if step.sources:
             out.append(f"  sources: {', '.join(step.sources)}")
             cited.update((s, pathway.sources[s].citation) for s in step.sources if s in pathway.sources)

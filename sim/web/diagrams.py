@@ -139,7 +139,7 @@ def state_title(pathway, state) -> str:
     """What hovering or focusing a state shows: label, regimen with dose and schedule, line, sources."""
     parts = [state.label]
     if state.regimen is not None:
-        parts.append(f"regimen: {state.regimen.describe()}" + (f" (line {state.line})" if state.line else ""))
+        parts.append(f"regimen: {state.regimen.describe()} ({state.regimen.setting})")
     for sid in state.sources:
         source = pathway.sources.get(sid)
         parts.append(f"source: {sid}: {source.citation}" if source else f"source: {sid}")

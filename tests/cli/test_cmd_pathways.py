@@ -163,3 +163,14 @@ def test_show_says_when_the_pathway_was_last_reviewed(capsys):
     assert code == 0 and "Last clinical review: 2026-12-06" in out
     code, out, _ = run_cli(capsys, "show", "asps", "--format", "json")
     assert code == 0 and json.loads(out)["reviewed"] == "2026-12-06"
+
+
+def test_show_names_adjuvant_therapy_as_adjuvant_not_a_line(capsys):
+    """``show gist`` lists adjuvant imatinib as adjuvant, the first line's imatinib as line 1."""
+    code, out, _ = run_cli(capsys, "show", "gist")
+    rows = {}
+    for line in out.splitlines():
+        words = line.lstrip(" *").split()
+        if words and words[0] in ("adjuvant_imatinib", "imatinib_400") and "-->" not in line:
+            rows[words[0]] = " ".join(words[1:3])
+    assert code == 0 and rows == {"adjuvant_imatinib": "adjuvant Adjuvant", "imatinib_400": "line 1"}

@@ -397,3 +397,55 @@ def test_a_state_of_no_line_above_a_lines_drug_leaves_room_for_its_header():
     start, _ = band_extent(panel.graph, layout, band, (-10.0, 10.0), header)
     imaging, drug = layout.boxes["post_resection_surveillance"], layout.boxes["tazemetostat_second_line"]
     assert imaging.bottom < start < start + header < drug.top
+
+
+def test_adjuvant_therapy_is_drawn_outside_the_first_line():
+    """GIST's whole drawing: adjuvant imatinib has its own colour and legend entry, and no line's
+    band spans it (it treats no advanced disease), though its data keep line 1 for the course."""
+    from matplotlib.colors import to_hex
+
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS, LINE_COLOURS
+
+    graph = build_graph(load_subtype("gist"))
+    assert graph.nodes["adjuvant_imatinib"]["line"] == 1
+    ax = draw_pathway(graph)
+    patches = {p.get_gid(): p for p in ax.patches if p.get_gid()}
+    assert to_hex(patches["node:adjuvant_imatinib"].get_facecolor()) == ADJUVANT_COLOURS[1].lower()
+    assert to_hex(patches["node:imatinib_400"].get_facecolor()) == LINE_COLOURS[0][1].lower()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "therapy, adjuvant" in legend and "therapy, first line" in legend
+    layout = diagram_layout(graph)
+    box = layout.boxes["adjuvant_imatinib"]
+    assert not [b.title for b in layout.bands if b.title.endswith("line") and b.left <= box.x <= b.right]
+
+
+def test_an_adjuvant_therapy_is_a_state_of_no_line_in_the_drawing():
+    """``drawn_line``: a therapy's line, none for adjuvant therapy; so a column of adjuvant therapy
+    alone gets no line's heading, and beside a line's states it stands outside their band."""
+    import networkx as nx
+
+    from sarcoma_sim.pathways.layout import drawn_line, is_stray, layered_layout
+
+    assert drawn_line({"line": 2}) == 2 and drawn_line({"line": 1, "adjuvant": True}) is None
+    graph = nx.MultiDiGraph(initial="resection")
+    graph.add_node("resection", kind="surgery", label="Resection", line=None)
+    graph.add_node("adjuvant", kind="therapy", label="Adjuvant drug", line=1, adjuvant=True)
+    graph.add_node("drug", kind="therapy", label="Drug", line=1)
+    graph.add_edge("resection", "adjuvant", key=0, event="resected")
+    graph.add_edge("adjuvant", "drug", key=1, event="recurrence")
+    assert is_stray(graph, "adjuvant") and not is_stray(graph, "drug")
+    layout = layered_layout(graph)
+    titles = {b.title: (b.left, b.right) for b in layout.bands}
+    left, right = titles["First line"]
+    assert left <= layout.boxes["drug"].x <= right and not left <= layout.boxes["adjuvant"].x <= right
+
+
+def test_svg_hover_names_adjuvant_therapy_as_adjuvant():
+    """A saved drawing's hover title says adjuvant imatinib is adjuvant, first-line imatinib line 1."""
+    from sarcoma_sim.pathways.svg import state_descriptions
+
+    described = state_descriptions(build_graph(load_subtype("gist")))["states"]
+    assert "(adjuvant)" in described["adjuvant_imatinib"]["title"]
+    assert "(line" not in described["adjuvant_imatinib"]["title"]
+    assert "(line 1)" in described["imatinib_400"]["title"]

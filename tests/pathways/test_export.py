@@ -469,3 +469,20 @@ def test_export_yed_flag_needs_graphml(capsys):
     capsys.readouterr()
     assert main(["export", "gist", "--format", "graphml", "--yed"]) == 0
     assert "y:ShapeNode" in capsys.readouterr().out
+
+
+def test_adjuvant_therapy_is_not_coloured_as_a_line_in_any_export():
+    """DOT, Mermaid and yEd give adjuvant imatinib the adjuvant colour, not the first line's blue."""
+    from sarcoma_sim.pathways.export import ADJUVANT_FILL, DOT_FILL, to_yed_graphml
+
+    graph = graph_of("gist")
+    nodes = {dot_unquote(name): n for name, n in all_dot_nodes(parse_dot(to_dot(graph))).items()}
+    fill = {name: dot_unquote(n.get_attributes()["fillcolor"]) for name, n in nodes.items()}
+    assert fill["adjuvant_imatinib"] == ADJUVANT_FILL != DOT_FILL[1] == fill["imatinib_400"]
+    mermaid = to_mermaid(graph)
+    assert f"class {mermaid_id('adjuvant_imatinib')} adjuvant" in mermaid
+    assert f"classDef adjuvant fill:{ADJUVANT_FILL}" in mermaid
+    root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))
+    node = next(n for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")
+                if n.get("id") == "adjuvant_imatinib")
+    assert node.find(".//{http://www.yworks.com/xml/graphml}Fill").get("color") == ADJUVANT_FILL

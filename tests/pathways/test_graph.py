@@ -94,3 +94,10 @@ def test_gist_json_names_the_initial_state_and_sources():
     document = pathway_json(load_subtype("gist"))
     assert document["graph"]["initial"] == "workup"
     assert "source-guideline" in {s["id"] for s in document["graph"]["sources"]}
+
+
+def test_adjuvant_therapy_is_flagged_on_its_node():
+    """GIST's adjuvant imatinib, and no other state of any subtype, carries ``adjuvant: true`` in the export."""
+    flagged = {(s, n["id"]) for s in SUBTYPE_IDS for n in json.loads(to_json(build_graph(load_subtype(s))))["nodes"]
+               if n["adjuvant"]}
+    assert flagged == {("gist", "adjuvant_imatinib")}

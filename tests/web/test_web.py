@@ -391,3 +391,13 @@ def test_replacing_the_comedication_takes_it_off_the_card(client):
     page = text_of(client.get(url))
     assert "Decision 1: Right" in page
     assert re.search(r'<th scope="row">Co-medication</th><td>none</td>', page)
+
+
+def test_map_hover_names_adjuvant_therapy_as_adjuvant():
+    """The web map's hover text says adjuvant imatinib is adjuvant, first-line imatinib line 1."""
+    from sarcoma_sim.web.diagrams import state_title
+
+    gist = load_subtype("gist")
+    assert "(adjuvant)" in state_title(gist, gist.states["adjuvant_imatinib"])
+    assert "line 1" not in state_title(gist, gist.states["adjuvant_imatinib"])
+    assert "regimen: imatinib 400 mg daily (line 1)" in state_title(gist, gist.states["imatinib_400"])
