@@ -302,9 +302,10 @@ def test_a_band_leaves_out_states_of_no_line_before_or_after_its_own(stack, expe
     assert band_extent(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2) == pytest.approx(expected)
 
 
-def _two_columns(*columns):
-    """A graph and layout of one band ("First line") over two columns, 0-3 and 3-6 in along the
-    lines, each holding its stack of (id, line or None, kind), 1 in apart across, 0.6 in deep."""
+def _two_columns(*columns, direction: str = "right"):
+    """A graph and layout of one band ("First line") over two columns (rows, drawn down), 0-3 and
+    3-6 in along the lines, each holding its stack of (id, line or None, kind), 1 in apart across,
+    0.6 in deep."""
     import networkx as nx
 
     from sarcoma_sim.pathways.layout import Band, Box, Layout
@@ -313,9 +314,24 @@ def _two_columns(*columns):
     for c, stack in enumerate(columns):
         for i, (node, line, kind) in enumerate(stack):
             graph.add_node(node, line=line, kind=kind)
-            boxes[node] = Box(node, "state", 1.5 + 3.0 * c, 0.5 + i * 1.0, 1.0, 0.6, c)
+            along, across = 1.5 + 3.0 * c, 0.5 + i * 1.0
+            boxes[node] = (Box(node, "state", across, along, 0.6, 1.0, c) if direction == "down"
+                           else Box(node, "state", along, across, 1.0, 0.6, c))
     band = Band("First line", 0.0, 6.0, ((0.0, 3.0), (3.0, 6.0)))
-    return graph, Layout(None, boxes, (), (band,), {}, 6.0, 3.0)
+    return graph, Layout(None, boxes, (), (band,), {}, 6.0, 3.0, direction=direction)
+
+
+def test_a_row_drawn_down_ends_short_of_its_own_stray():
+    """Drawn down, a band of two rows: the row whose imaging stands at its right end stops short of
+    it, the other row runs on under the drug beyond it (the rows' headers stay at the left)."""
+    from sarcoma_sim.pathways.draw.shapes import band_shape
+
+    graph, layout = _two_columns(
+        [("drug", 1, "therapy"), ("imaging", None, "assessment")],
+        [("other", 1, "therapy"), ("third", 1, "therapy"), ("fourth", 1, "therapy")], direction="down")
+    shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0)
+    pieces = ((0.0, 3.0, -1.0, 0.8 + 0.06), (3.0, 6.0, -1.0, 9.0))
+    assert [pytest.approx(p) for p in pieces] == list(shape.pieces)
 
 
 def test_a_band_leaves_out_states_of_no_line_column_by_column():

@@ -166,6 +166,16 @@ def test_summary_of_a_shipped_subtype_loads_its_pathway():
     assert list(summary["end_states"]) == gist.terminal_states()
 
 
+def test_text_table_marks_adjuvant_therapy_as_adjuvant_not_a_line():
+    """GIST's state table gives adjuvant imatinib "adj" in the line column, first-line imatinib 1."""
+    from sarcoma_sim.pathways.load import load_subtype
+    gist = load_subtype("gist")
+    rows = {line.split()[0]: line for line in format_text(summarize(random_walk(gist, 50, 1)), gist).splitlines()
+            if line.split()[:1] in (["adjuvant_imatinib"], ["imatinib_400"])}
+    assert rows["adjuvant_imatinib"][:rows["adjuvant_imatinib"].index("%")].split()[-2] == "adj"
+    assert rows["imatinib_400"][:rows["imatinib_400"].index("%")].split()[-2] == "1"
+
+
 def test_model_scope_is_stated(summary):
     """A pathway without competing exits says so: later-line shares are upper bounds, times are not survival."""
     assert "declares no competing exits" in summary["model_note"]
