@@ -163,7 +163,7 @@ def _yed_fill(attrs: dict[str, Any]) -> tuple[str, str]:
     kind = attrs.get("kind", "")
     line = attrs.get("line")
     if kind == "therapy" and attrs.get("adjuvant"):
-        return ADJUVANT_FILL, "#5B7083"
+        return ADJUVANT_FILL, ADJUVANT_BORDER
     if kind == "therapy" and line:
         line_borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
         return DOT_FILL.get(line, "#E0E0E0"), line_borders.get(line, "#555555")
@@ -234,7 +234,7 @@ def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
 
 DOT_FILL = {1: "#D5E8F6", 2: "#D3F0E6", 3: "#FCEBC8", 4: "#F5E1EE"}
 # adjuvant therapy (after resection of localised disease) has no line's colour, as in the drawing
-ADJUVANT_FILL = "#E4EBF1"
+ADJUVANT_FILL, ADJUVANT_BORDER = "#E4EBF1", "#5B7083"
 DOT_KIND_FILL = {"workup": "#E8ECF0", "surgery": "#FBDCC8", "assessment": "#FBF5C8", "terminal": "#DADADA"}
 
 
@@ -361,7 +361,7 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
         out.append(f"    {ids[u]} {arrow}|\"{label}\"| {ids[v]}")
     styles = {"workup": "fill:#E8ECF0,stroke:#4A5A6A", "surgery": "fill:#FBDCC8,stroke:#D55E00",
               "assessment": "fill:#FBF5C8,stroke:#7A6A00", "terminal": "fill:#DADADA,stroke:#333333",
-              "adjuvant": f"fill:{ADJUVANT_FILL},stroke:#5B7083",
+              "adjuvant": f"fill:{ADJUVANT_FILL},stroke:{ADJUVANT_BORDER}",
               "line1": "fill:#D5E8F6,stroke:#0072B2", "line2": "fill:#D3F0E6,stroke:#009E73",
               "line3": "fill:#FCEBC8,stroke:#E69F00", "line4": "fill:#F5E1EE,stroke:#CC79A7",
               "beyond": "stroke-dasharray:5 4"}

@@ -12,6 +12,7 @@ def drawn_line(attrs: dict) -> int | None:
     recurrence, and the cohort's timing)."""
     return None if attrs.get("adjuvant") else attrs.get("line")
 
+
 ORDINALS = ("First", "Second", "Third", "Fourth", "Fifth", "Sixth", "Seventh", "Eighth", "Ninth", "Tenth")
 
 

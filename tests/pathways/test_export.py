@@ -472,8 +472,11 @@ def test_export_yed_flag_needs_graphml(capsys):
 
 
 def test_adjuvant_therapy_is_not_coloured_as_a_line_in_any_export():
-    """DOT, Mermaid and yEd give adjuvant imatinib the adjuvant colour, not the first line's blue."""
-    from sarcoma_sim.pathways.export import ADJUVANT_FILL, DOT_FILL, to_yed_graphml
+    """DOT, Mermaid and yEd give adjuvant imatinib the drawing's adjuvant colour, not the first line's blue."""
+    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
+    from sarcoma_sim.pathways.export import ADJUVANT_BORDER, ADJUVANT_FILL, DOT_FILL, to_yed_graphml
+
+    assert (ADJUVANT_BORDER, ADJUVANT_FILL) == ADJUVANT_COLOURS
 
     graph = graph_of("gist")
     nodes = {dot_unquote(name): n for name, n in all_dot_nodes(parse_dot(to_dot(graph))).items()}
