@@ -30,7 +30,7 @@ def _bands(graph, layers, rank, x_col, widths, gap_widths) -> tuple[Band, ...]:
 
     for layer in layers:
         kinds = {graph.nodes[n].get("kind") for n in layer if n in graph}
-        lines = sorted({drawn_line(graph.nodes[n]) for n in layer if n in graph} - {None})
+        lines = sorted({line for n in layer if n in graph if (line := drawn_line(graph.nodes[n])) is not None})
         if lines:
             titles.append(line_title(lines[0]) if len(lines) == 1 else
                           f"{line_title(lines[0])}–{line_title(lines[-1]).split()[0].lower()} line")
