@@ -212,8 +212,13 @@ def drawing_spacing(spacing: Spacing | None, typography: Typography, measure, di
     spacing = spacing or Spacing()
     if direction != "right":
         return spacing
-    header = measure("First line", typography.header, "bold")[1] + BAND_HEADER_GAP + STRAY_GAP
+    header = band_header_height(typography, measure) + BAND_HEADER_GAP + STRAY_GAP
     return replace(spacing, band_header=header)
+
+
+def band_header_height(typography: Typography, measure) -> float:
+    """The height of a band's header ("First line") in the drawing's fonts, in inches."""
+    return measure("First line", typography.header, "bold")[1]
 
 
 def diagram_bound(graph: nx.MultiDiGraph, measure: _TextMeasure, typography: Typography = DEFAULT_TYPOGRAPHY,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 from typing import Sequence
 
-from sarcoma_sim.pathways.draw.diagram import _graph_of, diagram_layout, highlighted_keys
+from sarcoma_sim.pathways.draw.diagram import _graph_of, band_header_height, diagram_layout, highlighted_keys
 from sarcoma_sim.pathways.draw.legend import _draw_legend, _footer_text, _legend_handles, _legend_height
 from sarcoma_sim.pathways.draw.measure import _TextMeasure, _wrapped
 from sarcoma_sim.pathways.draw.shapes import _draw_bands, _draw_nodes, _draw_routes, _draw_rows
@@ -129,11 +129,10 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
     if heading and not size_only:
         ax.text(width / 2, y, heading, ha="center", va="top", fontsize=t.title, fontweight="bold",
                 parse_math=False, gid="title")
-    y += measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0
     if said and not size_only:
-        ax.text(width / 2, y, said, ha="center", va="top", fontsize=t.subtitle, color=HIGHLIGHT_COLOUR,
-                parse_math=False, gid="subtitle")
-    y += measure(said, t.subtitle)[1] + 0.08 if said else 0.0
+        ax.text(width / 2, _below_headings(y, heading, "", t, measure), said, ha="center", va="top",
+                fontsize=t.subtitle, color=HIGHLIGHT_COLOUR, parse_math=False, gid="subtitle")
+    y = _below_headings(y, heading, said, t, measure)
     band_top = y + 0.05
     oy = _diagram_top(y, down, page is not None, t, measure)
     diagram_bottom = oy + layout.height
@@ -143,7 +142,7 @@ def _compose(pathway_or_graph, ax=None, highlight=None, *, title=None, legend=Tr
             _draw_rows(ax, graph, layout, ox, oy, lead, t)
         else:
             _draw_bands(ax, graph, layout, ox, oy, band_top, diagram_bottom + 0.1, t,
-                        measure("First line", t.header, "bold")[1])
+                        band_header_height(t, measure))
         _draw_routes(ax, graph, layout, ox, oy, path_keys, t)
         _draw_nodes(ax, graph, layout, ox, oy, list(highlight) if highlight is not None else None,
                     path_keys, measure, t)
@@ -207,9 +206,15 @@ def _headings(graph, title, highlight, names, text_width: float, t: Typography, 
     return heading, said
 
 
+def _below_headings(y: float, heading: str, said: str, t: Typography, measure) -> float:
+    """Where the title ``heading`` and the path line ``said`` (either may be empty), drawn from ``y``, end."""
+    y += measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0
+    return y + (measure(said, t.subtitle)[1] + 0.08 if said else 0.0)
+
+
 def _diagram_top(y: float, down: bool, page: bool, t: Typography, measure) -> float:
     """The diagram's top, below headings ending at ``y`` and (running right) the bands' headers."""
-    header_h = measure("First line", t.header, "bold")[1]
+    header_h = band_header_height(t, measure)
     # a fixed page (slide, printed page) is short of height: tighter gaps under headers and before the legend
     return y + 0.05 + (0.05 if down else header_h + (0.12 if page else 0.25))
 
@@ -224,8 +229,7 @@ def page_room(graph, layout, page: tuple[float, float], *, title=None, highlight
     measure = measure or _TextMeasure()
     t = typography
     heading, said = _headings(graph, title, highlight, names, page[0] - 2 * margin, t, measure)
-    y = margin + (measure(heading, t.title, "bold")[1] + 0.08 if heading else 0.0)
-    y += measure(said, t.subtitle)[1] + 0.08 if said else 0.0
+    y = _below_headings(margin, heading, said, t, measure)
     if layout is None:
         # either direction: running down the diagram starts nearer the title (no headers above it)
         top, lead = min(_diagram_top(y, down, True, t, measure) for down in (False, True)), 0.0
