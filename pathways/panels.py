@@ -5,7 +5,10 @@ surgery, and growing) is cut between columns, and a column too tall for one pane
 its states. Each panel holds its columns' states. Arrows leaving the panel end in one *link* box
 per clinical phase they lead to, saying in a few words where the story goes on ("second line:
 panel 3", or "second line: panels 3, 4" when that phase spans two panels); arrows entering it start
-from one box per phase they come from ("from first line: panel 1"). Each arrow keeps its label; the
+from one box per phase they come from ("from first line: panel 1"). Before any line of therapy a
+box names what its states are ("surgery", "adjuvant therapy or surveillance", "from diagnosis or
+surveillance"): adjuvant therapy is no line of treatment of advanced disease, though numbered with
+the first line in the data (``phase_lines``). Each arrow keeps its label; the
 hover rows name every state with its panel. (A box per state off the panel stacked GIST's panels too
 high to hold more than a state or two; a box per panel still gave a state whose successors spread
 over four panels four boxes, too many for a slide.) End states are drawn in every panel that
@@ -22,7 +25,7 @@ from typing import Sequence
 
 import networkx as nx
 
-from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, line_title, state_columns
+from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, drawn_line, line_title, state_columns
 from sarcoma_sim.pathways.unchanged import remembered
 
 LINK_PREFIX = "link:"
@@ -62,7 +65,8 @@ def taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
     return dict(remembered(graph, "taught lines", lambda: _taught_lines(graph)))
 
 
-def _taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
+def _taught_lines(graph: nx.MultiDiGraph, drawn: bool = False) -> dict[str, int]:
+    """``taught_lines``; with ``drawn``, by each state's ``drawn_line`` (adjuvant therapy: none)."""
     back = back_edge_keys(graph)
     forward = nx.DiGraph()
     forward.add_nodes_from(graph)
@@ -70,7 +74,7 @@ def _taught_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
     order = list(nx.topological_sort(forward)) if nx.is_directed_acyclic_graph(forward) else list(graph)
     lines: dict[str, int] = {}
     for n in order:
-        own = graph.nodes[n].get("line")
+        own = drawn_line(graph.nodes[n]) if drawn else graph.nodes[n].get("line")
         before = [lines.get(p, 0) for p in forward.predecessors(n)]
         lines[n] = int(own) if own is not None else max(before, default=0)
     terminal = {n for n, d in graph.nodes(data=True) if d.get("kind") == "terminal"}
@@ -82,19 +86,47 @@ def phase_name(line: int) -> str:
     return "diagnosis" if line <= 0 else line_title(line).lower()
 
 
-# Before any therapy, a link box to or from states all of one of these kinds names that kind:
-# "diagnosis" would misname a resection, or the imaging that follows one.
-_KIND_PHASES = {"surgery": "surgery", "assessment": "surveillance"}
+def phase_lines(graph: nx.MultiDiGraph) -> dict[str, int]:
+    """The line each non-end state's phase is named by: ``taught_lines``, except that adjuvant
+    therapy (``drawn_line`` None) and what follows it before any therapy of advanced disease are
+    line 0, before any line. GIST's adjuvant imatinib is numbered with the first line in the data,
+    but a link box calling it, or the surveillance after it, "first line" would teach a resident
+    that it treats advanced disease. The cut keeps ``taught_lines``."""
+    return dict(remembered(graph, "phase lines", lambda: _taught_lines(graph, drawn=True)))
+
+
+# Before any therapy, a state of one of these kinds names its phase after the kind: "diagnosis"
+# would misname a resection, adjuvant therapy, or the imaging that follows one. In teaching order.
+_KIND_PHASES = {"surgery": "surgery", "adjuvant": "adjuvant therapy", "assessment": "surveillance"}
+
+
+def state_phase(graph: nx.MultiDiGraph, state: str, lines: dict[str, int]) -> str:
+    """The phase ``state`` is taught in (``lines``: ``phase_lines``): its line's phase
+    (``phase_name``); before any line, its kind's ("surgery", "adjuvant therapy", "surveillance")
+    or "diagnosis"."""
+    if lines[state] > 0:
+        return phase_name(lines[state])
+    attrs = graph.nodes[state]
+    return _KIND_PHASES.get("adjuvant" if attrs.get("adjuvant") else attrs.get("kind"), "diagnosis")
+
+
+def phases_in_order(graph: nx.MultiDiGraph, states: Sequence[str], lines: dict[str, int]) -> list[str]:
+    """The phases ``states`` are taught in (``state_phase``), each once, diagnosis first, then
+    surgery, adjuvant therapy and surveillance, then the lines in order."""
+    order = ["diagnosis", *_KIND_PHASES.values()]
+    found = {(lines[s], state_phase(graph, s, lines)) for s in states}
+    return [name for _, name in sorted(found, key=lambda f: (f[0], order.index(f[1]) if f[1] in order else 0))]
 
 
 def link_phase(graph: nx.MultiDiGraph, states: Sequence[str], lines: dict[str, int]) -> str:
-    """The phase a link box names for ``states`` (all taught with one line): the line's phase
-    (``phase_name``); before any therapy, "surgery" or "surveillance" where every state is one."""
-    line = lines[states[0]]
-    kinds = {graph.nodes[s].get("kind") for s in states}
-    if line <= 0 and len(kinds) == 1 and next(iter(kinds)) in _KIND_PHASES:
-        return _KIND_PHASES[next(iter(kinds))]
-    return phase_name(line)
+    """The phase a link box names for ``states`` (all of one line of ``phase_lines``): the line's
+    phase (``phase_name``); before any line, the states' phases (``state_phase``) joined
+    ("adjuvant therapy or surveillance", "diagnosis or surveillance"), a surgery said as part of
+    the diagnosis where both are named."""
+    names = phases_in_order(graph, states, lines)
+    if "diagnosis" in names:
+        names = [n for n in names if n != "surgery"]
+    return " or ".join(names)
 
 
 def started_drugs(graph: nx.MultiDiGraph, sources, targets: Sequence[str], lines: dict[str, int]) -> str | None:
@@ -214,8 +246,10 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
 
     # one link box per phase each way, however many panels that phase spans: a state whose
     # successors are spread over several panels still needs only a box or two beside it
+    phases = phase_lines(graph)
+
     def link_node(direction: str, state: str) -> str:
-        return f"{LINK_PREFIX}{direction}:{phase_name(lines[state]).replace(' ', '-')}"
+        return f"{LINK_PREFIX}{direction}:{phase_name(phases[state]).replace(' ', '-')}"
 
     links: dict[str, list[str]] = {}
     sources: dict[str, set[str]] = {}
@@ -229,8 +263,8 @@ def panel_graph(graph: nx.MultiDiGraph, own: set[str], number: int, count: int,
     for node, states in links.items():
         direction = node[len(LINK_PREFIX):].split(":", 1)[0]
         unique = tuple(dict.fromkeys(states))
-        started = started_drugs(graph, sources.get(node, ()), unique, lines)
-        summary = f"{started or link_phase(graph, unique, lines)}: {phrase(unique)}"
+        started = started_drugs(graph, sources.get(node, ()), unique, phases)
+        summary = f"{started or link_phase(graph, unique, phases)}: {phrase(unique)}"
         summary = summary if direction == "to" else f"from {summary}"
         # no line of its own: a link box sits beside the state it belongs to
         panel.add_node(node, kind="link", label=summary, line=None,

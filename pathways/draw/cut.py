@@ -382,7 +382,9 @@ def _line_ordered(graph, groups: list[list[str]], bad: list[int], unfit) -> list
 def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
     """The states of each panel: the clinical phases (``panels.phase_blocks``) in order, consecutive
     phases sharing a panel while they fit; a phase too large for one panel is cut in column order
-    (``_fill_panels``). Decided from the pathway's lines and arrows, so it holds for any pathway."""
+    (``_fill_panels``), going on on the last panel of the phase before only where it follows from
+    one of that panel's states. Decided from the pathway's lines and arrows, so it holds for any
+    pathway."""
     from sarcoma_sim.pathways.panels import candidate_panel, phase_blocks
 
     blocks = phase_blocks(graph)
@@ -398,8 +400,11 @@ def _phase_groups(graph, fitting_link_wrap) -> list[list[str]]:
             groups[-1] = groups[-1] + block
             continue
         # the first panel (the first-line decision) ends where its phase does; a later panel that
-        # has room goes on with the next phase, so a phase is cut only where a panel is full
-        start = groups.pop() if i > 0 and len(groups) > 1 else []
+        # has room goes on with the next phase, so a phase is cut only where a panel is full, but
+        # only where the phase follows from one of that panel's states (the first line's dose
+        # changes from its drugs; not adjuvant imatinib from the SDH-deficient options' regorafenib)
+        follows = i > 0 and len(groups) > 1 and any(u in groups[-1] for s in block for u in graph.predecessors(s))
+        start = groups.pop() if follows else []
         if not start and fits(block, groups):
             groups.append(list(block))
             continue

@@ -229,12 +229,14 @@ def _draw_subtype(job: tuple) -> tuple[list[str], dict]:
 
 
 def panel_phases(pathway, size: str, direction: str = "right") -> list[list[str]]:
-    """The clinical phases each panel of ``pathway`` at ``size`` teaches ("diagnosis", "first line", ...)."""
+    """The clinical phases each panel of ``pathway`` at ``size`` teaches ("diagnosis", "surgery",
+    "first line", ...)."""
     from sarcoma_sim.pathways.draw import PRESETS, preset_graphs, preset_panels
-    from sarcoma_sim.pathways.panels import phase_name, taught_lines
+    from sarcoma_sim.pathways.panels import phase_lines, phases_in_order
 
-    lines = taught_lines(preset_graphs(pathway)[1])
-    return [[phase_name(line) for line in sorted({lines[s] for s in panel.states if s in lines})]
+    graph = preset_graphs(pathway)[1]
+    lines = phase_lines(graph)
+    return [phases_in_order(graph, [s for s in panel.states if s in lines], lines)
             for panel in preset_panels(pathway, PRESETS[size], direction=direction)]
 
 

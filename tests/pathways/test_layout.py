@@ -444,24 +444,47 @@ def test_chosen_option_is_named_by_drugs_or_by_label_when_drugs_do_not_tell_it_a
 
 def test_arrows_from_another_panel_start_at_one_box_per_phase_saying_where_from():
     """On a panel, arrows entering from another panel start at one link box per clinical phase,
-    which says in a few words where from ("from diagnosis: panel 1"); each arrow keeps its
+    which says in a few words where from ("from first line: panel 2"); each arrow keeps its
     condition, and an arrow leaving the panel says its event only."""
     from sarcoma_sim.pathways.panels import split_panels
     graph = gist_graph()
-    panel = split_panels(graph, [["workup"], ["surveillance"], ["ntrk_inhibitor"]])[2].graph
+    groups = [["workup", "surveillance"], ["imatinib_800_exon9"], ["sunitinib_50_intermittent"]]
+    panel = split_panels(graph, groups)[2].graph
     first, second = panel.nodes["link:from:diagnosis"], panel.nodes["link:from:first-line"]
-    assert first["link_of"] == ("workup",) and first["link_panels"] == (1,)
-    assert first["link_summary"] == ("from diagnosis: panel 1",)
-    assert second["link_of"] == ("surveillance",) and second["link_summary"] == ("from first line: panel 2",)
-    assert first["link_rows"] == ("Histology and KIT/PDGFRA mutation testing (panel 1)",)
+    assert first["link_of"] == ("workup", "surveillance") and first["link_panels"] == (1, 1)
+    assert first["link_summary"] == ("from diagnosis or surveillance: panel 1",)
+    assert first["link_rows"][0] == "Histology and KIT/PDGFRA mutation testing (panel 1)"
+    assert second["link_of"][0] == "imatinib_800_exon9" and second["link_panels"][0] == 2
+    assert second["link_summary"][-1].startswith("from first line: panels 2, ")
     layout = layered_layout(panel, attempts=1)
-    incoming = {r.edge.source: r.edge.label for r in layout.routes if r.edge.target == "ntrk_inhibitor"}
+    incoming = {r.edge.source: " ".join(r.edge.label.split()) for r in layout.routes
+                if r.edge.target == "sunitinib_50_intermittent"}
     assert set(incoming) == {"link:from:diagnosis", "link:from:first-line"}
-    assert incoming["link:from:diagnosis"].startswith("start,")
-    assert incoming["link:from:first-line"].startswith("recurrence,")
-    assert all("fusion positive" in label for label in incoming.values())
+    assert incoming["link:from:diagnosis"].startswith("start or recurrence,")
+    assert "SDH deficient" in incoming["link:from:diagnosis"]
+    assert incoming["link:from:first-line"].startswith("progression or intolerance")
     leaving = [r.edge.label for r in layout.routes if r.edge.target.startswith("link:to:")]
     assert leaving and all("," not in label for label in leaving)
+
+
+def test_a_link_box_names_the_surveillance_after_a_resection_as_such():
+    """The imaging after resection of localised GIST (and after adjuvant imatinib, numbered with
+    the first line in the data) is not a first line: arrows from it and from the work-up start at
+    one box saying both ("from diagnosis or surveillance: panels 1, 2"), its rows naming each
+    state with its panel, the one arrow saying both events ("start or recurrence") and the
+    condition."""
+    from sarcoma_sim.pathways.panels import split_panels
+    graph = gist_graph()
+    panel = split_panels(graph, [["workup"], ["surveillance"], ["ntrk_inhibitor"]])[2].graph
+    boxes = [d for _, d in panel.nodes(data=True) if d.get("link_direction") == "from"]
+    assert len(boxes) == 1
+    assert boxes[0]["link_summary"] == ("from diagnosis or surveillance: panels 1, 2",)
+    assert boxes[0]["link_rows"] == ("Histology and KIT/PDGFRA mutation testing (panel 1)",
+                                     "Surveillance imaging after resection (panel 2)")
+    layout = layered_layout(panel, attempts=1)
+    incoming = [" ".join(r.edge.label.split()) for r in layout.routes if r.edge.target == "ntrk_inhibitor"]
+    assert len(incoming) == 1 and incoming[0].startswith("start or recurrence,"), incoming
+    assert "NTRK fusion positive" in incoming[0]
 
 
 def test_a_phase_on_several_panels_is_one_link_box_naming_them():
