@@ -23,11 +23,17 @@ def pathway_of(result: CohortResult, pathway: Pathway | None = None) -> Pathway:
 
 
 def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
-    """Line of therapy of each state (by code): the regimen line, 0 for workup, supportive-care and
-    terminal states, -1 for states without a line that continue the current one (surgery)."""
+    """Line of therapy of each state (by code): the regimen line, 0 for workup, adjuvant therapy,
+    supportive-care and terminal states, -1 for states without a line that continue the current
+    one (surgery)."""
     lines = np.zeros(len(state_ids), np.int16)
     for code, state_id in enumerate(state_ids):
         state = pathway.states[state_id]
+        if state.regimen is not None and state.regimen.adjuvant:
+            # GIST's adjuvant imatinib keeps line 1 in the data (the course it joins on recurrence)
+            # but treats no advanced disease: counted as a first line, a localised cohort would
+            # have "reached" the first line, and its 3 years would be time on it
+            continue
         if state.line is not None:
             lines[code] = state.line
         elif state.kind not in ("terminal", "workup", SUPPORTIVE_CARE) and state_id != pathway.initial:

@@ -42,17 +42,25 @@ def ordered_states(pathway: Pathway) -> list[str]:
 
 
 def state_colours(pathway: Pathway) -> dict[str, Any]:
-    """A colour for every state: a family per line of therapy, gold for surgery, greys for end states."""
+    """A colour for every state: a family per line of therapy, the diagrams' blue-grey for adjuvant
+    therapy, gold for surgery, greys for end states."""
     from matplotlib import colormaps
+    from matplotlib.colors import LinearSegmentedColormap
+
+    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
 
     colours: dict[str, Any] = {}
     by_line: dict[int, list[str]] = {}
     for state_id in ordered_states(pathway):
         state = pathway.states[state_id]
-        if state.line is not None:
+        if state.regimen is not None and state.regimen.adjuvant:
+            by_line.setdefault(0, []).append(state_id)
+        elif state.line is not None:
             by_line.setdefault(state.line, []).append(state_id)
     for line, members in by_line.items():
-        cmap = colormaps[LINE_COLOURMAPS[(line - 1) % len(LINE_COLOURMAPS)]]
+        cmap = colormaps[LINE_COLOURMAPS[(line - 1) % len(LINE_COLOURMAPS)]] if line else \
+            LinearSegmentedColormap.from_list(   # a lone adjuvant state (0.65) is the diagrams' colour
+                "adjuvant", [(0.0, ADJUVANT_COLOURS[1]), (0.65, ADJUVANT_COLOURS[0]), (1.0, "#1E2A36")])
         # The first state of a line takes the middle shade, later ones (escalations, switches) darker.
         shades = np.linspace(0.4, 0.95, len(members)) if len(members) > 1 else [0.65]
         for state_id, shade in zip(members, shades):

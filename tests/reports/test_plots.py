@@ -167,3 +167,14 @@ def test_footer_says_when_plots_show_the_first_patients_only():
     result = simulate(load_subtype("gist"), load_params("gist"), 300, 2)
     assert "drawn from the first 300 of 5,000,000 patients" in footer_text(result, of_total=5_000_000)
     assert "n = 300." in footer_text(result) and "competing exits" in footer_text(result)
+
+
+def test_gist_adjuvant_imatinib_takes_the_diagrams_adjuvant_colour():
+    """Cohort plots colour adjuvant imatinib as the diagrams do (blue-grey), not in the first line's blues."""
+    from matplotlib.colors import to_hex
+
+    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
+
+    colours = state_colours(load_subtype("gist"))
+    assert to_hex(colours["adjuvant_imatinib"]) == ADJUVANT_COLOURS[0].lower()
+    assert to_hex(colours["imatinib_400"]) != to_hex(colours["adjuvant_imatinib"])

@@ -207,3 +207,25 @@ def test_parameter_table_lists_every_value_with_its_provenance_and_basis():
     assert rows["states.regorafenib.progression.median_months"]["basis"].startswith("latent")
     assert rows["competing_exits.on_treatment.death.median_months"]["illustrative"] is True
     assert summary["tool_version"]
+
+
+def test_adjuvant_therapy_is_no_line_of_therapy_in_a_cohort():
+    """A patient given adjuvant imatinib after resection of localised GIST, then surveillance, has
+    reached no line of therapy and spent no time on one; one treated for advanced GIST has. Adjuvant
+    imatinib keeps ``line: 1`` in the pathway file (the course it joins on recurrence)."""
+    from sarcoma_sim.pathways.exits import with_competing_exits
+    from sarcoma_sim.pathways.load import load_subtype
+
+    gist = with_competing_exits(load_subtype("gist"))
+    assert gist.states["adjuvant_imatinib"].line == 1
+    rows = [(0, 0.0, "start", "workup", "resection_primary"),
+            (0, 1.5, "resected", "resection_primary", "adjuvant_imatinib"),
+            (0, 37.5, "completed", "adjuvant_imatinib", "surveillance"),
+            (0, 90.0, "death", "surveillance", "death"),
+            (1, 0.0, "start", "workup", "imatinib_400"),
+            (1, 30.0, "death", "imatinib_400", "death")]
+    result = make_result(gist, rows)
+    assert row_lines(result.log, state_lines(gist, result.log.state_ids)).tolist() == [0, 0, 0, 0, 1, 0]
+    summary = summarize(result, gist)
+    assert summary["reached_line"] == {"1": 0.5, "2": 0.0, "3": 0.0, "4": 0.0}
+    assert summary["time_on_line_months"]["1"]["median"] == 30.0
