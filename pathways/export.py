@@ -23,6 +23,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
+from sarcoma_sim.pathways.colours import box_colours
 from sarcoma_sim.pathways.graph import graph_to_json
 from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, regimen_detail, state_columns
 
@@ -160,15 +161,8 @@ YED_SHAPES = {"terminal": "roundrectangle", "workup": "rectangle", "surgery": "h
 
 def _yed_fill(attrs: dict[str, Any]) -> tuple[str, str]:
     """Fill and border colours of a state, as the matplotlib drawing uses them."""
-    kind = attrs.get("kind", "")
-    line = attrs.get("line")
-    if kind == "therapy" and attrs.get("adjuvant"):
-        return ADJUVANT_FILL, ADJUVANT_BORDER
-    if kind == "therapy" and line:
-        line_borders = {1: "#0072B2", 2: "#009E73", 3: "#E69F00", 4: "#CC79A7"}
-        return DOT_FILL.get(line, "#E0E0E0"), line_borders.get(line, "#555555")
-    kind_borders = {"workup": "#4A5A6A", "surgery": "#D55E00", "assessment": "#7A6A00", "terminal": "#333333"}
-    return DOT_KIND_FILL.get(kind, "#EEEEEE"), kind_borders.get(kind, "#555555")
+    edge, fill = box_colours(attrs)
+    return fill, edge
 
 
 def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
@@ -232,12 +226,6 @@ def to_yed_graphml(graph: nx.MultiDiGraph) -> str:
 
 # --------------------------------------------------------------------------------------- DOT
 
-DOT_FILL = {1: "#D5E8F6", 2: "#D3F0E6", 3: "#FCEBC8", 4: "#F5E1EE"}
-# adjuvant therapy (after resection of localised disease) has no line's colour, as in the drawing
-ADJUVANT_FILL, ADJUVANT_BORDER = "#E4EBF1", "#5B7083"
-DOT_KIND_FILL = {"workup": "#E8ECF0", "surgery": "#FBDCC8", "assessment": "#FBF5C8", "terminal": "#DADADA"}
-
-
 def dot_quote(text) -> str:
     """``text`` as a double-quoted DOT string.
 
@@ -269,8 +257,7 @@ def to_dot(graph: nx.MultiDiGraph) -> str:
     out.append(f"  edge [{_dot_attrs({'fontname': 'Helvetica', 'fontsize': '9'})}];")
     for node, attrs in graph.nodes(data=True):
         kind = attrs.get("kind")
-        fill = (ADJUVANT_FILL if attrs.get("adjuvant") else DOT_FILL.get(attrs.get("line"), "#E0E0E0")) \
-            if kind == "therapy" else DOT_KIND_FILL.get(kind, "#EEEEEE")
+        fill = box_colours(attrs)[1]
         style = "rounded,filled" + (",dashed" if attrs.get("beyond_source") else "")
         data = {"label": node_label(attrs), "fillcolor": fill, "style": style,
                 "kind": kind or "", "line": "" if attrs.get("line") is None else attrs.get("line"),
@@ -346,6 +333,8 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
     shapes = {"terminal": ('(["', '"])'), "surgery": ('[["', '"]]'), "workup": ('["', '"]'),
               "assessment": ('{{"', '"}}')}
     classes: dict[str, list[str]] = {}
+    # each class's colours as the drawing colours its states (``pathways.colours``)
+    styles = {"beyond": "stroke-dasharray:5 4"}
     for node, attrs in graph.nodes(data=True):
         kind = attrs.get("kind")
         opening, closing = shapes.get(kind, ('("', '")'))
@@ -353,18 +342,14 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
         cls = "adjuvant" if kind == "therapy" and attrs.get("adjuvant") else \
             f"line{attrs.get('line')}" if kind == "therapy" and attrs.get("line") else str(kind)
         classes.setdefault(cls, []).append(ids[node])
+        edge, fill = box_colours(attrs)
+        styles.setdefault(cls, f"fill:{fill},stroke:{edge}")
         if attrs.get("beyond_source"):
             classes.setdefault("beyond", []).append(ids[node])
     for u, v, k, attrs in _sorted_edges(graph):
         arrow = "-.->" if attrs.get("beyond_source") else "-->"
         label = mermaid_text(transition_label(graph, u, v, k))
         out.append(f"    {ids[u]} {arrow}|\"{label}\"| {ids[v]}")
-    styles = {"workup": "fill:#E8ECF0,stroke:#4A5A6A", "surgery": "fill:#FBDCC8,stroke:#D55E00",
-              "assessment": "fill:#FBF5C8,stroke:#7A6A00", "terminal": "fill:#DADADA,stroke:#333333",
-              "adjuvant": f"fill:{ADJUVANT_FILL},stroke:{ADJUVANT_BORDER}",
-              "line1": "fill:#D5E8F6,stroke:#0072B2", "line2": "fill:#D3F0E6,stroke:#009E73",
-              "line3": "fill:#FCEBC8,stroke:#E69F00", "line4": "fill:#F5E1EE,stroke:#CC79A7",
-              "beyond": "stroke-dasharray:5 4"}
     for cls, members in classes.items():
         if cls in styles:
             out.append(f"    classDef {cls} {styles[cls]}")

@@ -24,6 +24,7 @@ only re-exports their public names):
 Private names (``_compose``, ``_TextMeasure``, ...) are imported from the module that defines them.
 """
 
+from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS, KIND_COLOURS, LINE_COLOURS, LINK_STYLE
 from sarcoma_sim.pathways.draw.cut import FILL_WINDOW, preset_graphs, preset_panels, remember_panels
 from sarcoma_sim.pathways.draw.diagram import (
     diagram_bound,
@@ -55,9 +56,6 @@ from sarcoma_sim.pathways.draw.style import (
     EDGE_COLOUR,
     FADED,
     HIGHLIGHT_COLOUR,
-    KIND_COLOURS,
-    LINE_COLOURS,
-    LINK_STYLE,
     PAD,
     PRESETS,
     READABLE_TYPOGRAPHY,
@@ -66,9 +64,11 @@ from sarcoma_sim.pathways.draw.style import (
 )
 
 __all__ = [
+    # colours (``pathways.colours``, shared with the exports)
+    "ADJUVANT_COLOURS", "KIND_COLOURS", "LINE_COLOURS", "LINK_STYLE",
     # style
     "COMPACT_SPACING", "COMPACT_SPACING_DOWN", "DEFAULT_TYPOGRAPHY", "DPI", "EDGE_COLOUR", "FADED",
-    "HIGHLIGHT_COLOUR", "KIND_COLOURS", "LINE_COLOURS", "LINK_STYLE", "PAD", "PRESETS", "READABLE_TYPOGRAPHY",
+    "HIGHLIGHT_COLOUR", "PAD", "PRESETS", "READABLE_TYPOGRAPHY",
     "Preset", "Typography",
     # measure
     "WRAP_ROOM",

@@ -8,16 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sarcoma_sim.pathways.colours import LINK_STYLE, box_colours  # boxes' colours, shared with the exports
 from sarcoma_sim.pathways.layout import Spacing
 
-# Okabe-Ito colours (readable with colour-vision deficiency): an edge colour and a light fill.
-LINE_COLOURS = (("#0072B2", "#D5E8F6"), ("#009E73", "#D3F0E6"), ("#E69F00", "#FCEBC8"),
-                ("#CC79A7", "#F5E1EE"), ("#56B4E9", "#DDF0FB"), ("#8C6D1F", "#EFE6CF"))
-# adjuvant therapy after resection of localised disease: no line's colour (it treats no advanced
-# disease), a therapy's blue-grey, distinct from the first line's blue
-ADJUVANT_COLOURS = ("#5B7083", "#E4EBF1")
-KIND_COLOURS = {"workup": ("#4A5A6A", "#E8ECF0"), "surgery": ("#D55E00", "#FBDCC8"),
-                "assessment": ("#7A6A00", "#FBF5C8"), "terminal": ("#333333", "#DADADA")}
 EDGE_COLOUR = "#3A3A3A"
 HIGHLIGHT_COLOUR = "#C0392B"
 FADED = 0.22
@@ -28,7 +21,6 @@ PAD = 0.11
 BAND_HEADER_GAP = 0.12
 STRAY_GAP = 0.06
 DPI = 150
-LINK_STYLE = ("#6B6B6B", "#FFFFFF")
 
 
 @dataclass(frozen=True)
@@ -142,13 +134,11 @@ def _style_of(attrs: dict) -> _Style:
     kind = attrs.get("kind")
     if attrs.get("link_direction"):
         return _Style(*LINK_STYLE, "state on another panel")
+    edge, fill = box_colours(attrs)
     if kind == "therapy" and attrs.get("adjuvant"):
-        return _Style(*ADJUVANT_COLOURS, "therapy, adjuvant")
+        return _Style(edge, fill, "therapy, adjuvant")
     if kind == "therapy" and attrs.get("line"):
-        line = int(attrs["line"])
-        edge, fill = LINE_COLOURS[(line - 1) % len(LINE_COLOURS)]
-        return _Style(edge, fill, f"therapy, {_ordinal_line(line)}")
-    edge, fill = KIND_COLOURS.get(kind, ("#555555", "#EEEEEE"))
+        return _Style(edge, fill, f"therapy, {_ordinal_line(int(attrs['line']))}")
     return _Style(edge, fill, str(kind))
 
 

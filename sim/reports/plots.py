@@ -47,7 +47,7 @@ def state_colours(pathway: Pathway) -> dict[str, Any]:
     from matplotlib import colormaps
     from matplotlib.colors import LinearSegmentedColormap
 
-    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
+    from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS
 
     colours: dict[str, Any] = {}
     by_line: dict[int, list[str]] = {}

@@ -420,8 +420,8 @@ def test_adjuvant_therapy_is_drawn_outside_the_first_line():
     band spans it (it treats no advanced disease), though its data keep line 1 for the course."""
     from matplotlib.colors import to_hex
 
+    from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS, LINE_COLOURS
     from sarcoma_sim.pathways.draw.diagram import diagram_layout
-    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS, LINE_COLOURS
 
     graph = build_graph(load_subtype("gist"))
     assert graph.nodes["adjuvant_imatinib"]["line"] == 1

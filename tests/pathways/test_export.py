@@ -473,19 +473,50 @@ def test_export_yed_flag_needs_graphml(capsys):
 
 def test_adjuvant_therapy_is_not_coloured_as_a_line_in_any_export():
     """DOT, Mermaid and yEd give adjuvant imatinib the drawing's adjuvant colour, not the first line's blue."""
-    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
-    from sarcoma_sim.pathways.export import ADJUVANT_BORDER, ADJUVANT_FILL, DOT_FILL, to_yed_graphml
+    from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS, LINE_COLOURS
+    from sarcoma_sim.pathways.export import to_yed_graphml
 
-    assert (ADJUVANT_BORDER, ADJUVANT_FILL) == ADJUVANT_COLOURS
-
+    border, fill_colour = ADJUVANT_COLOURS
     graph = graph_of("gist")
     nodes = {dot_unquote(name): n for name, n in all_dot_nodes(parse_dot(to_dot(graph))).items()}
     fill = {name: dot_unquote(n.get_attributes()["fillcolor"]) for name, n in nodes.items()}
-    assert fill["adjuvant_imatinib"] == ADJUVANT_FILL != DOT_FILL[1] == fill["imatinib_400"]
+    assert fill["adjuvant_imatinib"] == fill_colour != LINE_COLOURS[0][1] == fill["imatinib_400"]
     mermaid = to_mermaid(graph)
     assert f"class {mermaid_id('adjuvant_imatinib')} adjuvant" in mermaid
-    assert f"classDef adjuvant fill:{ADJUVANT_FILL}" in mermaid
+    assert f"classDef adjuvant fill:{fill_colour},stroke:{border}" in mermaid
     root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))
     node = next(n for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")
                 if n.get("id") == "adjuvant_imatinib")
-    assert node.find(".//{http://www.yworks.com/xml/graphml}Fill").get("color") == ADJUVANT_FILL
+    assert node.find(".//{http://www.yworks.com/xml/graphml}Fill").get("color") == fill_colour
+    assert node.find(".//{http://www.yworks.com/xml/graphml}BorderStyle").get("color") == border
+
+
+@pytest.mark.parametrize("subtype", SUBTYPE_IDS)
+def test_every_export_colours_each_state_as_the_drawing_does(subtype):
+    """Every state's fill in DOT and yEd, and its Mermaid class's fill and stroke, are the colours
+    the matplotlib drawing gives its box (every line of therapy, not only the first four)."""
+    from sarcoma_sim.pathways.draw.style import _style_of
+    from sarcoma_sim.pathways.export import to_yed_graphml
+
+    graph = graph_of(subtype)
+    drawn = {n: _style_of(attrs) for n, attrs in graph.nodes(data=True)}
+    nodes = {dot_unquote(name): n for name, n in all_dot_nodes(parse_dot(to_dot(graph))).items()}
+    assert {n: dot_unquote(nodes[n].get_attributes()["fillcolor"]) for n in graph} == \
+        {n: style.fill for n, style in drawn.items()}
+    root = ET.fromstring(to_yed_graphml(graph).encode("utf-8"))
+    y = "{http://www.yworks.com/xml/graphml}"
+    yed = {n.get("id"): (n.find(f".//{y}BorderStyle").get("color"), n.find(f".//{y}Fill").get("color"))
+           for n in root.iter("{http://graphml.graphdrawing.org/xmlns}node")}
+    assert yed == {n: (style.edge, style.fill) for n, style in drawn.items()}
+    mermaid = to_mermaid(graph)
+    defined = dict(re.findall(r"classDef (\S+) (.+)", mermaid))
+    by_id = {mermaid_id(n): n for n in graph}
+    assert len(by_id) == len(graph)
+    coloured = set()
+    for members, cls in re.findall(r"^    class (\S+) (\S+)$", mermaid, flags=re.M):
+        if cls == "beyond":
+            continue
+        for state in (by_id[m] for m in members.split(",")):
+            assert defined[cls] == f"fill:{drawn[state].fill},stroke:{drawn[state].edge}", (cls, state)
+            coloured.add(state)
+    assert coloured == set(graph)

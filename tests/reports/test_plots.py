@@ -173,7 +173,7 @@ def test_gist_adjuvant_imatinib_takes_the_diagrams_adjuvant_colour():
     """Cohort plots colour adjuvant imatinib as the diagrams do (blue-grey), not in the first line's blues."""
     from matplotlib.colors import to_hex
 
-    from sarcoma_sim.pathways.draw.style import ADJUVANT_COLOURS
+    from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS
 
     colours = state_colours(load_subtype("gist"))
     assert to_hex(colours["adjuvant_imatinib"]) == ADJUVANT_COLOURS[0].lower()
