@@ -48,6 +48,12 @@ class Attribute:
         return self.test is not None
 
 
+def regimen_setting(line: int | None, adjuvant: bool = False) -> str:
+    """The words for where a regimen stands in the course ("adjuvant", "line 2"): ``Regimen.setting``,
+    and the hover text of a diagram's box, which has the graph's attributes, not the model."""
+    return "adjuvant" if adjuvant else f"line {line}"
+
+
 @dataclass(frozen=True)
 class Regimen:
     """What a therapy state gives: drugs (lowercase generic names), dose and schedule text, line."""
@@ -71,7 +77,7 @@ class Regimen:
     def setting(self) -> str:
         """Where the regimen stands in the course: "adjuvant" after resection of localised disease,
         else its line ("line 2"); adjuvant imatinib is no first line of advanced GIST."""
-        return "adjuvant" if self.adjuvant else f"line {self.line}"
+        return regimen_setting(self.line, self.adjuvant)
 
 
 @dataclass(frozen=True)

@@ -38,15 +38,14 @@ def state_descriptions(graph: nx.MultiDiGraph, highlight: Sequence[str] | None =
     """What the SVG needs per state: its hover title, its classes, and the highlighted arrows."""
     from sarcoma_sim.pathways.export import node_label, xml_text
     from sarcoma_sim.pathways.fold import folded_path
+    from sarcoma_sim.pathways.model import regimen_setting
 
     sources = {s.get("id"): s.get("citation") for s in graph.graph.get("sources") or []}
 
     def described(attrs: dict) -> list[str]:
         lines = [node_label(attrs, whole=True).replace("\n", ", ")]
-        if attrs.get("kind") == "therapy" and attrs.get("adjuvant"):
-            lines[0] += " (adjuvant)"
-        elif attrs.get("kind") == "therapy" and attrs.get("line"):
-            lines[0] += f" (line {attrs['line']})"
+        if attrs.get("kind") == "therapy" and (attrs.get("adjuvant") or attrs.get("line")):
+            lines[0] += f" ({regimen_setting(attrs.get('line'), bool(attrs.get('adjuvant')))})"
         cited = [f"{sid}: {sources.get(sid, '')}" for sid in attrs.get("sources") or []]
         if cited:
             lines.append("Sources: " + "; ".join(cited))
