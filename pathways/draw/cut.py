@@ -265,7 +265,8 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     numbered, its arrows may lead to several panels, a link box each, and it can outgrow the page.
     So each numbered panel that does not fit (or whose arrow labels collide at every width that
     fits) is cut again, its last state moved to the start of the next panel (a new one after the
-    last), until every panel fits (or holds one state). First-line options left on the second
+    last, or where the next panel holds no state of its phase), until every panel fits (or holds
+    one state). First-line options left on the second
     panel then move back to the first. Then neighbouring panels are joined wherever every panel
     still fits: a phase left holding one small state (the second TRK inhibitor after the first)
     shares the panel before or after it rather than taking a slide of its own; and one state (any
@@ -278,6 +279,7 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
 
     blocks = phase_blocks(graph)
     first = set(blocks[0]) if blocks else set()
+    block_of = {s: b for b, block in enumerate(blocks) for s in block}
 
     def unfit(cut: list[list[str]]) -> list[int]:
         if len(cut) <= 1:
@@ -294,9 +296,14 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     while any(len(groups[i]) > 1 for i in bad):
         i = next(i for i in bad if len(groups[i]) > 1)
         # the state moves to the start of the next panel (its phase goes on there), which the
-        # check then cuts in turn if it outgrows the page; after the last panel, to a new one
-        after = groups[i + 1] if i + 1 < len(groups) else []
-        groups = groups[:i] + [groups[i][:-1], groups[i][-1:] + after] + groups[i + 2:]
+        # check then cuts in turn if it outgrows the page; after the last panel, or where the next
+        # panel holds none of its phase, to a new one: pushed on, regorafenib (the last first-line
+        # option of SDH-deficient GIST) took adjuvant imatinib's place beside its surveillance
+        moved = groups[i][-1]
+        if i + 1 < len(groups) and block_of[moved] in {block_of[s] for s in groups[i + 1]}:
+            groups = groups[:i] + [groups[i][:-1], [moved] + groups[i + 1]] + groups[i + 2:]
+        else:
+            groups = groups[:i] + [groups[i][:-1], [moved]] + groups[i + 1:]
         bad = unfit(groups)
 
     def joined_up(groups: list[list[str]], bad: list[int]) -> tuple[list[list[str]], list[int]]:

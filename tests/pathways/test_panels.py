@@ -423,6 +423,26 @@ def test_a_phase_goes_on_on_the_panel_before_only_where_it_follows_from_it():
     assert ["adjuvant_imatinib", "surveillance"] in groups, groups
 
 
+def test_a_state_cut_off_a_full_panel_starts_a_panel_where_the_next_holds_none_of_its_phase():
+    """A numbered panel too large sheds its last state onto the next panel only where that panel
+    holds a state of the same phase; else onto a panel of its own. Regorafenib (the last first-line
+    option of SDH-deficient GIST), cut off its panel, no longer pushes adjuvant imatinib away from
+    the surveillance after it (here: at most two states a panel, but the first)."""
+    from sarcoma_sim.pathways.draw.cut import _settled_groups
+
+    graph = folded("gist")
+    first = ["workup", "resection_primary", "avapritinib"]
+
+    def fit(panel, clean=True):
+        own = [n for n, d in panel.nodes(data=True) if d.get("kind") not in ("link", "terminal")]
+        return (18, 22, 34, None) if len(own) <= 2 or sorted(own) == sorted(first) else False
+
+    groups = [first, ["sunitinib_50_intermittent", "sunitinib_37_5_continuous", "regorafenib"],
+              ["adjuvant_imatinib", "surveillance"]]
+    settled = _settled_groups(graph, groups, fit)
+    assert ["adjuvant_imatinib", "surveillance"] in settled and ["regorafenib"] in settled, settled
+
+
 def test_a_link_box_to_drugs_started_before_any_therapy_names_the_drugs():
     """SDH-deficient GIST starts on sunitinib or regorafenib, drawn with the second and third lines
     of the KIT-mutant course: link boxes from the work-up name the drugs ("sunitinib: panel 2"),
