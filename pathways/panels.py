@@ -1,18 +1,18 @@
 """Split a pathway graph into linked panels: consecutive diagram columns, one page or slide each.
 
 A pathway too wide for a slide at a readable font size (GIST: workup, four lines of therapy,
-surgery, and growing) is cut between columns, and a column too tall for one panel is cut between
-its states. Each panel holds its columns' states. Arrows leaving the panel end in one *link* box
-per clinical phase they lead to, saying in a few words where the story goes on ("second line:
-panel 3", or "second line: panels 3, 4" when that phase spans two panels); arrows entering it start
-from one box per phase they come from ("from first line: panel 1"). Before any line of therapy a
-box names what its states are ("surgery", "adjuvant therapy or surveillance", "from diagnosis or
+surgery, and growing) is cut between columns, and a column too tall for one panel is cut between its
+states. Each panel holds its columns' states. Arrows leaving the panel end in one *link* box per
+clinical phase they lead to, saying in a few words where the story goes on ("second line: panel 3",
+or "second line: panels 3, 4" when that phase spans two panels); arrows entering it start from one
+box per phase they come from ("from first line: panel 1"). Before any line of therapy a box names
+what its states are ("surgery", "adjuvant therapy or surveillance", "from diagnosis or
 surveillance"): adjuvant therapy is no line of treatment of advanced disease, though numbered with
-the first line in the data (``phase_lines``). Each arrow keeps its label; the
-hover rows name every state with its panel. (A box per state off the panel stacked GIST's panels too
-high to hold more than a state or two; a box per panel still gave a state whose successors spread
-over four panels four boxes, too many for a slide.) End states are drawn in every panel that
-reaches them, since an arrow into the end of the pathway needs no page turn.
+the first line in the data (``phase_lines``). Each arrow keeps its label; the hover rows name every
+state with its panel. (A box per state off the panel stacked GIST's panels too high to hold more
+than a state or two; a box per panel still gave a state whose successors spread over four panels
+four boxes, too many for a slide.) End states are drawn in every panel that reaches them, since an
+arrow into the end of the pathway needs no page turn.
 
 Pure networkx: no matplotlib. Arrow labels are fixed from the whole pathway before the cut, so an
 "otherwise" keeps its meaning when its siblings are on another panel.

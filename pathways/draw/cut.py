@@ -265,15 +265,14 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     numbered, its arrows may lead to several panels, a link box each, and it can outgrow the page.
     So each numbered panel that does not fit (or whose arrow labels collide at every width that
     fits) is cut again, its last state moved to the start of the next panel (a new one after the
-    last, or where the next panel holds no state of its phase), until every panel fits (or holds
-    one state). First-line options left on the second
-    panel then move back to the first. Then neighbouring panels are joined wherever every panel
-    still fits: a phase left holding one small state (the second TRK inhibitor after the first)
-    shares the panel before or after it rather than taking a slide of its own; and one state (any
-    of two neighbouring panels) is moved across their boundary where the joins after it save a
-    panel. Last, the panels are put in the order of the lines of therapy they reach
-    (``_line_ordered``) where every panel still fits. Decided from the panels' fit and the states'
-    lines, never from state ids.
+    last, or where the next panel holds no state of its phase), until every panel fits (or holds one
+    state). First-line options left on the second panel then move back to the first. Then
+    neighbouring panels are joined wherever every panel still fits: a phase left holding one small
+    state (the second TRK inhibitor after the first) shares the panel before or after it rather than
+    taking a slide of its own; and one state (any of two neighbouring panels) is moved across their
+    boundary where the joins after it save a panel. Last, the panels are put in the order of the
+    lines of therapy they reach (``_line_ordered``) where every panel still fits. Decided from the
+    panels' fit and the states' lines, never from state ids.
     """
     from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
 
