@@ -298,11 +298,11 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
         # check then cuts in turn if it outgrows the page; after the last panel, or where the next
         # panel holds none of its phase, to a new one: pushed on, regorafenib (the last first-line
         # option of SDH-deficient GIST) took adjuvant imatinib's place beside its surveillance
-        moved = groups[i][-1]
-        if i + 1 < len(groups) and block_of[moved] in {block_of[s] for s in groups[i + 1]}:
-            groups = groups[:i] + [groups[i][:-1], [moved] + groups[i + 1]] + groups[i + 2:]
+        shed = groups[i][-1]
+        if i + 1 < len(groups) and block_of[shed] in {block_of[s] for s in groups[i + 1]}:
+            groups = groups[:i] + [groups[i][:-1], [shed] + groups[i + 1]] + groups[i + 2:]
         else:
-            groups = groups[:i] + [groups[i][:-1], [moved]] + groups[i + 1:]
+            groups = groups[:i] + [groups[i][:-1], [shed]] + groups[i + 1:]
         bad = unfit(groups)
 
     def joined_up(groups: list[list[str]], bad: list[int]) -> tuple[list[list[str]], list[int]]:
