@@ -30,7 +30,7 @@ def build_graph(pathway: Pathway) -> nx.MultiDiGraph:
             kind=state.kind,
             label=state.label,
             line=state.line,
-            adjuvant=bool(regimen and regimen.adjuvant),
+            adjuvant=state.adjuvant,
             drugs=list(state.drugs),
             dose=regimen.dose if regimen else None,
             schedule=regimen.schedule if regimen else None,

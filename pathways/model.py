@@ -103,6 +103,12 @@ class State:
         """The drugs given in this state (empty when none)."""
         return self.regimen.drugs if self.regimen else ()
 
+    @property
+    def adjuvant(self) -> bool:
+        """Whether this state gives adjuvant therapy (after resection of localised disease): a
+        therapy that keeps a ``line`` in the data but is no line of therapy of advanced disease."""
+        return bool(self.regimen and self.regimen.adjuvant)
+
 
 @dataclass(frozen=True)
 class Match:

@@ -29,7 +29,7 @@ def state_lines(pathway: Pathway, state_ids: tuple[str, ...]) -> np.ndarray:
     lines = np.zeros(len(state_ids), np.int16)
     for code, state_id in enumerate(state_ids):
         state = pathway.states[state_id]
-        if state.regimen is not None and state.regimen.adjuvant:
+        if state.adjuvant:
             # GIST's adjuvant imatinib keeps line 1 in the data (the course it joins on recurrence)
             # but treats no advanced disease: counted as a first line, a localised cohort would
             # have "reached" the first line, and its 3 years would be time on it

@@ -53,7 +53,7 @@ def state_colours(pathway: Pathway) -> dict[str, Any]:
     by_line: dict[int, list[str]] = {}
     for state_id in ordered_states(pathway):
         state = pathway.states[state_id]
-        if state.regimen is not None and state.regimen.adjuvant:
+        if state.adjuvant:   # key 0: adjuvant therapy, a family of its own
             by_line.setdefault(0, []).append(state_id)
         elif state.line is not None:
             by_line.setdefault(state.line, []).append(state_id)

@@ -149,7 +149,7 @@ def format_text(summary: dict[str, Any], pathway: Pathway, extra: tuple[str, ...
         state = pathway.states[state_id]
         label = state.label if len(state.label) <= width else state.label[:width - 1] + "…"
         # adjuvant therapy keeps its line in the data (the course it joins) but is no line of therapy
-        line = "adj" if state.regimen is not None and state.regimen.adjuvant else \
+        line = "adj" if state.adjuvant else \
             str(state.line) if state.line is not None else "-"
         stats = summary["time_in_state_months"].get(state_id)
         months = f"{_months(stats['mean'])} {_months(stats['median'])}" if stats else "   (end state)"
