@@ -3,7 +3,7 @@ labels, state boxes and decision diamonds, a highlighted path's steps numbered."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sarcoma_sim.pathways.draw.diagram import _title_weight
 from sarcoma_sim.pathways.draw.style import (
@@ -27,31 +27,58 @@ def _draw_bands(ax, graph, layout: Layout, ox: float, oy: float, top: float, bot
     second line's drugs) is left outside its band where it stands wholly above or below the
     line's states, in the band's columns together or column by column (``band_shape``): the band
     starts (its header with it) below it, or ends above it. Otherwise the band spans the diagram's
-    height, the state within it."""
+    height, less a gap where the state stands (``BandShape.holes``)."""
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
         shape = band_shape(graph, layout, band, (top - oy, bottom - oy), header_height)
-        _shade(ax, [(ox + along, oy + across) for along, across in shape.outline()], shade, band.title)
+        _shade(ax, shape, lambda along, across: (ox + along, oy + across), shade, band.title)
         along, start = shape.header
         ax.text(ox + along, oy + start + 0.06, band.title, ha="center", va="top",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")
 
 
-def _shade(ax, corners: list[tuple[float, float]], colour: str, title: str) -> None:
-    from matplotlib.patches import Polygon
+def _shade(ax, shape: "BandShape", place, colour: str, title: str) -> None:
+    """One patch shading ``shape`` (``place`` maps layout (along, across) to the axes), its holes
+    left white: each hole is wound against the outline, so the non-zero rule leaves it unfilled."""
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
 
-    ax.add_patch(Polygon(corners, closed=True, facecolor=colour, edgecolor="none", zorder=0, gid=f"band:{title}"))
+    rings = [shape.outline()] + [[(left, start), (left, end), (right, end), (right, start)]
+                                 for left, right, start, end in shape.holes]
+    outer = _signed_area(rings[0])
+    vertices, codes = [], []
+    for n, ring in enumerate(rings):
+        if n and (_signed_area(ring) > 0) == (outer > 0):
+            ring = ring[::-1]
+        vertices += [place(*corner) for corner in ring] + [place(*ring[0])]
+        codes += [MplPath.MOVETO] + [MplPath.LINETO] * (len(ring) - 1) + [MplPath.CLOSEPOLY]
+    ax.add_patch(PathPatch(MplPath(vertices, codes), facecolor=colour, edgecolor="none", zorder=0,
+                           gid=f"band:{title}"))
+
+
+def _signed_area(ring: list[tuple[float, float]]) -> float:
+    return sum(x0 * y1 - x1 * y0 for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1])) / 2
 
 
 @dataclass(frozen=True)
 class BandShape:
     """Where a band is shaded: ``pieces`` (along-left, along-right, start, end), a run of its
-    columns each, in order along the lines, and ``header`` (its centre along, its start across),
-    where the band's header stands (layout coordinates)."""
+    columns each, in order along the lines, less ``holes`` (the same four numbers), one round each
+    state of no line standing among the line's states, and ``header`` (its centre along, its start
+    across), where the band's header stands (layout coordinates)."""
 
     pieces: tuple[tuple[float, float, float, float], ...]
     header: tuple[float, float]
+    holes: tuple[tuple[float, float, float, float], ...] = ()
+
+    def shades(self, along: float, across: float) -> bool:
+        """Whether the point (along, across) is shaded: inside a piece, outside every hole."""
+        def inside(rectangle) -> bool:
+            left, right, start, end = rectangle
+            return left <= along <= right and start <= across <= end
+
+        return any(map(inside, self.pieces)) and not any(map(inside, self.holes))
 
     def outline(self) -> list[tuple[float, float]]:
         """The corners (along, across) of the shaded outline: the pieces' starts in order, then
@@ -67,7 +94,32 @@ def band_shape(graph, layout: Layout, band, full: tuple[float, float], header_he
     (``band_extent``); else, where they do so column by column (GIST's resection of limited
     progression above the first line's reduced dose, its surveillance below the escalated one
     beside it), a piece per run of columns of one extent, the header over the widest piece that
-    starts first. Otherwise one piece spanning everything."""
+    starts first. Otherwise one piece spanning everything. A state of no line still standing in
+    a piece is cut out of it (``_holes``): drawn down, the resection of a localised GIST among the
+    first line's options stands in the row, but on white, not under "First line"."""
+    shape = _pieces(graph, layout, band, full, header_height)
+    return replace(shape, holes=_holes(graph, layout, band, shape))
+
+
+def _holes(graph, layout: Layout, band, shape: BandShape) -> tuple[tuple[float, float, float, float], ...]:
+    """A hole round each state of no line whose centre the shape's pieces still shade: across, the
+    box and a gap each side; along, the whole column it stands in (so no sliver of shade is left
+    above or below it), within its piece."""
+    down = layout.direction == "down"
+    holes = []
+    for box in _strays(graph, layout, band)[1]:
+        along, across = (box.y, box.x) if down else (box.x, box.y)
+        piece = next((p for p in shape.pieces if p[0] <= along <= p[1] and p[2] <= across <= p[3]), None)
+        if piece is None:
+            continue
+        left, right = next(((lo, hi) for lo, hi in band.columns if lo <= along <= hi), (piece[0], piece[1]))
+        near, far = (box.left, box.right) if down else (box.top, box.bottom)
+        holes.append((max(left, piece[0]), min(right, piece[1]),
+                      max(near - STRAY_GAP, piece[2]), min(far + STRAY_GAP, piece[3])))
+    return tuple(holes)
+
+
+def _pieces(graph, layout: Layout, band, full: tuple[float, float], header_height: float) -> BandShape:
     whole = band_extent(graph, layout, band, full, header_height)
     one = BandShape(((band.left, band.right, *whole),), ((band.left + band.right) / 2, whole[0]))
     if whole != full or len(band.columns) < 2:
@@ -133,11 +185,13 @@ def band_extent(graph, layout: Layout, band, full: tuple[float, float], header_h
 
 def _draw_rows(ax, graph, layout: Layout, ox: float, oy: float, lead: float, t: Typography) -> None:
     """The bands of a layout running down: a shaded row per line of therapy, its header at the left.
-    A state of no line at the right end of a line's row is left outside it (``band_shape``)."""
+    A state of no line at the right end of a line's row is left outside it, and one elsewhere in
+    the row (a surgery among the first line's options) stands in a gap of the row's shade
+    (``band_shape``)."""
     for i, band in enumerate(layout.bands):
         shade = "#F2F4F7" if i % 2 == 0 else "#FAFBFC"
         shape = band_shape(graph, layout, band, (-lead, layout.width), 0.0)
-        _shade(ax, [(ox + across, oy + along) for along, across in shape.outline()], shade, band.title)
+        _shade(ax, shape, lambda along, across: (ox + across, oy + along), shade, band.title)
         ax.text(ox - lead + 0.08, oy + (band.left + band.right) / 2, band.title, ha="left", va="center",
                 fontsize=t.header, fontweight="bold", color="#44505C", zorder=1, parse_math=False,
                 gid=f"header:{band.title}")

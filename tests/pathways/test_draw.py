@@ -381,11 +381,66 @@ def test_a_column_whose_stray_stands_between_its_drugs_keeps_the_full_span():
     shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.2)
     assert [pytest.approx(p) for p in ((0.0, 3.0, -1.0, 9.0), (3.0, 6.0, -1.0, 0.8 + 0.06))] == list(shape.pieces)
     assert shape.header == pytest.approx((1.5, -1.0))
+    # the stray between the drugs stands in a hole of its column's piece, the drugs shaded round it
+    assert [pytest.approx(h) for h in ((0.0, 3.0, 1.5 - 0.3 - 0.06, 1.5 + 0.3 + 0.06),)] == list(shape.holes)
+    assert not shape.shades(1.5, 1.5) and shape.shades(1.5, 0.5) and shape.shades(1.5, 2.5)
+
+
+@pytest.mark.parametrize("direction, stack, hole", [
+    # drawn down, a surgery at a row's left end (GIST's resection of the localised primary)
+    ("down", [("surgery", None, "surgery"), ("drug", 1, "therapy"), ("other", 1, "therapy")], 0.5),
+    # drawn down, between two drugs (TGCT's surgical resection)
+    ("down", [("drug", 1, "therapy"), ("surgery", None, "surgery"), ("other", 1, "therapy")], 1.5),
+    # drawn right, imaging between two drugs
+    ("right", [("drug", 1, "therapy"), ("imaging", None, "assessment"), ("other", 1, "therapy")], 1.5),
+])
+def test_a_state_of_no_line_among_a_lines_states_stands_outside_its_shade(direction, stack, hole):
+    """A state of no line that the band cannot stop short of stands in a hole of the band's shade
+    (its box and a gap each side across, its whole column along): never shaded as that line's."""
+    from sarcoma_sim.pathways.draw.shapes import band_shape
+
+    graph, layout = _column(direction, *stack)
+    shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0)
+    assert shape.pieces == ((0.0, 3.0, -1.0, 9.0),)
+    half = 0.3 + 0.06
+    assert [pytest.approx(h) for h in ((0.0, 3.0, hole - half, hole + half),)] == list(shape.holes)
+    stray = next(i for i, (_, line, _) in enumerate(stack) if line is None)
+    for i in range(len(stack)):
+        assert shape.shades(1.5, 0.5 + i) is (i != stray)
+
+
+def test_a_hole_in_a_row_is_drawn_white():
+    """Drawn (Agg, as the PNG is), a row's shade leaves its hole unfilled: the pixel where the
+    surgery stands is the page's white, the drugs' the row's grey, the heading's column shaded."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sarcoma_sim.pathways.draw.shapes import _draw_rows
+    from sarcoma_sim.pathways.draw.style import READABLE_TYPOGRAPHY
+
+    graph, layout = _column("down", ("drug", 1, "therapy"), ("surgery", None, "surgery"), ("other", 1, "therapy"))
+    figure = Figure(figsize=(4, 3), dpi=50)
+    canvas = FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-1, 3), ax.set_ylim(3, 0), ax.axis("off")
+    _draw_rows(ax, graph, layout, 0.0, 0.0, 1.0, READABLE_TYPOGRAPHY)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+
+    def colour(across: float, along: float) -> tuple:
+        x, y = ax.transData.transform((across, along))
+        return tuple(pixels[int(pixels.shape[0] - y), int(x), :3])
+
+    shade = (0xF2, 0xF4, 0xF7)
+    assert colour(1.5, 0.3) == (255, 255, 255)
+    assert colour(0.5, 0.3) == shade and colour(2.5, 0.3) == shade and colour(-0.9, 0.3) == shade
 
 
 def test_a_row_drawn_down_ends_short_only_on_the_right():
     """Running down the headers stand at the left: a state of no line at a row's right end is left
-    out of it, one at its left end is not (the row would part from its header)."""
+    out of it, one at its left end is not (the row would part from its header: it stands in a
+    hole of the row instead, below)."""
     from sarcoma_sim.pathways.draw.shapes import band_extent
 
     graph, layout = _column("down", ("drug", 1, "therapy"), ("end", None, "terminal"))

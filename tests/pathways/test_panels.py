@@ -89,9 +89,10 @@ def test_slide_panel_counts(subtype, direction):
 @pytest.mark.parametrize("subtype", [
     pytest.param(s, id=s, marks=[] if s == REPRESENTATIVE[0] else [pytest.mark.slow]) for s in SUBTYPE_IDS])
 def test_no_line_heading_stands_over_a_state_of_no_line(subtype):
-    """Drawn right, a surgery, surveillance or end of the pathway sharing a line's columns stands
-    outside that line's band on every slide, and clear of its heading: no "Second line" heading
-    over the imaging after a resection."""
+    """On every slide, either direction, a surgery, surveillance or end of the pathway sharing a
+    line's columns (rows, drawn down) is not shaded as that line's: outside its band or in a hole
+    of it; and drawn right, clear of its heading: no "Second line" heading over the imaging after
+    a resection, no "First line" row shading the resection of a localised GIST."""
     from sarcoma_sim.pathways.draw.diagram import diagram_layout
     from sarcoma_sim.pathways.draw.measure import _TextMeasure
     from sarcoma_sim.pathways.draw.shapes import band_shape
@@ -100,22 +101,26 @@ def test_no_line_heading_stands_over_a_state_of_no_line(subtype):
 
     preset, measure = PRESETS["slide"], _TextMeasure()
     inside, under = [], []
-    for panel in slide_panels(subtype, "right"):
-        title, detail, label, link = panel.wraps or (*preset.wraps, None)
-        with wrap_widths(title, detail, label, link=link):
-            layout = diagram_layout(panel.graph, measure, preset.typography, preset.spacing_for("right"), "right")
-        for band in layout.bands:
-            boxes = [box for box in layout.boxes.values() if band.left <= box.x <= band.right]
-            if not any(panel.graph.nodes.get(box.id, {}).get("line") for box in boxes):
-                continue   # the workup's band, the end's
-            width, height = measure(band.title, preset.typography.header, "bold")
-            shape = band_shape(panel.graph, layout, band, (-100.0, 100.0), height)
-            along, start = shape.header
-            heading = Box("heading", "state", along, start + height / 2, width, height)
-            strays = [box for box in boxes if is_stray(panel.graph, box.id)]
-            inside += [(panel.number, band.title, box.id) for box in strays for left, right, top, bottom in shape.pieces
-                       if left <= box.x <= right and top < box.y < bottom]
-            under += [(panel.number, band.title, box.id) for box in strays if heading.overlaps(box)]
+    for direction in ("right", "down"):
+        down = direction == "down"
+        for panel in slide_panels(subtype, direction):
+            title, detail, label, link = panel.wraps or (*preset.wraps, None)
+            with wrap_widths(title, detail, label, link=link):
+                layout = diagram_layout(panel.graph, measure, preset.typography, preset.spacing_for(direction),
+                                        direction)
+            for band in layout.bands:
+                boxes = [box for box in layout.boxes.values() if band.left <= (box.y if down else box.x) <= band.right]
+                if not any(panel.graph.nodes.get(box.id, {}).get("line") for box in boxes):
+                    continue   # the workup's band, the end's
+                width, height = measure(band.title, preset.typography.header, "bold")
+                shape = band_shape(panel.graph, layout, band, (-100.0, 100.0), 0.0 if down else height)
+                strays = [box for box in boxes if is_stray(panel.graph, box.id)]
+                inside += [(direction, panel.number, band.title, box.id) for box in strays
+                           if shape.shades(*((box.y, box.x) if down else (box.x, box.y)))]
+                if not down:
+                    along, start = shape.header
+                    heading = Box("heading", "state", along, start + height / 2, width, height)
+                    under += [(panel.number, band.title, box.id) for box in strays if heading.overlaps(box)]
     assert not inside and not under
 
 
