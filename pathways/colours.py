@@ -4,7 +4,7 @@ state is the same colour wherever a resident sees it. Plain hex strings: no matp
 
 from __future__ import annotations
 
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 # Okabe-Ito colours (readable with colour-vision deficiency): an edge colour and a light fill.
 LINE_COLOURS = (("#0072B2", "#D5E8F6"), ("#009E73", "#D3F0E6"), ("#E69F00", "#FCEBC8"),
@@ -19,13 +19,36 @@ OTHER_COLOURS = ("#555555", "#EEEEEE")   # a kind without colours of its own
 LINK_STYLE = ("#6B6B6B", "#FFFFFF")
 
 
-def box_colours(attrs: Mapping) -> tuple[str, str]:
-    """(edge, fill) of a state's box from its graph attributes (``kind``, ``line``, ``adjuvant``):
-    a therapy by its line (the colours repeat after the sixth), adjuvant therapy its own, any other
-    state by its kind."""
+class BoxKind(NamedTuple):
+    """What a state's box is drawn as: ``family`` "line" (a therapy of line ``line``), "adjuvant"
+    (adjuvant therapy, no line's), else the state's kind ("workup", "surgery", "assessment", ...)."""
+
+    family: str
+    line: int | None = None
+
+    @property
+    def key(self) -> str:
+        """A short name for it: "line2", "adjuvant", "surgery" (a Mermaid class, for one)."""
+        return f"line{self.line}" if self.family == "line" else self.family
+
+
+def box_kind(attrs: Mapping) -> BoxKind:
+    """The ``BoxKind`` of a state from its graph attributes (``kind``, ``line``, ``adjuvant``): the
+    one place that says which states are drawn as a line's therapy, as adjuvant therapy, or by kind."""
     kind = attrs.get("kind")
     if kind == "therapy" and attrs.get("adjuvant"):
-        return ADJUVANT_COLOURS
+        return BoxKind("adjuvant")
     if kind == "therapy" and attrs.get("line"):
-        return LINE_COLOURS[(int(attrs["line"]) - 1) % len(LINE_COLOURS)]
-    return KIND_COLOURS.get(str(kind), OTHER_COLOURS)
+        return BoxKind("line", int(attrs["line"]))
+    return BoxKind(str(kind))
+
+
+def box_colours(attrs: Mapping) -> tuple[str, str]:
+    """(edge, fill) of a state's box from its graph attributes (``box_kind``): a therapy by its line
+    (the colours repeat after the sixth), adjuvant therapy its own, any other state by its kind."""
+    kind = box_kind(attrs)
+    if kind.family == "adjuvant":
+        return ADJUVANT_COLOURS
+    if kind.line is not None:
+        return LINE_COLOURS[(kind.line - 1) % len(LINE_COLOURS)]
+    return KIND_COLOURS.get(kind.family, OTHER_COLOURS)

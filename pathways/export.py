@@ -23,7 +23,7 @@ from typing import Any, Callable
 
 import networkx as nx
 
-from sarcoma_sim.pathways.colours import box_colours
+from sarcoma_sim.pathways.colours import box_colours, box_kind
 from sarcoma_sim.pathways.graph import graph_to_json
 from sarcoma_sim.pathways.layout import back_edge_keys, condition_phrase, regimen_detail, state_columns
 
@@ -339,8 +339,7 @@ def to_mermaid(graph: nx.MultiDiGraph) -> str:
         kind = attrs.get("kind")
         opening, closing = shapes.get(kind, ('("', '")'))
         out.append(f"    {ids[node]}{opening}{mermaid_text(node_label(attrs))}{closing}")
-        cls = "adjuvant" if kind == "therapy" and attrs.get("adjuvant") else \
-            f"line{attrs.get('line')}" if kind == "therapy" and attrs.get("line") else str(kind)
+        cls = box_kind(attrs).key
         classes.setdefault(cls, []).append(ids[node])
         edge, fill = box_colours(attrs)
         styles.setdefault(cls, f"fill:{fill},stroke:{edge}")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sarcoma_sim.pathways.colours import LINK_STYLE, box_colours  # boxes' colours, shared with the exports
+from sarcoma_sim.pathways.colours import LINK_STYLE, box_colours, box_kind  # boxes' colours, shared with the exports
 from sarcoma_sim.pathways.layout import Spacing
 
 EDGE_COLOUR = "#3A3A3A"
@@ -131,15 +131,15 @@ class _Style:
 
 
 def _style_of(attrs: dict) -> _Style:
-    kind = attrs.get("kind")
     if attrs.get("link_direction"):
         return _Style(*LINK_STYLE, "state on another panel")
     edge, fill = box_colours(attrs)
-    if kind == "therapy" and attrs.get("adjuvant"):
+    kind = box_kind(attrs)
+    if kind.family == "adjuvant":
         return _Style(edge, fill, "therapy, adjuvant")
-    if kind == "therapy" and attrs.get("line"):
-        return _Style(edge, fill, f"therapy, {_ordinal_line(int(attrs['line']))}")
-    return _Style(edge, fill, str(kind))
+    if kind.line is not None:
+        return _Style(edge, fill, f"therapy, {_ordinal_line(kind.line)}")
+    return _Style(edge, fill, kind.family)
 
 
 def _ordinal_line(line: int) -> str:

@@ -50,15 +50,16 @@ def state_colours(pathway: Pathway) -> dict[str, Any]:
     from sarcoma_sim.pathways.colours import ADJUVANT_COLOURS
 
     colours: dict[str, Any] = {}
-    by_line: dict[int, list[str]] = {}
+    # a colour family per line of therapy, keyed by the line; adjuvant therapy a family of its own
+    families: dict[int | str, list[str]] = {}
     for state_id in ordered_states(pathway):
         state = pathway.states[state_id]
-        if state.adjuvant:   # key 0: adjuvant therapy, a family of its own
-            by_line.setdefault(0, []).append(state_id)
+        if state.adjuvant:
+            families.setdefault("adjuvant", []).append(state_id)
         elif state.line is not None:
-            by_line.setdefault(state.line, []).append(state_id)
-    for line, members in by_line.items():
-        cmap = colormaps[LINE_COLOURMAPS[(line - 1) % len(LINE_COLOURMAPS)]] if line else \
+            families.setdefault(state.line, []).append(state_id)
+    for family, members in families.items():
+        cmap = colormaps[LINE_COLOURMAPS[(family - 1) % len(LINE_COLOURMAPS)]] if isinstance(family, int) else \
             LinearSegmentedColormap.from_list(   # a lone adjuvant state (0.65) is the diagrams' colour
                 "adjuvant", [(0.0, ADJUVANT_COLOURS[1]), (0.65, ADJUVANT_COLOURS[0]), (1.0, "#1E2A36")])
         # The first state of a line takes the middle shade, later ones (escalations, switches) darker.
