@@ -2,6 +2,7 @@
 
     python benchmarks/layout.py quality [--direction right down]
     python benchmarks/layout.py timings [--repeats 3] [--against REV]
+    python benchmarks/layout.py cuts [--subtypes leiomyosarcoma] [--panels K] [--direction right down]
     python benchmarks/layout.py chain [--sizes 10 30 60 120] [--repeats 3]
     python benchmarks/layout.py web [--subtypes gist leiomyosarcoma] [--cold 3] [--walks 12] [--against REV]
 
@@ -17,6 +18,14 @@ with an empty panel store, ``SARCOMA_SIM_CACHE``, so nothing is kept between run
 times a git revision's package too, the runs of both taken in turn, with the ratio): ``draw --all -o
 DIR --handout handout.pdf`` (target under 15 s on the project's 2-core machine) and GIST at ``--size
 slide`` (target under 3 s), then GIST's slides drawn again with the panels its first run kept.
+
+``cuts`` says how far the slide-count and first-line targets are from reach, as the cut decides
+fit: per subtype and direction, the panels ``preset_panels`` makes; every cut into ``--panels K``
+panels (default: the issue's target, GIST 6, any other subtype 3) whose first panel holds the
+first-line decision (the first phase block), checked exhaustively (up to ``--limit`` cuts), with
+how many fit and, for each that does, the phases it parts across panels; and how large the
+first-line decision alone composes at its best widths, as a multiple of the canvas (above 1 it
+cannot be one slide at 12 pt, however the rest is cut).
 
 ``chain`` times pathways with the shape of the reliability reproducer r08 (a workup, a chain of
 N-2 therapy lines, intolerance from every line ending the pathway, so long arrows cross many
@@ -46,7 +55,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from sarcoma_sim.pathways.draw import diagram_layout, save_pathway_drawing
+from sarcoma_sim.pathways.draw import PRESETS, diagram_layout, preset_panels, save_pathway_drawing
 from sarcoma_sim.pathways.export import to_dot
 from sarcoma_sim.pathways.graph import build_graph
 from sarcoma_sim.pathways.layout.quality import dot_drawing, layout_drawing, measure
@@ -193,6 +202,76 @@ def _staged_revision(revision: str, folder: Path) -> Path:
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(folder / "stage"),
                     str(source)], check=True, capture_output=True)
     return folder / "stage"
+
+
+# The issue's slide targets (issue 21): GIST at most 6 slides, any other subtype 3.
+SLIDE_TARGETS = {"gist": 6}
+
+
+def cut_search(subtype: str, direction: str, panels: int | None = None, preset_name: str = "slide",
+               limit: int = 20000) -> dict:
+    """For ``subtype`` drawn in ``direction`` at ``preset_name``: the cut ``preset_panels`` makes, every
+    cut into ``panels`` panels whose first holds the first-line decision (each state after it on any
+    panel, no panel empty, panels unordered: their order changes no link box's size while cutting),
+    which of those fit (``unfit_panels``), and the first-line decision's size alone at its best widths
+    as a multiple of the canvas. ``searched`` is False where more than ``limit`` cuts would be tried."""
+    import itertools
+
+    from sarcoma_sim.pathways.draw.cut import panel_fitting, unfit_panels
+    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks, phase_lines, state_phase
+
+    preset = PRESETS[preset_name]
+    pathway = load_subtype(subtype)
+    made = [list(p.states) for p in preset_panels(pathway, preset, direction=direction)]
+    panels = panels or SLIDE_TARGETS.get(subtype, 3)
+    with panel_fitting(pathway, preset, direction) as (graph, fit):
+        blocks = phase_blocks(graph)
+        first, rest = list(blocks[0]), [s for block in blocks[1:] for s in block]
+        lines = phase_lines(graph)
+        phase_of = {s: state_phase(graph, s, lines) for s in first + rest}
+        # the decision alone on a panel: its smallest size over every width, as a multiple of the canvas
+        alone = measured_panels(graph, [first, rest])[0] if rest else graph
+        scale = min(max(w / preset.width, h / preset.height)
+                    for variant in fit.drawn_ways(alone)
+                    for w, h in (fit.size_at(variant, *wraps) for wraps in fit.tries + fit.more))
+        result = {"subtype": subtype, "direction": direction, "made": made, "panels": panels,
+                  "first_line_scale": scale, "searched": False, "tried": 0, "fitting": []}
+        if panels ** len(rest) > limit * max(1, panels - 1):
+            return result
+        result["searched"] = True
+        for assign in itertools.product(range(panels), repeat=len(rest)):
+            # each other panel opened in order of its first state: every cut once
+            opened = [a for a in dict.fromkeys(assign) if a]
+            if opened != list(range(1, panels)):
+                continue
+            cut = [first + [s for s, a in zip(rest, assign) if a == 0]] + \
+                [[s for s, a in zip(rest, assign) if a == k] for k in range(1, panels)]
+            result["tried"] += 1
+            if not unfit_panels(graph, cut, fit.final_wrap):
+                parted = sorted({phase_of[s] for s in first + rest
+                                 if len({i for i, g in enumerate(cut) for t in g if phase_of[t] == phase_of[s]}) > 1})
+                result["fitting"].append((cut, parted))
+    return result
+
+
+def cuts(args) -> None:
+    """Print, per subtype and direction, the cut made, the exhaustive search for a cut into the
+    target number of panels, and the first-line decision's size alone (``cut_search``)."""
+    for subtype in args.subtypes:
+        for direction in args.direction:
+            found = cut_search(subtype, direction, args.panels, args.preset, args.limit)
+            k = found["panels"]
+            print(f"{subtype} drawn {direction}: cut into {len(found['made'])} {args.preset}s; "
+                  f"first-line decision alone {found['first_line_scale']:.2f}x the canvas "
+                  f"({'fits' if found['first_line_scale'] <= 1 else 'cannot fit'} at its best widths)")
+            if not found["searched"]:
+                print(f"  cuts into {k}: too many to try (over --limit {args.limit})")
+                continue
+            print(f"  cuts into {k} with the first-line decision on the first: {found['tried']} tried, "
+                  f"{len(found['fitting'])} fit")
+            for cut, parted in found["fitting"]:
+                print(f"    {' | '.join(', '.join(panel) for panel in cut)}")
+                print(f"      phases parted across panels: {', '.join(parted) or 'none'}")
 
 
 def chain(args) -> None:
@@ -384,7 +463,7 @@ def web_one(args) -> None:
 
 
 def main(argv=None) -> None:
-    """Run one of the benchmarks (``quality``, ``timings``, ``chain`` or ``web``)."""
+    """Run one of the benchmarks (``quality``, ``timings``, ``cuts``, ``chain`` or ``web``)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_subparsers(dest="which", required=True)
     q = which.add_parser("quality", help="crossings, edge length and area against dot")
@@ -394,6 +473,13 @@ def main(argv=None) -> None:
     t.add_argument("--repeats", type=int, default=3)
     t.add_argument("--against", metavar="REV", help="also time this git revision (a commit or a tag), in turn")
     t.set_defaults(run=timings)
+    k = which.add_parser("cuts", help="every cut into the target number of slides: which fit")
+    k.add_argument("--subtypes", nargs="+", choices=SUBTYPE_IDS, default=["leiomyosarcoma"])
+    k.add_argument("--panels", type=int, help="panels to cut into (default: the issue's target)")
+    k.add_argument("--direction", nargs="+", choices=("right", "down"), default=["right", "down"])
+    k.add_argument("--preset", choices=tuple(PRESETS), default="slide")
+    k.add_argument("--limit", type=int, default=20000, help="most cuts to try per subtype and direction")
+    k.set_defaults(run=cuts)
     c = which.add_parser("chain", help="layout and drawing time of long chain pathways")
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 60, 120])
     c.add_argument("--repeats", type=int, default=3)

@@ -1,13 +1,15 @@
 """A pathway cut into linked panels that each fit a preset's canvas (a slide, a page), by clinical phase.
 
 ``preset_graphs`` gives the graph a preset draws (dose reductions folded into their drug's box).
-A panel's fit is decided by composing it at the preset's sizes (``figure._compose``, sizes only);
-the panels' structure (link boxes, phases) comes from ``sarcoma_sim.pathways.panels``. Cuts are
-kept for the process, and those made in worker processes are remembered here (``remember_panels``).
+A panel's fit is decided by composing it at the preset's sizes (``figure._compose``, sizes only),
+by ``PanelFit``; the panels' structure (link boxes, phases) comes from ``sarcoma_sim.pathways.panels``.
+Cuts are kept for the process, and those made in worker processes are remembered here
+(``remember_panels``). ``panel_fitting`` and ``unfit_panels`` check any other cut of a pathway.
 """
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import replace
 from typing import Sequence
 
@@ -89,87 +91,105 @@ def remember_panels(subtype: str, preset: str, direction: str, panels: list) -> 
     _PANELS[(graph_fingerprint(graph), PRESETS[preset], None, direction)] = list(panels)
 
 
-def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
-                   highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
-    from sarcoma_sim.pathways.layout.text import wrap_widths
-    from sarcoma_sim.pathways.panels import (
-        column_units,
-        labelled_arrows,
-        measured_panels,
-        sized_as_measured,
-        split_panels,
-    )
+class PanelFit:
+    """Whether a panel (a graph with its link boxes, ``panels.panel_graph``) fits a preset's canvas,
+    and at which widths (title, regimen, arrow label, link box: characters a line): each check
+    composes the panel at the preset's sizes (``figure._compose``, sizes only).
 
-    measure = _TextMeasure()
+    The widths are tried in the preset's order: ``tries`` (the preset's own, wider labels, wide
+    boxes, wider link boxes), then ``more`` (every other pairing, the narrow boxes and the
+    preset's last resorts), each also with a panel's link-box events back on its arrows
+    (``panels.labelled_arrows``). ``quick`` is the few widths tried while a cut is searched.
+    """
 
-    title_wrap, detail_wrap, label_wrap = preset.wraps
-    wide = preset.wide_wraps
-    spacing = preset.spacing_for(direction)
-    tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
-        [(*wide, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
-        [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
-    # every pairing, tried only on a finished panel that fits no other way (fitting is not
-    # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
-    # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
-    # last of all, the preset's last resorts: boxes narrower still with narrow "from" link boxes
-    # (drawn right, a slide is short of width), or much wider boxes (drawn down, short of height)
-    last_resort = [(title, detail, label or label_wrap, link)
-                   for title, detail, label, link in preset.last_wraps_for(direction)]
-    narrow = [(*preset.narrow_wraps, label_wrap, None)] + last_resort
-    more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
-        [(*wide, label, None) for label in preset.label_wraps[1:]] + \
-        [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
-    more = [t for t in more + narrow if t not in tries]
+    def __init__(self, names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
+                 highlight: Sequence[str] | None, path_keys, direction: str = "right"):
+        self.names, self.graph, self.preset = names, graph, preset
+        self.highlight, self.path_keys, self.direction = highlight, path_keys, direction
+        self.measure = _TextMeasure()
+        self.spacing = preset.spacing_for(direction)
+        title_wrap, detail_wrap, label_wrap = preset.wraps
+        wide = preset.wide_wraps
+        self.tries = [(title_wrap, detail_wrap, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+            [(*wide, label, None) for label in (label_wrap, preset.label_wraps[0])] + \
+            [(title_wrap, detail_wrap, label_wrap, link) for link in preset.link_wraps]
+        # every pairing, tried only on a finished panel that fits no other way (fitting is not
+        # monotonic in either width: wider labels let boxes sit closer, or push them apart), and the
+        # narrower boxes, for a pathway that fits whole only with them (PEComa on a slide)
+        # last of all, the preset's last resorts: boxes narrower still with narrow "from" link boxes
+        # (drawn right, a slide is short of width), or much wider boxes (drawn down, short of height)
+        self.last_resort = [(title, detail, label or label_wrap, link)
+                            for title, detail, label, link in preset.last_wraps_for(direction)]
+        narrow = [(*preset.narrow_wraps, label_wrap, None)] + self.last_resort
+        more = [(title_wrap, detail_wrap, label, None) for label in preset.label_wraps[1:]] + \
+            [(*wide, label, None) for label in preset.label_wraps[1:]] + \
+            [(title_wrap, detail_wrap, label, link) for label in preset.label_wraps for link in preset.link_wraps]
+        self.more = [t for t in more + narrow if t not in self.tries]
+        # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
+        # panels are then fitted at every width
+        self.quick = list(dict.fromkeys([
+            self.tries[0], self.tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
+            (*wide, label_wrap, None), (*wide, preset.label_wraps[0], None)]))
+        self._final: dict[tuple, tuple | bool] = {}
 
+    @staticmethod
     def drawn_ways(panel: nx.MultiDiGraph) -> list[nx.MultiDiGraph]:
         """``panel`` as it is, then with its link boxes' events on their arrows (``panels.labelled_arrows``) if any."""
+        from sarcoma_sim.pathways.panels import labelled_arrows
+
         other = labelled_arrows(panel)
         return [panel] if other is None else [panel, other]
 
-    def variant_fit(panel: nx.MultiDiGraph, extra=(), clean: bool = False) -> tuple[nx.MultiDiGraph, tuple] | None:
+    def variant_fit(self, panel: nx.MultiDiGraph, extra=(),
+                    clean: bool = False) -> tuple[nx.MultiDiGraph, tuple] | None:
         """(graph, widths): the first (title, regimen, label, link) widths at which ``panel`` fits
         (link None: the preset's own), with no arrow label on a box or another label if ``clean``;
         as it is (a link box saying the events its arrows share), else with those events on its
         arrows again (``panels.labelled_arrows``), where only that fits. None if neither does."""
-        for variant in drawn_ways(panel):
-            for title, detail, label, link in (list(extra) if extra else tries):
-                if fits_at(variant, title, detail, label, link, clean=clean):
+        for variant in self.drawn_ways(panel):
+            for title, detail, label, link in (list(extra) if extra else self.tries):
+                if self.fits_at(variant, title, detail, label, link, clean=clean):
                     return variant, (title, detail, label, link)
         return None
 
-    def fitting_link_wrap(panel: nx.MultiDiGraph, extra=(), clean: bool = False):
+    def fitting_link_wrap(self, panel: nx.MultiDiGraph, extra=(), clean: bool = False):
         """The widths of ``variant_fit``, False if none."""
-        found = variant_fit(panel, extra, clean)
+        found = self.variant_fit(panel, extra, clean)
         return found[1] if found is not None else False
 
-    def least_colliding(panel: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple] | None:
+    def least_colliding(self, panel: nx.MultiDiGraph) -> tuple[nx.MultiDiGraph, tuple] | None:
         """Of every width ``panel`` fits at (either way its link boxes are said, ``variant_fit``), the
         (graph, widths) whose arrow labels collide least (the first such); None if it fits at none.
         For a panel kept whole though no width keeps it clear."""
+        from sarcoma_sim.pathways.layout.text import wrap_widths
+
         best: tuple[nx.MultiDiGraph, tuple] | None = None
         fewest = None
-        for variant in drawn_ways(panel):
-            for title, detail, label, link in tries + more:
-                if fits_at(variant, title, detail, label, link, clean=False):
+        for variant in self.drawn_ways(panel):
+            for title, detail, label, link in self.tries + self.more:
+                if self.fits_at(variant, title, detail, label, link, clean=False):
                     with wrap_widths(title, detail, label, link=link):
-                        collisions = diagram_layout(variant, measure, preset.typography, spacing,
-                                                    direction).collisions
+                        collisions = diagram_layout(variant, self.measure, self.preset.typography, self.spacing,
+                                                    self.direction).collisions
                     if fewest is None or collisions < fewest:
                         best, fewest = (variant, (title, detail, label, link)), collisions
         return best
 
-    def fits_at(panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
+    def fits_at(self, panel: nx.MultiDiGraph, title, detail, label, link, clean: bool) -> bool:
         """Whether ``panel`` fits the page at these widths (its labels clear too, if ``clean``)."""
+        from sarcoma_sim.pathways.layout.text import wrap_widths
+
+        preset, measure, spacing, direction = self.preset, self.measure, self.spacing, self.direction
         with wrap_widths(title, detail, label, link=link):
             # the diagram larger than the room the page leaves it (``page_room``) on its lower
             # bound: no need to lay it out; its first attempt too long: no need to compose the
             # slide around it
-            heading = f"{graph.graph.get('name')} (panel 99 of 99)"
+            heading = f"{self.graph.graph.get('name')} (panel 99 of 99)"
 
             def room(layout) -> tuple[float, float]:
                 width, height = page_room(panel, layout, (preset.width, preset.height), title=heading,
-                                          highlight=highlight, names=names, typography=preset.typography,
-                                          measure=measure, margin=preset.margin)
+                                          highlight=self.highlight, names=self.names,
+                                          typography=preset.typography, measure=measure, margin=preset.margin)
                 return width + 1e-6, height + 1e-6
 
             bound, limit = diagram_bound(panel, measure, preset.typography, spacing, direction), room(None)
@@ -188,74 +208,97 @@ def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Prese
             # colliding is not grown further, nor composed
             if clean and not clear_within(panel, length_limit, measure, preset.typography, spacing, direction):
                 return False
-            _, (w, h) = _compose(panel, None, highlight, title=heading,
-                                 typography=preset.typography, page=(preset.width, preset.height),
-                                 path_keys=path_keys, measure=measure, names=names, spacing=spacing,
-                                 margin=preset.margin, direction=direction, size_only=True)
+            w, h = self._composed(panel, heading)
             if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
                 return False
         return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
 
-    def widest_labels(panel: nx.MultiDiGraph, wraps: tuple) -> tuple:
+    def _composed(self, panel: nx.MultiDiGraph, heading: str) -> tuple[float, float]:
+        preset = self.preset
+        _, size = _compose(panel, None, self.highlight, title=heading, typography=preset.typography,
+                           page=(preset.width, preset.height), path_keys=self.path_keys, measure=self.measure,
+                           names=self.names, spacing=self.spacing, margin=preset.margin, direction=self.direction,
+                           size_only=True)
+        return size
+
+    def size_at(self, panel: nx.MultiDiGraph, title, detail, label, link) -> tuple[float, float]:
+        """The (width, height) in inches ``panel`` composes to at these widths, fit or not: how far
+        a panel is from fitting the preset's canvas."""
+        from sarcoma_sim.pathways.layout.text import wrap_widths
+
+        with wrap_widths(title, detail, label, link=link):
+            return self._composed(panel, f"{self.graph.graph.get('name')} (panel 99 of 99)")
+
+    def widest_labels(self, panel: nx.MultiDiGraph, wraps: tuple) -> tuple:
         """``wraps`` with the widest arrow-label width at which ``panel`` still fits with its labels
         clear: a panel with room to spare (one drug and the conditions leading to it) gets labels
         of a few long lines, not a tower of one- and two-word lines beside its box."""
         title, detail, label, link = wraps
-        for wider in sorted((w for w in preset.label_wraps if w > label), reverse=True):
-            if fits_at(panel, title, detail, wider, link, clean=True):
+        for wider in sorted((w for w in self.preset.label_wraps if w > label), reverse=True):
+            if self.fits_at(panel, title, detail, wider, link, clean=True):
                 return title, detail, wider, link
         return wraps
 
-    units = column_units(graph)
-    # the whole pathway on one panel: every ordinary width before the narrow ones and the last resorts
-    whole = (fitting_link_wrap(graph) or fitting_link_wrap(graph, extra=more) if units else False)
-    if not units or whole is not False:
-        return [replace(p, wraps=(whole and widest_labels(p.graph, whole)) or None) for p in split_panels(graph, [])]
-    # while cutting, a panel is tried at a few widths only (each try is a layout); the finished
-    # panels are then fitted at every width
-    quick = list(dict.fromkeys([tries[0], tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
-                                (*wide, label_wrap, None), (*wide, preset.label_wraps[0], None)]))
-    groups = _phase_groups(graph, lambda panel: fitting_link_wrap(panel, extra=quick))
-    fitted: dict[tuple, tuple | bool] = {}
+    def quick_wrap(self, panel: nx.MultiDiGraph):
+        """The first of the ``quick`` widths ``panel`` fits at, False if none: the check while a cut is searched."""
+        return self.fitting_link_wrap(panel, extra=self.quick)
 
-    def final_wrap(panel: nx.MultiDiGraph, clean: bool = True):
+    def final_wrap(self, panel: nx.MultiDiGraph, clean: bool = True):
         """The widths a numbered panel fits at with its arrow labels clear of boxes and of each
         other (every pairing tried), False if none; once per panel. A panel whose labels collide at
         every width that fits is cut again (``_settled_groups``), as one too large would be; with
         ``clean`` False, the widths it fits at anyway are the fallback."""
         key = (graph_fingerprint(panel), clean)
-        if key not in fitted:
-            found = fitting_link_wrap(panel, clean=True) or (
-                fitting_link_wrap(panel, extra=more, clean=True) if more else False)
+        if key not in self._final:
+            more = self.more
+            found = self.fitting_link_wrap(panel, clean=True) or (
+                self.fitting_link_wrap(panel, extra=more, clean=True) if more else False)
             if found is False and not clean:
                 # while cutting, whether it fits at all is the question: the first width that fits
                 # answers it (the widths it is drawn at are chosen once, for the finished panel)
-                found = fitting_link_wrap(panel) or (fitting_link_wrap(panel, extra=more) if more else False)
-            fitted[key] = found
-        return fitted[key]
+                found = self.fitting_link_wrap(panel) or (self.fitting_link_wrap(panel, extra=more) if more else False)
+            self._final[key] = found
+        return self._final[key]
 
-    groups = _settled_groups(graph, groups, final_wrap)
-    panels = split_panels(graph, groups)
-    # numbered, a link box's text is no longer than its placeholder's: the widths the measured
-    # panel fits at are checked once, and searched again only if the panel grew after all
-    # (only a single state too large for the page, or whose labels collide at every width that
-    # fits, keeps its panel oversized or its labels overlapping: the tests catch it)
-    out = []
-    for panel, measured in zip(panels, measured_panels(graph, groups)):
-        wraps = final_wrap(measured)
+    def drawn(self, panel, measured: nx.MultiDiGraph):
+        """``panel`` (a numbered ``panels.Panel``) as drawn: its graph and the widths it is drawn at.
+
+        Numbered, a link box's text is no longer than its placeholder's (``measured``): the widths
+        the measured panel fits at are checked once, and searched again only if the panel grew after
+        all (only a single state too large for the page, or whose labels collide at every width that
+        fits, keeps its panel oversized or its labels overlapping: the tests catch it)."""
+        from sarcoma_sim.pathways.panels import sized_as_measured
+
+        wraps = self.final_wrap(measured)
         # a last resort stays last for the drawn panel too: other widths may fit it once numbered
-        found = (variant_fit(panel.graph, extra=[wraps], clean=True)
-                 if wraps is not False and wraps not in last_resort else None)
-        found = (found or variant_fit(panel.graph, clean=True) or variant_fit(panel.graph, extra=more, clean=True)
-                 or least_colliding(panel.graph))
+        found = (self.variant_fit(panel.graph, extra=[wraps], clean=True)
+                 if wraps is not False and wraps not in self.last_resort else None)
+        found = (found or self.variant_fit(panel.graph, clean=True)
+                 or self.variant_fit(panel.graph, extra=self.more, clean=True) or self.least_colliding(panel.graph))
         if found is None and wraps is not False:
             # numbered, it lays out larger than measured at every width: its link boxes sized as
             # their placeholders, it lays out as measured (GIST's second slide drawn down)
             padded = sized_as_measured(panel.graph, measured)
-            found = variant_fit(padded, extra=[wraps], clean=True) or variant_fit(padded, extra=[wraps])
+            found = self.variant_fit(padded, extra=[wraps], clean=True) or self.variant_fit(padded, extra=[wraps])
         drawn, wraps = found if found else (panel.graph, None)
-        out.append(replace(panel, graph=drawn, wraps=(wraps and widest_labels(drawn, wraps)) or None))
-    return out
+        return replace(panel, graph=drawn, wraps=(wraps and self.widest_labels(drawn, wraps)) or None)
+
+
+def _preset_panels(names: nx.MultiDiGraph, graph: nx.MultiDiGraph, preset: Preset,
+                   highlight: Sequence[str] | None, path_keys, direction: str = "right") -> list:
+    from sarcoma_sim.pathways.panels import column_units, measured_panels, split_panels
+
+    fit = PanelFit(names, graph, preset, highlight, path_keys, direction)
+    units = column_units(graph)
+    # the whole pathway on one panel: every ordinary width before the narrow ones and the last resorts
+    whole = (fit.fitting_link_wrap(graph) or fit.fitting_link_wrap(graph, extra=fit.more) if units else False)
+    if not units or whole is not False:
+        return [replace(p, wraps=(whole and fit.widest_labels(p.graph, whole)) or None)
+                for p in split_panels(graph, [])]
+    groups = _phase_groups(graph, fit.quick_wrap)
+    groups = _settled_groups(graph, groups, fit.final_wrap)
+    return [fit.drawn(panel, measured)
+            for panel, measured in zip(split_panels(graph, groups), measured_panels(graph, groups))]
 
 
 def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str]]:
@@ -274,21 +317,14 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     lines of therapy they reach (``_line_ordered``) where every panel still fits. Decided from the
     panels' fit and the states' lines, never from state ids.
     """
-    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
+    from sarcoma_sim.pathways.panels import phase_blocks
 
     blocks = phase_blocks(graph)
     first = set(blocks[0]) if blocks else set()
     block_of = {s: b for b, block in enumerate(blocks) for s in block}
 
     def unfit(cut: list[list[str]]) -> list[int]:
-        if len(cut) <= 1:
-            return [] if final_wrap(graph) is not False else [0]
-        # placeholder numbers: a panel is measured once whatever panels before it join or split.
-        # The first panel holding the whole first-line decision (what a resident must learn on one
-        # slide) keeps it whole even where two labels cannot both be clear (drawn down, the two
-        # arrows into epithelioid sarcoma's tazemetostat): the decision is not cut for a label
-        return [i for i, p in enumerate(measured_panels(graph, cut))
-                if final_wrap(p, clean=not (i == 0 and first <= set(cut[0]))) is False]
+        return unfit_panels(graph, cut, final_wrap, first)
 
     groups = [list(g) for g in groups if g]
     bad = unfit(groups)
@@ -362,6 +398,37 @@ def _settled_groups(graph, groups: list[list[str]], final_wrap) -> list[list[str
     # put in line order, panels of one phase cut apart by the column order are neighbours again
     # (GIST's regorafenib and ripretinib drawn down): they join where every panel still fits
     return joined_up(ordered, unfit(ordered))[0]
+
+
+def unfit_panels(graph, cut: Sequence[Sequence[str]], final_wrap, first: set[str] | None = None) -> list[int]:
+    """The panels of ``cut`` (each a list of states) that do not fit, by ``final_wrap``
+    (``PanelFit.final_wrap``), measured with placeholder numbers (``panels.measured_panels``): a
+    panel is measured once whatever panels before it join or split. The first panel holding the
+    whole first-line decision (``first``: the first phase block's states; found if None), what a
+    resident must learn on one slide, keeps it whole even where two labels cannot both be clear
+    (drawn down, the two arrows into epithelioid sarcoma's tazemetostat): the decision is not cut
+    for a label."""
+    from sarcoma_sim.pathways.panels import measured_panels, phase_blocks
+
+    if len(cut) <= 1:
+        return [] if final_wrap(graph) is not False else [0]
+    if first is None:
+        blocks = phase_blocks(graph)
+        first = set(blocks[0]) if blocks else set()
+    return [i for i, p in enumerate(measured_panels(graph, cut))
+            if final_wrap(p, clean=not (i == 0 and first <= set(cut[0]))) is False]
+
+
+@contextmanager
+def panel_fitting(pathway_or_graph, preset: Preset, direction: str = "right"):
+    """``(graph, fit)``: the graph ``preset`` draws (``preset_graphs``: dose reductions folded) and
+    a ``PanelFit`` for it, inside the preset's wrap widths as ``preset_panels`` cuts: to check
+    cuts other than the one it makes (``unfit_panels``; ``benchmarks/layout.py cuts``)."""
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    names, graph, _ = preset_graphs(pathway_or_graph)
+    with wrap_widths(*preset.wraps), unchanged_graphs():
+        yield graph, PanelFit(names, graph, preset, None, None, direction)
 
 
 def _line_ordered(graph, groups: list[list[str]], bad: list[int], unfit) -> list[list[str]]:

@@ -561,3 +561,39 @@ def test_stopping_a_colliding_layout_at_the_page_changes_no_cut(monkeypatch):
     monkeypatch.setattr(cut, "_PANELS", {})
     grown = preset_panels(pathway, PRESETS["slide"], direction="down")
     assert [(p.states, p.wraps) for p in quick] == [(p.states, p.wraps) for p in grown]
+
+
+def test_the_cut_made_passes_the_check_any_other_cut_is_held_to():
+    """``panel_fitting`` and ``unfit_panels`` check a cut as the cut itself does: EMC's own slides
+    drawn right all fit; the whole pathway on one slide does not (the cut made two); a cut that
+    leaves repotrectinib beside the work-up alone fits too (the benchmark's search finds it)."""
+    from sarcoma_sim.pathways.draw.cut import panel_fitting, unfit_panels
+
+    made = [list(p.states) for p in slide_panels("emc", "right")]
+    assert len(made) == 2
+    with panel_fitting(load_subtype("emc"), PRESETS["slide"], "right") as (graph, fit):
+        assert unfit_panels(graph, made, fit.final_wrap) == []
+        assert unfit_panels(graph, [[s for g in made for s in g]], fit.final_wrap) == [0]
+        other = [["workup", "pazopanib", "repotrectinib"], ["ntrk_inhibitor"]]
+        assert sorted(s for g in other for s in g) == sorted(s for g in made for s in g)
+        assert unfit_panels(graph, other, fit.final_wrap) == []
+
+
+@pytest.mark.slow   # about 5 s
+def test_the_cut_benchmark_finds_every_cut_and_the_one_made(tmp_path):
+    """``benchmarks/layout.py cuts``: EMC drawn right into 2 slides, the first holding the work-up
+    and its first-line option: each of the three ways to share the three later states is tried,
+    and the cut the tool makes is among those that fit."""
+    import os
+    import subprocess
+    import sys
+
+    from helpers.paths import REPO
+
+    made = " | ".join(", ".join(p.states) for p in slide_panels("emc", "right"))
+    done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "layout.py"), "cuts", "--subtypes", "emc",
+                           "--direction", "right", "--panels", "2"], capture_output=True, text=True,
+                          env={**os.environ, "SARCOMA_SIM_CACHE": str(tmp_path)})
+    assert done.returncode == 0, done.stderr
+    assert "cut into 2 slides" in done.stdout and "3 tried" in done.stdout
+    assert f"    {made}\n" in done.stdout
