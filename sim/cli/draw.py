@@ -118,9 +118,13 @@ def cmd_draw(args: argparse.Namespace) -> int:
     # Every output name is checked before the drawing (10-15 s), so a wrong one fails at once, writing nothing.
     from sarcoma_sim.files import check_output_file
     from sarcoma_sim.pathways.handout import check_handout_name
+    # a handout or gallery named in the drawings' folder, which the run creates, is checked by name
+    # only where that folder does not exist yet (``draw --all -o out/ --handout out/handout.pdf``)
     if args.handout:
-        check_output_file(check_handout_name(args.handout))
-    if args.gallery:
+        check_handout_name(args.handout)
+        if not _in_new_folder(args.handout, args.output):
+            check_output_file(args.handout)
+    if args.gallery and not _in_new_folder(args.gallery, args.output):
         check_output_file(args.gallery)
     from sarcoma_sim.pathways.parallel import available_cpus
 
@@ -137,11 +141,22 @@ def cmd_draw(args: argparse.Namespace) -> int:
     return 0
 
 
+def _in_new_folder(path, folder) -> bool:
+    """Whether ``path`` names a file directly in ``folder`` and ``folder`` does not exist yet."""
+    return _in_folder(path, folder) and not Path(folder).exists()
+
+
+def _in_folder(path, folder) -> bool:
+    """Whether ``path`` names a file directly in ``folder`` (both resolved, neither need exist)."""
+    return Path(path).resolve().parent == Path(folder).resolve()
+
+
 def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None = None,
              direction: str = "right", jobs: int = 1, also_cut: Sequence[str] = (),
              handout=None) -> list[str]:
     """Draw every shipped subtype (and, for the gallery, the highlighted example) into ``folder``,
-    and with ``handout`` (a .pdf path) write the handout there.
+    and with ``handout`` (a .pdf path) write the handout there (in ``folder`` with the drawings,
+    if named there).
 
     All-or-nothing: the drawings are made in a temporary folder moved into place at the end (the
     handout, written all-or-nothing too, just before). The subtypes' drawings and the handout's
@@ -182,7 +197,9 @@ def draw_all(folder, fmt: str, dpi: int, gallery: bool = False, size: str | None
         for subtype in SUBTYPE_IDS:
             names += drawn[subtype]
         if handout:
-            join_parts(handout, [drawn_parts[part.number] for part in parts])
+            # named in the drawings' folder: written with them, into place when they are
+            join_parts(tmp / Path(handout).name if _in_folder(handout, folder) else handout,
+                       [drawn_parts[part.number] for part in parts])
         if gallery and size:
             from sarcoma_sim.files import write_text_atomic
             summary = {sid: panel_phases(load_subtype(sid), size, direction) for sid in SUBTYPE_IDS}

@@ -184,6 +184,25 @@ def test_draw_all_whose_handout_part_fails_writes_neither_folder_nor_handout(tmp
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.parametrize("folder_exists", [False, True])
+def test_draw_all_writes_a_handout_named_in_its_new_folder(tmp_path, capsys, monkeypatch, folder_exists):
+    """``draw --all -o out --handout out/handout.pdf`` writes the handout with the drawings,
+    whether ``out`` exists yet or not (an older handout there is replaced)."""
+    import sarcoma_sim.pathways.load as load
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(load, "SUBTYPE_IDS", ("sft",))
+    if folder_exists:
+        (tmp_path / "out").mkdir()
+        (tmp_path / "out" / "handout.pdf").write_bytes(b"old")
+    code, out, err = run_cli(capsys, "draw", "--all", "-o", "out", "--format", "svg",
+                             "--handout", "out/handout.pdf", "--jobs", "1")
+    assert code == 0, err
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["handout.pdf", "sft.svg"]
+    assert (tmp_path / "out" / "handout.pdf").read_bytes().startswith(b"%PDF")
+    assert "wrote out/handout.pdf" in out
+
+
 def test_draw_all_without_a_handout_makes_no_parts_folder(tmp_path, monkeypatch):
     """Without ``--handout`` no temporary folder for handout parts is made."""
     import tempfile
