@@ -23,7 +23,8 @@ slide`` (target under 3 s), then GIST's slides drawn again with the panels its f
 fit: per subtype and direction, the panels ``preset_panels`` makes; every cut into ``--panels K``
 panels (default: the issue's target, GIST 6, any other subtype 3) whose first panel holds the
 first-line decision (the first phase block), checked exhaustively (up to ``--limit`` cuts), with
-how many fit and, for each that does, the phases it parts across panels; and how large the
+how many fit and, where the cut made misses the target (or with ``--list``), each that fits and
+the phases it parts across panels; and how large the
 first-line decision alone composes at its best widths, as a multiple of the canvas (above 1 it
 cannot be one slide at 12 pt, however the rest is cut).
 
@@ -269,6 +270,8 @@ def cuts(args) -> None:
                 continue
             print(f"  cuts into {k} with the first-line decision on the first: {found['tried']} tried, "
                   f"{len(found['fitting'])} fit")
+            if len(found["made"]) <= k and not args.list:
+                continue   # the cut made meets the target: the others are listed on asking (--list)
             for cut, parted in found["fitting"]:
                 print(f"    {' | '.join(', '.join(panel) for panel in cut)}")
                 print(f"      phases parted across panels: {', '.join(parted) or 'none'}")
@@ -479,6 +482,7 @@ def main(argv=None) -> None:
     k.add_argument("--direction", nargs="+", choices=("right", "down"), default=["right", "down"])
     k.add_argument("--preset", choices=tuple(PRESETS), default="slide")
     k.add_argument("--limit", type=int, default=20000, help="most cuts to try per subtype and direction")
+    k.add_argument("--list", action="store_true", help="list the cuts that fit where the cut made meets the target too")
     k.set_defaults(run=cuts)
     c = which.add_parser("chain", help="layout and drawing time of long chain pathways")
     c.add_argument("--sizes", type=int, nargs="+", default=[10, 30, 60, 120])

@@ -592,7 +592,7 @@ def test_the_cut_benchmark_finds_every_cut_and_the_one_made(tmp_path):
 
     made = " | ".join(", ".join(p.states) for p in slide_panels("emc", "right"))
     done = subprocess.run([sys.executable, str(REPO / "benchmarks" / "layout.py"), "cuts", "--subtypes", "emc",
-                           "--direction", "right", "--panels", "2"], capture_output=True, text=True,
+                           "--direction", "right", "--panels", "2", "--list"], capture_output=True, text=True,
                           env={**os.environ, "SARCOMA_SIM_CACHE": str(tmp_path)})
     assert done.returncode == 0, done.stderr
     assert "cut into 2 slides" in done.stdout and "3 tried" in done.stdout
