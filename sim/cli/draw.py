@@ -34,7 +34,7 @@ GALLERY_EXAMPLE = ("gist", ("workup", "imatinib_400", "resection", "imatinib_400
                             "imatinib_800_escalated", "sunitinib_50_intermittent", "regorafenib"))
 
 # Bump when the drawing changes in a way that should regenerate the gallery images.
-DRAWING_VERSION = "17"
+DRAWING_VERSION = "18"
 # Beside the gallery's images: per subtype, what each slide panel teaches (read by the gallery page).
 PANELS_FILE = "panels.json"
 
