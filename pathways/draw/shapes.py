@@ -116,7 +116,16 @@ def _holes(graph, layout: Layout, band, shape: BandShape) -> tuple[tuple[float, 
         near, far = (box.left, box.right) if down else (box.top, box.bottom)
         holes.append((max(left, piece[0]), min(right, piece[1]),
                       max(near - STRAY_GAP, piece[2]), min(far + STRAY_GAP, piece[3])))
-    return tuple(holes)
+    # holes that meet (two such states side by side in one column) are one: two holes wound
+    # alike over the same spot would fill it again under the non-zero rule
+    merged: list[tuple[float, float, float, float]] = []
+    for hole in sorted(holes):
+        last = merged[-1] if merged else None
+        if last is not None and last[:2] == hole[:2] and hole[2] <= last[3]:
+            merged[-1] = (*last[:3], max(last[3], hole[3]))
+        else:
+            merged.append(hole)
+    return tuple(merged)
 
 
 def _pieces(graph, layout: Layout, band, full: tuple[float, float], header_height: float) -> BandShape:

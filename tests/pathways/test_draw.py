@@ -437,6 +437,36 @@ def test_a_hole_in_a_row_is_drawn_white():
     assert colour(0.5, 0.3) == shade and colour(2.5, 0.3) == shade and colour(-0.9, 0.3) == shade
 
 
+def test_holes_that_meet_are_one_and_drawn_white():
+    """Two states of no line side by side in a row, closer than their gaps: one hole, white where
+    their gaps overlap (two holes over one spot would be shaded again)."""
+    import numpy as np
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from sarcoma_sim.pathways.draw.shapes import _draw_rows, band_shape
+    from sarcoma_sim.pathways.draw.style import READABLE_TYPOGRAPHY
+    from sarcoma_sim.pathways.layout import Box
+
+    graph, layout = _column("down", ("drug", 1, "therapy"), ("surgery", None, "surgery"),
+                            ("imaging", None, "assessment"), ("other", 1, "therapy"))
+    # the imaging 0.65 in from the surgery (0.6 wide each): their gaps of 0.06 overlap
+    boxes = dict(layout.boxes, imaging=Box("imaging", "state", 2.15, 1.5, 0.6, 1.0),
+                 other=Box("other", "state", 3.2, 1.5, 0.6, 1.0))
+    layout = type(layout)(None, boxes, (), layout.bands, {}, 4.0, 3.0, direction="down")
+    shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0)
+    assert [pytest.approx(h) for h in ((0.0, 3.0, 1.5 - 0.36, 2.15 + 0.36),)] == list(shape.holes)
+    figure = Figure(figsize=(5, 3), dpi=50)
+    canvas = FigureCanvasAgg(figure)
+    ax = figure.add_axes((0, 0, 1, 1))
+    ax.set_xlim(-1, 4), ax.set_ylim(3, 0), ax.axis("off")
+    _draw_rows(ax, graph, layout, 0.0, 0.0, 1.0, READABLE_TYPOGRAPHY)
+    canvas.draw()
+    pixels = np.asarray(canvas.buffer_rgba())
+    x, y = ax.transData.transform((1.825, 0.3))   # where the two gaps overlap
+    assert tuple(pixels[int(pixels.shape[0] - y), int(x), :3]) == (255, 255, 255)
+
+
 def test_a_row_drawn_down_ends_short_only_on_the_right():
     """Running down the headers stand at the left: a state of no line at a row's right end is left
     out of it, one at its left end is not (the row would part from its header: it stands in a
