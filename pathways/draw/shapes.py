@@ -133,7 +133,7 @@ def _pieces(graph, layout: Layout, band, full: tuple[float, float], header_heigh
     one = BandShape(((band.left, band.right, *whole),), ((band.left + band.right) / 2, whole[0]))
     if whole != full or len(band.columns) < 2:
         return one
-    extents = [band_extent(graph, layout, Band(band.title, left, right, ((left, right),)), full, header_height)
+    extents = [band_extent(graph, layout, Band(band.title, ((left, right),)), full, header_height)
                for left, right in band.columns]
     if len(set(extents)) == 1:
         return one

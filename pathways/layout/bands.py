@@ -57,7 +57,7 @@ def _bands(graph, layers, rank, x_col, widths, gap_widths) -> tuple[Band, ...]:
         if title is None:
             continue
         if bands and bands[-1].title == title and abs(bands[-1].right - left) < 1e-6:
-            bands[-1] = Band(title, bands[-1].left, right, (*bands[-1].columns, (left, right)))
+            bands[-1] = Band(title, (*bands[-1].columns, (left, right)))
         else:
-            bands.append(Band(title, left, right, ((left, right),)))
+            bands.append(Band(title, ((left, right),)))
     return tuple(bands)

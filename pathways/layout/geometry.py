@@ -73,14 +73,23 @@ class Route:
 
 @dataclass(frozen=True)
 class Band:
-    """A header over adjacent columns: "Workup", "First line", ..., "End" (``left`` and ``right``
-    are the band's top and bottom when the layout runs down; ``columns`` the extents, in the same
-    axis, of each column it spans, in order)."""
+    """A header over adjacent columns: "Workup", "First line", ..., "End". ``columns`` are the
+    extents along the lines of therapy (left to right, or top to bottom when the layout runs down)
+    of each column it spans, in order, each starting where the one before ends; ``left`` and
+    ``right`` are the band's ends in the same axis."""
 
     title: str
-    left: float
-    right: float
-    columns: tuple[tuple[float, float], ...] = ()
+    columns: tuple[tuple[float, float], ...]
+
+    @property
+    def left(self) -> float:
+        """Where the band starts along the lines (its top, running down)."""
+        return self.columns[0][0]
+
+    @property
+    def right(self) -> float:
+        """Where the band ends along the lines (its bottom, running down)."""
+        return self.columns[-1][1]
 
 
 @dataclass(frozen=True)

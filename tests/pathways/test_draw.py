@@ -276,7 +276,7 @@ def _column(direction: str, *stack):
         across = 0.5 + i * 1.0
         boxes[node] = (Box(node, "state", across, 1.5, 0.6, 1.0) if direction == "down"
                        else Box(node, "state", 1.5, across, 1.0, 0.6))
-    layout = Layout(None, boxes, (), (Band("First line", 0.0, 3.0),), {}, 3.0, 3.0, direction=direction)
+    layout = Layout(None, boxes, (), (Band("First line", ((0.0, 3.0),)),), {}, 3.0, 3.0, direction=direction)
     return graph, layout
 
 
@@ -317,7 +317,7 @@ def _two_columns(*columns, direction: str = "right"):
             along, across = 1.5 + 3.0 * c, 0.5 + i * 1.0
             boxes[node] = (Box(node, "state", across, along, 0.6, 1.0, c) if direction == "down"
                            else Box(node, "state", along, across, 1.0, 0.6, c))
-    band = Band("First line", 0.0, 6.0, ((0.0, 3.0), (3.0, 6.0)))
+    band = Band("First line", ((0.0, 3.0), (3.0, 6.0)))
     return graph, Layout(None, boxes, (), (band,), {}, 6.0, 3.0, direction=direction)
 
 
