@@ -274,12 +274,17 @@ class PanelFit:
         found = (self.variant_fit(panel.graph, extra=[wraps], clean=True)
                  if wraps is not False and wraps not in self.last_resort else None)
         found = (found or self.variant_fit(panel.graph, clean=True)
-                 or self.variant_fit(panel.graph, extra=self.more, clean=True) or self.least_colliding(panel.graph))
-        if found is None and wraps is not False:
-            # numbered, it lays out larger than measured at every width: its link boxes sized as
-            # their placeholders, it lays out as measured (GIST's second slide drawn down)
-            padded = sized_as_measured(panel.graph, measured)
-            found = self.variant_fit(padded, extra=[wraps], clean=True) or self.variant_fit(padded, extra=[wraps])
+                 or self.variant_fit(panel.graph, extra=self.more, clean=True))
+        # numbered, it lays out larger than measured, or with labels colliding, at every width: its
+        # link boxes sized as their placeholders, it lays out as measured, clear (GIST's second
+        # slide drawn down; its third, whose labels "completed or intolerance" and "resected,
+        # otherwise" overlapped), before the widths where its labels collide least
+        padded = sized_as_measured(panel.graph, measured) if wraps is not False else None
+        if found is None and padded is not None:
+            found = self.variant_fit(padded, extra=[wraps], clean=True)
+        found = found or self.least_colliding(panel.graph)
+        if found is None and padded is not None:
+            found = self.variant_fit(padded, extra=[wraps])
         drawn, wraps = found if found else (panel.graph, None)
         return replace(panel, graph=drawn, wraps=(wraps and self.widest_labels(drawn, wraps)) or None)
 

@@ -597,3 +597,28 @@ def test_the_cut_benchmark_finds_every_cut_and_the_one_made(tmp_path):
     assert done.returncode == 0, done.stderr
     assert "cut into 2 slides" in done.stdout and "3 tried" in done.stdout
     assert f"    {made}\n" in done.stdout
+
+
+@pytest.mark.parametrize("subtype", [
+    pytest.param(s, id=s, marks=[] if s == REPRESENTATIVE[0] else [pytest.mark.slow]) for s in SUBTYPE_IDS])
+def test_no_arrow_label_overlaps_another_on_any_slide_or_page(subtype):
+    """Every slide and page, either direction, is drawn with each arrow's label clear of the boxes
+    and of the other labels (GIST's third slide drawn down overlapped "completed or intolerance"
+    and "resected, otherwise" until its link boxes were sized as measured before the widths where
+    labels collide least)."""
+    from sarcoma_sim.pathways.draw.diagram import diagram_layout
+    from sarcoma_sim.pathways.draw.measure import _TextMeasure
+    from sarcoma_sim.pathways.layout.text import wrap_widths
+
+    measure, colliding = _TextMeasure(), []
+    for name in ("slide", "page"):
+        preset = PRESETS[name]
+        for direction in ("right", "down"):
+            for panel in preset_panels(load_subtype(subtype), preset, direction=direction):
+                title, detail, label, link = panel.wraps or (*preset.wraps, None)
+                with wrap_widths(title, detail, label, link=link):
+                    layout = diagram_layout(panel.graph, measure, preset.typography, preset.spacing_for(direction),
+                                            direction)
+                if layout.collisions:
+                    colliding.append((name, direction, panel.number, layout.collisions))
+    assert not colliding
