@@ -24,9 +24,9 @@ fit: per subtype and direction, the panels ``preset_panels`` makes; every cut in
 panels (default: the issue's target, GIST 6, any other subtype 3) whose first panel holds the
 first-line decision (the first phase block), checked exhaustively (up to ``--limit`` cuts), with
 how many fit and, where the cut made misses the target (or with ``--list``), each that fits and
-the phases it parts across panels; and how large the
-first-line decision alone composes at its best widths, as a multiple of the canvas (above 1 it
-cannot be one slide at 12 pt, however the rest is cut).
+the phases it parts across panels; and how large the first-line decision alone composes at its
+best widths, as a multiple of the canvas (above 1 it cannot be one slide at 12 pt, however the
+rest is cut).
 
 ``chain`` times pathways with the shape of the reliability reproducer r08 (a workup, a chain of
 N-2 therapy lines, intolerance from every line ending the pathway, so long arrows cross many
@@ -209,13 +209,31 @@ def _staged_revision(revision: str, folder: Path) -> Path:
 SLIDE_TARGETS = {"gist": 6}
 
 
+def cut_count(states: int, panels: int) -> int:
+    """How many cuts ``cut_search`` tries: ``states`` states shared among a first panel (any number)
+    and ``panels - 1`` unordered panels of at least one each (a Stirling number per share)."""
+    from functools import lru_cache
+    from math import comb
+
+    @lru_cache(maxsize=None)
+    def stirling(n: int, k: int) -> int:   # ways to part n states into k non-empty unordered panels
+        if n == k:
+            return 1
+        if k == 0 or n < k:
+            return 0
+        return k * stirling(n - 1, k) + stirling(n - 1, k - 1)
+
+    return sum(comb(states, first) * stirling(states - first, panels - 1) for first in range(states + 1))
+
+
 def cut_search(subtype: str, direction: str, panels: int | None = None, preset_name: str = "slide",
                limit: int = 20000) -> dict:
     """For ``subtype`` drawn in ``direction`` at ``preset_name``: the cut ``preset_panels`` makes, every
     cut into ``panels`` panels whose first holds the first-line decision (each state after it on any
     panel, no panel empty, panels unordered: their order changes no link box's size while cutting),
     which of those fit (``unfit_panels``), and the first-line decision's size alone at its best widths
-    as a multiple of the canvas. ``searched`` is False where more than ``limit`` cuts would be tried."""
+    as a multiple of the canvas. ``searched`` is False where more than ``limit`` cuts (``cut_count``)
+    would be tried."""
     import itertools
 
     from sarcoma_sim.pathways.draw.cut import panel_fitting, unfit_panels
@@ -236,8 +254,9 @@ def cut_search(subtype: str, direction: str, panels: int | None = None, preset_n
                     for variant in fit.drawn_ways(alone)
                     for w, h in (fit.size_at(variant, *wraps) for wraps in fit.tries + fit.more))
         result = {"subtype": subtype, "direction": direction, "made": made, "panels": panels,
-                  "first_line_scale": scale, "searched": False, "tried": 0, "fitting": []}
-        if panels ** len(rest) > limit * max(1, panels - 1):
+                  "first_line_scale": scale, "cuts": cut_count(len(rest), panels), "searched": False,
+                  "tried": 0, "fitting": []}
+        if result["cuts"] > limit:
             return result
         result["searched"] = True
         for assign in itertools.product(range(panels), repeat=len(rest)):
@@ -266,7 +285,7 @@ def cuts(args) -> None:
                   f"first-line decision alone {found['first_line_scale']:.2f}x the canvas "
                   f"({'fits' if found['first_line_scale'] <= 1 else 'cannot fit'} at its best widths)")
             if not found["searched"]:
-                print(f"  cuts into {k}: too many to try (over --limit {args.limit})")
+                print(f"  cuts into {k}: {found['cuts']} to try, over --limit {args.limit}")
                 continue
             print(f"  cuts into {k} with the first-line decision on the first: {found['tried']} tried, "
                   f"{len(found['fitting'])} fit")
