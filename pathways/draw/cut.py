@@ -131,6 +131,8 @@ class PanelFit:
             self.tries[0], self.tries[1], (title_wrap, detail_wrap, label_wrap, preset.link_wraps[-1]),
             (*wide, label_wrap, None), (*wide, preset.label_wraps[0], None)]))
         self._final: dict[tuple, tuple | bool] = {}
+        # every panel is measured under the longest title it can have
+        self.heading = f"{graph.graph.get('name')} (panel 99 of 99)"
 
     @staticmethod
     def drawn_ways(panel: nx.MultiDiGraph) -> list[nx.MultiDiGraph]:
@@ -181,17 +183,15 @@ class PanelFit:
 
         preset, measure, spacing, direction = self.preset, self.measure, self.spacing, self.direction
         with wrap_widths(title, detail, label, link=link):
-            # the diagram larger than the room the page leaves it (``page_room``) on its lower
-            # bound: no need to lay it out; its first attempt too long: no need to compose the
-            # slide around it
-            heading = f"{self.graph.graph.get('name')} (panel 99 of 99)"
-
             def room(layout) -> tuple[float, float]:
-                width, height = page_room(panel, layout, (preset.width, preset.height), title=heading,
+                width, height = page_room(panel, layout, (preset.width, preset.height), title=self.heading,
                                           highlight=self.highlight, names=self.names,
                                           typography=preset.typography, measure=measure, margin=preset.margin)
                 return width + 1e-6, height + 1e-6
 
+            # the diagram larger than the room the page leaves it (``page_room``) on its lower
+            # bound: no need to lay it out; its first attempt too long: no need to compose the
+            # slide around it
             bound, limit = diagram_bound(panel, measure, preset.typography, spacing, direction), room(None)
             if bound[0] > limit[0] or bound[1] > limit[1]:
                 return False
@@ -208,14 +208,14 @@ class PanelFit:
             # colliding is not grown further, nor composed
             if clean and not clear_within(panel, length_limit, measure, preset.typography, spacing, direction):
                 return False
-            w, h = self._composed(panel, heading)
+            w, h = self._composed(panel)
             if clean and diagram_layout(panel, measure, preset.typography, spacing, direction).collisions:
                 return False
         return w <= preset.width + 1e-6 and h <= preset.height + 1e-6
 
-    def _composed(self, panel: nx.MultiDiGraph, heading: str) -> tuple[float, float]:
+    def _composed(self, panel: nx.MultiDiGraph) -> tuple[float, float]:
         preset = self.preset
-        _, size = _compose(panel, None, self.highlight, title=heading, typography=preset.typography,
+        _, size = _compose(panel, None, self.highlight, title=self.heading, typography=preset.typography,
                            page=(preset.width, preset.height), path_keys=self.path_keys, measure=self.measure,
                            names=self.names, spacing=self.spacing, margin=preset.margin, direction=self.direction,
                            size_only=True)
@@ -227,7 +227,7 @@ class PanelFit:
         from sarcoma_sim.pathways.layout.text import wrap_widths
 
         with wrap_widths(title, detail, label, link=link):
-            return self._composed(panel, f"{self.graph.graph.get('name')} (panel 99 of 99)")
+            return self._composed(panel)
 
     def widest_labels(self, panel: nx.MultiDiGraph, wraps: tuple) -> tuple:
         """``wraps`` with the widest arrow-label width at which ``panel`` still fits with its labels

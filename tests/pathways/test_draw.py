@@ -409,9 +409,9 @@ def test_a_state_of_no_line_among_a_lines_states_stands_outside_its_shade(direct
         assert shape.shades(1.5, 0.5 + i) is (i != stray)
 
 
-def test_a_hole_in_a_row_is_drawn_white():
-    """Drawn (Agg, as the PNG is), a row's shade leaves its hole unfilled: the pixel where the
-    surgery stands is the page's white, the drugs' the row's grey, the heading's column shaded."""
+def _row_colours(graph, layout, width: float):
+    """The rows of ``layout`` (drawn down) shaded alone with Agg, as the PNG is, on axes from -1 to
+    ``width`` across and 0 to 3 along: a function from (across, along) to that pixel's RGB."""
     import numpy as np
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -419,11 +419,10 @@ def test_a_hole_in_a_row_is_drawn_white():
     from sarcoma_sim.pathways.draw.shapes import _draw_rows
     from sarcoma_sim.pathways.draw.style import READABLE_TYPOGRAPHY
 
-    graph, layout = _column("down", ("drug", 1, "therapy"), ("surgery", None, "surgery"), ("other", 1, "therapy"))
-    figure = Figure(figsize=(4, 3), dpi=50)
+    figure = Figure(figsize=(width + 1, 3), dpi=50)
     canvas = FigureCanvasAgg(figure)
     ax = figure.add_axes((0, 0, 1, 1))
-    ax.set_xlim(-1, 3), ax.set_ylim(3, 0), ax.axis("off")
+    ax.set_xlim(-1, width), ax.set_ylim(3, 0), ax.axis("off")
     _draw_rows(ax, graph, layout, 0.0, 0.0, 1.0, READABLE_TYPOGRAPHY)
     canvas.draw()
     pixels = np.asarray(canvas.buffer_rgba())
@@ -432,6 +431,14 @@ def test_a_hole_in_a_row_is_drawn_white():
         x, y = ax.transData.transform((across, along))
         return tuple(pixels[int(pixels.shape[0] - y), int(x), :3])
 
+    return colour
+
+
+def test_a_hole_in_a_row_is_drawn_white():
+    """Drawn (Agg, as the PNG is), a row's shade leaves its hole unfilled: the pixel where the
+    surgery stands is the page's white, the drugs' the row's grey, the heading's column shaded."""
+    graph, layout = _column("down", ("drug", 1, "therapy"), ("surgery", None, "surgery"), ("other", 1, "therapy"))
+    colour = _row_colours(graph, layout, 3.0)
     shade = (0xF2, 0xF4, 0xF7)
     assert colour(1.5, 0.3) == (255, 255, 255)
     assert colour(0.5, 0.3) == shade and colour(2.5, 0.3) == shade and colour(-0.9, 0.3) == shade
@@ -440,12 +447,7 @@ def test_a_hole_in_a_row_is_drawn_white():
 def test_holes_that_meet_are_one_and_drawn_white():
     """Two states of no line side by side in a row, closer than their gaps: one hole, white where
     their gaps overlap (two holes over one spot would be shaded again)."""
-    import numpy as np
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    from sarcoma_sim.pathways.draw.shapes import _draw_rows, band_shape
-    from sarcoma_sim.pathways.draw.style import READABLE_TYPOGRAPHY
+    from sarcoma_sim.pathways.draw.shapes import band_shape
     from sarcoma_sim.pathways.layout import Box
 
     graph, layout = _column("down", ("drug", 1, "therapy"), ("surgery", None, "surgery"),
@@ -456,15 +458,7 @@ def test_holes_that_meet_are_one_and_drawn_white():
     layout = type(layout)(None, boxes, (), layout.bands, {}, 4.0, 3.0, direction="down")
     shape = band_shape(graph, layout, layout.bands[0], (-1.0, 9.0), 0.0)
     assert [pytest.approx(h) for h in ((0.0, 3.0, 1.5 - 0.36, 2.15 + 0.36),)] == list(shape.holes)
-    figure = Figure(figsize=(5, 3), dpi=50)
-    canvas = FigureCanvasAgg(figure)
-    ax = figure.add_axes((0, 0, 1, 1))
-    ax.set_xlim(-1, 4), ax.set_ylim(3, 0), ax.axis("off")
-    _draw_rows(ax, graph, layout, 0.0, 0.0, 1.0, READABLE_TYPOGRAPHY)
-    canvas.draw()
-    pixels = np.asarray(canvas.buffer_rgba())
-    x, y = ax.transData.transform((1.825, 0.3))   # where the two gaps overlap
-    assert tuple(pixels[int(pixels.shape[0] - y), int(x), :3]) == (255, 255, 255)
+    assert _row_colours(graph, layout, 4.0)(1.825, 0.3) == (255, 255, 255)   # where the two gaps overlap
 
 
 def test_a_row_drawn_down_ends_short_only_on_the_right():
